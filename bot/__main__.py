@@ -1,0 +1,77 @@
+"""Command line: start | run | serve | migrate | demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import MissingSetting, Settings
+
+USAGE = """
+start    run with Slack when SLACK_BOT_TOKEN is set (Socket Mode if SLACK_APP_TOKEN is set,
+         else HTTP), otherwise play the sandbox demo
+run      Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
+serve    HTTP mode on PORT: POST /slack/events, GET /healthz
+migrate  upgrade the database to the latest revision
+demo     the sandbox: a simulated workspace against a local Slack double
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("command", choices=["start", "run", "serve", "migrate", "demo"])
+    parser.add_argument("--people", type=int, default=36, help="demo: people in the workspace")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    command = args.command
+    if command == "start":
+        if not settings.has_slack_credentials:
+            print("No SLACK_BOT_TOKEN set: playing the sandbox demo. See README to connect Slack.")
+            command = "demo"
+        else:
+            command = "run" if settings.slack_app_token else "serve"
+    try:
+        if command == "migrate":
+            from bot.db import Database
+            from bot.migrate import schema_state, upgrade_head
+
+            async def _migrate() -> None:
+                db = Database(settings.database_url)
+                await upgrade_head(db)
+                print(f"Database is at revision {(await schema_state(db)).current}.")
+                await db.dispose()
+
+            asyncio.run(_migrate())
+        elif command == "serve":
+            from bot.runner import serve
+
+            asyncio.run(serve(settings))
+        elif command == "run":
+            from bot.runner import run_socket_mode
+
+            asyncio.run(run_socket_mode(settings))
+        else:
+            from bot.demo.play import play
+
+            return asyncio.run(play(people=args.people))
+    except MissingSetting as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

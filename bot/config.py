@@ -1,0 +1,71 @@
+"""Settings: the only place that reads environment variables (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("mentoring.db")
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class MissingSetting(SystemExit):
+    """Raised with one readable line when a required setting is absent."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+    slack_api_url: str = SLACK_API_URL
+    lead_user_ids: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
+    port: int = 3000
+    log_level: str = "INFO"
+
+    @field_validator("lead_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        # AsyncWebClient appends the method name straight onto the base URL.
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # Accept the usual sync URLs and pick the async driver we ship with.
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        if value.startswith("sqlite://") and not value.startswith("sqlite+aiosqlite://"):
+            return "sqlite+aiosqlite://" + value.removeprefix("sqlite://")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def has_slack_credentials(self) -> bool:
+        return self.slack_bot_token is not None
+
+    def require(self, *names: str) -> None:
+        """Exit with one clear line naming every missing setting."""
+        missing = [name.upper() for name in names if getattr(self, name) is None]
+        if missing:
+            raise MissingSetting(
+                f"Missing setting: set {', '.join(missing)} in the environment or in .env "
+                "(see README: 'Create the Slack app')."
+            )

@@ -1,0 +1,18 @@
+"""What listeners and jobs share: settings, database, clock and the profile directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.slack.profiles import ProfileDirectory
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    db: Database
+    clock: Clock
+    profiles: ProfileDirectory

@@ -1,0 +1,73 @@
+"""Every callback_id, action_id and block_id the app uses, in one place."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Command(enum.StrEnum):
+    PARTICIPANT = "/mentoring"
+    ADMIN = "/mentoring-admin"
+
+
+class Shortcut(enum.StrEnum):
+    JOIN = "join_programme_shortcut"
+
+
+class View(enum.StrEnum):
+    PROGRAMME_SETUP = "programme_setup"
+    OPEN_ENROLMENT = "open_enrolment"
+    SIGNUP = "signup"
+    SIGNUP_PICK = "signup_pick"
+
+
+class Action(enum.StrEnum):
+    JOIN = "join_programme"
+    EDIT_SIGNUP = "edit_signup"
+    LEAVE_CONFIRM = "leave_confirm"
+    LEAVE_CANCEL = "leave_cancel"
+    CLOSE_ENROLMENT = "close_enrolment"
+    OPEN_ENROLMENT = "open_enrolment_button"
+    NEW_PROGRAMME = "new_programme"
+
+
+class Field(enum.StrEnum):
+    """Block ids of modal inputs; each input's action_id is the same string."""
+
+    NAME = "name"
+    DESCRIPTION = "description"
+    OBJECTIVES = "objectives"
+    TOPICS = "topics"
+    SESSIONS = "sessions_planned"
+    CADENCE = "cadence_days"
+    LENGTH = "session_minutes"
+    MEDIUM = "default_medium"
+    RULES = "matching_rules"
+    MAX_TZ_GAP = "max_tz_gap_hours"
+    CAPACITY = "mentor_capacity"
+    GRACE = "nudge_grace_days"
+    PULSE = "pulse_every_weeks"
+    QUIET_START = "quiet_hours_start"
+    QUIET_END = "quiet_hours_end"
+    BUDGET = "weekly_message_budget"
+    GROUND_RULES = "ground_rules"
+    DEADLINE = "enrolment_deadline"
+    STARTS = "starts_on"
+    MIDPOINT = "midpoint_on"
+    ENDS = "ends_on"
+
+    PROGRAMME = "programme"
+    CHANNEL = "channel"
+
+    ROLE = "role"
+    DEPARTMENT = "department"
+    GRADE = "grade_level"
+    LINE_MANAGER = "line_manager"
+    SKILLS = "skills"
+    PERSONALITY = "personality"
+    PREFERRED_MEDIUM = "preferred_medium"
+    GOALS = "goals"
+    CONSENT = "consent"
+
+
+BASELINE_PREFIX = "baseline_"

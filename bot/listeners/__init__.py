@@ -1,0 +1,15 @@
+"""Every Slack route of the app, wired in one place."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.deps import Deps
+from bot.listeners import admin, errors, home, participant
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    errors.register(app)
+    home.register(app, deps)
+    admin.register(app, deps)
+    participant.register(app, deps)

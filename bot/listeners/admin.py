@@ -1,0 +1,268 @@
+"""`/mentoring-admin`: set-up, open and close enrolment, list. Leads only."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import Action, Command, Field, View
+from bot.listeners.home import publish_home
+from bot.listeners.replies import Reply
+from bot.models import ProgrammeStatus
+from bot.services import programmes
+from bot.services.people import is_lead
+from bot.services.programme_rules import FormErrors, validate_programme
+from bot.views import admin as views
+from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
+from bot.views.programme_setup import setup_modal
+from bot.views.state import form_values
+
+log = logging.getLogger(__name__)
+
+SUBCOMMANDS = ("new", "open", "close", "list", "help")
+
+CHANNEL_ADVICE = {
+    "not_in_channel": "I'm not a member of <#{channel}>. Invite me there first, or pick another "
+    "channel.",
+    "channel_not_found": "I can't see <#{channel}>. If it is private, invite me there first, or "
+    "pick another channel.",
+    "is_archived": "<#{channel}> is archived. Pick another channel.",
+}
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def lead_check(client: AsyncWebClient, *, team_id: str, user_id: str) -> bool:
+        profile = await deps.profiles.get(client, team_id=team_id, user_id=user_id)
+        return is_lead(profile, deps.settings.lead_user_ids)
+
+    async def open_setup(client: AsyncWebClient, trigger_id: str) -> None:
+        await client.views_open(
+            trigger_id=trigger_id, view=setup_modal(today=deps.clock.now().date())
+        )
+
+    async def refresh_home(client: AsyncWebClient, team_id: str, user_id: str) -> None:
+        await publish_home(deps, client, team_id=team_id, user_id=user_id)
+
+    @app.command(Command.ADMIN)
+    async def admin_command(
+        ack: AsyncAck,
+        command: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        await ack()
+        team_id, user_id = context["team_id"], command["user_id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        if not await lead_check(client, team_id=team_id, user_id=user_id):
+            await reply(views.NOT_A_LEAD)
+            return
+        word, _, argument = (command.get("text") or "").strip().partition(" ")
+        word, argument = word.lower(), argument.strip()
+        if word in ("", "help"):
+            await reply(views.ADMIN_HELP)
+        elif word == "new":
+            await open_setup(client, command["trigger_id"])
+        elif word == "list":
+            async with deps.db.transaction() as session:
+                items = await programmes.summaries(session, team_id=team_id, lead_id=user_id)
+            await reply("Programmes", views.programme_list(items))
+        elif word == "open":
+            async with deps.db.transaction() as session:
+                candidates = await programmes.find_programmes(
+                    session, team_id=team_id, statuses=programmes.OPENABLE
+                )
+            preselect = None
+            if argument:
+                match = [p for p in candidates if p.name.lower() == argument.lower()]
+                if not match:
+                    await reply(f"No programme called “{argument}” is waiting to open.")
+                    return
+                preselect = match[0].id
+            elif len(candidates) == 1:
+                preselect = candidates[0].id
+            if not candidates:
+                await reply(
+                    "No programme is waiting to open. Create one with `/mentoring-admin new`."
+                )
+                return
+            await client.views_open(
+                trigger_id=command["trigger_id"],
+                view=open_enrolment_modal(candidates, preselect=preselect),
+            )
+        elif word == "close":
+            async with deps.db.transaction() as session:
+                enrolling = await programmes.find_programmes(
+                    session,
+                    team_id=team_id,
+                    statuses=(ProgrammeStatus.ENROLLING,),
+                    name=argument or None,
+                )
+            if not enrolling:
+                named = f"called “{argument}” " if argument else ""
+                await reply(f"No programme {named}is open for enrolment.")
+            elif len(enrolling) == 1:
+                await close(client, reply, team_id, user_id, enrolling[0].id)
+            else:
+                await reply("Which programme?", close_chooser(enrolling))
+        else:
+            await reply(views.unknown_subcommand(Command.ADMIN, word, views.ADMIN_HELP))
+
+    async def close(
+        client: AsyncWebClient, reply: Reply, team_id: str, user_id: str, programme_id: int
+    ) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                programme = await programmes.close_enrolment(
+                    session, team_id=team_id, programme_id=programme_id, now=deps.clock.now()
+                )
+        except programmes.ProgrammeError as exc:
+            await reply(str(exc), replace_original=True)
+            return
+        await reply(
+            f"Enrolment for “{programme.name}” is closed. Next: matching.", replace_original=True
+        )
+        if programme.announcement_channel_id and programme.announcement_ts:
+            try:
+                await client.chat_update(
+                    channel=programme.announcement_channel_id,
+                    ts=programme.announcement_ts,
+                    text=f"Enrolment for {programme.name} is closed. Thank you to everyone who "
+                    "signed up!",
+                    blocks=[],
+                )
+            except SlackApiError:
+                log.warning("could not mark the announcement closed", exc_info=True)
+        await refresh_home(client, team_id, user_id)
+
+    @app.action(Action.CLOSE_ENROLMENT)
+    async def close_clicked(
+        ack: AsyncAck,
+        action: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        await ack()
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        if not await lead_check(client, team_id=team_id, user_id=user_id):
+            await reply(views.NOT_A_LEAD)
+            return
+        value = action.get("value") or ""
+        if value.isdigit():
+            await close(client, reply, team_id, user_id, int(value))
+
+    @app.action(Action.NEW_PROGRAMME)
+    async def new_clicked(
+        ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        if not await lead_check(client, team_id=context["team_id"], user_id=user_id):
+            reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+            await reply(views.NOT_A_LEAD)
+            return
+        await open_setup(client, body["trigger_id"])
+
+    @app.view(View.PROGRAMME_SETUP)
+    async def setup_submitted(
+        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        if not await lead_check(client, team_id=team_id, user_id=user_id):
+            await ack(
+                response_action="errors",
+                errors={Field.NAME: "Only programme leads can create programmes."},
+            )
+            return
+        now = deps.clock.now()
+        result = validate_programme(form_values(view), today=now.date())
+        if isinstance(result, FormErrors):
+            await ack(response_action="errors", errors=result.errors)
+            return
+        try:
+            async with deps.db.transaction() as session:
+                programme = await programmes.create_programme(
+                    session, team_id=team_id, lead_id=user_id, data=result, now=now
+                )
+        except programmes.DuplicateName as exc:
+            await ack(response_action="errors", errors={Field.NAME: str(exc)})
+            return
+        await ack()
+        await client.chat_postMessage(
+            channel=user_id,
+            text=f"“{programme.name}” is created as a draft. Open enrolment with "
+            f"`/mentoring-admin open {programme.name}`.",
+        )
+        await refresh_home(client, team_id, user_id)
+
+    @app.view(View.OPEN_ENROLMENT)
+    async def open_submitted(
+        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        values = form_values(view)
+        raw_id, channel = values.get(Field.PROGRAMME) or "", values.get(Field.CHANNEL)
+        if not await lead_check(client, team_id=team_id, user_id=user_id):
+            await ack(response_action="errors", errors={Field.PROGRAMME: views.NOT_A_LEAD})
+            return
+        if not channel:
+            await ack(response_action="errors", errors={Field.CHANNEL: "Pick a channel."})
+            return
+        programme = None
+        if raw_id.isdigit():
+            async with deps.db.transaction() as session:
+                programme = await programmes.get_programme(
+                    session, team_id=team_id, programme_id=int(raw_id)
+                )
+        try:
+            if programme is None:
+                raise programmes.ProgrammeError("Pick a programme.")
+            programmes.check_openable(programme, today=deps.clock.now().date())
+        except programmes.ProgrammeError as exc:
+            await ack(response_action="errors", errors={Field.PROGRAMME: str(exc)})
+            return
+        await ack()
+
+        text, blocks = announcement(programme)
+        try:
+            posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            error = exc.response.get("error", "")
+            advice = CHANNEL_ADVICE.get(error, "Slack refused the announcement ({error}).")
+            await client.chat_postMessage(
+                channel=user_id,
+                text="Enrolment is still closed: "
+                + advice.format(channel=channel, error=error)
+                + " Then run `/mentoring-admin open` again.",
+            )
+            return
+        try:
+            async with deps.db.transaction() as session:
+                await programmes.open_enrolment(
+                    session,
+                    team_id=team_id,
+                    programme_id=programme.id,
+                    channel_id=posted["channel"],
+                    announcement_ts=posted["ts"],
+                    now=deps.clock.now(),
+                )
+        except programmes.ProgrammeError as exc:
+            # Someone else changed it meanwhile: take the announcement back.
+            await client.chat_delete(channel=posted["channel"], ts=posted["ts"])
+            await client.chat_postMessage(channel=user_id, text=str(exc))
+            return
+        await client.chat_postMessage(
+            channel=user_id,
+            text=f"Enrolment for “{programme.name}” is open and announced in <#{channel}>.",
+        )
+        await refresh_home(client, team_id, user_id)

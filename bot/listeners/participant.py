@@ -1,0 +1,316 @@
+"""`/mentoring`, the Join button and shortcut, the sign-up modal, status and leave."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import Action, Command, Field, Shortcut, View
+from bot.listeners.home import publish_home
+from bot.listeners.replies import Reply
+from bot.models import ParticipantStatus
+from bot.services import signup
+from bot.services.people import Profile
+from bot.services.programme_rules import FormErrors
+from bot.services.programmes import ProgrammeError, get_programme
+from bot.views import admin as admin_views
+from bot.views import signup as views
+from bot.views.state import form_values
+
+log = logging.getLogger(__name__)
+
+NO_OPEN_PROGRAMME = (
+    "No programme is open for enrolment right now. Your programme lead will announce the next one."
+)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def start_join(
+        client: AsyncWebClient,
+        reply: Reply,
+        *,
+        team_id: str,
+        user_id: str,
+        trigger_id: str,
+        programme_id: int | None = None,
+    ) -> None:
+        """Open the sign-up form: for one programme, or a picker when several are open."""
+        today = deps.clock.now().date()
+        async with deps.db.transaction() as session:
+            candidates = await signup.open_programmes(session, team_id=team_id, today=today)
+            if programme_id is not None:
+                chosen = next((p for p in candidates if p.id == programme_id), None)
+                if chosen is None:
+                    programme = await get_programme(
+                        session, team_id=team_id, programme_id=programme_id
+                    )
+                    name = f"“{programme.name}”" if programme else "that programme"
+                    await reply(f"Enrolment for {name} is closed.")
+                    return
+                candidates = [chosen]
+            existing = None
+            if len(candidates) == 1:
+                existing = await signup.get_participant(
+                    session, programme_id=candidates[0].id, user_id=user_id
+                )
+                if existing is not None and existing.status == ParticipantStatus.WITHDRAWN:
+                    existing = None
+        if not candidates:
+            await reply(NO_OPEN_PROGRAMME)
+        elif len(candidates) == 1:
+            await client.views_open(
+                trigger_id=trigger_id, view=views.signup_modal(candidates[0], existing)
+            )
+        else:
+            await client.views_open(trigger_id=trigger_id, view=views.picker_modal(candidates))
+
+    async def start_edit(
+        client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str, trigger_id: str
+    ) -> None:
+        async with deps.db.transaction() as session:
+            mine = await signup.participations(session, team_id=team_id, user_id=user_id)
+        editable = [p for p in mine if p.can_edit]
+        if not editable:
+            if any(p.status == ParticipantStatus.SIGNED_UP for p in mine):
+                await reply("Matching has started, so your answers can no longer be changed.")
+            else:
+                await reply("You haven't signed up to a programme. Try `/mentoring join`.")
+            return
+        await start_join(
+            client,
+            reply,
+            team_id=team_id,
+            user_id=user_id,
+            trigger_id=trigger_id,
+            programme_id=editable[0].programme_id if len(editable) == 1 else None,
+        )
+
+    @app.command(Command.PARTICIPANT)
+    async def mentoring_command(
+        ack: AsyncAck,
+        command: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        word = (command.get("text") or "").strip().split(" ", 1)[0].lower()
+        if word in ("", "help"):
+            await ack(text=admin_views.PARTICIPANT_HELP)
+            return
+        if word not in ("join", "status", "edit", "leave"):
+            await ack(
+                text=admin_views.unknown_subcommand(
+                    Command.PARTICIPANT, word, admin_views.PARTICIPANT_HELP
+                )
+            )
+            return
+        await ack()
+        team_id, user_id = context["team_id"], command["user_id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        if word == "join":
+            await start_join(
+                client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
+            )
+        elif word == "edit":
+            await start_edit(
+                client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
+            )
+        elif word == "status":
+            async with deps.db.transaction() as session:
+                mine = await signup.participations(session, team_id=team_id, user_id=user_id)
+            await reply("Your programmes", views.status_message(mine))
+        else:
+            async with deps.db.transaction() as session:
+                mine = await signup.participations(session, team_id=team_id, user_id=user_id)
+            active = [p for p in mine if p.status != ParticipantStatus.WITHDRAWN]
+            if not active:
+                await reply("You're not in any programme, so there is nothing to leave.")
+            else:
+                await reply("Leave a programme?", views.leave_confirmation(active))
+
+    @app.action(Action.JOIN)
+    async def join_clicked(
+        ack: AsyncAck,
+        action: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        value = action.get("value") or ""
+        await start_join(
+            client,
+            Reply(client=client, user_id=user_id, respond=respond, body=body),
+            team_id=context["team_id"],
+            user_id=user_id,
+            trigger_id=body["trigger_id"],
+            programme_id=int(value) if value.isdigit() else None,
+        )
+
+    @app.shortcut(Shortcut.JOIN)
+    async def join_shortcut(
+        ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        await start_join(
+            client,
+            Reply(client=client, user_id=user_id, respond=respond, body=body),
+            team_id=context["team_id"],
+            user_id=user_id,
+            trigger_id=body["trigger_id"],
+        )
+
+    @app.action(Action.EDIT_SIGNUP)
+    async def edit_clicked(
+        ack: AsyncAck,
+        action: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        value = action.get("value") or ""
+        if not value.isdigit():
+            await start_edit(
+                client,
+                reply,
+                team_id=context["team_id"],
+                user_id=user_id,
+                trigger_id=body["trigger_id"],
+            )
+            return
+        await start_join(
+            client,
+            reply,
+            team_id=context["team_id"],
+            user_id=user_id,
+            trigger_id=body["trigger_id"],
+            programme_id=int(value),
+        )
+
+    @app.view(View.SIGNUP_PICK)
+    async def programme_picked(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+        user_id = body["user"]["id"]
+        raw = form_values(view).get(Field.PROGRAMME) or ""
+        today = deps.clock.now().date()
+        async with deps.db.transaction() as session:
+            candidates = await signup.open_programmes(
+                session, team_id=context["team_id"], today=today
+            )
+            chosen = next((p for p in candidates if str(p.id) == raw), None)
+            existing = None
+            if chosen is not None:
+                existing = await signup.get_participant(
+                    session, programme_id=chosen.id, user_id=user_id
+                )
+                if existing is not None and existing.status == ParticipantStatus.WITHDRAWN:
+                    existing = None
+        if chosen is None:
+            await ack(
+                response_action="errors",
+                errors={Field.PROGRAMME: "Enrolment for that programme has closed."},
+            )
+            return
+        await ack(response_action="update", view=views.signup_modal(chosen, existing))
+
+    @app.view(View.SIGNUP)
+    async def signup_submitted(
+        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        team_id, user = context["team_id"], body["user"]
+        programme_id = views.read_metadata(view.get("private_metadata"))
+        today = deps.clock.now().date()
+        programme = None
+        if programme_id is not None:
+            async with deps.db.transaction() as session:
+                programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
+        if programme is None or not signup.is_open_for_enrolment(programme, today=today):
+            await ack(
+                response_action="errors",
+                errors={Field.ROLE: "Enrolment for this programme has closed."},
+            )
+            return
+        result = signup.validate_signup(form_values(view), programme=programme, user_id=user["id"])
+        if isinstance(result, FormErrors):
+            await ack(response_action="errors", errors=result.errors)
+            return
+        await ack()
+
+        try:
+            profile = await deps.profiles.get(client, team_id=team_id, user_id=user["id"])
+        except Exception:
+            # The answers matter more than the profile; it is refreshed on a later visit.
+            log.warning("users.info failed for a sign-up; saving without time zone", exc_info=True)
+            profile = Profile(user_id=user["id"], display_name=user.get("name", ""), tz=None)
+        try:
+            async with deps.db.transaction() as session:
+                _, created = await signup.sign_up(
+                    session,
+                    team_id=team_id,
+                    programme_id=programme.id,
+                    profile=profile,
+                    data=result,
+                    now=deps.clock.now(),
+                )
+        except ProgrammeError as exc:
+            await client.chat_postMessage(channel=user["id"], text=str(exc))
+            return
+        await client.chat_postMessage(
+            channel=user["id"], text=views.signed_up_message(programme, created=created)
+        )
+        await publish_home(deps, client, team_id=team_id, user_id=user["id"])
+
+    @app.action(Action.LEAVE_CONFIRM)
+    async def leave_confirmed(
+        ack: AsyncAck,
+        action: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        value = action.get("value") or ""
+        try:
+            if not value.isdigit():
+                raise ProgrammeError("That button is not valid any more.")
+            async with deps.db.transaction() as session:
+                programme = await signup.withdraw(
+                    session,
+                    team_id=context["team_id"],
+                    programme_id=int(value),
+                    user_id=user_id,
+                    now=deps.clock.now(),
+                )
+        except ProgrammeError as exc:
+            await reply(str(exc), replace_original=True)
+            return
+        await reply(
+            f"You've left “{programme.name}”. Thank you for your interest; you're welcome back "
+            "while enrolment is open.",
+            replace_original=True,
+        )
+        await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
+
+    @app.action(Action.LEAVE_CANCEL)
+    async def leave_cancelled(
+        ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        await reply("Great, you're staying in.", replace_original=True)

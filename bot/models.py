@@ -1,0 +1,224 @@
+"""Tables. Every row is keyed, directly or through its programme, by the Slack team id."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db import Base, UTCDateTime
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as plain strings: portable, and new values need no type migration.
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class ProgrammeStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ENROLLING = "enrolling"
+    MATCHING = "matching"
+    RUNNING = "running"
+    REVIEWING = "reviewing"
+    CLOSED = "closed"
+
+
+class Role(enum.StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class ParticipantStatus(enum.StrEnum):
+    SIGNED_UP = "signed_up"
+    WITHDRAWN = "withdrawn"
+
+
+class Personality(enum.StrEnum):
+    INTROVERT = "introvert"
+    EXTROVERT = "extrovert"
+    EITHER = "either"
+
+
+class Medium(enum.StrEnum):
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+    SITE_VISIT = "site_visit"
+    ANY = "any"
+
+
+class RatingPhase(enum.StrEnum):
+    BASELINE = "baseline"
+    MIDPOINT = "midpoint"
+    END = "end"
+
+
+class Workspace(Base):
+    __tablename__ = "workspace"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Programme(Base):
+    __tablename__ = "programme"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name"),
+        CheckConstraint("sessions_planned > 0", name="sessions_planned_positive"),
+        CheckConstraint("cadence_days > 0", name="cadence_days_positive"),
+        CheckConstraint("session_minutes > 0", name="session_minutes_positive"),
+        CheckConstraint("mentor_capacity > 0", name="mentor_capacity_positive"),
+        CheckConstraint("min_survey_respondents >= 3", name="min_survey_respondents_floor"),
+        CheckConstraint("starts_on < ends_on", name="starts_before_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("workspace.team_id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ProgrammeStatus] = mapped_column(
+        _enum(ProgrammeStatus), default=ProgrammeStatus.DRAFT
+    )
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ground_rules: Mapped[str] = mapped_column(Text, default="")
+
+    # Contract defaults offered to every pair.
+    sessions_planned: Mapped[int] = mapped_column(Integer)
+    cadence_days: Mapped[int] = mapped_column(Integer)
+    session_minutes: Mapped[int] = mapped_column(Integer)
+    default_medium: Mapped[Medium] = mapped_column(_enum(Medium))
+
+    # Matching: hard rules and soft weights.
+    rule_mentor_more_junior: Mapped[bool] = mapped_column(Boolean, default=True)
+    rule_outside_reporting_line: Mapped[bool] = mapped_column(Boolean, default=True)
+    reporting_line_depth: Mapped[int] = mapped_column(Integer, default=2)
+    rule_cross_department: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_tz_gap_hours: Mapped[int | None] = mapped_column(Integer)
+    mentor_capacity: Mapped[int] = mapped_column(Integer, default=1)
+    matching_weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+
+    # Nudges and surveys.
+    nudge_grace_days: Mapped[int] = mapped_column(Integer, default=7)
+    pulse_every_weeks: Mapped[int] = mapped_column(Integer, default=4)
+    quiet_hours_start: Mapped[int] = mapped_column(Integer, default=19)
+    quiet_hours_end: Mapped[int] = mapped_column(Integer, default=8)
+    weekly_message_budget: Mapped[int] = mapped_column(Integer, default=3)
+    min_survey_respondents: Mapped[int] = mapped_column(Integer, default=5)
+
+    enrolment_deadline: Mapped[date] = mapped_column(Date)
+    starts_on: Mapped[date] = mapped_column(Date)
+    midpoint_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    announcement_channel_id: Mapped[str | None] = mapped_column(String(32))
+    announcement_ts: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    objectives: Mapped[list[Objective]] = relationship(
+        back_populates="programme", order_by="Objective.position", cascade="all, delete-orphan"
+    )
+    leads: Mapped[list[ProgrammeLead]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan"
+    )
+
+
+class Objective(Base):
+    __tablename__ = "objective"
+    __table_args__ = (UniqueConstraint("programme_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(150))
+    measure: Mapped[str] = mapped_column(String(150))
+
+    programme: Mapped[Programme] = relationship(back_populates="objectives")
+
+
+class ProgrammeLead(Base):
+    __tablename__ = "programme_lead"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    is_supporter: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    programme: Mapped[Programme] = relationship(back_populates="leads")
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "user_id"),
+        CheckConstraint("grade_level BETWEEN 1 AND 9", name="grade_level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    status: Mapped[ParticipantStatus] = mapped_column(
+        _enum(ParticipantStatus), default=ParticipantStatus.SIGNED_UP
+    )
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    tz: Mapped[str | None] = mapped_column(String(64))
+    department: Mapped[str] = mapped_column(String(100))
+    grade_level: Mapped[int] = mapped_column(Integer)
+    line_manager_id: Mapped[str | None] = mapped_column(String(32))
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    skills: Mapped[str] = mapped_column(Text, default="")
+    personality: Mapped[Personality] = mapped_column(_enum(Personality))
+    preferred_medium: Mapped[Medium] = mapped_column(_enum(Medium))
+    goals: Mapped[str] = mapped_column(Text, default="")
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    ratings: Mapped[list[ObjectiveRating]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan"
+    )
+
+
+class ObjectiveRating(Base):
+    """A participant's self-rating against an objective: baseline at sign-up, later re-rated."""
+
+    __tablename__ = "objective_rating"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "objective_id", "phase"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"))
+    phase: Mapped[RatingPhase] = mapped_column(_enum(RatingPhase))
+    rating: Mapped[int] = mapped_column(Integer)
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    participant: Mapped[Participant] = relationship(back_populates="ratings")

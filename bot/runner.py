@@ -1,0 +1,81 @@
+"""Starting the bot for real: schema check, bot identity, then Socket Mode or HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.db import Database
+from bot.migrate import schema_state, upgrade_head
+from bot.slack.client import build_web_client
+from bot.slack.identity import BotIdentity
+from bot.web import build_web_app, start_web_app
+
+log = logging.getLogger("bot")
+
+
+class StartupError(SystemExit):
+    """One clear line for the operator instead of a traceback."""
+
+
+async def prepare_database(settings: Settings) -> Database:
+    """The embedded SQLite default migrates itself; any other database must already be at head."""
+    db = Database(settings.database_url)
+    state = await schema_state(db)
+    if state.up_to_date:
+        return db
+    if settings.is_sqlite:
+        log.info("Migrating the SQLite database to %s", state.head)
+        await upgrade_head(db)
+        return db
+    await db.dispose()
+    raise StartupError(
+        f"The database is at revision {state.current or 'none'} but this version needs "
+        f"{state.head}. Run `python -m bot migrate` first."
+    )
+
+
+async def load_identity(settings: Settings) -> BotIdentity:
+    token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
+    identity = BotIdentity(token)
+    client = build_web_client(settings)
+    try:
+        who = await identity.load(client)
+    except SlackApiError as exc:
+        raise StartupError(
+            f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}). Check the token."
+        ) from None
+    log.info("Connected to Slack workspace %s as %s", who.get("team"), who.get("user"))
+    return identity
+
+
+async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
+    settings.require("slack_bot_token", "slack_signing_secret")
+    db = await prepare_database(settings)
+    identity = await load_identity(settings)
+    app = create_app(settings, db, identity=identity)
+    runner = await start_web_app(build_web_app(app), host=host, port=settings.port)
+    log.info("Listening on http://%s:%s/slack/events", host, settings.port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await db.dispose()
+
+
+async def run_socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    settings.require("slack_bot_token", "slack_app_token")
+    db = await prepare_database(settings)
+    identity = await load_identity(settings)
+    app = create_app(settings, db, identity=identity, socket_mode=True)
+    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
+    try:
+        await handler.start_async()
+    finally:
+        await db.dispose()

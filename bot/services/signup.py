@@ -1,0 +1,296 @@
+"""Sign-up: validate answers, join or update, withdraw, and where someone stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.ids import BASELINE_PREFIX, Field
+from bot.models import (
+    Medium,
+    ObjectiveRating,
+    Participant,
+    ParticipantStatus,
+    Personality,
+    Programme,
+    ProgrammeStatus,
+    RatingPhase,
+    Role,
+)
+from bot.services.people import Profile
+from bot.services.programme_rules import FormErrors
+from bot.services.programmes import ProgrammeError, get_programme
+
+GRADE_LEVELS = {
+    1: "Entry level / graduate",
+    2: "Associate",
+    3: "Senior individual contributor",
+    4: "Team lead / manager",
+    5: "Senior manager",
+    6: "Director",
+    7: "Executive / C-suite",
+}
+
+
+class EnrolmentClosed(ProgrammeError):
+    pass
+
+
+@dataclass(frozen=True)
+class SignupInput:
+    role: Role
+    department: str
+    grade_level: int
+    line_manager_id: str | None
+    topics: list[str]
+    skills: str
+    baseline: dict[int, int]  # objective id -> rating 1..5
+    personality: Personality
+    preferred_medium: Medium
+    goals: str
+
+
+@dataclass(frozen=True)
+class Participation:
+    programme_id: int
+    programme_name: str
+    programme_status: ProgrammeStatus
+    enrolment_deadline: date
+    role: Role
+    status: ParticipantStatus
+
+    @property
+    def can_edit(self) -> bool:
+        return (
+            self.status == ParticipantStatus.SIGNED_UP
+            and self.programme_status == ProgrammeStatus.ENROLLING
+        )
+
+
+def is_open_for_enrolment(programme: Programme, *, today: date) -> bool:
+    return programme.status == ProgrammeStatus.ENROLLING and programme.enrolment_deadline >= today
+
+
+def validate_signup(
+    form: dict[str, object], *, programme: Programme, user_id: str
+) -> SignupInput | FormErrors:
+    errors = FormErrors()
+
+    def text(key: str) -> str:
+        value = form.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    try:
+        role = Role(text(Field.ROLE))
+    except ValueError:
+        errors.add(Field.ROLE, "Choose whether you join as a mentor or a mentee.")
+        role = Role.MENTOR
+    department = text(Field.DEPARTMENT)
+    if not department:
+        errors.add(Field.DEPARTMENT, "Tell us your department.")
+    elif len(department) > 100:
+        errors.add(Field.DEPARTMENT, "Keep the department under 100 characters.")
+    try:
+        grade = int(text(Field.GRADE))
+        if grade not in GRADE_LEVELS:
+            raise ValueError
+    except ValueError:
+        errors.add(Field.GRADE, "Choose your level.")
+        grade = 1
+    manager = text(Field.LINE_MANAGER) or None
+    if manager == user_id:
+        errors.add(Field.LINE_MANAGER, "Pick your line manager, not yourself.")
+    raw_topics = form.get(Field.TOPICS) or []
+    topics = (
+        [t for t in raw_topics if t in programme.topics] if isinstance(raw_topics, list) else []
+    )
+    if not topics:
+        errors.add(Field.TOPICS, "Choose at least one topic.")
+    skills = text(Field.SKILLS)
+    if len(skills) > 1000:
+        errors.add(Field.SKILLS, "Keep this under 1,000 characters.")
+    baseline: dict[int, int] = {}
+    for objective in programme.objectives:
+        key = f"{BASELINE_PREFIX}{objective.id}"
+        try:
+            rating = int(text(key))
+            if not 1 <= rating <= 5:
+                raise ValueError
+            baseline[objective.id] = rating
+        except ValueError:
+            errors.add(key, "Rate yourself from 1 to 5.")
+    try:
+        personality = Personality(text(Field.PERSONALITY))
+    except ValueError:
+        errors.add(Field.PERSONALITY, "Choose the option closest to you.")
+        personality = Personality.EITHER
+    try:
+        medium = Medium(text(Field.PREFERRED_MEDIUM))
+    except ValueError:
+        errors.add(Field.PREFERRED_MEDIUM, "Choose how you would like to meet.")
+        medium = Medium.ANY
+    goals = text(Field.GOALS)
+    if not goals:
+        errors.add(Field.GOALS, "Share at least one goal you bring.")
+    elif len(goals) > 2000:
+        errors.add(Field.GOALS, "Keep your goals under 2,000 characters.")
+    consent = form.get(Field.CONSENT) or []
+    if "accepted" not in consent:
+        errors.add(Field.CONSENT, "Please accept the ground rules to take part.")
+    if errors:
+        return errors
+    return SignupInput(
+        role=role,
+        department=department,
+        grade_level=grade,
+        line_manager_id=manager,
+        topics=topics,
+        skills=skills,
+        baseline=baseline,
+        personality=personality,
+        preferred_medium=medium,
+        goals=goals,
+    )
+
+
+async def open_programmes(session: AsyncSession, *, team_id: str, today: date) -> list[Programme]:
+    rows = await session.scalars(
+        select(Programme)
+        .where(
+            Programme.team_id == team_id,
+            Programme.status == ProgrammeStatus.ENROLLING,
+            Programme.enrolment_deadline >= today,
+        )
+        .options(selectinload(Programme.objectives))
+        .order_by(Programme.id)
+    )
+    return list(rows.all())
+
+
+async def get_participant(
+    session: AsyncSession, *, programme_id: int, user_id: str
+) -> Participant | None:
+    return await session.scalar(
+        select(Participant)
+        .where(Participant.programme_id == programme_id, Participant.user_id == user_id)
+        .options(selectinload(Participant.ratings))
+    )
+
+
+async def sign_up(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    programme_id: int,
+    profile: Profile,
+    data: SignupInput,
+    now: datetime,
+) -> tuple[Participant, bool]:
+    """Join, or update the answers of someone already signed up. Returns (participant, created)."""
+    programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
+    if programme is None:
+        raise EnrolmentClosed("That programme no longer exists.")
+    if not is_open_for_enrolment(programme, today=now.date()):
+        raise EnrolmentClosed(
+            f"Enrolment for “{programme.name}” is closed, so your answers were not saved."
+        )
+    participant = await get_participant(session, programme_id=programme.id, user_id=profile.user_id)
+    created = participant is None
+    if participant is None:
+        participant = Participant(programme_id=programme.id, user_id=profile.user_id, joined_at=now)
+        participant.ratings = []
+    _apply(participant, data, profile, now)
+    try:
+        async with session.begin_nested():
+            session.add(participant)
+    except IntegrityError:
+        # The same person submitted twice at once: the other submission created the row.
+        participant = await get_participant(
+            session, programme_id=programme.id, user_id=profile.user_id
+        )
+        assert participant is not None
+        _apply(participant, data, profile, now)
+        created = False
+    return participant, created
+
+
+def _apply_baseline(participant: Participant, baseline: dict[int, int], now: datetime) -> None:
+    ratings = {r.objective_id: r for r in participant.ratings if r.phase == RatingPhase.BASELINE}
+    for objective_id, value in baseline.items():
+        if objective_id in ratings:
+            ratings[objective_id].rating = value
+            ratings[objective_id].rated_at = now
+        else:
+            participant.ratings.append(
+                ObjectiveRating(
+                    objective_id=objective_id,
+                    phase=RatingPhase.BASELINE,
+                    rating=value,
+                    rated_at=now,
+                )
+            )
+
+
+def _apply(participant: Participant, data: SignupInput, profile: Profile, now: datetime) -> None:
+    participant.role = data.role
+    participant.status = ParticipantStatus.SIGNED_UP
+    participant.withdrawn_at = None
+    participant.display_name = profile.display_name
+    participant.tz = profile.tz
+    participant.department = data.department
+    participant.grade_level = data.grade_level
+    participant.line_manager_id = data.line_manager_id
+    participant.topics = data.topics
+    participant.skills = data.skills
+    participant.personality = data.personality
+    participant.preferred_medium = data.preferred_medium
+    participant.goals = data.goals
+    participant.consented_at = now
+    participant.updated_at = now
+    _apply_baseline(participant, data.baseline, now)
+
+
+async def participations(
+    session: AsyncSession, *, team_id: str, user_id: str
+) -> list[Participation]:
+    rows = await session.execute(
+        select(Participant, Programme)
+        .join(Programme, Programme.id == Participant.programme_id)
+        .where(Programme.team_id == team_id, Participant.user_id == user_id)
+        .order_by(Programme.id)
+    )
+    return [
+        Participation(
+            programme_id=programme.id,
+            programme_name=programme.name,
+            programme_status=programme.status,
+            enrolment_deadline=programme.enrolment_deadline,
+            role=participant.role,
+            status=participant.status,
+        )
+        for participant, programme in rows
+    ]
+
+
+async def withdraw(
+    session: AsyncSession, *, team_id: str, programme_id: int, user_id: str, now: datetime
+) -> Programme:
+    programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
+    participant = (
+        await get_participant(session, programme_id=programme_id, user_id=user_id)
+        if programme
+        else None
+    )
+    if programme is None or participant is None:
+        raise ProgrammeError("You are not signed up to that programme.")
+    if participant.status == ParticipantStatus.WITHDRAWN:
+        raise ProgrammeError(f"You already left “{programme.name}”.")
+    participant.status = ParticipantStatus.WITHDRAWN
+    participant.withdrawn_at = now
+    participant.updated_at = now
+    return programme

@@ -1,0 +1,58 @@
+"""Text replies of the lead's slash command: help, the programme list, refusals."""
+
+from __future__ import annotations
+
+from bot.services.programmes import ProgrammeSummary
+from bot.views.blocks import Block, escape, section
+
+ADMIN_HELP = (
+    "*`/mentoring-admin` for programme leads*\n"
+    "• `new` – create a programme\n"
+    "• `open [name]` – open enrolment and announce it in a channel\n"
+    "• `close [name]` – close enrolment\n"
+    "• `list` – your programmes with sign-ups\n"
+    "• `help` – this message"
+)
+
+PARTICIPANT_HELP = (
+    "*`/mentoring`*\n"
+    "• `join` – sign up to a programme that is open\n"
+    "• `status` – where you stand\n"
+    "• `edit` – change your answers until matching\n"
+    "• `leave` – withdraw from a programme\n"
+    "• `help` – this message"
+)
+
+NOT_A_LEAD = (
+    "Sorry, `/mentoring-admin` is for programme leads. If you run a programme, ask a workspace "
+    "admin to add you as a lead. Participants can use `/mentoring`."
+)
+
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
+)
+
+
+def unknown_subcommand(command: str, word: str, help_text: str) -> str:
+    return f"I don't know `{command} {escape(word)}`.\n\n{help_text}"
+
+
+def programme_list(items: list[ProgrammeSummary]) -> list[Block]:
+    if not items:
+        return [section("No programmes yet. Create one with `/mentoring-admin new`.")]
+    lines = [
+        f"*{escape(s.name)}* – {s.status.value}; {s.mentors} mentors, {s.mentees} mentees signed "
+        f"up; enrolment until {s.enrolment_deadline:%d %b %Y}, runs "
+        f"{s.starts_on:%d %b} – {s.ends_on:%d %b %Y}"
+        for s in items
+    ]
+    # Sections are capped at 3000 characters; split long lists across blocks.
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    blocks.append(section("\n".join(chunk)))
+    return blocks[:50]

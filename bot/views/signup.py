@@ -1,0 +1,237 @@
+"""The sign-up modal, the programme picker, and the participant's status and leave messages."""
+
+from __future__ import annotations
+
+import json
+
+from bot.ids import BASELINE_PREFIX, Action, Field, View
+from bot.models import Medium, Participant, Personality, Programme, RatingPhase, Role
+from bot.services.signup import GRADE_LEVELS, Participation
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    input_block,
+    modal,
+    option,
+    section,
+    static_select,
+    text_input,
+)
+
+ROLE_OPTIONS = [
+    option("Mentor", Role.MENTOR.value, "I'm the junior colleague sharing my perspective"),
+    option("Mentee", Role.MENTEE.value, "I'm the senior leader who wants to learn"),
+]
+PERSONALITY_OPTIONS = [
+    option("More introvert", Personality.INTROVERT.value),
+    option("More extrovert", Personality.EXTROVERT.value),
+    option("Either / depends", Personality.EITHER.value),
+]
+MEDIUM_OPTIONS = [
+    option("In person", Medium.IN_PERSON.value),
+    option("Video call", Medium.VIDEO.value),
+    option("Site visit", Medium.SITE_VISIT.value),
+    option("No preference", Medium.ANY.value),
+]
+RATING_OPTIONS = [
+    option(f"{n} – {label}", str(n))
+    for n, label in enumerate(["not at all", "a little", "somewhat", "quite", "very"], start=1)
+]
+CONSENT_OPTION = option("I accept the ground rules", "accepted")
+
+STATUS_WORDS = {
+    "signed_up": "signed up, waiting for matching",
+    "withdrawn": "withdrawn",
+}
+
+
+def metadata(programme_id: int) -> str:
+    return json.dumps({"programme_id": programme_id})
+
+
+def read_metadata(raw: str | None) -> int | None:
+    """The programme id a modal was opened for; None when the metadata is not ours."""
+    try:
+        value = json.loads(raw or "{}").get("programme_id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None
+
+
+def picker_modal(programmes: list[Programme]) -> Block:
+    choices = [option(p.name, str(p.id)) for p in programmes[:100]]
+    blocks = [
+        section("Several programmes are open. Which one would you like to join?"),
+        input_block(Field.PROGRAMME, "Programme", static_select(choices)),
+    ]
+    return modal(View.SIGNUP_PICK, "Join a programme", blocks, submit="Next")
+
+
+def _radio(choices: list[Block], initial: str | None) -> Block:
+    element: Block = {"type": "radio_buttons", "options": choices}
+    chosen = next((o for o in choices if o["value"] == initial), None)
+    if chosen:
+        element["initial_option"] = chosen
+    return element
+
+
+def signup_modal(programme: Programme, existing: Participant | None = None) -> Block:
+    """The sign-up form of PRODUCT.md flow 2, prefilled when someone edits their answers."""
+    topic_choices = [option(t, t) for t in programme.topics[:100]]
+    baseline = {}
+    if existing is not None:
+        baseline = {
+            r.objective_id: r.rating for r in existing.ratings if r.phase == RatingPhase.BASELINE
+        }
+    topics_element: Block = {"type": "multi_static_select", "options": topic_choices}
+    if existing is not None:
+        chosen = [o for o in topic_choices if o["value"] in existing.topics]
+        if chosen:
+            topics_element["initial_options"] = chosen
+    manager: Block = {"type": "users_select"}
+    if existing is not None and existing.line_manager_id:
+        manager["initial_user"] = existing.line_manager_id
+    consent: Block = {"type": "checkboxes", "options": [CONSENT_OPTION]}
+
+    blocks: list[Block] = [
+        section(f"*{escape(programme.name)}*\n{escape(programme.description or '')}".strip()),
+        input_block(
+            Field.ROLE,
+            "I join as",
+            _radio(ROLE_OPTIONS, existing.role.value if existing else None),
+        ),
+        input_block(
+            Field.DEPARTMENT,
+            "Department",
+            text_input(initial=existing.department if existing else None, max_length=100),
+        ),
+        input_block(
+            Field.GRADE,
+            "Level",
+            static_select(
+                [option(label, str(level)) for level, label in GRADE_LEVELS.items()],
+                initial=existing.grade_level if existing else None,
+            ),
+        ),
+        input_block(
+            Field.LINE_MANAGER,
+            "Line manager",
+            manager,
+            optional=True,
+            hint="Used only to keep pairs out of one reporting line.",
+        ),
+        input_block(
+            Field.TOPICS,
+            "Topics you can offer (mentors) or want to explore (mentees)",
+            topics_element,
+        ),
+        input_block(
+            Field.SKILLS,
+            "Skills, in your own words",
+            text_input(
+                multiline=True, initial=existing.skills if existing else None, max_length=1000
+            ),
+            optional=True,
+        ),
+    ]
+    for objective in programme.objectives:
+        blocks.append(
+            input_block(
+                f"{BASELINE_PREFIX}{objective.id}",
+                f"Today: {objective.title}",
+                static_select(RATING_OPTIONS, initial=baseline.get(objective.id)),
+                hint=f"Measure: {objective.measure}",
+            )
+        )
+    blocks += [
+        input_block(
+            Field.PERSONALITY,
+            "In conversation I am",
+            _radio(PERSONALITY_OPTIONS, existing.personality.value if existing else None),
+        ),
+        input_block(
+            Field.PREFERRED_MEDIUM,
+            "I prefer to meet by",
+            static_select(
+                MEDIUM_OPTIONS, initial=existing.preferred_medium.value if existing else None
+            ),
+        ),
+        input_block(
+            Field.GOALS,
+            "What I bring and hope to get from it",
+            text_input(
+                multiline=True, initial=existing.goals if existing else None, max_length=2000
+            ),
+        ),
+        divider(),
+        section(f"*Ground rules*\n{escape(programme.ground_rules)}"),
+        input_block(Field.CONSENT, "Consent", consent),
+        context("Your time zone and name come from your Slack profile."),
+    ]
+    title = "Edit my answers" if existing else "Join the programme"
+    return modal(
+        View.SIGNUP,
+        title,
+        blocks,
+        submit="Save" if existing else "Sign up",
+        private_metadata=metadata(programme.id),
+    )
+
+
+def participation_line(item: Participation) -> str:
+    words = STATUS_WORDS.get(item.status.value, item.status.value)
+    text = f"*{escape(item.programme_name)}*: {item.role.value}, {words}"
+    if item.can_edit:
+        text += f" (you can edit your answers until {item.enrolment_deadline:%d %b})"
+    return text
+
+
+def status_message(items: list[Participation]) -> list[Block]:
+    if not items:
+        return [section("You haven't joined a programme yet. Try `/mentoring join`.")]
+    blocks = [section("\n".join(participation_line(item) for item in items))]
+    editable = [item for item in items if item.can_edit]
+    if editable:
+        blocks.append(
+            actions(
+                *[
+                    button(
+                        f"Edit answers: {item.programme_name}",
+                        Action.EDIT_SIGNUP,
+                        str(item.programme_id),
+                    )
+                    for item in editable[:5]
+                ]
+            )
+        )
+    return blocks
+
+
+def leave_confirmation(items: list[Participation]) -> list[Block]:
+    blocks: list[Block] = []
+    for item in items[:10]:
+        blocks.append(
+            section(
+                f"Leave *{escape(item.programme_name)}*? Your answers are kept, "
+                "you won't be matched, and you can sign up again while enrolment is open.",
+                accessory=button(
+                    "Yes, leave", Action.LEAVE_CONFIRM, str(item.programme_id), style="danger"
+                ),
+            )
+        )
+    blocks.append(actions(button("Keep me in", Action.LEAVE_CANCEL, "cancel")))
+    return blocks
+
+
+def signed_up_message(programme: Programme, *, created: bool) -> str:
+    if created:
+        return (
+            f"You're signed up to *{escape(programme.name)}*. Thank you! "
+            f"Enrolment closes on {programme.enrolment_deadline:%d %b %Y}; we'll message you "
+            "when matching is done. Edit your answers any time before then with `/mentoring edit`."
+        )
+    return f"Your answers for *{escape(programme.name)}* are updated."
