@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 
 
 class Command(enum.StrEnum):
@@ -71,3 +72,13 @@ class Field(enum.StrEnum):
 
 
 BASELINE_PREFIX = "baseline_"
+
+
+def keyed(action: Action, key: object) -> str:
+    """A distinct action_id per button when several of one kind share a block (Slack requires it)."""
+    return f"{action.value}:{key}"
+
+
+def matching(action: Action) -> re.Pattern[str]:
+    """Matches the action and every keyed variant of it."""
+    return re.compile(rf"^{re.escape(action.value)}(:.*)?$")

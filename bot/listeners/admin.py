@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.ids import Action, Command, Field, View
+from bot.ids import Action, Command, Field, View, matching
 from bot.listeners.home import publish_home
 from bot.listeners.replies import Reply
 from bot.models import ProgrammeStatus
@@ -142,7 +142,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 log.warning("could not mark the announcement closed", exc_info=True)
         await refresh_home(client, team_id, user_id)
 
-    @app.action(Action.CLOSE_ENROLMENT)
+    @app.action(matching(Action.CLOSE_ENROLMENT))
     async def close_clicked(
         ack: AsyncAck,
         action: dict,

@@ -10,7 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.ids import Action, Command, Field, Shortcut, View
+from bot.ids import Action, Command, Field, Shortcut, View, matching
 from bot.listeners.home import publish_home
 from bot.listeners.replies import Reply
 from bot.models import ParticipantStatus
@@ -169,7 +169,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             trigger_id=body["trigger_id"],
         )
 
-    @app.action(Action.EDIT_SIGNUP)
+    @app.action(matching(Action.EDIT_SIGNUP))
     async def edit_clicked(
         ack: AsyncAck,
         action: dict,

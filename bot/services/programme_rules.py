@@ -152,7 +152,7 @@ def validate_programme(form: dict[str, object], *, today: date) -> ProgrammeInpu
     try:
         medium = Medium(medium_raw)
     except ValueError:
-        errors.add(Field.MEDIUM, "Choose how pairs usually meet.")
+        errors.add(Field.MEDIUM, "Choose the usual medium for sessions.")
         medium = Medium.VIDEO
 
     rules = form.get(Field.RULES) or []

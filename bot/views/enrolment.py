@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ids import Action, Field, View
+from bot.ids import Action, Field, View, keyed
 from bot.models import Programme
 from bot.views.blocks import (
     Block,
@@ -60,6 +60,9 @@ def close_chooser(programmes: list[Programme]) -> list[Block]:
     return [
         section("Several programmes are enrolling. Which one should close?"),
         actions(
-            *[button(f"Close {p.name}", Action.CLOSE_ENROLMENT, str(p.id)) for p in programmes[:5]]
+            *[
+                button(f"Close {p.name}", keyed(Action.CLOSE_ENROLMENT, p.id), str(p.id))
+                for p in programmes[:5]
+            ]
         ),
     ]

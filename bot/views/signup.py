@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.ids import BASELINE_PREFIX, Action, Field, View
+from bot.ids import BASELINE_PREFIX, Action, Field, View, keyed
 from bot.models import Medium, Participant, Personality, Programme, RatingPhase, Role
 from bot.services.signup import GRADE_LEVELS, Participation
 from bot.views.blocks import (
@@ -201,7 +201,7 @@ def status_message(items: list[Participation]) -> list[Block]:
                 *[
                     button(
                         f"Edit answers: {item.programme_name}",
-                        Action.EDIT_SIGNUP,
+                        keyed(Action.EDIT_SIGNUP, item.programme_id),
                         str(item.programme_id),
                     )
                     for item in editable[:5]

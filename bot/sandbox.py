@@ -1,0 +1,127 @@
+"""The real app wired to the Slack double on loopback: used by tests, the demo and benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.slack.double import SlackDouble, Workspace
+from bot.slack.inflight import wait_for_listeners
+from bot.slack.signer import SlackRequestSigner
+from bot.web import SLACK_PATH, bound_port, build_web_app, start_web_app
+
+SIGNING_SECRET = "sandbox-signing-secret"
+
+
+class Sandbox:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        database_url: str,
+        lead_user_ids: frozenset[str] = frozenset(),
+        clock: Clock | None = None,
+        contracts_dir: Path | None = None,
+        latency: float = 0.0,
+        rate_limits: bool = True,
+    ) -> None:
+        self.workspace = workspace
+        self.double = SlackDouble(
+            workspace, contracts_dir=contracts_dir, latency=latency, rate_limits=rate_limits
+        )
+        self._database_url = database_url
+        self._lead_user_ids = lead_user_ids
+        self._clock = clock
+        self._runner: web.AppRunner | None = None
+        self.db: Database | None = None
+        self.signer: SlackRequestSigner | None = None
+        self.app_url = ""
+
+    async def start(self) -> Sandbox:
+        await self.double.start()
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            slack_bot_token=self.workspace.bot_token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.double.api_url,
+            database_url=self._database_url,
+            lead_user_ids=self._lead_user_ids,
+        )
+        self.db = Database(settings.database_url)
+        app = create_app(settings, self.db, clock=self._clock)
+        self._runner = await start_web_app(build_web_app(app), host="127.0.0.1", port=0)
+        self.app_url = f"http://127.0.0.1:{bound_port(self._runner)}{SLACK_PATH}"
+        self.signer = SlackRequestSigner(
+            signing_secret=SIGNING_SECRET, app_url=self.app_url, double=self.double
+        )
+        return self
+
+    async def stop(self) -> None:
+        await self.settle()
+        if self.signer:
+            await self.signer.close()
+        if self._runner:
+            await self._runner.cleanup()
+        if self.db:
+            await self.db.dispose()
+        await self.double.stop()
+
+    async def settle(self) -> None:
+        """Wait until every listener has finished the work it does after acknowledging."""
+        await wait_for_listeners()
+
+    @property
+    def _signer(self) -> SlackRequestSigner:
+        assert self.signer is not None, "start() the sandbox first"
+        return self.signer
+
+    async def command(self, user_id: str, command: str, text: str = "", **kwargs: Any) -> Any:
+        response = await self._signer.slash_command(user_id, command, text, **kwargs)
+        await self.settle()
+        return response
+
+    async def click(self, user_id: str, action_id: str, value: str | None = None, **kwargs: Any) -> Any:
+        response = await self._signer.block_action(user_id, action_id, value, **kwargs)
+        await self.settle()
+        return response
+
+    async def submit(self, user_id: str, view_id: str, values: dict[str, Any]) -> Any:
+        response = await self._signer.submit_view(user_id, view_id, values)
+        await self.settle()
+        return response
+
+    async def event(self, event: dict[str, Any], **kwargs: Any) -> Any:
+        response = await self._signer.event(event, **kwargs)
+        await self.settle()
+        return response
+
+    async def shortcut(self, user_id: str, callback_id: str) -> Any:
+        response = await self._signer.global_shortcut(user_id, callback_id)
+        await self.settle()
+        return response
+
+    def modal(self, user_id: str) -> dict[str, Any] | None:
+        """The modal on top of the user's stack, as Slack shows it, or None."""
+        stack = self.double.open_modals(user_id)
+        return stack[-1] if stack else None
+
+    def dms(self, user_id: str) -> list[dict[str, Any]]:
+        return self.double.messages(self.double.dm_channel(user_id))
+
+    def last_dm(self, user_id: str) -> str:
+        messages = self.dms(user_id)
+        return messages[-1]["text"] if messages else ""
+
+    def replies(self, user_id: str) -> list[dict[str, Any]]:
+        """Everything the app sent through response URLs made for this user."""
+        return [body for url, body in self.double.response_posts if url_user(self, url) == user_id]
+
+
+def url_user(sandbox: Sandbox, url: str) -> str | None:
+    return sandbox.double.response_url_user(url)

@@ -1,0 +1,180 @@
+"""Shared fixtures: a migrated database per backend (SQLite and PostgreSQL), Slack contracts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.db import Base, Database
+from bot.migrate import upgrade_head
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",")]
+PG_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+def contracts_path() -> Path:
+    configured = os.environ.get("SLACK_CONTRACTS_DIR")
+    return Path(configured) if configured else ROOT.parent / "shared" / "slack-contracts"
+
+
+@pytest.fixture(scope="session")
+def contracts_dir() -> Path:
+    path = contracts_path()
+    if not (path / "methods").is_dir():
+        pytest.skip(f"Slack contracts not found at {path}; set SLACK_CONTRACTS_DIR")
+    return path
+
+
+async def _create_pg_database(name: str) -> str:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def _drop_pg_database(name: str) -> None:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+async def _migrate(url: str) -> None:
+    db = Database(url)
+    try:
+        await upgrade_head(db)
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One database per backend for the whole run, built by `alembic upgrade head`."""
+    urls: dict[str, str] = {}
+    pg_name = None
+    if "sqlite" in BACKENDS:
+        path = tmp_path_factory.mktemp("sqlite") / "test.db"
+        urls["sqlite"] = f"sqlite+aiosqlite:///{path}"
+    if "postgresql" in BACKENDS:
+        pg_name = f"mentoring_test_{uuid.uuid4().hex[:8]}"
+        try:
+            urls["postgresql"] = asyncio.run(_create_pg_database(pg_name))
+        except OSError as exc:
+            pytest.exit(
+                f"PostgreSQL is unreachable at {PG_ADMIN_URL} ({exc}). Start it, or run with "
+                "TEST_DATABASES=sqlite to test SQLite alone.",
+                returncode=3,
+            )
+    for url in urls.values():
+        asyncio.run(_migrate(url))
+    yield urls
+    if pg_name:
+        asyncio.run(_drop_pg_database(pg_name))
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(
+    request: pytest.FixtureRequest, database_urls: dict[str, str]
+) -> AsyncIterator[Database]:
+    """A clean, migrated database on each backend in turn."""
+    database = Database(database_urls[request.param])
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with database.engine.begin() as conn:
+        if database.is_sqlite:
+            for table in tables:
+                await conn.execute(text(f'DELETE FROM "{table}"'))
+        else:
+            joined = ", ".join(f'"{t}"' for t in tables)
+            await conn.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
+    yield database
+    await database.dispose()
+
+
+# --- The app against the Slack double -------------------------------------------------------
+
+TEAM = "T0TEST"
+LEAD = "U0LEAD"  # a lead through LEAD_USER_IDS
+ADMIN = "U0ADMIN"  # a lead because Slack says they are a workspace admin
+OWNER = "U0OWNER"
+MENTOR = "U0MENTOR"
+MENTOR2 = "U0MENTOR2"
+EXEC = "U0EXEC"
+OUTSIDER = "U0OUT"
+GENERAL = "C0GENERAL"
+PRIVATE = "C0PRIVATE"
+
+
+def manifest_bot_scopes() -> set[str]:
+    import json
+
+    manifest = json.loads((ROOT / "manifests" / "socket-mode.json").read_text())
+    return set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def build_test_workspace():
+    from bot.slack.double import Channel, User, Workspace
+
+    workspace = Workspace(
+        team_id=TEAM,
+        team_name="Test Co",
+        domain="testco",
+        bot_user_id="U0BOT",
+        bot_id="B0BOT",
+        app_id="A0APP",
+        bot_token="xoxb-test-token",
+        bot_scopes=manifest_bot_scopes(),  # the app gets exactly what its manifest asks for
+    )
+    for user in (
+        User(id=LEAD, name="lee", real_name="Lee Lead", tz="Europe/London"),
+        User(id=ADMIN, name="ann", real_name="Ann Admin", tz="Europe/London", is_admin=True),
+        User(id=OWNER, name="olu", real_name="Olu Owner", tz="Europe/London", is_owner=True),
+        User(id=MENTOR, name="mia", real_name="Mia Mentor", tz="Europe/Berlin"),
+        User(id=MENTOR2, name="max", real_name="Max Mentor", tz="Asia/Singapore"),
+        User(id=EXEC, name="eve", real_name="Eve Exec", tz="America/New_York"),
+        User(id=OUTSIDER, name="oz", real_name="Oz Outsider", tz="UTC"),
+    ):
+        workspace.add_user(user)
+    everyone = set(workspace.users)
+    workspace.add_channel(Channel(id=GENERAL, name="general", is_general=True, members=everyone))
+    workspace.add_channel(Channel(id=PRIVATE, name="secret", is_private=True, members={LEAD}))
+    return workspace
+
+
+@pytest.fixture
+def clock():
+    from datetime import UTC, datetime
+
+    from bot.clock import FakeClock
+
+    return FakeClock(datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def sandbox(db: Database, clock, contracts_dir: Path):
+    from bot.sandbox import Sandbox
+
+    box = Sandbox(
+        build_test_workspace(),
+        database_url=db.url,
+        lead_user_ids=frozenset({LEAD}),
+        clock=clock,
+        contracts_dir=contracts_dir,
+    )
+    await box.start()
+    yield box
+    await box.stop()

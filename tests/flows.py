@@ -1,0 +1,62 @@
+"""Steps that several flow tests share, played through signed requests like a person would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.ids import BASELINE_PREFIX, Command, Field, View
+from bot.sandbox import Sandbox
+
+SETUP_VALUES: dict[str, Any] = {
+    Field.NAME: "Digital cohort",
+    Field.DESCRIPTION: "Executives learn from our digital natives.",
+    Field.OBJECTIVES: "Confidence with social media | self-rating 1-5\n"
+    "Understanding of AI tools | self-rating 1-5",
+    Field.TOPICS: "AI, Social media, Hybrid working",
+    Field.DEADLINE: "2026-01-20",
+    Field.STARTS: "2026-02-01",
+    Field.MIDPOINT: "2026-04-01",
+    Field.ENDS: "2026-07-01",
+}
+
+
+def signup_values(programme_view: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """Complete, valid answers for the sign-up modal as it was shown."""
+    values: dict[str, Any] = {
+        Field.ROLE: "mentor",
+        Field.DEPARTMENT: "Marketing",
+        Field.GRADE: "2",
+        Field.TOPICS: ["AI"],
+        Field.PERSONALITY: "extrovert",
+        Field.PREFERRED_MEDIUM: "video",
+        Field.GOALS: "Show how we use social media day to day.",
+        Field.CONSENT: ["accepted"],
+    }
+    for block in programme_view["blocks"]:
+        if block.get("block_id", "").startswith(BASELINE_PREFIX):
+            values[block["block_id"]] = "3"
+    values.update(overrides)
+    return values
+
+
+async def create_programme(box: Sandbox, lead: str, **overrides: Any) -> dict[str, Any]:
+    await box.command(lead, Command.ADMIN, "new")
+    modal = box.modal(lead)
+    assert modal is not None and modal["callback_id"] == View.PROGRAMME_SETUP
+    response = await box.submit(lead, modal["id"], {**SETUP_VALUES, **overrides})
+    assert response.status == 200
+    return modal
+
+
+async def open_enrolment(box: Sandbox, lead: str, channel: str, name: str = "") -> Any:
+    await box.command(lead, Command.ADMIN, f"open {name}".strip())
+    modal = box.modal(lead)
+    assert modal is not None and modal["callback_id"] == View.OPEN_ENROLMENT
+    return await box.submit(lead, modal["id"], {Field.CHANNEL: channel})
+
+
+async def sign_up(box: Sandbox, user: str, **overrides: Any) -> Any:
+    await box.command(user, Command.PARTICIPANT, "join")
+    modal = box.modal(user)
+    assert modal is not None and modal["callback_id"] == View.SIGNUP, box.replies(user)
+    return await box.submit(user, modal["id"], signup_values(modal, **overrides))

@@ -1,0 +1,121 @@
+"""The manifests are valid for Slack, match the listeners, and grant exactly the scopes used."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ids import Command, Shortcut
+from bot.sandbox import Sandbox
+from tests.conftest import LEAD, ROOT
+
+MANIFESTS = sorted((ROOT / "manifests").glob("*.json"))
+# Scopes no Web API method needs but a feature does, each with its reason.
+FEATURE_SCOPES = {
+    "commands": "slash commands and the global shortcut",
+    "chat:write.public": "announcing enrolment in a public channel the bot has not joined",
+}
+# Code that talks to Slack on the app's behalf (the double and its signer only pretend to be Slack).
+APP_SOURCES = [
+    p
+    for p in (ROOT / "bot").rglob("*.py")
+    if "double" not in p.parts and p.name not in ("signer.py", "sandbox.py")
+]
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def web_client_methods() -> dict[str, str]:
+    """AsyncWebClient python method name -> Slack API method, read from slack_sdk itself."""
+    mapping = {}
+    for name, function in inspect.getmembers(AsyncWebClient, inspect.iscoroutinefunction):
+        match = re.search(r'api_call\(\s*"([\w.]+)"', inspect.getsource(function))
+        if match:
+            mapping[name] = match.group(1)
+    return mapping
+
+
+def called_api_methods() -> set[str]:
+    mapping = web_client_methods()
+    called = set()
+    for path in APP_SOURCES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in mapping:
+                called.add(mapping[node.attr])
+    return called
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_manifest_is_valid_against_slacks_schema(path: Path, contracts_dir: Path) -> None:
+    schema = load(contracts_dir / "manifest-schema" / "manifest.schema.1.0.0.json")
+    jsonschema.Draft7Validator(schema).validate(load(path))
+
+
+def test_both_modes_declare_the_same_features() -> None:
+    socket, http = (load(ROOT / "manifests" / n) for n in ("socket-mode.json", "http.json"))
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert http["settings"]["event_subscriptions"]["request_url"].endswith("/slack/events")
+    assert http["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+    assert all(c["url"].endswith("/slack/events") for c in http["features"]["slash_commands"])
+    for key in ("shortcuts",):
+        assert socket["features"][key] == http["features"][key]
+    assert socket["oauth_config"] == http["oauth_config"]
+    assert (
+        socket["settings"]["event_subscriptions"]["bot_events"]
+        == http["settings"]["event_subscriptions"]["bot_events"]
+    )
+    assert [c["command"] for c in socket["features"]["slash_commands"]] == [
+        c["command"] for c in http["features"]["slash_commands"]
+    ]
+
+
+def test_every_command_and_shortcut_in_code_is_declared() -> None:
+    manifest = load(ROOT / "manifests" / "socket-mode.json")
+    declared_commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    declared_shortcuts = {s["callback_id"] for s in manifest["features"]["shortcuts"]}
+    assert {c.value for c in Command} == declared_commands
+    assert {s.value for s in Shortcut} == declared_shortcuts
+
+
+async def test_everything_declared_has_a_listener(sandbox: Sandbox) -> None:
+    """Bolt answers 404 to a request no listener takes; nothing declared may get that."""
+    manifest = load(ROOT / "manifests" / "socket-mode.json")
+    for command in manifest["features"]["slash_commands"]:
+        response = await sandbox.command(LEAD, command["command"], "help")
+        assert response.status == 200, command
+    for shortcut in manifest["features"]["shortcuts"]:
+        response = await sandbox.shortcut(LEAD, shortcut["callback_id"])
+        assert response.status == 200, shortcut
+    for event_type in manifest["settings"]["event_subscriptions"]["bot_events"]:
+        response = await sandbox.event({"type": event_type, "user": LEAD, "tab": "home"})
+        assert response.status == 200, event_type
+
+
+def test_called_methods_are_found() -> None:
+    # Guards the scan itself: these calls certainly exist in the app.
+    assert {"views.open", "views.publish", "chat.postMessage", "users.info"} <= called_api_methods()
+
+
+def test_every_called_method_is_covered_and_every_scope_is_needed(contracts_dir: Path) -> None:
+    scopes = set(load(ROOT / "manifests" / "socket-mode.json")["oauth_config"]["scopes"]["bot"])
+    needed: set[str] = set()
+    for method in sorted(called_api_methods()):
+        contract = load(contracts_dir / "methods" / f"{method}.json")
+        options = contract.get("scope", {}).get("bot", [])
+        if not options:
+            continue
+        covered = scopes.intersection(options)
+        assert covered, f"{method} needs one of {options}; the manifest grants {sorted(scopes)}"
+        needed |= covered
+    unneeded = scopes - needed - FEATURE_SCOPES.keys()
+    assert not unneeded, f"scopes no code needs: {sorted(unneeded)}"

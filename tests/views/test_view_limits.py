@@ -1,0 +1,162 @@
+"""Every view builder stays inside Slack's Block Kit limits, even for the largest inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from slack_sdk.models.views import View
+
+from bot.models import (
+    Medium,
+    Objective,
+    ObjectiveRating,
+    Participant,
+    ParticipantStatus,
+    Personality,
+    Programme,
+    ProgrammeStatus,
+    RatingPhase,
+    Role,
+)
+from bot.services.programmes import ProgrammeSummary
+from bot.services.signup import Participation
+from bot.slack.double.block_kit import check_message_blocks, check_view
+from bot.views.admin import programme_list
+from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
+from bot.views.home import home_view
+from bot.views.programme_setup import setup_modal
+from bot.views.signup import leave_confirmation, picker_modal, signup_modal, status_message
+
+NOW = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def big_programme(number: int = 1) -> Programme:
+    programme = Programme(
+        id=number,
+        name=f"{'Cohort ' * 10}{number}"[:80],
+        description="d" * 3000,
+        topics=[f"{i:02d} " + "t" * 57 for i in range(25)],
+        ground_rules="g" * 3000,
+        sessions_planned=52,
+        cadence_days=90,
+        session_minutes=480,
+        default_medium=Medium.VIDEO,
+        status=ProgrammeStatus.ENROLLING,
+        enrolment_deadline=date(2026, 1, 20),
+        starts_on=date(2026, 2, 1),
+        midpoint_on=date(2026, 4, 1),
+        ends_on=date(2026, 7, 1),
+    )
+    programme.objectives = [
+        Objective(id=i, position=i, title="o" * 150, measure="m" * 150) for i in range(5)
+    ]
+    return programme
+
+
+def assert_modal_ok(view: dict) -> None:
+    assert check_view(view, allowed_types=("modal",)) == []
+    View(**view).validate_json()
+
+
+def test_setup_modal() -> None:
+    assert_modal_ok(setup_modal(today=date(2026, 1, 5)))
+
+
+def test_signup_modal_for_the_largest_programme_new_and_prefilled() -> None:
+    programme = big_programme()
+    assert_modal_ok(signup_modal(programme))
+    existing = Participant(
+        user_id="U1",
+        role=Role.MENTEE,
+        status=ParticipantStatus.SIGNED_UP,
+        department="x" * 100,
+        grade_level=7,
+        line_manager_id="U2",
+        topics=programme.topics,
+        skills="s" * 1000,
+        personality=Personality.INTROVERT,
+        preferred_medium=Medium.ANY,
+        goals="g" * 2000,
+    )
+    existing.ratings = [
+        ObjectiveRating(objective_id=o.id, phase=RatingPhase.BASELINE, rating=5)
+        for o in programme.objectives
+    ]
+    view = signup_modal(programme, existing)
+    assert_modal_ok(view)
+    topics = next(b for b in view["blocks"] if b.get("block_id") == "topics")
+    assert len(topics["element"]["initial_options"]) == 25
+
+
+def test_pickers_cap_their_options() -> None:
+    many = [big_programme(i) for i in range(150)]
+    for view in (picker_modal(many), open_enrolment_modal(many, preselect=3)):
+        assert_modal_ok(view)
+
+
+def test_messages() -> None:
+    programme = big_programme()
+    _, blocks = announcement(programme)
+    assert check_message_blocks(blocks) == []
+    assert check_message_blocks(close_chooser([big_programme(i) for i in range(20)])) == []
+    summaries = [
+        ProgrammeSummary(
+            i,
+            "n" * 80,
+            ProgrammeStatus.ENROLLING,
+            date(2026, 1, 1),
+            date(2026, 2, 1),
+            date(2026, 7, 1),
+            999,
+            999,
+            True,
+        )
+        for i in range(300)
+    ]
+    assert check_message_blocks(programme_list(summaries)) == []
+    participations = [
+        Participation(
+            i,
+            "n" * 80,
+            ProgrammeStatus.ENROLLING,
+            date(2026, 1, 1),
+            Role.MENTOR,
+            ParticipantStatus.SIGNED_UP,
+        )
+        for i in range(40)
+    ]
+    assert check_message_blocks(status_message(participations)) == []
+    assert check_message_blocks(leave_confirmation(participations)) == []
+
+
+def test_home_with_many_programmes_stays_under_100_blocks() -> None:
+    summaries = [
+        ProgrammeSummary(
+            i,
+            "n" * 80,
+            ProgrammeStatus.ENROLLING,
+            date(2026, 1, 1),
+            date(2026, 2, 1),
+            date(2026, 7, 1),
+            5,
+            3,
+            i % 2 == 0,
+        )
+        for i in range(120)
+    ]
+    participations = [
+        Participation(
+            i,
+            "n" * 80,
+            ProgrammeStatus.ENROLLING,
+            date(2026, 1, 1),
+            Role.MENTOR,
+            ParticipantStatus.SIGNED_UP,
+        )
+        for i in range(30)
+    ]
+    view = home_view(
+        participations=participations, open_programme_count=3, lead_programmes=summaries
+    )
+    assert check_view(view, allowed_types=("home",)) == []
+    assert "more: `/mentoring-admin list`" in str(view["blocks"][-1])
