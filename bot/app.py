@@ -38,7 +38,7 @@ def create_app(
             if settings.slack_signing_secret
             else None
         ),
-        authorize=identity.authorize,
+        authorize=identity.authorize_function(),
         request_verification_enabled=not socket_mode,
         logger=logging.getLogger("bot.slack"),
     )

@@ -11,7 +11,7 @@ from bot.app import create_app
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.slack.double import SlackDouble, Workspace
+from bot.slack.double import USE_DEFAULT_CONTRACTS, SlackDouble, Workspace
 from bot.slack.inflight import wait_for_listeners
 from bot.slack.signer import SlackRequestSigner
 from bot.web import SLACK_PATH, bound_port, build_web_app, start_web_app
@@ -27,7 +27,7 @@ class Sandbox:
         database_url: str,
         lead_user_ids: frozenset[str] = frozenset(),
         clock: Clock | None = None,
-        contracts_dir: Path | None = None,
+        contracts_dir: Path | None | object = USE_DEFAULT_CONTRACTS,
         latency: float = 0.0,
         rate_limits: bool = True,
     ) -> None:
@@ -120,8 +120,5 @@ class Sandbox:
 
     def replies(self, user_id: str) -> list[dict[str, Any]]:
         """Everything the app sent through response URLs made for this user."""
-        return [body for url, body in self.double.response_posts if url_user(self, url) == user_id]
-
-
-def url_user(sandbox: Sandbox, url: str) -> str | None:
-    return sandbox.double.response_url_user(url)
+        posts = self.double.response_posts
+        return [body for url, body in posts if self.double.response_url_user(url) == user_id]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 from sqlalchemy import select
 
 from bot.ids import Action, Command, Field, View
@@ -62,11 +65,17 @@ async def test_anyone_else_is_refused_and_nothing_changes(sandbox: Sandbox) -> N
 async def test_a_forged_setup_submission_from_a_non_lead_is_refused(sandbox: Sandbox) -> None:
     await sandbox.command(LEAD, Command.ADMIN, "new")
     modal = sandbox.modal(LEAD)
-    response = await sandbox.signer.submit_view(OUTSIDER, modal["id"], SETUP_VALUES)
+    # Take a real submission of the lead's form, then replay it, signed, as someone else.
+    rejected = await sandbox.submit(LEAD, modal["id"], {**SETUP_VALUES, Field.NAME: ""})
+    forged = json.loads(json.dumps(rejected.payload))
+    forged["user"] = {**forged["user"], "id": OUTSIDER, "username": "oz", "name": "oz"}
+    forged["view"]["state"]["values"][Field.NAME][Field.NAME]["value"] = "Forged"
+    body = urlencode({"payload": json.dumps(forged)})
+    response = await sandbox.signer.send(body, "application/x-www-form-urlencoded")
     await sandbox.settle()
-    body = response.json()
-    assert body["response_action"] == "errors"
-    assert "leads" in body["errors"][Field.NAME]
+    answer = response.json()
+    assert answer["response_action"] == "errors"
+    assert "leads" in answer["errors"][Field.NAME]
     assert await programmes(sandbox) == []
 
 

@@ -16,14 +16,66 @@ TIME_ZONES = (
     "Asia/Singapore",
     "Australia/Sydney",
 )
-FIRST = (
-    "Ada Bea Cal Dev Eli Fay Gus Hal Ivy Jon Kai Lea Max Noa Oli Pia Raj Sam Tia Uma Vic Wes "
-    "Xia Yan Zoe Amir Bo Cleo Dara Emil Fern Gil Hana Ines Jude Kofi Lina Milo Nia Omar".split()
-)
-LAST = (
-    "Okafor Lindqvist Moreau Tanaka Silva Novak Haddad Byrne Kowalski Mensah Ito Reyes Fischer "
-    "Osei Duarte Quinn".split()
-)
+FIRST = [
+    "Ada",
+    "Bea",
+    "Cal",
+    "Dev",
+    "Eli",
+    "Fay",
+    "Gus",
+    "Hal",
+    "Ivy",
+    "Jon",
+    "Kai",
+    "Lea",
+    "Max",
+    "Noa",
+    "Oli",
+    "Pia",
+    "Raj",
+    "Sam",
+    "Tia",
+    "Uma",
+    "Vic",
+    "Wes",
+    "Xia",
+    "Yan",
+    "Zoe",
+    "Amir",
+    "Bo",
+    "Cleo",
+    "Dara",
+    "Emil",
+    "Fern",
+    "Gil",
+    "Hana",
+    "Ines",
+    "Jude",
+    "Kofi",
+    "Lina",
+    "Milo",
+    "Nia",
+    "Omar",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Silva",
+    "Novak",
+    "Haddad",
+    "Byrne",
+    "Kowalski",
+    "Mensah",
+    "Ito",
+    "Reyes",
+    "Fischer",
+    "Osei",
+    "Duarte",
+    "Quinn",
+]
 GRADE_FOR_ROLE = {"mentor": (1, 2, 3), "mentee": (5, 6, 7)}
 
 TEAM_ID = "T0DEMO"
@@ -43,9 +95,9 @@ class Person:
     tz: str
 
 
-def build_workspace(*, people: int, bot_token: str, scopes: set[str], seed: int = 7) -> tuple[
-    Workspace, list[Person]
-]:
+def build_workspace(
+    *, people: int, bot_token: str, scopes: set[str], seed: int = 7
+) -> tuple[Workspace, list[Person]]:
     """A workspace with a programme lead and `people` employees: juniors and executives."""
     rng = random.Random(seed)
     workspace = Workspace(

@@ -22,14 +22,19 @@ class BotIdentity:
                     self._result = dict(response.data)  # type: ignore[arg-type]
         return self._result
 
-    async def authorize(
-        self, enterprise_id: str | None, team_id: str | None, client: AsyncWebClient
-    ) -> AuthorizeResult:
-        result = await self.load(client)
-        return AuthorizeResult(
-            enterprise_id=enterprise_id,
-            team_id=team_id or result.get("team_id"),
-            bot_token=self._token,
-            bot_id=result.get("bot_id"),
-            bot_user_id=result.get("user_id"),
-        )
+    def authorize_function(self):  # noqa: ANN201
+        """A plain function for Bolt, which passes arguments by name and would trip over `self`."""
+
+        async def authorize(
+            enterprise_id: str | None, team_id: str | None, client: AsyncWebClient
+        ) -> AuthorizeResult:
+            result = await self.load(client)
+            return AuthorizeResult(
+                enterprise_id=enterprise_id,
+                team_id=team_id or result.get("team_id"),
+                bot_token=self._token,
+                bot_id=result.get("bot_id"),
+                bot_user_id=result.get("user_id"),
+            )
+
+        return authorize

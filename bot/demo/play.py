@@ -1,0 +1,260 @@
+"""The sandbox demo: a lead sets up a programme and a workspace of people sign up, as in Slack."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.db import Database
+from bot.demo.people import ANNOUNCE_CHANNEL, LEAD_ID, Person, build_workspace
+from bot.demo.transcript import Transcript, short
+from bot.ids import BASELINE_PREFIX, Command, Field
+from bot.migrate import upgrade_head
+from bot.models import Participant, ParticipantStatus, Programme
+from bot.sandbox import Sandbox
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifests" / "socket-mode.json"
+DEMO_TOKEN = "xoxb-sandbox-demo"
+PROGRAMME = {
+    Field.NAME: "Digital Leaders 2026",
+    Field.DESCRIPTION: "Our executives learn how our youngest colleagues work, share and use AI.",
+    Field.OBJECTIVES: "Executives' confidence with social media | self-rating 1-5\n"
+    "Understanding of generative AI at work | self-rating 1-5\n"
+    "Insight into how early-career colleagues experience us | self-rating 1-5",
+    Field.TOPICS: "AI, Social media, Hybrid working, Digital tools, Generational perspectives",
+    Field.DEADLINE: "2026-12-04",
+    Field.STARTS: "2027-01-11",
+    Field.MIDPOINT: "2027-04-05",
+    Field.ENDS: "2027-06-28",
+}
+
+
+def _scopes() -> set[str]:
+    return set(json.loads(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
+
+
+def _answers(person: Person, modal: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    topics = ["AI", "Social media", "Hybrid working", "Digital tools", "Generational perspectives"]
+    values: dict[str, Any] = {
+        Field.ROLE: person.intended_role,
+        Field.DEPARTMENT: person.department,
+        Field.GRADE: str(person.grade_level),
+        Field.TOPICS: rng.sample(topics, 2),
+        Field.SKILLS: "TikTok, prompt writing" if person.intended_role == "mentor" else "",
+        Field.PERSONALITY: rng.choice(["introvert", "extrovert", "either"]),
+        Field.PREFERRED_MEDIUM: rng.choice(["video", "in_person", "any"]),
+        Field.GOALS: (
+            "Show how my generation works and learns."
+            if person.intended_role == "mentor"
+            else "See my organisation through younger eyes."
+        ),
+        Field.CONSENT: ["accepted"],
+    }
+    if person.manager_id:
+        values[Field.LINE_MANAGER] = person.manager_id
+    for block in modal["blocks"]:
+        if block.get("block_id", "").startswith(BASELINE_PREFIX):
+            values[block["block_id"]] = str(rng.randint(1, 4))
+    return values
+
+
+async def play(*, people: int = 36, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    workdir = Path(tempfile.mkdtemp(prefix="mentoring-demo-"))
+    url = f"sqlite+aiosqlite:///{workdir / 'demo.db'}"
+    migrator = Database(url)
+    await upgrade_head(migrator)
+    await migrator.dispose()
+
+    workspace, cast = build_workspace(people=people, bot_token=DEMO_TOKEN, scopes=_scopes())
+    names = {u.id: (u.display_name or u.real_name) for u in workspace.users.values()}
+    box = await Sandbox(workspace, database_url=url, lead_user_ids=frozenset({LEAD_ID})).start()
+    log = Transcript(box.double, names)
+    acks: list[float] = []
+
+    async def step(who: str, what: str, action: Any) -> Any:
+        log.say(f"\n{names.get(who, who)} {what}")
+        response = await action
+        acks.append(response.elapsed * 1000)
+        body = response.json() if response.text else None
+        if body and body.get("response_action") == "errors":
+            for field, message in body["errors"].items():
+                log.say(f"    the form says, under “{field}”: {message}")
+        elif body and body.get("text"):
+            log.say(f"    (only you) {short(body['text'])}")
+        log.flush()
+        return response
+
+    try:
+        log.say(f"== Sandbox workspace “{workspace.team_name}”: {len(cast)} people and a lead ==")
+        lead, admin_wannabe = LEAD_ID, cast[1].user_id
+        await step(
+            admin_wannabe,
+            "tries /mentoring-admin new",
+            box.command(admin_wannabe, Command.ADMIN, "new"),
+        )
+        await step(lead, "types /mentoring-admin new", box.command(lead, Command.ADMIN, "new"))
+        modal = box.modal(lead)
+        bad = {**PROGRAMME, Field.ENDS: "2027-01-01", Field.SESSIONS: "0"}
+        await step(
+            lead,
+            "submits the form with the end before the start and zero sessions",
+            box.submit(lead, modal["id"], bad),
+        )
+        await step(lead, "corrects the form and submits", box.submit(lead, modal["id"], PROGRAMME))
+
+        await step(
+            lead,
+            "opens enrolment, announcing in a private channel the bot is not in",
+            _open(box, lead, "C0PRIVATE"),
+        )
+        await step(lead, "opens enrolment in #general", _open(box, lead, ANNOUNCE_CHANNEL))
+        announcement = box.double.messages(ANNOUNCE_CHANNEL)[-1]
+        join = announcement["blocks"][2]["elements"][0]
+
+        detailed = 3
+        for index, person in enumerate(cast):
+            if index == detailed:
+                log.say(
+                    f"\n… {len(cast) - detailed} more people click Join and sign up the same way"
+                )
+            quiet = index >= detailed
+            if quiet:
+                await box.click(
+                    person.user_id,
+                    join["action_id"],
+                    join["value"],
+                    message={"channel": ANNOUNCE_CHANNEL, "ts": announcement["ts"]},
+                )
+                modal = box.modal(person.user_id)
+                answers = _answers(person, modal, rng)
+                if index == detailed + 1:
+                    log.say(f"\n{person.name} forgets to accept the ground rules")
+                    response = await box.submit(
+                        person.user_id, modal["id"], {**answers, Field.CONSENT: []}
+                    )
+                    log.say(f"    the form says: {response.json()['errors'][Field.CONSENT]}")
+                response = await box.submit(person.user_id, modal["id"], answers)
+                acks.append(response.elapsed * 1000)
+                log.skip()
+                continue
+            await step(
+                person.user_id,
+                "clicks Join under the announcement",
+                box.click(
+                    person.user_id,
+                    join["action_id"],
+                    join["value"],
+                    message={"channel": ANNOUNCE_CHANNEL, "ts": announcement["ts"]},
+                ),
+            )
+            modal = box.modal(person.user_id)
+            await step(
+                person.user_id,
+                f"signs up as a {person.intended_role} ({person.department})",
+                box.submit(person.user_id, modal["id"], _answers(person, modal, rng)),
+            )
+
+        editor, leaver = cast[0], cast[2]
+        await step(
+            editor.user_id,
+            "types /mentoring edit",
+            box.command(editor.user_id, Command.PARTICIPANT, "edit"),
+        )
+        modal = box.modal(editor.user_id)
+        await step(
+            editor.user_id,
+            "moves to the Digital department and saves",
+            box.submit(
+                editor.user_id,
+                modal["id"],
+                {Field.DEPARTMENT: "Digital", Field.CONSENT: ["accepted"]},
+            ),
+        )
+        await step(
+            leaver.user_id,
+            "types /mentoring leave",
+            box.command(leaver.user_id, Command.PARTICIPANT, "leave"),
+        )
+        confirm = box.replies(leaver.user_id)[-1]["blocks"][0]["accessory"]
+        await step(
+            leaver.user_id,
+            "confirms",
+            box.click(leaver.user_id, confirm["action_id"], confirm["value"]),
+        )
+        await step(
+            cast[4].user_id,
+            "types /mentoring status",
+            box.command(cast[4].user_id, Command.PARTICIPANT, "status"),
+        )
+        await step(
+            lead,
+            "opens the App Home",
+            box.event(
+                {"type": "app_home_opened", "user": lead, "channel": "D0LEAD", "tab": "home"}
+            ),
+        )
+        home = box.double.home_view(lead) or {}
+        for block in home.get("blocks", [])[-2:]:
+            text = (block.get("text") or {}).get("text") or (block.get("elements") or [{}])[0].get(
+                "text", ""
+            )
+            log.say(f"    Home: {short(text)}")
+        await step(lead, "types /mentoring-admin close", box.command(lead, Command.ADMIN, "close"))
+
+        await _summary(box, log, acks)
+    finally:
+        await box.stop()
+    return 0
+
+
+async def _open(box: Sandbox, lead: str, channel: str) -> Any:
+    await box.command(lead, Command.ADMIN, "open")
+    modal = box.modal(lead)
+    return await box.submit(lead, modal["id"], {Field.CHANNEL: channel})
+
+
+async def _summary(box: Sandbox, log: Transcript, acks: list[float]) -> None:
+    assert box.db is not None
+    async with box.db.transaction() as session:
+        programme = await session.scalar(select(Programme))
+        rows = (
+            await session.execute(
+                select(Participant.role, Participant.status, func.count()).group_by(
+                    Participant.role, Participant.status
+                )
+            )
+        ).all()
+        departments = Counter(
+            (
+                await session.scalars(
+                    select(Participant.department).where(
+                        Participant.status == ParticipantStatus.SIGNED_UP
+                    )
+                )
+            ).all()
+        )
+    calls = Counter(call.method for call in box.double.calls)
+    refused = [c for c in box.double.calls if not c.response.get("ok")]
+    log.say("\n== Summary ==")
+    log.say(f"Programme “{programme.name}” is now {programme.status.value}.")
+    for role, status, count in sorted(rows):
+        log.say(f"  {role.value}s {status.value.replace('_', ' ')}: {count}")
+    log.say("  departments: " + ", ".join(f"{d} {n}" for d, n in departments.most_common()))
+    log.say("  Web API calls: " + ", ".join(f"{m} {n}" for m, n in calls.most_common()))
+    log.say(
+        f"  calls Slack refused: {len(refused)} ("
+        + ", ".join(sorted({f"{c.method}: {c.response.get('error')}" for c in refused}))
+        + ")"
+    )
+    log.say(
+        f"  acknowledgements: {len(acks)}, median {statistics.median(acks):.1f} ms, "
+        f"slowest {max(acks):.1f} ms"
+    )
