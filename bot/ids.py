@@ -75,7 +75,7 @@ BASELINE_PREFIX = "baseline_"
 
 
 def keyed(action: Action, key: object) -> str:
-    """A distinct action_id per button when several of one kind share a block (Slack requires it)."""
+    """A distinct action_id per button when several of a kind share a block, as Slack requires."""
     return f"{action.value}:{key}"
 
 

@@ -27,7 +27,7 @@ class Sandbox:
         database_url: str,
         lead_user_ids: frozenset[str] = frozenset(),
         clock: Clock | None = None,
-        contracts_dir: Path | None | object = USE_DEFAULT_CONTRACTS,
+        contracts_dir: Path | object | None = USE_DEFAULT_CONTRACTS,
         latency: float = 0.0,
         rate_limits: bool = True,
     ) -> None:
@@ -86,7 +86,9 @@ class Sandbox:
         await self.settle()
         return response
 
-    async def click(self, user_id: str, action_id: str, value: str | None = None, **kwargs: Any) -> Any:
+    async def click(
+        self, user_id: str, action_id: str, value: str | None = None, **kwargs: Any
+    ) -> Any:
         response = await self._signer.block_action(user_id, action_id, value, **kwargs)
         await self.settle()
         return response
@@ -117,6 +119,33 @@ class Sandbox:
     def last_dm(self, user_id: str) -> str:
         messages = self.dms(user_id)
         return messages[-1]["text"] if messages else ""
+
+    def last_ephemeral(self, user_id: str) -> dict[str, Any]:
+        """The newest message only this user can see (slash command answers, button replies)."""
+        shown = [
+            m
+            for messages in self.double.state.ephemeral.values()
+            for m in messages
+            if m["recipient"] == user_id
+        ]
+        if not shown:
+            raise AssertionError(f"{user_id} was shown no ephemeral message")
+        return max(shown, key=lambda m: float(m["ts"]))
+
+    async def press(self, user_id: str, message: dict[str, Any], action_id: str) -> Any:
+        """Press the button whose action_id is, or is keyed from, `action_id` in a message."""
+        for block in message.get("blocks", []):
+            elements = [*list(block.get("elements", [])), block.get("accessory") or {}]
+            for element in elements:
+                found = element.get("action_id", "")
+                if element.get("type") == "button" and found.split(":")[0] == action_id:
+                    return await self.click(
+                        user_id,
+                        found,
+                        element.get("value"),
+                        message={"channel": message["channel"], "ts": message["ts"]},
+                    )
+        raise AssertionError(f"no {action_id} button in {message.get('text')!r}")
 
     def replies(self, user_id: str) -> list[dict[str, Any]]:
         """Everything the app sent through response URLs made for this user."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import urlencode
 
 from bot.ids import BASELINE_PREFIX, Command, Field, View
 from bot.sandbox import Sandbox
@@ -60,3 +62,19 @@ async def sign_up(box: Sandbox, user: str, **overrides: Any) -> Any:
     modal = box.modal(user)
     assert modal is not None and modal["callback_id"] == View.SIGNUP, box.replies(user)
     return await box.submit(user, modal["id"], signup_values(modal, **overrides))
+
+
+async def replay_as(box: Sandbox, sent: Any, user_id: str, **view_values: str) -> Any:
+    """Re-send a real interaction payload, validly signed, as if `user_id` had sent it.
+
+    Slack would never deliver this (the button or form was not shown to them), which is exactly
+    what a forged or replayed request looks like to the app.
+    """
+    payload = json.loads(json.dumps(sent.payload))
+    payload["user"] = {**payload["user"], "id": user_id, "username": user_id, "name": user_id}
+    for block_id, value in view_values.items():
+        payload["view"]["state"]["values"][block_id][block_id]["value"] = value
+    body = urlencode({"payload": json.dumps(payload)})
+    response = await box.signer.send(body, "application/x-www-form-urlencoded")
+    await box.settle()
+    return response

@@ -19,7 +19,7 @@ from bot.models import (
 )
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2
-from tests.flows import create_programme, open_enrolment, sign_up, signup_values
+from tests.flows import create_programme, open_enrolment, replay_as, sign_up, signup_values
 
 
 async def participants(box: Sandbox) -> list[Participant]:
@@ -107,7 +107,6 @@ async def test_edit_prefills_the_previous_answers(enrolling: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({Field.CONSENT: []}, Field.CONSENT),
         ({Field.LINE_MANAGER: MENTOR}, Field.LINE_MANAGER),
         ({Field.DEPARTMENT: "   "}, Field.DEPARTMENT),
         ({Field.GOALS: " "}, Field.GOALS),
@@ -178,16 +177,15 @@ async def test_the_join_button_in_the_announcement_opens_the_form(enrolling: San
     assert person.tz == "Asia/Singapore"
 
 
-async def test_the_join_button_after_closing_answers_politely(enrolling: Sandbox) -> None:
+async def test_the_join_button_after_the_deadline_answers_politely(
+    enrolling: Sandbox, clock
+) -> None:
     box = enrolling
     [announcement] = box.double.messages(GENERAL)
-    value = announcement["blocks"][2]["elements"][0]["value"]
-    await box.command(LEAD, Command.ADMIN, "close")
-    await box.click(
-        MENTOR2, Action.JOIN, value, message={"channel": GENERAL, "ts": announcement["ts"]}
-    )
+    clock.advance(days=30)  # past the enrolment deadline
+    await box.press(MENTOR2, announcement, Action.JOIN)
     assert box.modal(MENTOR2) is None
-    assert "is closed" in box.replies(MENTOR2)[-1]["text"]
+    assert "is closed" in box.last_ephemeral(MENTOR2)["text"]
 
 
 async def test_the_global_shortcut_opens_the_form(enrolling: Sandbox) -> None:
@@ -209,45 +207,55 @@ async def test_leave_asks_first_then_withdraws(enrolling: Sandbox) -> None:
     box = enrolling
     await sign_up(box, MENTOR)
     await box.command(MENTOR, Command.PARTICIPANT, "leave")
-    confirmation = box.replies(MENTOR)[-1]
+    first = box.last_ephemeral(MENTOR)
+    await box.command(MENTOR, Command.PARTICIPANT, "leave")
+    second = box.last_ephemeral(MENTOR)
     [person] = await participants(box)
-    assert person.status == ParticipantStatus.SIGNED_UP  # nothing yet
-    confirm = confirmation["blocks"][0]["accessory"]
-    assert confirm["action_id"] == Action.LEAVE_CONFIRM
-    await box.click(MENTOR, Action.LEAVE_CONFIRM, confirm["value"])
+    assert person.status == ParticipantStatus.SIGNED_UP  # asking changes nothing
+
+    await box.press(MENTOR, first, Action.LEAVE_CONFIRM)
     [person] = await participants(box)
     assert person.status == ParticipantStatus.WITHDRAWN and person.withdrawn_at is not None
-    assert "You've left" in box.last_dm(MENTOR)
-    # Pressing the stale button again changes nothing and says why.
-    await box.click(MENTOR, Action.LEAVE_CONFIRM, confirm["value"])
-    assert "already left" in box.last_dm(MENTOR)
+    assert "You've left" in first["text"]  # the confirmation is replaced by the outcome
+    # The other, now stale, confirmation changes nothing and says why.
+    await box.press(MENTOR, second, Action.LEAVE_CONFIRM)
+    assert "already left" in second["text"]
 
 
 async def test_keep_me_in_changes_nothing(enrolling: Sandbox) -> None:
     box = enrolling
     await sign_up(box, MENTOR)
     await box.command(MENTOR, Command.PARTICIPANT, "leave")
-    await box.click(MENTOR, Action.LEAVE_CANCEL, "cancel")
+    await box.press(MENTOR, box.last_ephemeral(MENTOR), Action.LEAVE_CANCEL)
     [person] = await participants(box)
     assert person.status == ParticipantStatus.SIGNED_UP
+    assert "staying in" in box.last_ephemeral(MENTOR)["text"]
 
 
 async def test_someone_cannot_withdraw_another_person(enrolling: Sandbox) -> None:
     box = enrolling
     await sign_up(box, MENTOR)
+    await box.command(MENTOR, Command.PARTICIPANT, "leave")
+    confirmation = box.last_ephemeral(MENTOR)
+    # MENTOR2 replays MENTOR's button: it only ever acts for whoever pressed it.
+    button = confirmation["blocks"][0]["accessory"]
+    where = {"channel": confirmation["channel"], "ts": confirmation["ts"]}
+    mine = await box.signer.block_action(MENTOR, button["action_id"], message=where)
+    await box.settle()
     [person] = await participants(box)
-    # The button only ever acts for whoever pressed it.
-    await box.click(MENTOR2, Action.LEAVE_CONFIRM, str(person.programme_id))
+    assert person.status == ParticipantStatus.WITHDRAWN
+    await sign_up(box, MENTOR)
+    await replay_as(box, mine, MENTOR2)
     [person] = await participants(box)
     assert person.status == ParticipantStatus.SIGNED_UP
-    assert "not signed up" in box.last_dm(MENTOR2)
+    assert "not signed up" in box.double.response_posts[-1][1]["text"]
 
 
 async def test_help_and_unknown_words(sandbox: Sandbox) -> None:
     response = await sandbox.command(MENTOR, Command.PARTICIPANT, "")
-    assert "`join`" in response.json()["text"]
+    assert "`join`" in response.text  # answered in the acknowledgement itself
     response = await sandbox.command(MENTOR, Command.PARTICIPANT, "dance")
-    assert "I don't know `/mentoring dance`" in response.json()["text"]
+    assert "I don't know `/mentoring dance`" in response.text
 
 
 async def test_home_for_a_lead_counts_sign_ups_by_role(enrolling: Sandbox) -> None:
@@ -256,7 +264,7 @@ async def test_home_for_a_lead_counts_sign_ups_by_role(enrolling: Sandbox) -> No
     await sign_up(box, MENTOR2)
     await sign_up(box, EXEC, **{Field.ROLE: "mentee", Field.GRADE: "7"})
     await box.event({"type": "app_home_opened", "user": LEAD, "channel": "D0LEAD", "tab": "home"})
-    home = json.dumps(box.double.home_view(LEAD)["blocks"])
+    home = json.dumps(box.double.home_view(LEAD)["blocks"], ensure_ascii=False)
     assert "2 mentors · 1 mentees signed up" in home
     await box.event({"type": "app_home_opened", "user": MENTOR, "channel": "D0M", "tab": "home"})
     mentor_home = json.dumps(box.double.home_view(MENTOR)["blocks"])
@@ -270,6 +278,6 @@ async def test_a_failure_after_ack_reaches_the_user_briefly_and_the_log_fully(
     box.double.fail_next("views.open", error="internal_error")
     with caplog.at_level(logging.ERROR, logger="bot.errors"):
         await box.command(MENTOR, Command.PARTICIPANT, "join")
-    assert "Something went wrong" in box.last_dm(MENTOR)
+    assert "something went wrong" in box.last_dm(MENTOR)
     [record] = [r for r in caplog.records if r.name == "bot.errors"]
     assert record.exc_info is not None

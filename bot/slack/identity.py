@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,7 +23,7 @@ class BotIdentity:
                     self._result = dict(response.data)  # type: ignore[arg-type]
         return self._result
 
-    def authorize_function(self):  # noqa: ANN201
+    def authorize_function(self) -> Callable[..., Awaitable[AuthorizeResult]]:
         """A plain function for Bolt, which passes arguments by name and would trip over `self`."""
 
         async def authorize(

@@ -54,12 +54,18 @@ def workspace() -> Workspace:
         bot_token=BOT_TOKEN,
         bot_scopes=set(BOT_SCOPES),
     )
-    ws.add_user(User(id="U1", name="ada", real_name="Ada Lovelace", tz="Europe/London",
-                     email="ada@example.com"))
+    ws.add_user(
+        User(
+            id="U1",
+            name="ada",
+            real_name="Ada Lovelace",
+            tz="Europe/London",
+            email="ada@example.com",
+        )
+    )
     ws.add_user(User(id="U2", name="grace", real_name="Grace Hopper", tz="America/New_York"))
     ws.add_user(User(id="U3", name="alan", real_name="Alan Turing", tz="Asia/Kolkata"))
-    ws.add_channel(Channel(id="C1", name="general", members={"U1", "U2", "UBOT"},
-                           is_general=True))
+    ws.add_channel(Channel(id="C1", name="general", members={"U1", "U2", "UBOT"}, is_general=True))
     ws.add_channel(Channel(id="C2", name="random", members={"U1"}))
     ws.add_channel(Channel(id="G1", name="secret", is_private=True, members={"U1"}))
     ws.add_channel(Channel(id="C3", name="old", members={"UBOT"}, is_archived=True))

@@ -101,15 +101,22 @@ async def test_select_with_101_options(client: AsyncWebClient) -> None:
     options = [
         {"text": {"type": "plain_text", "text": str(i)}, "value": str(i)} for i in range(101)
     ]
-    select = {"type": "static_select", "action_id": "pick", "options": options,
-              "placeholder": {"type": "plain_text", "text": "Pick"}}
+    select = {
+        "type": "static_select",
+        "action_id": "pick",
+        "options": options,
+        "placeholder": {"type": "plain_text", "text": "Pick"},
+    }
     body = await slack_error(post_blocks(client, [{"type": "actions", "elements": [select]}]))
     assert body["error"] == "invalid_blocks"
 
 
 async def test_action_id_over_255(client: AsyncWebClient) -> None:
-    button = {"type": "button", "action_id": "a" * 256,
-              "text": {"type": "plain_text", "text": "Go"}}
+    button = {
+        "type": "button",
+        "action_id": "a" * 256,
+        "text": {"type": "plain_text", "text": "Go"},
+    }
     body = await slack_error(post_blocks(client, [{"type": "actions", "elements": [button]}]))
     assert body["error"] == "invalid_blocks"
 

@@ -40,16 +40,22 @@ async def test_message_needs_text_blocks_or_attachments(client: AsyncWebClient) 
 
 
 async def test_views_update_needs_view_id_or_external_id(client: AsyncWebClient) -> None:
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "T"},
-            "blocks": [{"type": "divider"}]}
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "T"},
+        "blocks": [{"type": "divider"}],
+    }
     body = await error_of(client.api_call("views.update", json={"view": view}))
     assert body["error"] == "invalid_arguments"
     assert "view_id" in body["response_metadata"]["messages"][0]
 
 
 async def test_views_open_needs_a_trigger(client: AsyncWebClient) -> None:
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "T"},
-            "blocks": [{"type": "divider"}]}
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "T"},
+        "blocks": [{"type": "divider"}],
+    }
     body = await error_of(client.api_call("views.open", json={"view": view}))
     assert body["error"] == "invalid_arguments"
 

@@ -109,12 +109,16 @@ async def test_schedule_message(client: AsyncWebClient, double: SlackDouble) -> 
     result = await client.chat_scheduleMessage(channel="C1", text="later", post_at=now + 3600)
     assert result["scheduled_message_id"].startswith("Q") and result["post_at"] == now + 3600
     assert double.scheduled_messages("C1")[0]["text"] == "later"
-    assert await slack_error(
-        client.chat_scheduleMessage(channel="C1", text="x", post_at=now - 10)
-    ) == "time_in_past"
-    assert await slack_error(
-        client.chat_scheduleMessage(channel="C1", text="x", post_at=now + 121 * 86400)
-    ) == "time_too_far"
+    assert (
+        await slack_error(client.chat_scheduleMessage(channel="C1", text="x", post_at=now - 10))
+        == "time_in_past"
+    )
+    assert (
+        await slack_error(
+            client.chat_scheduleMessage(channel="C1", text="x", post_at=now + 121 * 86400)
+        )
+        == "time_too_far"
+    )
 
 
 async def test_file_upload(client: AsyncWebClient, double: SlackDouble) -> None:

@@ -39,9 +39,7 @@ async def test_limits_are_per_method(client: AsyncWebClient, clock: FakeClock) -
     assert (await client.users_info(user="U1"))["ok"]
 
 
-async def test_retry_after_is_at_least_one_second(
-    client: AsyncWebClient, clock: FakeClock
-) -> None:
+async def test_retry_after_is_at_least_one_second(client: AsyncWebClient, clock: FakeClock) -> None:
     for _ in range(20):
         await client.users_list()
     clock.advance(59.9)

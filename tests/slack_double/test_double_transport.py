@@ -32,11 +32,14 @@ async def test_form_body_with_token_argument(double: SlackDouble) -> None:
 
 
 async def test_query_string_arguments_with_bearer_token(double: SlackDouble) -> None:
-    async with aiohttp.ClientSession() as session, session.get(
-        double.api_url + "users.info",
-        params={"user": "U1"},
-        headers={"Authorization": f"Bearer {BOT_TOKEN}"},
-    ) as resp:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            double.api_url + "users.info",
+            params={"user": "U1"},
+            headers={"Authorization": f"Bearer {BOT_TOKEN}"},
+        ) as resp,
+    ):
         body = await resp.json()
     assert body["ok"] and body["user"]["id"] == "U1"
 

@@ -46,7 +46,7 @@ async def test_views_open_returns_the_stored_view(
 
 async def test_push_stacks_modals_up_to_three(client: AsyncWebClient, double: SlackDouble) -> None:
     root = await open_for(client, double, modal("One"))
-    second = (await client.views_push(trigger_id=double.new_trigger_id("U1"), view=modal("Two")))
+    second = await client.views_push(trigger_id=double.new_trigger_id("U1"), view=modal("Two"))
     third = await client.views_push(trigger_id=double.new_trigger_id("U1"), view=modal("Three"))
     assert second["view"]["root_view_id"] == root["id"]
     assert third["view"]["previous_view_id"] == second["view"]["id"]

@@ -41,11 +41,15 @@ FORM_BLOCKS = [
     input_block("name", {"type": "plain_text_input", "initial_value": "Ada"}),
     input_block(
         "level",
-        {"type": "static_select", "options": [option("a"), option("b"), option("c")],
-         "initial_option": option("b")},
+        {
+            "type": "static_select",
+            "options": [option("a"), option("b"), option("c")],
+            "initial_option": option("b"),
+        },
     ),
     input_block(
-        "topics", {"type": "checkboxes", "options": [option("x"), option("y"), option("z")]},
+        "topics",
+        {"type": "checkboxes", "options": [option("x"), option("y"), option("z")]},
         optional=True,
     ),
     input_block("mentor", {"type": "users_select"}, optional=True),
@@ -53,8 +57,10 @@ FORM_BLOCKS = [
     input_block("time", {"type": "timepicker"}, optional=True),
     input_block(
         "team",
-        {"type": "multi_static_select",
-         "option_groups": [{"label": plain("G"), "options": [option("t1"), option("t2")]}]},
+        {
+            "type": "multi_static_select",
+            "option_groups": [{"label": plain("G"), "options": [option("t1"), option("t2")]}],
+        },
         optional=True,
     ),
     input_block("channel", {"type": "conversations_select"}, optional=True),
@@ -273,17 +279,26 @@ async def test_invalid_view_in_an_ack_is_reported(
 async def test_block_action_on_a_message(
     signer: SlackRequestSigner, fake_app: Any, double: SlackDouble, client: AsyncWebClient
 ) -> None:
-    button = {"type": "button", "action_id": "accept", "value": "pair-7",
-              "text": plain("Accept"), "style": "primary"}
+    button = {
+        "type": "button",
+        "action_id": "accept",
+        "value": "pair-7",
+        "text": plain("Accept"),
+        "style": "primary",
+    }
     posted = await client.chat_postMessage(
-        channel="C1", text="New pair",
+        channel="C1",
+        text="New pair",
         blocks=[{"type": "actions", "block_id": "pairing", "elements": [button]}],
     )
     await signer.block_action("U1", "accept", message={"channel": "C1", "ts": posted["ts"]})
     payload = interaction_of(fake_app.requests[0])
     assert payload["type"] == "block_actions"
     assert payload["container"] == {
-        "type": "message", "message_ts": posted["ts"], "channel_id": "C1", "is_ephemeral": False,
+        "type": "message",
+        "message_ts": posted["ts"],
+        "channel_id": "C1",
+        "is_ephemeral": False,
     }
     assert payload["channel"] == {"id": "C1", "name": "general"}
     assert payload["message"]["ts"] == posted["ts"] and payload["message"]["text"] == "New pair"
@@ -291,7 +306,10 @@ async def test_block_action_on_a_message(
     assert payload["state"] == {"values": {}}
     action = payload["actions"][0]
     assert {k: action[k] for k in ("type", "action_id", "block_id", "value", "style")} == {
-        "type": "button", "action_id": "accept", "block_id": "pairing", "value": "pair-7",
+        "type": "button",
+        "action_id": "accept",
+        "block_id": "pairing",
+        "value": "pair-7",
         "style": "primary",
     }
     assert action["text"] == plain("Accept") and action["action_ts"]
@@ -345,8 +363,9 @@ async def test_event_envelope_and_retries(signer: SlackRequestSigner, fake_app: 
     assert isinstance(envelope["event_time"], int)
     assert "X-Slack-Retry-Num" not in fake_app.requests[0]["headers"]
 
-    await signer.event(event, retry_num=1, retry_reason="http_timeout",
-                       event_id=first.payload["event_id"])
+    await signer.event(
+        event, retry_num=1, retry_reason="http_timeout", event_id=first.payload["event_id"]
+    )
     retry = fake_app.requests[1]
     assert retry["headers"]["X-Slack-Retry-Num"] == "1"
     assert retry["headers"]["X-Slack-Retry-Reason"] == "http_timeout"
