@@ -7,6 +7,7 @@ import random
 import statistics
 import tempfile
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from bot.db import Database
 from bot.demo.people import ANNOUNCE_CHANNEL, LEAD_ID, Person, build_workspace
 from bot.demo.transcript import Transcript, short
-from bot.ids import BASELINE_PREFIX, Command, Field
+from bot.ids import BASELINE_PREFIX, Action, Command, Field
 from bot.migrate import upgrade_head
 from bot.models import Participant, ParticipantStatus, Programme
 from bot.sandbox import Sandbox
@@ -29,11 +30,19 @@ PROGRAMME = {
     "Understanding of generative AI at work | self-rating 1-5\n"
     "Insight into how early-career colleagues experience us | self-rating 1-5",
     Field.TOPICS: "AI, Social media, Hybrid working, Digital tools, Generational perspectives",
-    Field.DEADLINE: "2026-12-04",
-    Field.STARTS: "2027-01-11",
-    Field.MIDPOINT: "2027-04-05",
-    Field.ENDS: "2027-06-28",
 }
+
+
+def _dated(programme: dict[str, Any], today: date) -> dict[str, Any]:
+    """Dates relative to today, so the demo plays the same whenever it runs."""
+    starts = today + timedelta(days=42)
+    return {
+        **programme,
+        Field.DEADLINE: (today + timedelta(days=14)).isoformat(),
+        Field.STARTS: starts.isoformat(),
+        Field.MIDPOINT: (starts + timedelta(days=84)).isoformat(),
+        Field.ENDS: (starts + timedelta(days=168)).isoformat(),
+    }
 
 
 def _scopes() -> set[str]:
@@ -67,6 +76,7 @@ def _answers(person: Person, modal: dict[str, Any], rng: random.Random) -> dict[
 
 async def play(*, people: int = 36, seed: int = 7) -> int:
     rng = random.Random(seed)
+    programme = _dated(PROGRAMME, date.today())
     workdir = Path(tempfile.mkdtemp(prefix="mentoring-demo-"))
     url = f"sqlite+aiosqlite:///{workdir / 'demo.db'}"
     migrator = Database(url)
@@ -85,8 +95,13 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
         acks.append(response.elapsed * 1000)
         body = response.json() if response.text else None
         if body and body.get("response_action") == "errors":
+            labels = {
+                b.get("block_id"): b["label"]["text"]
+                for b in (box.modal(who) or {}).get("blocks", [])
+                if b.get("type") == "input"
+            }
             for field, message in body["errors"].items():
-                log.say(f"    the form says, under “{field}”: {message}")
+                log.say(f"    the form says, under “{labels.get(field, field)}”: {message}")
         elif body and body.get("text"):
             log.say(f"    (only you) {short(body['text'])}")
         log.flush()
@@ -102,13 +117,13 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
         )
         await step(lead, "types /mentoring-admin new", box.command(lead, Command.ADMIN, "new"))
         modal = box.modal(lead)
-        bad = {**PROGRAMME, Field.ENDS: "2027-01-01", Field.SESSIONS: "0"}
+        bad = {**programme, Field.ENDS: programme[Field.DEADLINE], Field.SESSIONS: "0"}
         await step(
             lead,
             "submits the form with the end before the start and zero sessions",
             box.submit(lead, modal["id"], bad),
         )
-        await step(lead, "corrects the form and submits", box.submit(lead, modal["id"], PROGRAMME))
+        await step(lead, "corrects the form and submits", box.submit(lead, modal["id"], programme))
 
         await step(
             lead,
@@ -136,11 +151,11 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
                 modal = box.modal(person.user_id)
                 answers = _answers(person, modal, rng)
                 if index == detailed + 1:
-                    log.say(f"\n{person.name} forgets to accept the ground rules")
-                    response = await box.submit(
-                        person.user_id, modal["id"], {**answers, Field.CONSENT: []}
-                    )
-                    log.say(f"    the form says: {response.json()['errors'][Field.CONSENT]}")
+                    log.say(f"\n{person.name} picks themselves as their own line manager")
+                    mistake = {**answers, Field.LINE_MANAGER: person.user_id}
+                    response = await box.submit(person.user_id, modal["id"], mistake)
+                    log.say(f"    the form says: {response.json()['errors'][Field.LINE_MANAGER]}")
+                    log.say("    they pick their real manager (or none) and submit again")
                 response = await box.submit(person.user_id, modal["id"], answers)
                 acks.append(response.elapsed * 1000)
                 log.skip()
@@ -183,11 +198,11 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
             "types /mentoring leave",
             box.command(leaver.user_id, Command.PARTICIPANT, "leave"),
         )
-        confirm = box.replies(leaver.user_id)[-1]["blocks"][0]["accessory"]
+        confirmation = box.last_ephemeral(leaver.user_id)
         await step(
             leaver.user_id,
             "confirms",
-            box.click(leaver.user_id, confirm["action_id"], confirm["value"]),
+            box.press(leaver.user_id, confirmation, Action.LEAVE_CONFIRM),
         )
         await step(
             cast[4].user_id,

@@ -1,0 +1,21 @@
+"""The sandbox demo plays end to end and its transcript shows each flow."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.demo.play import play
+
+
+async def test_demo_plays_set_up_enrolment_and_sign_up(capsys: pytest.CaptureFixture[str]) -> None:
+    assert await play(people=9) == 0
+    out = capsys.readouterr().out
+    assert "is for programme leads" in out  # a non-lead is refused
+    assert "The end date must be after the start date." in out  # field errors shown
+    assert "is created as a draft" in out
+    assert "Slack refused chat.postMessage: channel_not_found" in out
+    assert "#general (message): :sparkles: *Enrolment is open" in out
+    assert "Pick your line manager, not yourself." in out
+    assert "You've left" in out
+    assert "mentors withdrawn: 1" in out
+    assert "is now matching" in out
