@@ -11,6 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import Deps
+from bot.services.programme_cache import ProgrammeCache
 from bot.slack.client import build_web_client
 from bot.slack.identity import BotIdentity
 from bot.slack.profiles import ProfileDirectory
@@ -42,6 +43,12 @@ def create_app(
         request_verification_enabled=not socket_mode,
         logger=logging.getLogger("bot.slack"),
     )
-    deps = Deps(settings=settings, db=db, clock=clock or SystemClock(), profiles=ProfileDirectory())
+    deps = Deps(
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        profiles=ProfileDirectory(),
+        programmes=ProgrammeCache(db),
+    )
     listeners.register(app, deps)
     return app

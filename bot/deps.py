@@ -1,4 +1,4 @@
-"""What listeners and jobs share: settings, database, clock and the profile directory."""
+"""What listeners and jobs share: settings, database, clock, and short-lived caches."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.services.programme_cache import ProgrammeCache
 from bot.slack.profiles import ProfileDirectory
 
 
@@ -16,3 +17,4 @@ class Deps:
     db: Database
     clock: Clock
     profiles: ProfileDirectory
+    programmes: ProgrammeCache

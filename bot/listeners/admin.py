@@ -126,6 +126,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except programmes.ProgrammeError as exc:
             await reply(str(exc), replace_original=True)
             return
+        deps.programmes.forget(programme.id)
         await reply(
             f"Enrolment for “{programme.name}” is closed. Next: matching.", replace_original=True
         )
@@ -261,6 +262,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await client.chat_delete(channel=posted["channel"], ts=posted["ts"])
             await client.chat_postMessage(channel=user_id, text=str(exc))
             return
+        deps.programmes.forget(programme.id)
         await client.chat_postMessage(
             channel=user_id,
             text=f"Enrolment for “{programme.name}” is open and announced in <#{channel}>.",

@@ -232,10 +232,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         team_id, user = context["team_id"], body["user"]
         programme_id = views.read_metadata(view.get("private_metadata"))
         today = deps.clock.now().date()
+        # A cached snapshot keeps the database out of the acknowledgement; the transaction
+        # below checks enrolment again.
         programme = None
         if programme_id is not None:
-            async with deps.db.transaction() as session:
-                programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
+            programme = await deps.programmes.get(team_id=team_id, programme_id=programme_id)
         if programme is None or not signup.is_open_for_enrolment(programme, today=today):
             await ack(
                 response_action="errors",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -72,12 +74,25 @@ class Participation:
         )
 
 
-def is_open_for_enrolment(programme: Programme, *, today: date) -> bool:
+class EnrolmentFacts(Protocol):
+    """What sign-up needs to know of a programme: a model or a cached snapshot."""
+
+    status: ProgrammeStatus
+    enrolment_deadline: date
+
+    @property
+    def topics(self) -> Sequence[str]: ...
+
+    @property
+    def objectives(self) -> Sequence[Any]: ...
+
+
+def is_open_for_enrolment(programme: EnrolmentFacts, *, today: date) -> bool:
     return programme.status == ProgrammeStatus.ENROLLING and programme.enrolment_deadline >= today
 
 
 def validate_signup(
-    form: dict[str, object], *, programme: Programme, user_id: str
+    form: dict[str, object], *, programme: EnrolmentFacts, user_id: str
 ) -> SignupInput | FormErrors:
     errors = FormErrors()
 

@@ -18,9 +18,7 @@ async def wait_for_listeners(timeout: float = 30.0) -> None:
     async with asyncio.timeout(timeout):
         while True:
             current = asyncio.current_task()
-            pending = [
-                t for t in asyncio.all_tasks() if t is not current and _is_listener_task(t)
-            ]
+            pending = [t for t in asyncio.all_tasks() if t is not current and _is_listener_task(t)]
             if not pending:
                 return
             await asyncio.gather(*pending, return_exceptions=True)

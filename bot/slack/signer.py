@@ -248,14 +248,24 @@ class SlackRequestSigner:
         ws = double.workspace
         if view_id is not None:
             payload = block_actions_payload(
-                ws, token=self.verification_token, user_id=user_id, trigger_id=trigger_id,
-                action=action, container=container, state=state,
+                ws,
+                token=self.verification_token,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                action=action,
+                container=container,
+                state=state,
                 view=view_with_state(view, state),
             )
         else:
             payload = block_actions_payload(
-                ws, token=self.verification_token, user_id=user_id, trigger_id=trigger_id,
-                action=action, container=container, state=state,
+                ws,
+                token=self.verification_token,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                action=action,
+                container=container,
+                state=state,
                 message=None if is_ephemeral else found,
                 channel=ws.channels.get(channel_id),
                 response_url=double.new_response_url(channel_id, user_id, found["ts"]),
@@ -372,9 +382,7 @@ class SlackRequestSigner:
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
-        return await self.send(
-            json.dumps(envelope), JSON, payload=envelope, extra_headers=headers
-        )
+        return await self.send(json.dumps(envelope), JSON, payload=envelope, extra_headers=headers)
 
     async def url_verification(self, challenge: str) -> SignedResponse:
         body = {

@@ -6,6 +6,7 @@ import json
 
 from bot.ids import BASELINE_PREFIX, Action, Field, View, keyed
 from bot.models import Medium, Participant, Personality, Programme, RatingPhase, Role
+from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.signup import GRADE_LEVELS, Participation
 from bot.views.blocks import (
     Block,
@@ -227,7 +228,7 @@ def leave_confirmation(items: list[Participation]) -> list[Block]:
     return blocks
 
 
-def signed_up_message(programme: Programme, *, created: bool) -> str:
+def signed_up_message(programme: Programme | ProgrammeSnapshot, *, created: bool) -> str:
     if created:
         return (
             f"You're signed up to *{escape(programme.name)}*. Thank you! "

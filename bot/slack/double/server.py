@@ -134,9 +134,7 @@ class SlackDouble:
     def new_trigger_id(self, user_id: str | None = None) -> str:
         return self.triggers.issue(user_id)
 
-    def new_response_url(
-        self, channel_id: str, user_id: str, message_ts: str | None = None
-    ) -> str:
+    def new_response_url(self, channel_id: str, user_id: str, message_ts: str | None = None) -> str:
         key = self.response_urls.issue(channel_id, user_id, message_ts)
         return f"{self.base_url}/response/{key}"
 

@@ -112,9 +112,7 @@ def channel_json(
             "is_im": True,
             "is_org_shared": False,
             "user": channel.user,
-            "is_user_deleted": bool(
-                channel.user in ws.users and ws.users[channel.user].deleted
-            ),
+            "is_user_deleted": bool(channel.user in ws.users and ws.users[channel.user].deleted),
             "priority": 0,
         }
     body: dict[str, Any] = {

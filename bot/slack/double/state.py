@@ -66,7 +66,10 @@ class DoubleState:
         if channel is None:
             channel = ws.add_channel(
                 Channel(
-                    id=channel_id, is_im=True, user=user_id, members={user_id, ws.bot_user_id},
+                    id=channel_id,
+                    is_im=True,
+                    user=user_id,
+                    members={user_id, ws.bot_user_id},
                     created=int(self.now_epoch()),
                 )
             )
@@ -81,8 +84,12 @@ class DoubleState:
             names = [ws.users[m].name for m in members if m in ws.users]
             channel = ws.add_channel(
                 Channel(
-                    id=channel_id, name="mpdm-" + "--".join(names) + "-1", is_private=True,
-                    is_mpim=True, members=set(members), created=int(self.now_epoch()),
+                    id=channel_id,
+                    name="mpdm-" + "--".join(names) + "-1",
+                    is_private=True,
+                    is_mpim=True,
+                    members=set(members),
+                    created=int(self.now_epoch()),
                 )
             )
         return channel

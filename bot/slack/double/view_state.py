@@ -117,8 +117,10 @@ class ValueChecker:
         options = _all_options(item.element)
         if not options and item.element["type"] in ("external_select", "multi_external_select"):
             # External selects load options from the app; any value is one it could offer.
-            return {"text": {"type": "plain_text", "text": str(value), "emoji": True},
-                    "value": str(value)}
+            return {
+                "text": {"type": "plain_text", "text": str(value), "emoji": True},
+                "value": str(value),
+            }
         for option in options:
             if option.get("value") == value:
                 return copy.deepcopy(option)

@@ -84,7 +84,10 @@ class ViewStore:
         # A new modal replaces whatever stack the user had open.
         self.clear_modals(user_id)
         view = self._build(
-            given, view_id=self._new_view_id(), user_id=user_id, root_view_id=None,
+            given,
+            view_id=self._new_view_id(),
+            user_id=user_id,
+            root_view_id=None,
             previous_view_id=None,
         )
         self.views[view["id"]] = view
@@ -99,7 +102,10 @@ class ViewStore:
         if len(stack) >= MAX_MODAL_STACK:
             raise SlackError("push_limit_reached")
         view = self._build(
-            given, view_id=self._new_view_id(), user_id=user_id, root_view_id=stack[0],
+            given,
+            view_id=self._new_view_id(),
+            user_id=user_id,
+            root_view_id=stack[0],
             previous_view_id=stack[-1],
         )
         self.views[view["id"]] = view
@@ -113,7 +119,8 @@ class ViewStore:
         else:
             view = next(
                 (
-                    v for v in self.views.values()
+                    v
+                    for v in self.views.values()
                     if v["external_id"] == external_id and v["id"] in self._open
                 ),
                 None,
@@ -125,8 +132,11 @@ class ViewStore:
     def replace_content(self, view: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
         """Give an open view new content; it keeps its id and place, and gets a new hash."""
         rebuilt = self._build(
-            given, view_id=view["id"], user_id=view["user_id"],
-            root_view_id=view["root_view_id"], previous_view_id=view["previous_view_id"],
+            given,
+            view_id=view["id"],
+            user_id=view["user_id"],
+            root_view_id=view["root_view_id"],
+            previous_view_id=view["previous_view_id"],
         )
         view.clear()
         view.update(rebuilt)

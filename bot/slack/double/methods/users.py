@@ -17,7 +17,9 @@ def users_info(ctx: CallContext) -> dict[str, Any]:
         raise SlackError("user_not_found")
     return {
         "user": user_json(
-            user, ctx.ws, with_email=ctx.has_scope("users:read.email"),
+            user,
+            ctx.ws,
+            with_email=ctx.has_scope("users:read.email"),
             include_locale=ctx.flag("include_locale"),
         )
     }
@@ -30,7 +32,9 @@ def users_list(ctx: CallContext) -> dict[str, Any]:
     chosen, next_cursor = page(ctx, ids, kind="user", default_limit=0)
     members = [
         user_json(
-            ctx.ws.users[i], ctx.ws, with_email=ctx.has_scope("users:read.email"),
+            ctx.ws.users[i],
+            ctx.ws,
+            with_email=ctx.has_scope("users:read.email"),
             include_locale=ctx.flag("include_locale"),
         )
         for i in chosen

@@ -1,0 +1,75 @@
+"""Serve the real app, or a bare Bolt app that only acknowledges, for bench/ack.py (own process)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from slack_bolt.async_app import AsyncApp  # noqa: E402
+from slack_bolt.authorization import AuthorizeResult  # noqa: E402
+from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+
+from bot.app import create_app  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.ids import Command, View  # noqa: E402
+from bot.web import bound_port, build_web_app, start_web_app  # noqa: E402
+
+
+def bare_app(settings: Settings) -> AsyncApp:
+    """The floor: Bolt with the same server and signature checks, listeners that only ack()."""
+
+    async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            bot_token="xoxb-bench",
+            bot_id="B0BOT",
+            bot_user_id="U0BOT",
+        )
+
+    app = AsyncApp(
+        signing_secret=settings.slack_signing_secret.get_secret_value(),  # type: ignore[union-attr]
+        authorize=authorize,
+        client=AsyncWebClient(base_url=settings.slack_api_url),
+    )
+
+    @app.command(Command.PARTICIPANT)
+    async def command(ack):  # noqa: ANN001, ANN202
+        await ack()
+
+    @app.view(View.SIGNUP)
+    async def submission(ack):  # noqa: ANN001, ANN202
+        await ack()
+
+    return app
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["real", "bare"])
+    parser.add_argument("--api-url", required=True)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--token", required=True)
+    args = parser.parse_args()
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=args.token,
+        slack_signing_secret=args.secret,
+        slack_api_url=args.api_url,
+        database_url=args.database_url,
+    )
+    db = Database(settings.database_url)
+    app = create_app(settings, db) if args.mode == "real" else bare_app(settings)
+    runner = await start_web_app(build_web_app(app), host="127.0.0.1", port=0)
+    print(f"PORT {bound_port(runner)}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

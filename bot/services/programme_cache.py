@@ -1,0 +1,95 @@
+"""Programme facts kept in memory briefly, so acknowledgements never wait on the database.
+
+Anything decided from a snapshot before the ack is checked again inside the transaction that
+does the work, so a snapshot a few seconds old can delay an error message but never corrupt data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.db import Database
+from bot.models import Programme, ProgrammeStatus
+
+
+@dataclass(frozen=True)
+class ObjectiveSnapshot:
+    id: int
+    title: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class ProgrammeSnapshot:
+    id: int
+    team_id: str
+    name: str
+    status: ProgrammeStatus
+    enrolment_deadline: date
+    topics: tuple[str, ...]
+    objectives: tuple[ObjectiveSnapshot, ...]
+
+    @classmethod
+    def of(cls, programme: Programme) -> ProgrammeSnapshot:
+        return cls(
+            id=programme.id,
+            team_id=programme.team_id,
+            name=programme.name,
+            status=programme.status,
+            enrolment_deadline=programme.enrolment_deadline,
+            topics=tuple(programme.topics),
+            objectives=tuple(
+                ObjectiveSnapshot(o.id, o.title, o.measure) for o in programme.objectives
+            ),
+        )
+
+
+class ProgrammeCache:
+    def __init__(
+        self, db: Database, *, ttl_seconds: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._db = db
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._entries: dict[int, tuple[float, ProgrammeSnapshot | None]] = {}
+        self._loading: dict[int, asyncio.Task[ProgrammeSnapshot | None]] = {}
+
+    async def get(self, *, team_id: str, programme_id: int) -> ProgrammeSnapshot | None:
+        entry = self._entries.get(programme_id)
+        if entry is None or self._clock() - entry[0] >= self._ttl:
+            task = self._loading.get(programme_id)
+            if task is None:
+                # One query however many requests miss at once.
+                task = asyncio.ensure_future(self._load(programme_id))
+                self._loading[programme_id] = task
+            snapshot = await asyncio.shield(task)
+        else:
+            snapshot = entry[1]
+        if snapshot is None or snapshot.team_id != team_id:
+            return None
+        return snapshot
+
+    async def _load(self, programme_id: int) -> ProgrammeSnapshot | None:
+        try:
+            async with self._db.transaction() as session:
+                programme = await session.scalar(
+                    select(Programme)
+                    .where(Programme.id == programme_id)
+                    .options(selectinload(Programme.objectives))
+                )
+                snapshot = ProgrammeSnapshot.of(programme) if programme else None
+            self._entries[programme_id] = (self._clock(), snapshot)
+            return snapshot
+        finally:
+            del self._loading[programme_id]
+
+    def forget(self, programme_id: int) -> None:
+        """Drop a programme this process just changed, so its next read is fresh."""
+        self._entries.pop(programme_id, None)
