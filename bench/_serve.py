@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from slack_bolt.async_app import AsyncApp  # noqa: E402
-from slack_bolt.authorization import AuthorizeResult  # noqa: E402
-from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import create_app  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.db import Database  # noqa: E402
-from bot.ids import Command, View  # noqa: E402
-from bot.web import bound_port, build_web_app, start_web_app  # noqa: E402
+from bot.app import create_app
+from bot.config import Settings
+from bot.db import Database
+from bot.ids import Command, View
+from bot.web import bound_port, build_web_app, start_web_app
 
 
 def bare_app(settings: Settings) -> AsyncApp:
@@ -39,17 +41,20 @@ def bare_app(settings: Settings) -> AsyncApp:
     )
 
     @app.command(Command.PARTICIPANT)
-    async def command(ack):  # noqa: ANN001, ANN202
+    async def command(ack):
         await ack()
 
     @app.view(View.SIGNUP)
-    async def submission(ack):  # noqa: ANN001, ANN202
+    async def submission(ack):
         await ack()
 
     return app
 
 
 async def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    if os.environ.get("SWITCH"):
+        sys.setswitchinterval(float(os.environ["SWITCH"]))
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["real", "bare"])
     parser.add_argument("--api-url", required=True)

@@ -1,15 +1,15 @@
 """Acknowledgement latency over HTTP on loopback: the real app against a bare Bolt app.
 
-Prints p50/p99 of `/mentoring join` and of a sign-up submission at a steady rate, for the real
-app and for a Bolt app that only calls ack(), and the ratio; then, with the Slack double delaying
-every Web API call by 1 s, how fast 50 simultaneous sign-ups are acknowledged.
+Prints p50/p99 of `/mentoring join` and of a sign-up submission sent at a steady rate, for the
+real app and for a Bolt app whose listeners only call ack(), and the ratio; then, with the Slack
+double delaying every Web API call by 1 s, how fast 50 simultaneous sign-ups are acknowledged.
 
     .venv/bin/python bench/ack.py [--rate 100] [--seconds 30]
 
-The app runs in its own process (as in production); this process sends the signed requests and
-hosts the Slack double. The double's rate limiting is off here: 3,000 new people in 30 s would
-exceed users.info's tier on real Slack too, and the retries that follow happen after the
-acknowledgement, which is what this measures.
+Three processes, as in production: the app (real or bare), the Slack double, and this load
+generator, which mints trigger ids and tells the double about them ahead of use. The double's
+rate limiting is off: 3,000 new people in 30 s would exceed users.info's tier on real Slack too,
+and the retries that follow come after the acknowledgement, which is what this measures.
 """
 
 from __future__ import annotations
@@ -17,84 +17,80 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import statistics
 import sys
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import aiohttp
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _double import TEAM, bench_workspace  # noqa: E402
 
 from bot.db import Database  # noqa: E402
 from bot.ids import Command, Field  # noqa: E402
 from bot.migrate import upgrade_head  # noqa: E402
 from bot.services import programmes  # noqa: E402
-from bot.services.programme_rules import validate_programme  # noqa: E402
-from bot.slack.double import Channel, SlackDouble, User, Workspace  # noqa: E402
-from bot.slack.signer import SlackRequestSigner  # noqa: E402
+from bot.services.programme_rules import ProgrammeInput, validate_programme  # noqa: E402
+from bot.slack.double.interaction_payloads import slash_command_form  # noqa: E402
+from bot.slack.signer import SignedResponse, SlackRequestSigner  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
-TEAM = "T0BENCH"
 FORM = "application/x-www-form-urlencoded"
+ANSWERS = {
+    Field.ROLE: "mentor",
+    Field.DEPARTMENT: "Marketing",
+    Field.GRADE: "2",
+    Field.TOPICS: ["AI"],
+    Field.PERSONALITY: "either",
+    Field.PREFERRED_MEDIUM: "video",
+    Field.GOALS: "Share how we work.",
+    Field.CONSENT: ["accepted"],
+}
 
 
-def workspace(people: int) -> Workspace:
-    manifest = json.loads((ROOT / "manifests" / "socket-mode.json").read_text())
-    ws = Workspace(
-        team_id=TEAM,
-        team_name="Bench",
-        domain="bench",
-        bot_user_id="U0BOT",
-        bot_id="B0BOT",
-        app_id="A0BENCH",
-        bot_token=TOKEN,
-        bot_scopes=set(manifest["oauth_config"]["scopes"]["bot"]),
-    )
-    for i in range(people):
-        ws.add_user(
-            User(id=f"U{i:05d}", name=f"user{i}", real_name=f"User {i}", tz="Europe/London")
-        )
-    ws.add_channel(Channel(id="C0GENERAL", name="general", members=set(ws.users)))
-    return ws
-
-
-async def seed(url: str) -> int:
+async def seed(url: str) -> None:
+    """A migrated SQLite database with one programme open for enrolment."""
     db = Database(url)
     await upgrade_head(db)
     today = datetime.now(UTC).date()
-    form = {
-        Field.NAME: "Bench cohort",
-        Field.OBJECTIVES: "Confidence | self-rating 1-5",
-        Field.TOPICS: "AI, Social media",
-        Field.SESSIONS: "6",
-        Field.CADENCE: "21",
-        Field.LENGTH: "60",
-        Field.MEDIUM: "video",
-        Field.CAPACITY: "1",
-        Field.GRACE: "7",
-        Field.PULSE: "4",
-        Field.QUIET_START: "19",
-        Field.QUIET_END: "8",
-        Field.BUDGET: "3",
-        Field.GROUND_RULES: "Confidential.",
-        Field.DEADLINE: str(today + timedelta(days=14)),
-        Field.STARTS: str(today + timedelta(days=30)),
-        Field.MIDPOINT: str(today + timedelta(days=90)),
-        Field.ENDS: str(today + timedelta(days=180)),
-    }
-    data = validate_programme(form, today=today)
+    data = validate_programme(
+        {
+            Field.NAME: "Bench cohort",
+            Field.OBJECTIVES: "Confidence | self-rating 1-5",
+            Field.TOPICS: "AI, Social media",
+            Field.SESSIONS: "6",
+            Field.CADENCE: "21",
+            Field.LENGTH: "60",
+            Field.MEDIUM: "video",
+            Field.CAPACITY: "1",
+            Field.GRACE: "7",
+            Field.PULSE: "4",
+            Field.QUIET_START: "19",
+            Field.QUIET_END: "8",
+            Field.BUDGET: "3",
+            Field.GROUND_RULES: "Confidential.",
+            Field.DEADLINE: str(today + timedelta(days=14)),
+            Field.STARTS: str(today + timedelta(days=30)),
+            Field.MIDPOINT: str(today + timedelta(days=90)),
+            Field.ENDS: str(today + timedelta(days=180)),
+        },
+        today=today,
+    )
+    assert isinstance(data, ProgrammeInput)
     now = datetime.now(UTC)
     async with db.transaction() as session:
         programme = await programmes.create_programme(
-            session,
-            team_id=TEAM,
-            lead_id="U0LEAD",
-            data=data,
-            now=now,  # type: ignore[arg-type]
+            session, team_id=TEAM, lead_id="U0LEAD", data=data, now=now
         )
         await session.flush()
         await programmes.open_enrolment(
@@ -105,29 +101,15 @@ async def seed(url: str) -> int:
             announcement_ts=None,
             now=now,
         )
-        programme_id = programme.id
     await db.dispose()
-    return programme_id
 
 
-async def start_server(mode: str, api_url: str, database_url: str) -> tuple[Any, str]:
+async def spawn(*args: str) -> tuple[asyncio.subprocess.Process, list[str]]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "bench" / "_serve.py"),
-        mode,
-        "--api-url",
-        api_url,
-        "--database-url",
-        database_url,
-        "--secret",
-        SECRET,
-        "--token",
-        TOKEN,
-        stdout=asyncio.subprocess.PIPE,
+        sys.executable, *args, stdout=asyncio.subprocess.PIPE
     )
     assert process.stdout is not None
-    line = (await process.stdout.readline()).decode().split()
-    return process, f"http://127.0.0.1:{line[1]}/slack/events"
+    return process, (await process.stdout.readline()).decode().split()[1:]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -135,106 +117,157 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def steady(rate: float, seconds: float, send: Any) -> list[float]:
-    """Start one request every 1/rate seconds (not waiting for answers); return latencies in ms."""
+class Generator:
+    def __init__(self, app_url: str, double_url: str, control_url: str, people: int) -> None:
+        self.signer = SlackRequestSigner(signing_secret=SECRET, app_url=app_url, double=None)  # type: ignore[arg-type]
+        self.double_url = double_url
+        self.control_url = control_url
+        self.workspace = bench_workspace(people, TOKEN)
+        self.session = aiohttp.ClientSession()
+
+    async def control(self, path: str, body: Any) -> dict[str, Any]:
+        async with self.session.post(self.control_url + path, json=body) as response:
+            return await response.json()
+
+    async def join_bodies(self, users: list[str]) -> list[str]:
+        """Signed-ready `/mentoring join` bodies; their trigger ids are registered now."""
+        triggers = [f"{i}.{secrets.token_hex(12)}" for i in range(len(users))]
+        await self.control("/triggers", [[t, u] for t, u in zip(triggers, users, strict=True)])
+        return [
+            urlencode(
+                slash_command_form(
+                    self.workspace,
+                    token="",
+                    user_id=user,
+                    command=Command.PARTICIPANT,
+                    text="join",
+                    channel_id="C0GENERAL",
+                    channel=self.workspace.channels["C0GENERAL"],
+                    trigger_id=trigger,
+                    response_url=f"{self.double_url}/response/bench",
+                )
+            )
+            for user, trigger in zip(users, triggers, strict=True)
+        ]
+
+    async def close(self) -> None:
+        await self.signer.close()
+        await self.session.close()
+
+
+async def steady(
+    rate: float,
+    count: int,
+    send: Callable[[int], Awaitable[SignedResponse]],
+    before_second: Callable[[int], Awaitable[None]] | None = None,
+) -> list[float]:
+    """Start one request every 1/rate seconds without waiting for answers; latencies in ms."""
     loop = asyncio.get_running_loop()
-    total = int(rate * seconds)
     start = loop.time()
     tasks = []
-    for i in range(total):
+    per_second = int(rate)
+    for i in range(count):
+        if before_second and i % per_second == 0:
+            await before_second(i)
         delay = start + i / rate - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(send(i)))
     responses = await asyncio.gather(*tasks)
-    bad = [r.status for r in responses if r.status != 200]
-    if bad:
-        raise SystemExit(f"{len(bad)} requests failed: {bad[:5]}")
+    failed = [(r.status, r.text[:80]) for r in responses if r.status != 200]
+    if failed:
+        raise SystemExit(f"{len(failed)} requests failed, for example {failed[0]}")
     return [r.elapsed * 1000 for r in responses]
-
-
-def submission_body(template: dict[str, Any], user_id: str) -> str:
-    payload = json.loads(json.dumps(template))
-    payload["user"] = {**payload["user"], "id": user_id, "username": user_id, "name": user_id}
-    return urlencode({"payload": json.dumps(payload)})
-
-
-async def submission_template(
-    double: SlackDouble, signer: SlackRequestSigner, programme_id: int
-) -> dict:
-    """A real view_submission payload of the sign-up form, captured from the real app's modal."""
-    user = "U99999"
-    double.workspace.add_user(User(id=user, name="template", tz="Europe/London"))
-    await signer.slash_command(user, Command.PARTICIPANT, "join")
-    for _ in range(200):
-        if double.open_modals(user):
-            break
-        await asyncio.sleep(0.01)
-    modal = double.open_modals(user)[-1]
-    values = {
-        Field.ROLE: "mentor",
-        Field.DEPARTMENT: "Marketing",
-        Field.GRADE: "2",
-        Field.TOPICS: ["AI"],
-        Field.PERSONALITY: "either",
-        Field.PREFERRED_MEDIUM: "video",
-        Field.GOALS: "Share.",
-        Field.CONSENT: ["accepted"],
-    }
-    for block in modal["blocks"]:
-        if block.get("block_id", "").startswith("baseline_"):
-            values[block["block_id"]] = "3"
-    response = await signer.submit_view(user, modal["id"], values)
-    return response.payload
 
 
 async def measure(
     mode: str,
-    double: SlackDouble,
     db_url: str,
-    programme_id: int,
     rate: float,
     seconds: float,
-    offset: int,
-) -> dict[str, list[float]]:
-    process, app_url = await start_server(mode, double.api_url, db_url)
-    signer = SlackRequestSigner(signing_secret=SECRET, app_url=app_url, double=double)
+    people: int,
+    first_user: int,
+    template: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    double, (api_port, control_port) = await spawn(
+        str(ROOT / "bench" / "_double.py"), "--people", str(people), "--token", TOKEN
+    )
+    double_url = f"http://127.0.0.1:{api_port}"
+    app, (app_port,) = await spawn(
+        str(ROOT / "bench" / "_serve.py"),
+        mode,
+        "--api-url",
+        f"{double_url}/api/",
+        "--database-url",
+        db_url,
+        "--secret",
+        SECRET,
+        "--token",
+        TOKEN,
+    )
+    gen = Generator(
+        f"http://127.0.0.1:{app_port}/slack/events",
+        double_url,
+        f"http://127.0.0.1:{control_port}",
+        people,
+    )
+    count = int(rate * seconds)
+    users = [f"U{first_user + i:05d}" for i in range(count + 50)]
     try:
-        template = (
-            await submission_template(double, signer, programme_id) if mode == "real" else None
-        )
-        if template is None:
-            template = measure.template  # type: ignore[attr-defined]
-        measure.template = template  # type: ignore[attr-defined]
-        # Warm up: connections, first auth.test, caches.
+        # The bare app opens no form: it replays the real app's submission payload.
+        template = template or await submission_template(gen, "U00000")
+        bodies: dict[int, str] = {}
+
+        async def mint(i: int) -> None:
+            chunk = users[i : i + int(rate)]
+            bodies.update(zip(range(i, i + len(chunk)), await gen.join_bodies(chunk), strict=True))
+
+        async def join(i: int) -> SignedResponse:
+            return await gen.signer.send(bodies.pop(i), FORM)
+
+        async def submit(i: int) -> SignedResponse:
+            return await gen.signer.send(submission_body(template, users[i]), FORM)
+
+        # Warm up connections and first-call caches on both sides.
         await steady(
-            rate, 1, lambda i: signer.slash_command(f"U{i:05d}", Command.PARTICIPANT, "join")
+            rate, int(rate), lambda i: gen.signer.send(submission_body(template, "U00001"), FORM)
         )
-        joins = await steady(
-            rate,
-            seconds,
-            lambda i: signer.slash_command(f"U{offset + i:05d}", Command.PARTICIPANT, "join"),
+        joins = await steady(rate, count, join, before_second=mint)
+        signups = await steady(rate, count, submit)
+        await asyncio.sleep(3)  # let follow-up work of the steady phases drain
+        await gen.control("/latency", {"seconds": 1.0})
+        fresh = users[count : count + 50]
+        responses = await asyncio.gather(
+            *(gen.signer.send(submission_body(template, u), FORM) for u in fresh)
         )
-        signups = await steady(
-            rate,
-            seconds,
-            lambda i: signer.send(submission_body(template, f"U{offset + i:05d}"), FORM),
-        )
-        burst: list[float] = []
-        if mode == "real":
-            await asyncio.sleep(2)  # let the steady phase's follow-up work drain first
-            double.latency = 1.0
-            fresh = [f"U{offset + int(rate * seconds) + i:05d}" for i in range(50)]
-            responses = await asyncio.gather(
-                *(signer.send(submission_body(template, u), FORM) for u in fresh)
-            )
-            burst = [r.elapsed * 1000 for r in responses]
-            double.latency = 0.0
-        return {"join": joins, "signup": signups, "burst": burst}
+        burst = [r.elapsed * 1000 for r in responses]
+        return {"join": joins, "signup": signups, "burst": burst, "template": template}
     finally:
-        await signer.close()
-        process.terminate()
-        await process.wait()
+        await gen.close()
+        for process in (app, double):
+            process.terminate()
+            await process.wait()
+
+
+async def submission_template(gen: Generator, user: str) -> dict[str, Any]:
+    """A real submission of the sign-up form the real app opens (built once, reused per user)."""
+    [body] = await gen.join_bodies([user])
+    await gen.signer.send(body, FORM)
+    for _ in range(300):
+        answer = await gen.control("/submission", {"user": user, "values": dict(ANSWERS)})
+        if answer.get("ok"):
+            payload = answer["payload"]
+            break
+        await asyncio.sleep(0.01)
+    else:
+        raise SystemExit(f"the sign-up form never opened: {answer}")
+    return payload
+
+
+def submission_body(template: dict[str, Any], user_id: str) -> str:
+    payload = dict(template)
+    payload["user"] = {**template["user"], "id": user_id, "username": user_id, "name": user_id}
+    return urlencode({"payload": json.dumps(payload)})
 
 
 async def main() -> None:
@@ -242,22 +275,20 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args()
-    per_run = int(args.rate * args.seconds) + 200
-    double = SlackDouble(workspace(per_run * 2 + 100), rate_limits=False)
-    await double.start()
+    count = int(args.rate * args.seconds)
+    people = 2 * (count + 100) + 10
     with tempfile.TemporaryDirectory() as tmp:
-        db_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-        programme_id = await seed(db_url)
         print(
-            f"{args.rate:g} requests/s for {args.seconds:g} s each; app in its own process; "
-            "SQLite; loopback HTTP",
+            f"{args.rate:g} requests/s for {args.seconds:g} s per kind; app, Slack double and "
+            "load generator in separate processes; SQLite; HTTP on loopback",
             flush=True,
         )
-        real = await measure("real", double, db_url, programme_id, args.rate, args.seconds, 100)
+        db_url = f"sqlite+aiosqlite:///{tmp}/real.db"
+        await seed(db_url)
+        real = await measure("real", db_url, args.rate, args.seconds, people, 10)
         bare = await measure(
-            "bare", double, db_url, programme_id, args.rate, args.seconds, 100 + per_run
+            "bare", db_url, args.rate, args.seconds, people, count + 100, real["template"]
         )
-    await double.stop()
 
     print(
         f"\n{'request':<22}{'app p50':>10}{'app p99':>10}{'bare p50':>10}{'bare p99':>10}"

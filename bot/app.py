@@ -41,6 +41,8 @@ def create_app(
         ),
         authorize=identity.authorize_function(),
         request_verification_enabled=not socket_mode,
+        # Answer Slack as soon as the ack function returns; work runs after (listeners/routing).
+        process_before_response=True,
         logger=logging.getLogger("bot.slack"),
     )
     deps = Deps(

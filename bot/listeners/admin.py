@@ -14,7 +14,8 @@ from bot.deps import Deps
 from bot.ids import Action, Command, Field, View, matching
 from bot.listeners.home import publish_home
 from bot.listeners.replies import Reply
-from bot.models import ProgrammeStatus
+from bot.listeners.routing import then
+from bot.models import Programme, ProgrammeStatus
 from bot.services import programmes
 from bot.services.people import is_lead
 from bot.services.programme_rules import FormErrors, validate_programme
@@ -49,16 +50,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def refresh_home(client: AsyncWebClient, team_id: str, user_id: str) -> None:
         await publish_home(deps, client, team_id=team_id, user_id=user_id)
 
-    @app.command(Command.ADMIN)
+    @then(app.command(Command.ADMIN))
     async def admin_command(
-        ack: AsyncAck,
         command: dict,
         body: dict,
         client: AsyncWebClient,
         respond: AsyncRespond,
         context: dict,
     ) -> None:
-        await ack()
         team_id, user_id = context["team_id"], command["user_id"]
         reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
         if not await lead_check(client, team_id=team_id, user_id=user_id):
@@ -143,16 +142,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 log.warning("could not mark the announcement closed", exc_info=True)
         await refresh_home(client, team_id, user_id)
 
-    @app.action(matching(Action.CLOSE_ENROLMENT))
+    @then(app.action(matching(Action.CLOSE_ENROLMENT)))
     async def close_clicked(
-        ack: AsyncAck,
         action: dict,
         body: dict,
         client: AsyncWebClient,
         respond: AsyncRespond,
         context: dict,
     ) -> None:
-        await ack()
         team_id, user_id = context["team_id"], body["user"]["id"]
         reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
         if not await lead_check(client, team_id=team_id, user_id=user_id):
@@ -162,11 +159,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if value.isdigit():
             await close(client, reply, team_id, user_id, int(value))
 
-    @app.action(Action.NEW_PROGRAMME)
+    @then(app.action(Action.NEW_PROGRAMME))
     async def new_clicked(
-        ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
     ) -> None:
-        await ack()
         user_id = body["user"]["id"]
         if not await lead_check(client, team_id=context["team_id"], user_id=user_id):
             reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
@@ -174,10 +170,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await open_setup(client, body["trigger_id"])
 
-    @app.view(View.PROGRAMME_SETUP)
-    async def setup_submitted(
+    async def ack_setup(
         ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
     ) -> None:
+        """Create the programme inside the acknowledgement, so every problem, a taken name
+        included, shows on the form's fields."""
         team_id, user_id = context["team_id"], body["user"]["id"]
         if not await lead_check(client, team_id=team_id, user_id=user_id):
             await ack(
@@ -198,27 +195,32 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except programmes.DuplicateName as exc:
             await ack(response_action="errors", errors={Field.NAME: str(exc)})
             return
+        context["created_programme"] = programme.name
         await ack()
+
+    @then(app.view(View.PROGRAMME_SETUP), ack=ack_setup)
+    async def setup_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+        name = context.get("created_programme")
+        if name is None:
+            return  # the form showed what to fix
+        user_id = body["user"]["id"]
         await client.chat_postMessage(
             channel=user_id,
-            text=f"“{programme.name}” is created as a draft. Open enrolment with "
-            f"`/mentoring-admin open {programme.name}`.",
+            text=f"“{name}” is created as a draft. Open enrolment with "
+            f"`/mentoring-admin open {name}`.",
         )
-        await refresh_home(client, team_id, user_id)
+        await refresh_home(client, context["team_id"], user_id)
 
-    @app.view(View.OPEN_ENROLMENT)
-    async def open_submitted(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        team_id, user_id = context["team_id"], body["user"]["id"]
+    async def check_opening(
+        body: dict, view: dict, client: AsyncWebClient, team_id: str
+    ) -> tuple[Programme, str] | dict[str, str]:
+        """The programme and channel to announce in, or field errors."""
         values = form_values(view)
         raw_id, channel = values.get(Field.PROGRAMME) or "", values.get(Field.CHANNEL)
-        if not await lead_check(client, team_id=team_id, user_id=user_id):
-            await ack(response_action="errors", errors={Field.PROGRAMME: views.NOT_A_LEAD})
-            return
+        if not await lead_check(client, team_id=team_id, user_id=body["user"]["id"]):
+            return {Field.PROGRAMME: views.NOT_A_LEAD}
         if not channel:
-            await ack(response_action="errors", errors={Field.CHANNEL: "Pick a channel."})
-            return
+            return {Field.CHANNEL: "Pick a channel."}
         programme = None
         if raw_id.isdigit():
             async with deps.db.transaction() as session:
@@ -230,10 +232,25 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 raise programmes.ProgrammeError("Pick a programme.")
             programmes.check_openable(programme, today=deps.clock.now().date())
         except programmes.ProgrammeError as exc:
-            await ack(response_action="errors", errors={Field.PROGRAMME: str(exc)})
-            return
-        await ack()
+            return {Field.PROGRAMME: str(exc)}
+        return programme, channel
 
+    async def ack_opening(
+        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        checked = await check_opening(body, view, client, context["team_id"])
+        if isinstance(checked, dict):
+            await ack(response_action="errors", errors=checked)
+        else:
+            await ack()
+
+    @then(app.view(View.OPEN_ENROLMENT), ack=ack_opening)
+    async def open_submitted(body: dict, view: dict, client: AsyncWebClient, context: dict) -> None:
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        checked = await check_opening(body, view, client, team_id)
+        if isinstance(checked, dict):
+            return  # the form showed what to fix
+        programme, channel = checked
         text, blocks = announcement(programme)
         try:
             posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)

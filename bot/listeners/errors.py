@@ -1,4 +1,4 @@
-"""One error handler: the full trace to the log, a short apology to the person."""
+"""Failures: the full trace to the log, a short apology to the person, whichever path failed."""
 
 from __future__ import annotations
 
@@ -13,15 +13,19 @@ from bot.views.admin import SOMETHING_WENT_WRONG
 log = logging.getLogger("bot.errors")
 
 
+async def report_failure(error: Exception, body: dict, client: AsyncWebClient) -> None:
+    kind = body.get("type") or body.get("command") or "request"
+    log.error("listener failed for %s", kind, exc_info=error)
+    user_id = acting_user(body)
+    if not user_id or (body.get("event") or {}).get("type") == "app_home_opened":
+        return
+    try:
+        await client.chat_postMessage(channel=user_id, text=SOMETHING_WENT_WRONG)
+    except Exception:
+        log.warning("could not tell the user about the failure", exc_info=True)
+
+
 def register(app: AsyncApp) -> None:
     @app.error
     async def on_error(error: Exception, body: dict, client: AsyncWebClient) -> None:
-        kind = body.get("type") or body.get("command") or "request"
-        log.error("listener failed for %s", kind, exc_info=error)
-        user_id = acting_user(body)
-        if not user_id or (body.get("event") or {}).get("type") == "app_home_opened":
-            return
-        try:
-            await client.chat_postMessage(channel=user_id, text=SOMETHING_WENT_WRONG)
-        except Exception:
-            log.warning("could not tell the user about the failure", exc_info=True)
+        await report_failure(error, body, client)

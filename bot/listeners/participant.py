@@ -11,11 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, Command, Field, Shortcut, View, matching
-from bot.listeners.home import publish_home
+from bot.listeners.home import home_view_for, publish_home
 from bot.listeners.replies import Reply
+from bot.listeners.routing import then
 from bot.models import ParticipantStatus
 from bot.services import signup
 from bot.services.people import Profile
+from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.programme_rules import FormErrors
 from bot.services.programmes import ProgrammeError, get_programme
 from bot.views import admin as admin_views
@@ -24,6 +26,7 @@ from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
+WORK_WORDS = ("join", "status", "edit", "leave")
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
 )
@@ -90,27 +93,29 @@ def register(app: AsyncApp, deps: Deps) -> None:
             programme_id=editable[0].programme_id if len(editable) == 1 else None,
         )
 
-    @app.command(Command.PARTICIPANT)
-    async def mentoring_command(
-        ack: AsyncAck,
-        command: dict,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: dict,
-    ) -> None:
-        word = (command.get("text") or "").strip().split(" ", 1)[0].lower()
+    def command_word(command: dict) -> str:
+        return (command.get("text") or "").strip().split(" ", 1)[0].lower()
+
+    async def ack_command(ack: AsyncAck, command: dict) -> None:
+        word = command_word(command)
         if word in ("", "help"):
             await ack(text=admin_views.PARTICIPANT_HELP)
-            return
-        if word not in ("join", "status", "edit", "leave"):
+        elif word not in WORK_WORDS:
             await ack(
                 text=admin_views.unknown_subcommand(
                     Command.PARTICIPANT, word, admin_views.PARTICIPANT_HELP
                 )
             )
-            return
-        await ack()
+        else:
+            await ack()
+
+    @then(app.command(Command.PARTICIPANT), ack=ack_command)
+    async def mentoring_command(
+        command: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        word = command_word(command)
+        if word not in WORK_WORDS:
+            return  # answered in the acknowledgement
         team_id, user_id = context["team_id"], command["user_id"]
         reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
         if word == "join":
@@ -134,16 +139,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             else:
                 await reply("Leave a programme?", views.leave_confirmation(active))
 
-    @app.action(Action.JOIN)
+    @then(app.action(Action.JOIN))
     async def join_clicked(
-        ack: AsyncAck,
         action: dict,
         body: dict,
         client: AsyncWebClient,
         respond: AsyncRespond,
         context: dict,
     ) -> None:
-        await ack()
         user_id = body["user"]["id"]
         value = action.get("value") or ""
         await start_join(
@@ -155,11 +158,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             programme_id=int(value) if value.isdigit() else None,
         )
 
-    @app.shortcut(Shortcut.JOIN)
+    @then(app.shortcut(Shortcut.JOIN))
     async def join_shortcut(
-        ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
     ) -> None:
-        await ack()
         user_id = body["user"]["id"]
         await start_join(
             client,
@@ -169,16 +171,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             trigger_id=body["trigger_id"],
         )
 
-    @app.action(matching(Action.EDIT_SIGNUP))
+    @then(app.action(matching(Action.EDIT_SIGNUP)))
     async def edit_clicked(
-        ack: AsyncAck,
         action: dict,
         body: dict,
         client: AsyncWebClient,
         respond: AsyncRespond,
         context: dict,
     ) -> None:
-        await ack()
         user_id = body["user"]["id"]
         reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
         value = action.get("value") or ""
@@ -225,30 +225,39 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack(response_action="update", view=views.signup_modal(chosen, existing))
 
-    @app.view(View.SIGNUP)
-    async def signup_submitted(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        team_id, user = context["team_id"], body["user"]
+    async def check_signup(
+        body: dict, view: dict, team_id: str
+    ) -> tuple[ProgrammeSnapshot, signup.SignupInput] | dict[str, str]:
+        """The validated answers, or field errors. Pure but for the cached programme snapshot,
+        which keeps the database out of the acknowledgement (the save checks enrolment again)."""
         programme_id = views.read_metadata(view.get("private_metadata"))
-        today = deps.clock.now().date()
-        # A cached snapshot keeps the database out of the acknowledgement; the transaction
-        # below checks enrolment again.
         programme = None
         if programme_id is not None:
             programme = await deps.programmes.get(team_id=team_id, programme_id=programme_id)
+        today = deps.clock.now().date()
         if programme is None or not signup.is_open_for_enrolment(programme, today=today):
-            await ack(
-                response_action="errors",
-                errors={Field.ROLE: "Enrolment for this programme has closed."},
-            )
-            return
-        result = signup.validate_signup(form_values(view), programme=programme, user_id=user["id"])
-        if isinstance(result, FormErrors):
-            await ack(response_action="errors", errors=result.errors)
-            return
-        await ack()
+            return {Field.ROLE: "Enrolment for this programme has closed."}
+        result = signup.validate_signup(
+            form_values(view), programme=programme, user_id=body["user"]["id"]
+        )
+        return result.errors if isinstance(result, FormErrors) else (programme, result)
 
+    async def ack_signup(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+        checked = await check_signup(body, view, context["team_id"])
+        if isinstance(checked, dict):
+            await ack(response_action="errors", errors=checked)
+        else:
+            await ack()
+
+    @then(app.view(View.SIGNUP), ack=ack_signup)
+    async def signup_submitted(
+        body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        team_id, user = context["team_id"], body["user"]
+        checked = await check_signup(body, view, team_id)
+        if isinstance(checked, dict):
+            return  # the form showed the errors
+        programme, answers = checked
         try:
             profile = await deps.profiles.get(client, team_id=team_id, user_id=user["id"])
         except Exception:
@@ -262,8 +271,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     team_id=team_id,
                     programme_id=programme.id,
                     profile=profile,
-                    data=result,
+                    data=answers,
                     now=deps.clock.now(),
+                )
+                home = await home_view_for(
+                    session, deps, team_id=team_id, user_id=user["id"], profile=profile
                 )
         except ProgrammeError as exc:
             await client.chat_postMessage(channel=user["id"], text=str(exc))
@@ -271,18 +283,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await client.chat_postMessage(
             channel=user["id"], text=views.signed_up_message(programme, created=created)
         )
-        await publish_home(deps, client, team_id=team_id, user_id=user["id"])
+        await client.views_publish(user_id=user["id"], view=home)
 
-    @app.action(Action.LEAVE_CONFIRM)
+    @then(app.action(Action.LEAVE_CONFIRM))
     async def leave_confirmed(
-        ack: AsyncAck,
         action: dict,
         body: dict,
         client: AsyncWebClient,
         respond: AsyncRespond,
         context: dict,
     ) -> None:
-        await ack()
         user_id = body["user"]["id"]
         reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
         value = action.get("value") or ""
@@ -307,11 +317,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
 
-    @app.action(Action.LEAVE_CANCEL)
-    async def leave_cancelled(
-        ack: AsyncAck, body: dict, client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
-        await ack()
+    @then(app.action(Action.LEAVE_CANCEL))
+    async def leave_cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
         user_id = body["user"]["id"]
         reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
         await reply("Great, you're staying in.", replace_original=True)

@@ -62,19 +62,26 @@ class ProgrammeCache:
         self._loading: dict[int, asyncio.Task[ProgrammeSnapshot | None]] = {}
 
     async def get(self, *, team_id: str, programme_id: int) -> ProgrammeSnapshot | None:
+        """The snapshot; a stale one is returned at once and refreshed in the background, so
+        only the very first read of a programme in this process waits for the database."""
         entry = self._entries.get(programme_id)
-        if entry is None or self._clock() - entry[0] >= self._ttl:
-            task = self._loading.get(programme_id)
-            if task is None:
-                # One query however many requests miss at once.
-                task = asyncio.ensure_future(self._load(programme_id))
-                self._loading[programme_id] = task
-            snapshot = await asyncio.shield(task)
+        if entry is None:
+            snapshot = await asyncio.shield(self._refresh(programme_id))
         else:
+            if self._clock() - entry[0] >= self._ttl:
+                self._refresh(programme_id)
             snapshot = entry[1]
         if snapshot is None or snapshot.team_id != team_id:
             return None
         return snapshot
+
+    def _refresh(self, programme_id: int) -> asyncio.Task[ProgrammeSnapshot | None]:
+        task = self._loading.get(programme_id)
+        if task is None:
+            # One query however many requests want it at once.
+            task = asyncio.ensure_future(self._load(programme_id))
+            self._loading[programme_id] = task
+        return task
 
     async def _load(self, programme_id: int) -> ProgrammeSnapshot | None:
         try:

@@ -1,24 +1,28 @@
-"""Wait for listener work still running after its acknowledgement (tests, demo, shutdown)."""
+"""Work that continues after Slack has its acknowledgement, tracked so it can be awaited
+(tests and the demo wait for it; a shutting-down server lets it finish)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
-# Bolt runs each listener body in a task built from this coroutine once ack() has answered Slack.
-_LISTENER_COROUTINES = ("run_ack_function_asynchronously", "_start_lazy_function")
+_running: set[asyncio.Task[Any]] = set()
 
 
-def _is_listener_task(task: asyncio.Task[object]) -> bool:
-    name = getattr(task.get_coro(), "__qualname__", "")
-    return any(part in name for part in _LISTENER_COROUTINES)
+def track(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    task = asyncio.ensure_future(work)
+    _running.add(task)  # also keeps the task from being garbage-collected mid-flight
+    task.add_done_callback(_running.discard)
+    return task
 
 
 async def wait_for_listeners(timeout: float = 30.0) -> None:
-    """Return once no listener task is running (new ones started meanwhile are awaited too)."""
+    """Return once no tracked work is running (work started meanwhile is awaited too)."""
     async with asyncio.timeout(timeout):
         while True:
-            current = asyncio.current_task()
-            pending = [t for t in asyncio.all_tasks() if t is not current and _is_listener_task(t)]
+            loop = asyncio.get_running_loop()
+            pending = [t for t in _running if t.get_loop() is loop]
             if not pending:
                 return
             await asyncio.gather(*pending, return_exceptions=True)

@@ -305,11 +305,10 @@ class SlackRequestSigner:
             raise ValueError(f"view {view_id} is not {user_id}'s top modal (that is {top})")
         return stack[-1]
 
-    async def submit_view(
+    def view_submission(
         self, user_id: str, view_id: str, values: dict[str, Any] | None = None
-    ) -> SignedResponse:
-        """Submit the user's top modal. `values` are keyed by block_id or action_id; inputs
-        not given keep their initial value (or stay empty, as in Slack)."""
+    ) -> dict[str, Any]:
+        """The view_submission payload Slack would send for the user's top modal (not sent)."""
         view = self._top_modal(user_id, view_id)
         items = list(stateful_elements(view["blocks"]))
         given = {
@@ -317,13 +316,20 @@ class SlackRequestSigner:
             **match_values(items, values or {}),
         }
         state = state_values(view["blocks"], self._checker(), given, require_inputs=True)
-        payload = view_submission_payload(
+        return view_submission_payload(
             self.double.workspace,
             token=self.verification_token,
             user_id=user_id,
             trigger_id=self.double.new_trigger_id(user_id),
             view=view_with_state(view, state),
         )
+
+    async def submit_view(
+        self, user_id: str, view_id: str, values: dict[str, Any] | None = None
+    ) -> SignedResponse:
+        """Submit the user's top modal. `values` are keyed by block_id or action_id; inputs
+        not given keep their initial value (or stay empty, as in Slack)."""
+        payload = self.view_submission(user_id, view_id, values)
         response = await self._send_interaction(payload)
         if not response.acked_in_time:
             response.view_ack_error = f"no acknowledgement within {ACK_DEADLINE_SECONDS:g} s"

@@ -31,6 +31,10 @@ class TriggerRegistry:
         self._triggers[trigger_id] = _Trigger(user_id, self.clock())
         return trigger_id
 
+    def register(self, trigger_id: str, user_id: str | None = None) -> None:
+        """Accept a trigger id minted elsewhere (a load generator in another process)."""
+        self._triggers[trigger_id] = _Trigger(user_id, self.clock())
+
     def exchange(self, trigger_id: str) -> str | None:
         """Use a trigger id up; the user it was issued for."""
         trigger = self._triggers.get(trigger_id)

@@ -1,0 +1,62 @@
+"""Acknowledge first, work after: each route is an ack function plus the work that follows.
+
+The app runs Bolt with `process_before_response=True`, so Slack gets its answer the moment the
+ack function returns (no polling delay); the work then runs as a tracked background task. A
+failure in the work is logged with its full trace and the person is told, as the error handler
+does for failures inside the acknowledgement.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.util.utils import get_arg_names_of_callable
+
+from bot.listeners.errors import report_failure
+from bot.slack.inflight import track
+
+Handler = Callable[..., Awaitable[None]]
+
+
+async def ack_only(ack: AsyncAck) -> None:
+    await ack()
+
+
+def _arguments(function: Handler, request: AsyncBoltRequest, logger: logging.Logger) -> dict:
+    # Bolt's own injection, so ack and work functions name their arguments as listeners do.
+    return build_async_required_kwargs(
+        logger=logger,
+        required_arg_names=get_arg_names_of_callable(function),
+        request=request,
+        response=None,
+        this_func=function,
+        next_keys_required=False,
+    )
+
+
+async def _run_after_ack(work: Handler, kwargs: dict, request: AsyncBoltRequest) -> None:
+    try:
+        await work(**kwargs)
+    except Exception as error:
+        await report_failure(error, request.body, request.context.client)
+
+
+def then(route: Callable[..., Any], *, ack: Handler = ack_only) -> Callable[[Handler], Handler]:
+    """`@then(app.command("/x"), ack=answer)`: `answer` acknowledges; the decorated function
+    runs after, with the same arguments a listener would get."""
+
+    def register(work: Handler) -> Handler:
+        async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
+            await ack(**_arguments(ack, request, logger))
+            track(_run_after_ack(work, _arguments(work, request, logger), request))
+
+        listener.__name__ = listener.__qualname__ = work.__name__
+        route(listener)
+        return work
+
+    return register
