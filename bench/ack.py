@@ -150,6 +150,17 @@ class Generator:
             for user, trigger in zip(users, triggers, strict=True)
         ]
 
+    async def quiet(self) -> None:
+        """Wait until the app has made no Web API call for a second."""
+        last = -1
+        while True:
+            async with self.session.get(self.control_url + "/calls") as response:
+                calls = (await response.json())["calls"]
+            if calls == last:
+                return
+            last = calls
+            await asyncio.sleep(1)
+
     async def close(self) -> None:
         await self.signer.close()
         await self.session.close()
@@ -234,7 +245,7 @@ async def measure(
         )
         joins = await steady(rate, count, join, before_second=mint)
         signups = await steady(rate, count, submit)
-        await asyncio.sleep(3)  # let follow-up work of the steady phases drain
+        await gen.quiet()  # the burst is its own scenario: let the steady phases' work finish
         await gen.control("/latency", {"seconds": 1.0})
         fresh = users[count : count + 50]
         responses = await asyncio.gather(
