@@ -8,6 +8,7 @@ does for failures inside the acknowledgement.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,11 +28,16 @@ async def ack_only(ack: AsyncAck) -> None:
     await ack()
 
 
+@functools.cache
+def _argument_names(function: Handler) -> list[str]:
+    return get_arg_names_of_callable(function)
+
+
 def _arguments(function: Handler, request: AsyncBoltRequest, logger: logging.Logger) -> dict:
     # Bolt's own injection, so ack and work functions name their arguments as listeners do.
     return build_async_required_kwargs(
         logger=logger,
-        required_arg_names=get_arg_names_of_callable(function),
+        required_arg_names=list(_argument_names(function)),
         request=request,
         response=None,
         this_func=function,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -187,6 +187,18 @@ async def open_programmes(session: AsyncSession, *, team_id: str, today: date) -
     return list(rows.all())
 
 
+async def count_open_programmes(session: AsyncSession, *, team_id: str, today: date) -> int:
+    return await session.scalar(
+        select(func.count())
+        .select_from(Programme)
+        .where(
+            Programme.team_id == team_id,
+            Programme.status == ProgrammeStatus.ENROLLING,
+            Programme.enrolment_deadline >= today,
+        )
+    ) or 0
+
+
 async def get_participant(
     session: AsyncSession, *, programme_id: int, user_id: str
 ) -> Participant | None:
@@ -207,8 +219,8 @@ async def sign_up(
     now: datetime,
 ) -> tuple[Participant, bool]:
     """Join, or update the answers of someone already signed up. Returns (participant, created)."""
-    programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
-    if programme is None:
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.team_id != team_id:
         raise EnrolmentClosed("That programme no longer exists.")
     if not is_open_for_enrolment(programme, today=now.date()):
         raise EnrolmentClosed(
