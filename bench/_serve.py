@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -51,10 +52,24 @@ def bare_app(settings: Settings) -> AsyncApp:
     return app
 
 
+def start_profiling(path: str) -> None:
+    """Profile the whole run; the stats are written when the benchmark stops this process."""
+    import cProfile
+    import signal
+
+    profiler = cProfile.Profile(time.process_time)  # CPU time, not time spent waiting
+    profiler.enable()
+
+    def dump(*_: object) -> None:
+        profiler.disable()
+        profiler.dump_stats(path)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, dump)
+
+
 async def main() -> None:
     logging.basicConfig(level=logging.WARNING)
-    if os.environ.get("SWITCH"):
-        sys.setswitchinterval(float(os.environ["SWITCH"]))
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["real", "bare"])
     parser.add_argument("--api-url", required=True)
@@ -62,6 +77,8 @@ async def main() -> None:
     parser.add_argument("--secret", required=True)
     parser.add_argument("--token", required=True)
     args = parser.parse_args()
+    if os.environ.get("BENCH_PROFILE"):
+        start_profiling(f"{os.environ['BENCH_PROFILE']}.{args.mode}")
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=args.token,

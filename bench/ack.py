@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,6 +113,26 @@ async def spawn(*args: str) -> tuple[asyncio.subprocess.Process, list[str]]:
     )
     assert process.stdout is not None
     return process, (await process.stdout.readline()).decode().split()[1:]
+
+
+@contextlib.contextmanager
+def scratch_database(kind: str, tmp: str) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp}/bench.db"
+        return
+    name = f"mentoring_bench_{secrets.token_hex(4)}"
+    admin = "postgresql://postgres@127.0.0.1:5432/test"
+    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE "{name}" WITH (FORCE)'], check=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -243,8 +266,13 @@ async def measure(
         await steady(
             rate, int(rate), lambda i: gen.signer.send(submission_body(template, "U00001"), FORM)
         )
+        cpu = cpu_seconds(app.pid)
         joins = await steady(rate, count, join, before_second=mint)
+        await gen.quiet()
+        cpu_join = cpu_seconds(app.pid) - cpu
         signups = await steady(rate, count, submit)
+        await gen.quiet()
+        cpu_signup = cpu_seconds(app.pid) - cpu - cpu_join
         await gen.quiet()  # the burst is its own scenario: let the steady phases' work finish
         await gen.control("/latency", {"seconds": 1.0})
         fresh = users[count : count + 50]
@@ -252,7 +280,13 @@ async def measure(
             *(gen.signer.send(submission_body(template, u), FORM) for u in fresh)
         )
         burst = [r.elapsed * 1000 for r in responses]
-        return {"join": joins, "signup": signups, "burst": burst, "template": template}
+        return {
+            "join": joins,
+            "signup": signups,
+            "burst": burst,
+            "template": template,
+            "cpu_ms": {"join": cpu_join / count * 1000, "signup": cpu_signup / count * 1000},
+        }
     finally:
         await gen.close()
         for process in (app, double):
@@ -285,16 +319,21 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="postgresql uses a scratch database on 127.0.0.1:5432 (dropped afterwards)",
+    )
     args = parser.parse_args()
     count = int(args.rate * args.seconds)
     people = 2 * (count + 100) + 10
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(args.database, tmp) as db_url:
         print(
             f"{args.rate:g} requests/s for {args.seconds:g} s per kind; app, Slack double and "
-            "load generator in separate processes; SQLite; HTTP on loopback",
+            f"load generator in separate processes; {args.database}; HTTP on loopback",
             flush=True,
         )
-        db_url = f"sqlite+aiosqlite:///{tmp}/real.db"
         await seed(db_url)
         real = await measure("real", db_url, args.rate, args.seconds, people, 10)
         bare = await measure(
@@ -315,6 +354,16 @@ async def main() -> None:
         f"\n50 simultaneous sign-ups, every Web API call delayed 1 s: {within}/50 acknowledged "
         f"within 100 ms; slowest {max(burst):.1f} ms, median {statistics.median(burst):.1f} ms"
     )
+    print(
+        "\napp CPU per request, including the work after the acknowledgement: "
+        + ", ".join(f"{k} {v:.1f} ms" for k, v in real["cpu_ms"].items())
+        + f" (bare: {bare['cpu_ms']['join']:.1f} / {bare['cpu_ms']['signup']:.1f} ms)"
+    )
+    for key in ("join", "signup"):
+        tail = " ".join(
+            f"p{q * 100:g} {percentile(real[key], q):.1f}" for q in (0.9, 0.95, 0.98, 0.99, 0.995)
+        )
+        print(f"app {key} latency tail (ms): {tail}, max {max(real[key]):.1f}")
     print("targets: p99 <= 25 ms and <= 1.5x bare; all 50 within 100 ms")
 
 
