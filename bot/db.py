@@ -60,6 +60,9 @@ class Database:
         kwargs: dict[str, object] = {"echo": echo}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}
+            # Every unit of work ends in commit or rollback (transaction()), so the pool's
+            # extra rollback on check-in is a wasted round trip to aiosqlite's thread.
+            kwargs["pool_reset_on_return"] = None
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)

@@ -10,6 +10,7 @@ from bot.listeners import admin, errors, home, participant
 
 def register(app: AsyncApp, deps: Deps) -> None:
     errors.register(app)
+    # Bolt tries routes in this order for every request: the busiest go first.
+    participant.register(app, deps)
     home.register(app, deps)
     admin.register(app, deps)
-    participant.register(app, deps)
