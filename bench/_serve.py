@@ -20,6 +20,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.db import Database
 from bot.ids import Command, View
+from bot.runner import tune_garbage_collector
 from bot.web import bound_port, build_web_app, start_web_app
 
 
@@ -68,8 +69,22 @@ def start_profiling(path: str) -> None:
     signal.signal(signal.SIGTERM, dump)
 
 
+def report_heap_on_signal() -> None:
+    """SIGUSR1 prints the live object count by type (to find what accumulates)."""
+    import collections
+    import gc
+    import signal
+
+    def report(*_: object) -> None:
+        counts = collections.Counter(type(o).__name__ for o in gc.get_objects())
+        print("HEAP", len(gc.get_objects()), counts.most_common(12), file=sys.stderr, flush=True)
+
+    signal.signal(signal.SIGUSR1, report)
+
+
 async def main() -> None:
     logging.basicConfig(level=logging.WARNING)
+    report_heap_on_signal()
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["real", "bare"])
     parser.add_argument("--api-url", required=True)
@@ -88,6 +103,8 @@ async def main() -> None:
     )
     db = Database(settings.database_url)
     app = create_app(settings, db) if args.mode == "real" else bare_app(settings)
+    if args.mode == "real":
+        tune_garbage_collector()  # as `python -m bot serve` does
     runner = await start_web_app(build_web_app(app), host="127.0.0.1", port=0)
     print(f"PORT {bound_port(runner)}", flush=True)
     await asyncio.Event().wait()

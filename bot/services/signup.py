@@ -188,15 +188,18 @@ async def open_programmes(session: AsyncSession, *, team_id: str, today: date) -
 
 
 async def count_open_programmes(session: AsyncSession, *, team_id: str, today: date) -> int:
-    return await session.scalar(
-        select(func.count())
-        .select_from(Programme)
-        .where(
-            Programme.team_id == team_id,
-            Programme.status == ProgrammeStatus.ENROLLING,
-            Programme.enrolment_deadline >= today,
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(Programme)
+            .where(
+                Programme.team_id == team_id,
+                Programme.status == ProgrammeStatus.ENROLLING,
+                Programme.enrolment_deadline >= today,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 async def get_participant(
