@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # chatty on import
     command = args.command
     if command == "start":
         if not settings.has_slack_credentials:
@@ -54,10 +55,12 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(_migrate())
         elif command == "serve":
+            settings.require("slack_bot_token", "slack_signing_secret")
             from bot.runner import serve
 
             asyncio.run(serve(settings))
         elif command == "run":
+            settings.require("slack_bot_token", "slack_app_token")
             from bot.runner import run_socket_mode
 
             asyncio.run(run_socket_mode(settings))
