@@ -165,15 +165,18 @@ def clock():
 
 
 @pytest.fixture
-async def sandbox(db: Database, clock, contracts_dir: Path):
+async def sandbox(db: Database, clock):
     from bot.sandbox import Sandbox
 
+    # With Slack's contracts the double also checks scopes and every documented argument;
+    # without them it still checks everything its own handlers need.
+    contracts = contracts_path()
     box = Sandbox(
         build_test_workspace(),
         database_url=db.url,
         lead_user_ids=frozenset({LEAD}),
         clock=clock,
-        contracts_dir=contracts_dir,
+        contracts_dir=contracts if (contracts / "methods").is_dir() else None,
     )
     await box.start()
     yield box
