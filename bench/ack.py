@@ -49,6 +49,7 @@ from bot.slack.signer import SignedResponse, SlackRequestSigner  # noqa: E402
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
 FORM = "application/x-www-form-urlencoded"
+APP_CPUS: set[int] | None = None  # --pin: the app alone on the last CPU, the rest elsewhere
 ANSWERS = {
     Field.ROLE: "mentor",
     Field.DEPARTMENT: "Marketing",
@@ -107,10 +108,12 @@ async def seed(url: str) -> None:
     await db.dispose()
 
 
-async def spawn(*args: str) -> tuple[asyncio.subprocess.Process, list[str]]:
+async def spawn(*args: str, cpus: set[int] | None = None) -> tuple[Any, list[str]]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, *args, stdout=asyncio.subprocess.PIPE
     )
+    if cpus:
+        os.sched_setaffinity(process.pid, cpus)
     assert process.stdout is not None
     return process, (await process.stdout.readline()).decode().split()[1:]
 
@@ -238,6 +241,7 @@ async def measure(
         SECRET,
         "--token",
         TOKEN,
+        cpus=APP_CPUS,
     )
     gen = Generator(
         f"http://127.0.0.1:{app_port}/slack/events",
@@ -325,7 +329,18 @@ async def main() -> None:
         default="sqlite",
         help="postgresql uses a scratch database on 127.0.0.1:5432 (dropped afterwards)",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="give the app a CPU of its own (the double, load generator and database share the "
+        "others), as when Slack and the database are other machines",
+    )
     args = parser.parse_args()
+    if args.pin:
+        global APP_CPUS
+        cpus = sorted(os.sched_getaffinity(0))
+        APP_CPUS = {cpus[-1]}
+        os.sched_setaffinity(0, set(cpus[:-1]))
     count = int(args.rate * args.seconds)
     people = 2 * (count + 100) + 10
     with tempfile.TemporaryDirectory() as tmp, scratch_database(args.database, tmp) as db_url:
