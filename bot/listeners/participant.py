@@ -44,25 +44,32 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         """Open the sign-up form: for one programme, or a picker when several are open."""
         today = deps.clock.now().date()
+        existing = None
         async with deps.db.transaction() as session:
-            candidates = await signup.open_programmes(session, team_id=team_id, today=today)
-            if programme_id is not None:
-                chosen = next((p for p in candidates if p.id == programme_id), None)
-                if chosen is None:
-                    programme = await get_programme(
-                        session, team_id=team_id, programme_id=programme_id
-                    )
-                    name = f"“{programme.name}”" if programme else "that programme"
-                    await reply(f"Enrolment for {name} is closed.")
-                    return
-                candidates = [chosen]
-            existing = None
-            if len(candidates) == 1:
+            open_ids = await signup.open_programme_ids(session, team_id=team_id, today=today)
+            closed = None
+            if programme_id is not None and programme_id not in open_ids:
+                closed = await get_programme(session, team_id=team_id, programme_id=programme_id)
+            elif programme_id is not None:
+                open_ids = [programme_id]
+            if closed is None and len(open_ids) == 1:
                 existing = await signup.get_participant(
-                    session, programme_id=candidates[0].id, user_id=user_id
+                    session, programme_id=open_ids[0], user_id=user_id
                 )
                 if existing is not None and existing.status == ParticipantStatus.WITHDRAWN:
                     existing = None
+        if programme_id is not None and programme_id not in open_ids:
+            name = f"“{closed.name}”" if closed else "that programme"
+            await reply(f"Enrolment for {name} is closed.")
+            return
+        # The forms are built from cached snapshots: the join itself reads only ids.
+        candidates = [
+            snapshot
+            for snapshot in [
+                await deps.programmes.get(team_id=team_id, programme_id=i) for i in open_ids
+            ]
+            if snapshot is not None
+        ]
         if not candidates:
             await reply(NO_OPEN_PROGRAMME)
         elif len(candidates) == 1:

@@ -31,6 +31,8 @@ class ProgrammeSnapshot:
     id: int
     team_id: str
     name: str
+    description: str
+    ground_rules: str
     status: ProgrammeStatus
     enrolment_deadline: date
     topics: tuple[str, ...]
@@ -42,6 +44,8 @@ class ProgrammeSnapshot:
             id=programme.id,
             team_id=programme.team_id,
             name=programme.name,
+            description=programme.description,
+            ground_rules=programme.ground_rules,
             status=programme.status,
             enrolment_deadline=programme.enrolment_deadline,
             topics=tuple(programme.topics),

@@ -187,6 +187,19 @@ async def open_programmes(session: AsyncSession, *, team_id: str, today: date) -
     return list(rows.all())
 
 
+async def open_programme_ids(session: AsyncSession, *, team_id: str, today: date) -> list[int]:
+    rows = await session.scalars(
+        select(Programme.id)
+        .where(
+            Programme.team_id == team_id,
+            Programme.status == ProgrammeStatus.ENROLLING,
+            Programme.enrolment_deadline >= today,
+        )
+        .order_by(Programme.id)
+    )
+    return list(rows.all())
+
+
 async def count_open_programmes(session: AsyncSession, *, team_id: str, today: date) -> int:
     return (
         await session.scalar(
@@ -222,8 +235,14 @@ async def sign_up(
     now: datetime,
 ) -> tuple[Participant, bool]:
     """Join, or update the answers of someone already signed up. Returns (participant, created)."""
-    programme = await session.get(Programme, programme_id)
-    if programme is None or programme.team_id != team_id:
+    programme = (
+        await session.execute(
+            select(
+                Programme.id, Programme.name, Programme.status, Programme.enrolment_deadline
+            ).where(Programme.id == programme_id, Programme.team_id == team_id)
+        )
+    ).one_or_none()
+    if programme is None:
         raise EnrolmentClosed("That programme no longer exists.")
     if not is_open_for_enrolment(programme, today=now.date()):
         raise EnrolmentClosed(
@@ -288,23 +307,21 @@ def _apply(participant: Participant, data: SignupInput, profile: Profile, now: d
 async def participations(
     session: AsyncSession, *, team_id: str, user_id: str
 ) -> list[Participation]:
+    # Plain columns, not ORM objects: this runs on every Home refresh.
     rows = await session.execute(
-        select(Participant, Programme)
+        select(
+            Programme.id,
+            Programme.name,
+            Programme.status,
+            Programme.enrolment_deadline,
+            Participant.role,
+            Participant.status,
+        )
         .join(Programme, Programme.id == Participant.programme_id)
         .where(Programme.team_id == team_id, Participant.user_id == user_id)
         .order_by(Programme.id)
     )
-    return [
-        Participation(
-            programme_id=programme.id,
-            programme_name=programme.name,
-            programme_status=programme.status,
-            enrolment_deadline=programme.enrolment_deadline,
-            role=participant.role,
-            status=participant.status,
-        )
-        for participant, programme in rows
-    ]
+    return [Participation(*row) for row in rows]
 
 
 async def withdraw(

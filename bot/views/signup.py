@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from bot.ids import BASELINE_PREFIX, Action, Field, View, keyed
 from bot.models import Medium, Participant, Personality, Programme, RatingPhase, Role
@@ -63,7 +64,7 @@ def read_metadata(raw: str | None) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def picker_modal(programmes: list[Programme]) -> Block:
+def picker_modal(programmes: Sequence[Programme | ProgrammeSnapshot]) -> Block:
     choices = [option(p.name, str(p.id)) for p in programmes[:100]]
     blocks = [
         section("Several programmes are open. Which one would you like to join?"),
@@ -80,7 +81,9 @@ def _radio(choices: list[Block], initial: str | None) -> Block:
     return element
 
 
-def signup_modal(programme: Programme, existing: Participant | None = None) -> Block:
+def signup_modal(
+    programme: Programme | ProgrammeSnapshot, existing: Participant | None = None
+) -> Block:
     """The sign-up form of PRODUCT.md flow 2, prefilled when someone edits their answers."""
     topic_choices = [option(t, t) for t in programme.topics[:100]]
     baseline = {}
