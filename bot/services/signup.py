@@ -254,7 +254,10 @@ async def sign_up(
         participant = Participant(programme_id=programme.id, user_id=profile.user_id, joined_at=now)
         participant.ratings = []
     _apply(participant, data, profile, now)
+    if not created:
+        return participant, created
     try:
+        # A savepoint only for a new row: the same person submitting twice at once.
         async with session.begin_nested():
             session.add(participant)
     except IntegrityError:
