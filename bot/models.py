@@ -222,3 +222,53 @@ class ObjectiveRating(Base):
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     participant: Mapped[Participant] = relationship(back_populates="ratings")
+
+
+class PairStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # in the lead's preview, not yet approved
+    INTRODUCED = "introduced"  # approved; chemistry meeting to come
+    CONFIRMED = "confirmed"  # both said "go"
+    DISSOLVED = "dissolved"  # a "not for me", or ended by the lead or a withdrawal
+
+
+class ConstraintKind(enum.StrEnum):
+    PIN = "pin"  # the lead wants this pair
+    FORBID = "forbid"  # the lead excludes this pair
+    VETO = "veto"  # a "not for me" after the chemistry meeting
+    PREVIOUS = "previous"  # they were paired before
+
+
+class Pair(Base):
+    __tablename__ = "pair"
+    __table_args__ = (CheckConstraint("mentor_id <> mentee_id", name="two_people"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    status: Mapped[PairStatus] = mapped_column(_enum(PairStatus), default=PairStatus.PROPOSED)
+    score: Mapped[float] = mapped_column(default=0.0)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    conversation_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PairConstraint(Base):
+    """A pin, exclusion, veto or past pairing the engine must respect."""
+
+    __tablename__ = "pair_constraint"
+    __table_args__ = (UniqueConstraint("programme_id", "mentor_id", "mentee_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    kind: Mapped[ConstraintKind] = mapped_column(_enum(ConstraintKind))
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
