@@ -1,0 +1,90 @@
+"""The engine's input from the database: who is still to be matched, under which rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    ConstraintKind,
+    Pair,
+    PairConstraint,
+    PairStatus,
+    Participant,
+    ParticipantStatus,
+    Programme,
+    Role,
+)
+from bot.services.matching.model import Candidate, MatchInput, Rules
+
+ACTIVE = (PairStatus.INTRODUCED, PairStatus.CONFIRMED)
+
+
+def utc_offset_hours(tz: str | None, at: datetime) -> float:
+    try:
+        offset = ZoneInfo(tz or "UTC").utcoffset(at)
+    except (ZoneInfoNotFoundError, ValueError):
+        return 0.0
+    return offset.total_seconds() / 3600 if offset else 0.0
+
+
+def candidate(participant: Participant, at: datetime) -> Candidate:
+    # Engine ids are Slack user ids, so line managers outside the programme still count.
+    return Candidate(
+        id=participant.user_id,
+        department=participant.department,
+        grade_level=participant.grade_level,
+        topics=frozenset(participant.topics),
+        personality=participant.personality.value,
+        medium=participant.preferred_medium.value,
+        utc_offset_hours=utc_offset_hours(participant.tz, at),
+        manager_id=participant.line_manager_id,
+    )
+
+
+async def load_pool(session: AsyncSession, *, programme: Programme, at: datetime) -> MatchInput:
+    """Everyone signed up and not already in an introduced or confirmed pair."""
+    people = list(
+        (
+            await session.scalars(
+                select(Participant).where(Participant.programme_id == programme.id)
+            )
+        ).all()
+    )
+    by_id = {p.id: p for p in people}
+    in_pairs = set()
+    forbidden: set[tuple[str, str]] = set()
+    for pair in await session.scalars(select(Pair).where(Pair.programme_id == programme.id)):
+        if pair.status in ACTIVE:
+            in_pairs |= {pair.mentor_id, pair.mentee_id}
+        elif pair.status == PairStatus.DISSOLVED:
+            forbidden.add((by_id[pair.mentor_id].user_id, by_id[pair.mentee_id].user_id))
+    pinned: set[tuple[str, str]] = set()
+    constraints = await session.scalars(
+        select(PairConstraint).where(PairConstraint.programme_id == programme.id)
+    )
+    for constraint in constraints:
+        key = (by_id[constraint.mentor_id].user_id, by_id[constraint.mentee_id].user_id)
+        (pinned if constraint.kind == ConstraintKind.PIN else forbidden).add(key)
+
+    pool = [p for p in people if p.status == ParticipantStatus.SIGNED_UP and p.id not in in_pairs]
+    rules = Rules(
+        mentor_more_junior=programme.rule_mentor_more_junior,
+        outside_reporting_line=programme.rule_outside_reporting_line,
+        reporting_line_depth=programme.reporting_line_depth,
+        cross_department=programme.rule_cross_department,
+        max_tz_gap_hours=programme.max_tz_gap_hours,
+        mentor_capacity=programme.mentor_capacity,
+        **({"weights": dict(programme.matching_weights)} if programme.matching_weights else {}),
+    )
+    return MatchInput(
+        mentors=tuple(candidate(p, at) for p in pool if p.role == Role.MENTOR),
+        mentees=tuple(candidate(p, at) for p in pool if p.role == Role.MENTEE),
+        rules=rules,
+        pinned=frozenset(pinned),
+        forbidden=frozenset(forbidden),
+        managers={p.user_id: p.line_manager_id for p in people if p.line_manager_id},
+    )

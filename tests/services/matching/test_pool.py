@@ -1,0 +1,131 @@
+"""The pool the engine sees: signed-up people not yet paired, their rules and constraints."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot.db import Database
+from bot.models import (
+    ConstraintKind,
+    Medium,
+    Pair,
+    PairConstraint,
+    PairStatus,
+    Participant,
+    ParticipantStatus,
+    Personality,
+    Role,
+)
+from bot.services import programmes, signup
+from bot.services.matching.engine import match
+from bot.services.matching.pool import load_pool
+from bot.services.people import Profile
+from bot.services.programme_rules import ProgrammeInput, validate_programme
+from tests.services.test_programme_rules import good_form
+
+NOW = datetime(2026, 1, 6, 12, 0, tzinfo=UTC)  # winter: New York is UTC-5
+
+
+async def seed(db: Database) -> dict[str, Participant]:
+    data = validate_programme(good_form(), today=date(2026, 1, 5))
+    assert isinstance(data, ProgrammeInput)
+    people: dict[str, Participant] = {}
+    async with db.transaction() as session:
+        programme = await programmes.create_programme(
+            session, team_id="T1", lead_id="ULEAD", data=data, now=NOW
+        )
+        await session.flush()
+        await programmes.open_enrolment(
+            session,
+            team_id="T1",
+            programme_id=programme.id,
+            channel_id="C1",
+            announcement_ts="1.0",
+            now=NOW,
+        )
+        for user, role, grade, tz, manager in (
+            ("UM1", Role.MENTOR, 1, "Europe/London", None),
+            ("UM2", Role.MENTOR, 2, "Europe/Berlin", "UE1"),  # reports to UE1
+            ("UM3", Role.MENTOR, 2, "America/New_York", None),
+            ("UE1", Role.MENTEE, 7, "America/New_York", None),
+            ("UE2", Role.MENTEE, 6, "Europe/London", None),
+        ):
+            answers = signup.SignupInput(
+                role=role,
+                department="Sales",
+                grade_level=grade,
+                line_manager_id=manager,
+                topics=["AI"],
+                skills="",
+                baseline={},
+                personality=Personality.EITHER,
+                preferred_medium=Medium.VIDEO,
+                goals="g",
+            )
+            participant, _ = await signup.sign_up(
+                session,
+                team_id="T1",
+                programme_id=programme.id,
+                profile=Profile(user, user, tz),
+                data=answers,
+                now=NOW,
+            )
+            people[user] = participant
+        await session.flush()
+    return people
+
+
+async def test_pool_holds_the_unpaired_with_the_programmes_rules(db: Database) -> None:
+    people = await seed(db)
+    async with db.transaction() as session:
+        withdrawn = await session.get(Participant, people["UM3"].id)
+        withdrawn.status = ParticipantStatus.WITHDRAWN
+        programme = (await programmes.find_programmes(session, team_id="T1"))[0]
+        data = await load_pool(session, programme=programme, at=NOW)
+    assert [m.id for m in data.mentors] == ["UM1", "UM2"]
+    assert [e.id for e in data.mentees] == ["UE1", "UE2"]
+    assert data.managers == {"UM2": "UE1"}
+    assert {e.id: e.utc_offset_hours for e in data.mentees} == {"UE1": -5.0, "UE2": 0.0}
+    assert data.rules.outside_reporting_line and data.rules.mentor_more_junior
+    result = match(data)
+    assert ("UM2", "UE1") not in {(p.mentor_id, p.mentee_id) for p in result.pairs}
+    assert len(result.pairs) == 2
+
+
+async def test_active_pairs_leave_the_pool_and_constraints_apply(db: Database) -> None:
+    people = await seed(db)
+    async with db.transaction() as session:
+        programme = (await programmes.find_programmes(session, team_id="T1"))[0]
+        session.add_all(
+            [
+                Pair(
+                    programme_id=programme.id,
+                    mentor_id=people["UM3"].id,
+                    mentee_id=people["UE2"].id,
+                    status=PairStatus.CONFIRMED,
+                    created_at=NOW,
+                    updated_at=NOW,
+                ),
+                Pair(
+                    programme_id=programme.id,
+                    mentor_id=people["UM1"].id,
+                    mentee_id=people["UE1"].id,
+                    status=PairStatus.DISSOLVED,
+                    created_at=NOW,
+                    updated_at=NOW,
+                ),
+                PairConstraint(
+                    programme_id=programme.id,
+                    mentor_id=people["UM2"].id,
+                    mentee_id=people["UE1"].id,
+                    kind=ConstraintKind.PIN,
+                    created_at=NOW,
+                ),
+            ]
+        )
+        await session.flush()
+        data = await load_pool(session, programme=programme, at=NOW)
+    assert [m.id for m in data.mentors] == ["UM1", "UM2"]
+    assert [e.id for e in data.mentees] == ["UE1"]
+    assert data.forbidden == {("UM1", "UE1")}  # dissolved pairs are never proposed again
+    assert data.pinned == {("UM2", "UE1")}
