@@ -69,22 +69,8 @@ def start_profiling(path: str) -> None:
     signal.signal(signal.SIGTERM, dump)
 
 
-def report_heap_on_signal() -> None:
-    """SIGUSR1 prints the live object count by type (to find what accumulates)."""
-    import collections
-    import gc
-    import signal
-
-    def report(*_: object) -> None:
-        counts = collections.Counter(type(o).__name__ for o in gc.get_objects())
-        print("HEAP", len(gc.get_objects()), counts.most_common(12), file=sys.stderr, flush=True)
-
-    signal.signal(signal.SIGUSR1, report)
-
-
 async def main() -> None:
     logging.basicConfig(level=logging.WARNING)
-    report_heap_on_signal()
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["real", "bare"])
     parser.add_argument("--api-url", required=True)

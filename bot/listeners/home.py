@@ -19,7 +19,7 @@ async def home_view_for(
     """The Home tab for this person, read inside the caller's transaction."""
     today = deps.clock.now().date()
     mine = await signup.participations(session, team_id=team_id, user_id=user_id)
-    open_count = await signup.count_open_programmes(session, team_id=team_id, today=today)
+    open_count = len(await signup.open_programme_ids(session, team_id=team_id, today=today))
     led = None
     if is_lead(profile, deps.settings.lead_user_ids):
         led = await programmes.summaries(session, team_id=team_id, lead_id=user_id)

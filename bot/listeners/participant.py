@@ -53,11 +53,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             elif programme_id is not None:
                 open_ids = [programme_id]
             if closed is None and len(open_ids) == 1:
-                existing = await signup.get_participant(
+                existing = await signup.answers_to_edit(
                     session, programme_id=open_ids[0], user_id=user_id
                 )
-                if existing is not None and existing.status == ParticipantStatus.WITHDRAWN:
-                    existing = None
         if programme_id is not None and programme_id not in open_ids:
             name = f"“{closed.name}”" if closed else "that programme"
             await reply(f"Enrolment for {name} is closed.")
@@ -212,18 +210,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user_id = body["user"]["id"]
         raw = form_values(view).get(Field.PROGRAMME) or ""
         today = deps.clock.now().date()
+        team_id = context["team_id"]
+        chosen, existing = None, None
         async with deps.db.transaction() as session:
-            candidates = await signup.open_programmes(
-                session, team_id=context["team_id"], today=today
-            )
-            chosen = next((p for p in candidates if str(p.id) == raw), None)
-            existing = None
-            if chosen is not None:
-                existing = await signup.get_participant(
-                    session, programme_id=chosen.id, user_id=user_id
+            open_ids = await signup.open_programme_ids(session, team_id=team_id, today=today)
+            if raw.isdigit() and int(raw) in open_ids:
+                existing = await signup.answers_to_edit(
+                    session, programme_id=int(raw), user_id=user_id
                 )
-                if existing is not None and existing.status == ParticipantStatus.WITHDRAWN:
-                    existing = None
+        if raw.isdigit() and int(raw) in open_ids:
+            chosen = await deps.programmes.get(team_id=team_id, programme_id=int(raw))
         if chosen is None:
             await ack(
                 response_action="errors",

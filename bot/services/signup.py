@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -173,20 +173,6 @@ def validate_signup(
     )
 
 
-async def open_programmes(session: AsyncSession, *, team_id: str, today: date) -> list[Programme]:
-    rows = await session.scalars(
-        select(Programme)
-        .where(
-            Programme.team_id == team_id,
-            Programme.status == ProgrammeStatus.ENROLLING,
-            Programme.enrolment_deadline >= today,
-        )
-        .options(selectinload(Programme.objectives))
-        .order_by(Programme.id)
-    )
-    return list(rows.all())
-
-
 async def open_programme_ids(session: AsyncSession, *, team_id: str, today: date) -> list[int]:
     rows = await session.scalars(
         select(Programme.id)
@@ -200,21 +186,6 @@ async def open_programme_ids(session: AsyncSession, *, team_id: str, today: date
     return list(rows.all())
 
 
-async def count_open_programmes(session: AsyncSession, *, team_id: str, today: date) -> int:
-    return (
-        await session.scalar(
-            select(func.count())
-            .select_from(Programme)
-            .where(
-                Programme.team_id == team_id,
-                Programme.status == ProgrammeStatus.ENROLLING,
-                Programme.enrolment_deadline >= today,
-            )
-        )
-        or 0
-    )
-
-
 async def get_participant(
     session: AsyncSession, *, programme_id: int, user_id: str
 ) -> Participant | None:
@@ -223,6 +194,16 @@ async def get_participant(
         .where(Participant.programme_id == programme_id, Participant.user_id == user_id)
         .options(selectinload(Participant.ratings))
     )
+
+
+async def answers_to_edit(
+    session: AsyncSession, *, programme_id: int, user_id: str
+) -> Participant | None:
+    """Someone's current answers, to prefill the form; None if they never joined or left."""
+    participant = await get_participant(session, programme_id=programme_id, user_id=user_id)
+    if participant is None or participant.status == ParticipantStatus.WITHDRAWN:
+        return None
+    return participant
 
 
 async def sign_up(
