@@ -12,10 +12,12 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -238,13 +240,65 @@ class ConstraintKind(enum.StrEnum):
     PREVIOUS = "previous"  # they were paired before
 
 
-class Pair(Base):
-    __tablename__ = "pair"
-    __table_args__ = (CheckConstraint("mentor_id <> mentee_id", name="two_people"),)
+class PairEnd(enum.StrEnum):
+    NOT_FOR_ME = "not_for_me"  # someone said "not for me" after the chemistry meeting
+    LEAD = "lead"  # a lead ended it
+    WITHDRAWAL = "withdrawal"  # one of the two left the programme
+
+
+class MatchRunStatus(enum.StrEnum):
+    PREVIEWING = "previewing"  # the lead is looking at it
+    APPROVED = "approved"
+    SUPERSEDED = "superseded"  # a newer run replaced it
+    DISCARDED = "discarded"
+
+
+class MatchRun(Base):
+    """One run of the engine for a programme: the preview a lead approves or replaces."""
+
+    __tablename__ = "match_run"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(
         ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[MatchRunStatus] = mapped_column(
+        _enum(MatchRunStatus), default=MatchRunStatus.PREVIEWING
+    )
+    mentor_count: Mapped[int] = mapped_column(Integer, default=0)
+    mentee_count: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"user_id", "role", "reason"}]: the reasons are for the lead only.
+    unmatched: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    preview_channel_id: Mapped[str | None] = mapped_column(String(32))
+    preview_ts: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# Nobody is in two live pairs as a mentee, whatever two leads or replicas do at once.
+_LIVE = "status IN ('proposed', 'introduced', 'confirmed')"
+
+
+class Pair(Base):
+    __tablename__ = "pair"
+    __table_args__ = (
+        CheckConstraint("mentor_id <> mentee_id", name="two_people"),
+        Index(
+            "uq_pair_live_mentee",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text(_LIVE),
+            postgresql_where=text(_LIVE),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    match_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("match_run.id", ondelete="SET NULL"), index=True
     )
     mentor_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
     mentee_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
@@ -253,8 +307,16 @@ class Pair(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     conversation_id: Mapped[str | None] = mapped_column(String(32))
+    intro_ts: Mapped[str | None] = mapped_column(String(32))
+    introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by: Mapped[PairEnd | None] = mapped_column(_enum(PairEnd))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    mentor: Mapped[Participant] = relationship(foreign_keys=[mentor_id], lazy="raise")
+    mentee: Mapped[Participant] = relationship(foreign_keys=[mentee_id], lazy="raise")
 
 
 class PairConstraint(Base):
@@ -272,3 +334,69 @@ class PairConstraint(Base):
     kind: Mapped[ConstraintKind] = mapped_column(_enum(ConstraintKind))
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MeetingStatus(enum.StrEnum):
+    OPEN = "open"  # times proposed, waiting for the other person
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"  # other times were proposed instead
+    CANCELLED = "cancelled"  # the pair ended first
+
+
+class ChemistryMeeting(Base):
+    """A proposal of up to three times for a pair's chemistry meeting, and the one accepted."""
+
+    __tablename__ = "chemistry_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    options: Mapped[list[int]] = mapped_column(JSON)  # Unix seconds, UTC
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus), default=MeetingStatus.OPEN)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Decision(enum.StrEnum):
+    GO = "go"
+    NOT_FOR_ME = "not_for_me"
+
+
+class ChemistryDecision(Base):
+    """One person's private answer after the chemistry meeting; the reason is for leads only."""
+
+    __tablename__ = "chemistry_decision"
+    __table_args__ = (UniqueConstraint("pair_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    decision: Mapped[Decision] = mapped_column(_enum(Decision))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ScheduledKind(enum.StrEnum):
+    REMINDER = "reminder"  # before the chemistry meeting, in the pair's conversation
+    DECISION = "decision"  # after it, "go" or "not for me", privately to each
+
+
+class ScheduledMessage(Base):
+    """A message Slack holds for later (chat.scheduleMessage), kept so it can be withdrawn
+    when the meeting moves or the pair ends."""
+
+    __tablename__ = "scheduled_message"
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("chemistry_meeting.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ScheduledKind] = mapped_column(_enum(ScheduledKind))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    slack_id: Mapped[str | None] = mapped_column(String(32))
+    post_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

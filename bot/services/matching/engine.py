@@ -8,7 +8,7 @@ so the result has as many pairs as the rules allow and, among those, the highest
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -162,7 +162,13 @@ def _reasons(
     )
 
 
-def match(data: MatchInput) -> MatchResult:
+Progress = Callable[[str], None]
+
+
+def match(data: MatchInput, progress: Progress | None = None) -> MatchResult:
+    """The best assignment; `progress`, if given, hears each stage as it starts."""
+    tell = progress or (lambda stage: None)
+    tell("scoring")
     data = MatchInput(
         mentors=tuple(sorted(data.mentors, key=lambda p: p.id)),
         mentees=tuple(sorted(data.mentees, key=lambda p: p.id)),
@@ -185,7 +191,9 @@ def match(data: MatchInput) -> MatchResult:
 
     mentor_index = {p.id: j for j, p in enumerate(mentors)}
     mentee_index = {p.id: i for i, p in enumerate(mentees)}
-    capacity = np.full(m, max(rules.mentor_capacity, 1))
+    capacity = np.array(
+        [max(max(rules.mentor_capacity, 1) - p.taken, 0) for p in mentors], dtype=int
+    )
     pairs: list[Pair] = []
     taken_mentees: set[int] = set()
     for mentor_id, mentee_id in sorted(data.pinned):
@@ -201,6 +209,7 @@ def match(data: MatchInput) -> MatchResult:
     columns = np.repeat(np.arange(m), capacity)
     matched_rows: set[int] = set()
     matched_mentors: set[int] = {mentor_index[p.mentor_id] for p in pairs}
+    tell("assigning")
     if rows and len(columns):
         penalty = float(np.abs(scores).sum()) + 1.0  # worse than any total of real scores
         matrix = np.where(feasible[np.ix_(rows, columns)], scores[np.ix_(rows, columns)], -penalty)
@@ -221,7 +230,7 @@ def match(data: MatchInput) -> MatchResult:
     ] + [
         Unmatched(mentors[j].id, "mentor", _why_unmatched(j, masks, feasible, "mentor"))
         for j in range(m)
-        if j not in matched_mentors
+        if j not in matched_mentors and not mentors[j].taken
     ]
     pairs.sort(key=lambda p: (p.mentee_id, p.mentor_id))
     return MatchResult(pairs=tuple(pairs), unmatched=tuple(unmatched))

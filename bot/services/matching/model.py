@@ -24,6 +24,7 @@ class Candidate:
     medium: str  # in_person | video | site_visit | any
     utc_offset_hours: float
     manager_id: str | None = None
+    taken: int = 0  # mentees a mentor already has from earlier rounds
 
 
 @dataclass(frozen=True)

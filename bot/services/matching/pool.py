@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,9 +32,10 @@ def utc_offset_hours(tz: str | None, at: datetime) -> float:
     return offset.total_seconds() / 3600 if offset else 0.0
 
 
-def candidate(participant: Participant, at: datetime) -> Candidate:
+def candidate(participant: Participant, at: datetime, taken: int = 0) -> Candidate:
     # Engine ids are Slack user ids, so line managers outside the programme still count.
     return Candidate(
+        taken=taken,
         id=participant.user_id,
         department=participant.department,
         grade_level=participant.grade_level,
@@ -46,7 +48,8 @@ def candidate(participant: Participant, at: datetime) -> Candidate:
 
 
 async def load_pool(session: AsyncSession, *, programme: Programme, at: datetime) -> MatchInput:
-    """Everyone signed up and not already in an introduced or confirmed pair."""
+    """Everyone signed up and not yet in an introduced or confirmed pair, and mentors with
+    room for another mentee."""
     people = list(
         (
             await session.scalars(
@@ -55,11 +58,13 @@ async def load_pool(session: AsyncSession, *, programme: Programme, at: datetime
         ).all()
     )
     by_id = {p.id: p for p in people}
-    in_pairs = set()
+    paired_mentees: set[int] = set()
+    mentees_of: Counter[int] = Counter()
     forbidden: set[tuple[str, str]] = set()
     for pair in await session.scalars(select(Pair).where(Pair.programme_id == programme.id)):
         if pair.status in ACTIVE:
-            in_pairs |= {pair.mentor_id, pair.mentee_id}
+            paired_mentees.add(pair.mentee_id)
+            mentees_of[pair.mentor_id] += 1
         elif pair.status == PairStatus.DISSOLVED:
             forbidden.add((by_id[pair.mentor_id].user_id, by_id[pair.mentee_id].user_id))
     pinned: set[tuple[str, str]] = set()
@@ -70,7 +75,14 @@ async def load_pool(session: AsyncSession, *, programme: Programme, at: datetime
         key = (by_id[constraint.mentor_id].user_id, by_id[constraint.mentee_id].user_id)
         (pinned if constraint.kind == ConstraintKind.PIN else forbidden).add(key)
 
-    pool = [p for p in people if p.status == ParticipantStatus.SIGNED_UP and p.id not in in_pairs]
+    capacity = max(programme.mentor_capacity, 1)
+    pool = [
+        p
+        for p in people
+        if p.status == ParticipantStatus.SIGNED_UP
+        and p.id not in paired_mentees
+        and mentees_of[p.id] < capacity
+    ]
     rules = Rules(
         mentor_more_junior=programme.rule_mentor_more_junior,
         outside_reporting_line=programme.rule_outside_reporting_line,
@@ -81,7 +93,7 @@ async def load_pool(session: AsyncSession, *, programme: Programme, at: datetime
         **({"weights": dict(programme.matching_weights)} if programme.matching_weights else {}),
     )
     return MatchInput(
-        mentors=tuple(candidate(p, at) for p in pool if p.role == Role.MENTOR),
+        mentors=tuple(candidate(p, at, mentees_of[p.id]) for p in pool if p.role == Role.MENTOR),
         mentees=tuple(candidate(p, at) for p in pool if p.role == Role.MENTEE),
         rules=rules,
         pinned=frozenset(pinned),

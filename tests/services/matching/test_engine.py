@@ -198,3 +198,21 @@ def test_someone_who_fits_but_lost_out_is_told_kindly() -> None:
     result = match(MatchInput((mentor,), mentees))
     [left] = result.unmatched
     assert "needed for another pair" in left.reason
+
+
+def test_a_mentor_with_a_mentee_already_has_only_the_room_left() -> None:
+    busy = person("m", grade_level=1, taken=1)
+    mentees = (person("e1", grade_level=7), person("e2", grade_level=7))
+    result = match(MatchInput((busy,), mentees, Rules(mentor_capacity=2)))
+    assert len(result.pairs) == 1
+    # Their earlier mentee means they are not "unmatched", even with no new one.
+    full = match(
+        MatchInput((person("m", grade_level=1, taken=2),), mentees, Rules(mentor_capacity=2))
+    )
+    assert full.pairs == () and {u.role for u in full.unmatched} == {"mentee"}
+
+
+def test_progress_hears_each_stage_in_order() -> None:
+    heard: list[str] = []
+    match(MatchInput((person("m", grade_level=1),), (person("e", grade_level=7),)), heard.append)
+    assert heard == ["scoring", "assigning"]

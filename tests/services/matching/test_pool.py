@@ -129,3 +129,24 @@ async def test_active_pairs_leave_the_pool_and_constraints_apply(db: Database) -
     assert [e.id for e in data.mentees] == ["UE1"]
     assert data.forbidden == {("UM1", "UE1")}  # dissolved pairs are never proposed again
     assert data.pinned == {("UM2", "UE1")}
+
+
+async def test_a_mentor_with_room_stays_in_the_pool(db: Database) -> None:
+    people = await seed(db)
+    async with db.transaction() as session:
+        programme = (await programmes.find_programmes(session, team_id="T1"))[0]
+        programme.mentor_capacity = 2
+        session.add(
+            Pair(
+                programme_id=programme.id,
+                mentor_id=people["UM1"].id,
+                mentee_id=people["UE2"].id,
+                status=PairStatus.INTRODUCED,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+        await session.flush()
+        data = await load_pool(session, programme=programme, at=NOW)
+    assert {m.id: m.taken for m in data.mentors} == {"UM1": 1, "UM2": 0, "UM3": 0}
+    assert [e.id for e in data.mentees] == ["UE1"]
