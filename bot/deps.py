@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -18,3 +19,7 @@ class Deps:
     clock: Clock
     profiles: ProfileDirectory
     programmes: ProgrammeCache
+    # CPU-heavy work (matching a large cohort) runs here, one job at a time, off the event loop.
+    cpu: Executor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpu")
+    )

@@ -20,6 +20,9 @@ class View(enum.StrEnum):
     OPEN_ENROLMENT = "open_enrolment"
     SIGNUP = "signup"
     SIGNUP_PICK = "signup_pick"
+    PAIR_CONSTRAINT = "pair_constraint"
+    CHEMISTRY_TIMES = "chemistry_times"
+    NOT_FOR_ME = "not_for_me"
 
 
 class Action(enum.StrEnum):
@@ -30,6 +33,20 @@ class Action(enum.StrEnum):
     CLOSE_ENROLMENT = "close_enrolment"
     OPEN_ENROLMENT = "open_enrolment_button"
     NEW_PROGRAMME = "new_programme"
+    # Matching, for leads
+    CHOOSE_TO_MATCH = "choose_to_match"
+    APPROVE_MATCH = "approve_match"
+    RERUN_MATCH = "rerun_match"
+    DISCARD_MATCH = "discard_match"
+    PREVIEW_PAIR = "preview_pair"  # the pin / forbid menu on a previewed pair
+    ADD_CONSTRAINT = "add_constraint"
+    END_PAIR = "end_pair"
+    # The pair's chemistry meeting
+    REQUEST_CHEMISTRY = "request_chemistry"
+    ACCEPT_TIME = "accept_time"
+    OTHER_TIMES = "other_times"
+    GO = "chemistry_go"
+    NOT_FOR_ME = "chemistry_not_for_me"
 
 
 class Field(enum.StrEnum):
@@ -69,6 +86,15 @@ class Field(enum.StrEnum):
     PREFERRED_MEDIUM = "preferred_medium"
     GOALS = "goals"
     CONSENT = "consent"
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    CONSTRAINT = "constraint"
+    TIME_1 = "time_1"
+    TIME_2 = "time_2"
+    TIME_3 = "time_3"
+    NOTE = "note"
+    REASON = "reason"
 
 
 BASELINE_PREFIX = "baseline_"

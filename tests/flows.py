@@ -6,8 +6,14 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.db import Database
 from bot.ids import BASELINE_PREFIX, Command, Field, View
+from bot.models import Medium, Personality, Role
 from bot.sandbox import Sandbox
+from bot.services.people import Profile
+from bot.services.programmes import find_programmes
+from bot.services.signup import SignupInput
+from bot.services.signup import sign_up as sign_up_directly
 
 SETUP_VALUES: dict[str, Any] = {
     Field.NAME: "Digital cohort",
@@ -78,3 +84,58 @@ async def replay_as(box: Sandbox, sent: Any, user_id: str, **view_values: str) -
     response = await box.signer.send(body, "application/x-www-form-urlencoded")
     await box.settle()
     return response
+
+
+async def close_enrolment(box: Sandbox, lead: str, name: str = "") -> None:
+    await box.command(lead, Command.ADMIN, f"close {name}".strip())
+
+
+def channel_of(box: Sandbox, *user_ids: str) -> str:
+    """The group DM the app opened with exactly these people."""
+    wanted = {*user_ids, box.workspace.bot_user_id}
+    for channel in box.workspace.channels.values():
+        if channel.is_mpim and channel.members == wanted:
+            return channel.id
+    raise AssertionError(f"no group DM with {user_ids}")
+
+
+def last_message(box: Sandbox, channel: str) -> dict[str, Any]:
+    messages = box.double.messages(channel)
+    assert messages, f"nothing in {channel}"
+    return messages[-1]
+
+
+async def seed_people(db: Database, count: int, *, team_id: str = "T0TEST") -> None:
+    """Half mentors, half mentees, straight into the team's first programme: a cohort too
+    large to sign up one modal at a time."""
+    programme = (await find_programmes_for(db, team_id))[0]
+    topics = ["AI", "Social media", "Hybrid working"]
+    async with db.transaction() as session:
+        for n in range(count):
+            mentor = n % 2 == 0
+            answers = SignupInput(
+                role=Role.MENTOR if mentor else Role.MENTEE,
+                department=["Sales", "IT", "Finance"][n % 3],
+                grade_level=2 if mentor else 6,
+                line_manager_id=None,
+                topics=[topics[n % 3]],
+                skills="",
+                baseline={},
+                personality=Personality.EITHER,
+                preferred_medium=Medium.VIDEO,
+                goals="",
+            )
+            user = f"U{n:08d}"
+            await sign_up_directly(
+                session,
+                team_id=team_id,
+                programme_id=programme.id,
+                profile=Profile(user, f"Person {n}", "Europe/London"),
+                data=answers,
+                now=programme.created_at,
+            )
+
+
+async def find_programmes_for(db: Database, team_id: str) -> list[Any]:
+    async with db.transaction() as session:
+        return await find_programmes(session, team_id=team_id)

@@ -13,11 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.ids import Action, Command, Field, View, matching
 from bot.listeners.home import publish_home
+from bot.listeners.leads import is_lead_user
+from bot.listeners.matching import match_command, pairs_command
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Programme, ProgrammeStatus
 from bot.services import programmes
-from bot.services.people import is_lead
 from bot.services.programme_rules import FormErrors, validate_programme
 from bot.views import admin as views
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
@@ -26,7 +27,6 @@ from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("new", "open", "close", "list", "help")
 
 CHANNEL_ADVICE = {
     "not_in_channel": "I'm not a member of <#{channel}>. Invite me there first, or pick another "
@@ -39,8 +39,7 @@ CHANNEL_ADVICE = {
 
 def register(app: AsyncApp, deps: Deps) -> None:
     async def lead_check(client: AsyncWebClient, *, team_id: str, user_id: str) -> bool:
-        profile = await deps.profiles.get(client, team_id=team_id, user_id=user_id)
-        return is_lead(profile, deps.settings.lead_user_ids)
+        return await is_lead_user(deps, client, team_id=team_id, user_id=user_id)
 
     async def open_setup(client: AsyncWebClient, trigger_id: str) -> None:
         await client.views_open(
@@ -111,6 +110,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await close(client, reply, team_id, user_id, enrolling[0].id)
             else:
                 await reply("Which programme?", close_chooser(enrolling))
+        elif word in ("match", "rematch"):
+            await match_command(
+                deps,
+                client,
+                reply,
+                team_id=team_id,
+                lead_id=user_id,
+                name=argument,
+                again=word == "rematch",
+            )
+        elif word == "pairs":
+            await pairs_command(deps, client, reply, team_id=team_id, name=argument)
         else:
             await reply(views.unknown_subcommand(Command.ADMIN, word, views.ADMIN_HELP))
 

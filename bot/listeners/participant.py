@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, Command, Field, Shortcut, View, matching
+from bot.listeners.endings import announce
 from bot.listeners.home import home_view_for, publish_home
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
@@ -303,7 +304,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             if not value.isdigit():
                 raise ProgrammeError("That button is not valid any more.")
             async with deps.db.transaction() as session:
-                programme = await signup.withdraw(
+                programme, endings = await signup.withdraw(
                     session,
                     team_id=context["team_id"],
                     programme_id=int(value),
@@ -318,6 +319,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             "while enrolment is open.",
             replace_original=True,
         )
+        for ending in endings:
+            await announce(client, ending, decider=ending.pair.member(user_id))
         await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
 
     @then(app.action(Action.LEAVE_CANCEL))

@@ -16,6 +16,7 @@ from bot.ids import BASELINE_PREFIX, Field
 from bot.models import (
     Medium,
     ObjectiveRating,
+    PairEnd,
     Participant,
     ParticipantStatus,
     Personality,
@@ -24,6 +25,7 @@ from bot.models import (
     RatingPhase,
     Role,
 )
+from bot.services.pairs import Ending, end_pair, live_pairs_of, lock_pair
 from bot.services.people import Profile
 from bot.services.programme_rules import FormErrors
 from bot.services.programmes import ProgrammeError, get_programme
@@ -310,7 +312,8 @@ async def participations(
 
 async def withdraw(
     session: AsyncSession, *, team_id: str, programme_id: int, user_id: str, now: datetime
-) -> Programme:
+) -> tuple[Programme, list[Ending]]:
+    """Leave a programme; any pair they are in ends and frees their partner."""
     programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
     participant = (
         await get_participant(session, programme_id=programme_id, user_id=user_id)
@@ -324,4 +327,10 @@ async def withdraw(
     participant.status = ParticipantStatus.WITHDRAWN
     participant.withdrawn_at = now
     participant.updated_at = now
-    return programme
+    endings = []
+    for pair, info in await live_pairs_of(
+        session, programme_id=programme_id, participant_id=participant.id
+    ):
+        await lock_pair(session, pair_id=pair.id, now=now)
+        endings.append(await end_pair(session, pair, info, by=PairEnd.WITHDRAWAL, now=now))
+    return programme, endings

@@ -10,6 +10,9 @@ ADMIN_HELP = (
     "• `new` – create a programme\n"
     "• `open [name]` – open enrolment and announce it in a channel\n"
     "• `close [name]` – close enrolment\n"
+    "• `match [name]` – match the pool and preview the pairs before anyone is told\n"
+    "• `rematch [name]` – match whoever is back in the pool; existing pairs stay\n"
+    "• `pairs [name]` – the programme's pairs, and ending one\n"
     "• `list` – your programmes with sign-ups\n"
     "• `help` – this message"
 )

@@ -1,0 +1,299 @@
+"""The pair's chemistry meeting: propose times, accept one, and answer "go" or "not for me".
+
+Every button carries ids only; the services check that the person clicking is in the pair and
+that the pair is still at this step, so a stale or forwarded button answers with the current
+state and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import Action, Field, View, matching
+from bot.listeners.endings import announce, withdraw_scheduled
+from bot.listeners.replies import Reply
+from bot.listeners.routing import then
+from bot.models import Decision, ScheduledKind
+from bot.services import chemistry
+from bot.services.chemistry import Agreement, MeetingAgreed
+from bot.services.pairs import PairError, PairFacts
+from bot.services.programme_rules import FormErrors
+from bot.views import chemistry as views
+from bot.views.state import form_values
+from bot.views.when import slack_date
+
+log = logging.getLogger(__name__)
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    def reply_for(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> Reply:
+        return Reply(client=client, user_id=body["user"]["id"], respond=respond, body=body)
+
+    async def refusal(reply: Reply, error: PairError) -> None:
+        if isinstance(error, MeetingAgreed):
+            await reply(
+                f"Your chemistry meeting is already agreed for {slack_date(error.starts_at)}."
+            )
+        else:
+            await reply(str(error))
+
+    @then(app.action(Action.REQUEST_CHEMISTRY))
+    @then(app.action(Action.OTHER_TIMES))
+    async def propose_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        pair_id = _id(action.get("value"))
+        try:
+            if pair_id is None:
+                raise PairError("That button is not valid any more.")
+            async with deps.db.transaction() as session:
+                pair = await chemistry.check_can_propose(
+                    session,
+                    team_id=context["team_id"],
+                    pair_id=pair_id,
+                    user_id=user_id,
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await refusal(reply_for(body, client, respond), exc)
+            return
+        # A first suggestion: tomorrow, on the hour.
+        start = (deps.clock.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+        await client.views_open(
+            trigger_id=body["trigger_id"],
+            view=views.times_modal(pair.id, pair.other(user_id), default=start),
+        )
+
+    def check_times(view: dict) -> tuple[list, str] | FormErrors:
+        values = form_values(view)
+        return chemistry.validate_times(
+            values, fields=views.TIME_FIELDS, note=values.get(Field.NOTE), now=deps.clock.now()
+        )
+
+    async def ack_times(ack: AsyncAck, view: dict) -> None:
+        checked = check_times(view)
+        if isinstance(checked, FormErrors):
+            await ack(response_action="errors", errors=checked.errors)
+        else:
+            await ack()
+
+    @then(app.view(View.CHEMISTRY_TIMES), ack=ack_times)
+    async def times_submitted(
+        body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        checked = check_times(view)
+        if isinstance(checked, FormErrors):
+            return  # shown on the form
+        options, note = checked
+        user_id = body["user"]["id"]
+        pair_id = _id(view.get("private_metadata"))
+        try:
+            if pair_id is None:
+                raise PairError("That form is not valid any more.")
+            async with deps.db.transaction() as session:
+                proposal = await chemistry.propose(
+                    session,
+                    team_id=context["team_id"],
+                    pair_id=pair_id,
+                    user_id=user_id,
+                    options=options,
+                    note=note,
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await client.chat_postMessage(channel=user_id, text=str(exc))
+            return
+        await withdraw_scheduled(client, proposal.cancelled)
+        channel = proposal.pair.conversation_id
+        if channel is None:
+            await client.chat_postMessage(
+                channel=user_id, text="Your pair has no conversation yet."
+            )
+            return
+        for ts in proposal.replaced_ts:
+            text, blocks = views.replaced_message()
+            try:
+                await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            except SlackApiError:
+                log.warning("could not mark an older proposal replaced", exc_info=True)
+        text, blocks = views.proposal_message(proposal)
+        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        async with deps.db.transaction() as session:
+            await chemistry.set_message(session, meeting_id=proposal.meeting_id, ts=posted["ts"])
+
+    @then(app.action(matching(Action.ACCEPT_TIME)))
+    async def time_accepted(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        meeting_id, _, option = (action.get("value") or "").partition(":")
+        try:
+            if not (meeting_id.isdigit() and option.isdigit()):
+                raise PairError("That button is not valid any more.")
+            async with deps.db.transaction() as session:
+                agreement = await chemistry.accept(
+                    session,
+                    team_id=context["team_id"],
+                    meeting_id=int(meeting_id),
+                    option=int(option),
+                    user_id=user_id,
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await refusal(reply_for(body, client, respond), exc)
+            return
+        channel = agreement.pair.conversation_id
+        assert channel is not None
+        if agreement.message_ts:
+            text, blocks = views.accepted_line(user_id, agreement.starts_at)
+            await client.chat_update(
+                channel=channel, ts=agreement.message_ts, text=text, blocks=blocks
+            )
+        text, blocks = views.agreed_message(agreement)
+        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        async with deps.db.transaction() as session:
+            await chemistry.set_message(session, meeting_id=agreement.meeting_id, ts=posted["ts"])
+        await schedule(client, agreement)
+
+    async def schedule(client: AsyncWebClient, agreement: Agreement) -> None:
+        """Hand the reminder and the private questions to Slack, keeping their ids."""
+        for planned in agreement.planned:
+            if planned.kind == ScheduledKind.REMINDER:
+                text, blocks = views.reminder_message(agreement)
+            else:
+                member = agreement.pair.member(planned.channel)
+                assert member is not None
+                text, blocks = views.decision_prompt(agreement.pair, member)
+            try:
+                held = await client.chat_scheduleMessage(
+                    channel=planned.channel,
+                    post_at=int(planned.post_at.timestamp()),
+                    text=text,
+                    blocks=blocks,
+                )
+            except SlackApiError:
+                log.warning("could not schedule a %s message", planned.kind, exc_info=True)
+                continue
+            async with deps.db.transaction() as session:
+                kept = await chemistry.record_scheduled(
+                    session,
+                    row_id=planned.row_id,
+                    channel_id=held["channel"],
+                    slack_id=held["scheduled_message_id"],
+                )
+            if not kept:  # the meeting moved or the pair ended meanwhile
+                await withdraw_scheduled(client, [(held["channel"], held["scheduled_message_id"])])
+
+    async def decide(
+        client: AsyncWebClient,
+        reply: Reply,
+        *,
+        team_id: str,
+        user_id: str,
+        pair_id: int,
+        decision: Decision,
+        reason: str = "",
+    ) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                outcome = await chemistry.decide(
+                    session,
+                    team_id=team_id,
+                    pair_id=pair_id,
+                    user_id=user_id,
+                    decision=decision,
+                    reason=reason,
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await refusal(reply, exc)
+            return
+        pair = outcome.pair
+        if outcome.ending is not None:
+            await announce(client, outcome.ending, decider=outcome.decider, reason=outcome.reason)
+            return
+        await reply(
+            views.go_recorded(pair.other(user_id), confirmed=outcome.confirmed),
+            replace_original=True,
+        )
+        if outcome.confirmed:
+            await tell_pair(client, pair, views.confirmed_message(pair))
+
+    async def tell_pair(client: AsyncWebClient, pair: PairFacts, text: str) -> None:
+        if pair.conversation_id:
+            await client.chat_postMessage(channel=pair.conversation_id, text=text)
+
+    @then(app.action(Action.GO))
+    async def go_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        reply = reply_for(body, client, respond)
+        pair_id = _id(action.get("value"))
+        if pair_id is None:
+            await reply("That button is not valid any more.")
+            return
+        await decide(
+            client,
+            reply,
+            team_id=context["team_id"],
+            user_id=body["user"]["id"],
+            pair_id=pair_id,
+            decision=Decision.GO,
+        )
+
+    @then(app.action(Action.NOT_FOR_ME))
+    async def not_for_me_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        pair_id = _id(action.get("value"))
+        try:
+            if pair_id is None:
+                raise PairError("That button is not valid any more.")
+            async with deps.db.transaction() as session:
+                pair = await chemistry.check_can_decide(
+                    session,
+                    team_id=context["team_id"],
+                    pair_id=pair_id,
+                    user_id=user_id,
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await refusal(reply_for(body, client, respond), exc)
+            return
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=views.not_for_me_modal(pair.id, pair.other(user_id))
+        )
+
+    @then(app.view(View.NOT_FOR_ME))
+    async def not_for_me_submitted(
+        body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        pair_id = _id(view.get("private_metadata"))
+        reply = Reply(client=client, user_id=user_id, respond=None, body={})
+        if pair_id is None:
+            await reply("That form is not valid any more.")
+            return
+        await decide(
+            client,
+            reply,
+            team_id=context["team_id"],
+            user_id=user_id,
+            pair_id=pair_id,
+            decision=Decision.NOT_FOR_ME,
+            reason=form_values(view).get(Field.REASON) or "",
+        )

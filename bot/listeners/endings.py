@@ -1,0 +1,60 @@
+"""Telling people a pair has ended, whoever ended it, and withdrawing what Slack still holds."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.models import PairEnd
+from bot.services.pairs import Ending, Member
+from bot.views import chemistry as views
+
+log = logging.getLogger(__name__)
+
+
+async def withdraw_scheduled(client: AsyncWebClient, held: Iterable[tuple[str, str]]) -> None:
+    """Delete messages Slack would otherwise post later; one already posted is left alone."""
+    for channel, scheduled_id in held:
+        try:
+            await client.chat_deleteScheduledMessage(
+                channel=channel, scheduled_message_id=scheduled_id
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") != "invalid_scheduled_message_id":
+                log.warning("could not withdraw a scheduled message", exc_info=True)
+
+
+async def _dm(client: AsyncWebClient, user_id: str, text: str) -> None:
+    try:
+        await client.chat_postMessage(channel=user_id, text=text)
+    except SlackApiError:
+        log.warning("could not tell %s about a pair ending", user_id, exc_info=True)
+
+
+async def announce(
+    client: AsyncWebClient,
+    ending: Ending,
+    *,
+    decider: Member | None = None,
+    reason: str = "",
+) -> None:
+    """Both people hear the same words whoever decided; leads hear who and why."""
+    await withdraw_scheduled(client, ending.cancelled)
+    pair = ending.pair
+    if pair.ended_by == PairEnd.NOT_FOR_ME:
+        for member in pair.members:
+            await _dm(client, member.user_id, views.not_continuing(pair.other(member.user_id)))
+        if decider is not None:
+            for lead in ending.lead_ids:
+                await _dm(client, lead, views.lead_dissolved(pair, decider, reason))
+    elif pair.ended_by == PairEnd.LEAD:
+        for member in pair.members:
+            await _dm(client, member.user_id, views.ended_by_lead(pair.other(member.user_id)))
+    elif pair.ended_by == PairEnd.WITHDRAWAL and decider is not None:
+        partner = pair.other(decider.user_id)
+        await _dm(client, partner.user_id, views.partner_left(decider))
+        for lead in ending.lead_ids:
+            await _dm(client, lead, views.lead_partner_left(pair, decider))

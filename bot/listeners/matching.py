@@ -1,0 +1,498 @@
+"""Matching for leads: run the engine off the event loop, preview, pin or forbid, approve and
+introduce; list pairs and end one. Every route here is for leads only."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import Action, Field, View, matching
+from bot.listeners.endings import announce
+from bot.listeners.leads import is_lead_user
+from bot.listeners.replies import Reply
+from bot.listeners.routing import then
+from bot.models import ConstraintKind, ProgrammeStatus
+from bot.services import pairs as pair_service
+from bot.services.matching import runs
+from bot.services.matching.engine import match
+from bot.services.matching.model import MatchInput, MatchResult
+from bot.services.matching.pool import load_pool
+from bot.services.pairs import PairError, PairFacts
+from bot.services.programmes import find_programmes, get_programme
+from bot.views import admin as admin_views
+from bot.views import matching as views
+from bot.views.state import form_values
+
+log = logging.getLogger(__name__)
+
+# From this many people the lead sees the engine's stages while it works.
+PROGRESS_FROM = 300
+# An approval still sending its introductions is not retried by another command meanwhile.
+RESEND_AFTER_MINUTES = 10
+
+Show = Callable[[str], Awaitable[None]]
+
+
+class PreviewMessage:
+    """The lead's preview in their DM with the app: posted once, then updated in place."""
+
+    def __init__(self, client: AsyncWebClient, lead_id: str, at: tuple[str, str] | None) -> None:
+        self._client = client
+        self._lead_id = lead_id
+        self.at = at  # (channel, ts) once posted
+
+    async def show(self, text: str, blocks: list | None = None) -> None:
+        blocks = blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        if self.at is None:
+            posted = await self._client.chat_postMessage(
+                channel=self._lead_id, text=text, blocks=blocks
+            )
+            self.at = (posted["channel"], posted["ts"])
+        else:
+            await self._client.chat_update(
+                channel=self.at[0], ts=self.at[1], text=text, blocks=blocks
+            )
+
+
+async def _run_engine(deps: Deps, data: MatchInput, show: Show | None) -> MatchResult:
+    """The engine in the CPU executor; its stages reach `show` on the event loop."""
+    loop = asyncio.get_running_loop()
+    stages: asyncio.Queue[str] = asyncio.Queue()
+
+    def heard(stage: str) -> None:  # runs in the executor's thread
+        loop.call_soon_threadsafe(stages.put_nowait, stage)
+
+    work = loop.run_in_executor(deps.cpu, match, data, heard if show else None)
+    while show is not None:
+        next_stage = asyncio.ensure_future(stages.get())
+        await asyncio.wait({next_stage, work}, return_when=asyncio.FIRST_COMPLETED)
+        if not next_stage.done():
+            next_stage.cancel()
+            break
+        await show(next_stage.result())
+    return await work
+
+
+async def run_match(
+    deps: Deps,
+    client: AsyncWebClient,
+    *,
+    team_id: str,
+    lead_id: str,
+    programme_id: int,
+    message: PreviewMessage | None = None,
+) -> None:
+    """Match the programme's pool and show the lead the preview."""
+    message = message or PreviewMessage(client, lead_id, None)
+    now = deps.clock.now()
+    async with deps.db.transaction() as session:
+        programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
+        if programme is None or programme.status not in runs.MATCHABLE:
+            await message.show("That programme is not ready for matching.")
+            return
+        name = programme.name
+        data = await load_pool(session, programme=programme, at=now)
+    await resend_pending_intros(deps, client, programme_id=programme_id)
+    show = None
+    if len(data.mentors) + len(data.mentees) >= PROGRESS_FROM or message.at is not None:
+
+        async def show(stage: str) -> None:
+            await message.show(views.progress(name, len(data.mentors), len(data.mentees), stage))
+
+        await show("loading")
+    result = await _run_engine(deps, data, show)
+    if show is not None:
+        await show("saving")
+    async with deps.db.transaction() as session:
+        programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
+        assert programme is not None
+        run = await runs.save_run(
+            session, programme=programme, data=data, result=result, lead_id=lead_id, now=now
+        )
+        await session.flush()
+        preview = await runs.load_preview(session, team_id=team_id, run_id=run.id)
+    assert preview is not None
+    text, blocks = views.preview_message(preview)
+    await message.show(text, blocks)
+    assert message.at is not None
+    async with deps.db.transaction() as session:
+        await runs.set_preview_message(
+            session, run_id=preview.run_id, channel_id=message.at[0], ts=message.at[1]
+        )
+
+
+async def introduce(deps: Deps, client: AsyncWebClient, pairs: list[PairFacts]) -> list[PairFacts]:
+    """A group DM per pair with the introduction; returns the pairs Slack refused."""
+    failed = []
+    for pair in pairs:
+        try:
+            opened = await client.conversations_open(
+                users=f"{pair.mentor.user_id},{pair.mentee.user_id}"
+            )
+            channel = opened["channel"]["id"]
+            text, blocks = views.intro_message(pair)
+            posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError:
+            log.warning("could not introduce pair %s", pair.id, exc_info=True)
+            failed.append(pair)
+            continue
+        async with deps.db.transaction() as session:
+            await pair_service.mark_introduced(
+                session, pair_id=pair.id, conversation_id=channel, intro_ts=posted["ts"]
+            )
+    return failed
+
+
+async def resend_pending_intros(deps: Deps, client: AsyncWebClient, *, programme_id: int) -> None:
+    cutoff = deps.clock.now() - timedelta(minutes=RESEND_AFTER_MINUTES)
+    async with deps.db.transaction() as session:
+        pending = await runs.pending_intros(session, programme_id=programme_id, before=cutoff)
+    if pending:
+        await introduce(deps, client, pending)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def lead_reply(
+        body: dict, client: AsyncWebClient, respond: AsyncRespond, team_id: str
+    ) -> Reply | None:
+        """A reply for the lead, or None after refusing someone who is not one."""
+        user_id = body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
+            await reply(admin_views.NOT_A_LEAD)
+            return None
+        return reply
+
+    def preview_of(body: dict, client: AsyncWebClient) -> PreviewMessage:
+        container = body.get("container") or {}
+        at = None
+        if container.get("channel_id") and container.get("message_ts"):
+            at = (container["channel_id"], container["message_ts"])
+        return PreviewMessage(client, body["user"]["id"], at)
+
+    async def rerun(
+        client: AsyncWebClient,
+        reply: Reply,
+        *,
+        team_id: str,
+        lead_id: str,
+        run_id: int,
+        message: PreviewMessage,
+    ) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                run = await runs.current_run(session, team_id=team_id, run_id=run_id)
+                programme_id = run.programme_id
+        except runs.RunError as exc:
+            await reply(str(exc))
+            return
+        await run_match(
+            deps,
+            client,
+            team_id=team_id,
+            lead_id=lead_id,
+            programme_id=programme_id,
+            message=message,
+        )
+
+    @then(app.action(matching(Action.CHOOSE_TO_MATCH)))
+    async def programme_chosen(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        reply = await lead_reply(body, client, respond, context["team_id"])
+        value = action.get("value") or ""
+        if reply is None or not value.isdigit():
+            return
+        await reply(
+            "Matching… the preview will arrive in your messages with me.", replace_original=True
+        )
+        await run_match(
+            deps,
+            client,
+            team_id=context["team_id"],
+            lead_id=body["user"]["id"],
+            programme_id=int(value),
+        )
+
+    @then(app.action(Action.RERUN_MATCH))
+    async def rerun_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        reply = await lead_reply(body, client, respond, context["team_id"])
+        value = action.get("value") or ""
+        if reply is None or not value.isdigit():
+            return
+        await rerun(
+            client,
+            reply,
+            team_id=context["team_id"],
+            lead_id=body["user"]["id"],
+            run_id=int(value),
+            message=preview_of(body, client),
+        )
+
+    @then(app.action(matching(Action.PREVIEW_PAIR)))
+    async def pin_or_forbid_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        reply = await lead_reply(body, client, respond, context["team_id"])
+        chosen = (action.get("selected_option") or {}).get("value", "")
+        kind, _, rest = chosen.partition(":")
+        run_id, _, pair_id = rest.partition(":")
+        if reply is None or kind not in ("pin", "forbid") or not (run_id + pair_id).isdigit():
+            return
+        team_id, lead_id = context["team_id"], body["user"]["id"]
+        try:
+            async with deps.db.transaction() as session:
+                await runs.current_run(session, team_id=team_id, run_id=int(run_id))
+                mentor, mentee, programme_id = await runs.proposed_pair_people(
+                    session, run_id=int(run_id), pair_id=int(pair_id)
+                )
+                await runs.add_constraint(
+                    session,
+                    programme_id=programme_id,
+                    mentor_user=mentor,
+                    mentee_user=mentee,
+                    kind=ConstraintKind(kind),
+                    lead_id=lead_id,
+                    now=deps.clock.now(),
+                )
+        except runs.RunError as exc:
+            await reply(str(exc))
+            return
+        await run_match(
+            deps,
+            client,
+            team_id=team_id,
+            lead_id=lead_id,
+            programme_id=programme_id,
+            message=preview_of(body, client),
+        )
+
+    @then(app.action(Action.ADD_CONSTRAINT))
+    async def add_constraint_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        reply = await lead_reply(body, client, respond, context["team_id"])
+        value = action.get("value") or ""
+        if reply is None or not value.isdigit():
+            return
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=views.constraint_modal(int(value))
+        )
+
+    async def save_constraint(
+        body: dict, view: dict, client: AsyncWebClient, team_id: str
+    ) -> tuple[int, tuple[str, str] | None] | dict[str, str]:
+        """Record the pin or exclusion: the programme and the preview to refresh, or errors."""
+        user_id = body["user"]["id"]
+        if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
+            return {Field.MENTOR: admin_views.NOT_A_LEAD}
+        values = form_values(view)
+        raw = view.get("private_metadata") or ""
+        if not raw.isdigit():
+            return {Field.MENTOR: "This form is out of date. Run matching again."}
+        try:
+            async with deps.db.transaction() as session:
+                run = await runs.current_run(session, team_id=team_id, run_id=int(raw))
+                await runs.add_constraint(
+                    session,
+                    programme_id=run.programme_id,
+                    mentor_user=values[Field.MENTOR],
+                    mentee_user=values[Field.MENTEE],
+                    kind=ConstraintKind(values[Field.CONSTRAINT]),
+                    lead_id=user_id,
+                    now=deps.clock.now(),
+                )
+                at = None
+                if run.preview_channel_id and run.preview_ts:
+                    at = (run.preview_channel_id, run.preview_ts)
+                return run.programme_id, at
+        except runs.RunError as exc:
+            field = Field.MENTEE if "mentee" in str(exc) else Field.MENTOR
+            return {field: str(exc)}
+
+    async def ack_constraint(
+        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        saved = await save_constraint(body, view, client, context["team_id"])
+        if isinstance(saved, dict):
+            await ack(response_action="errors", errors=saved)
+            return
+        context["constraint_saved"] = saved
+        await ack()
+
+    @then(app.view(View.PAIR_CONSTRAINT), ack=ack_constraint)
+    async def constraint_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+        saved = context.get("constraint_saved")
+        if saved is None:
+            return
+        programme_id, at = saved
+        lead_id = body["user"]["id"]
+        await run_match(
+            deps,
+            client,
+            team_id=context["team_id"],
+            lead_id=lead_id,
+            programme_id=programme_id,
+            message=PreviewMessage(client, lead_id, at),
+        )
+
+    @then(app.action(Action.DISCARD_MATCH))
+    async def discard_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        reply = await lead_reply(body, client, respond, context["team_id"])
+        value = action.get("value") or ""
+        if reply is None or not value.isdigit():
+            return
+        try:
+            async with deps.db.transaction() as session:
+                await runs.discard(
+                    session, team_id=context["team_id"], run_id=int(value), now=deps.clock.now()
+                )
+        except runs.RunError as exc:
+            await reply(str(exc))
+            return
+        await preview_of(body, client).show(
+            "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
+            "whenever you are ready."
+        )
+
+    @then(app.action(Action.APPROVE_MATCH))
+    async def approve_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        reply = await lead_reply(body, client, respond, context["team_id"])
+        value = action.get("value") or ""
+        if reply is None or not value.isdigit():
+            return
+        try:
+            async with deps.db.transaction() as session:
+                approval = await runs.approve(
+                    session, team_id=context["team_id"], run_id=int(value), now=deps.clock.now()
+                )
+        except runs.RunError as exc:
+            await reply(str(exc))
+            return
+        message = preview_of(body, client)
+        await message.show(
+            f"Approved: introducing {len(approval.pairs)} pairs in “{approval.programme_name}”…"
+        )
+        failed = await introduce(deps, client, list(approval.pairs))
+        for user_id in approval.unmatched_user_ids:
+            try:
+                await client.chat_postMessage(
+                    channel=user_id, text=views.unmatched_message(approval.programme_name)
+                )
+            except SlackApiError:
+                log.warning("could not tell an unmatched person", exc_info=True)
+        await message.show(
+            views.approved_summary(
+                approval.programme_name,
+                len(approval.pairs) - len(failed),
+                failed,
+                len(approval.unmatched_user_ids),
+            )
+        )
+
+    @then(app.action(matching(Action.END_PAIR)))
+    async def end_pair_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        reply = await lead_reply(body, client, respond, context["team_id"])
+        value = action.get("value") or ""
+        if reply is None or not value.isdigit():
+            return
+        try:
+            async with deps.db.transaction() as session:
+                ending = await pair_service.end_by_lead(
+                    session,
+                    team_id=context["team_id"],
+                    pair_id=int(value),
+                    lead_id=body["user"]["id"],
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await reply(str(exc))
+            return
+        await announce(client, ending)
+        pair = ending.pair
+        await reply(
+            f"Ended the pairing of <@{pair.mentor.user_id}> and <@{pair.mentee.user_id}>. Both "
+            f"are back in the pool: `/mentoring-admin rematch {pair.programme_name}`."
+        )
+
+
+async def match_command(
+    deps: Deps,
+    client: AsyncWebClient,
+    reply: Reply,
+    *,
+    team_id: str,
+    lead_id: str,
+    name: str,
+    again: bool,
+) -> None:
+    """`/mentoring-admin match|rematch [name]`."""
+    async with deps.db.transaction() as session:
+        ready = await runs.matchable_programmes(session, team_id=team_id, name=name or None)
+        enrolling = await find_programmes(
+            session, team_id=team_id, statuses=(ProgrammeStatus.ENROLLING,), name=name or None
+        )
+    if not ready:
+        if enrolling:
+            await reply(
+                f"Enrolment for “{enrolling[0].name}” is still open. Close it first with "
+                f"`/mentoring-admin close {enrolling[0].name}`, then match."
+            )
+        else:
+            named = f"called “{name}” " if name else ""
+            await reply(f"No programme {named}is ready for matching.")
+        return
+    if len(ready) > 1:
+        await reply("Which programme?", views.choose_programme(ready))
+        return
+    note = (
+        " Confirmed pairs and pairs awaiting their chemistry meeting stay as they are."
+        if again
+        else ""
+    )
+    await reply(
+        f"Matching “{ready[0].name}”: the preview will arrive in your messages with me.{note}"
+    )
+    await run_match(deps, client, team_id=team_id, lead_id=lead_id, programme_id=ready[0].id)
+
+
+async def pairs_command(
+    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, name: str
+) -> None:
+    """`/mentoring-admin pairs [name]`."""
+    async with deps.db.transaction() as session:
+        ready = await runs.matchable_programmes(session, team_id=team_id, name=name or None)
+        if len(ready) != 1:
+            listed = None
+        else:
+            listed = await pair_service.programme_pairs(session, programme_id=ready[0].id)
+    if listed is None:
+        if not ready:
+            await reply(
+                "No programme has pairs yet."
+                if not name
+                else f"No programme called “{name}” has pairs."
+            )
+        else:
+            names = ", ".join(f"`{p.name}`" for p in ready)
+            await reply(f"Which programme? `/mentoring-admin pairs <name>` with one of {names}.")
+        return
+    await resend_pending_intros(deps, client, programme_id=ready[0].id)
+    await reply(f"Pairs in {ready[0].name}", views.pairs_list(ready[0].name, listed))

@@ -1,0 +1,295 @@
+"""Pairs once a lead approves them: who is in them, who may act on them, and how one ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from bot.models import (
+    ChemistryMeeting,
+    ConstraintKind,
+    MeetingStatus,
+    Pair,
+    PairConstraint,
+    PairEnd,
+    PairStatus,
+    Participant,
+    Programme,
+    ProgrammeLead,
+    Role,
+    ScheduledMessage,
+)
+
+LIVE = (PairStatus.PROPOSED, PairStatus.INTRODUCED, PairStatus.CONFIRMED)
+APPROVED = (PairStatus.INTRODUCED, PairStatus.CONFIRMED)
+
+
+class PairError(Exception):
+    """Why nothing changed, worded for the person who acted."""
+
+
+@dataclass(frozen=True)
+class Member:
+    participant_id: int
+    user_id: str
+    name: str
+    role: Role
+    tz: str | None
+    department: str
+    topics: tuple[str, ...]
+    goals: str
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    id: int
+    programme_id: int
+    programme_name: str
+    status: PairStatus
+    mentor: Member
+    mentee: Member
+    score: float
+    explanation: str
+    conversation_id: str | None
+    intro_ts: str | None
+    ended_by: PairEnd | None
+
+    @property
+    def members(self) -> tuple[Member, Member]:
+        return self.mentor, self.mentee
+
+    def member(self, user_id: str) -> Member | None:
+        return next((m for m in self.members if m.user_id == user_id), None)
+
+    def other(self, user_id: str) -> Member:
+        return self.mentee if self.mentor.user_id == user_id else self.mentor
+
+
+@dataclass(frozen=True)
+class Ending:
+    """What the caller tells Slack after a pair ends: who to tell, what to withdraw."""
+
+    pair: PairFacts
+    cancelled: tuple[tuple[str, str], ...]  # (channel, scheduled message id) to delete
+    lead_ids: tuple[str, ...]
+
+
+def member_of(participant: Participant) -> Member:
+    return Member(
+        participant_id=participant.id,
+        user_id=participant.user_id,
+        name=participant.display_name or participant.user_id,
+        role=participant.role,
+        tz=participant.tz,
+        department=participant.department,
+        topics=tuple(participant.topics),
+        goals=participant.goals,
+    )
+
+
+def facts(pair: Pair, programme_name: str) -> PairFacts:
+    return PairFacts(
+        id=pair.id,
+        programme_id=pair.programme_id,
+        programme_name=programme_name,
+        status=pair.status,
+        mentor=member_of(pair.mentor),
+        mentee=member_of(pair.mentee),
+        score=pair.score,
+        explanation=pair.explanation,
+        conversation_id=pair.conversation_id,
+        intro_ts=pair.intro_ts,
+        ended_by=pair.ended_by,
+    )
+
+
+def with_people() -> tuple:
+    """Load both people with the pair, in the same query."""
+    return (joinedload(Pair.mentor), joinedload(Pair.mentee))
+
+
+async def lock_pair(session: AsyncSession, *, pair_id: int, now: datetime) -> None:
+    """Take the pair's row lock before reading it, so two people acting at once are served
+    one after the other (a write first: PostgreSQL's row lock, SQLite's write lock)."""
+    await session.execute(update(Pair).where(Pair.id == pair_id).values(updated_at=now))
+
+
+async def load_pair(
+    session: AsyncSession, *, team_id: str, pair_id: int
+) -> tuple[Pair, PairFacts] | None:
+    row = (
+        await session.execute(
+            select(Pair, Programme.name)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .where(Pair.id == pair_id, Programme.team_id == team_id)
+            .options(*with_people())
+        )
+    ).first()
+    if row is None:
+        return None
+    pair, name = row
+    return pair, facts(pair, name)
+
+
+async def pair_for_member(
+    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> tuple[Pair, PairFacts]:
+    """The pair, locked, if `user_id` is in it; otherwise a refusal that changes nothing."""
+    await lock_pair(session, pair_id=pair_id, now=now)
+    found = await load_pair(session, team_id=team_id, pair_id=pair_id)
+    if found is None or found[1].member(user_id) is None:
+        raise PairError("This button belongs to someone else's conversation, so it did nothing.")
+    return found
+
+
+def state_words(pair: PairFacts) -> str:
+    """The pair's current state, for a stale button."""
+    if pair.status == PairStatus.CONFIRMED:
+        return "This pair is already confirmed."
+    if pair.status == PairStatus.DISSOLVED:
+        return "This pairing has ended, so there is nothing more to do here."
+    if pair.status == PairStatus.PROPOSED:
+        return "This pair has not been introduced yet."
+    return "This pair is waiting for the chemistry meeting."
+
+
+async def lead_ids(session: AsyncSession, *, programme_id: int) -> tuple[str, ...]:
+    rows = await session.scalars(
+        select(ProgrammeLead.user_id)
+        .where(ProgrammeLead.programme_id == programme_id)
+        .order_by(ProgrammeLead.added_at)
+    )
+    return tuple(rows)
+
+
+async def end_pair(
+    session: AsyncSession,
+    pair: Pair,
+    info: PairFacts,
+    *,
+    by: PairEnd,
+    now: datetime,
+    lead_id: str | None = None,
+) -> Ending:
+    """Dissolve a live pair: both go back to the pool and the engine never pairs them again.
+
+    A pair still in a preview is simply removed. Chemistry proposals close and messages Slack
+    holds for later are marked for deletion, so nothing about this pair arrives afterwards.
+    """
+    if pair.status == PairStatus.PROPOSED:
+        await session.delete(pair)
+        return Ending(info, (), ())
+    pair.status = PairStatus.DISSOLVED
+    pair.ended_at = now
+    pair.ended_by = by
+    pair.updated_at = now
+    kind = {
+        PairEnd.NOT_FOR_ME: ConstraintKind.VETO,
+        PairEnd.LEAD: ConstraintKind.FORBID,
+        PairEnd.WITHDRAWAL: ConstraintKind.PREVIOUS,
+    }[by]
+    exists = await session.scalar(
+        select(PairConstraint.id).where(
+            PairConstraint.programme_id == pair.programme_id,
+            PairConstraint.mentor_id == pair.mentor_id,
+            PairConstraint.mentee_id == pair.mentee_id,
+            PairConstraint.kind == kind,
+        )
+    )
+    if exists is None:
+        session.add(
+            PairConstraint(
+                programme_id=pair.programme_id,
+                mentor_id=pair.mentor_id,
+                mentee_id=pair.mentee_id,
+                kind=kind,
+                created_by=lead_id,
+                created_at=now,
+            )
+        )
+    meetings = list(
+        await session.scalars(select(ChemistryMeeting).where(ChemistryMeeting.pair_id == pair.id))
+    )
+    for meeting in meetings:
+        if meeting.status in (MeetingStatus.OPEN, MeetingStatus.ACCEPTED):
+            meeting.status = MeetingStatus.CANCELLED
+            meeting.decided_at = now
+    cancelled = await cancel_scheduled(session, meeting_ids=[m.id for m in meetings], now=now)
+    ended = facts(pair, info.programme_name)
+    return Ending(ended, cancelled, await lead_ids(session, programme_id=pair.programme_id))
+
+
+async def end_by_lead(
+    session: AsyncSession, *, team_id: str, pair_id: int, lead_id: str, now: datetime
+) -> Ending:
+    await lock_pair(session, pair_id=pair_id, now=now)
+    found = await load_pair(session, team_id=team_id, pair_id=pair_id)
+    if found is None:
+        raise PairError("That pair no longer exists.")
+    pair, info = found
+    if info.status not in APPROVED:
+        raise PairError(state_words(info))
+    return await end_pair(session, pair, info, by=PairEnd.LEAD, now=now, lead_id=lead_id)
+
+
+async def cancel_scheduled(
+    session: AsyncSession, *, meeting_ids: list[int], now: datetime
+) -> tuple[tuple[str, str], ...]:
+    """Mark pending scheduled messages cancelled; returns those Slack already holds."""
+    if not meeting_ids:
+        return ()
+    pending = list(
+        await session.scalars(
+            select(ScheduledMessage).where(
+                ScheduledMessage.meeting_id.in_(meeting_ids),
+                ScheduledMessage.cancelled_at.is_(None),
+            )
+        )
+    )
+    for message in pending:
+        message.cancelled_at = now
+    return tuple((m.channel_id, m.slack_id) for m in pending if m.slack_id)
+
+
+async def live_pairs_of(
+    session: AsyncSession, *, programme_id: int, participant_id: int
+) -> list[tuple[Pair, PairFacts]]:
+    rows = await session.execute(
+        select(Pair, Programme.name)
+        .join(Programme, Programme.id == Pair.programme_id)
+        .where(
+            Pair.programme_id == programme_id,
+            Pair.status.in_(LIVE),
+            (Pair.mentor_id == participant_id) | (Pair.mentee_id == participant_id),
+        )
+        .options(*with_people())
+        .order_by(Pair.id)
+    )
+    return [(pair, facts(pair, name)) for pair, name in rows]
+
+
+async def programme_pairs(
+    session: AsyncSession, *, programme_id: int, statuses: tuple[PairStatus, ...] = APPROVED
+) -> list[PairFacts]:
+    rows = await session.execute(
+        select(Pair, Programme.name)
+        .join(Programme, Programme.id == Pair.programme_id)
+        .where(Pair.programme_id == programme_id, Pair.status.in_(statuses))
+        .options(*with_people())
+        .order_by(Pair.status, Pair.id)
+    )
+    return [facts(pair, name) for pair, name in rows]
+
+
+async def mark_introduced(
+    session: AsyncSession, *, pair_id: int, conversation_id: str, intro_ts: str
+) -> None:
+    await session.execute(
+        update(Pair)
+        .where(Pair.id == pair_id)
+        .values(conversation_id=conversation_id, intro_ts=intro_ts)
+    )

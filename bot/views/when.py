@@ -1,0 +1,25 @@
+"""Times as people read them: Slack's date token (each reader's own zone) and named local times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def slack_date(at: datetime) -> str:
+    """Slack renders this in the time zone of whoever reads it; the fallback is UTC."""
+    fallback = f"{at.astimezone(UTC):%a %d %b %Y %H:%M} UTC"
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local(at: datetime, tz: str | None) -> str:
+    """'Tue 06 Jan 15:00 Berlin time', for one named person's time zone."""
+    place = zone(tz).key.split("/")[-1].replace("_", " ")
+    return f"{at.astimezone(zone(tz)):%a %d %b %H:%M} {place} time"
