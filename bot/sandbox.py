@@ -32,8 +32,14 @@ class Sandbox:
         rate_limits: bool = True,
     ) -> None:
         self.workspace = workspace
+        # Slack's wall clock follows the app's clock, so scheduled messages fall due with it.
+        epoch = (lambda: clock.now().timestamp()) if clock is not None else None
         self.double = SlackDouble(
-            workspace, contracts_dir=contracts_dir, latency=latency, rate_limits=rate_limits
+            workspace,
+            contracts_dir=contracts_dir,
+            latency=latency,
+            rate_limits=rate_limits,
+            epoch=epoch,
         )
         self._database_url = database_url
         self._lead_user_ids = lead_user_ids

@@ -14,6 +14,8 @@ from bot.services.people import Profile
 from bot.services.programmes import find_programmes
 from bot.services.signup import SignupInput
 from bot.services.signup import sign_up as sign_up_directly
+from bot.slack.double import User
+from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2
 
 SETUP_VALUES: dict[str, Any] = {
     Field.NAME: "Digital cohort",
@@ -139,3 +141,30 @@ async def seed_people(db: Database, count: int, *, team_id: str = "T0TEST") -> N
 async def find_programmes_for(db: Database, team_id: str) -> list[Any]:
     async with db.transaction() as session:
         return await find_programmes(session, team_id=team_id)
+
+
+EXEC2 = "U0EXEC2"
+EXEC3 = "U0EXEC3"
+
+
+async def enrol_cohort(box: Sandbox, *, close: bool = True) -> None:
+    """Two mentors and three mentees: Mia suits Eve (AI), Max suits Ed (social media), and
+    Flo's wish (hybrid working) is nobody's offer, so one mentee is left over."""
+    box.workspace.add_user(User(id=EXEC2, name="ed", real_name="Ed Exec", tz="Europe/London"))
+    box.workspace.add_user(User(id=EXEC3, name="flo", real_name="Flo Exec", tz="UTC"))
+    await create_programme(box, LEAD)
+    await open_enrolment(box, LEAD, GENERAL)
+    mentee = {Field.ROLE: "mentee", Field.PERSONALITY: "introvert"}
+    await sign_up(box, MENTOR, **{Field.TOPICS: ["AI"], Field.DEPARTMENT: "Marketing"})
+    await sign_up(box, MENTOR2, **{Field.TOPICS: ["Social media"], Field.DEPARTMENT: "IT"})
+    await sign_up(box, EXEC, **mentee, **{Field.GRADE: "6", Field.TOPICS: ["AI"]})
+    await sign_up(box, EXEC2, **mentee, **{Field.GRADE: "5", Field.TOPICS: ["Social media"]})
+    await sign_up(box, EXEC3, **mentee, **{Field.GRADE: "7", Field.TOPICS: ["Hybrid working"]})
+    if close:
+        await close_enrolment(box, LEAD)
+
+
+def preview(box: Sandbox) -> dict[str, Any]:
+    message = last_message(box, LEAD)
+    assert message["text"].startswith("Matching preview"), message["text"]
+    return message

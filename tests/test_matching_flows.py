@@ -10,44 +10,20 @@ from sqlalchemy import func, select
 from bot.ids import Action, Command, Field, View
 from bot.models import ConstraintKind, Pair, PairConstraint, PairStatus
 from bot.sandbox import Sandbox
-from bot.slack.double import User
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import (
+    EXEC2,
+    EXEC3,
     channel_of,
     close_enrolment,
     create_programme,
+    enrol_cohort,
     last_message,
     open_enrolment,
+    preview,
     replay_as,
     seed_people,
-    sign_up,
 )
-
-EXEC2 = "U0EXEC2"
-EXEC3 = "U0EXEC3"
-
-
-async def enrol_cohort(box: Sandbox, *, close: bool = True) -> None:
-    """Two mentors and three mentees: Mia suits Eve (AI), Max suits Ed (social media), and
-    Flo's wish (hybrid working) is nobody's offer, so one mentee is left over."""
-    box.workspace.add_user(User(id=EXEC2, name="ed", real_name="Ed Exec", tz="Europe/London"))
-    box.workspace.add_user(User(id=EXEC3, name="flo", real_name="Flo Exec", tz="UTC"))
-    await create_programme(box, LEAD)
-    await open_enrolment(box, LEAD, GENERAL)
-    mentee = {Field.ROLE: "mentee", Field.PERSONALITY: "introvert"}
-    await sign_up(box, MENTOR, **{Field.TOPICS: ["AI"], Field.DEPARTMENT: "Marketing"})
-    await sign_up(box, MENTOR2, **{Field.TOPICS: ["Social media"], Field.DEPARTMENT: "IT"})
-    await sign_up(box, EXEC, **mentee, **{Field.GRADE: "6", Field.TOPICS: ["AI"]})
-    await sign_up(box, EXEC2, **mentee, **{Field.GRADE: "5", Field.TOPICS: ["Social media"]})
-    await sign_up(box, EXEC3, **mentee, **{Field.GRADE: "7", Field.TOPICS: ["Hybrid working"]})
-    if close:
-        await close_enrolment(box, LEAD)
-
-
-def preview(box: Sandbox) -> dict[str, Any]:
-    message = last_message(box, LEAD)
-    assert message["text"].startswith("Matching preview"), message["text"]
-    return message
 
 
 def pairs_in(message: dict[str, Any]) -> list[str]:

@@ -121,6 +121,66 @@ async def test_schedule_message(client: AsyncWebClient, double: SlackDouble) -> 
     )
 
 
+async def test_scheduled_messages_are_delivered_when_due_or_deleted(
+    client: AsyncWebClient, double: SlackDouble, clock: FakeClock
+) -> None:
+    now = int(double.state.now_epoch())
+    blocks = [
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Go"},
+                    "action_id": "go",
+                    "value": "1",
+                }
+            ],
+        }
+    ]
+    late = await client.chat_scheduleMessage(channel="C1", text="second", post_at=now + 7200)
+    soon = await client.chat_scheduleMessage(
+        channel="C1", text="first", post_at=now + 3600, blocks=blocks
+    )
+    gone = await client.chat_scheduleMessage(channel="U2", text="never", post_at=now + 60)
+    im = gone["channel"]
+    assert im.startswith("D")  # a user id schedules into the app's DM with them
+    await client.chat_deleteScheduledMessage(
+        channel=im, scheduled_message_id=gone["scheduled_message_id"]
+    )
+    assert (
+        await slack_error(
+            client.chat_deleteScheduledMessage(
+                channel=im, scheduled_message_id=gone["scheduled_message_id"]
+            )
+        )
+        == "invalid_scheduled_message_id"
+    )
+    assert (
+        await slack_error(
+            client.chat_deleteScheduledMessage(
+                channel=im, scheduled_message_id=late["scheduled_message_id"]
+            )
+        )
+        == "invalid_scheduled_message_id"
+    )  # it belongs to another channel
+
+    assert double.deliver_scheduled() == []
+    clock.advance(7200)
+    delivered = double.deliver_scheduled()
+    assert [m["text"] for m in delivered] == ["first", "second"]
+    assert double.messages("C1")[-2]["blocks"][0]["elements"][0]["action_id"] == "go"
+    assert double.messages(im) == [] and double.scheduled_messages("C1") == []
+    assert (
+        await slack_error(
+            client.chat_deleteScheduledMessage(
+                channel="C1", scheduled_message_id=soon["scheduled_message_id"]
+            )
+        )
+        == "invalid_scheduled_message_id"
+    )  # already posted
+
+
 async def test_file_upload(client: AsyncWebClient, double: SlackDouble) -> None:
     result = await client.files_upload_v2(
         channel="C1", content="pairs,week\nada,grace", filename="pairs.csv", title="Pairs"

@@ -52,7 +52,10 @@ class SlackDouble:
         clock: Callable[[], float] = time.monotonic,
         latency: float = 0.0,
         rate_limits: bool = True,
+        epoch: Callable[[], float] | None = None,
     ) -> None:
+        """`clock` drives rate limits and expiries; `epoch`, if given, is Slack's wall clock
+        (message timestamps, scheduled messages), for example an app's injected clock."""
         if isinstance(contracts_dir, _UseDefaultContracts):
             contracts_dir = default_contracts_dir()
         self.workspace = workspace
@@ -60,7 +63,7 @@ class SlackDouble:
         self.latency = latency
         self.rate_limits = rate_limits
         self.contracts = ContractBook(Path(contracts_dir) if contracts_dir is not None else None)
-        self.state = DoubleState(workspace, clock)
+        self.state = DoubleState(workspace, clock, epoch)
         self.triggers = TriggerRegistry(clock)
         self.response_urls = ResponseUrlRegistry(clock)
         self.limiter = RateLimiter(clock, self.contracts)
@@ -163,6 +166,10 @@ class SlackDouble:
 
     def scheduled_messages(self, channel_id: str) -> list[dict[str, Any]]:
         return list(self.state.scheduled.get(self._channel_id(channel_id), []))
+
+    def deliver_scheduled(self) -> list[dict[str, Any]]:
+        """Post the scheduled messages whose time has come; returns them, oldest first."""
+        return self.state.deliver_scheduled()
 
     def pins(self, channel_id: str) -> list[str]:
         return list(self.state.pins.get(channel_id, []))

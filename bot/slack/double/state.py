@@ -17,9 +17,15 @@ def _stable_suffix(*parts: str) -> str:
 
 
 class DoubleState:
-    def __init__(self, workspace: Workspace, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        clock: Callable[[], float],
+        epoch: Callable[[], float] | None = None,
+    ) -> None:
         self.workspace = workspace
         self.clock = clock
+        self._epoch = epoch
         # Message timestamps follow the wall clock at start, moved on by the injected clock,
         # so a fake clock also moves `ts` forward.
         self._epoch_at_start = time.time()
@@ -36,6 +42,8 @@ class DoubleState:
     # -- time and ids ----------------------------------------------------------------
 
     def now_epoch(self) -> float:
+        if self._epoch is not None:
+            return self._epoch()
         return self._epoch_at_start + (self.clock() - self._clock_at_start)
 
     def next_ts(self) -> str:
@@ -125,6 +133,26 @@ class DoubleState:
             if message["ts"] == ts:
                 return message
         return None
+
+    def deliver_scheduled(self) -> list[dict[str, Any]]:
+        """Post every scheduled message that is due, as Slack does when its time comes."""
+        now = self.now_epoch()
+        due = sorted(
+            (
+                (entry["post_at"], entry["id"], channel_id, entry)
+                for channel_id, entries in self.scheduled.items()
+                for entry in entries
+                if entry["post_at"] <= now
+            ),
+            key=lambda item: (item[0], item[1]),
+        )
+        delivered = []
+        for _, _, channel_id, entry in due:
+            self.scheduled[channel_id].remove(entry)
+            message = {k: v for k, v in entry.items() if k not in ("id", "post_at", "date_created")}
+            message["ts"] = self.next_ts()
+            delivered.append(self.add_message(channel_id, message))
+        return delivered
 
     def remove_message(self, channel_id: str, ts: str) -> bool:
         messages = self.messages.get(channel_id, [])

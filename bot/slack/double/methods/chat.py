@@ -177,3 +177,16 @@ def schedule_message(ctx: CallContext) -> dict[str, Any]:
         "post_at": post_at,
         "message": _as_returned(message),
     }
+
+
+@handles("chat.deleteScheduledMessage")
+def delete_scheduled_message(ctx: CallContext) -> dict[str, Any]:
+    channel = postable_channel(ctx, ctx.require("channel"))
+    wanted = ctx.require("scheduled_message_id")
+    entries = ctx.state.scheduled.get(channel.id, [])
+    for entry in entries:
+        if entry["id"] == wanted:
+            entries.remove(entry)
+            return {}
+    # Unknown, already posted, already deleted, or scheduled in another channel.
+    raise SlackError("invalid_scheduled_message_id")
