@@ -210,6 +210,19 @@ async def test_a_lead_ends_a_pair_and_rematch_leaves_other_pairs_alone(
         )
     assert live == 1
 
+    await sandbox.press(LEAD, preview(sandbox), Action.APPROVE_MATCH)
+    for user in (EXEC, EXEC3):  # someone left over twice hears it once
+        told = [m for m in sandbox.dms(user) if "couldn't find a partner" in m["text"]]
+        assert len(told) <= 1, user
+    assert (
+        sum(
+            "couldn't find a partner" in m["text"]
+            for user in (EXEC, EXEC3)
+            for m in sandbox.dms(user)
+        )
+        == 2
+    )
+
 
 @pytest.mark.parametrize("people", [320])
 async def test_a_large_cohort_shows_progress_while_the_engine_runs(

@@ -7,13 +7,15 @@ import random
 import statistics
 import tempfile
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.clock import FakeClock
 from bot.db import Database
+from bot.demo.matching import play_matching
 from bot.demo.people import ANNOUNCE_CHANNEL, LEAD_ID, Person, build_workspace
 from bot.demo.transcript import Transcript, short
 from bot.ids import BASELINE_PREFIX, Action, Command, Field
@@ -85,7 +87,11 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
 
     workspace, cast = build_workspace(people=people, bot_token=DEMO_TOKEN, scopes=_scopes())
     names = {u.id: (u.display_name or u.real_name) for u in workspace.users.values()}
-    box = await Sandbox(workspace, database_url=url, lead_user_ids=frozenset({LEAD_ID})).start()
+    # A clock the demo can move: chemistry meetings happen "two days later" in seconds.
+    clock = FakeClock(datetime.now(UTC))
+    box = await Sandbox(
+        workspace, database_url=url, lead_user_ids=frozenset({LEAD_ID}), clock=clock
+    ).start()
     log = Transcript(box.double, names)
     acks: list[float] = []
 
@@ -223,6 +229,7 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
             )
             log.say(f"    Home: {short(text)}")
         await step(lead, "types /mentoring-admin close", box.command(lead, Command.ADMIN, "close"))
+        await play_matching(box, log, step, clock, lead)
 
         await _summary(box, log, acks)
     finally:

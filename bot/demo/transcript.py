@@ -72,22 +72,44 @@ class Transcript:
         if method == "views.open":
             view = args.get("view") or {}
             inputs = sum(1 for b in view.get("blocks", []) if b.get("type") == "input")
-            return f"a form opens: “{view.get('title', {}).get('text')}” ({inputs} questions)"
+            asks = "1 question" if inputs == 1 else f"{inputs} questions"
+            return f"a form opens: “{view.get('title', {}).get('text')}” ({asks})"
         if method == "views.publish":
             return f"{self.name(args.get('user_id'))}'s App Home is refreshed"
-        if method in ("chat.postMessage", "chat.update"):
-            channel = args.get("channel", "")
-            where = (
-                f"DM to {self.name(channel)}"
-                if channel.startswith("U")
-                else f"#{self._channel_name(channel)}"
+        if method in ("chat.postMessage", "chat.update", "chat.scheduleMessage"):
+            where = self.where(args.get("channel", ""))
+            verb = {"chat.update": "edited", "chat.scheduleMessage": "scheduled"}.get(
+                method, "message"
             )
-            verb = "edited" if method == "chat.update" else "message"
             shown = _text_of(args.get("blocks"), args.get("text") or "")
             buttons = " ".join(_buttons(args.get("blocks")))
             return f"{where} ({verb}): {short(shown)} {buttons}".rstrip()
+        if method == "chat.deleteScheduledMessage":
+            return f"a scheduled message to {self.where(args.get('channel', ''))} is withdrawn"
         return None
 
-    def _channel_name(self, channel_id: str) -> str:
+    def where(self, channel_id: str) -> str:
+        """'DM to Ada', 'group DM with Ada and Bea' or '#general'."""
+        if channel_id.startswith("U"):
+            return f"DM to {self.name(channel_id)}"
         channel = self.double.workspace.channels.get(channel_id)
-        return channel.name if channel else channel_id
+        if channel is None:
+            return channel_id
+        if channel.is_im:
+            return f"DM to {self.name(channel.user)}"
+        if channel.is_mpim:
+            people = sorted(
+                self.name(u) for u in channel.members if u != self.double.workspace.bot_user_id
+            )
+            return "group DM with " + " and ".join(people)
+        return f"#{channel.name}"
+
+    def delivered(self, messages: list[dict[str, Any]]) -> None:
+        """Messages Slack posted on schedule."""
+        for message in messages:
+            shown = _text_of(message.get("blocks"), message.get("text") or "")
+            buttons = " ".join(_buttons(message.get("blocks")))
+            self.say(
+                f"    {self.where(message['channel'])} (posted on schedule): {short(shown)} "
+                f"{buttons}".rstrip()
+            )

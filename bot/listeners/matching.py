@@ -30,6 +30,7 @@ from bot.services.pairs import PairError, PairFacts
 from bot.services.programmes import find_programmes, get_programme
 from bot.views import admin as admin_views
 from bot.views import matching as views
+from bot.views.blocks import count
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -386,7 +387,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         message = preview_of(body, client)
         await message.show(
-            f"Approved: introducing {len(approval.pairs)} pairs in “{approval.programme_name}”…"
+            f"Approved: introducing {count(len(approval.pairs), 'pair')} in "
+            f"“{approval.programme_name}”…"
         )
         failed = await introduce(deps, client, list(approval.pairs))
         for user_id in approval.unmatched_user_ids:

@@ -239,7 +239,7 @@ async def end_by_lead(
 async def cancel_scheduled(
     session: AsyncSession, *, meeting_ids: list[int], now: datetime
 ) -> tuple[tuple[str, str], ...]:
-    """Mark pending scheduled messages cancelled; returns those Slack already holds."""
+    """Mark scheduled messages cancelled; returns those Slack still holds, to withdraw."""
     if not meeting_ids:
         return ()
     pending = list(
@@ -252,7 +252,8 @@ async def cancel_scheduled(
     )
     for message in pending:
         message.cancelled_at = now
-    return tuple((m.channel_id, m.slack_id) for m in pending if m.slack_id)
+    # Those already posted cannot be withdrawn; their buttons answer with the pair's state.
+    return tuple((m.channel_id, m.slack_id) for m in pending if m.slack_id and m.post_at > now)
 
 
 async def live_pairs_of(

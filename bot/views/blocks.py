@@ -159,3 +159,8 @@ def clip(text: str, limit: int) -> str:
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn treats as control characters."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 pair', '2 pairs'."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -14,6 +14,7 @@ from bot.views.blocks import (
     actions,
     button,
     context,
+    count,
     divider,
     escape,
     header,
@@ -61,7 +62,7 @@ def _summary(preview: Preview) -> str:
             f"{preview.mentor_count} mentors in the pool."
         )
     return (
-        f"*{len(preview.pairs)} pairs* · mean score {preview.mean_score:.1f} of "
+        f"*{count(len(preview.pairs), 'pair')}* · mean score {preview.mean_score:.1f} of "
         f"{preview.best_score:.0f} · {preview.share_matched:.0%} of mentees matched "
         f"({len(preview.pairs)} of {preview.mentee_count}) · {preview.mentor_count} mentors "
         "in the pool"
@@ -71,7 +72,7 @@ def _summary(preview: Preview) -> str:
 def preview_message(preview: Preview) -> tuple[str, list[Block]]:
     """The preview a lead approves: weakest pairs first, each with why it scored."""
     run = str(preview.run_id)
-    text = f"Matching preview for {preview.programme_name}: {len(preview.pairs)} pairs"
+    text = f"Matching preview for {preview.programme_name}: {count(len(preview.pairs), 'pair')}"
     blocks: list[Block] = [
         header(f"Matching preview: {preview.programme_name}"),
         section(_summary(preview)),
@@ -116,7 +117,7 @@ def preview_message(preview: Preview) -> tuple[str, list[Block]]:
         buttons.append(
             {
                 **button(
-                    f"Approve and introduce {len(preview.pairs)} pairs",
+                    f"Approve and introduce {count(len(preview.pairs), 'pair')}",
                     Action.APPROVE_MATCH,
                     run,
                     style="primary",
@@ -220,15 +221,15 @@ def unmatched_message(programme_name: str) -> str:
 def approved_summary(
     programme_name: str, introduced: int, failed: Sequence[PairFacts], told_unmatched: int
 ) -> str:
-    waiting = (
-        "1 person without a partner was"
-        if told_unmatched == 1
-        else f"{told_unmatched} people without a partner were"
-    )
     lines = [
-        f"Approved. {introduced} pairs in “{programme_name}” were introduced, and {waiting} "
-        "told they stay in the pool."
+        f"Approved. {count(introduced, 'pair')} in “{programme_name}” "
+        f"{'was' if introduced == 1 else 'were'} introduced."
     ]
+    if told_unmatched:
+        lines.append(
+            f"{count(told_unmatched, 'person', 'people')} without a partner "
+            f"{'was' if told_unmatched == 1 else 'were'} told they stay in the pool."
+        )
     if failed:
         names = ", ".join(f"<@{p.mentor.user_id}> with <@{p.mentee.user_id}>" for p in failed[:10])
         lines.append(

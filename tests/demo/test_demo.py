@@ -18,4 +18,13 @@ async def test_demo_plays_set_up_enrolment_and_sign_up(capsys: pytest.CaptureFix
     assert "Pick your line manager, not yourself." in out
     assert "You've left" in out
     assert "mentors withdrawn: 1" in out
-    assert "is now matching" in out
+    # Matching, introductions and chemistry meetings, one "not for me", and a re-match.
+    assert "Matching preview: Digital Leaders 2026" in out
+    assert "forbids the weakest pair" in out
+    assert "group DM with" in out and "[Request chemistry meeting]" in out
+    assert "(posted on schedule): How was your chemistry meeting" in out
+    assert "your reverse mentoring pair is confirmed" in out
+    assert "this pairing won't go ahead" in out and "Their reason:" in out
+    assert "types /mentoring-admin rematch" in out
+    assert "dissolved 1" in out
+    assert "is now running" in out

@@ -332,10 +332,24 @@ async def approve(session: AsyncSession, *, team_id: str, run_id: int, now: date
         pair.updated_at = now
         introduced.append(facts(pair, programme.name))
     people = await _participants_by_user(session, programme.id)
+    # Someone left over in an earlier round already knows; nobody hears it twice.
+    told = {
+        u["user_id"]
+        for earlier in await session.scalars(
+            select(MatchRun.unmatched).where(
+                MatchRun.programme_id == programme.id,
+                MatchRun.status == MatchRunStatus.APPROVED,
+                MatchRun.id != run_id,
+            )
+        )
+        for u in earlier
+    }
     still_waiting = tuple(
         u["user_id"]
         for u in run.unmatched
-        if u["user_id"] in people and people[u["user_id"]].status == ParticipantStatus.SIGNED_UP
+        if u["user_id"] not in told
+        and u["user_id"] in people
+        and people[u["user_id"]].status == ParticipantStatus.SIGNED_UP
     )
     return Approval(programme.name, tuple(introduced), still_waiting)
 
