@@ -1,0 +1,84 @@
+"""Matching and chemistry views stay inside Block Kit's limits for the largest inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.models import MatchRunStatus, PairStatus, Role
+from bot.services.chemistry import Agreement, Proposal
+from bot.services.matching.runs import Preview, PreviewPair, PreviewUnmatched
+from bot.services.pairs import Member, PairFacts
+from bot.slack.double.block_kit import check_message_blocks
+from bot.views import chemistry, matching
+from tests.views.test_view_limits import assert_modal_ok
+
+AT = datetime(2026, 1, 8, 15, tzinfo=UTC)
+
+
+def member(n: int, role: Role) -> Member:
+    return Member(
+        n,
+        f"U{n:06d}",
+        "N" * 255,
+        role,
+        "Pacific/Chatham",
+        "D" * 100,
+        tuple("t" * 60 for _ in range(25)),
+        "g" * 2000,
+    )
+
+
+def pair(n: int = 1) -> PairFacts:
+    return PairFacts(
+        n,
+        1,
+        "P" * 80,
+        PairStatus.INTRODUCED,
+        member(2 * n, Role.MENTOR),
+        member(2 * n + 1, Role.MENTEE),
+        9.5,
+        "e" * 3000,
+        "G1",
+        "1.0",
+        None,
+    )
+
+
+def test_a_preview_of_thousands_of_pairs_fits_one_message() -> None:
+    preview = Preview(
+        run_id=1,
+        programme_id=1,
+        programme_name="P" * 80,
+        status=MatchRunStatus.PREVIEWING,
+        pairs=tuple(
+            PreviewPair(i, "U1", "N" * 255, "U2", "M" * 255, 1.0, "x" * 3000, True)
+            for i in range(5000)
+        ),
+        unmatched=tuple(
+            PreviewUnmatched(f"U{i}", "N" * 255, "mentee", "r" * 500) for i in range(1000)
+        ),
+        mentor_count=1250,
+        mentee_count=6000,
+        best_score=10.0,
+    )
+    _, blocks = matching.preview_message(preview)
+    assert check_message_blocks(blocks) == []
+    assert "4985 more score higher" in str(blocks)
+
+
+def test_pair_messages_and_forms() -> None:
+    pairs = [pair(i) for i in range(300)]
+    assert check_message_blocks(matching.intro_message(pairs[0])[1]) == []
+    assert check_message_blocks(matching.pairs_list("P" * 80, pairs)) == []
+    assert_modal_ok(matching.constraint_modal(1))
+    assert_modal_ok(chemistry.times_modal(1, member(1, Role.MENTOR), default=AT))
+    assert_modal_ok(chemistry.not_for_me_modal(1, member(1, Role.MENTOR)))
+    proposal = Proposal(1, pairs[0], pairs[0].mentee, (AT, AT, AT), "n" * 500, (), ())
+    agreement = Agreement(1, pairs[0], pairs[0].mentee, AT, "n" * 500, None, ())
+    for _, blocks in (
+        chemistry.proposal_message(proposal),
+        chemistry.agreed_message(agreement),
+        chemistry.reminder_message(agreement),
+        chemistry.decision_prompt(pairs[0], pairs[0].mentor),
+    ):
+        assert check_message_blocks(blocks) == []
