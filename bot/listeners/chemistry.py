@@ -8,6 +8,7 @@ state and changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
@@ -32,6 +33,8 @@ from bot.views.when import slack_date
 
 log = logging.getLogger(__name__)
 
+PairCheck = Callable[..., Awaitable[PairFacts]]
+
 
 def _id(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
@@ -49,32 +52,46 @@ def register(app: AsyncApp, deps: Deps) -> None:
         else:
             await reply(str(error))
 
-    @then(app.action(Action.REQUEST_CHEMISTRY))
-    @then(app.action(Action.OTHER_TIMES))
-    async def propose_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
+    async def pair_if_allowed(
+        check: PairCheck,
+        action: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        team_id: str,
+    ) -> PairFacts | None:
+        """The pair behind a button if this person may use it now; otherwise they are told why."""
         pair_id = _id(action.get("value"))
         try:
             if pair_id is None:
                 raise PairError("That button is not valid any more.")
             async with deps.db.transaction() as session:
-                pair = await chemistry.check_can_propose(
+                return await check(
                     session,
-                    team_id=context["team_id"],
+                    team_id=team_id,
                     pair_id=pair_id,
-                    user_id=user_id,
+                    user_id=body["user"]["id"],
                     now=deps.clock.now(),
                 )
         except PairError as exc:
             await refusal(reply_for(body, client, respond), exc)
+            return None
+
+    @then(app.action(Action.REQUEST_CHEMISTRY))
+    @then(app.action(Action.OTHER_TIMES))
+    async def propose_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        pair = await pair_if_allowed(
+            chemistry.check_can_propose, action, body, client, respond, context["team_id"]
+        )
+        if pair is None:
             return
         # A first suggestion: tomorrow, on the hour.
         start = (deps.clock.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
         await client.views_open(
             trigger_id=body["trigger_id"],
-            view=views.times_modal(pair.id, pair.other(user_id), default=start),
+            view=views.times_modal(pair.id, pair.other(body["user"]["id"]), default=start),
         )
 
     def check_times(view: dict) -> tuple[list, str] | FormErrors:
@@ -258,25 +275,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def not_for_me_clicked(
         action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
     ) -> None:
-        user_id = body["user"]["id"]
-        pair_id = _id(action.get("value"))
-        try:
-            if pair_id is None:
-                raise PairError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                pair = await chemistry.check_can_decide(
-                    session,
-                    team_id=context["team_id"],
-                    pair_id=pair_id,
-                    user_id=user_id,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await refusal(reply_for(body, client, respond), exc)
-            return
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=views.not_for_me_modal(pair.id, pair.other(user_id))
+        pair = await pair_if_allowed(
+            chemistry.check_can_decide, action, body, client, respond, context["team_id"]
         )
+        if pair is not None:
+            await client.views_open(
+                trigger_id=body["trigger_id"],
+                view=views.not_for_me_modal(pair.id, pair.other(body["user"]["id"])),
+            )
 
     @then(app.view(View.NOT_FOR_ME))
     async def not_for_me_submitted(

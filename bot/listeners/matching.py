@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -41,6 +43,22 @@ PROGRESS_FROM = 300
 RESEND_AFTER_MINUTES = 10
 
 Show = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class LeadClick:
+    """A lead's press of a button whose value is an id, after the lead check."""
+
+    reply: Reply
+    client: AsyncWebClient
+    team_id: str
+    lead_id: str
+    number: int
+    preview: PreviewMessage
+    trigger_id: str
+
+
+LeadWork = Callable[[LeadClick], Awaitable[None]]
 
 
 class PreviewMessage:
@@ -180,65 +198,69 @@ def register(app: AsyncApp, deps: Deps) -> None:
             at = (container["channel_id"], container["message_ts"])
         return PreviewMessage(client, body["user"]["id"], at)
 
-    async def rerun(
-        client: AsyncWebClient,
-        reply: Reply,
-        *,
-        team_id: str,
-        lead_id: str,
-        run_id: int,
-        message: PreviewMessage,
-    ) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                run = await runs.current_run(session, team_id=team_id, run_id=run_id)
-                programme_id = run.programme_id
-        except runs.RunError as exc:
-            await reply(str(exc))
-            return
-        await run_match(
-            deps,
-            client,
-            team_id=team_id,
-            lead_id=lead_id,
-            programme_id=programme_id,
-            message=message,
-        )
+    def lead_button(route: Callable[..., Any]) -> Callable[[LeadWork], LeadWork]:
+        """A lead-only button whose value is an id: anyone else is refused, a bad value ignored."""
 
-    @then(app.action(matching(Action.CHOOSE_TO_MATCH)))
-    async def programme_chosen(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        reply = await lead_reply(body, client, respond, context["team_id"])
-        value = action.get("value") or ""
-        if reply is None or not value.isdigit():
-            return
-        await reply(
+        def register_work(work: LeadWork) -> LeadWork:
+            async def listener(
+                action: dict,
+                body: dict,
+                client: AsyncWebClient,
+                respond: AsyncRespond,
+                context: dict,
+            ) -> None:
+                reply = await lead_reply(body, client, respond, context["team_id"])
+                value = action.get("value") or ""
+                if reply is None or not value.isdigit():
+                    return
+                lead_id = body["user"]["id"]
+                await work(
+                    LeadClick(
+                        reply,
+                        client,
+                        context["team_id"],
+                        lead_id,
+                        int(value),
+                        preview_of(body, client),
+                        body.get("trigger_id", ""),
+                    )
+                )
+
+            listener.__name__ = work.__name__
+            then(route)(listener)
+            return work
+
+        return register_work
+
+    @lead_button(app.action(matching(Action.CHOOSE_TO_MATCH)))
+    async def programme_chosen(click: LeadClick) -> None:
+        await click.reply(
             "Matching… the preview will arrive in your messages with me.", replace_original=True
         )
         await run_match(
             deps,
-            client,
-            team_id=context["team_id"],
-            lead_id=body["user"]["id"],
-            programme_id=int(value),
+            click.client,
+            team_id=click.team_id,
+            lead_id=click.lead_id,
+            programme_id=click.number,
         )
 
-    @then(app.action(Action.RERUN_MATCH))
-    async def rerun_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        reply = await lead_reply(body, client, respond, context["team_id"])
-        value = action.get("value") or ""
-        if reply is None or not value.isdigit():
+    @lead_button(app.action(Action.RERUN_MATCH))
+    async def rerun_clicked(click: LeadClick) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                run = await runs.current_run(session, team_id=click.team_id, run_id=click.number)
+                programme_id = run.programme_id
+        except runs.RunError as exc:
+            await click.reply(str(exc))
             return
-        await rerun(
-            client,
-            reply,
-            team_id=context["team_id"],
-            lead_id=body["user"]["id"],
-            run_id=int(value),
-            message=preview_of(body, client),
+        await run_match(
+            deps,
+            click.client,
+            team_id=click.team_id,
+            lead_id=click.lead_id,
+            programme_id=programme_id,
+            message=click.preview,
         )
 
     @then(app.action(matching(Action.PREVIEW_PAIR)))
@@ -279,16 +301,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             message=preview_of(body, client),
         )
 
-    @then(app.action(Action.ADD_CONSTRAINT))
-    async def add_constraint_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        reply = await lead_reply(body, client, respond, context["team_id"])
-        value = action.get("value") or ""
-        if reply is None or not value.isdigit():
-            return
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=views.constraint_modal(int(value))
+    @lead_button(app.action(Action.ADD_CONSTRAINT))
+    async def add_constraint_clicked(click: LeadClick) -> None:
+        await click.client.views_open(
+            trigger_id=click.trigger_id, view=views.constraint_modal(click.number)
         )
 
     async def save_constraint(
@@ -348,57 +364,44 @@ def register(app: AsyncApp, deps: Deps) -> None:
             message=PreviewMessage(client, lead_id, at),
         )
 
-    @then(app.action(Action.DISCARD_MATCH))
-    async def discard_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        reply = await lead_reply(body, client, respond, context["team_id"])
-        value = action.get("value") or ""
-        if reply is None or not value.isdigit():
-            return
+    @lead_button(app.action(Action.DISCARD_MATCH))
+    async def discard_clicked(click: LeadClick) -> None:
         try:
             async with deps.db.transaction() as session:
                 await runs.discard(
-                    session, team_id=context["team_id"], run_id=int(value), now=deps.clock.now()
+                    session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
                 )
         except runs.RunError as exc:
-            await reply(str(exc))
+            await click.reply(str(exc))
             return
-        await preview_of(body, client).show(
+        await click.preview.show(
             "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
             "whenever you are ready."
         )
 
-    @then(app.action(Action.APPROVE_MATCH))
-    async def approve_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        reply = await lead_reply(body, client, respond, context["team_id"])
-        value = action.get("value") or ""
-        if reply is None or not value.isdigit():
-            return
+    @lead_button(app.action(Action.APPROVE_MATCH))
+    async def approve_clicked(click: LeadClick) -> None:
         try:
             async with deps.db.transaction() as session:
                 approval = await runs.approve(
-                    session, team_id=context["team_id"], run_id=int(value), now=deps.clock.now()
+                    session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
                 )
         except runs.RunError as exc:
-            await reply(str(exc))
+            await click.reply(str(exc))
             return
-        message = preview_of(body, client)
-        await message.show(
+        await click.preview.show(
             f"Approved: introducing {count(len(approval.pairs), 'pair')} in "
             f"“{approval.programme_name}”…"
         )
-        failed = await introduce(deps, client, list(approval.pairs))
+        failed = await introduce(deps, click.client, list(approval.pairs))
         for user_id in approval.unmatched_user_ids:
             try:
-                await client.chat_postMessage(
+                await click.client.chat_postMessage(
                     channel=user_id, text=views.unmatched_message(approval.programme_name)
                 )
             except SlackApiError:
                 log.warning("could not tell an unmatched person", exc_info=True)
-        await message.show(
+        await click.preview.show(
             views.approved_summary(
                 approval.programme_name,
                 len(approval.pairs) - len(failed),
@@ -407,29 +410,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         )
 
-    @then(app.action(matching(Action.END_PAIR)))
-    async def end_pair_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        reply = await lead_reply(body, client, respond, context["team_id"])
-        value = action.get("value") or ""
-        if reply is None or not value.isdigit():
-            return
+    @lead_button(app.action(matching(Action.END_PAIR)))
+    async def end_pair_clicked(click: LeadClick) -> None:
         try:
             async with deps.db.transaction() as session:
                 ending = await pair_service.end_by_lead(
                     session,
-                    team_id=context["team_id"],
-                    pair_id=int(value),
-                    lead_id=body["user"]["id"],
+                    team_id=click.team_id,
+                    pair_id=click.number,
+                    lead_id=click.lead_id,
                     now=deps.clock.now(),
                 )
         except PairError as exc:
-            await reply(str(exc))
+            await click.reply(str(exc))
             return
-        await announce(client, ending)
+        await announce(click.client, ending)
         pair = ending.pair
-        await reply(
+        await click.reply(
             f"Ended the pairing of <@{pair.mentor.user_id}> and <@{pair.mentee.user_id}>. Both "
             f"are back in the pool: `/mentoring-admin rematch {pair.programme_name}`."
         )

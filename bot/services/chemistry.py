@@ -146,14 +146,26 @@ async def _open_meetings(session: AsyncSession, pair_id: int) -> list[ChemistryM
     )
 
 
-async def check_can_propose(
+async def _awaiting_chemistry(
     session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
-) -> PairFacts:
-    _, info = await pair_for_member(
+) -> tuple[Pair, PairFacts, Member]:
+    """The pair, locked, with the person acting, while it waits for its chemistry meeting."""
+    pair, info = await pair_for_member(
         session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
     )
     if info.status != PairStatus.INTRODUCED:
         raise PairError(state_words(info))
+    me = info.member(user_id)
+    assert me is not None
+    return pair, info, me
+
+
+async def check_can_propose(
+    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> PairFacts:
+    _, info, _ = await _awaiting_chemistry(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
     return info
 
 
@@ -168,11 +180,9 @@ async def propose(
     now: datetime,
 ) -> Proposal:
     """New times for the pair's chemistry meeting; they replace any earlier proposal."""
-    info = await check_can_propose(
+    _, info, me = await _awaiting_chemistry(
         session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
     )
-    me = info.member(user_id)
-    assert me is not None
     older = await _open_meetings(session, pair_id)
     for meeting in older:
         meeting.status = MeetingStatus.SUPERSEDED
@@ -225,16 +235,12 @@ async def accept(
 ) -> Agreement:
     """The other person picks one proposed time; reminders and the private question follow."""
     pair_id = await _meeting_pair_id(session, meeting_id)
-    _, info = await pair_for_member(
+    _, info, me = await _awaiting_chemistry(
         session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
     )
-    if info.status != PairStatus.INTRODUCED:
-        raise PairError(state_words(info))
     # Read after the pair's lock: a click a moment ago may have changed it.
     meeting = await session.get(ChemistryMeeting, meeting_id, populate_existing=True)
     assert meeting is not None
-    me = info.member(user_id)
-    assert me is not None
     if meeting.status == MeetingStatus.ACCEPTED and meeting.starts_at:
         raise MeetingAgreed(meeting.starts_at)
     if meeting.status != MeetingStatus.OPEN:
@@ -299,13 +305,9 @@ async def record_scheduled(
 async def _check_decision(
     session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
 ) -> tuple[Pair, PairFacts, Member]:
-    pair, info = await pair_for_member(
+    pair, info, me = await _awaiting_chemistry(
         session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
     )
-    me = info.member(user_id)
-    assert me is not None
-    if info.status != PairStatus.INTRODUCED:
-        raise PairError(state_words(info))
     answered = await session.scalar(
         select(ChemistryDecision.decision).where(
             ChemistryDecision.pair_id == pair_id,
