@@ -310,6 +310,9 @@ class Pair(Base):
     intro_ts: Mapped[str | None] = mapped_column(String(32))
     introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when both confirm their first agreement: from then on the pair is active.
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_by: Mapped[PairEnd | None] = mapped_column(_enum(PairEnd))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -382,6 +385,7 @@ class ChemistryDecision(Base):
 class ScheduledKind(enum.StrEnum):
     REMINDER = "reminder"  # before the chemistry meeting, in the pair's conversation
     DECISION = "decision"  # after it, "go" or "not for me", privately to each
+    NEXT_SESSION = "next_session"  # the day before a session the pair set, to each
 
 
 class ScheduledMessage(Base):
@@ -389,14 +393,143 @@ class ScheduledMessage(Base):
     when the meeting moves or the pair ends."""
 
     __tablename__ = "scheduled_message"
-    __table_args__ = (UniqueConstraint("meeting_id", "kind", "channel_id"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "kind", "channel_id"),
+        UniqueConstraint("pair_id", "kind", "channel_id", "post_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
+    meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("chemistry_meeting.id", ondelete="CASCADE"), index=True
+    )
+    pair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pair.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[ScheduledKind] = mapped_column(_enum(ScheduledKind))
     channel_id: Mapped[str] = mapped_column(String(32))
     slack_id: Mapped[str | None] = mapped_column(String(32))
     post_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AgreementStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # waiting for the other person
+    CONFIRMED = "confirmed"  # both agreed; the one in force
+    SUPERSEDED = "superseded"  # replaced by a later version
+
+
+class Scheduler(enum.StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    BOTH = "both"
+
+
+class Agreement(Base):
+    """One version of a pair's contract; every change is a new version, so history is kept."""
+
+    __tablename__ = "agreement"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "version"),
+        CheckConstraint("sessions_planned > 0", name="sessions_positive"),
+        CheckConstraint("cadence_days > 0", name="cadence_positive"),
+        CheckConstraint("session_minutes > 0", name="minutes_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[AgreementStatus] = mapped_column(_enum(AgreementStatus))
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    sessions_planned: Mapped[int] = mapped_column(Integer)
+    cadence_days: Mapped[int] = mapped_column(Integer)
+    session_minutes: Mapped[int] = mapped_column(Integer)
+    medium: Mapped[Medium] = mapped_column(_enum(Medium))
+    ends_on: Mapped[date] = mapped_column(Date)
+    mentor_goals: Mapped[str] = mapped_column(Text, default="")
+    mentee_goals: Mapped[str] = mapped_column(Text, default="")
+    scheduler: Mapped[Scheduler] = mapped_column(_enum(Scheduler))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SessionLog(Base):
+    """A session the pair held; one per pair and day, whoever logs it."""
+
+    __tablename__ = "session_log"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "held_on"),
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    medium: Mapped[Medium] = mapped_column(_enum(Medium))
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # GROW notes, shared with the pair only.
+    goal: Mapped[str] = mapped_column(Text, default="")
+    reality: Mapped[str] = mapped_column(Text, default="")
+    options: Mapped[str] = mapped_column(Text, default="")
+    will: Mapped[str] = mapped_column(Text, default="")
+    logged_by: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SessionRating(Base):
+    """How useful one person found a session (1-5): the metadata leads may see."""
+
+    __tablename__ = "session_rating"
+    __table_args__ = (
+        UniqueConstraint("session_id", "participant_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("session_log.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(Integer)
+
+
+class PrivateNote(Base):
+    """A note only its author can ever read."""
+
+    __tablename__ = "private_note"
+    __table_args__ = (UniqueConstraint("session_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("session_log.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class ActionItem(Base):
+    """Something one of the pair will do; visible to the pair only."""
+
+    __tablename__ = "action_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_log.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    for_organisation: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus), default=ActionStatus.OPEN)
+    created_by: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
