@@ -25,7 +25,7 @@ from bot.listeners.routing import then
 from bot.models import Decision, ScheduledKind
 from bot.services import chemistry
 from bot.services.chemistry import Agreement, MeetingAgreed
-from bot.services.pairs import PairError, PairFacts
+from bot.services.pairs import PairError, PairFacts, record_scheduled
 from bot.services.programme_rules import FormErrors
 from bot.views import chemistry as views
 from bot.views.state import form_values
@@ -205,7 +205,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 log.warning("could not schedule a %s message", planned.kind, exc_info=True)
                 continue
             async with deps.db.transaction() as session:
-                kept = await chemistry.record_scheduled(
+                kept = await record_scheduled(
                     session,
                     row_id=planned.row_id,
                     channel_id=held["channel"],

@@ -289,19 +289,6 @@ async def accept(
     )
 
 
-async def record_scheduled(
-    session: AsyncSession, *, row_id: int, channel_id: str, slack_id: str
-) -> bool:
-    """Keep Slack's id for a scheduled message; False if it was cancelled meanwhile, in which
-    case the caller withdraws it from Slack."""
-    row = await session.get(ScheduledMessage, row_id)
-    if row is None or row.cancelled_at is not None:
-        return False
-    row.slack_id = slack_id
-    row.channel_id = channel_id
-    return True
-
-
 async def _check_decision(
     session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
 ) -> tuple[Pair, PairFacts, Member]:

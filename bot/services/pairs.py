@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -218,7 +218,9 @@ async def end_pair(
         if meeting.status in (MeetingStatus.OPEN, MeetingStatus.ACCEPTED):
             meeting.status = MeetingStatus.CANCELLED
             meeting.decided_at = now
-    cancelled = await cancel_scheduled(session, meeting_ids=[m.id for m in meetings], now=now)
+    cancelled = await cancel_scheduled(
+        session, meeting_ids=[m.id for m in meetings], now=now, pair_id=pair.id
+    )
     ended = facts(pair, info.programme_name)
     return Ending(ended, cancelled, await lead_ids(session, programme_id=pair.programme_id))
 
@@ -237,15 +239,19 @@ async def end_by_lead(
 
 
 async def cancel_scheduled(
-    session: AsyncSession, *, meeting_ids: list[int], now: datetime
+    session: AsyncSession, *, meeting_ids: list[int], now: datetime, pair_id: int | None = None
 ) -> tuple[tuple[str, str], ...]:
-    """Mark scheduled messages cancelled; returns those Slack still holds, to withdraw."""
-    if not meeting_ids:
+    """Mark scheduled messages cancelled (of these meetings, and of the pair itself if given);
+    returns those Slack still holds, to withdraw."""
+    if not meeting_ids and pair_id is None:
         return ()
     pending = list(
         await session.scalars(
             select(ScheduledMessage).where(
-                ScheduledMessage.meeting_id.in_(meeting_ids),
+                or_(
+                    ScheduledMessage.meeting_id.in_(meeting_ids),
+                    ScheduledMessage.pair_id == pair_id,
+                ),
                 ScheduledMessage.cancelled_at.is_(None),
             )
         )
@@ -294,3 +300,16 @@ async def mark_introduced(
         .where(Pair.id == pair_id)
         .values(conversation_id=conversation_id, intro_ts=intro_ts)
     )
+
+
+async def record_scheduled(
+    session: AsyncSession, *, row_id: int, channel_id: str, slack_id: str
+) -> bool:
+    """Keep Slack's id for a scheduled message; False if it was cancelled meanwhile, in which
+    case the caller withdraws it from Slack."""
+    row = await session.get(ScheduledMessage, row_id)
+    if row is None or row.cancelled_at is not None:
+        return False
+    row.slack_id = slack_id
+    row.channel_id = channel_id
+    return True

@@ -1,0 +1,462 @@
+"""Check-ins: the sessions a pair holds, how useful each found them, notes, actions, and the
+next session. Notes and actions belong to the pair; private notes to their author alone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    ActionItem,
+    ActionStatus,
+    Medium,
+    Pair,
+    PairStatus,
+    Participant,
+    PrivateNote,
+    Programme,
+    ScheduledKind,
+    ScheduledMessage,
+    SessionLog,
+    SessionRating,
+)
+from bot.services.pairs import (
+    Member,
+    PairError,
+    PairFacts,
+    facts,
+    pair_for_member,
+    state_words,
+    with_people,
+)
+from bot.services.programme_rules import FormErrors
+
+MAX_TEXT = 2000
+MAX_ACTION = 300
+ACTION_ROWS = 3
+GROW = ("goal", "reality", "options", "will")
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    text: str
+    owner_is_me: bool
+    due_on: date | None
+    for_organisation: bool
+
+
+@dataclass(frozen=True)
+class CheckinInput:
+    held_on: date
+    minutes: int
+    medium: Medium
+    topics: tuple[str, ...]
+    usefulness: int
+    grow: Mapping[str, str]
+    private_note: str
+    actions: tuple[ActionInput, ...]
+    next_session_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Planned:
+    row_id: int
+    channel: str
+    post_at: datetime
+
+
+@dataclass(frozen=True)
+class Logged:
+    session_id: int
+    created: bool
+    pair: PairFacts
+    logger: Member
+    held_on: date
+    minutes: int
+    medium: Medium
+    topics: tuple[str, ...]
+    grow: Mapping[str, str]
+    actions: tuple[tuple[str, str, date | None, bool], ...]  # text, owner name, due, for org
+    next_session_at: datetime | None
+    cancelled: tuple[tuple[str, str], ...]
+    planned: tuple[Planned, ...]
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    text: str
+    owner: Member
+    due_on: date | None
+    for_organisation: bool
+    status: ActionStatus
+
+    def overdue(self, today: date) -> bool:
+        return self.status == ActionStatus.OPEN and self.due_on is not None and self.due_on < today
+
+
+def action_fields(row: int) -> tuple[str, str, str, str]:
+    return (f"action_{row}_text", f"action_{row}_owner", f"action_{row}_due", f"action_{row}_org")
+
+
+def _date(raw: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def validate_checkin(
+    values: Mapping[str, Any],
+    *,
+    now: datetime,
+    today: date,
+    confirmed_on: date,
+    offered_topics: Sequence[str],
+) -> CheckinInput | FormErrors:
+    errors = FormErrors()
+    held_on = _date(values.get("held_on"))
+    if held_on is None:
+        errors.add("held_on", "Pick the day of the session.")
+    elif held_on > today:
+        errors.add("held_on", "A session can't be logged before it happens.")
+    elif held_on < confirmed_on:
+        errors.add(
+            "held_on", f"Your pair was confirmed on {confirmed_on:%d %b %Y}; pick a later day."
+        )
+    raw_minutes = str(values.get("minutes") or "").strip()
+    if not raw_minutes.isdigit() or not 5 <= int(raw_minutes) <= 480:
+        errors.add("minutes", "Enter the length in minutes, from 5 to 480.")
+    try:
+        medium = Medium(values.get("medium") or "")
+    except ValueError:
+        errors.add("medium", "Pick how you met.")
+        medium = Medium.ANY
+    chosen = [t for t in values.get("topics") or [] if t in offered_topics]
+    extra = [t.strip() for t in str(values.get("other_topics") or "").split(",") if t.strip()]
+    if any(len(t) > 60 for t in extra):
+        errors.add("other_topics", "Keep each topic under 60 characters.")
+    raw_useful = str(values.get("usefulness") or "")
+    if raw_useful not in {"1", "2", "3", "4", "5"}:
+        errors.add("usefulness", "Say how useful the session was.")
+    grow = {name: str(values.get(name) or "").strip() for name in GROW}
+    private = str(values.get("private_note") or "").strip()
+    for name, text in [*grow.items(), ("private_note", private)]:
+        if len(text) > MAX_TEXT:
+            errors.add(name, f"Keep this under {MAX_TEXT} characters.")
+    actions = []
+    for row in range(ACTION_ROWS):
+        text_field, owner_field, due_field, org_field = action_fields(row)
+        text = str(values.get(text_field) or "").strip()
+        if not text:
+            continue
+        if len(text) > MAX_ACTION:
+            errors.add(text_field, f"Keep an action under {MAX_ACTION} characters.")
+        owner = values.get(owner_field)
+        if owner not in ("me", "partner"):
+            errors.add(owner_field, "Pick who will do this: you or your partner.")
+        due = _date(values.get(due_field))
+        if due is not None and held_on is not None and due < held_on:
+            errors.add(due_field, "The due date can't be before the session.")
+        actions.append(
+            ActionInput(text, owner == "me", due, "org" in (values.get(org_field) or []))
+        )
+    next_at = None
+    if values.get("next_session"):
+        next_at = datetime.fromtimestamp(int(values["next_session"]), UTC)
+        if next_at <= now:
+            errors.add("next_session", "The next session must be in the future.")
+    if errors:
+        return errors
+    assert held_on is not None
+    return CheckinInput(
+        held_on=held_on,
+        minutes=int(raw_minutes),
+        medium=medium,
+        topics=tuple(dict.fromkeys([*chosen, *extra])),
+        usefulness=int(raw_useful),
+        grow=grow,
+        private_note=private,
+        actions=tuple(actions),
+        next_session_at=next_at,
+    )
+
+
+async def live_pairs_for(session: AsyncSession, *, team_id: str, user_id: str) -> list[PairFacts]:
+    """The person's confirmed pairs, across programmes, newest first."""
+    rows = await session.execute(
+        select(Pair, Programme.name)
+        .join(Programme, Programme.id == Pair.programme_id)
+        .join(
+            Participant,
+            or_(Participant.id == Pair.mentor_id, Participant.id == Pair.mentee_id),
+        )
+        .where(
+            Programme.team_id == team_id,
+            Participant.user_id == user_id,
+            Pair.status == PairStatus.CONFIRMED,
+        )
+        .options(*with_people())
+        .order_by(Pair.id.desc())
+    )
+    return [facts(pair, name) for pair, name in rows]
+
+
+async def confirmed_pair(
+    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> tuple[Pair, PairFacts]:
+    pair, info = await pair_for_member(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    if info.status != PairStatus.CONFIRMED:
+        raise PairError(
+            "Sessions are logged once your pair is confirmed."
+            if info.status == PairStatus.INTRODUCED
+            else state_words(info)
+        )
+    return pair, info
+
+
+async def form_start(
+    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> tuple[PairFacts, list[str], date]:
+    """The pair, the programme's topics and the first day a session may be logged for."""
+    pair, info = await confirmed_pair(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    programme = await session.get(Programme, pair.programme_id)
+    assert programme is not None and pair.confirmed_at is not None
+    return info, list(programme.topics), pair.confirmed_at.date()
+
+
+async def log_session(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    pair_id: int,
+    user_id: str,
+    data: CheckinInput,
+    now: datetime,
+) -> Logged:
+    """Record a session; the same pair and day again updates it, whoever logs it."""
+    pair, info = await confirmed_pair(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    me = info.member(user_id)
+    assert me is not None
+    other = info.other(user_id)
+    log = await session.scalar(
+        select(SessionLog).where(SessionLog.pair_id == pair_id, SessionLog.held_on == data.held_on)
+    )
+    created = log is None
+    if log is None:
+        log = SessionLog(
+            pair_id=pair_id, held_on=data.held_on, logged_by=me.participant_id, created_at=now
+        )
+        session.add(log)
+    log.minutes = data.minutes
+    log.medium = data.medium
+    log.topics = list(dict.fromkeys([*(log.topics or []), *data.topics]))
+    for name, text in data.grow.items():
+        if text:  # the second person's notes add to the first's, never wipe them
+            setattr(log, name, text)
+        elif getattr(log, name, None) is None:
+            setattr(log, name, "")
+    log.updated_at = now
+    await session.flush()
+    await _upsert_rating(session, log.id, me.participant_id, data.usefulness)
+    if data.private_note:
+        note = await session.scalar(
+            select(PrivateNote).where(
+                PrivateNote.session_id == log.id, PrivateNote.author_id == me.participant_id
+            )
+        )
+        if note is None:
+            session.add(
+                PrivateNote(session_id=log.id, author_id=me.participant_id, text=data.private_note)
+            )
+        else:
+            note.text = data.private_note
+    added = []
+    for action in data.actions:
+        owner = me if action.owner_is_me else other
+        session.add(
+            ActionItem(
+                pair_id=pair_id,
+                session_id=log.id,
+                text=action.text,
+                owner_id=owner.participant_id,
+                due_on=action.due_on,
+                for_organisation=action.for_organisation,
+                status=ActionStatus.OPEN,
+                created_by=me.participant_id,
+                created_at=now,
+            )
+        )
+        added.append((action.text, owner.name, action.due_on, action.for_organisation))
+    cancelled: tuple[tuple[str, str], ...] = ()
+    planned: list[Planned] = []
+    if data.next_session_at is not None:
+        pair.next_session_at = data.next_session_at
+        cancelled, planned = await _plan_reminders(session, info, data.next_session_at, now)
+    await session.flush()
+    grow = {name: getattr(log, name) for name in GROW}
+    return Logged(
+        log.id,
+        created,
+        info,
+        me,
+        log.held_on,
+        log.minutes,
+        log.medium,
+        tuple(log.topics),
+        grow,
+        tuple(added),
+        pair.next_session_at,
+        cancelled,
+        tuple(planned),
+    )
+
+
+async def _upsert_rating(
+    session: AsyncSession, session_id: int, participant_id: int, rating: int
+) -> None:
+    existing = await session.scalar(
+        select(SessionRating).where(
+            SessionRating.session_id == session_id, SessionRating.participant_id == participant_id
+        )
+    )
+    if existing is None:
+        session.add(
+            SessionRating(session_id=session_id, participant_id=participant_id, rating=rating)
+        )
+    else:
+        existing.rating = rating
+
+
+async def _plan_reminders(
+    session: AsyncSession, pair: PairFacts, starts_at: datetime, now: datetime
+) -> tuple[tuple[tuple[str, str], ...], list[Planned]]:
+    """Withdraw reminders of an earlier next session; a reminder to each the day before."""
+    earlier = list(
+        await session.scalars(
+            select(ScheduledMessage).where(
+                ScheduledMessage.pair_id == pair.id,
+                ScheduledMessage.kind == ScheduledKind.NEXT_SESSION,
+                ScheduledMessage.cancelled_at.is_(None),
+            )
+        )
+    )
+    for row in earlier:
+        row.cancelled_at = now
+    cancelled = tuple((r.channel_id, r.slack_id) for r in earlier if r.slack_id and r.post_at > now)
+    post_at = starts_at - timedelta(days=1)
+    if post_at < now + timedelta(minutes=5):
+        return cancelled, []
+    rows = [
+        ScheduledMessage(
+            pair_id=pair.id,
+            kind=ScheduledKind.NEXT_SESSION,
+            channel_id=m.user_id,
+            post_at=post_at,
+        )
+        for m in pair.members
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return cancelled, [Planned(r.id, r.channel_id, r.post_at) for r in rows]
+
+
+async def rate(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    session_id: int,
+    user_id: str,
+    rating: int,
+    now: datetime,
+) -> date:
+    pair_id = await session.scalar(select(SessionLog.pair_id).where(SessionLog.id == session_id))
+    if pair_id is None or rating not in range(1, 6):
+        raise PairError("That session is no longer there.")
+    _, info = await confirmed_pair(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    me = info.member(user_id)
+    assert me is not None
+    await _upsert_rating(session, session_id, me.participant_id, rating)
+    held_on = await session.scalar(select(SessionLog.held_on).where(SessionLog.id == session_id))
+    assert held_on is not None
+    return held_on
+
+
+async def actions_of(
+    session: AsyncSession, pair: PairFacts, *, open_only: bool = True
+) -> list[ActionView]:
+    query = select(ActionItem).where(ActionItem.pair_id == pair.id)
+    if open_only:
+        query = query.where(ActionItem.status == ActionStatus.OPEN)
+    rows = await session.scalars(
+        query.order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+    )
+    members = {m.participant_id: m for m in pair.members}
+    return [
+        ActionView(a.id, a.text, members[a.owner_id], a.due_on, a.for_organisation, a.status)
+        for a in rows
+    ]
+
+
+async def close_action(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    action_id: int,
+    user_id: str,
+    done: bool,
+    now: datetime,
+) -> ActionView:
+    """The owner marks their action done or drops it; nobody else can."""
+    action = await session.get(ActionItem, action_id)
+    if action is None:
+        raise PairError("That action is no longer there.")
+    _, info = await pair_for_member(
+        session, team_id=team_id, pair_id=action.pair_id, user_id=user_id, now=now
+    )
+    me = info.member(user_id)
+    assert me is not None
+    if action.owner_id != me.participant_id:
+        raise PairError(f"This is {info.other(user_id).name}'s action; only they can close it.")
+    if action.status != ActionStatus.OPEN:
+        raise PairError(f"This action is already {action.status.value}.")
+    action.status = ActionStatus.DONE if done else ActionStatus.DROPPED
+    action.closed_at = now
+    return ActionView(
+        action.id, action.text, me, action.due_on, action.for_organisation, action.status
+    )
+
+
+@dataclass(frozen=True)
+class PairProgress:
+    """What the pair's Home shows: sessions against the plan, the last and the next."""
+
+    held: int
+    planned: int | None
+    last_on: date | None
+    next_at: datetime | None
+
+
+async def progress(session: AsyncSession, *, pair_id: int, planned: int | None) -> PairProgress:
+    held, last_on = (
+        await session.execute(
+            select(func.count(SessionLog.id), func.max(SessionLog.held_on)).where(
+                SessionLog.pair_id == pair_id
+            )
+        )
+    ).one()
+    next_at = await session.scalar(select(Pair.next_session_at).where(Pair.id == pair_id))
+    return PairProgress(held, planned, last_on, next_at)
