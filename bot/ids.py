@@ -13,6 +13,7 @@ class Command(enum.StrEnum):
 
 class Shortcut(enum.StrEnum):
     JOIN = "join_programme_shortcut"
+    LOG_SESSION = "log_session_shortcut"
 
 
 class View(enum.StrEnum):
@@ -23,6 +24,9 @@ class View(enum.StrEnum):
     PAIR_CONSTRAINT = "pair_constraint"
     CHEMISTRY_TIMES = "chemistry_times"
     NOT_FOR_ME = "not_for_me"
+    AGREEMENT = "agreement"
+    CHECKIN = "checkin"
+    CHECKIN_PICK = "checkin_pick"
 
 
 class Action(enum.StrEnum):
@@ -47,6 +51,15 @@ class Action(enum.StrEnum):
     OTHER_TIMES = "other_times"
     GO = "chemistry_go"
     NOT_FOR_ME = "chemistry_not_for_me"
+    # The pair's agreement and sessions
+    AGREEMENT_OPEN = "agreement_open"
+    AGREEMENT_CONFIRM = "agreement_confirm"
+    AGREEMENT_CHANGE = "agreement_change"
+    LOG_SESSION = "log_session"
+    RATE_SESSION = "rate_session"
+    ACTION_DONE = "action_done"
+    ACTION_DROP = "action_drop"
+    MY_ACTIONS = "my_actions"
 
 
 class Field(enum.StrEnum):
@@ -95,6 +108,22 @@ class Field(enum.StrEnum):
     TIME_3 = "time_3"
     NOTE = "note"
     REASON = "reason"
+
+    AGREED_MEDIUM = "medium"
+    MENTOR_GOALS = "mentor_goals"
+    MENTEE_GOALS = "mentee_goals"
+    SCHEDULER = "scheduler"
+    HELD_ON = "held_on"
+    MINUTES = "minutes"
+    OTHER_TOPICS = "other_topics"
+    USEFULNESS = "usefulness"
+    GOAL = "goal"
+    REALITY = "reality"
+    OPTIONS = "options"
+    WILL = "will"
+    PRIVATE_NOTE = "private_note"
+    NEXT_SESSION = "next_session"
+    PAIR = "pair"
 
 
 BASELINE_PREFIX = "baseline_"

@@ -5,14 +5,25 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
-from bot.listeners import admin, chemistry, errors, home, matching, participant
+from bot.listeners import (
+    admin,
+    agreements,
+    checkins,
+    chemistry,
+    errors,
+    home,
+    matching,
+    participant,
+)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     errors.register(app)
     # Bolt tries routes in this order for every request: the busiest go first.
     participant.register(app, deps)
+    checkins.register(app, deps)
     chemistry.register(app, deps)
+    agreements.register(app, deps)
     home.register(app, deps)
     admin.register(app, deps)
     matching.register(app, deps)

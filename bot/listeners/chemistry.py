@@ -246,12 +246,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             views.go_recorded(pair.other(user_id), confirmed=outcome.confirmed),
             replace_original=True,
         )
-        if outcome.confirmed:
-            await tell_pair(client, pair, views.confirmed_message(pair))
-
-    async def tell_pair(client: AsyncWebClient, pair: PairFacts, text: str) -> None:
-        if pair.conversation_id:
-            await client.chat_postMessage(channel=pair.conversation_id, text=text)
+        if outcome.confirmed and pair.conversation_id:
+            text, blocks = views.confirmed_message(pair)
+            await client.chat_postMessage(channel=pair.conversation_id, text=text, blocks=blocks)
 
     @then(app.action(Action.GO))
     async def go_clicked(

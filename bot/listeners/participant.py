@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, Command, Field, Shortcut, View, matching
+from bot.listeners.checkins import show_actions, start_checkin
 from bot.listeners.endings import announce
 from bot.listeners.home import home_view_for, publish_home
 from bot.listeners.replies import Reply
@@ -27,7 +28,7 @@ from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
-WORK_WORDS = ("join", "status", "edit", "leave")
+WORK_WORDS = ("join", "status", "edit", "leave", "checkin", "actions")
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
 )
@@ -132,6 +133,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await start_edit(
                 client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
             )
+        elif word == "checkin":
+            await start_checkin(
+                deps,
+                client,
+                reply,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=command["trigger_id"],
+            )
+        elif word == "actions":
+            await show_actions(deps, client, reply, team_id=team_id, user_id=user_id)
         elif word == "status":
             async with deps.db.transaction() as session:
                 mine = await signup.participations(session, team_id=team_id, user_id=user_id)

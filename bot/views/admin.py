@@ -22,6 +22,8 @@ PARTICIPANT_HELP = (
     "• `join` – sign up to a programme that is open\n"
     "• `status` – where you stand\n"
     "• `edit` – change your answers until matching\n"
+    "• `checkin` – log a session with your partner\n"
+    "• `actions` – your open actions, to mark done or drop\n"
     "• `leave` – withdraw from a programme\n"
     "• `help` – this message"
 )

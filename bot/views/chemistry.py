@@ -171,12 +171,18 @@ def go_recorded(other: Member, *, confirmed: bool) -> str:
     return f"Thank you! We'll let you know once {other.name} has answered too."
 
 
-def confirmed_message(pair: PairFacts) -> str:
-    return (
+def confirmed_message(pair: PairFacts) -> tuple[str, list[Block]]:
+    text = (
         f"🎉 <@{pair.mentor.user_id}> and <@{pair.mentee.user_id}>: you both said go, so your "
         "reverse mentoring pair is confirmed. Next, agree how you'll work together: how often "
         "you'll meet, for how long, and what each of you wants from it."
     )
+    return text, [
+        section(text),
+        actions(
+            button("Set up our agreement", Action.AGREEMENT_OPEN, str(pair.id), style="primary")
+        ),
+    ]
 
 
 def not_continuing(other: Member) -> str:

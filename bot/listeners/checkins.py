@@ -1,0 +1,295 @@
+"""Logging sessions (command, shortcut or button), rating them, and closing actions."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import Action, Shortcut, View, matching
+from bot.listeners.endings import withdraw_scheduled
+from bot.listeners.home import publish_home
+from bot.listeners.replies import Reply
+from bot.listeners.routing import then
+from bot.models import Medium, Programme
+from bot.services import agreements, checkins
+from bot.services.checkins import CheckinInput, Logged
+from bot.services.pairs import PairError, load_pair, record_scheduled
+from bot.services.programme_rules import FormErrors
+from bot.views import checkins as views
+from bot.views.state import form_values
+from bot.views.when import slack_date
+
+log = logging.getLogger(__name__)
+
+
+async def start_checkin(
+    deps: Deps,
+    client: AsyncWebClient,
+    reply: Reply,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    pair_id: int | None = None,
+) -> None:
+    """Open the form for the given pair, or the person's only pair, or ask which."""
+    now = deps.clock.now()
+    if pair_id is None:
+        async with deps.db.transaction() as session:
+            pairs = await checkins.live_pairs_for(session, team_id=team_id, user_id=user_id)
+        if not pairs:
+            await reply("You can log sessions once you're in a confirmed pair.")
+            return
+        if len(pairs) > 1:
+            await reply("Which pair?", views.choose_pair(pairs, user_id))
+            return
+        pair_id = pairs[0].id
+    try:
+        async with deps.db.transaction() as session:
+            pair, topics, _ = await checkins.form_start(
+                session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+            )
+            agreed = await agreements.in_force(session, pair_id=pair_id)
+            programme = await session.get(Programme, pair.programme_id)
+    except PairError as exc:
+        await reply(str(exc))
+        return
+    assert programme is not None
+    minutes = agreed.session_minutes if agreed else programme.session_minutes
+    medium = agreed.medium if agreed else programme.default_medium
+    await client.views_open(
+        trigger_id=trigger_id,
+        view=views.checkin_modal(
+            pair,
+            user_id,
+            topics=topics,
+            today=now.date(),
+            minutes=minutes,
+            medium=medium if medium != Medium.ANY else Medium.VIDEO,
+        ),
+    )
+
+
+async def show_actions(
+    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str
+) -> None:
+    async with deps.db.transaction() as session:
+        pairs = await checkins.live_pairs_for(session, team_id=team_id, user_id=user_id)
+        mine, theirs, partner = [], [], None
+        for pair in pairs:
+            open_actions = await checkins.actions_of(session, pair)
+            mine += [a for a in open_actions if a.owner.user_id == user_id]
+            me = pair.member(user_id)
+            if me is not None and me.role.value == "mentor":
+                partner = pair.other(user_id)
+                theirs += [a for a in open_actions if a.owner.user_id == partner.user_id]
+    await reply(
+        "Your actions",
+        views.actions_message(mine, theirs, today=deps.clock.now().date(), partner=partner),
+    )
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @then(app.shortcut(Shortcut.LOG_SESSION))
+    async def shortcut_used(
+        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        await start_checkin(
+            deps,
+            client,
+            Reply(client=client, user_id=user_id, respond=respond, body=body),
+            team_id=context["team_id"],
+            user_id=user_id,
+            trigger_id=body["trigger_id"],
+        )
+
+    @then(app.action(matching(Action.LOG_SESSION)))
+    async def log_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        value = action.get("value") or ""
+        await start_checkin(
+            deps,
+            client,
+            Reply(client=client, user_id=user_id, respond=respond, body=body),
+            team_id=context["team_id"],
+            user_id=user_id,
+            trigger_id=body["trigger_id"],
+            pair_id=int(value) if value.isdigit() else None,
+        )
+
+    async def check_form(view: dict, team_id: str) -> tuple[int, CheckinInput] | dict[str, str]:
+        raw = view.get("private_metadata") or ""
+        if not raw.isdigit():
+            return {"held_on": "This form is out of date; open it again."}
+        async with deps.db.transaction() as session:
+            found = await load_pair(session, team_id=team_id, pair_id=int(raw))
+            if found is None or found[0].confirmed_at is None:
+                return {"held_on": "This pair is not confirmed."}
+            pair, _ = found
+            programme = await session.get(Programme, pair.programme_id)
+            confirmed_on = pair.confirmed_at.date()
+        assert programme is not None
+        now = deps.clock.now()
+        checked = checkins.validate_checkin(
+            form_values(view),
+            now=now,
+            today=now.date(),
+            confirmed_on=confirmed_on,
+            offered_topics=programme.topics,
+        )
+        return checked.errors if isinstance(checked, FormErrors) else (int(raw), checked)
+
+    async def ack_form(ack: AsyncAck, view: dict, context: dict) -> None:
+        checked = await check_form(view, context["team_id"])
+        if isinstance(checked, dict):
+            await ack(response_action="errors", errors=checked)
+        else:
+            context["checkin"] = checked
+            await ack()
+
+    @then(app.view(View.CHECKIN), ack=ack_form)
+    async def checkin_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+        checked = context.get("checkin")
+        if checked is None:
+            return
+        pair_id, data = checked
+        user_id, team_id = body["user"]["id"], context["team_id"]
+        try:
+            async with deps.db.transaction() as session:
+                logged = await checkins.log_session(
+                    session,
+                    team_id=team_id,
+                    pair_id=pair_id,
+                    user_id=user_id,
+                    data=data,
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await client.chat_postMessage(channel=user_id, text=str(exc))
+            return
+        await withdraw_scheduled(client, logged.cancelled)
+        text, blocks = views.logged_message(logged)
+        await client.chat_postMessage(
+            channel=logged.pair.conversation_id or user_id, text=text, blocks=blocks
+        )
+        other = logged.pair.other(user_id)
+        text, blocks = views.rate_prompt(logged)
+        await client.chat_postMessage(channel=other.user_id, text=text, blocks=blocks)
+        await schedule_reminders(client, logged)
+        for member in logged.pair.members:
+            await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
+
+    async def schedule_reminders(client: AsyncWebClient, logged: Logged) -> None:
+        for planned in logged.planned:
+            member = logged.pair.member(planned.channel)
+            assert member is not None and logged.next_session_at is not None
+            text = views.next_session_reminder(
+                logged.pair, member, slack_date(logged.next_session_at)
+            )
+            try:
+                held = await client.chat_scheduleMessage(
+                    channel=planned.channel, post_at=int(planned.post_at.timestamp()), text=text
+                )
+            except SlackApiError:
+                log.warning("could not schedule a session reminder", exc_info=True)
+                continue
+            async with deps.db.transaction() as session:
+                kept = await record_scheduled(
+                    session,
+                    row_id=planned.row_id,
+                    channel_id=held["channel"],
+                    slack_id=held["scheduled_message_id"],
+                )
+            if not kept:
+                await withdraw_scheduled(client, [(held["channel"], held["scheduled_message_id"])])
+
+    @then(app.action(matching(Action.RATE_SESSION)))
+    async def rated(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        session_id, _, rating = (action.get("value") or "").partition(":")
+        try:
+            if not (session_id.isdigit() and rating.isdigit()):
+                raise PairError("That button is not valid any more.")
+            async with deps.db.transaction() as session:
+                held_on = await checkins.rate(
+                    session,
+                    team_id=context["team_id"],
+                    session_id=int(session_id),
+                    user_id=user_id,
+                    rating=int(rating),
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await reply(str(exc))
+            return
+        await reply(
+            f"Thanks: you rated the session of {held_on:%a %d %b} {rating} out of 5.",
+            replace_original=True,
+        )
+
+    @then(app.action(Action.MY_ACTIONS))
+    async def my_actions_clicked(
+        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        await show_actions(
+            deps,
+            client,
+            Reply(client=client, user_id=user_id, respond=respond, body=body),
+            team_id=context["team_id"],
+            user_id=user_id,
+        )
+
+    async def close(
+        action: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+        *,
+        done: bool,
+    ) -> None:
+        user_id = body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        value = action.get("value") or ""
+        try:
+            if not value.isdigit():
+                raise PairError("That button is not valid any more.")
+            async with deps.db.transaction() as session:
+                closed = await checkins.close_action(
+                    session,
+                    team_id=context["team_id"],
+                    action_id=int(value),
+                    user_id=user_id,
+                    done=done,
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await reply(str(exc))
+            return
+        await reply(f"“{closed.text}” is {closed.status.value}.")
+        await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
+
+    @then(app.action(matching(Action.ACTION_DONE)))
+    async def done_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        await close(action, body, client, respond, context, done=True)
+
+    @then(app.action(matching(Action.ACTION_DROP)))
+    async def drop_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        await close(action, body, client, respond, context, done=False)

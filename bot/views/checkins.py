@@ -1,0 +1,241 @@
+"""Check-ins as the pair sees them: the form, the session in their DM, ratings, actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.ids import Action, Field, View, keyed
+from bot.models import Medium
+from bot.services.checkins import ACTION_ROWS, ActionView, Logged, action_fields
+from bot.services.pairs import Member, PairFacts
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    input_block,
+    modal,
+    number_input,
+    option,
+    options,
+    section,
+    static_select,
+    text_input,
+)
+from bot.views.programme_setup import MEDIUM_LABELS
+from bot.views.signup import MEDIUM_OPTIONS
+from bot.views.when import slack_date
+
+USEFULNESS = [
+    ("1 – not useful", "1"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5 – very useful", "5"),
+]
+GROW_LABELS = {
+    Field.GOAL: "Goal: what did you want from this session?",
+    Field.REALITY: "Reality: where do things stand?",
+    Field.OPTIONS: "Options: what could you try?",
+    Field.WILL: "Will: what will you do?",
+}
+SHOWN_ACTIONS = 20
+
+
+def choose_pair(pairs: Sequence[PairFacts], user_id: str) -> list[Block]:
+    return [
+        section("You're in several pairs. Which session are you logging?"),
+        actions(
+            *[
+                button(
+                    f"With {p.other(user_id).name[:40]}", keyed(Action.LOG_SESSION, p.id), str(p.id)
+                )
+                for p in pairs[:5]
+            ]
+        ),
+    ]
+
+
+def checkin_modal(
+    pair: PairFacts,
+    user_id: str,
+    *,
+    topics: Sequence[str],
+    today: date,
+    minutes: int,
+    medium: Medium,
+) -> Block:
+    partner = pair.other(user_id)
+    blocks: list[Block] = [
+        section(
+            f"Your session with *{escape(partner.name)}*. Notes are shared with the two of "
+            "you only; the programme lead sees that a session happened, its length and the "
+            "rating, never what you wrote."
+        ),
+        input_block(
+            Field.HELD_ON, "When", {"type": "datepicker", "initial_date": today.isoformat()}
+        ),
+        input_block(Field.MINUTES, "Minutes", number_input(initial=minutes, low=5, high=480)),
+        input_block(
+            Field.AGREED_MEDIUM, "How you met", static_select(MEDIUM_OPTIONS, initial=medium.value)
+        ),
+    ]
+    if topics:
+        blocks.append(
+            input_block(
+                Field.TOPICS,
+                "Topics",
+                {"type": "multi_static_select", "options": options((t, t) for t in topics[:100])},
+                optional=True,
+            )
+        )
+    blocks += [
+        input_block(
+            Field.OTHER_TOPICS,
+            "Other topics",
+            text_input(placeholder="Comma separated", max_length=300),
+            optional=True,
+        ),
+        input_block(
+            Field.USEFULNESS,
+            "How useful was it for you?",
+            {"type": "radio_buttons", "options": options(USEFULNESS)},
+        ),
+    ]
+    for field, label in GROW_LABELS.items():
+        blocks.append(
+            input_block(field, label, text_input(multiline=True, max_length=2000), optional=True)
+        )
+    blocks.append(
+        input_block(
+            Field.PRIVATE_NOTE,
+            "Private note",
+            text_input(multiline=True, max_length=2000),
+            optional=True,
+            hint="Only you will ever see this.",
+        )
+    )
+    owners = [option("Me", "me"), option(partner.name[:60], "partner")]
+    for row in range(ACTION_ROWS):
+        text_field, owner_field, due_field, org_field = action_fields(row)
+        blocks += [
+            input_block(text_field, f"Action {row + 1}", text_input(max_length=300), optional=True),
+            input_block(owner_field, "Who does it", static_select(owners), optional=True),
+            input_block(due_field, "Due", {"type": "datepicker"}, optional=True),
+            input_block(
+                org_field,
+                " ",
+                {"type": "checkboxes", "options": [option("Take back to the organisation", "org")]},
+                optional=True,
+            ),
+        ]
+    blocks.append(
+        input_block(
+            Field.NEXT_SESSION,
+            "Next session",
+            {"type": "datetimepicker"},
+            optional=True,
+            hint="Each of you gets a reminder the day before.",
+        )
+    )
+    return modal(
+        View.CHECKIN, "Log a session", blocks, submit="Save", private_metadata=str(pair.id)
+    )
+
+
+def _action_line(text: str, owner: str, due: date | None, for_org: bool) -> str:
+    parts = [f"• {escape(text)} — {escape(owner)}"]
+    if due:
+        parts.append(f"by {due:%d %b}")
+    if for_org:
+        parts.append("(to take back to the organisation)")
+    return " ".join(parts)
+
+
+def logged_message(logged: Logged) -> tuple[str, list[Block]]:
+    verb = "logged" if logged.created else "updated"
+    text = f"{logged.logger.name} {verb} your session of {logged.held_on:%a %d %b}."
+    lines = [
+        f"<@{logged.logger.user_id}> {verb} your session of *{logged.held_on:%a %d %b}*: "
+        f"{logged.minutes} minutes, {MEDIUM_LABELS[logged.medium].lower()}."
+    ]
+    if logged.topics:
+        lines.append("Topics: " + escape(", ".join(logged.topics)))
+    blocks = [section("\n".join(lines))]
+    notes = [f"*{name.title()}:* {escape(value)}" for name, value in logged.grow.items() if value]
+    if notes:
+        blocks.append(section("\n".join(notes)))
+    if logged.actions:
+        blocks.append(section("*Actions*\n" + "\n".join(_action_line(*a) for a in logged.actions)))
+    if logged.next_session_at:
+        blocks.append(context(f"Next session: {slack_date(logged.next_session_at)}"))
+    return text, blocks
+
+
+def rate_prompt(logged: Logged) -> tuple[str, list[Block]]:
+    text = f"{logged.logger.name} logged your session of {logged.held_on:%a %d %b}."
+    return text, [
+        section(
+            f"{escape(text)} How useful was it for you? Only the rating reaches the programme lead."
+        ),
+        actions(
+            *[
+                button(
+                    label.split(" ")[0],
+                    keyed(Action.RATE_SESSION, value),
+                    f"{logged.session_id}:{value}",
+                )
+                for label, value in USEFULNESS
+            ]
+        ),
+    ]
+
+
+def next_session_reminder(pair: PairFacts, member: Member, at_token: str) -> str:
+    return (
+        f"Reminder: your next mentoring session with {pair.other(member.user_id).name} is "
+        f"{at_token}."
+    )
+
+
+def actions_message(
+    mine: Sequence[ActionView],
+    theirs: Sequence[ActionView],
+    *,
+    today: date,
+    partner: Member | None,
+) -> list[Block]:
+    blocks: list[Block] = [header("Your actions")]
+    if not mine:
+        blocks.append(section("You have no open actions."))
+    for action in mine[:SHOWN_ACTIONS]:
+        late = " ⚠️ overdue" if action.overdue(today) else ""
+        due = f" · due {action.due_on:%d %b}" if action.due_on else ""
+        org = " · for the organisation" if action.for_organisation else ""
+        blocks.append(section(f"{escape(action.text)}{due}{org}{late}"))
+        blocks.append(
+            actions(
+                button(
+                    "Done", keyed(Action.ACTION_DONE, action.id), str(action.id), style="primary"
+                ),
+                button("Drop", keyed(Action.ACTION_DROP, action.id), str(action.id)),
+            )
+        )
+    if len(mine) > SHOWN_ACTIONS:
+        blocks.append(context(f"…and {len(mine) - SHOWN_ACTIONS} more."))
+    if partner is not None and theirs:
+        blocks += [
+            divider(),
+            section(
+                f"*{escape(partner.name)}'s open actions, to review together*\n"
+                + "\n".join(
+                    _action_line(a.text, a.owner.name, a.due_on, a.for_organisation)
+                    for a in theirs[:SHOWN_ACTIONS]
+                )
+            ),
+        ]
+    return blocks
