@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.ids import Action, Field, View
+from bot.ids import Action, Field, View, matching
 from bot.listeners.home import publish_home
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
@@ -50,7 +50,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             view=views.agreement_modal(pair, terms, version=version, ground_rules=ground_rules),
         )
 
-    @then(app.action(Action.AGREEMENT_OPEN))
+    @then(app.action(matching(Action.AGREEMENT_OPEN)))
     @then(app.action(Action.AGREEMENT_CHANGE))
     async def open_clicked(
         action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict

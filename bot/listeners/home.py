@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deps import Deps
 from bot.listeners.routing import then
-from bot.services import programmes, signup
+from bot.services import checkins, programmes, signup
 from bot.services.people import Profile, is_lead
 from bot.views.home import home_view
 
@@ -23,7 +23,15 @@ async def home_view_for(
     led = None
     if is_lead(profile, deps.settings.lead_user_ids):
         led = await programmes.summaries(session, team_id=team_id, lead_id=user_id)
-    return home_view(participations=mine, open_programme_count=open_count, lead_programmes=led)
+    pairs = await checkins.pair_homes(session, team_id=team_id, user_id=user_id)
+    return home_view(
+        participations=mine,
+        open_programme_count=open_count,
+        lead_programmes=led,
+        pairs=pairs,
+        user_id=user_id,
+        today=today,
+    )
 
 
 async def publish_home(deps: Deps, client: AsyncWebClient, *, team_id: str, user_id: str) -> None:

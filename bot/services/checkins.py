@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import (
     ActionItem,
     ActionStatus,
+    Agreement,
     Medium,
     Pair,
     PairStatus,
@@ -25,6 +26,7 @@ from bot.models import (
     SessionLog,
     SessionRating,
 )
+from bot.services.agreements import in_force
 from bot.services.pairs import (
     Member,
     PairError,
@@ -460,3 +462,33 @@ async def progress(session: AsyncSession, *, pair_id: int, planned: int | None) 
     ).one()
     next_at = await session.scalar(select(Pair.next_session_at).where(Pair.id == pair_id))
     return PairProgress(held, planned, last_on, next_at)
+
+
+@dataclass(frozen=True)
+class PairHome:
+    """Everything a person's Home shows about one of their pairs."""
+
+    pair: PairFacts
+    since: date | None
+    agreement: Agreement | None  # the version in force
+    progress: PairProgress
+    actions: tuple[ActionView, ...]
+
+
+async def pair_homes(session: AsyncSession, *, team_id: str, user_id: str) -> list[PairHome]:
+    homes = []
+    for pair in await live_pairs_for(session, team_id=team_id, user_id=user_id):
+        agreed = await in_force(session, pair_id=pair.id)
+        confirmed_at = await session.scalar(select(Pair.confirmed_at).where(Pair.id == pair.id))
+        homes.append(
+            PairHome(
+                pair=pair,
+                since=confirmed_at.date() if confirmed_at else None,
+                agreement=agreed,
+                progress=await progress(
+                    session, pair_id=pair.id, planned=agreed.sessions_planned if agreed else None
+                ),
+                actions=tuple(await actions_of(session, pair)),
+            )
+        )
+    return homes
