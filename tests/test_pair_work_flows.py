@@ -286,3 +286,16 @@ async def test_home_shows_the_pair_sessions_and_overdue_actions(
     assert "Mia Mentor" in home and "since 08 Jan 2026" in home
     assert "1 of 6 sessions" in home and "last on 09 Jan" in home
     assert "Try a prompt library" in home and "overdue" in home
+
+
+async def test_home_buttons_open_the_forms(confirmed: str, sandbox: Sandbox) -> None:
+    await sandbox.event({"type": "app_home_opened", "user": EXEC, "tab": "home"})
+    home = sandbox.double.home_view(EXEC)
+    assert home is not None
+    [pair_buttons] = [
+        b for b in home["blocks"] if b["type"] == "actions" and "Log a session" in str(b)
+    ]
+    agreement = next(e for e in pair_buttons["elements"] if "agreement" in e["text"]["text"])
+    await sandbox.click(EXEC, agreement["action_id"], agreement["value"], view_id=home["id"])
+    modal = sandbox.modal(EXEC)
+    assert modal is not None and modal["callback_id"] == View.AGREEMENT

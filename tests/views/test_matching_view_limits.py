@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from bot.models import MatchRunStatus, PairStatus, Role
+from bot.models import ActionStatus, MatchRunStatus, Medium, PairStatus, Role
+from bot.services.checkins import ActionView, PairHome, PairProgress
 from bot.services.chemistry import Agreement, Proposal
 from bot.services.matching.runs import Preview, PreviewPair, PreviewUnmatched
 from bot.services.pairs import Member, PairFacts
-from bot.slack.double.block_kit import check_message_blocks
+from bot.slack.double.block_kit import check_message_blocks, check_view
 from bot.views import chemistry, matching
+from bot.views.checkins import actions_message, checkin_modal
+from bot.views.home import home_view
 from tests.views.test_view_limits import assert_modal_ok
 
 AT = datetime(2026, 1, 8, 15, tzinfo=UTC)
@@ -82,3 +85,40 @@ def test_pair_messages_and_forms() -> None:
         chemistry.decision_prompt(pairs[0], pairs[0].mentor),
     ):
         assert check_message_blocks(blocks) == []
+
+
+def test_home_and_checkin_form_for_a_busy_pair() -> None:
+    busy = pair()
+    many = tuple(
+        ActionView(i, "a" * 300, busy.mentee, date(2026, 1, 1), True, ActionStatus.OPEN)
+        for i in range(500)
+    )
+    homes = [
+        PairHome(busy, date(2026, 1, 8), None, PairProgress(300, 52, date(2026, 1, 9), AT), many)
+        for _ in range(5)
+    ]
+    view = home_view(
+        participations=[],
+        open_programme_count=1,
+        lead_programmes=None,
+        pairs=homes,
+        user_id=busy.mentor.user_id,
+        today=date(2026, 2, 1),
+    )
+    assert check_view(view, allowed_types=("home",)) == []
+    assert_modal_ok(
+        checkin_modal(
+            busy,
+            busy.mentor.user_id,
+            topics=["t" * 60] * 25,
+            today=date(2026, 2, 1),
+            minutes=60,
+            medium=Medium.VIDEO,
+        )
+    )
+    assert (
+        check_message_blocks(
+            actions_message(many, many, today=date(2026, 2, 1), partner=busy.mentee)
+        )
+        == []
+    )
