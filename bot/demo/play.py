@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.demo.matching import play_matching
+from bot.demo.pair_work import play_pair_work
 from bot.demo.people import ANNOUNCE_CHANNEL, LEAD_ID, Person, build_workspace
 from bot.demo.transcript import Transcript, short
 from bot.ids import BASELINE_PREFIX, Action, Command, Field
@@ -230,6 +231,7 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
             log.say(f"    Home: {short(text)}")
         await step(lead, "types /mentoring-admin close", box.command(lead, Command.ADMIN, "close"))
         await play_matching(box, log, step, clock, lead)
+        await play_pair_work(box, log, step, clock)
 
         await _summary(box, log, acks)
     finally:

@@ -28,3 +28,10 @@ async def test_demo_plays_set_up_enrolment_and_sign_up(capsys: pytest.CaptureFix
     assert "types /mentoring-admin rematch" in out
     assert "dissolved 1" in out
     assert "is now running" in out
+    # Agreements, a few weeks of sessions with actions, and the App Home.
+    assert "confirms; the agreement is pinned" in out
+    assert "logs the session with /mentoring checkin" in out
+    assert "How useful was it for you?" in out
+    assert "is done." in out
+    assert "sessions held" in out
+    assert "Felt a little awkward" not in out  # private notes stay private, even here
