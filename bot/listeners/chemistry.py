@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.ids import Action, Field, View, matching
 from bot.listeners.endings import announce, withdraw_scheduled
+from bot.listeners.home import publish_home
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Decision, ScheduledKind
@@ -249,6 +250,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if outcome.confirmed and pair.conversation_id:
             text, blocks = views.confirmed_message(pair)
             await client.chat_postMessage(channel=pair.conversation_id, text=text, blocks=blocks)
+            for member in pair.members:
+                await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
 
     @then(app.action(Action.GO))
     async def go_clicked(
