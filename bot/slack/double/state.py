@@ -69,7 +69,7 @@ class DoubleState:
         ws = self.workspace
         if user_id not in ws.users:
             raise KeyError(f"no user {user_id} in the workspace")
-        channel_id = "D" + _stable_suffix(ws.team_id, user_id)
+        channel_id = self._dm_id(user_id)
         channel = ws.channels.get(channel_id)
         if channel is None:
             channel = ws.add_channel(
@@ -82,6 +82,13 @@ class DoubleState:
                 )
             )
         return channel
+
+    def existing_dm_channel(self, user_id: str) -> Channel | None:
+        """The bot's IM with a user if it was ever opened; looking never opens one."""
+        return self.workspace.channels.get(self._dm_id(user_id))
+
+    def _dm_id(self, user_id: str) -> str:
+        return "D" + _stable_suffix(self.workspace.team_id, user_id)
 
     def mpim_channel(self, user_ids: list[str]) -> Channel:
         ws = self.workspace
@@ -151,6 +158,10 @@ class DoubleState:
             self.scheduled[channel_id].remove(entry)
             message = {k: v for k, v in entry.items() if k not in ("id", "post_at", "date_created")}
             message["ts"] = self.next_ts()
+            parent_ts = message.get("thread_ts")
+            parent = self.find_message(channel_id, parent_ts) if parent_ts else None
+            if parent is not None:
+                parent["reply_count"] = parent.get("reply_count", 0) + 1
             delivered.append(self.add_message(channel_id, message))
         return delivered
 

@@ -6,9 +6,10 @@ import copy
 from typing import Any
 
 from bot.slack.double.block_kit import check_message_blocks, with_generated_ids
-from bot.slack.double.errors import SlackError
+from bot.slack.double.errors import SlackError, invalid_arguments
 from bot.slack.double.method_registry import CallContext, handles
 from bot.slack.double.methods.conversations import visible_channel
+from bot.slack.double.pagination import page
 from bot.slack.double.workspace import Channel
 
 MAX_TEXT_LENGTH = 40_000
@@ -179,14 +180,75 @@ def schedule_message(ctx: CallContext) -> dict[str, Any]:
     }
 
 
+def _schedule_of(ctx: CallContext, channel_arg: str, *, not_found: str) -> Channel:
+    """The conversation scheduled messages are kept under: its id, or a user id for the bot's
+    IM with them (chat.scheduleMessage accepts one), if the caller can see it."""
+    channel = ctx.state.channel(channel_arg)
+    if channel is None and channel_arg in ctx.ws.users:
+        channel = ctx.state.existing_dm_channel(channel_arg)
+    if channel is None:
+        raise SlackError(not_found)
+    hidden = channel.is_private or channel.is_conversation_with_people
+    if hidden and ctx.grant.user_id not in channel.members:
+        raise SlackError(not_found)
+    return channel
+
+
 @handles("chat.deleteScheduledMessage")
 def delete_scheduled_message(ctx: CallContext) -> dict[str, Any]:
-    channel = postable_channel(ctx, ctx.require("channel"))
+    channel = _schedule_of(ctx, ctx.require("channel"), not_found="channel_not_found")
     wanted = ctx.require("scheduled_message_id")
     entries = ctx.state.scheduled.get(channel.id, [])
     for entry in entries:
-        if entry["id"] == wanted:
+        if entry["id"] == wanted and entry["user"] == ctx.grant.user_id:
             entries.remove(entry)
             return {}
-    # Unknown, already posted, already deleted, or scheduled in another channel.
+    # Unknown, already posted, already deleted, someone else's, or scheduled in another channel.
     raise SlackError("invalid_scheduled_message_id")
+
+
+def _epoch_arg(ctx: CallContext, name: str) -> float | None:
+    value = ctx.text(name)
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise invalid_arguments(f"[ERROR] {name} must be a Unix timestamp") from exc
+
+
+@handles("chat.scheduledMessages.list")
+def list_scheduled_messages(ctx: CallContext) -> dict[str, Any]:
+    """The caller's pending messages, soonest first; `oldest` and `latest` bound `post_at`."""
+    channel_arg = ctx.text("channel")
+    if channel_arg is not None:
+        channel_ids = [_schedule_of(ctx, channel_arg, not_found="invalid_channel").id]
+    else:
+        channel_ids = list(ctx.state.scheduled)
+    oldest, latest = _epoch_arg(ctx, "oldest"), _epoch_arg(ctx, "latest")
+    pending = sorted(
+        (
+            entry
+            for channel_id in channel_ids
+            for entry in ctx.state.scheduled.get(channel_id, [])
+            if entry["user"] == ctx.grant.user_id
+            and (oldest is None or entry["post_at"] >= oldest)
+            and (latest is None or entry["post_at"] <= latest)
+        ),
+        key=lambda entry: (entry["post_at"], entry["id"]),
+    )
+    by_id = {entry["id"]: entry for entry in pending}
+    chosen, next_cursor = page(ctx, list(by_id), kind="scheduled", default_limit=100)
+    return {
+        "scheduled_messages": [
+            {
+                "id": by_id[i]["id"],
+                "channel_id": by_id[i]["channel"],
+                "post_at": by_id[i]["post_at"],
+                "date_created": by_id[i]["date_created"],
+                "text": by_id[i]["text"],
+            }
+            for i in chosen
+        ],
+        "response_metadata": {"next_cursor": next_cursor},
+    }
