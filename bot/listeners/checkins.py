@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, Shortcut, View, matching
-from bot.listeners.endings import withdraw_scheduled
+from bot.listeners.held import hold, withdraw_scheduled
 from bot.listeners.home import publish_home
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Medium, Programme
 from bot.services import agreements, checkins
 from bot.services.checkins import CheckinInput, Logged
-from bot.services.pairs import PairError, load_pair, record_scheduled
+from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
 from bot.views import checkins as views
 from bot.views.state import form_values
 from bot.views.when import slack_date
-
-log = logging.getLogger(__name__)
 
 
 async def start_checkin(
@@ -195,22 +190,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             text = views.next_session_reminder(
                 logged.pair, member, slack_date(logged.next_session_at)
             )
-            try:
-                held = await client.chat_scheduleMessage(
-                    channel=planned.channel, post_at=int(planned.post_at.timestamp()), text=text
-                )
-            except SlackApiError:
-                log.warning("could not schedule a session reminder", exc_info=True)
-                continue
-            async with deps.db.transaction() as session:
-                kept = await record_scheduled(
-                    session,
-                    row_id=planned.row_id,
-                    channel_id=held["channel"],
-                    slack_id=held["scheduled_message_id"],
-                )
-            if not kept:
-                await withdraw_scheduled(client, [(held["channel"], held["scheduled_message_id"])])
+            await hold(deps, client, planned, text)
 
     @then(app.action(matching(Action.RATE_SESSION)))
     async def rated(

@@ -19,14 +19,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, Field, View, matching
-from bot.listeners.endings import announce, withdraw_scheduled
+from bot.listeners.endings import announce
+from bot.listeners.held import hold, withdraw_scheduled
 from bot.listeners.home import publish_home
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Decision, ScheduledKind
 from bot.services import chemistry
 from bot.services.chemistry import Agreement, MeetingAgreed
-from bot.services.pairs import PairError, PairFacts, record_scheduled
+from bot.services.pairs import PairError, PairFacts
 from bot.services.programme_rules import FormErrors
 from bot.views import chemistry as views
 from bot.views.state import form_values
@@ -195,25 +196,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 member = agreement.pair.member(planned.channel)
                 assert member is not None
                 text, blocks = views.decision_prompt(agreement.pair, member)
-            try:
-                held = await client.chat_scheduleMessage(
-                    channel=planned.channel,
-                    post_at=int(planned.post_at.timestamp()),
-                    text=text,
-                    blocks=blocks,
-                )
-            except SlackApiError:
-                log.warning("could not schedule a %s message", planned.kind, exc_info=True)
-                continue
-            async with deps.db.transaction() as session:
-                kept = await record_scheduled(
-                    session,
-                    row_id=planned.row_id,
-                    channel_id=held["channel"],
-                    slack_id=held["scheduled_message_id"],
-                )
-            if not kept:  # the meeting moved or the pair ended meanwhile
-                await withdraw_scheduled(client, [(held["channel"], held["scheduled_message_id"])])
+            await hold(deps, client, planned, text, blocks)
 
     async def decide(
         client: AsyncWebClient,

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.listeners.held import withdraw_scheduled
 from bot.models import PairEnd
 from bot.services.pairs import Ending, Member
 from bot.views import chemistry as views
 
 log = logging.getLogger(__name__)
-
-
-async def withdraw_scheduled(client: AsyncWebClient, held: Iterable[tuple[str, str]]) -> None:
-    """Delete messages Slack would otherwise post later; one already posted is left alone."""
-    for channel, scheduled_id in held:
-        try:
-            await client.chat_deleteScheduledMessage(
-                channel=channel, scheduled_message_id=scheduled_id
-            )
-        except SlackApiError as exc:
-            if exc.response.get("error") != "invalid_scheduled_message_id":
-                log.warning("could not withdraw a scheduled message", exc_info=True)
 
 
 async def _dm(client: AsyncWebClient, user_id: str, text: str) -> None:

@@ -139,12 +139,6 @@ async def _confirmed_pair(
     return info
 
 
-async def latest(session: AsyncSession, *, pair_id: int) -> Agreement | None:
-    return await session.scalar(
-        select(Agreement).where(Agreement.pair_id == pair_id).order_by(Agreement.version.desc())
-    )
-
-
 async def in_force(session: AsyncSession, *, pair_id: int) -> Agreement | None:
     return await session.scalar(
         select(Agreement).where(

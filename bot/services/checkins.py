@@ -31,6 +31,7 @@ from bot.services.pairs import (
     Member,
     PairError,
     PairFacts,
+    Planned,
     facts,
     pair_for_member,
     state_words,
@@ -63,13 +64,6 @@ class CheckinInput:
     private_note: str
     actions: tuple[ActionInput, ...]
     next_session_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Planned:
-    row_id: int
-    channel: str
-    post_at: datetime
 
 
 @dataclass(frozen=True)
@@ -371,7 +365,7 @@ async def _plan_reminders(
     ]
     session.add_all(rows)
     await session.flush()
-    return cancelled, [Planned(r.id, r.channel_id, r.post_at) for r in rows]
+    return cancelled, [Planned.of(r) for r in rows]
 
 
 async def rate(

@@ -26,6 +26,7 @@ from bot.services.pairs import (
     Member,
     PairError,
     PairFacts,
+    Planned,
     cancel_scheduled,
     end_pair,
     facts,
@@ -47,16 +48,6 @@ class MeetingAgreed(PairError):
     def __init__(self, starts_at: datetime) -> None:
         super().__init__("The chemistry meeting already has a time.")
         self.starts_at = starts_at
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A message to hand to Slack's scheduler, recorded first so it is never scheduled twice."""
-
-    row_id: int
-    kind: ScheduledKind
-    channel: str  # a conversation id, or a user id for their DM with the app
-    post_at: datetime
 
 
 @dataclass(frozen=True)
@@ -285,7 +276,7 @@ async def accept(
         starts_at=starts_at,
         note=meeting.note,
         message_ts=meeting.message_ts,
-        planned=tuple(Planned(r.id, r.kind, r.channel_id, r.post_at) for r in rows),
+        planned=tuple(Planned.of(r) for r in rows),
     )
 
 

@@ -21,6 +21,7 @@ from bot.models import (
     Programme,
     ProgrammeLead,
     Role,
+    ScheduledKind,
     ScheduledMessage,
 )
 
@@ -300,6 +301,20 @@ async def mark_introduced(
         .where(Pair.id == pair_id)
         .values(conversation_id=conversation_id, intro_ts=intro_ts)
     )
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message to hand to Slack's scheduler, recorded first so it is never scheduled twice."""
+
+    row_id: int
+    kind: ScheduledKind
+    channel: str  # a conversation id, or a user id for their DM with the app
+    post_at: datetime
+
+    @classmethod
+    def of(cls, row: ScheduledMessage) -> Planned:
+        return cls(row.id, row.kind, row.channel_id, row.post_at)
 
 
 async def record_scheduled(

@@ -158,8 +158,3 @@ def agreed_summary(agreement: AgreementFacts) -> tuple[str, list[Block]]:
             ),
         ),
     ]
-
-
-def replaced(version: int) -> tuple[str, list[Block]]:
-    text = f"Version {version} was replaced by a newer one below."
-    return text, [context(text)]

@@ -142,11 +142,6 @@ def preview_message(preview: Preview) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def closed_preview(preview_text: str) -> list[Block]:
-    """A preview that can no longer be acted on keeps only a line saying why."""
-    return [section(preview_text)]
-
-
 def constraint_modal(run_id: int) -> Block:
     return modal(
         View.PAIR_CONSTRAINT,
