@@ -315,6 +315,12 @@ class Pair(Base):
     next_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_by: Mapped[PairEnd | None] = mapped_column(_enum(PairEnd))
+    # Momentum: the ladder counts days from the anchor (agreement, latest session, resume);
+    # `ladder_step` is the last rung sent for it; the sweep looks again at `momentum_due_at`.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    momentum_anchor_on: Mapped[date | None] = mapped_column(Date)
+    ladder_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    momentum_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -533,3 +539,121 @@ class ActionItem(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for its time (quiet hours, budget, pace, retry)
+    SENDING = "sending"  # claimed by a sender until `due_at`; then claimable again
+    SENT = "sent"
+    FAILED = "failed"  # Slack refused it for good (user deactivated, channel archived...)
+    CANCELLED = "cancelled"  # the pair ended, the person left, or the nudge became moot
+    EXPIRED = "expired"  # not deliverable before it stopped making sense
+
+
+# Rows a sender may claim: pending ones, and ones whose sender's lease ran out.
+_CLAIMABLE = "status IN ('pending', 'sending')"
+
+
+class Outbox(Base):
+    """A message the scheduler decided to send, written with the state change that caused
+    it and delivered later. The key makes a second sweep or replica a no-op."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_claimable",
+            "due_at",
+            sqlite_where=text(_CLAIMABLE),
+            postgresql_where=text(_CLAIMABLE),
+        ),
+        Index("ix_outbox_recipient_sent", "recipient_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    # What the view needs to render the message (names, numbers, ids): never private notes.
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    channel_id: Mapped[str] = mapped_column(String(32))  # a user id for a DM with the app
+    # The person it is for: their quiet hours and weekly budget apply (None: not budgeted).
+    recipient_id: Mapped[str | None] = mapped_column(String(32))
+    recipient_tz: Mapped[str | None] = mapped_column(String(64))
+    quiet_start: Mapped[int | None] = mapped_column(Integer)
+    quiet_end: Mapped[int | None] = mapped_column(Integer)
+    weekly_budget: Mapped[int | None] = mapped_column(Integer)
+    pair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pair.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SurveyKind(enum.StrEnum):
+    PULSE = "pulse"
+    MIDPOINT = "midpoint"
+    END = "end"
+
+
+class Survey(Base):
+    """One round of a survey for a programme: pulse number N, the mid-point or the end review."""
+
+    __tablename__ = "survey"
+    __table_args__ = (UniqueConstraint("programme_id", "kind", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[SurveyKind] = mapped_column(_enum(SurveyKind))
+    number: Mapped[int] = mapped_column(Integer, default=0)
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SurveyInvite(Base):
+    """Who was asked, so only they can answer, once, and only they get the one reminder.
+    Leads never see these rows: answers are counted, never attributed."""
+
+    __tablename__ = "survey_invite"
+    __table_args__ = (UniqueConstraint("survey_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SurveyResponse(Base):
+    """An answer with no link to the person: a random id (no insertion order to line up
+    with invites), the role for splitting aggregates, and no timestamp."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (CheckConstraint("would_recommend BETWEEN 0 AND 10", name="recommend_range"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    # Pulse: each 1-5.
+    value: Mapped[int | None] = mapped_column(Integer)
+    balance: Mapped[int | None] = mapped_column(Integer)
+    openness: Mapped[int | None] = mapped_column(Integer)
+    breadth: Mapped[int | None] = mapped_column(Integer)
+    # Reviews.
+    would_recommend: Mapped[int | None] = mapped_column(Integer)
+    actions_implemented: Mapped[str | None] = mapped_column(String(20))
+    continue_informally: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")

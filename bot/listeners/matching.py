@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -19,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.ids import Action, Field, View, matching
 from bot.listeners.endings import announce
-from bot.listeners.leads import is_lead_user
+from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons, lead_reply
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import ConstraintKind, ProgrammeStatus
@@ -43,22 +41,6 @@ PROGRESS_FROM = 300
 RESEND_AFTER_MINUTES = 10
 
 Show = Callable[[str], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class LeadClick:
-    """A lead's press of a button whose value is an id, after the lead check."""
-
-    reply: Reply
-    client: AsyncWebClient
-    team_id: str
-    lead_id: str
-    number: int
-    preview: PreviewMessage
-    trigger_id: str
-
-
-LeadWork = Callable[[LeadClick], Awaitable[None]]
 
 
 class PreviewMessage:
@@ -180,16 +162,7 @@ async def resend_pending_intros(deps: Deps, client: AsyncWebClient, *, programme
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    async def lead_reply(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, team_id: str
-    ) -> Reply | None:
-        """A reply for the lead, or None after refusing someone who is not one."""
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
-            await reply(admin_views.NOT_A_LEAD)
-            return None
-        return reply
+    lead_button = lead_buttons(deps)
 
     def preview_of(body: dict, client: AsyncWebClient) -> PreviewMessage:
         container = body.get("container") or {}
@@ -197,40 +170,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if container.get("channel_id") and container.get("message_ts"):
             at = (container["channel_id"], container["message_ts"])
         return PreviewMessage(client, body["user"]["id"], at)
-
-    def lead_button(route: Callable[..., Any]) -> Callable[[LeadWork], LeadWork]:
-        """A lead-only button whose value is an id: anyone else is refused, a bad value ignored."""
-
-        def register_work(work: LeadWork) -> LeadWork:
-            async def listener(
-                action: dict,
-                body: dict,
-                client: AsyncWebClient,
-                respond: AsyncRespond,
-                context: dict,
-            ) -> None:
-                reply = await lead_reply(body, client, respond, context["team_id"])
-                value = action.get("value") or ""
-                if reply is None or not value.isdigit():
-                    return
-                lead_id = body["user"]["id"]
-                await work(
-                    LeadClick(
-                        reply,
-                        client,
-                        context["team_id"],
-                        lead_id,
-                        int(value),
-                        preview_of(body, client),
-                        body.get("trigger_id", ""),
-                    )
-                )
-
-            listener.__name__ = work.__name__
-            then(route)(listener)
-            return work
-
-        return register_work
 
     @lead_button(app.action(matching(Action.CHOOSE_TO_MATCH)))
     async def programme_chosen(click: LeadClick) -> None:
@@ -260,14 +199,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             team_id=click.team_id,
             lead_id=click.lead_id,
             programme_id=programme_id,
-            message=click.preview,
+            message=PreviewMessage(click.client, click.lead_id, click.at),
         )
 
     @then(app.action(matching(Action.PREVIEW_PAIR)))
     async def pin_or_forbid_clicked(
         action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
     ) -> None:
-        reply = await lead_reply(body, client, respond, context["team_id"])
+        reply = await lead_reply(deps, body, client, respond, context["team_id"])
         chosen = (action.get("selected_option") or {}).get("value", "")
         kind, _, rest = chosen.partition(":")
         run_id, _, pair_id = rest.partition(":")
@@ -374,7 +313,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except runs.RunError as exc:
             await click.reply(str(exc))
             return
-        await click.preview.show(
+        await PreviewMessage(click.client, click.lead_id, click.at).show(
             "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
             "whenever you are ready."
         )
@@ -389,7 +328,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except runs.RunError as exc:
             await click.reply(str(exc))
             return
-        await click.preview.show(
+        await PreviewMessage(click.client, click.lead_id, click.at).show(
             f"Approved: introducing {count(len(approval.pairs), 'pair')} in "
             f"“{approval.programme_name}”…"
         )
@@ -401,7 +340,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 )
             except SlackApiError:
                 log.warning("could not tell an unmatched person", exc_info=True)
-        await click.preview.show(
+        await PreviewMessage(click.client, click.lead_id, click.at).show(
             views.approved_summary(
                 approval.programme_name,
                 len(approval.pairs) - len(failed),

@@ -1,0 +1,248 @@
+"""The outbox: messages the scheduler decided to send, queued in the same transaction as the
+state change that caused them and claimed by one sender at a time.
+
+Every message has a unique key (for example pair, kind and period), so a second sweep, a second
+replica or a re-run after a crash queues nothing twice. Claims take row locks that other
+replicas skip (PostgreSQL) or the database's write lock (SQLite, BEGIN IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Outbox, OutboxStatus
+from bot.services.quiet import BUDGET_WINDOW, after_budget, after_quiet_hours
+
+CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+# A sender that claimed a message and vanished loses it to another sender after this long.
+LEASE = timedelta(minutes=2)
+# Transient failures are retried this many times, backing off, before the message is failed.
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Quiet:
+    """Whose quiet hours and weekly budget a message must respect."""
+
+    user_id: str
+    tz: str | None
+    start: int
+    end: int
+    weekly_budget: int | None  # None: a direct answer or a lead's alert, not counted
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str
+    kind: str
+    team_id: str
+    channel_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+    quiet: Quiet | None = None
+    pair_id: int | None = None
+    participant_id: int | None = None
+    expires_at: datetime | None = None
+
+
+async def begin_claim(session: AsyncSession) -> None:
+    """Start a claiming transaction: on SQLite take the write lock before reading, so two
+    sweepers read and update one after the other (PostgreSQL uses row locks instead)."""
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(text("BEGIN IMMEDIATE"))
+
+
+def _insert(session: AsyncSession) -> Any:
+    return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+
+
+async def enqueue(session: AsyncSession, messages: Sequence[Message], *, now: datetime) -> int:
+    """Queue messages whose keys are new; returns how many were queued."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "key": m.key,
+            "kind": m.kind,
+            "team_id": m.team_id,
+            "channel_id": m.channel_id,
+            "params": m.params,
+            "recipient_id": m.quiet.user_id if m.quiet else None,
+            "recipient_tz": m.quiet.tz if m.quiet else None,
+            "quiet_start": m.quiet.start if m.quiet else None,
+            "quiet_end": m.quiet.end if m.quiet else None,
+            "weekly_budget": m.quiet.weekly_budget if m.quiet else None,
+            "pair_id": m.pair_id,
+            "participant_id": m.participant_id,
+            "status": OutboxStatus.PENDING,
+            "due_at": now,
+            "expires_at": m.expires_at,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    statement = _insert(session)(Outbox).on_conflict_do_nothing(index_elements=["key"])
+    queued = await session.execute(statement.returning(Outbox.id), rows)
+    return len(queued.all())
+
+
+async def cancel(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    pair_id: int | None = None,
+    participant_ids: Iterable[int] = (),
+    kinds: Iterable[str] | None = None,
+) -> int:
+    """Withdraw messages not yet sent: of a pair, or for people (optionally only some kinds)."""
+    people = list(participant_ids)
+    scope = []
+    if pair_id is not None:
+        scope.append(Outbox.pair_id == pair_id)
+    if people:
+        scope.append(Outbox.participant_id.in_(people))
+    if not scope:
+        return 0
+    statement = (
+        update(Outbox)
+        .where(or_(*scope), Outbox.status.in_(CLAIMABLE))
+        .values(status=OutboxStatus.CANCELLED, last_error=None, sent_at=None, due_at=now)
+    )
+    if kinds is not None:
+        statement = statement.where(Outbox.kind.in_(list(kinds)))
+    result = await session.execute(statement)
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    key: str
+    kind: str
+    team_id: str
+    channel_id: str
+    params: dict[str, Any]
+    attempts: int
+
+
+async def claim(session: AsyncSession, *, now: datetime, limit: int) -> list[Claimed]:
+    """Claim due messages for this sender. Those it may not send yet (quiet hours, weekly
+    budget) are put back with the time they may go; expired ones are closed."""
+    await begin_claim(session)
+    rows = list(
+        await session.scalars(
+            select(Outbox)
+            .where(Outbox.status.in_(CLAIMABLE), Outbox.due_at <= now)
+            .order_by(Outbox.due_at, Outbox.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    budgeted = sorted({r.recipient_id for r in rows if r.recipient_id and r.weekly_budget})
+    spent = await _budget_spent(session, budgeted, now)
+    claimed = []
+    for row in rows:
+        if row.expires_at is not None and row.expires_at <= now:
+            row.status = OutboxStatus.EXPIRED
+            continue
+        when = now
+        if row.recipient_id and row.quiet_start is not None and row.quiet_end is not None:
+            when = after_quiet_hours(now, row.recipient_tz, row.quiet_start, row.quiet_end)
+        if when <= now and row.recipient_id and row.weekly_budget:
+            when = after_budget(spent[row.recipient_id], row.weekly_budget, now)
+            if when <= now:
+                spent[row.recipient_id].append(now)  # a later row in this batch sees it
+        if when > now:
+            row.status = OutboxStatus.PENDING
+            row.due_at = when
+            continue
+        row.status = OutboxStatus.SENDING
+        row.due_at = now + LEASE
+        row.attempts += 1
+        claimed.append(
+            Claimed(
+                row.id, row.key, row.kind, row.team_id, row.channel_id, row.params, row.attempts
+            )
+        )
+    return claimed
+
+
+async def _budget_spent(
+    session: AsyncSession, recipients: list[str], now: datetime
+) -> dict[str, list[datetime]]:
+    """Budgeted messages each recipient got in the window, or is being sent right now.
+
+    On PostgreSQL a per-recipient advisory lock (taken in a fixed order) makes two senders
+    count one person's budget one after the other."""
+    spent: dict[str, list[datetime]] = {r: [] for r in recipients}
+    if not recipients:
+        return spent
+    if session.get_bind().dialect.name == "postgresql":
+        for recipient in recipients:
+            await session.execute(
+                select(func.pg_advisory_xact_lock(func.hashtext("outbox:" + recipient)))
+            )
+    rows = await session.execute(
+        select(Outbox.recipient_id, Outbox.sent_at, Outbox.due_at).where(
+            Outbox.recipient_id.in_(recipients),
+            Outbox.weekly_budget.is_not(None),
+            or_(
+                Outbox.sent_at > now - BUDGET_WINDOW,
+                (Outbox.status == OutboxStatus.SENDING) & (Outbox.due_at > now),
+            ),
+        )
+    )
+    for recipient, sent_at, _ in rows:
+        spent[recipient].append(sent_at or now)
+    return spent
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off 30 s, 1 min, 2 min, ... up to an hour."""
+    return timedelta(seconds=min(30 * 2 ** max(0, attempts - 1), 3600))
+
+
+async def mark_sent(
+    session: AsyncSession, *, outbox_id: int, ts: str | None, now: datetime
+) -> None:
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == outbox_id)
+        .values(status=OutboxStatus.SENT, slack_ts=ts, sent_at=now, last_error=None)
+    )
+
+
+async def mark_failed(session: AsyncSession, *, outbox_id: int, error: str, now: datetime) -> None:
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == outbox_id)
+        .values(status=OutboxStatus.FAILED, last_error=error[:200], due_at=now)
+    )
+
+
+async def release(
+    session: AsyncSession,
+    *,
+    outbox_id: int,
+    due_at: datetime,
+    error: str | None = None,
+    undo_attempt: bool = False,
+) -> None:
+    """Put a claimed message back to go at `due_at` (a retry, a rate limit, the pace)."""
+    values: dict[str, Any] = {"status": OutboxStatus.PENDING, "due_at": due_at}
+    if error is not None:
+        values["last_error"] = error[:200]
+    if undo_attempt:
+        values["attempts"] = Outbox.attempts - 1
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == outbox_id, Outbox.status == OutboxStatus.SENDING)
+        .values(**values)
+    )
