@@ -16,6 +16,8 @@ run      Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
 serve    HTTP mode on PORT: POST /slack/events, GET /healthz
 migrate  upgrade the database to the latest revision
 demo     the sandbox: a simulated workspace against a local Slack double
+jobs run NAME
+         run one scheduler sweep now: momentum, reminders, surveys or deliver
 """
 
 
@@ -25,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         description=USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["start", "run", "serve", "migrate", "demo"])
+    parser.add_argument("command", choices=["start", "run", "serve", "migrate", "demo", "jobs"])
+    parser.add_argument("job", nargs="*", help="jobs: run NAME")
     parser.add_argument("--people", type=int, default=36, help="demo: people in the workspace")
     args = parser.parse_args(argv)
 
@@ -42,8 +45,18 @@ def main(argv: list[str] | None = None) -> int:
             command = "demo"
         else:
             command = "run" if settings.slack_app_token else "serve"
+    if command == "jobs" and (len(args.job) != 2 or args.job[0] != "run"):
+        parser.error("usage: python -m bot jobs run NAME (momentum, reminders, surveys, deliver)")
     try:
-        if command == "migrate":
+        if command == "jobs":
+            from bot.runner import run_job
+
+            try:
+                print(asyncio.run(run_job(settings, args.job[1])))
+            except KeyError as exc:
+                print(exc.args[0], file=sys.stderr)
+                return 2
+        elif command == "migrate":
             from bot.db import Database
             from bot.migrate import schema_state, upgrade_head
 

@@ -7,14 +7,12 @@ import logging
 from slack_bolt.async_app import AsyncApp
 
 from bot import listeners
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.deps import Deps
-from bot.services.programme_cache import ProgrammeCache
+from bot.deps import Deps, build_deps
 from bot.slack.client import build_web_client
 from bot.slack.identity import BotIdentity
-from bot.slack.profiles import ProfileDirectory
 
 
 def create_app(
@@ -24,7 +22,9 @@ def create_app(
     clock: Clock | None = None,
     identity: BotIdentity | None = None,
     socket_mode: bool = False,
+    deps: Deps | None = None,
 ) -> AsyncApp:
+    """The app; pass `deps` to share them with the scheduler's sweeps."""
     settings.require("slack_bot_token")
     if not socket_mode:
         settings.require("slack_signing_secret")
@@ -45,12 +45,6 @@ def create_app(
         process_before_response=True,
         logger=logging.getLogger("bot.slack"),
     )
-    deps = Deps(
-        settings=settings,
-        db=db,
-        clock=clock or SystemClock(),
-        profiles=ProfileDirectory(),
-        programmes=ProgrammeCache(db),
-    )
+    deps = deps or build_deps(settings, db, clock)
     listeners.register(app, deps)
     return app

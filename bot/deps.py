@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.programme_cache import ProgrammeCache
@@ -22,4 +22,14 @@ class Deps:
     # CPU-heavy work (matching a large cohort) runs here, one job at a time, off the event loop.
     cpu: Executor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpu")
+    )
+
+
+def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> Deps:
+    return Deps(
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        profiles=ProfileDirectory(),
+        programmes=ProgrammeCache(db),
     )

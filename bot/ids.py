@@ -27,6 +27,7 @@ class View(enum.StrEnum):
     AGREEMENT = "agreement"
     CHECKIN = "checkin"
     CHECKIN_PICK = "checkin_pick"
+    SURVEY = "survey"
 
 
 class Action(enum.StrEnum):
@@ -60,6 +61,12 @@ class Action(enum.StrEnum):
     ACTION_DONE = "action_done"
     ACTION_DROP = "action_drop"
     MY_ACTIONS = "my_actions"
+    # Momentum, for leads
+    PAUSE_PAIR = "pause_pair"
+    RESUME_PAIR = "resume_pair"
+    REMATCH_PAIR = "rematch_pair"
+    # Surveys
+    SURVEY_OPEN = "survey_open"
 
 
 class Field(enum.StrEnum):
@@ -125,8 +132,18 @@ class Field(enum.StrEnum):
     NEXT_SESSION = "next_session"
     PAIR = "pair"
 
+    VALUE = "value"
+    BALANCE = "balance"
+    OPENNESS = "openness"
+    BREADTH = "breadth"
+    COMMENT = "comment"
+    RECOMMEND = "would_recommend"
+    ACTIONS_DONE = "actions_implemented"
+    CONTINUE = "continue_informally"
+
 
 BASELINE_PREFIX = "baseline_"
+RERATE_PREFIX = "rerate_"
 
 
 def keyed(action: Action, key: object) -> str:

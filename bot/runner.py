@@ -11,6 +11,8 @@ from slack_sdk.errors import SlackApiError
 from bot.app import create_app
 from bot.config import Settings
 from bot.db import Database
+from bot.deps import build_deps
+from bot.jobs.scheduler import build_sweeps, start_scheduler
 from bot.migrate import schema_state, upgrade_head
 from bot.slack.client import build_web_client
 from bot.slack.identity import BotIdentity
@@ -67,13 +69,16 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
     settings.require("slack_bot_token", "slack_signing_secret")
     db = await prepare_database(settings)
     identity = await load_identity(settings)
-    app = create_app(settings, db, identity=identity)
+    deps = build_deps(settings, db)
+    app = create_app(settings, db, identity=identity, deps=deps)
     tune_garbage_collector()
     runner = await start_web_app(build_web_app(app), host=host, port=settings.port)
+    scheduler = start_scheduler(build_sweeps(deps))
     log.info("Listening on http://%s:%s/slack/events", host, settings.port)
     try:
         await asyncio.Event().wait()
     finally:
+        scheduler.shutdown(wait=False)
         await runner.cleanup()
         await db.dispose()
 
@@ -84,10 +89,23 @@ async def run_socket_mode(settings: Settings) -> None:
     settings.require("slack_bot_token", "slack_app_token")
     db = await prepare_database(settings)
     identity = await load_identity(settings)
-    app = create_app(settings, db, identity=identity, socket_mode=True)
+    deps = build_deps(settings, db)
+    app = create_app(settings, db, identity=identity, socket_mode=True, deps=deps)
     tune_garbage_collector()
     handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
+    scheduler = start_scheduler(build_sweeps(deps))
     try:
         await handler.start_async()
+    finally:
+        scheduler.shutdown(wait=False)
+        await db.dispose()
+
+
+async def run_job(settings: Settings, name: str) -> str:
+    """`python -m bot jobs run NAME`: one sweep now, for operators."""
+    settings.require("slack_bot_token")
+    db = await prepare_database(settings)
+    try:
+        return await build_sweeps(build_deps(settings, db)).run(name)
     finally:
         await db.dispose()

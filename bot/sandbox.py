@@ -11,6 +11,9 @@ from bot.app import create_app
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.deps import Deps, build_deps
+from bot.jobs.scheduler import build_sweeps
+from bot.jobs.sweeps import Sweeps
 from bot.slack.double import USE_DEFAULT_CONTRACTS, SlackDouble, Workspace
 from bot.slack.inflight import wait_for_listeners
 from bot.slack.signer import SlackRequestSigner
@@ -46,6 +49,8 @@ class Sandbox:
         self._clock = clock
         self._runner: web.AppRunner | None = None
         self.db: Database | None = None
+        self.deps: Deps | None = None
+        self.sweeps: Sweeps
         self.signer: SlackRequestSigner | None = None
         self.app_url = ""
 
@@ -60,7 +65,10 @@ class Sandbox:
             lead_user_ids=self._lead_user_ids,
         )
         self.db = Database(settings.database_url)
-        app = create_app(settings, self.db, clock=self._clock)
+        self.deps = build_deps(settings, self.db, self._clock)
+        app = create_app(settings, self.db, deps=self.deps)
+        # The sender never sleeps here: what must wait stays queued for a later run.
+        self.sweeps = build_sweeps(self.deps, max_wait=0.0)
         self._runner = await start_web_app(build_web_app(app), host="127.0.0.1", port=0)
         self.app_url = f"http://127.0.0.1:{bound_port(self._runner)}{SLACK_PATH}"
         self.signer = SlackRequestSigner(
@@ -77,6 +85,12 @@ class Sandbox:
         if self.db:
             await self.db.dispose()
         await self.double.stop()
+
+    async def run_job(self, name: str) -> str:
+        """One scheduler sweep, as `python -m bot jobs run NAME` runs it."""
+        summary = await self.sweeps.run(name)
+        await self.settle()
+        return summary
 
     async def settle(self) -> None:
         """Wait until every listener has finished the work it does after acknowledging."""

@@ -13,7 +13,9 @@ from bot.listeners import (
     errors,
     home,
     matching,
+    momentum,
     participant,
+    surveys,
 )
 
 
@@ -22,8 +24,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     # Bolt tries routes in this order for every request: the busiest go first.
     participant.register(app, deps)
     checkins.register(app, deps)
+    surveys.register(app, deps)
     chemistry.register(app, deps)
     agreements.register(app, deps)
     home.register(app, deps)
     admin.register(app, deps)
     matching.register(app, deps)
+    momentum.register(app, deps)

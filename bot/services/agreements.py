@@ -19,6 +19,7 @@ from bot.models import (
     Programme,
     Scheduler,
 )
+from bot.services import momentum
 from bot.services.pairs import Member, PairError, PairFacts, pair_for_member, state_words
 from bot.services.programme_rules import FormErrors
 
@@ -264,4 +265,5 @@ async def confirm(
     first = row.agreed_at is None
     if first:
         row.agreed_at = now
+        momentum.restart(row, on=now.date(), now=now)
     return _facts(agreement, pair, first_confirmed=first)

@@ -26,6 +26,7 @@ from bot.models import (
     SessionLog,
     SessionRating,
 )
+from bot.services import momentum, outbox
 from bot.services.agreements import in_force
 from bot.services.pairs import (
     Member,
@@ -295,6 +296,9 @@ async def log_session(
             )
         )
         added.append((action.text, owner.name, action.due_on, action.for_organisation))
+    # A session (or one booked) answers every nudge: the ladder starts again from it.
+    momentum.restart(pair, on=min(data.held_on, now.date()), now=now)
+    await outbox.cancel(session, now=now, pair_id=pair_id, kinds=momentum.NUDGES)
     cancelled: tuple[tuple[str, str], ...] = ()
     planned: list[Planned] = []
     if data.next_session_at is not None:

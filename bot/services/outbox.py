@@ -8,6 +8,7 @@ replicas skip (PostgreSQL) or the database's write lock (SQLite, BEGIN IMMEDIATE
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +20,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Outbox, OutboxStatus
 from bot.services.quiet import BUDGET_WINDOW, after_budget, after_quiet_hours
+
+
+class Kind(enum.StrEnum):
+    """What a queued message is; views/outbound.py renders each."""
+
+    NUDGE_PAIR = "nudge_pair"  # the ladder's first rung, to each of the pair
+    NUDGE_MENTEE = "nudge_mentee"  # the second, to the mentee alone
+    LEAD_ALERT = "lead_alert"  # the third, to the leads, metadata only
+    CHEMISTRY_REQUEST = "chemistry_request"  # introduced, no times proposed yet
+    CHEMISTRY_ANSWER = "chemistry_answer"  # times proposed, not answered
+    DECISION = "decision"  # met, "go / not for me" not answered
+    AGREEMENT_NONE = "agreement_none"  # confirmed, no agreement proposed
+    AGREEMENT_UNSIGNED = "agreement_unsigned"  # an agreement waits for the other's confirmation
+    SURVEY = "survey"
+    SURVEY_REMINDER = "survey_reminder"
+
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 # A sender that claimed a message and vanished loses it to another sender after this long.
@@ -58,7 +75,8 @@ async def begin_claim(session: AsyncSession) -> None:
         await session.execute(text("BEGIN IMMEDIATE"))
 
 
-def _insert(session: AsyncSession) -> Any:
+def dialect_insert(session: AsyncSession) -> Any:
+    """The insert construct with ON CONFLICT for the session's database."""
     return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
 
 
@@ -88,7 +106,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[Message], *, now: da
         }
         for m in messages
     ]
-    statement = _insert(session)(Outbox).on_conflict_do_nothing(index_elements=["key"])
+    statement = dialect_insert(session)(Outbox).on_conflict_do_nothing(index_elements=["key"])
     queued = await session.execute(statement.returning(Outbox.id), rows)
     return len(queued.all())
 
@@ -100,10 +118,14 @@ async def cancel(
     pair_id: int | None = None,
     participant_ids: Iterable[int] = (),
     kinds: Iterable[str] | None = None,
+    keys: Iterable[str] = (),
 ) -> int:
-    """Withdraw messages not yet sent: of a pair, or for people (optionally only some kinds)."""
+    """Withdraw messages not yet sent: of a pair, for people (optionally only some kinds),
+    or by key."""
     people = list(participant_ids)
     scope = []
+    if keys:
+        scope.append(Outbox.key.in_(list(keys)))
     if pair_id is not None:
         scope.append(Outbox.pair_id == pair_id)
     if people:
@@ -113,7 +135,7 @@ async def cancel(
     statement = (
         update(Outbox)
         .where(or_(*scope), Outbox.status.in_(CLAIMABLE))
-        .values(status=OutboxStatus.CANCELLED, last_error=None, sent_at=None, due_at=now)
+        .values(status=OutboxStatus.CANCELLED, due_at=now)
     )
     if kinds is not None:
         statement = statement.where(Outbox.kind.in_(list(kinds)))

@@ -24,6 +24,7 @@ from bot.models import (
     ScheduledKind,
     ScheduledMessage,
 )
+from bot.services import outbox
 
 LIVE = (PairStatus.PROPOSED, PairStatus.INTRODUCED, PairStatus.CONFIRMED)
 APPROVED = (PairStatus.INTRODUCED, PairStatus.CONFIRMED)
@@ -188,6 +189,8 @@ async def end_pair(
     pair.ended_at = now
     pair.ended_by = by
     pair.updated_at = now
+    pair.momentum_due_at = None
+    await outbox.cancel(session, now=now, pair_id=pair.id)  # nothing more about this pair
     kind = {
         PairEnd.NOT_FOR_ME: ConstraintKind.VETO,
         PairEnd.LEAD: ConstraintKind.FORBID,

@@ -25,6 +25,7 @@ from bot.models import (
     RatingPhase,
     Role,
 )
+from bot.services import outbox
 from bot.services.pairs import Ending, end_pair, live_pairs_of, lock_pair
 from bot.services.people import Profile
 from bot.services.programme_rules import FormErrors
@@ -327,6 +328,7 @@ async def withdraw(
     participant.status = ParticipantStatus.WITHDRAWN
     participant.withdrawn_at = now
     participant.updated_at = now
+    await outbox.cancel(session, now=now, participant_ids=[participant.id])  # surveys too
     endings = []
     for pair, info in await live_pairs_of(
         session, programme_id=programme_id, participant_id=participant.id

@@ -24,16 +24,19 @@ def api_logger() -> logging.Logger:
     return logger
 
 
-def build_web_client(settings: Settings) -> AsyncWebClient:
+def build_web_client(settings: Settings, *, retries: bool = True) -> AsyncWebClient:
+    """With `retries=False` every failure comes back at once: the outbox's sender decides
+    when to try again, instead of sleeping inside a call."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    handlers = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        AsyncServerErrorRetryHandler(max_retry_count=2),
+    ]
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
         logger=api_logger(),
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=handlers if retries else [],
     )

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.services.quiet import zone
 
 
 def slack_date(at: datetime) -> str:
     """Slack renders this in the time zone of whoever reads it; the fallback is UTC."""
     fallback = f"{at.astimezone(UTC):%a %d %b %Y %H:%M} UTC"
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
-def zone(tz: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def local(at: datetime, tz: str | None) -> str:

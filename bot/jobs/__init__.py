@@ -1,0 +1,1 @@
+"""The scheduler's few sweeps and their set-up."""

@@ -1,0 +1,92 @@
+"""A lead's answers to an at-risk alert: pause (and resume), or end and match both again.
+Ending alone is the pair list's End pair button (listeners/matching)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import Action, matching
+from bot.listeners.endings import announce
+from bot.listeners.leads import LeadClick, lead_buttons
+from bot.listeners.matching import run_match
+from bot.services import momentum
+from bot.services import pairs as pair_service
+from bot.services.pairs import PairError, PairFacts
+from bot.views import nudges as views
+
+
+async def _tell_pair(
+    client: AsyncWebClient, pair: PairFacts, words: Callable[[str, str], str]
+) -> None:
+    for member in pair.members:
+        text = words(pair.other(member.user_id).name, pair.programme_name)
+        await client.chat_postMessage(channel=member.user_id, text=text)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    lead_button = lead_buttons(deps)
+
+    @lead_button(app.action(matching(Action.PAUSE_PAIR)))
+    async def pause_clicked(click: LeadClick) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                pair = await momentum.pause(
+                    session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
+                )
+        except PairError as exc:
+            await click.reply(str(exc))
+            return
+        text, blocks = views.paused_for_lead(
+            pair.mentor.name, pair.mentee.name, pair.id, click.lead_id
+        )
+        await click.reply(text, blocks, replace_original=True)
+        await _tell_pair(click.client, pair, views.pair_paused)
+
+    @lead_button(app.action(matching(Action.RESUME_PAIR)))
+    async def resume_clicked(click: LeadClick) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                pair = await momentum.resume(
+                    session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
+                )
+        except PairError as exc:
+            await click.reply(str(exc))
+            return
+        await click.reply(
+            views.resumed_for_lead(pair.mentor.name, pair.mentee.name, click.lead_id),
+            replace_original=True,
+        )
+        await _tell_pair(click.client, pair, views.pair_resumed)
+
+    @lead_button(app.action(matching(Action.REMATCH_PAIR)))
+    async def rematch_clicked(click: LeadClick) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                ending = await pair_service.end_by_lead(
+                    session,
+                    team_id=click.team_id,
+                    pair_id=click.number,
+                    lead_id=click.lead_id,
+                    now=deps.clock.now(),
+                )
+        except PairError as exc:
+            await click.reply(str(exc))
+            return
+        await announce(click.client, ending)
+        pair = ending.pair
+        await click.reply(
+            f"Ended the pairing of {pair.mentor.name} and {pair.mentee.name}. Matching both "
+            "again: the preview will arrive in your messages with me.",
+            replace_original=True,
+        )
+        await run_match(
+            deps,
+            click.client,
+            team_id=click.team_id,
+            lead_id=click.lead_id,
+            programme_id=pair.programme_id,
+        )

@@ -1,0 +1,80 @@
+"""Answering a survey: the invitation's button opens the form; answers go in anonymously."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import RERATE_PREFIX, Action, Field, View, matching
+from bot.listeners.replies import Reply
+from bot.listeners.routing import then
+from bot.models import SurveyKind
+from bot.services import surveys
+from bot.services.surveys import SurveyError
+from bot.views import surveys as views
+from bot.views.state import form_values
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @then(app.action(matching(Action.SURVEY_OPEN)))
+    async def answer_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        value = action.get("value") or ""
+        try:
+            if not value.isdigit():
+                raise SurveyError("That button is not valid any more.")
+            async with deps.db.transaction() as session:
+                form = await surveys.form_start(
+                    session,
+                    team_id=context["team_id"],
+                    survey_id=int(value),
+                    user_id=user_id,
+                    now=deps.clock.now(),
+                )
+        except SurveyError as exc:
+            await reply(str(exc))
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=views.survey_modal(form))
+
+    async def ack_answers(ack: AsyncAck, view: dict, context: dict) -> None:
+        read = views.read_metadata(view.get("private_metadata"))
+        if read is None:
+            await ack(response_action="errors", errors={Field.COMMENT: "Open the survey again."})
+            return
+        survey_id, kind, objective_ids = read
+        answers, errors = surveys.validate_answers(
+            kind, form_values(view), objective_ids, RERATE_PREFIX
+        )
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        context["survey_answers"] = (survey_id, answers)
+        await ack()
+
+    @then(app.view(View.SURVEY), ack=ack_answers)
+    async def answers_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+        checked = context.get("survey_answers")
+        if checked is None:
+            return
+        survey_id, answers = checked
+        user_id = body["user"]["id"]
+        try:
+            async with deps.db.transaction() as session:
+                kind: SurveyKind = await surveys.answer(
+                    session,
+                    team_id=context["team_id"],
+                    survey_id=survey_id,
+                    user_id=user_id,
+                    answers=answers,
+                    now=deps.clock.now(),
+                )
+        except SurveyError as exc:
+            await client.chat_postMessage(channel=user_id, text=str(exc))
+            return
+        await client.chat_postMessage(channel=user_id, text=views.thanks(kind))

@@ -1,0 +1,379 @@
+"""Momentum: whether an active pair is on track, slowing, stalled or at risk, and the ladder
+of nudges that follows: the pair, then the mentee alone, then the leads (metadata only).
+
+A pair's ladder counts days from its anchor (the agreement, its latest session, or when a
+lead resumed it). Each rung is keyed by pair, anchor and rung, so it is sent once; a new
+session moves the anchor and the ladder starts again.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.models import (
+    Agreement,
+    AgreementStatus,
+    Pair,
+    PairStatus,
+    Participant,
+    Programme,
+    ProgrammeLead,
+    ProgrammeStatus,
+    SessionLog,
+)
+from bot.services import outbox
+from bot.services.outbox import Kind, Message, Quiet
+from bot.services.pairs import PairError, PairFacts, load_pair, lock_pair, state_words
+
+RUNGS = 3  # the pair, the mentee, the leads
+# A nudge that could not go out within a week (budget, quiet hours) is no longer news.
+NUDGE_LIFETIME = timedelta(days=7)
+# When the sweep finds a pair several rungs behind (it was not running), one rung a day.
+CATCH_UP = timedelta(days=1)
+NUDGES = (Kind.NUDGE_PAIR, Kind.NUDGE_MENTEE, Kind.LEAD_ALERT)
+
+
+class MomentumState(enum.StrEnum):
+    ON_TRACK = "on track"
+    SLOWING = "slowing"
+    STALLED = "stalled"
+    AT_RISK = "at risk"
+
+
+STATES = (
+    MomentumState.ON_TRACK,
+    MomentumState.SLOWING,
+    MomentumState.STALLED,
+    MomentumState.AT_RISK,
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    state: MomentumState
+    send: int | None  # the rung to send now
+    step: int  # the rung reached once that is sent
+    due_at: datetime | None  # when to look at the pair again
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), UTC)
+
+
+def threshold(anchor: date, cadence: int, grace: int, rung: int) -> date:
+    """The day rung 1, 2 or 3 falls due: cadence plus one, two or three grace periods."""
+    return anchor + timedelta(days=cadence + rung * max(1, grace))
+
+
+def state_of(anchor: date, cadence: int, grace: int, today: date) -> MomentumState:
+    reached = sum(threshold(anchor, cadence, grace, r) <= today for r in range(1, RUNGS + 1))
+    return STATES[reached]
+
+
+def assess(
+    *,
+    anchor: date,
+    cadence: int,
+    grace: int,
+    step: int,
+    booked: datetime | None,
+    now: datetime,
+) -> Assessment:
+    if booked is not None and booked >= now:
+        # A session is in the diary: nothing to say until the day after it.
+        return Assessment(
+            MomentumState.ON_TRACK, None, step, _midnight(booked.date()) + timedelta(days=1)
+        )
+    state = state_of(anchor, cadence, grace, now.date())
+    reached = STATES.index(state)
+    send = step + 1 if reached > step else None
+    step = send or step
+    if step >= RUNGS:
+        return Assessment(state, send, step, None)
+    due = _midnight(threshold(anchor, cadence, grace, step + 1))
+    if send is not None:
+        due = max(due, now + CATCH_UP)
+    return Assessment(state, send, step, due)
+
+
+def restart(pair: Pair, *, on: date, now: datetime) -> None:
+    """Something happened (an agreement, a session, a resume): the ladder starts again."""
+    if pair.momentum_anchor_on is None or on > pair.momentum_anchor_on:
+        pair.momentum_anchor_on = on
+    pair.ladder_step = 0
+    pair.momentum_due_at = now
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    pairs: int
+    queued: int
+
+
+async def sweep(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int = 500,
+    lead_zones: dict[str, str | None] | None = None,
+) -> SweepResult:
+    """Claim up to `limit` due pairs, queue their nudges and set when to look again."""
+    lead_zones = lead_zones or {}
+    await outbox.begin_claim(session)
+    mentor, mentee = aliased(Participant), aliased(Participant)
+    rows = (
+        await session.execute(
+            select(
+                Pair.id,
+                Pair.programme_id,
+                Pair.momentum_anchor_on,
+                Pair.agreed_at,
+                Pair.ladder_step,
+                Pair.next_session_at,
+                Agreement.cadence_days,
+                Agreement.sessions_planned,
+                mentor.id,
+                mentor.user_id,
+                mentor.display_name,
+                mentor.tz,
+                mentee.id,
+                mentee.user_id,
+                mentee.display_name,
+                mentee.tz,
+            )
+            .join(
+                Agreement,
+                and_(Agreement.pair_id == Pair.id, Agreement.status == AgreementStatus.CONFIRMED),
+            )
+            .join(mentor, mentor.id == Pair.mentor_id)
+            .join(mentee, mentee.id == Pair.mentee_id)
+            .where(
+                Pair.momentum_due_at <= now,
+                Pair.status == PairStatus.CONFIRMED,
+                Pair.paused_at.is_(None),
+            )
+            .order_by(Pair.momentum_due_at, Pair.id)
+            .limit(limit)
+            .with_for_update(of=Pair, skip_locked=True)
+        )
+    ).all()
+    if not rows:
+        return SweepResult(0, 0)
+    programmes = {
+        p.id: p
+        for p in await session.scalars(
+            select(Programme).where(Programme.id.in_({r[1] for r in rows}))
+        )
+    }
+    missing = [r[0] for r in rows if r[2] is None]
+    last_held = await _last_sessions(session, missing)
+    updates, messages, alerts = [], [], []
+    for row in rows:
+        (pair_id, programme_id, anchor, agreed_at, step, booked, cadence, planned, *people) = row
+        programme = programmes[programme_id]
+        if anchor is None:
+            anchor = max(filter(None, (agreed_at.date(), last_held.get(pair_id))))
+        verdict = assess(
+            anchor=anchor,
+            cadence=cadence,
+            grace=programme.nudge_grace_days,
+            step=step,
+            booked=booked,
+            now=now,
+        )
+        updates.append(
+            {
+                "id": pair_id,
+                "ladder_step": verdict.step,
+                "momentum_due_at": verdict.due_at,
+                "momentum_anchor_on": anchor,
+            }
+        )
+        if verdict.send is None:
+            continue
+        rung = _Rung(pair_id, programme, anchor, (now.date() - anchor).days, *people)
+        if verdict.send == RUNGS:
+            alerts.append((rung, planned))
+        else:
+            messages.extend(rung.nudges(verdict.send, now))
+    if alerts:
+        messages.extend(await _alerts(session, alerts, lead_zones, now))
+    await session.execute(update(Pair), updates)
+    queued = await outbox.enqueue(session, messages, now=now)
+    return SweepResult(len(rows), queued)
+
+
+async def _last_sessions(session: AsyncSession, pair_ids: list[int]) -> dict[int, date]:
+    if not pair_ids:
+        return {}
+    rows = await session.execute(
+        select(SessionLog.pair_id, func.max(SessionLog.held_on))
+        .where(SessionLog.pair_id.in_(pair_ids))
+        .group_by(SessionLog.pair_id)
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class _Rung:
+    pair_id: int
+    programme: Programme
+    anchor: date
+    days: int
+    mentor_pid: int
+    mentor_uid: str
+    mentor_name: str
+    mentor_tz: str | None
+    mentee_pid: int
+    mentee_uid: str
+    mentee_name: str
+    mentee_tz: str | None
+
+    def _quiet(self, user_id: str, tz: str | None, *, budget: bool = True) -> Quiet:
+        p = self.programme
+        return Quiet(
+            user_id,
+            tz,
+            p.quiet_hours_start,
+            p.quiet_hours_end,
+            p.weekly_message_budget if budget else None,
+        )
+
+    def nudges(self, rung: int, now: datetime) -> list[Message]:
+        people = [
+            (self.mentor_pid, self.mentor_uid, self.mentor_tz, self.mentee_name),
+            (self.mentee_pid, self.mentee_uid, self.mentee_tz, self.mentor_name),
+        ]
+        if rung == 2:
+            people = people[1:]  # the mentee alone: executives are the usual cause
+        kind = Kind.NUDGE_PAIR if rung == 1 else Kind.NUDGE_MENTEE
+        return [
+            Message(
+                key=f"nudge:{self.pair_id}:{self.anchor.isoformat()}:{rung}:{pid}",
+                kind=kind,
+                team_id=self.programme.team_id,
+                channel_id=uid,
+                params={
+                    "pair_id": self.pair_id,
+                    "partner": partner,
+                    "days": self.days,
+                    "programme": self.programme.name,
+                },
+                quiet=self._quiet(uid, tz),
+                pair_id=self.pair_id,
+                participant_id=pid,
+                expires_at=now + NUDGE_LIFETIME,
+            )
+            for pid, uid, tz, partner in people
+        ]
+
+    def alert(self, lead: str, tz: str | None, held: int, planned: int) -> Message:
+        return Message(
+            key=f"alert:{self.pair_id}:{self.anchor.isoformat()}:{lead}",
+            kind=Kind.LEAD_ALERT,
+            team_id=self.programme.team_id,
+            channel_id=lead,
+            params={
+                "pair_id": self.pair_id,
+                "mentor": self.mentor_name,
+                "mentee": self.mentee_name,
+                "days": self.days,
+                "held": held,
+                "planned": planned,
+                "programme": self.programme.name,
+            },
+            quiet=self._quiet(lead, tz, budget=False),
+            pair_id=self.pair_id,
+        )
+
+
+async def _alerts(
+    session: AsyncSession,
+    alerts: list[tuple[_Rung, int]],
+    lead_zones: dict[str, str | None],
+    now: datetime,
+) -> list[Message]:
+    pair_ids = [rung.pair_id for rung, _ in alerts]
+    held = dict(
+        (
+            await session.execute(
+                select(SessionLog.pair_id, func.count())
+                .where(SessionLog.pair_id.in_(pair_ids))
+                .group_by(SessionLog.pair_id)
+            )
+        ).all()
+    )
+    leads = await leads_by_programme(session, {rung.programme.id for rung, _ in alerts})
+    return [
+        rung.alert(lead, lead_zones.get(lead), held.get(rung.pair_id, 0), planned)
+        for rung, planned in alerts
+        for lead in leads.get(rung.programme.id, ())
+    ]
+
+
+async def leads_by_programme(
+    session: AsyncSession, programme_ids: set[int]
+) -> dict[int, list[str]]:
+    """The leads who get alerts: the programme's leads, not its neutral supporter."""
+    leads: dict[int, list[str]] = defaultdict(list)
+    rows = await session.execute(
+        select(ProgrammeLead.programme_id, ProgrammeLead.user_id)
+        .where(ProgrammeLead.programme_id.in_(programme_ids), ProgrammeLead.is_supporter.is_(False))
+        .order_by(ProgrammeLead.added_at)
+    )
+    for programme_id, user_id in rows:
+        leads[programme_id].append(user_id)
+    return leads
+
+
+async def running_leads(session: AsyncSession) -> set[tuple[str, str]]:
+    """(team, user) of the leads of running programmes, whose time zones alerts need."""
+    rows = await session.execute(
+        select(Programme.team_id, ProgrammeLead.user_id)
+        .join(Programme, Programme.id == ProgrammeLead.programme_id)
+        .where(Programme.status.in_((ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)))
+    )
+    return {(team_id, user_id) for team_id, user_id in rows}
+
+
+# --- What a lead can do with an alert ------------------------------------------------------
+
+
+async def _lead_pair(
+    session: AsyncSession, *, team_id: str, pair_id: int, now: datetime
+) -> tuple[Pair, PairFacts]:
+    await lock_pair(session, pair_id=pair_id, now=now)
+    found = await load_pair(session, team_id=team_id, pair_id=pair_id)
+    if found is None:
+        raise PairError("That pair no longer exists.")
+    pair, info = found
+    if pair.status != PairStatus.CONFIRMED:
+        raise PairError(state_words(info))
+    return pair, info
+
+
+async def pause(session: AsyncSession, *, team_id: str, pair_id: int, now: datetime) -> PairFacts:
+    """No nudges, alerts or surveys for the pair until a lead resumes it."""
+    pair, info = await _lead_pair(session, team_id=team_id, pair_id=pair_id, now=now)
+    if pair.paused_at is not None:
+        raise PairError("This pair is already paused.")
+    pair.paused_at = now
+    pair.momentum_due_at = None
+    await outbox.cancel(session, now=now, pair_id=pair.id)
+    return info
+
+
+async def resume(session: AsyncSession, *, team_id: str, pair_id: int, now: datetime) -> PairFacts:
+    pair, info = await _lead_pair(session, team_id=team_id, pair_id=pair_id, now=now)
+    if pair.paused_at is None:
+        raise PairError("This pair is not paused.")
+    pair.paused_at = None
+    restart(pair, on=now.date(), now=now)
+    return info

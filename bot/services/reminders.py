@@ -1,0 +1,173 @@
+"""Nudges for steps left waiting before a pair is active: a chemistry meeting nobody has
+proposed, times nobody has answered, a "go / not for me" not given, an agreement not
+proposed or not confirmed. Each is sent once (its key) and stops when the pair ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    Agreement,
+    AgreementStatus,
+    ChemistryDecision,
+    ChemistryMeeting,
+    MeetingStatus,
+    Pair,
+    PairStatus,
+    Participant,
+    Programme,
+)
+from bot.services import outbox
+from bot.services.outbox import Kind, Message, Quiet
+from bot.services.pairs import with_people
+
+# Someone asked to answer (times, a decision, an agreement) hears again after this long.
+ANSWER_AFTER = timedelta(days=2)
+NUDGE_LIFETIME = timedelta(days=7)
+
+
+def _message(
+    kind: Kind, key: str, pair: Pair, programme: Programme, to: Participant, now: datetime
+) -> Message:
+    partner = pair.mentee if to.id == pair.mentor_id else pair.mentor
+    return Message(
+        key=key,
+        kind=kind,
+        team_id=programme.team_id,
+        channel_id=to.user_id,
+        params={"pair_id": pair.id, "partner": partner.display_name, "programme": programme.name},
+        quiet=Quiet(
+            to.user_id,
+            to.tz,
+            programme.quiet_hours_start,
+            programme.quiet_hours_end,
+            programme.weekly_message_budget,
+        ),
+        pair_id=pair.id,
+        participant_id=to.id,
+        expires_at=now + NUDGE_LIFETIME,
+    )
+
+
+async def _pairs(session: AsyncSession, *where: Any) -> list[tuple[Pair, Programme]]:
+    rows = await session.execute(
+        select(Pair, Programme)
+        .join(Programme, Programme.id == Pair.programme_id)
+        .where(*where)
+        .options(*with_people())
+        .order_by(Pair.id)
+    )
+    return [(pair, programme) for pair, programme in rows]
+
+
+def _grace(programme: Programme) -> timedelta:
+    return timedelta(days=max(1, programme.nudge_grace_days))
+
+
+def _both(pair: Pair) -> Iterable[Participant]:
+    return (pair.mentor, pair.mentee)
+
+
+async def sweep(session: AsyncSession, *, now: datetime) -> int:
+    messages: list[Message] = []
+
+    # Introduced, and nobody has proposed times for the chemistry meeting.
+    for pair, programme in await _pairs(
+        session,
+        Pair.status == PairStatus.INTRODUCED,
+        ~exists().where(ChemistryMeeting.pair_id == Pair.id),
+    ):
+        if pair.introduced_at and pair.introduced_at + _grace(programme) <= now:
+            messages += [
+                _message(
+                    Kind.CHEMISTRY_REQUEST,
+                    f"chem-request:{pair.id}:{p.id}",
+                    pair,
+                    programme,
+                    p,
+                    now,
+                )
+                for p in _both(pair)
+            ]
+
+    # Times proposed and not answered; or met, and someone has not said go or not for me.
+    meetings = await session.scalars(
+        select(ChemistryMeeting)
+        .join(Pair, Pair.id == ChemistryMeeting.pair_id)
+        .where(
+            Pair.status == PairStatus.INTRODUCED,
+            ChemistryMeeting.status.in_((MeetingStatus.OPEN, MeetingStatus.ACCEPTED)),
+        )
+    )
+    open_, met = {}, {}
+    for meeting in meetings:
+        if meeting.status == MeetingStatus.OPEN and meeting.created_at + ANSWER_AFTER <= now:
+            open_[meeting.pair_id] = meeting
+        elif meeting.starts_at and meeting.starts_at + ANSWER_AFTER <= now:
+            met[meeting.pair_id] = meeting
+    if open_ or met:
+        decided = {
+            (d.pair_id, d.participant_id)
+            for d in await session.scalars(
+                select(ChemistryDecision).where(ChemistryDecision.pair_id.in_(list(met)))
+            )
+        }
+        for pair, programme in await _pairs(session, Pair.id.in_([*open_, *met])):
+            if pair.id in open_:
+                meeting = open_[pair.id]
+                to = pair.mentee if meeting.proposed_by == pair.mentor_id else pair.mentor
+                messages.append(
+                    _message(
+                        Kind.CHEMISTRY_ANSWER, f"chem-answer:{meeting.id}", pair, programme, to, now
+                    )
+                )
+            else:
+                messages += [
+                    _message(Kind.DECISION, f"decision:{pair.id}:{p.id}", pair, programme, p, now)
+                    for p in _both(pair)
+                    if (pair.id, p.id) not in decided
+                ]
+
+    # Confirmed, and no agreement proposed; or a proposed version waits for the other person.
+    for pair, programme in await _pairs(
+        session,
+        Pair.status == PairStatus.CONFIRMED,
+        Pair.paused_at.is_(None),
+        Pair.agreed_at.is_(None),
+        ~exists().where(Agreement.pair_id == Pair.id),
+    ):
+        if pair.confirmed_at and pair.confirmed_at + _grace(programme) <= now:
+            messages += [
+                _message(
+                    Kind.AGREEMENT_NONE, f"agreement-none:{pair.id}:{p.id}", pair, programme, p, now
+                )
+                for p in _both(pair)
+            ]
+    waiting = {
+        a.pair_id: a
+        for a in await session.scalars(
+            select(Agreement)
+            .join(Pair, Pair.id == Agreement.pair_id)
+            .where(
+                Pair.status == PairStatus.CONFIRMED,
+                Pair.paused_at.is_(None),
+                Agreement.status == AgreementStatus.PROPOSED,
+                Agreement.created_at <= now - ANSWER_AFTER,
+            )
+        )
+    }
+    if waiting:
+        for pair, programme in await _pairs(session, Pair.id.in_(list(waiting))):
+            agreement = waiting[pair.id]
+            to = pair.mentee if agreement.proposed_by == pair.mentor_id else pair.mentor
+            messages.append(
+                _message(
+                    Kind.AGREEMENT_UNSIGNED, f"agreement:{agreement.id}", pair, programme, to, now
+                )
+            )
+    return await outbox.enqueue(session, messages, now=now)

@@ -1,0 +1,34 @@
+"""Rendering a queued message by its kind, at the moment it is delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.services.outbox import Kind
+from bot.views import nudges, surveys
+from bot.views.blocks import Block
+
+RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[str, list[Block]]]] = {
+    Kind.NUDGE_PAIR: nudges.nudge_pair,
+    Kind.NUDGE_MENTEE: nudges.nudge_mentee,
+    Kind.LEAD_ALERT: nudges.lead_alert,
+    Kind.CHEMISTRY_REQUEST: nudges.chemistry_request,
+    Kind.CHEMISTRY_ANSWER: nudges.chemistry_answer,
+    Kind.DECISION: nudges.decision,
+    Kind.AGREEMENT_NONE: nudges.agreement_none,
+    Kind.AGREEMENT_UNSIGNED: nudges.agreement_unsigned,
+    Kind.SURVEY: surveys.invitation,
+    Kind.SURVEY_REMINDER: surveys.reminder,
+}
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+def render(kind: str, params: dict[str, Any]) -> tuple[str, list[Block]]:
+    renderer = RENDERERS.get(kind)
+    if renderer is None:
+        raise UnknownKind(f"no view for messages of kind {kind!r}")
+    return renderer(params)

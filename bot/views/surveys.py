@@ -1,0 +1,138 @@
+"""Survey invitations, the reminder, and the answer forms (pulse and reviews)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.ids import RERATE_PREFIX, Action, Field, View, keyed
+from bot.models import SurveyKind
+from bot.services.surveys import ACTIONS_DONE, CONTINUE, PULSE_QUESTIONS, SurveyForm
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    input_block,
+    modal,
+    option,
+    section,
+    static_select,
+    text_input,
+)
+from bot.views.when import slack_date
+
+TITLES = {
+    SurveyKind.PULSE: "Pulse survey",
+    SurveyKind.MIDPOINT: "Mid-point review",
+    SurveyKind.END: "End-of-programme review",
+}
+SCALE = ("1 · not at all", "2", "3", "4", "5 · very")
+PRIVACY = (
+    "Your answers are anonymous: leads only ever see totals over several people, "
+    "never who said what, and never who has not answered."
+)
+
+
+def _ask(p: dict[str, Any], opening: str) -> tuple[str, list[Block]]:
+    kind = SurveyKind(p["survey_kind"])
+    survey_id = str(p["survey_id"])
+    closes = slack_date(datetime.fromtimestamp(p["closes"], UTC))
+    length = "4 quick taps" if kind == SurveyKind.PULSE else "about 2 minutes"
+    text = f"{opening} {TITLES[kind]} for {p['programme']} ({length}); it closes {closes}."
+    return text, [
+        section(text),
+        actions(button("Answer", keyed(Action.SURVEY_OPEN, survey_id), survey_id, style="primary")),
+        context(PRIVACY),
+    ]
+
+
+def invitation(p: dict[str, Any]) -> tuple[str, list[Block]]:
+    return _ask(p, "How is it going?")
+
+
+def reminder(p: dict[str, Any]) -> tuple[str, list[Block]]:
+    return _ask(p, "A gentle reminder, and the only one:")
+
+
+def _radio(labels: tuple[str, ...], values: tuple[str, ...]) -> Block:
+    return {
+        "type": "radio_buttons",
+        "options": [option(label, value) for label, value in zip(labels, values, strict=True)],
+    }
+
+
+def survey_modal(form: SurveyForm) -> Block:
+    blocks: list[Block] = []
+    if form.kind == SurveyKind.PULSE:
+        for name, question in PULSE_QUESTIONS:
+            blocks.append(input_block(name, question, _radio(SCALE, ("1", "2", "3", "4", "5"))))
+    else:
+        for objective in form.objectives:
+            hint = (
+                f"At sign-up you said {objective.baseline} out of 5."
+                if objective.baseline is not None
+                else None
+            )
+            blocks.append(
+                input_block(
+                    f"{RERATE_PREFIX}{objective.id}",
+                    f"{objective.title}: {objective.measure}",
+                    static_select([option(str(n), str(n)) for n in range(1, 6)]),
+                    hint=hint,
+                )
+            )
+        blocks.append(
+            input_block(
+                Field.RECOMMEND,
+                "How likely are you to recommend the programme to a colleague? (0 to 10)",
+                static_select([option(str(n), str(n)) for n in range(11)]),
+            )
+        )
+        blocks.append(
+            input_block(
+                Field.ACTIONS_DONE,
+                "How many of your actions have you put into practice?",
+                _radio(("None yet", "Some", "Most", "All"), ACTIONS_DONE),
+            )
+        )
+        if form.kind == SurveyKind.END:
+            blocks.append(
+                input_block(
+                    Field.CONTINUE,
+                    "Will you keep meeting informally?",
+                    _radio(("Yes", "Maybe", "No"), CONTINUE),
+                )
+            )
+    blocks.append(
+        input_block(
+            Field.COMMENT,
+            "Anything else? (optional)",
+            text_input(multiline=True, max_length=2000),
+            optional=True,
+        )
+    )
+    blocks.append(context(PRIVACY))
+    return modal(
+        View.SURVEY,
+        TITLES[form.kind][:24],
+        blocks,
+        submit="Send",
+        private_metadata=":".join(
+            (str(form.survey_id), form.kind.value, ",".join(str(o.id) for o in form.objectives))
+        ),
+    )
+
+
+def read_metadata(raw: str | None) -> tuple[int, SurveyKind, list[int]] | None:
+    """(survey, kind, objective ids) from the form; None if it is not ours. The answer is
+    checked against the person's invitation again, so a forged value changes nothing."""
+    parts = (raw or "").split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in SurveyKind:
+        return None
+    ids = [int(i) for i in parts[2].split(",") if i.isdigit()]
+    return int(parts[0]), SurveyKind(parts[1]), ids
+
+
+def thanks(kind: SurveyKind) -> str:
+    return f"Thank you: your {TITLES[kind].lower()} answers are in, anonymously."
