@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.clock import FakeClock
 from bot.db import Database
-from bot.ids import BASELINE_PREFIX, Command, Field, View
+from bot.ids import BASELINE_PREFIX, Action, Command, Field, View
 from bot.models import Medium, Personality, Role
 from bot.sandbox import Sandbox
 from bot.services.people import Profile
@@ -168,3 +170,49 @@ def preview(box: Sandbox) -> dict[str, Any]:
     message = last_message(box, LEAD)
     assert message["text"].startswith("Matching preview"), message["text"]
     return message
+
+
+MEETING = datetime(2026, 1, 8, 15, tzinfo=UTC)
+
+
+async def confirm_pairs(sandbox: Sandbox, clock: FakeClock) -> str:
+    """Mia and Eve, confirmed on 8 Jan after both said go; their group DM's id. Max and Ed are
+    confirmed too, as the pair next door."""
+    await enrol_cohort(sandbox)
+    await sandbox.command(LEAD, Command.ADMIN, "match")
+    await sandbox.press(LEAD, preview(sandbox), Action.APPROVE_MATCH)
+    for mentor, mentee in ((MENTOR, EXEC), (MENTOR2, EXEC2)):
+        channel = channel_of(sandbox, mentor, mentee)
+        await sandbox.press(mentee, last_message(sandbox, channel), Action.REQUEST_CHEMISTRY)
+        modal = sandbox.modal(mentee)
+        assert modal is not None
+        await sandbox.submit(mentee, modal["id"], {Field.TIME_1: int(MEETING.timestamp())})
+        proposal = last_message(sandbox, channel)
+        await sandbox.click(
+            mentor,
+            f"{Action.ACCEPT_TIME}:0",
+            proposal["blocks"][-2]["accessory"]["value"],
+            message={"channel": channel, "ts": proposal["ts"]},
+        )
+    clock.set(datetime(2026, 1, 8, 15, 31, tzinfo=UTC))
+    sandbox.double.deliver_scheduled()
+    for user in (MENTOR, EXEC, MENTOR2, EXEC2):
+        await sandbox.press(user, sandbox.dms(user)[-1], Action.GO)
+    clock.set(datetime(2026, 1, 9, 9, 0, tzinfo=UTC))
+    return channel_of(sandbox, MENTOR, EXEC)
+
+
+async def open_agreement(box: Sandbox, channel: str, user: str) -> dict[str, Any]:
+    message = next(
+        m for m in reversed(box.double.messages(channel)) if "you both said go" in m["text"]
+    )
+    await box.press(user, message, Action.AGREEMENT_OPEN)
+    modal = box.modal(user)
+    assert modal is not None and modal["callback_id"] == View.AGREEMENT
+    return modal
+
+
+async def agree(box: Sandbox, channel: str) -> None:
+    modal = await open_agreement(box, channel, EXEC)
+    await box.submit(EXEC, modal["id"], {})
+    await box.press(MENTOR, last_message(box, channel), Action.AGREEMENT_CONFIRM)
