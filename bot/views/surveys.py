@@ -28,6 +28,7 @@ TITLES = {
     SurveyKind.END: "End-of-programme review",
 }
 SCALE = ("1 · not at all", "2", "3", "4", "5 · very")
+KINDS = frozenset(k.value for k in SurveyKind)
 PRIVACY = (
     "Your answers are anonymous: leads only ever see totals over several people, "
     "never who said what, and never who has not answered."
@@ -128,7 +129,7 @@ def read_metadata(raw: str | None) -> tuple[int, SurveyKind, list[int]] | None:
     """(survey, kind, objective ids) from the form; None if it is not ours. The answer is
     checked against the person's invitation again, so a forged value changes nothing."""
     parts = (raw or "").split(":")
-    if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in SurveyKind:
+    if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in KINDS:
         return None
     ids = [int(i) for i in parts[2].split(",") if i.isdigit()]
     return int(parts[0]), SurveyKind(parts[1]), ids
