@@ -102,9 +102,8 @@ class Sender:
     async def _channel(self, items: list[outbox.Claimed]) -> Delivery:
         """One channel's messages in order, one at a time (Slack paces per channel)."""
         result = Delivery()
-        async with self._gate:
-            for item in items:
-                await self._one(item, result)
+        for item in items:
+            await self._one(item, result)
         return result
 
     async def _one(self, item: outbox.Claimed, result: Delivery) -> None:
@@ -122,9 +121,10 @@ class Sender:
             await self._fail(item, str(exc), result)
             return
         try:
-            response = await self.client.chat_postMessage(
-                channel=item.channel_id, text=text, blocks=blocks
-            )
+            async with self._gate:  # calls in flight at once; a channel's pause holds none
+                response = await self.client.chat_postMessage(
+                    channel=item.channel_id, text=text, blocks=blocks
+                )
         except SlackApiError as exc:
             await self._refused(item, exc, result)
             return
