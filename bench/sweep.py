@@ -1,7 +1,7 @@
 """Scheduler figures: one momentum sweep over 100,000 active pairs of which 20,000 are due,
-run by two sweepers at once, on SQLite and on PostgreSQL (time to claim and queue, and the
-duplicates found); then the outbox's delivery rate against the Slack double with its rate
-limits on (the per-channel pace of chat.postMessage), and the 429s Slack had to send.
+run by two replicas (processes) at once, on SQLite and on PostgreSQL (time to claim and
+queue, and the duplicates found); then the outbox's delivery rate against the Slack double
+with its rate limits on (the per-channel pace of chat.postMessage), and the 429s it sent.
 
     .venv/bin/python bench/sweep.py [--pairs 100000 --due 20000] [--backends sqlite,postgresql]
 """
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import sys
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,6 +52,42 @@ async def sweeper(db: Database, now: datetime) -> int:
             return claimed
 
 
+def replica(url: str, now: datetime, ready: Any, go: Any, results: Any) -> None:
+    """One replica in its own process, as in production: its own connections and CPU."""
+
+    async def run() -> int:
+        db = Database(url)
+        async with db.transaction() as session:  # connect before the start line
+            await session.execute(text("SELECT 1"))
+        ready.release()
+        go.wait()
+        try:
+            return await sweeper(db, now)
+        finally:
+            await db.dispose()
+
+    results.put(asyncio.run(run()))
+
+
+def two_replicas(url: str, now: datetime) -> tuple[int, int, float]:
+    context = multiprocessing.get_context("spawn")
+    ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
+    workers = [
+        context.Process(target=replica, args=(url, now, ready, go, results)) for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.acquire()
+    started = time.perf_counter()
+    go.set()
+    first, second = results.get(), results.get()
+    took = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+    return first, second, took
+
+
 async def sweep_figures(name: str, url: str, pairs: int, due: int) -> None:
     db = Database(url)
     await upgrade_head(db)
@@ -57,9 +95,7 @@ async def sweep_figures(name: str, url: str, pairs: int, due: int) -> None:
     started = time.perf_counter()
     await seed_active_pairs(db, pairs=pairs, due=due, now=now)
     seeded = time.perf_counter() - started
-    started = time.perf_counter()
-    first, second = await asyncio.gather(sweeper(db, now), sweeper(db, now))
-    took = time.perf_counter() - started
+    first, second, took = await asyncio.to_thread(two_replicas, url, now)
     async with db.transaction() as session:
         queued = await session.scalar(select(func.count()).select_from(Outbox))
         duplicates = await session.scalar(
@@ -73,7 +109,7 @@ async def sweep_figures(name: str, url: str, pairs: int, due: int) -> None:
         stepped = await session.scalar(select(func.count()).where(Pair.ladder_step == 1))
     await db.dispose()
     print(
-        f"{name:<10} {pairs:,} pairs, {due:,} due (seeded in {seeded:.0f} s): two sweepers "
+        f"{name:<10} {pairs:,} pairs, {due:,} due (seeded in {seeded:.0f} s): two replicas "
         f"claimed {first:,} + {second:,} = {first + second:,} pairs and queued {queued:,} "
         f"nudges in {took:.2f} s; {duplicates} duplicates; {stepped:,} pairs on rung 1"
     )

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.demo.matching import play_matching
+from bot.demo.momentum import play_momentum
 from bot.demo.pair_work import play_pair_work
 from bot.demo.people import ANNOUNCE_CHANNEL, LEAD_ID, Person, build_workspace
 from bot.demo.transcript import Transcript, short
@@ -232,6 +233,7 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
         await step(lead, "types /mentoring-admin close", box.command(lead, Command.ADMIN, "close"))
         await play_matching(box, log, step, clock, lead)
         await play_pair_work(box, log, step, clock)
+        await play_momentum(box, log, step, clock, lead)
 
         await _summary(box, log, acks)
     finally:

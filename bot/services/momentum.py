@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -189,12 +189,7 @@ async def sweep(
             now=now,
         )
         updates.append(
-            {
-                "id": pair_id,
-                "ladder_step": verdict.step,
-                "momentum_due_at": verdict.due_at,
-                "momentum_anchor_on": anchor,
-            }
+            {"pair_id": pair_id, "step": verdict.step, "due": verdict.due_at, "anchor": anchor}
         )
         if verdict.send is None:
             continue
@@ -205,7 +200,17 @@ async def sweep(
             messages.extend(rung.nudges(verdict.send, now))
     if alerts:
         messages.extend(await _alerts(session, alerts, lead_zones, now))
-    await session.execute(update(Pair), updates)
+    pair = Pair.__table__
+    await session.execute(
+        update(pair)
+        .where(pair.c.id == bindparam("pair_id"))
+        .values(
+            ladder_step=bindparam("step"),
+            momentum_due_at=bindparam("due"),
+            momentum_anchor_on=bindparam("anchor"),
+        ),
+        updates,
+    )
     queued = await outbox.enqueue(session, messages, now=now)
     return SweepResult(len(rows), queued)
 

@@ -106,8 +106,10 @@ async def enqueue(session: AsyncSession, messages: Sequence[Message], *, now: da
         }
         for m in messages
     ]
-    statement = dialect_insert(session)(Outbox).on_conflict_do_nothing(index_elements=["key"])
-    queued = await session.execute(statement.returning(Outbox.id), rows)
+    # Core on the table, not the ORM's bulk path: a sweep queues tens of thousands at once.
+    table = Outbox.__table__
+    statement = dialect_insert(session)(table).on_conflict_do_nothing(index_elements=["key"])
+    queued = await session.execute(statement.returning(table.c.id), rows)
     return len(queued.all())
 
 
