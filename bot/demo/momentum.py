@@ -4,7 +4,6 @@ pulse surveys and the mid-point review arrive in each person's day and most answ
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -34,12 +33,14 @@ async def _answer(box: Sandbox, user: str, message: dict[str, Any]) -> Any:
     modal = box.modal(user)
     if modal is None:
         return opened
-    values: dict[str, Any] = dict(ANSWERS)
+    choices = {**ANSWERS, Field.RECOMMEND: "9", Field.ACTIONS_DONE: "some", Field.CONTINUE: "yes"}
+    values: dict[str, Any] = {}
     for block in modal["blocks"]:
         block_id = block.get("block_id", "")
         if block_id.startswith(RERATE_PREFIX):
             values[block_id] = "4"
-    values.update({Field.RECOMMEND: "9", Field.ACTIONS_DONE: "some", Field.CONTINUE: "yes"})
+        elif block_id in choices:
+            values[block_id] = choices[block_id]
     return await box.submit(user, modal["id"], values)
 
 
@@ -94,7 +95,7 @@ async def play_momentum(
             log.skip()
     assert box.db is not None
     async with box.db.transaction() as session:
-        sent = Counter(
+        sent = dict(
             (
                 await session.execute(
                     select(Outbox.kind, func.count())
@@ -106,9 +107,10 @@ async def play_momentum(
         answers = await session.scalar(select(func.count()).select_from(SurveyResponse))
     log.say(
         f"\nAfter {days} days (steady pairs last met {last_met}): "
-        f"{sent[Kind.NUDGE_PAIR]} pair nudges, {sent[Kind.NUDGE_MENTEE]} mentee nudges, "
-        f"{sent[Kind.LEAD_ALERT]} lead alerts; {sent[Kind.SURVEY]} survey invitations, "
-        f"{sent[Kind.SURVEY_REMINDER]} reminders, {answers} answers (kept without names)"
+        f"{sent.get(Kind.NUDGE_PAIR, 0)} pair nudges, {sent.get(Kind.NUDGE_MENTEE, 0)} mentee "
+        f"nudges, {sent.get(Kind.LEAD_ALERT, 0)} lead alerts; {sent.get(Kind.SURVEY, 0)} survey "
+        f"invitations, {sent.get(Kind.SURVEY_REMINDER, 0)} reminders, {answers} answers (kept "
+        "without names)"
     )
 
 
