@@ -133,12 +133,14 @@ async def delivery_figures(channels: int, per_channel: int, dms: int) -> None:
         )
         client = build_web_client(settings, retries=False)
         sender = Sender(db, clock, client, max_wait=1.5)
-        for label, targets in (
+        people = [u for u in workspace.users if u != workspace.bot_user_id][:dms]
+        for label, targets, shared_by in (
             (
                 f"{channels} channels x {per_channel}",
                 [f"C{n:05d}" for n in range(channels)] * per_channel,
+                channels,
             ),
-            (f"{dms:,} DMs", [u for u in workspace.users if u != workspace.bot_user_id][:dms]),
+            (f"{dms:,} DMs", people, None),
         ):
             async with db.transaction() as session:
                 await outbox.enqueue(
@@ -170,11 +172,7 @@ async def delivery_figures(channels: int, per_channel: int, dms: int) -> None:
             took = time.perf_counter() - started
             refused = sum(1 for c in double.calls_to("chat.postMessage") if c.http_status == 429)
             rate = total.sent / took
-            per = (
-                f", {rate / channels:.2f}/s per channel"
-                if label.endswith(f"x {per_channel}")
-                else ""
-            )
+            per = f", {rate / shared_by:.2f}/s per channel" if shared_by else ""
             print(
                 f"deliver    {label}: {total.sent:,} sent in {took:.1f} s ({rate:.1f}/s{per}); "
                 f"429s from Slack: {refused}, handled by waiting: {total.throttled}; "

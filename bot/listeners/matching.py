@@ -351,24 +351,31 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @lead_button(app.action(matching(Action.END_PAIR)))
     async def end_pair_clicked(click: LeadClick) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                ending = await pair_service.end_by_lead(
-                    session,
-                    team_id=click.team_id,
-                    pair_id=click.number,
-                    lead_id=click.lead_id,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await click.reply(str(exc))
+        pair = await end_pair_as_lead(deps, click)
+        if pair is None:
             return
-        await announce(click.client, ending)
-        pair = ending.pair
         await click.reply(
             f"Ended the pairing of <@{pair.mentor.user_id}> and <@{pair.mentee.user_id}>. Both "
             f"are back in the pool: `/mentoring-admin rematch {pair.programme_name}`."
         )
+
+
+async def end_pair_as_lead(deps: Deps, click: LeadClick) -> PairFacts | None:
+    """End the clicked pair for the lead and tell everyone; None (the lead told why) if not."""
+    try:
+        async with deps.db.transaction() as session:
+            ending = await pair_service.end_by_lead(
+                session,
+                team_id=click.team_id,
+                pair_id=click.number,
+                lead_id=click.lead_id,
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await click.reply(str(exc))
+        return None
+    await announce(click.client, ending)
+    return ending.pair
 
 
 async def match_command(

@@ -3,18 +3,16 @@ Ending alone is the pair list's End pair button (listeners/matching)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, matching
-from bot.listeners.endings import announce
 from bot.listeners.leads import LeadClick, lead_buttons
-from bot.listeners.matching import run_match
+from bot.listeners.matching import end_pair_as_lead, run_match
 from bot.services import momentum
-from bot.services import pairs as pair_service
 from bot.services.pairs import PairError, PairFacts
 from bot.views import nudges as views
 
@@ -27,18 +25,26 @@ async def _tell_pair(
         await client.chat_postMessage(channel=member.user_id, text=text)
 
 
+Change = Callable[..., Awaitable[PairFacts]]
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
 
-    @lead_button(app.action(matching(Action.PAUSE_PAIR)))
-    async def pause_clicked(click: LeadClick) -> None:
+    async def change(click: LeadClick, service: Change) -> PairFacts | None:
         try:
             async with deps.db.transaction() as session:
-                pair = await momentum.pause(
+                return await service(
                     session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
                 )
         except PairError as exc:
             await click.reply(str(exc))
+            return None
+
+    @lead_button(app.action(matching(Action.PAUSE_PAIR)))
+    async def pause_clicked(click: LeadClick) -> None:
+        pair = await change(click, momentum.pause)
+        if pair is None:
             return
         text, blocks = views.paused_for_lead(
             pair.mentor.name, pair.mentee.name, pair.id, click.lead_id
@@ -48,13 +54,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @lead_button(app.action(matching(Action.RESUME_PAIR)))
     async def resume_clicked(click: LeadClick) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                pair = await momentum.resume(
-                    session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
-                )
-        except PairError as exc:
-            await click.reply(str(exc))
+        pair = await change(click, momentum.resume)
+        if pair is None:
             return
         await click.reply(
             views.resumed_for_lead(pair.mentor.name, pair.mentee.name, click.lead_id),
@@ -64,20 +65,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @lead_button(app.action(matching(Action.REMATCH_PAIR)))
     async def rematch_clicked(click: LeadClick) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                ending = await pair_service.end_by_lead(
-                    session,
-                    team_id=click.team_id,
-                    pair_id=click.number,
-                    lead_id=click.lead_id,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await click.reply(str(exc))
+        pair = await end_pair_as_lead(deps, click)
+        if pair is None:
             return
-        await announce(click.client, ending)
-        pair = ending.pair
         await click.reply(
             f"Ended the pairing of {pair.mentor.name} and {pair.mentee.name}. Matching both "
             "again: the preview will arrive in your messages with me.",

@@ -200,30 +200,28 @@ async def _invite(
         ],
     )
     new = set(invited.scalars())
-    messages = [
-        Message(
-            key=f"survey:{survey.id}:{p.id}",
-            kind=Kind.SURVEY,
-            team_id=programme.team_id,
-            channel_id=p.user_id,
-            params=_params(programme, survey),
-            quiet=_quiet(programme, p.user_id, p.tz),
-            participant_id=p.id,
-            expires_at=survey.closes_at,
-        )
-        for p in people
-        if p.id in new
-    ]
+    messages = [_ask(Kind.SURVEY, programme, survey, p) for p in people if p.id in new]
     return await outbox.enqueue(session, messages, now=now)
 
 
-def _params(programme: Programme, survey: Survey) -> dict[str, Any]:
-    return {
-        "survey_id": survey.id,
-        "survey_kind": survey.kind.value,
-        "programme": programme.name,
-        "closes": int(survey.closes_at.timestamp()),
-    }
+def _ask(kind: Kind, programme: Programme, survey: Survey, person: Participant) -> Message:
+    """The invitation or its reminder: once per survey and person, gone when it closes."""
+    prefix = "survey" if kind == Kind.SURVEY else "survey-reminder"
+    return Message(
+        key=f"{prefix}:{survey.id}:{person.id}",
+        kind=kind,
+        team_id=programme.team_id,
+        channel_id=person.user_id,
+        params={
+            "survey_id": survey.id,
+            "survey_kind": survey.kind.value,
+            "programme": programme.name,
+            "closes": int(survey.closes_at.timestamp()),
+        },
+        quiet=_quiet(programme, person.user_id, person.tz),
+        participant_id=person.id,
+        expires_at=survey.closes_at,
+    )
 
 
 def invitation_key(survey_id: Any, participant_id: Any) -> Any:
@@ -252,17 +250,7 @@ async def _remind(session: AsyncSession, now: datetime) -> int:
         )
     )
     messages = [
-        Message(
-            key=f"survey-reminder:{survey.id}:{person.id}",
-            kind=Kind.SURVEY_REMINDER,
-            team_id=programme.team_id,
-            channel_id=person.user_id,
-            params=_params(programme, survey),
-            quiet=_quiet(programme, person.user_id, person.tz),
-            participant_id=person.id,
-            expires_at=survey.closes_at,
-        )
-        for survey, person, programme in rows
+        _ask(Kind.SURVEY_REMINDER, programme, survey, person) for survey, person, programme in rows
     ]
     return await outbox.enqueue(session, messages, now=now)
 
