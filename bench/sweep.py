@@ -4,6 +4,7 @@ queue, and the duplicates found); then the outbox's delivery rate against the Sl
 with its rate limits on (the per-channel pace of chat.postMessage), and the 429s it sent.
 
     .venv/bin/python bench/sweep.py [--pairs 100000 --due 20000] [--backends sqlite,postgresql]
+        [--batch 500]  (pairs per transaction; the default is the scheduler's own)
 """
 
 from __future__ import annotations
@@ -30,29 +31,19 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.demo.seed import seed_active_pairs  # noqa: E402
+from bot.jobs.sweeps import BATCH, sweep_momentum  # noqa: E402
 from bot.migrate import upgrade_head  # noqa: E402
 from bot.models import Outbox, OutboxStatus, Pair  # noqa: E402
-from bot.services import momentum, outbox  # noqa: E402
+from bot.services import outbox  # noqa: E402
 from bot.slack.client import build_web_client  # noqa: E402
 from bot.slack.delivery import Delivery, Sender  # noqa: E402
 from bot.slack.double import Channel, SlackDouble  # noqa: E402
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-BATCH = 1000
 TOKEN = "xoxb-bench"
 
 
-async def sweeper(db: Database, now: datetime) -> int:
-    claimed = 0
-    while True:
-        async with db.transaction() as session:
-            result = await momentum.sweep(session, now=now, limit=BATCH)
-        claimed += result.pairs
-        if result.pairs == 0:
-            return claimed
-
-
-def replica(url: str, now: datetime, ready: Any, go: Any, results: Any) -> None:
+def replica(url: str, now: datetime, batch: int, ready: Any, go: Any, results: Any) -> None:
     """One replica in its own process, as in production: its own connections and CPU."""
 
     async def run() -> int:
@@ -62,18 +53,19 @@ def replica(url: str, now: datetime, ready: Any, go: Any, results: Any) -> None:
         ready.release()
         go.wait()
         try:
-            return await sweeper(db, now)
+            return (await sweep_momentum(db, now, batch=batch)).pairs
         finally:
             await db.dispose()
 
     results.put(asyncio.run(run()))
 
 
-def two_replicas(url: str, now: datetime) -> tuple[int, int, float]:
+def two_replicas(url: str, now: datetime, batch: int) -> tuple[int, int, float]:
     context = multiprocessing.get_context("spawn")
     ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
     workers = [
-        context.Process(target=replica, args=(url, now, ready, go, results)) for _ in range(2)
+        context.Process(target=replica, args=(url, now, batch, ready, go, results))
+        for _ in range(2)
     ]
     for worker in workers:
         worker.start()
@@ -88,14 +80,28 @@ def two_replicas(url: str, now: datetime) -> tuple[int, int, float]:
     return first, second, took
 
 
-async def sweep_figures(name: str, url: str, pairs: int, due: int) -> None:
+async def settle(db: Database) -> None:
+    """What a running database has that one just bulk-loaded has not: planner statistics,
+    and the load's writes checkpointed rather than flushed during the sweep."""
+    async with db.engine.connect() as conn:
+        if db.is_sqlite:
+            await conn.execute(text("ANALYZE"))
+            await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        else:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE"))
+            await conn.execute(text("CHECKPOINT"))
+
+
+async def sweep_figures(name: str, url: str, pairs: int, due: int, batch: int) -> None:
     db = Database(url)
     await upgrade_head(db)
     now = datetime.now(UTC)
     started = time.perf_counter()
     await seed_active_pairs(db, pairs=pairs, due=due, now=now)
+    await settle(db)
     seeded = time.perf_counter() - started
-    first, second, took = await asyncio.to_thread(two_replicas, url, now)
+    first, second, took = await asyncio.to_thread(two_replicas, url, now, batch)
     async with db.transaction() as session:
         queued = await session.scalar(select(func.count()).select_from(Outbox))
         duplicates = await session.scalar(
@@ -110,8 +116,9 @@ async def sweep_figures(name: str, url: str, pairs: int, due: int) -> None:
     await db.dispose()
     print(
         f"{name:<10} {pairs:,} pairs, {due:,} due (seeded in {seeded:.0f} s): two replicas "
-        f"claimed {first:,} + {second:,} = {first + second:,} pairs and queued {queued:,} "
-        f"nudges in {took:.2f} s; {duplicates} duplicates; {stepped:,} pairs on rung 1"
+        f"claimed {first:,} + {second:,} = {first + second:,} pairs (batches of {batch:,}) "
+        f"and queued {queued:,} nudges in {took:.2f} s; {duplicates} duplicates; "
+        f"{stepped:,} pairs on rung 1"
     )
 
 
@@ -203,6 +210,7 @@ async def main() -> None:
     parser.add_argument("--pairs", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=20_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--batch", type=int, default=BATCH, help="pairs per transaction")
     parser.add_argument("--channels", type=int, default=20)
     parser.add_argument("--per-channel", type=int, default=10)
     parser.add_argument("--dms", type=int, default=2000)
@@ -211,11 +219,11 @@ async def main() -> None:
     if "sqlite" in backends:
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite+aiosqlite:///{folder}/sweep.db"
-            await sweep_figures("SQLite", url, args.pairs, args.due)
+            await sweep_figures("SQLite", url, args.pairs, args.due, args.batch)
     if "postgresql" in backends:
         name, url = await pg_database()
         try:
-            await sweep_figures("PostgreSQL", url, args.pairs, args.due)
+            await sweep_figures("PostgreSQL", url, args.pairs, args.due, args.batch)
         finally:
             await drop_pg(name)
     await delivery_figures(args.channels, args.per_channel, args.dms)

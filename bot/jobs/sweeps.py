@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.db import Database
 from bot.deps import Deps
 from bot.services import momentum, reminders, surveys
 from bot.slack.delivery import Delivery, Sender
@@ -42,17 +44,8 @@ class Sweeps:
 
     async def momentum(self) -> str:
         zones = await self._lead_zones()
-        pairs = queued = 0
-        while True:  # one short transaction per batch of claimed pairs
-            async with self.deps.db.transaction() as session:
-                result = await momentum.sweep(
-                    session, now=self.deps.clock.now(), limit=BATCH, lead_zones=zones
-                )
-            pairs += result.pairs
-            queued += result.queued
-            if result.pairs < BATCH:
-                break
-        return f"momentum: {pairs} pairs looked at, {queued} messages queued"
+        done = await sweep_momentum(self.deps.db, self.deps.clock.now(), lead_zones=zones)
+        return f"momentum: {done.pairs} pairs looked at, {done.queued} messages queued"
 
     async def reminders(self) -> str:
         async with self.deps.db.transaction() as session:
@@ -86,3 +79,21 @@ class Sweeps:
                 log.warning("no time zone for lead %s; using UTC", user_id)
                 zones[user_id] = None
         return zones
+
+
+async def sweep_momentum(
+    db: Database,
+    now: datetime,
+    *,
+    lead_zones: dict[str, str | None] | None = None,
+    batch: int = BATCH,
+) -> momentum.SweepResult:
+    """Every due pair this replica can claim, one short transaction per batch."""
+    pairs = queued = 0
+    while True:
+        async with db.transaction() as session:
+            result = await momentum.sweep(session, now=now, limit=batch, lead_zones=lead_zones)
+        pairs += result.pairs
+        queued += result.queued
+        if result.pairs < batch:  # another replica holds the rest, or none is left
+            return momentum.SweepResult(pairs, queued)

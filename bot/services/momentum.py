@@ -13,10 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import Date, Integer, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.bulk import JsonRows
+from bot.db import UTCDateTime
 from bot.models import (
     Agreement,
     AgreementStatus,
@@ -73,8 +75,9 @@ def threshold(anchor: date, cadence: int, grace: int, rung: int) -> date:
 
 
 def state_of(anchor: date, cadence: int, grace: int, today: date) -> MomentumState:
-    reached = sum(threshold(anchor, cadence, grace, r) <= today for r in range(1, RUNGS + 1))
-    return STATES[reached]
+    # The rungs whose threshold() has come: cadence + rung * grace <= days since the anchor.
+    reached = ((today - anchor).days - cadence) // max(1, grace)
+    return STATES[min(RUNGS, max(0, reached))]
 
 
 def assess(
@@ -111,6 +114,10 @@ def restart(pair: Pair, *, on: date, now: datetime) -> None:
     pair.momentum_due_at = now
 
 
+# What the sweep writes back to each pair it looked at.
+_STEPS = {"pair_id": Integer(), "step": Integer(), "due": UTCDateTime(), "anchor": Date()}
+
+
 @dataclass(frozen=True)
 class SweepResult:
     pairs: int
@@ -127,6 +134,22 @@ async def sweep(
     """Claim up to `limit` due pairs, queue their nudges and set when to look again."""
     lead_zones = lead_zones or {}
     await outbox.begin_claim(session)
+    confirmed = and_(Agreement.pair_id == Pair.id, Agreement.status == AgreementStatus.CONFIRMED)
+    # Lock first, in the due index's order, so each batch reads only the pairs it takes;
+    # joining before the LIMIT would read every due pair on every batch.
+    claimed = (
+        select(Pair.id)
+        .where(
+            Pair.momentum_due_at <= now,
+            Pair.status == PairStatus.CONFIRMED,
+            Pair.paused_at.is_(None),
+            select(Agreement.id).where(confirmed).exists(),
+        )
+        .order_by(Pair.momentum_due_at)  # the index's order: no sort of every due pair
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("claimed")
+    )
     mentor, mentee = aliased(Participant), aliased(Participant)
     rows = (
         await session.execute(
@@ -148,20 +171,11 @@ async def sweep(
                 mentee.display_name,
                 mentee.tz,
             )
-            .join(
-                Agreement,
-                and_(Agreement.pair_id == Pair.id, Agreement.status == AgreementStatus.CONFIRMED),
-            )
+            .join(claimed, claimed.c.id == Pair.id)
+            .join(Agreement, confirmed)
             .join(mentor, mentor.id == Pair.mentor_id)
             .join(mentee, mentee.id == Pair.mentee_id)
-            .where(
-                Pair.momentum_due_at <= now,
-                Pair.status == PairStatus.CONFIRMED,
-                Pair.paused_at.is_(None),
-            )
-            .order_by(Pair.momentum_due_at, Pair.id)
-            .limit(limit)
-            .with_for_update(of=Pair, skip_locked=True)
+            .order_by(Pair.id)
         )
     ).all()
     if not rows:
@@ -201,15 +215,16 @@ async def sweep(
     if alerts:
         messages.extend(await _alerts(session, alerts, lead_zones, now))
     pair = Pair.__table__
+    steps = JsonRows(session.get_bind().dialect, "steps", _STEPS)
     await session.execute(
         update(pair)
-        .where(pair.c.id == bindparam("pair_id"))
+        .where(pair.c.id == steps.c["pair_id"])
         .values(
-            ladder_step=bindparam("step"),
-            momentum_due_at=bindparam("due"),
-            momentum_anchor_on=bindparam("anchor"),
+            ladder_step=steps.c["step"],
+            momentum_due_at=steps.c["due"],
+            momentum_anchor_on=steps.c["anchor"],
         ),
-        updates,
+        steps.params(updates),
     )
     queued = await outbox.enqueue(session, messages, now=now)
     return SweepResult(len(rows), queued)

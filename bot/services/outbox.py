@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import JSON, Integer, String, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
+from bot.bulk import insert_new
+from bot.db import UTCDateTime
 from bot.models import Outbox, OutboxStatus
 from bot.services.quiet import BUDGET_WINDOW, after_budget, after_quiet_hours
 
@@ -80,37 +83,58 @@ def dialect_insert(session: AsyncSession) -> Any:
     return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
 
 
+# The columns a queued message sets; the rest are the same for a whole batch.
+_QUEUED: dict[str, TypeEngine[Any]] = {
+    "key": String(),
+    "kind": String(),
+    "team_id": String(),
+    "channel_id": String(),
+    "params": JSON(),
+    "recipient_id": String(),
+    "recipient_tz": String(),
+    "quiet_start": Integer(),
+    "quiet_end": Integer(),
+    "weekly_budget": Integer(),
+    "pair_id": Integer(),
+    "participant_id": Integer(),
+    "expires_at": UTCDateTime(),
+}
+
+
 async def enqueue(session: AsyncSession, messages: Sequence[Message], *, now: datetime) -> int:
     """Queue messages whose keys are new; returns how many were queued."""
-    if not messages:
-        return 0
-    rows = [
-        {
-            "key": m.key,
-            "kind": m.kind,
-            "team_id": m.team_id,
-            "channel_id": m.channel_id,
-            "params": m.params,
-            "recipient_id": m.quiet.user_id if m.quiet else None,
-            "recipient_tz": m.quiet.tz if m.quiet else None,
-            "quiet_start": m.quiet.start if m.quiet else None,
-            "quiet_end": m.quiet.end if m.quiet else None,
-            "weekly_budget": m.quiet.weekly_budget if m.quiet else None,
-            "pair_id": m.pair_id,
-            "participant_id": m.participant_id,
-            "status": OutboxStatus.PENDING,
-            "due_at": now,
-            "expires_at": m.expires_at,
-            "attempts": 0,
-            "created_at": now,
-        }
-        for m in messages
-    ]
-    # Core on the table, not the ORM's bulk path: a sweep queues tens of thousands at once.
-    table = Outbox.__table__
-    statement = dialect_insert(session)(table).on_conflict_do_nothing(index_elements=["key"])
-    queued = await session.execute(statement.returning(table.c.id), rows)
-    return len(queued.all())
+    return await insert_new(
+        session,
+        Outbox.__table__,
+        [_row(m) for m in messages],
+        columns=_QUEUED,
+        constants={
+            "status": (OutboxStatus.PENDING.value, String()),
+            "due_at": (now, UTCDateTime()),
+            "attempts": (0, Integer()),
+            "created_at": (now, UTCDateTime()),
+        },
+        key="key",
+    )
+
+
+def _row(m: Message) -> dict[str, Any]:
+    quiet = m.quiet
+    return {
+        "key": m.key,
+        "kind": m.kind,
+        "team_id": m.team_id,
+        "channel_id": m.channel_id,
+        "params": m.params,
+        "recipient_id": quiet.user_id if quiet else None,
+        "recipient_tz": quiet.tz if quiet else None,
+        "quiet_start": quiet.start if quiet else None,
+        "quiet_end": quiet.end if quiet else None,
+        "weekly_budget": quiet.weekly_budget if quiet else None,
+        "pair_id": m.pair_id,
+        "participant_id": m.participant_id,
+        "expires_at": m.expires_at,
+    }
 
 
 async def cancel(
