@@ -42,41 +42,54 @@ Row = Mapping[str, Any]
 
 
 class _Converter:
-    """Each column's values as the driver (or a JSON document) wants them. A sweep repeats
-    the same few dates and times thousands of times, so each distinct value is converted
-    once."""
+    """Each column's values as the driver (or a JSON document) wants them."""
 
     def __init__(self, dialect: Dialect, columns: Columns, *, for_json: bool) -> None:
-        self._process: dict[str, Callable[[Any], Any]] = {}
+        self.names = list(columns)
+        self.process: dict[str, Callable[[Any], Any]] = {}
         for name, type_ in columns.items():
             if for_json and isinstance(type_, JSON):
                 continue  # nested in the document as it is
             process = type_.dialect_impl(dialect).bind_processor(dialect)
             if for_json and _is_time(type_):
                 process = _then_iso(process)
-            if process is not None:
-                self._process[name] = process
-        self._seen: dict[tuple[str, Any], Any] = {}
+            if process is None:
+                continue
+            # A sweep repeats the same few dates and times thousands of times.
+            self.process[name] = process if isinstance(type_, JSON) else _once_each(process)
 
-    def value(self, name: str, value: Any) -> Any:
-        process = self._process.get(name)
-        if value is None or process is None:
-            return value
-        if isinstance(value, dict | list):
-            return process(value)  # JSON for SQLite: unhashable, and rarely repeated
-        key = (name, value)
-        seen = self._seen.get(key, _MISSING)
-        if seen is _MISSING:
-            seen = self._seen[key] = process(value)
-        return seen
-
-    def row(self, row: Row) -> dict[str, Any]:
+    def dict(self, row: Row) -> dict[str, Any]:
         out = dict(row)
-        for name in self._process:
+        for name, process in self.process.items():
             value = out.get(name)
             if value is not None:
-                out[name] = self.value(name, value)
+                out[name] = process(value)
         return out
+
+    def tuples(self, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
+        """Rows as tuples in column order; every row must have every column."""
+        pick = itemgetter(*self.names)
+        at = [(self.names.index(n), process) for n, process in self.process.items()]
+        out = []
+        for row in rows:
+            values = list(pick(row))
+            for i, process in at:
+                if values[i] is not None:
+                    values[i] = process(values[i])
+            out.append(tuple(values))
+        return out
+
+
+def _once_each(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    seen: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        done = seen.get(value, _MISSING)
+        if done is _MISSING:
+            done = seen[value] = process(value)
+        return done
+
+    return convert
 
 
 _MISSING = object()
@@ -129,7 +142,7 @@ class JsonRows:
 
     def params(self, rows: Sequence[Row]) -> dict[str, str]:
         convert = _Converter(self._dialect, self._columns, for_json=True)
-        document = json.dumps([convert.row(r) for r in rows], separators=(",", ":"))
+        document = json.dumps([convert.dict(r) for r in rows], separators=(",", ":"))
         return {self.name: document}
 
 
@@ -160,13 +173,11 @@ async def insert_new(
         )
         result = await session.execute(statement, source.params(rows))
         return result.rowcount or 0
-    convert = _Converter(
-        dialect, {**columns, **{n: t for n, (_, t) in constants.items()}}, for_json=False
-    )
-    fixed = tuple(convert.value(name, value) for name, (value, _) in constants.items())
+    fixed_types = {name: type_ for name, (_, type_) in constants.items()}
+    fixed_values = {name: value for name, (value, _) in constants.items()}
+    (fixed,) = _Converter(dialect, fixed_types, for_json=False).tuples([fixed_values])
+    values = [row + fixed for row in _Converter(dialect, columns, for_json=False).tuples(rows)]
     names = [*columns, *constants]
-    pick = itemgetter(*columns)
-    values = [pick(convert.row(row)) + fixed for row in rows]
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "

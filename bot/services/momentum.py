@@ -157,7 +157,6 @@ async def sweep(
                 Pair.id,
                 Pair.programme_id,
                 Pair.momentum_anchor_on,
-                Pair.agreed_at,
                 Pair.ladder_step,
                 Pair.next_session_at,
                 Agreement.cadence_days,
@@ -181,23 +180,21 @@ async def sweep(
     if not rows:
         return SweepResult(0, 0)
     programmes = {
-        p.id: p
+        p.id: _Rules.of(p)
         for p in await session.scalars(
             select(Programme).where(Programme.id.in_({r[1] for r in rows}))
         )
     }
-    missing = [r[0] for r in rows if r[2] is None]
-    last_held = await _last_sessions(session, missing)
+    first_anchors = await _first_anchors(session, [r[0] for r in rows if r[2] is None])
     updates, messages, alerts = [], [], []
     for row in rows:
-        (pair_id, programme_id, anchor, agreed_at, step, booked, cadence, planned, *people) = row
+        (pair_id, programme_id, anchor, step, booked, cadence, planned, *people) = row
         programme = programmes[programme_id]
-        if anchor is None:
-            anchor = max(filter(None, (agreed_at.date(), last_held.get(pair_id))))
+        anchor = anchor or first_anchors[pair_id]
         verdict = assess(
             anchor=anchor,
             cadence=cadence,
-            grace=programme.nudge_grace_days,
+            grace=programme.grace,
             step=step,
             booked=booked,
             now=now,
@@ -230,21 +227,56 @@ async def sweep(
     return SweepResult(len(rows), queued)
 
 
-async def _last_sessions(session: AsyncSession, pair_ids: list[int]) -> dict[int, date]:
+async def _first_anchors(session: AsyncSession, pair_ids: list[int]) -> dict[int, date]:
+    """For pairs the ladder has not looked at yet: the agreement, or a later session."""
     if not pair_ids:
         return {}
-    rows = await session.execute(
-        select(SessionLog.pair_id, func.max(SessionLog.held_on))
+    held = (
+        select(SessionLog.pair_id, func.max(SessionLog.held_on).label("held_on"))
         .where(SessionLog.pair_id.in_(pair_ids))
         .group_by(SessionLog.pair_id)
+        .subquery()
     )
-    return dict(rows.all())
+    rows = await session.execute(
+        select(Pair.id, Pair.agreed_at, held.c.held_on)
+        .outerjoin(held, held.c.pair_id == Pair.id)
+        .where(Pair.id.in_(pair_ids))
+    )
+    return {
+        pair_id: max(filter(None, (agreed_at.date(), held_on)))
+        for pair_id, agreed_at, held_on in rows
+    }
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """What the sweep needs of a programme, read once per batch rather than per message."""
+
+    id: int
+    team_id: str
+    name: str
+    grace: int
+    quiet_start: int
+    quiet_end: int
+    budget: int
+
+    @classmethod
+    def of(cls, p: Programme) -> _Rules:
+        return cls(
+            p.id,
+            p.team_id,
+            p.name,
+            p.nudge_grace_days,
+            p.quiet_hours_start,
+            p.quiet_hours_end,
+            p.weekly_message_budget,
+        )
 
 
 @dataclass(frozen=True)
 class _Rung:
     pair_id: int
-    programme: Programme
+    programme: _Rules
     anchor: date
     days: int
     mentor_pid: int
@@ -258,13 +290,7 @@ class _Rung:
 
     def _quiet(self, user_id: str, tz: str | None, *, budget: bool = True) -> Quiet:
         p = self.programme
-        return Quiet(
-            user_id,
-            tz,
-            p.quiet_hours_start,
-            p.quiet_hours_end,
-            p.weekly_message_budget if budget else None,
-        )
+        return Quiet(user_id, tz, p.quiet_start, p.quiet_end, p.budget if budget else None)
 
     def nudges(self, rung: int, now: datetime) -> list[Message]:
         people = [
