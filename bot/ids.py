@@ -28,6 +28,9 @@ class View(enum.StrEnum):
     CHECKIN = "checkin"
     CHECKIN_PICK = "checkin_pick"
     SURVEY = "survey"
+    STORY = "story"
+    STORY_PUBLISH = "story_publish"
+    CLONE_PROGRAMME = "clone_programme"
 
 
 class Action(enum.StrEnum):
@@ -67,6 +70,11 @@ class Action(enum.StrEnum):
     REMATCH_PAIR = "rematch_pair"
     # Surveys
     SURVEY_OPEN = "survey_open"
+    # Success stories and the programme's end, for leads
+    STORY_APPROVE = "story_approve"
+    STORY_DECLINE = "story_decline"
+    STORY_PUBLISH = "story_publish"
+    CLONE_PROGRAMME = "clone_programme"
 
 
 class Field(enum.StrEnum):
@@ -138,6 +146,9 @@ class Field(enum.StrEnum):
     BREADTH = "breadth"
     COMMENT = "comment"
     RECOMMEND = "would_recommend"
+
+    STORY_TITLE = "story_title"
+    STORY_TEXT = "story_text"
     ACTIONS_DONE = "actions_implemented"
     CONTINUE = "continue_informally"
 

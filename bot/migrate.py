@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from alembic import command
@@ -35,8 +36,18 @@ async def upgrade_head(db: Database) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with db.engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+    await migrating(db, _upgrade)
+
+
+async def migrating(db: Database, work: Callable[[Connection], None]) -> None:
+    async with db.engine.connect() as connection:
+        await connection.run_sync(work)
+        await connection.commit()
+        if db.is_sqlite:
+            # migrations/env.py turns SQLite's foreign keys off to alter tables; the pragma
+            # only takes effect outside a transaction, so this pooled connection gets it back
+            # here, after the commit.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def schema_state(db: Database) -> SchemaState:

@@ -131,6 +131,9 @@ class Programme(Base):
 
     announcement_channel_id: Mapped[str | None] = mapped_column(String(32))
     announcement_ts: Mapped[str | None] = mapped_column(String(32))
+    # The end of the programme: its review opens on the end date, then it closes.
+    reviewing_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -657,3 +660,38 @@ class SurveyResponse(Base):
     actions_implemented: Mapped[str | None] = mapped_column(String(20))
     continue_informally: Mapped[str | None] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- Success stories ---------------------------------------------------------------------
+
+
+class StoryStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # waiting for a lead
+    APPROVED = "approved"  # a lead may publish it
+    PUBLISHING = "publishing"  # one lead's post is on its way (a second click waits)
+    PUBLISHED = "published"
+    DECLINED = "declined"
+
+
+class Story(Base):
+    """A participant's success story, given with consent to share it; leads approve and
+    publish it to a channel, with the author's name only if the author said so."""
+
+    __tablename__ = "story"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(150))
+    text: Mapped[str] = mapped_column(Text)
+    show_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[StoryStatus] = mapped_column(_enum(StoryStatus), default=StoryStatus.SUBMITTED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))

@@ -21,10 +21,17 @@ def _url() -> str:
 
 
 def _configure(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite alters a table by copying it and dropping the original; with foreign keys
+        # enforced, that drop would cascade into every table that refers to it. The pragma
+        # only takes effect outside a transaction, so it comes before the first change;
+        # bot/migrate.py turns it back on (a connection from the CLI is simply closed).
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():

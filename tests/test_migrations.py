@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection
 
 from bot.db import Base, Database
 from bot.demo.seed import seed_active_pairs
-from bot.migrate import alembic_config, schema_state, upgrade_head
+from bot.migrate import alembic_config, migrating, schema_state, upgrade_head
 from bot.models import Agreement, Pair
 from bot.services import momentum
 
@@ -25,8 +26,7 @@ async def migrate_to(db: Database, revision: str) -> None:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
-    async with db.engine.begin() as connection:
-        await connection.run_sync(_downgrade)
+    await migrating(db, _downgrade)
 
 
 async def test_models_and_migrations_agree(db: Database) -> None:
@@ -73,3 +73,13 @@ async def test_pairs_agreed_before_the_ladder_existed_join_it(db: Database) -> N
         assert pair is not None
         assert pair.momentum_anchor_on == (now - timedelta(days=30)).date()
         assert pair.ladder_step == 1
+
+
+async def test_sqlite_still_enforces_foreign_keys_aftermigrating(db: Database) -> None:
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL always enforces foreign keys; only SQLite's can be switched off")
+    await migrate_to(db, "7278a1339977")
+    await upgrade_head(db)
+    for _ in range(3):  # every pooled connection
+        async with db.transaction() as session:
+            assert await session.scalar(text("PRAGMA foreign_keys")) == 1

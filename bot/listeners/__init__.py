@@ -15,6 +15,7 @@ from bot.listeners import (
     matching,
     momentum,
     participant,
+    stories,
     surveys,
 )
 
@@ -31,3 +32,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
     admin.register(app, deps)
     matching.register(app, deps)
     momentum.register(app, deps)
+    stories.register(app, deps)

@@ -17,24 +17,17 @@ from bot.listeners.leads import is_lead_user
 from bot.listeners.matching import match_command, pairs_command
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
+from bot.listeners.stories import stories_command
 from bot.models import Programme, ProgrammeStatus
 from bot.services import programmes
 from bot.services.programme_rules import FormErrors, validate_programme
 from bot.views import admin as views
+from bot.views.admin import CHANNEL_ADVICE
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
 from bot.views.programme_setup import setup_modal
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
-
-
-CHANNEL_ADVICE = {
-    "not_in_channel": "I'm not a member of <#{channel}>. Invite me there first, or pick another "
-    "channel.",
-    "channel_not_found": "I can't see <#{channel}>. If it is private, invite me there first, or "
-    "pick another channel.",
-    "is_archived": "<#{channel}> is archived. Pick another channel.",
-}
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -122,6 +115,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         elif word == "pairs":
             await pairs_command(deps, client, reply, team_id=team_id, name=argument)
+        elif word == "stories":
+            await stories_command(deps, client, reply, team_id=team_id, name=argument)
         else:
             await reply(views.unknown_subcommand(Command.ADMIN, word, views.ADMIN_HELP))
 

@@ -16,6 +16,7 @@ from bot.listeners.endings import announce
 from bot.listeners.home import home_view_for, publish_home
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
+from bot.listeners.stories import start_story
 from bot.models import ParticipantStatus
 from bot.services import signup
 from bot.services.people import Profile
@@ -28,7 +29,7 @@ from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
-WORK_WORDS = ("join", "status", "edit", "leave", "checkin", "actions")
+WORK_WORDS = ("join", "status", "edit", "leave", "checkin", "actions", "story")
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
 )
@@ -144,6 +145,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         elif word == "actions":
             await show_actions(deps, client, reply, team_id=team_id, user_id=user_id)
+        elif word == "story":
+            await start_story(
+                deps,
+                client,
+                reply,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=command["trigger_id"],
+            )
         elif word == "status":
             async with deps.db.transaction() as session:
                 mine = await signup.participations(session, team_id=team_id, user_id=user_id)

@@ -13,6 +13,7 @@ ADMIN_HELP = (
     "• `match [name]` – match the pool and preview the pairs before anyone is told\n"
     "• `rematch [name]` – match whoever is back in the pool; existing pairs stay\n"
     "• `pairs [name]` – the programme's pairs, and ending one\n"
+    "• `stories [name]` – success stories to approve and publish\n"
     "• `list` – your programmes with sign-ups\n"
     "• `help` – this message"
 )
@@ -24,9 +25,20 @@ PARTICIPANT_HELP = (
     "• `edit` – change your answers until matching\n"
     "• `checkin` – log a session with your partner\n"
     "• `actions` – your open actions, to mark done or drop\n"
+    "• `story` – share a success story from the programme\n"
     "• `leave` – withdraw from a programme\n"
     "• `help` – this message"
 )
+
+# What to tell a lead when Slack refuses a post to the channel they picked.
+CHANNEL_ADVICE = {
+    "not_in_channel": "I'm not a member of <#{channel}>. Invite me there first, or pick another "
+    "channel.",
+    "channel_not_found": "I can't see <#{channel}>. If it is private, invite me there first, or "
+    "pick another channel.",
+    "is_archived": "<#{channel}> is archived. Pick another channel.",
+}
+
 
 NOT_A_LEAD = (
     "Sorry, `/mentoring-admin` is for programme leads. If you run a programme, ask a workspace "

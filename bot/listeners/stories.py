@@ -1,0 +1,195 @@
+"""Success stories: `/mentoring story` shares one; `/mentoring-admin stories` lists them for
+leads to approve, decline and publish to a channel."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import Action, Field, View
+from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
+from bot.listeners.replies import Reply
+from bot.listeners.routing import then
+from bot.services import stories
+from bot.services.momentum import leads_by_programme
+from bot.services.programmes import find_programmes
+from bot.services.stories import StoryError
+from bot.views import admin as admin_views
+from bot.views import stories as views
+from bot.views.admin import CHANNEL_ADVICE
+from bot.views.state import form_values
+
+log = logging.getLogger(__name__)
+
+
+async def start_story(
+    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str, trigger_id: str
+) -> None:
+    async with deps.db.transaction() as session:
+        mine = await stories.story_programmes(session, team_id=team_id, user_id=user_id)
+    if not mine:
+        await reply("You can share a success story once you have joined a programme.")
+        return
+    await client.views_open(trigger_id=trigger_id, view=views.story_modal(mine))
+
+
+async def stories_command(
+    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, name: str
+) -> None:
+    async with deps.db.transaction() as session:
+        programme_id = None
+        if name:
+            found = await find_programmes(session, team_id=team_id, name=name)
+            if not found:
+                await reply(f"No programme is called “{name}”.")
+                return
+            programme_id = found[0].id
+        waiting = await stories.for_leads(session, team_id=team_id, programme_id=programme_id)
+    await reply("Success stories", views.lead_list(waiting))
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    lead_button = lead_buttons(deps)
+
+    async def ack_story(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+        """Check the form, and who is sending it, inside the acknowledgement."""
+        async with deps.db.transaction() as session:
+            mine = await stories.story_programmes(
+                session, team_id=context["team_id"], user_id=body["user"]["id"]
+            )
+        values = form_values(view)
+        metadata = view.get("private_metadata") or ""
+        if metadata.isdigit() and Field.PROGRAMME not in values:
+            values[Field.PROGRAMME] = metadata
+        checked = stories.validate_story(values, [pid for pid, _ in mine])
+        if isinstance(checked, dict):
+            shown = {block.get("block_id") for block in view.get("blocks", [])}
+            if Field.PROGRAMME in checked and Field.PROGRAMME not in shown:
+                # One programme, so no field to show it on: they have left it meanwhile.
+                del checked[Field.PROGRAMME]
+                checked[Field.STORY_TITLE] = "You are no longer in that programme."
+            await ack(response_action="errors", errors=checked)
+            return
+        context["story"] = checked
+        await ack()
+
+    @then(app.view(View.STORY), ack=ack_story)
+    async def story_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+        data = context.get("story")
+        if data is None:
+            return  # the form showed what to fix
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        try:
+            async with deps.db.transaction() as session:
+                await stories.submit(
+                    session, team_id=team_id, user_id=user_id, data=data, now=deps.clock.now()
+                )
+                leads = await leads_by_programme(session, {data.programme_id})
+        except StoryError as exc:
+            await client.chat_postMessage(channel=user_id, text=str(exc))
+            return
+        await client.chat_postMessage(channel=user_id, text=views.thanks(data.show_name))
+        for lead in leads.get(data.programme_id, ()):
+            await client.chat_postMessage(
+                channel=lead,
+                text="A participant shared a success story. Read it, and approve or decline it, "
+                "with `/mentoring-admin stories`.",
+            )
+
+    async def decide(click: LeadClick, approve: bool) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                story = await stories.decide(
+                    session,
+                    team_id=click.team_id,
+                    story_id=click.number,
+                    lead_id=click.lead_id,
+                    approve=approve,
+                    now=deps.clock.now(),
+                )
+                waiting = await stories.for_leads(session, team_id=click.team_id)
+        except StoryError as exc:
+            await click.reply(str(exc))
+            return
+        done = "approved: publish it when you like" if approve else "declined"
+        await click.reply(f"“{story.title}” is {done}.", views.lead_list(waiting))
+
+    @lead_button(app.action(Action.STORY_APPROVE))
+    async def approve_clicked(click: LeadClick) -> None:
+        await decide(click, approve=True)
+
+    @lead_button(app.action(Action.STORY_DECLINE))
+    async def decline_clicked(click: LeadClick) -> None:
+        await decide(click, approve=False)
+
+    @lead_button(app.action(Action.STORY_PUBLISH))
+    async def publish_clicked(click: LeadClick) -> None:
+        async with deps.db.transaction() as session:
+            waiting = {s.id: s for s in await stories.for_leads(session, team_id=click.team_id)}
+        story = waiting.get(click.number)
+        if story is None or story.status != "approved":
+            await click.reply("That story is not waiting to be published any more.")
+            return
+        await click.client.views_open(trigger_id=click.trigger_id, view=views.publish_modal(story))
+
+    async def ack_publish(
+        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        if not await is_lead_user(
+            deps, client, team_id=context["team_id"], user_id=body["user"]["id"]
+        ):
+            await ack(response_action="errors", errors={Field.CHANNEL: admin_views.NOT_A_LEAD})
+            return
+        if not form_values(view).get(Field.CHANNEL):
+            await ack(response_action="errors", errors={Field.CHANNEL: "Pick a channel."})
+            return
+        await ack()
+
+    @then(app.view(View.STORY_PUBLISH), ack=ack_publish)
+    async def publish_submitted(
+        body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        channel = form_values(view).get(Field.CHANNEL)
+        metadata = view.get("private_metadata") or ""
+        if not channel or not metadata.isdigit():
+            return
+        if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
+            return
+        story_id = int(metadata)
+        try:
+            async with deps.db.transaction() as session:
+                story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
+        except StoryError as exc:
+            await client.chat_postMessage(channel=user_id, text=str(exc))
+            return
+        text, blocks = views.published_post(story)
+        posted = None
+        try:
+            posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            error = exc.response.get("error", "")
+            advice = CHANNEL_ADVICE.get(error, "Slack refused the post ({error}).")
+            await client.chat_postMessage(
+                channel=user_id,
+                text="The story is not published: "
+                + advice.format(channel=channel, error=error)
+                + " It stays approved; publish it again from `/mentoring-admin stories`.",
+            )
+        async with deps.db.transaction() as session:
+            await stories.finish_publishing(
+                session,
+                team_id=team_id,
+                story_id=story_id,
+                channel_id=posted["channel"] if posted else None,
+                ts=posted["ts"] if posted else None,
+            )
+        if posted:
+            await client.chat_postMessage(
+                channel=user_id, text=f"“{story.title}” is published in <#{channel}>."
+            )

@@ -1,0 +1,135 @@
+"""Success stories: the form a participant shares one with, the leads' list, the channel
+picker and the published post."""
+
+from __future__ import annotations
+
+from bot.ids import Action, Field, View
+from bot.services.stories import MAX_TEXT, MAX_TITLE, StoryView
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    clip,
+    context,
+    escape,
+    input_block,
+    modal,
+    option,
+    section,
+    static_select,
+    text_input,
+)
+
+CONSENT_OPTIONS = [
+    option(
+        "The programme's leads may share this story",
+        "share",
+        "In a channel they choose, to show what the programme does",
+    ),
+    option("Show my name with it", "name", "Otherwise it is shared without a name"),
+]
+
+THANKS = (
+    "Thank you for sharing your story. The programme's leads will read it; if they publish it, "
+    "it goes out {how}. Nothing else you wrote in the programme is shared."
+)
+
+
+def story_modal(programmes: list[tuple[int, str]]) -> Block:
+    blocks: list[Block] = []
+    if len(programmes) > 1:
+        choices = [option(name, str(pid)) for pid, name in programmes]
+        blocks.append(input_block(Field.PROGRAMME, "Programme", static_select(choices)))
+    blocks += [
+        input_block(Field.STORY_TITLE, "Title", text_input(max_length=MAX_TITLE)),
+        input_block(
+            Field.STORY_TEXT,
+            "Your story",
+            text_input(
+                multiline=True,
+                max_length=MAX_TEXT,
+                placeholder="What changed for you, or for the organisation, thanks to the "
+                "programme?",
+            ),
+            hint="Leave out anything your partner told you in confidence.",
+        ),
+        input_block(
+            Field.CONSENT,
+            "Sharing",
+            {"type": "checkboxes", "options": CONSENT_OPTIONS},
+        ),
+    ]
+    metadata = str(programmes[0][0]) if len(programmes) == 1 else ""
+    return modal(
+        View.STORY, "Share a success story", blocks, submit="Share", private_metadata=metadata
+    )
+
+
+def thanks(show_name: bool) -> str:
+    return THANKS.format(how="with your name" if show_name else "without your name")
+
+
+def _byline(story: StoryView) -> str:
+    return f"by {escape(story.author)}" if story.author else "shared without a name"
+
+
+def lead_list(stories: list[StoryView]) -> list[Block]:
+    if not stories:
+        return [section("No stories are waiting. Participants share them with `/mentoring story`.")]
+    blocks: list[Block] = []
+    for story in stories[:15]:  # Slack's 50-block limit, three blocks a story
+        blocks.append(
+            section(
+                clip(
+                    f"*{escape(story.title)}* ({escape(story.programme)}, {_byline(story)})\n"
+                    + escape(story.text),
+                    3000,
+                )
+            )
+        )
+        value = str(story.id)
+        if story.status == "submitted":
+            buttons = [
+                button("Approve", Action.STORY_APPROVE, value, style="primary"),
+                button("Decline", Action.STORY_DECLINE, value),
+            ]
+        else:
+            buttons = [button("Publish to a channel", Action.STORY_PUBLISH, value, style="primary")]
+        blocks.append(actions(*buttons, block_id=f"story_{story.id}"))
+        blocks.append(
+            context("Approved: ready to publish." if story.status == "approved" else "New.")
+        )
+    if len(stories) > 15:
+        blocks.append(context(f"{len(stories) - 15} more wait; deal with these first."))
+    return blocks
+
+
+def publish_modal(story: StoryView) -> Block:
+    blocks = [
+        section(f"*{escape(story.title)}* ({_byline(story)})"),
+        input_block(
+            Field.CHANNEL,
+            "Publish in",
+            {
+                "type": "conversations_select",
+                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+            },
+            hint="For a private channel, invite the app to it first.",
+        ),
+    ]
+    return modal(
+        View.STORY_PUBLISH,
+        "Publish a story",
+        blocks,
+        submit="Publish",
+        private_metadata=str(story.id),
+    )
+
+
+def published_post(story: StoryView) -> tuple[str, list[Block]]:
+    text = f"A reverse mentoring story from {story.programme}: {story.title}"
+    blocks = [
+        section(clip(f"*{escape(story.title)}*\n{escape(story.text)}", 3000)),
+        context(f"A story from {escape(story.programme)}, {_byline(story)}."),
+    ]
+    return text, blocks
