@@ -13,13 +13,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.ids import Action, Command, Field, View, matching
 from bot.listeners.home import publish_home
-from bot.listeners.leads import is_lead_user
+from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
 from bot.listeners.matching import match_command, pairs_command
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.listeners.stories import stories_command
 from bot.models import Programme, ProgrammeStatus
-from bot.services import programmes
+from bot.services import cohorts, programmes
 from bot.services.programme_rules import FormErrors, validate_programme
 from bot.views import admin as views
 from bot.views.admin import CHANNEL_ADVICE
@@ -31,13 +31,22 @@ log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    lead_button = lead_buttons(deps)
+
     async def lead_check(client: AsyncWebClient, *, team_id: str, user_id: str) -> bool:
         return await is_lead_user(deps, client, team_id=team_id, user_id=user_id)
 
-    async def open_setup(client: AsyncWebClient, trigger_id: str) -> None:
-        await client.views_open(
-            trigger_id=trigger_id, view=setup_modal(today=deps.clock.now().date())
-        )
+    async def open_setup(
+        client: AsyncWebClient, trigger_id: str, *, source: Programme | None = None
+    ) -> None:
+        """The set-up form, empty or prefilled as the next cohort of `source`."""
+        today = deps.clock.now().date()
+        if source is None:
+            view = setup_modal(today=today)
+        else:
+            base = cohorts.next_cohort(source, today=today)
+            view = setup_modal(today=today, base=base, cloned_from=source.id)
+        await client.views_open(trigger_id=trigger_id, view=view)
 
     async def refresh_home(client: AsyncWebClient, team_id: str, user_id: str) -> None:
         await publish_home(deps, client, team_id=team_id, user_id=user_id)
@@ -115,6 +124,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         elif word == "pairs":
             await pairs_command(deps, client, reply, team_id=team_id, name=argument)
+        elif word == "clone":
+            async with deps.db.transaction() as session:
+                found = await programmes.find_programmes(
+                    session, team_id=team_id, name=argument or None
+                )
+            if len(found) == 1:
+                await open_setup(client, command["trigger_id"], source=found[0])
+            elif not found:
+                named = f" called “{argument}”" if argument else ""
+                await reply(f"There is no programme{named} to start the next cohort from.")
+            else:
+                names = ", ".join(f"“{p.name}”" for p in found)
+                await reply(f"Which programme? Name one: `/mentoring-admin clone NAME` ({names}).")
         elif word == "stories":
             await stories_command(deps, client, reply, team_id=team_id, name=argument)
         else:
@@ -165,6 +187,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if value.isdigit():
             await close(client, reply, team_id, user_id, int(value))
 
+    @lead_button(app.action(Action.CLONE_PROGRAMME))
+    async def clone_clicked(click: LeadClick) -> None:
+        async with deps.db.transaction() as session:
+            source = await programmes.get_programme(
+                session, team_id=click.team_id, programme_id=click.number
+            )
+        if source is None:
+            await click.reply("That programme is no longer there.")
+            return
+        await open_setup(click.client, click.trigger_id, source=source)
+
     @then(app.action(Action.NEW_PROGRAMME))
     async def new_clicked(
         body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
@@ -193,11 +226,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if isinstance(result, FormErrors):
             await ack(response_action="errors", errors=result.errors)
             return
+        metadata = view.get("private_metadata") or ""
+        source_id = metadata.removeprefix("clone:")
         try:
             async with deps.db.transaction() as session:
                 programme = await programmes.create_programme(
                     session, team_id=team_id, lead_id=user_id, data=result, now=now
                 )
+                if metadata.startswith("clone:") and source_id.isdigit():
+                    source = await programmes.get_programme(
+                        session, team_id=team_id, programme_id=int(source_id)
+                    )
+                    if source is not None:  # another workspace's id is simply ignored
+                        await cohorts.adopt(session, source=source, target=programme, now=now)
         except programmes.DuplicateName as exc:
             await ack(response_action="errors", errors={Field.NAME: str(exc)})
             return

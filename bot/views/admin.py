@@ -14,6 +14,7 @@ ADMIN_HELP = (
     "• `rematch [name]` – match whoever is back in the pool; existing pairs stay\n"
     "• `pairs [name]` – the programme's pairs, and ending one\n"
     "• `stories [name]` – success stories to approve and publish\n"
+    "• `clone [name]` – start the next cohort from a programme's settings\n"
     "• `list` – your programmes with sign-ups\n"
     "• `help` – this message"
 )

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from bot.ids import Field, View
 from bot.models import Medium
-from bot.services.programme_rules import DEFAULT_TOPICS
+from bot.services.programme_rules import DEFAULT_TOPICS, ProgrammeInput
 from bot.views.blocks import (
     Block,
     context,
@@ -43,16 +43,31 @@ def _date_picker(initial: date) -> Block:
     return {"type": "datepicker", "initial_date": initial.isoformat()}
 
 
-def setup_modal(*, today: date) -> Block:
+def setup_modal(*, today: date, base: ProgrammeInput | None = None, cloned_from: int = 0) -> Block:
+    """The set-up form: empty with sensible defaults, or prefilled from `base` (the next
+    cohort of programme `cloned_from`)."""
     starts = today + timedelta(days=28)
     ends = starts + timedelta(days=180)
+    b = base
+    rules = RULE_OPTIONS[:2]
+    if b is not None:
+        chosen = {
+            "mentor_more_junior": b.rule_mentor_more_junior,
+            "outside_reporting_line": b.rule_outside_reporting_line,
+            "cross_department": b.rule_cross_department,
+        }
+        rules = [o for o in RULE_OPTIONS if chosen[o["value"]]]
+    rule_element: Block = {"type": "checkboxes", "options": RULE_OPTIONS}
+    if rules:
+        rule_element["initial_options"] = rules
+    objectives = "\n".join(f"{o.title} | {o.measure}" for o in b.objectives) if b else None
     blocks: list[Block] = [
         header("The programme"),
-        input_block(Field.NAME, "Name", text_input(max_length=80)),
+        input_block(Field.NAME, "Name", text_input(max_length=80, initial=b and b.name)),
         input_block(
             Field.DESCRIPTION,
             "Description",
-            text_input(multiline=True, max_length=3000),
+            text_input(multiline=True, max_length=3000, initial=b and b.description),
             optional=True,
         ),
         input_block(
@@ -61,6 +76,7 @@ def setup_modal(*, today: date) -> Block:
             text_input(
                 multiline=True,
                 max_length=1500,
+                initial=objectives,
                 placeholder="Mentees' confidence with social media | self-rating 1-5",
             ),
             hint="Write 'objective | measure'. Participants rate themselves on each at sign-up.",
@@ -68,75 +84,114 @@ def setup_modal(*, today: date) -> Block:
         input_block(
             Field.TOPICS,
             "Topics, separated by commas",
-            text_input(multiline=True, initial=", ".join(DEFAULT_TOPICS), max_length=1500),
+            text_input(
+                multiline=True,
+                initial=", ".join(b.topics if b else DEFAULT_TOPICS),
+                max_length=1500,
+            ),
         ),
         header("Contract defaults"),
-        input_block(Field.SESSIONS, "Number of sessions", number_input(initial=6, low=1, high=52)),
         input_block(
-            Field.CADENCE, "Days between sessions", number_input(initial=21, low=1, high=90)
+            Field.SESSIONS,
+            "Number of sessions",
+            number_input(initial=b.sessions_planned if b else 6, low=1, high=52),
         ),
         input_block(
-            Field.LENGTH, "Session length (minutes)", number_input(initial=60, low=15, high=480)
+            Field.CADENCE,
+            "Days between sessions",
+            number_input(initial=b.cadence_days if b else 21, low=1, high=90),
+        ),
+        input_block(
+            Field.LENGTH,
+            "Session length (minutes)",
+            number_input(initial=b.session_minutes if b else 60, low=15, high=480),
         ),
         input_block(
             Field.MEDIUM,
             "Usual medium",
             static_select(
                 [option(label, medium.value) for medium, label in MEDIUM_LABELS.items()],
-                initial=Medium.VIDEO.value,
+                initial=(b.default_medium if b else Medium.VIDEO).value,
             ),
         ),
         header("Matching"),
-        input_block(
-            Field.RULES,
-            "Rules",
-            {"type": "checkboxes", "options": RULE_OPTIONS, "initial_options": RULE_OPTIONS[:2]},
-            optional=True,
-        ),
+        input_block(Field.RULES, "Rules", rule_element, optional=True),
         input_block(
             Field.MAX_TZ_GAP,
             "Largest time-zone gap in a pair (hours)",
-            number_input(initial=None, low=0, high=24),
+            number_input(initial=b.max_tz_gap_hours if b else None, low=0, high=24),
             optional=True,
             hint="Leave empty for no limit.",
         ),
-        input_block(Field.CAPACITY, "Mentees per mentor", number_input(initial=1, low=1, high=5)),
+        input_block(
+            Field.CAPACITY,
+            "Mentees per mentor",
+            number_input(initial=b.mentor_capacity if b else 1, low=1, high=5),
+        ),
         header("Nudges and surveys"),
         input_block(
             Field.GRACE,
             "Grace days before a nudge",
-            number_input(initial=7, low=0, high=60),
+            number_input(initial=b.nudge_grace_days if b else 7, low=0, high=60),
         ),
         input_block(
-            Field.PULSE, "Weeks between pulse surveys", number_input(initial=4, low=1, high=26)
+            Field.PULSE,
+            "Weeks between pulse surveys",
+            number_input(initial=b.pulse_every_weeks if b else 4, low=1, high=26),
         ),
         input_block(
             Field.QUIET_START,
             "Quiet hours start (hour, participant's time)",
-            number_input(initial=19, low=0, high=23),
+            number_input(initial=b.quiet_hours_start if b else 19, low=0, high=23),
         ),
         input_block(
             Field.QUIET_END,
             "Quiet hours end (hour, participant's time)",
-            number_input(initial=8, low=0, high=23),
+            number_input(initial=b.quiet_hours_end if b else 8, low=0, high=23),
         ),
         input_block(
             Field.BUDGET,
             "Most bot messages per person per week",
-            number_input(initial=3, low=1, high=20),
+            number_input(initial=b.weekly_message_budget if b else 3, low=1, high=20),
         ),
         header("Ground rules and dates"),
         input_block(
             Field.GROUND_RULES,
             "Ground rules everyone accepts",
-            text_input(multiline=True, initial=DEFAULT_GROUND_RULES, max_length=3000),
+            text_input(
+                multiline=True,
+                initial=b.ground_rules if b else DEFAULT_GROUND_RULES,
+                max_length=3000,
+            ),
         ),
-        input_block(Field.DEADLINE, "Enrolment deadline", _date_picker(today + timedelta(days=14))),
-        input_block(Field.STARTS, "Kick-off", _date_picker(starts)),
-        input_block(Field.MIDPOINT, "Mid-point review", _date_picker(starts + timedelta(days=90))),
-        input_block(Field.ENDS, "End", _date_picker(ends)),
+        input_block(
+            Field.DEADLINE,
+            "Enrolment deadline",
+            _date_picker(b.enrolment_deadline if b else today + timedelta(days=14)),
+        ),
+        input_block(Field.STARTS, "Kick-off", _date_picker(b.starts_on if b else starts)),
+        input_block(
+            Field.MIDPOINT,
+            "Mid-point review",
+            _date_picker(b.midpoint_on if b else starts + timedelta(days=90)),
+        ),
+        input_block(Field.ENDS, "End", _date_picker(b.ends_on if b else ends)),
         context("The programme starts as a draft. Open enrolment with `/mentoring-admin open`."),
     ]
-    view = modal(View.PROGRAMME_SETUP, "New programme", blocks, submit="Create")
+    if cloned_from:
+        blocks.insert(
+            0,
+            context(
+                "The next cohort, with the settings, objectives and leads of the last one. "
+                "Change what you learned; nobody is told until you open enrolment."
+            ),
+        )
+    view = modal(
+        View.PROGRAMME_SETUP,
+        "Next cohort" if cloned_from else "New programme",
+        blocks,
+        submit="Create",
+        private_metadata=f"clone:{cloned_from}" if cloned_from else "",
+    )
     view["close"] = plain("Cancel")
     return view
