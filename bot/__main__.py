@@ -17,7 +17,7 @@ serve    HTTP mode on PORT: POST /slack/events, GET /healthz
 migrate  upgrade the database to the latest revision
 demo     the sandbox: a simulated workspace against a local Slack double
 jobs run NAME
-         run one scheduler sweep now: momentum, reminders, surveys or deliver
+         run one scheduler sweep now: momentum, reminders, surveys, programmes or deliver
 """
 
 
@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             command = "run" if settings.slack_app_token else "serve"
     if command == "jobs" and (len(args.job) != 2 or args.job[0] != "run"):
-        parser.error("usage: python -m bot jobs run NAME (momentum, reminders, surveys, deliver)")
+        parser.error(
+            "usage: python -m bot jobs run NAME (momentum, reminders, surveys, programmes, deliver)"
+        )
     try:
         if command == "jobs":
             from bot.runner import run_job

@@ -14,7 +14,13 @@ from bot.slack.delivery import Sender
 
 log = logging.getLogger(__name__)
 
-INTERVAL_SECONDS = {"deliver": 2, "momentum": 600, "reminders": 600, "surveys": 1800}
+INTERVAL_SECONDS = {
+    "deliver": 2,
+    "momentum": 600,
+    "reminders": 600,
+    "surveys": 1800,
+    "programmes": 1800,
+}
 # The sender sleeps through short pauses (a channel's one-second pace) rather than re-queue.
 SENDER_MAX_WAIT = 1.5
 

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db import Database
 from bot.deps import Deps
-from bot.services import momentum, reminders, surveys
+from bot.services import lifecycle, momentum, reminders, surveys
 from bot.slack.delivery import Delivery, Sender
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class Sweeps:
             "momentum": self.momentum,
             "reminders": self.reminders,
             "surveys": self.surveys,
+            "programmes": self.programmes,
             "deliver": self.deliver,
         }
 
@@ -56,6 +57,14 @@ class Sweeps:
         async with self.deps.db.transaction() as session:
             queued = await surveys.sweep(session, now=self.deps.clock.now())
         return f"surveys: {queued} messages queued"
+
+    async def programmes(self) -> str:
+        async with self.deps.db.transaction() as session:
+            moved = await lifecycle.sweep(session, now=self.deps.clock.now())
+        return (
+            f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
+            f"{moved.queued} messages queued"
+        )
 
     async def deliver(self) -> str:
         done: Delivery = await self.sender.run_once()

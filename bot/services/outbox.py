@@ -38,6 +38,8 @@ class Kind(enum.StrEnum):
     AGREEMENT_UNSIGNED = "agreement_unsigned"  # an agreement waits for the other's confirmation
     SURVEY = "survey"
     SURVEY_REMINDER = "survey_reminder"
+    REVIEW_SUMMARY = "review_summary"  # to the leads on the end date
+    PROGRAMME_CLOSED = "programme_closed"  # to the leads when the end review closes
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)

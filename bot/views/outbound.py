@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.services.outbox import Kind
-from bot.views import nudges, surveys
+from bot.views import nudges, programme_end, surveys
 from bot.views.blocks import Block
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[str, list[Block]]]] = {
@@ -20,6 +20,8 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[str, list[Block]]]] = {
     Kind.AGREEMENT_UNSIGNED: nudges.agreement_unsigned,
     Kind.SURVEY: surveys.invitation,
     Kind.SURVEY_REMINDER: surveys.reminder,
+    Kind.REVIEW_SUMMARY: programme_end.review_summary,
+    Kind.PROGRAMME_CLOSED: programme_end.programme_closed,
 }
 
 

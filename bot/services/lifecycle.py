@@ -1,0 +1,167 @@
+"""The end of a programme: on its end date it moves to reviewing and its leads get a review
+summary; when the end-of-programme review closes it moves to closed, its pairs stop being
+nudged, and the leads are offered the next cohort. Plain values in and out; no Slack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    Agreement,
+    AgreementStatus,
+    Outbox,
+    OutboxStatus,
+    Pair,
+    Participant,
+    ParticipantStatus,
+    Programme,
+    ProgrammeStatus,
+    SessionLog,
+    Story,
+    StoryStatus,
+    SurveyKind,
+)
+from bot.services import outbox
+from bot.services.momentum import leads_by_programme
+from bot.services.outbox import Kind, Message
+from bot.services.surveys import OPEN_FOR
+
+REVIEW_WINDOW = OPEN_FOR[SurveyKind.END]
+
+
+@dataclass(frozen=True)
+class Moved:
+    reviewing: int
+    closed: int
+    queued: int
+
+
+async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
+    """Move every programme whose date has come; each move queues its leads' message under a
+    key of programme and step, so a second replica or a re-run sends nothing twice."""
+    await outbox.begin_claim(session)
+    today = now.date()
+    ending = list(
+        await session.scalars(
+            select(Programme)
+            .where(Programme.status == ProgrammeStatus.RUNNING, Programme.ends_on <= today)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    closing = list(
+        await session.scalars(
+            select(Programme)
+            .where(
+                Programme.status == ProgrammeStatus.REVIEWING,
+                Programme.ends_on <= today - REVIEW_WINDOW,
+            )
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not ending and not closing:
+        return Moved(0, 0, 0)
+    leads = await leads_by_programme(session, {p.id for p in ending + closing})
+    messages: list[Message] = []
+    for programme in ending:
+        programme.status = ProgrammeStatus.REVIEWING
+        programme.reviewing_at = now
+        figures = await summary_figures(session, programme_id=programme.id)
+        closes = programme.ends_on + REVIEW_WINDOW
+        params = {
+            "programme_id": programme.id,
+            "programme": programme.name,
+            "review_closes": closes.isoformat(),
+            **figures,
+        }
+        messages += _to_leads(programme, leads, Kind.REVIEW_SUMMARY, params)
+    for programme in closing:
+        programme.status = ProgrammeStatus.CLOSED
+        programme.closed_at = now
+        await _stop_pairs(session, programme_id=programme.id, now=now)
+        params = {"programme_id": programme.id, "programme": programme.name}
+        messages += _to_leads(programme, leads, Kind.PROGRAMME_CLOSED, params)
+    queued = await outbox.enqueue(session, messages, now=now)
+    return Moved(len(ending), len(closing), queued)
+
+
+def _to_leads(
+    programme: Programme, leads: dict[int, list[str]], kind: Kind, params: dict[str, object]
+) -> list[Message]:
+    return [
+        Message(
+            key=f"{kind}:{programme.id}:{lead}",
+            kind=kind,
+            team_id=programme.team_id,
+            channel_id=lead,
+            params=params,
+        )
+        for lead in leads.get(programme.id, ())
+    ]
+
+
+async def summary_figures(session: AsyncSession, *, programme_id: int) -> dict[str, int]:
+    """Counts only: who took part, the pairs that reached an agreement, the sessions held
+    and planned, the stories waiting."""
+    people = dict(
+        (
+            await session.execute(
+                select(Participant.role, func.count())
+                .where(
+                    Participant.programme_id == programme_id,
+                    Participant.status == ParticipantStatus.SIGNED_UP,
+                )
+                .group_by(Participant.role)
+            )
+        ).all()
+    )
+    pairs = await session.scalar(
+        select(func.count()).where(Pair.programme_id == programme_id, Pair.agreed_at.is_not(None))
+    )
+    held = await session.scalar(
+        select(func.count())
+        .select_from(SessionLog)
+        .join(Pair, Pair.id == SessionLog.pair_id)
+        .where(Pair.programme_id == programme_id)
+    )
+    planned = await session.scalar(
+        select(func.coalesce(func.sum(Agreement.sessions_planned), 0))
+        .join(Pair, Pair.id == Agreement.pair_id)
+        .where(Pair.programme_id == programme_id, Agreement.status == AgreementStatus.CONFIRMED)
+    )
+    stories = await session.scalar(
+        select(func.count()).where(
+            Story.programme_id == programme_id,
+            Story.status.in_((StoryStatus.SUBMITTED, StoryStatus.APPROVED)),
+        )
+    )
+    return {
+        "mentors": people.get("mentor", 0),
+        "mentees": people.get("mentee", 0),
+        "pairs": pairs or 0,
+        "held": held or 0,
+        "planned": planned or 0,
+        "stories": stories or 0,
+    }
+
+
+async def _stop_pairs(session: AsyncSession, *, programme_id: int, now: datetime) -> None:
+    """A closed programme's pairs are no longer nudged; what is queued for them is withdrawn."""
+    await session.execute(
+        update(Pair)
+        .where(Pair.programme_id == programme_id)
+        .values(momentum_due_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Outbox)
+        .where(
+            Outbox.pair_id.in_(select(Pair.id).where(Pair.programme_id == programme_id)),
+            Outbox.status.in_(outbox.CLAIMABLE),
+        )
+        .values(status=OutboxStatus.CANCELLED, due_at=now)
+        .execution_options(synchronize_session=False)
+    )
