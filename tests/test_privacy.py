@@ -1,0 +1,102 @@
+"""What a pair says stays with the pair: a programme full of notes, private notes, actions and
+survey comments, then every surface a lead has (admin commands, their App Home, alerts and
+end-of-programme messages, reports and exports), and not one of those texts in anything the
+app sent to Slack for it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.clock import FakeClock
+from bot.ids import Command, Field
+from bot.sandbox import Sandbox
+from tests.conftest import EXEC, LEAD, MENTOR
+from tests.flows import agree, confirm_pairs
+from tests.test_momentum_flows import at, tick
+from tests.test_pair_work_flows import log_session
+from tests.test_survey_flows import PULSE, open_survey
+
+SECRETS = {
+    "goal": "Rebuild trust with the night shift",
+    "reality": "The board has never used the intranet",
+    "options": "Shadow a graduate on a Tuesday",
+    "will": "Quietly drop the quarterly memo",
+    "private note": "I worry my manager sees this",
+    "action": "Call the union rep about rotas",
+    "survey comment": "My mentee interrupts me constantly",
+}
+
+
+@pytest.fixture
+async def full(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+    """Mia and Eve agreed on 9 Jan, logged a session full of notes on 20 Jan, and both
+    answered the first pulse survey with a comment."""
+    box = sandbox
+    await agree(box, await confirm_pairs(box, clock))
+    clock.set(at("01-20", 12))
+    await log_session(
+        box,
+        MENTOR,
+        **{
+            Field.HELD_ON: "2026-01-20",
+            Field.GOAL: SECRETS["goal"],
+            Field.REALITY: SECRETS["reality"],
+            Field.OPTIONS: SECRETS["options"],
+            Field.WILL: SECRETS["will"],
+            Field.PRIVATE_NOTE: SECRETS["private note"],
+            "action_0_text": SECRETS["action"],
+        },
+    )
+    await tick(box, clock, at("03-01", 14), "surveys", "deliver")
+    for person in (MENTOR, EXEC):
+        modal = await open_survey(box, person)
+        await box.submit(person, modal["id"], {**PULSE, Field.COMMENT: SECRETS["survey comment"]})
+    return box
+
+
+def everything_sent(box: Sandbox) -> str:
+    """Every Web API call's arguments, every response-URL post and every uploaded file."""
+    double = box.double
+    parts = [json.dumps(call.args, ensure_ascii=False) for call in double.calls]
+    parts += [json.dumps(body, ensure_ascii=False) for _, body in double.response_posts]
+    for entry in double.state.files.values():
+        content: Any = entry.get("content")
+        if isinstance(content, bytes | bytearray):
+            parts.append(content.decode("utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def leaked(box: Sandbox) -> list[str]:
+    sent = everything_sent(box)
+    return [name for name, text in SECRETS.items() if text in sent]
+
+
+async def test_the_secrets_are_really_in_the_programme(full: Sandbox) -> None:
+    # Without this, the test below would pass on an empty programme.
+    async with full.db.transaction() as session:
+        notes = await session.scalar(text("SELECT goal FROM session_log"))
+        private = await session.scalar(text("SELECT text FROM private_note"))
+        comments = list(await session.scalars(text("SELECT comment FROM survey_response")))
+    assert notes == SECRETS["goal"] and private == SECRETS["private note"]
+    assert comments == [SECRETS["survey comment"]] * 2
+
+
+async def test_no_lead_surface_shows_what_a_pair_wrote(full: Sandbox, clock: FakeClock) -> None:
+    box = full
+    box.double.response_posts.clear()
+    box.double.clear_calls()
+    for words in ("", "list", "pairs", "stories", "report", "audit"):
+        await box.command(LEAD, Command.ADMIN, words)
+    await box.event({"type": "app_home_opened", "user": LEAD, "tab": "home"})
+    # The ladder up to the lead's alert (no session after 20 Jan: rungs on 17, 24 and 31 Mar),
+    # then the end of the programme with its summary and closing note.
+    for day in ("03-17", "03-24", "03-31", "07-01", "07-15"):
+        await tick(box, clock, at(day, 12), "momentum", "programmes", "deliver")
+    sent = everything_sent(box)
+    assert "has not logged a session" in sent or "have not logged a session" in sent
+    assert "reached its end date" in sent
+    assert leaked(box) == []
