@@ -34,13 +34,22 @@ def load(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def web_client_methods() -> dict[str, str]:
-    """AsyncWebClient python method name -> Slack API method, read from slack_sdk itself."""
-    mapping = {}
+def web_client_methods() -> dict[str, set[str]]:
+    """AsyncWebClient python method name -> the Slack API methods it calls, read from slack_sdk
+    itself (helpers such as files_upload_v2 call other client methods)."""
+    direct: dict[str, str] = {}
+    sources = {}
     for name, function in inspect.getmembers(AsyncWebClient, inspect.iscoroutinefunction):
-        match = re.search(r'api_call\(\s*"([\w.]+)"', inspect.getsource(function))
+        sources[name] = inspect.getsource(function)
+        match = re.search(r'api_call\(\s*"([\w.]+)"', sources[name])
         if match:
-            mapping[name] = match.group(1)
+            direct[name] = match.group(1)
+    mapping = {name: {method} for name, method in direct.items()}
+    for name, source in sources.items():
+        if name not in direct:
+            used = {direct[c] for c in re.findall(r"self\.(\w+)\(", source) if c in direct}
+            if used:
+                mapping[name] = used
     return mapping
 
 
@@ -50,7 +59,7 @@ def called_api_methods() -> set[str]:
     for path in APP_SOURCES:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Attribute) and node.attr in mapping:
-                called.add(mapping[node.attr])
+                called |= mapping[node.attr]
     return called
 
 

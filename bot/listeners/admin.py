@@ -16,6 +16,7 @@ from bot.listeners.home import publish_home
 from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
 from bot.listeners.matching import match_command, pairs_command
 from bot.listeners.replies import Reply
+from bot.listeners.reports import report_command
 from bot.listeners.routing import then
 from bot.listeners.stories import stories_command
 from bot.models import Programme, ProgrammeStatus
@@ -137,6 +138,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             else:
                 names = ", ".join(f"“{p.name}”" for p in found)
                 await reply(f"Which programme? Name one: `/mentoring-admin clone NAME` ({names}).")
+        elif word == "report":
+            await report_command(
+                deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
+            )
         elif word == "stories":
             await stories_command(deps, client, reply, team_id=team_id, name=argument)
         else:

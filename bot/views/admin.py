@@ -13,6 +13,7 @@ ADMIN_HELP = (
     "• `match [name]` – match the pool and preview the pairs before anyone is told\n"
     "• `rematch [name]` – match whoever is back in the pool; existing pairs stay\n"
     "• `pairs [name]` – the programme's pairs, and ending one\n"
+    "• `report [name]` – the programme against its objectives, with a chart and a CSV\n"
     "• `stories [name]` – success stories to approve and publish\n"
     "• `clone [name]` – start the next cohort from a programme's settings\n"
     "• `list` – your programmes with sign-ups\n"

@@ -1,0 +1,391 @@
+"""The lead's report: the programme against its objectives, from counts and aggregates only.
+
+Survey figures (pulse averages, objective re-ratings, would-recommend, actions put into
+practice) are shown only over at least the programme's minimum of respondents; below it the
+figure is None and the report says there are not enough answers yet. Nothing here reads a
+note, an action's text, a comment or a reason. Plain values in and out; no Slack."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.models import (
+    ActionItem,
+    ActionStatus,
+    Agreement,
+    AgreementStatus,
+    ChemistryDecision,
+    Decision,
+    Objective,
+    ObjectiveRating,
+    Pair,
+    PairStatus,
+    Participant,
+    ParticipantStatus,
+    Programme,
+    RatingPhase,
+    Role,
+    SessionLog,
+    SessionRating,
+    Survey,
+    SurveyKind,
+    SurveyResponse,
+)
+from bot.services.momentum import state_of
+
+PAUSED = "paused"
+NOT_AGREED = "no agreement yet"
+PULSE_QUESTIONS = ("value", "balance", "openness", "breadth")
+
+
+@dataclass(frozen=True)
+class PulseRound:
+    number: int
+    opens_on: date
+    respondents: int
+    averages: dict[str, float] | None  # None: fewer respondents than the minimum
+
+
+@dataclass(frozen=True)
+class Uplift:
+    objective: str
+    measure: str
+    respondents: int  # people with both a baseline and an end (or mid-point) rating
+    baseline: float | None
+    later: float | None
+    phase: RatingPhase
+
+
+@dataclass(frozen=True)
+class Recommend:
+    respondents: int
+    score: int | None  # promoters minus detractors, in percentage points
+    average: float | None
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One pair's metadata for the CSV: no text anyone wrote."""
+
+    pair_id: int
+    mentor: str
+    mentee: str
+    status: str
+    momentum: str
+    held: int
+    planned: int
+    first_session: date | None
+    last_session: date | None
+    median_gap_days: float | None
+    average_rating: float | None
+
+
+@dataclass(frozen=True)
+class Report:
+    programme_id: int
+    programme: str
+    status: str
+    made_on: date
+    minimum: int
+    signed_up: dict[str, int]
+    withdrawn: int
+    matched: int  # people in a live pair (introduced or confirmed)
+    chemistry_decided: int  # pairs whose chemistry meeting has a verdict
+    chemistry_go: int
+    momentum: dict[str, int]
+    held: int
+    planned: int
+    median_gap_days: float | None
+    pulses: list[PulseRound]
+    uplift: list[Uplift]
+    recommend: Recommend
+    actions_implemented: dict[str, int] | None  # end review answers; None under the minimum
+    actions_for_organisation: int
+    actions_for_organisation_done: int
+    pairs: list[PairRow] = field(default_factory=list)
+    sessions_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the Monday
+
+    @property
+    def people(self) -> int:
+        return sum(self.signed_up.values())
+
+    @property
+    def match_rate(self) -> float | None:
+        return self.matched / self.people if self.people else None
+
+    @property
+    def chemistry_rate(self) -> float | None:
+        return self.chemistry_go / self.chemistry_decided if self.chemistry_decided else None
+
+
+def _enough(respondents: int, minimum: int) -> bool:
+    return respondents >= max(3, minimum)
+
+
+async def build_report(
+    session: AsyncSession, *, programme: Programme, today: date, now: datetime
+) -> Report:
+    pid = programme.id
+    minimum = max(3, programme.min_survey_respondents)
+
+    people = Counter()
+    withdrawn = 0
+    for role, status, n in await session.execute(
+        select(Participant.role, Participant.status, func.count())
+        .where(Participant.programme_id == pid)
+        .group_by(Participant.role, Participant.status)
+    ):
+        if status == ParticipantStatus.WITHDRAWN:
+            withdrawn += n
+        else:
+            people[str(role)] += n
+
+    mentor, mentee = aliased(Participant), aliased(Participant)
+    pair_rows = (
+        await session.execute(
+            select(
+                Pair.id,
+                Pair.status,
+                Pair.paused_at,
+                Pair.momentum_anchor_on,
+                mentor.display_name,
+                mentee.display_name,
+                mentor.status,
+                mentee.status,
+            )
+            .join(mentor, mentor.id == Pair.mentor_id)
+            .join(mentee, mentee.id == Pair.mentee_id)
+            .where(Pair.programme_id == pid, Pair.status != PairStatus.PROPOSED)
+            .order_by(Pair.id)
+        )
+    ).all()
+    live = {PairStatus.INTRODUCED, PairStatus.CONFIRMED}
+    matched = sum(
+        (ms != ParticipantStatus.WITHDRAWN) + (es != ParticipantStatus.WITHDRAWN)
+        for _, status, _, _, _, _, ms, es in pair_rows
+        if status in live
+    )
+
+    decisions = (
+        select(
+            ChemistryDecision.pair_id,
+            func.sum(case((ChemistryDecision.decision == Decision.GO, 1), else_=0)).label("go"),
+            func.sum(case((ChemistryDecision.decision == Decision.NOT_FOR_ME, 1), else_=0)).label(
+                "no"
+            ),
+        )
+        .join(Pair, Pair.id == ChemistryDecision.pair_id)
+        .where(Pair.programme_id == pid)
+        .group_by(ChemistryDecision.pair_id)
+        .subquery()
+    )
+    decided, went = (
+        await session.execute(
+            select(
+                func.count().filter((decisions.c.no > 0) | (decisions.c.go >= 2)),
+                func.count().filter(and_(decisions.c.no == 0, decisions.c.go >= 2)),
+            ).select_from(decisions)
+        )
+    ).one()
+
+    agreements = dict(
+        (
+            await session.execute(
+                select(Agreement.pair_id, func.max(Agreement.sessions_planned))
+                .join(Pair, Pair.id == Agreement.pair_id)
+                .where(Pair.programme_id == pid, Agreement.status == AgreementStatus.CONFIRMED)
+                .group_by(Agreement.pair_id)
+            )
+        ).all()
+    )
+    cadences = dict(
+        (
+            await session.execute(
+                select(Agreement.pair_id, func.max(Agreement.cadence_days))
+                .join(Pair, Pair.id == Agreement.pair_id)
+                .where(Pair.programme_id == pid, Agreement.status == AgreementStatus.CONFIRMED)
+                .group_by(Agreement.pair_id)
+            )
+        ).all()
+    )
+    held_on: dict[int, list[date]] = defaultdict(list)
+    for pair_id, day in await session.execute(
+        select(SessionLog.pair_id, SessionLog.held_on)
+        .join(Pair, Pair.id == SessionLog.pair_id)
+        .where(Pair.programme_id == pid)
+        .order_by(SessionLog.pair_id, SessionLog.held_on)
+    ):
+        held_on[pair_id].append(day)
+    ratings = dict(
+        (
+            await session.execute(
+                select(SessionLog.pair_id, func.avg(SessionRating.rating))
+                .join(SessionLog, SessionLog.id == SessionRating.session_id)
+                .join(Pair, Pair.id == SessionLog.pair_id)
+                .where(Pair.programme_id == pid)
+                .group_by(SessionLog.pair_id)
+            )
+        ).all()
+    )
+
+    momentum: Counter[str] = Counter()
+    rows: list[PairRow] = []
+    all_gaps: list[int] = []
+    for pair_id, status, paused_at, anchor, mentor_name, mentee_name, _, _ in pair_rows:
+        days = held_on.get(pair_id, [])
+        gaps = [(b - a).days for a, b in pairwise(days)]
+        all_gaps += gaps
+        state = ""
+        if status == PairStatus.CONFIRMED:
+            if paused_at is not None:
+                state = PAUSED
+            elif pair_id not in cadences:
+                state = NOT_AGREED
+            else:
+                start = anchor or (days[-1] if days else today)
+                state = str(state_of(start, cadences[pair_id], programme.nudge_grace_days, today))
+            momentum[state] += 1
+        rating = ratings.get(pair_id)
+        rows.append(
+            PairRow(
+                pair_id=pair_id,
+                mentor=mentor_name,
+                mentee=mentee_name,
+                status=str(status),
+                momentum=state,
+                held=len(days),
+                planned=agreements.get(pair_id, 0),
+                first_session=days[0] if days else None,
+                last_session=days[-1] if days else None,
+                median_gap_days=statistics.median(gaps) if gaps else None,
+                average_rating=round(float(rating), 2) if rating is not None else None,
+            )
+        )
+
+    pulses = []
+    averages = [func.avg(getattr(SurveyResponse, q)) for q in PULSE_QUESTIONS]
+    for number, opens_on, respondents, *means in await session.execute(
+        select(Survey.number, Survey.opens_on, func.count(SurveyResponse.id), *averages)
+        .outerjoin(SurveyResponse, SurveyResponse.survey_id == Survey.id)
+        .where(Survey.programme_id == pid, Survey.kind == SurveyKind.PULSE)
+        .group_by(Survey.id, Survey.number, Survey.opens_on)
+        .order_by(Survey.number)
+    ):
+        shown = None
+        if _enough(respondents, minimum):
+            shown = {q: round(float(m), 2) for q, m in zip(PULSE_QUESTIONS, means, strict=True)}
+        pulses.append(PulseRound(number, opens_on, respondents, shown))
+
+    uplift = await _uplift(session, programme_id=pid, minimum=minimum)
+
+    end_answers = (
+        await session.execute(
+            select(SurveyResponse.would_recommend, SurveyResponse.actions_implemented)
+            .join(Survey, Survey.id == SurveyResponse.survey_id)
+            .where(Survey.programme_id == pid, Survey.kind == SurveyKind.END)
+        )
+    ).all()
+    scores = [s for s, _ in end_answers if s is not None]
+    recommend = Recommend(len(scores), None, None)
+    if _enough(len(scores), minimum):
+        promoters = sum(s >= 9 for s in scores)
+        detractors = sum(s <= 6 for s in scores)
+        recommend = Recommend(
+            len(scores),
+            round(100 * (promoters - detractors) / len(scores)),
+            round(statistics.fmean(scores), 1),
+        )
+    implemented = [a for _, a in end_answers if a]
+    actions_implemented = dict(Counter(implemented)) if _enough(len(implemented), minimum) else None
+
+    org_total, org_done = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(ActionItem.status == ActionStatus.DONE),
+            )
+            .select_from(ActionItem)
+            .join(Pair, Pair.id == ActionItem.pair_id)
+            .where(Pair.programme_id == pid, ActionItem.for_organisation.is_(True))
+        )
+    ).one()
+
+    return Report(
+        programme_id=pid,
+        programme=programme.name,
+        status=str(programme.status),
+        made_on=today,
+        minimum=minimum,
+        signed_up={str(Role.MENTOR): people[Role.MENTOR], str(Role.MENTEE): people[Role.MENTEE]},
+        withdrawn=withdrawn,
+        matched=matched,
+        chemistry_decided=decided or 0,
+        chemistry_go=went or 0,
+        momentum=dict(momentum),
+        held=sum(len(d) for d in held_on.values()),
+        planned=sum(agreements.values()),
+        median_gap_days=statistics.median(all_gaps) if all_gaps else None,
+        pulses=pulses,
+        uplift=uplift,
+        recommend=recommend,
+        actions_implemented=actions_implemented,
+        actions_for_organisation=org_total or 0,
+        actions_for_organisation_done=org_done or 0,
+        pairs=rows,
+        sessions_by_week=dict(
+            sorted(
+                Counter(
+                    d - timedelta(days=d.weekday()) for days in held_on.values() for d in days
+                ).items()
+            )
+        ),
+    )
+
+
+async def _uplift(session: AsyncSession, *, programme_id: int, minimum: int) -> list[Uplift]:
+    """Each objective: the average baseline and the average latest re-rating (end, or the
+    mid-point before the end) of the people who gave both."""
+    base, later = aliased(ObjectiveRating), aliased(ObjectiveRating)
+    result = []
+    objectives = await session.scalars(
+        select(Objective).where(Objective.programme_id == programme_id).order_by(Objective.position)
+    )
+    for objective in objectives:
+        for phase in (RatingPhase.END, RatingPhase.MIDPOINT):
+            n, before, after = (
+                await session.execute(
+                    select(func.count(), func.avg(base.rating), func.avg(later.rating))
+                    .select_from(base)
+                    .join(
+                        later,
+                        and_(
+                            later.participant_id == base.participant_id,
+                            later.objective_id == base.objective_id,
+                            later.phase == phase,
+                        ),
+                    )
+                    .where(base.objective_id == objective.id, base.phase == RatingPhase.BASELINE)
+                )
+            ).one()
+            if n or phase == RatingPhase.MIDPOINT:
+                shown = _enough(n, minimum)
+                result.append(
+                    Uplift(
+                        objective.title,
+                        objective.measure,
+                        n,
+                        round(float(before), 2) if shown else None,
+                        round(float(after), 2) if shown else None,
+                        phase,
+                    )
+                )
+                break
+    return result

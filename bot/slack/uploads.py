@@ -1,0 +1,28 @@
+"""Files for a person, through Slack's external upload (getUploadURLExternal, the upload,
+completeUploadExternal), which slack_sdk's files_upload_v2 performs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    title: str
+    content: bytes
+
+
+async def send_files(client: AsyncWebClient, *, user_id: str, files: list[Upload]) -> list[str]:
+    """Share the files in the person's DM with the app; returns the file ids."""
+    opened = await client.conversations_open(users=user_id)
+    channel = opened["channel"]["id"]
+    done = await client.files_upload_v2(
+        channel=channel,
+        file_uploads=[
+            {"content": f.content, "filename": f.filename, "title": f.title} for f in files
+        ],
+    )
+    return [f["id"] for f in done.get("files", [])]
