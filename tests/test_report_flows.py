@@ -152,3 +152,16 @@ async def test_only_leads_get_a_report(running: Sandbox) -> None:
     await box.command(EXEC, Command.ADMIN, "report")
     assert box.replies(EXEC)[-1]["text"] == NOT_A_LEAD
     assert box.double.calls_to("files.getUploadURLExternal") == []
+
+
+async def test_the_leads_home_shows_the_figures_and_nobody_elses_does(running: Sandbox) -> None:
+    box = running
+    await box.event({"type": "app_home_opened", "user": LEAD, "tab": "home"})
+    home = str(box.double.calls_to("views.publish")[-1].args["view"])
+    assert (
+        "2 mentors, 3 mentees · match rate 80% · sessions 2/6 · 1 pair stalled or at risk" in home
+    )
+    assert "/mentoring-admin report Digital cohort" in home
+    await box.event({"type": "app_home_opened", "user": EXEC, "tab": "home"})
+    mine = box.double.calls_to("views.publish")[-1]
+    assert mine.args["user_id"] == EXEC and "match rate" not in str(mine.args["view"])

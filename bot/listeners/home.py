@@ -8,9 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deps import Deps
 from bot.listeners.routing import then
+from bot.models import Programme, ProgrammeStatus
 from bot.services import checkins, programmes, signup
 from bot.services.people import Profile, is_lead
+from bot.services.reports import build_report
 from bot.views.home import home_view
+from bot.views.report import home_summary
+
+# The lead's running programmes get a line of figures each; the full report is a command away.
+REPORTED = (ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)
+MAX_HOME_REPORTS = 3
 
 
 async def home_view_for(
@@ -21,13 +28,22 @@ async def home_view_for(
     mine = await signup.participations(session, team_id=team_id, user_id=user_id)
     open_count = len(await signup.open_programme_ids(session, team_id=team_id, today=today))
     led = None
+    reports: dict[int, str] = {}
     if is_lead(profile, deps.settings.lead_user_ids):
         led = await programmes.summaries(session, team_id=team_id, lead_id=user_id)
+        running = [s for s in led if s.is_lead and s.status in REPORTED][:MAX_HOME_REPORTS]
+        for summary in running:
+            programme = await session.get(Programme, summary.id)
+            assert programme is not None
+            now = deps.clock.now()
+            report = await build_report(session, programme=programme, today=today, now=now)
+            reports[summary.id] = home_summary(report)
     pairs = await checkins.pair_homes(session, team_id=team_id, user_id=user_id)
     return home_view(
         participations=mine,
         open_programme_count=open_count,
         lead_programmes=led,
+        lead_reports=reports,
         pairs=pairs,
         user_id=user_id,
         today=today,

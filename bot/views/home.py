@@ -68,6 +68,7 @@ def home_view(
     participations: list[Participation],
     open_programme_count: int,
     lead_programmes: list[ProgrammeSummary] | None,
+    lead_reports: dict[int, str] | None = None,
     pairs: Sequence[PairHome] = (),
     user_id: str = "",
     today: date | None = None,
@@ -101,9 +102,12 @@ def home_view(
                     + (" (you lead it)" if summary.is_lead else "")
                 )
             )
+            figures = (lead_reports or {}).get(summary.id)
             blocks.append(
                 context(
-                    f"{summary.mentors} mentors · {summary.mentees} mentees signed up · "
+                    f"{figures} · full report: `/mentoring-admin report {summary.name}`"
+                    if figures
+                    else f"{summary.mentors} mentors · {summary.mentees} mentees signed up · "
                     f"enrolment until {summary.enrolment_deadline:%d %b %Y}"
                 )
             )

@@ -8,7 +8,7 @@ import io
 
 from bot.services.momentum import STATES
 from bot.services.reports import NOT_AGREED, PAUSED, Report
-from bot.views.blocks import Block, context, divider, escape, header, section
+from bot.views.blocks import Block, context, count, divider, escape, header, section
 
 NOT_ENOUGH = "not enough answers yet"
 CSV_HEADER = (
@@ -151,5 +151,5 @@ def home_summary(report: Report) -> str:
     at_risk = report.momentum.get("at risk", 0) + report.momentum.get("stalled", 0)
     return (
         f"{mentors} mentors, {mentees} mentees · match rate {_pct(report.match_rate)} · "
-        f"sessions {report.held}/{report.planned} · {at_risk} pairs stalled or at risk"
+        f"sessions {report.held}/{report.planned} · {count(at_risk, 'pair')} stalled or at risk"
     )
