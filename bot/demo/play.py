@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.db import Database
+from bot.demo.ending import play_ending
 from bot.demo.matching import play_matching
 from bot.demo.momentum import play_momentum
 from bot.demo.pair_work import play_pair_work
@@ -78,7 +79,8 @@ def _answers(person: Person, modal: dict[str, Any], rng: random.Random) -> dict[
     return values
 
 
-async def play(*, people: int = 36, seed: int = 7) -> int:
+async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-output")) -> int:
+    """Play the programme; the report's blocks, chart and CSV are written to `output`."""
     rng = random.Random(seed)
     programme = _dated(PROGRAMME, date.today())
     workdir = Path(tempfile.mkdtemp(prefix="mentoring-demo-"))
@@ -234,6 +236,7 @@ async def play(*, people: int = 36, seed: int = 7) -> int:
         await play_matching(box, log, step, clock, lead)
         await play_pair_work(box, log, step, clock)
         await play_momentum(box, log, step, clock, lead)
+        await play_ending(box, log, step, clock, lead, output)
 
         await _summary(box, log, acks)
     finally:
