@@ -17,6 +17,7 @@ from bot.listeners import (
     participant,
     stories,
     surveys,
+    workspace_events,
 )
 
 
@@ -33,3 +34,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
     matching.register(app, deps)
     momentum.register(app, deps)
     stories.register(app, deps)
+    workspace_events.register(app, deps)

@@ -29,6 +29,7 @@ from bot.services import outbox
 from bot.services.momentum import leads_by_programme
 from bot.services.outbox import Kind, Message
 from bot.services.surveys import OPEN_FOR
+from bot.services.workspaces import installed
 
 REVIEW_WINDOW = OPEN_FOR[SurveyKind.END]
 
@@ -48,7 +49,11 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
     ending = list(
         await session.scalars(
             select(Programme)
-            .where(Programme.status == ProgrammeStatus.RUNNING, Programme.ends_on <= today)
+            .where(
+                Programme.status == ProgrammeStatus.RUNNING,
+                Programme.ends_on <= today,
+                installed(Programme.team_id),
+            )
             .with_for_update(skip_locked=True)
         )
     )
@@ -58,6 +63,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
             .where(
                 Programme.status == ProgrammeStatus.REVIEWING,
                 Programme.ends_on <= today - REVIEW_WINDOW,
+                installed(Programme.team_id),
             )
             .with_for_update(skip_locked=True)
         )

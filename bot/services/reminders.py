@@ -25,6 +25,7 @@ from bot.models import (
 from bot.services import outbox
 from bot.services.outbox import Kind, Message, Quiet
 from bot.services.pairs import with_people
+from bot.services.workspaces import installed
 
 # Someone asked to answer (times, a decision, an agreement) hears again after this long.
 ANSWER_AFTER = timedelta(days=2)
@@ -58,7 +59,7 @@ async def _pairs(session: AsyncSession, *where: Any) -> list[tuple[Pair, Program
     rows = await session.execute(
         select(Pair, Programme)
         .join(Programme, Programme.id == Pair.programme_id)
-        .where(*where)
+        .where(installed(Programme.team_id), *where)
         .options(*with_people())
         .order_by(Pair.id)
     )

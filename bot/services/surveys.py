@@ -37,6 +37,7 @@ from bot.models import (
 )
 from bot.services import outbox
 from bot.services.outbox import Kind, Message, Quiet
+from bot.services.workspaces import installed
 
 PULSE_QUESTIONS = (
     ("value", "How valuable are your sessions?"),
@@ -106,7 +107,8 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
     programmes = list(
         await session.scalars(
             select(Programme).where(
-                Programme.status.in_((ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING))
+                Programme.status.in_((ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)),
+                installed(Programme.team_id),
             )
         )
     )
