@@ -28,6 +28,7 @@ PARTICIPANT_HELP = (
     "• `checkin` – log a session with your partner\n"
     "• `actions` – your open actions, to mark done or drop\n"
     "• `story` – share a success story from the programme\n"
+    "• `mydata` – a copy of everything stored about you, as a file\n"
     "• `leave` – withdraw from a programme\n"
     "• `help` – this message"
 )

@@ -1,0 +1,203 @@
+"""A participant's own data, for `/mentoring mydata`: everything stored about them or written
+by them, across programmes, and what their pairs share with them; never a partner's private
+note. Plain values in and out; no Slack."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    ActionItem,
+    Agreement,
+    ChemistryDecision,
+    Objective,
+    ObjectiveRating,
+    Pair,
+    Participant,
+    PrivateNote,
+    Programme,
+    SessionLog,
+    SessionRating,
+    Story,
+)
+
+NOT_INCLUDED = (
+    "Survey answers are stored with no link to the person who gave them, so they cannot be "
+    "found as yours and are not in this export."
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def _row(obj: Any, *names: str) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+async def export_for(
+    session: AsyncSession, *, team_id: str, user_id: str, now: datetime
+) -> dict[str, Any] | None:
+    """The person's data as a JSON-ready document, or None when nothing is stored."""
+    people = list(
+        await session.scalars(
+            select(Participant)
+            .join(Programme, Programme.id == Participant.programme_id)
+            .where(Programme.team_id == team_id, Participant.user_id == user_id)
+            .order_by(Participant.id)
+        )
+    )
+    if not people:
+        return None
+    programmes = {
+        p.id: p.name
+        for p in await session.scalars(
+            select(Programme).where(Programme.id.in_({x.programme_id for x in people}))
+        )
+    }
+    document: dict[str, Any] = {
+        "exported_at": now.isoformat(),
+        "slack_user_id": user_id,
+        "not_included": NOT_INCLUDED,
+        "programmes": [],
+    }
+    for me in people:
+        document["programmes"].append(await _programme_part(session, me, programmes))
+    return document
+
+
+async def _programme_part(
+    session: AsyncSession, me: Participant, programmes: dict[int, str]
+) -> dict[str, Any]:
+    titles = dict(
+        (
+            await session.execute(
+                select(Objective.id, Objective.title).where(
+                    Objective.programme_id == me.programme_id
+                )
+            )
+        ).all()
+    )
+    part: dict[str, Any] = {
+        "programme": programmes[me.programme_id],
+        "sign_up": _row(
+            me,
+            "role",
+            "status",
+            "display_name",
+            "tz",
+            "department",
+            "grade_level",
+            "line_manager_id",
+            "topics",
+            "skills",
+            "personality",
+            "preferred_medium",
+            "goals",
+            "consented_at",
+            "joined_at",
+            "withdrawn_at",
+        ),
+        "self_ratings": [
+            {"objective": titles.get(r.objective_id), **_row(r, "phase", "rating", "rated_at")}
+            for r in await session.scalars(
+                select(ObjectiveRating)
+                .where(ObjectiveRating.participant_id == me.id)
+                .order_by(ObjectiveRating.id)
+            )
+        ],
+        "pairs": [],
+        "stories": [
+            _row(s, "title", "text", "show_name", "status", "created_at")
+            for s in await session.scalars(select(Story).where(Story.participant_id == me.id))
+        ],
+    }
+    pairs = await session.scalars(
+        select(Pair).where(or_(Pair.mentor_id == me.id, Pair.mentee_id == me.id)).order_by(Pair.id)
+    )
+    for pair in pairs:
+        partner_id = pair.mentee_id if pair.mentor_id == me.id else pair.mentor_id
+        partner = await session.get(Participant, partner_id)
+        part["pairs"].append(await _pair_part(session, me, pair, partner))
+    return part
+
+
+async def _pair_part(
+    session: AsyncSession, me: Participant, pair: Pair, partner: Participant | None
+) -> dict[str, Any]:
+    sessions = []
+    for log in await session.scalars(
+        select(SessionLog).where(SessionLog.pair_id == pair.id).order_by(SessionLog.held_on)
+    ):
+        mine = await session.scalar(
+            select(PrivateNote.text).where(
+                PrivateNote.session_id == log.id, PrivateNote.author_id == me.id
+            )
+        )
+        rating = await session.scalar(
+            select(SessionRating.rating).where(
+                SessionRating.session_id == log.id, SessionRating.participant_id == me.id
+            )
+        )
+        sessions.append(
+            {
+                **_row(log, "held_on", "minutes", "medium", "topics"),
+                "notes_shared_with_the_pair": _row(log, "goal", "reality", "options", "will"),
+                "logged_by_me": log.logged_by == me.id,
+                "my_private_note": mine,
+                "my_rating": rating,
+            }
+        )
+    return {
+        "partner": partner.display_name if partner else None,
+        "my_role": _plain(me.role),
+        **_row(pair, "status", "created_at", "confirmed_at", "agreed_at"),
+        "my_chemistry_decision": [
+            _row(d, "decision", "reason", "decided_at")
+            for d in await session.scalars(
+                select(ChemistryDecision).where(
+                    ChemistryDecision.pair_id == pair.id,
+                    ChemistryDecision.participant_id == me.id,
+                )
+            )
+        ],
+        "agreements": [
+            _row(
+                a,
+                "version",
+                "status",
+                "sessions_planned",
+                "cadence_days",
+                "mentor_goals",
+                "mentee_goals",
+                "created_at",
+                "confirmed_at",
+            )
+            for a in await session.scalars(
+                select(Agreement).where(Agreement.pair_id == pair.id).order_by(Agreement.version)
+            )
+        ],
+        "sessions": sessions,
+        "actions": [
+            {
+                **_row(a, "text", "due_on", "for_organisation", "status", "created_at"),
+                "mine": a.owner_id == me.id,
+            }
+            for a in await session.scalars(
+                select(ActionItem)
+                .where(
+                    ActionItem.pair_id == pair.id,
+                    or_(ActionItem.owner_id == me.id, ActionItem.created_by == me.id),
+                )
+                .order_by(ActionItem.id)
+            )
+        ],
+    }
