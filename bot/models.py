@@ -695,3 +695,23 @@ class Story(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+# --- Audit log ---------------------------------------------------------------------------
+
+
+class AuditEntry(Base):
+    """A lead saw people's data: who, when, which view, which programme and whose data (ids
+    only). Leads read it with `/mentoring-admin audit`."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    programme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme.id", ondelete="SET NULL")
+    )
+    lead_id: Mapped[str] = mapped_column(String(32))
+    view: Mapped[str] = mapped_column(String(40))
+    participant_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

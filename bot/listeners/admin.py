@@ -20,7 +20,7 @@ from bot.listeners.reports import report_command
 from bot.listeners.routing import then
 from bot.listeners.stories import stories_command
 from bot.models import Programme, ProgrammeStatus
-from bot.services import cohorts, programmes
+from bot.services import audit, cohorts, programmes
 from bot.services.programme_rules import FormErrors, validate_programme
 from bot.views import admin as views
 from bot.views.admin import CHANNEL_ADVICE
@@ -124,7 +124,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 again=word == "rematch",
             )
         elif word == "pairs":
-            await pairs_command(deps, client, reply, team_id=team_id, name=argument)
+            await pairs_command(
+                deps, client, reply, team_id=team_id, name=argument, lead_id=user_id
+            )
         elif word == "clone":
             async with deps.db.transaction() as session:
                 found = await programmes.find_programmes(
@@ -143,7 +145,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
             )
         elif word == "stories":
-            await stories_command(deps, client, reply, team_id=team_id, name=argument)
+            await stories_command(
+                deps, client, reply, team_id=team_id, name=argument, lead_id=user_id
+            )
+        elif word == "audit":
+            async with deps.db.transaction() as session:
+                seen = await audit.recent(session, team_id=team_id)
+            await reply("Audit log", views.audit_log(seen))
         else:
             await reply(views.unknown_subcommand(Command.ADMIN, word, views.ADMIN_HELP))
 

@@ -21,6 +21,7 @@ from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons, lead_repl
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import ConstraintKind, ProgrammeStatus
+from bot.services import audit
 from bot.services import pairs as pair_service
 from bot.services.matching import runs
 from bot.services.matching.engine import match
@@ -419,7 +420,13 @@ async def match_command(
 
 
 async def pairs_command(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, name: str
+    deps: Deps,
+    client: AsyncWebClient,
+    reply: Reply,
+    *,
+    team_id: str,
+    name: str,
+    lead_id: str,
 ) -> None:
     """`/mentoring-admin pairs [name]`."""
     async with deps.db.transaction() as session:
@@ -428,6 +435,15 @@ async def pairs_command(
             listed = None
         else:
             listed = await pair_service.programme_pairs(session, programme_id=ready[0].id)
+            await audit.record(
+                session,
+                team_id=team_id,
+                lead_id=lead_id,
+                view=audit.View.PAIRS,
+                programme_id=ready[0].id,
+                participant_ids=[m.participant_id for p in listed for m in p.members],
+                now=deps.clock.now(),
+            )
     if listed is None:
         if not ready:
             await reply(

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.listeners.replies import Reply
 from bot.models import ProgrammeStatus
+from bot.services import audit
 from bot.services.programmes import find_programmes
 from bot.services.reports import Report, build_report
 from bot.slack.uploads import Upload, send_files
@@ -47,6 +48,15 @@ async def report_command(
             await _which(reply, name, [p.name for p in found])
             return
         report = await build_report(session, programme=found[0], today=now.date(), now=now)
+        await audit.record(
+            session,
+            team_id=team_id,
+            lead_id=lead_id,
+            view=audit.View.REPORT,
+            programme_id=report.programme_id,
+            participant_ids=[i for pair in report.pairs for i in pair.people],
+            now=now,
+        )
     await reply(f"Report: {report.programme}", report_blocks(report))
     chart = await asyncio.to_thread(trends_png, report)  # matplotlib is CPU-bound
     try:

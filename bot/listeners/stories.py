@@ -15,7 +15,7 @@ from bot.ids import Action, Field, View
 from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
-from bot.services import stories
+from bot.services import audit, stories
 from bot.services.momentum import leads_by_programme
 from bot.services.programmes import find_programmes
 from bot.services.stories import StoryError
@@ -39,7 +39,7 @@ async def start_story(
 
 
 async def stories_command(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, name: str
+    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, name: str, lead_id: str
 ) -> None:
     async with deps.db.transaction() as session:
         programme_id = None
@@ -50,6 +50,15 @@ async def stories_command(
                 return
             programme_id = found[0].id
         waiting = await stories.for_leads(session, team_id=team_id, programme_id=programme_id)
+        await audit.record(
+            session,
+            team_id=team_id,
+            lead_id=lead_id,
+            view=audit.View.STORIES,
+            programme_id=programme_id,
+            participant_ids=[s.participant_id for s in waiting if s.author],
+            now=deps.clock.now(),
+        )
     await reply("Success stories", views.lead_list(waiting))
 
 

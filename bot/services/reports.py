@@ -76,6 +76,7 @@ class PairRow:
     """One pair's metadata for the CSV: no text anyone wrote."""
 
     pair_id: int
+    people: tuple[int, int]  # participant ids, for the audit log; not in the CSV
     mentor: str
     mentee: str
     status: str
@@ -160,6 +161,8 @@ async def build_report(
                 mentee.display_name,
                 mentor.status,
                 mentee.status,
+                Pair.mentor_id,
+                Pair.mentee_id,
             )
             .join(mentor, mentor.id == Pair.mentor_id)
             .join(mentee, mentee.id == Pair.mentee_id)
@@ -170,7 +173,7 @@ async def build_report(
     live = {PairStatus.INTRODUCED, PairStatus.CONFIRMED}
     matched = sum(
         (ms != ParticipantStatus.WITHDRAWN) + (es != ParticipantStatus.WITHDRAWN)
-        for _, status, _, _, _, _, ms, es in pair_rows
+        for _, status, _, _, _, _, ms, es, _, _ in pair_rows
         if status in live
     )
 
@@ -239,7 +242,8 @@ async def build_report(
     momentum: Counter[str] = Counter()
     rows: list[PairRow] = []
     all_gaps: list[int] = []
-    for pair_id, status, paused_at, anchor, mentor_name, mentee_name, _, _ in pair_rows:
+    for row in pair_rows:
+        pair_id, status, paused_at, anchor, mentor_name, mentee_name = row[:6]
         days = held_on.get(pair_id, [])
         gaps = [(b - a).days for a, b in pairwise(days)]
         all_gaps += gaps
@@ -257,6 +261,7 @@ async def build_report(
         rows.append(
             PairRow(
                 pair_id=pair_id,
+                people=(row.mentor_id, row.mentee_id),
                 mentor=mentor_name,
                 mentee=mentee_name,
                 status=str(status),

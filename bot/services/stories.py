@@ -45,6 +45,7 @@ class StoryView:
     text: str
     author: str | None  # None: the author asked to stay anonymous
     status: StoryStatus
+    participant_id: int
 
 
 async def story_programmes(
@@ -133,6 +134,7 @@ def _view(story: Story, programme: str, author: str) -> StoryView:
         story.text,
         author if story.show_name else None,
         story.status,
+        story.participant_id,
     )
 
 

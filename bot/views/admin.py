@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.services.audit import Seen
 from bot.services.programmes import ProgrammeSummary
-from bot.views.blocks import Block, escape, section
+from bot.views.blocks import Block, context, count, escape, section
 
 ADMIN_HELP = (
     "*`/mentoring-admin` for programme leads*\n"
@@ -15,6 +16,7 @@ ADMIN_HELP = (
     "• `pairs [name]` – the programme's pairs, and ending one\n"
     "• `report [name]` – the programme against its objectives, with a chart and a CSV\n"
     "• `stories [name]` – success stories to approve and publish\n"
+    "• `audit` – when leads were shown people's data\n"
     "• `clone [name]` – start the next cohort from a programme's settings\n"
     "• `list` – your programmes with sign-ups\n"
     "• `help` – this message"
@@ -76,3 +78,19 @@ def programme_list(items: list[ProgrammeSummary]) -> list[Block]:
         chunk.append(line)
     blocks.append(section("\n".join(chunk)))
     return blocks[:50]
+
+
+def audit_log(seen: list[Seen]) -> list[Block]:
+    """The latest lead views of people's data: who, when, what and how many people."""
+    if not seen:
+        return [section("No lead has been shown anyone's data yet.")]
+    lines = [
+        f"• {s.at:%d %b %Y %H:%M} UTC · <@{s.lead_id}> saw {s.view}"
+        + (f" of {escape(s.programme)}" if s.programme else "")
+        + f" ({count(s.people, 'person', 'people')})"
+        for s in seen
+    ]
+    return [
+        section("\n".join(lines)),
+        context("The latest 20 views. What was shown is not kept here, only that it was."),
+    ]

@@ -1,0 +1,73 @@
+"""The audit log: every time a lead is shown people's data (a pairs list, a report's CSV, a
+story with its author's name), which lead, which view, which programme and whose data (ids
+only, never the data itself). Plain values in and out; no Slack."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import AuditEntry, Programme
+
+
+class View(enum.StrEnum):
+    PAIRS = "the pairs list"
+    REPORT = "the report and its CSV"
+    STORIES = "success stories with their authors"
+
+
+@dataclass(frozen=True)
+class Seen:
+    at: datetime
+    lead_id: str
+    view: str
+    programme: str | None
+    people: int
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    lead_id: str,
+    view: View,
+    programme_id: int | None,
+    participant_ids: Iterable[int],
+    now: datetime,
+) -> None:
+    people = sorted(set(participant_ids))
+    if not people:
+        return  # nobody's data was shown
+    session.add(
+        AuditEntry(
+            team_id=team_id,
+            programme_id=programme_id,
+            lead_id=lead_id,
+            view=str(view),
+            participant_ids=people,
+            at=now,
+        )
+    )
+
+
+async def recent(session: AsyncSession, *, team_id: str, limit: int = 20) -> list[Seen]:
+    rows = await session.execute(
+        select(AuditEntry, Programme.name)
+        .outerjoin(Programme, Programme.id == AuditEntry.programme_id)
+        .where(AuditEntry.team_id == team_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return [
+        Seen(entry.at, entry.lead_id, entry.view, name, len(entry.participant_ids or []))
+        for entry, name in rows
+    ]
+
+
+async def count(session: AsyncSession, *, team_id: str) -> int:
+    return await session.scalar(select(func.count()).where(AuditEntry.team_id == team_id)) or 0
