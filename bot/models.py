@@ -87,6 +87,7 @@ class Programme(Base):
         CheckConstraint("mentor_capacity > 0", name="mentor_capacity_positive"),
         CheckConstraint("min_survey_respondents >= 3", name="min_survey_respondents_floor"),
         CheckConstraint("starts_on < ends_on", name="starts_before_end"),
+        CheckConstraint("purge_after_days >= 1", name="purge_after_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,6 +135,9 @@ class Programme(Base):
     # The end of the programme: its review opens on the end date, then it closes.
     reviewing_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Free text (notes, actions, reasons, comments, goals) is blanked this long after closing.
+    purge_after_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

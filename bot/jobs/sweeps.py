@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db import Database
 from bot.deps import Deps
-from bot.services import lifecycle, momentum, reminders, surveys
+from bot.services import lifecycle, momentum, purge, reminders, surveys
 from bot.slack.delivery import Delivery, Sender
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,11 @@ class Sweeps:
     async def programmes(self) -> str:
         async with self.deps.db.transaction() as session:
             moved = await lifecycle.sweep(session, now=self.deps.clock.now())
+        async with self.deps.db.transaction() as session:
+            purged = await purge.sweep(session, now=self.deps.clock.now())
         return (
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
-            f"{moved.queued} messages queued"
+            f"{moved.queued} messages queued, {len(purged)} purged of free text"
         )
 
     async def deliver(self) -> str:
