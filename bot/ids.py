@@ -30,7 +30,8 @@ class View(enum.StrEnum):
     SURVEY = "survey"
     STORY = "story"
     STORY_PUBLISH = "story_publish"
-    CLONE_PROGRAMME = "clone_programme"
+    CONCERN = "concern"
+    CONCERN_REPLY = "concern_reply"
 
 
 class Action(enum.StrEnum):
@@ -75,6 +76,10 @@ class Action(enum.StrEnum):
     STORY_DECLINE = "story_decline"
     STORY_PUBLISH = "story_publish"
     CLONE_PROGRAMME = "clone_programme"
+    # Concerns, between a participant and the programme's leads and supporter
+    CONCERN_REPLY = "concern_reply"
+    CONCERN_CLOSE = "concern_close"
+    RAISE_CONCERN = "raise_concern"
 
 
 class Field(enum.StrEnum):
@@ -149,6 +154,7 @@ class Field(enum.StrEnum):
 
     STORY_TITLE = "story_title"
     STORY_TEXT = "story_text"
+    CONCERN_TEXT = "concern_text"
     ACTIONS_DONE = "actions_implemented"
     CONTINUE = "continue_informally"
 

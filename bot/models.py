@@ -719,3 +719,45 @@ class AuditEntry(Base):
     view: Mapped[str] = mapped_column(String(40))
     participant_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- Concerns ----------------------------------------------------------------------------
+
+
+class ConcernStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Concern(Base):
+    """A participant's confidential concern: it and every reply stay between the participant
+    and the programme's leads and neutral supporter."""
+
+    __tablename__ = "concern"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[ConcernStatus] = mapped_column(_enum(ConcernStatus), default=ConcernStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class ConcernMessage(Base):
+    """The concern itself (the first message) and each reply, in order."""
+
+    __tablename__ = "concern_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(
+        ForeignKey("concern.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[str] = mapped_column(String(32))  # a Slack user id
+    from_participant: Mapped[bool] = mapped_column(Boolean)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

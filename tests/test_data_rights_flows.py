@@ -44,6 +44,10 @@ def exported(box: Sandbox, user: str) -> dict:
 
 async def test_my_data_holds_mine_and_not_my_partners_private_note(noted: Sandbox) -> None:
     box = noted
+    await box.command(MENTOR, Command.PARTICIPANT, "concern")
+    concern = box.modal(MENTOR)
+    assert concern is not None
+    await box.submit(MENTOR, concern["id"], {Field.CONCERN_TEXT: "Sessions keep moving"})
     await box.command(MENTOR, Command.PARTICIPANT, "mydata")
     assert "Your data is in your DM" in box.replies(MENTOR)[-1]["text"]
     data = exported(box, MENTOR)
@@ -57,6 +61,8 @@ async def test_my_data_holds_mine_and_not_my_partners_private_note(noted: Sandbo
     assert held["notes_shared_with_the_pair"]["goal"] == SHARED
     assert held["my_private_note"] == MINE
     assert THEIRS not in json.dumps(data)
+    (concern,) = programme["concerns"]
+    assert concern["messages"][0]["text"] == "Sessions keep moving"
     assert "Survey answers" in data["not_included"]
 
 

@@ -28,6 +28,7 @@ SECRETS = {
     "private note": "I worry my manager sees this",
     "action": "Call the union rep about rotas",
     "survey comment": "My mentee interrupts me constantly",
+    "concern": "I think my mentee is being bullied by their director",
 }
 
 
@@ -51,6 +52,11 @@ async def full(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
             "action_0_text": SECRETS["action"],
         },
     )
+    await box.command(MENTOR, Command.PARTICIPANT, "concern")
+    concern = box.modal(MENTOR)
+    assert concern is not None
+    await box.submit(MENTOR, concern["id"], {Field.CONCERN_TEXT: SECRETS["concern"]})
+    assert SECRETS["concern"] in str(box.dms(LEAD)[-1])  # the lead is told, by design
     await tick(box, clock, at("03-01", 14), "surveys", "deliver")
     for person in (MENTOR, EXEC):
         modal = await open_survey(box, person)
@@ -81,7 +87,9 @@ async def test_the_secrets_are_really_in_the_programme(full: Sandbox) -> None:
         notes = await session.scalar(text("SELECT goal FROM session_log"))
         private = await session.scalar(text("SELECT text FROM private_note"))
         comments = list(await session.scalars(text("SELECT comment FROM survey_response")))
+        concern = await session.scalar(text("SELECT text FROM concern_message"))
     assert notes == SECRETS["goal"] and private == SECRETS["private note"]
+    assert concern == SECRETS["concern"]
     assert comments == [SECRETS["survey comment"]] * 2
 
 

@@ -54,7 +54,8 @@ async def test_free_text_is_purged_after_the_set_days(
     }
     rows = []
     async with box.db.transaction() as session:
-        for table in ("session_log", "action_item", "survey_response", "participant"):
+        tables = ("session_log", "action_item", "survey_response", "participant", "concern_message")
+        for table in tables:
             rows += (await session.execute(text(f"SELECT * FROM {table}"))).all()
     dump = " ".join(str(row) for row in rows)
     assert [name for name, secret in SECRETS.items() if secret in dump] == []

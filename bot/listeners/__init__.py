@@ -10,6 +10,7 @@ from bot.listeners import (
     agreements,
     checkins,
     chemistry,
+    concerns,
     errors,
     home,
     matching,
@@ -34,4 +35,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     matching.register(app, deps)
     momentum.register(app, deps)
     stories.register(app, deps)
+    concerns.register(app, deps)
     workspace_events.register(app, deps)

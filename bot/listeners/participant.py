@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.ids import Action, Command, Field, Shortcut, View, matching
 from bot.listeners.checkins import show_actions, start_checkin
+from bot.listeners.concerns import start_concern
 from bot.listeners.data_rights import send_my_data
 from bot.listeners.endings import announce
 from bot.listeners.home import home_view_for, publish_home
@@ -30,7 +31,7 @@ from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
-WORK_WORDS = ("join", "status", "edit", "leave", "checkin", "actions", "story", "mydata")
+WORK_WORDS = ("join", "status", "edit", "leave", "checkin", "actions", "story", "mydata", "concern")
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
 )
@@ -146,6 +147,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         elif word == "actions":
             await show_actions(deps, client, reply, team_id=team_id, user_id=user_id)
+        elif word == "concern":
+            await start_concern(
+                deps,
+                client,
+                reply,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=command["trigger_id"],
+            )
         elif word == "mydata":
             await send_my_data(deps, client, reply, team_id=team_id, user_id=user_id)
         elif word == "story":

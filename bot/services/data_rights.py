@@ -14,6 +14,8 @@ from bot.models import (
     ActionItem,
     Agreement,
     ChemistryDecision,
+    Concern,
+    ConcernMessage,
     Objective,
     ObjectiveRating,
     Pair,
@@ -120,6 +122,22 @@ async def _programme_part(
             for s in await session.scalars(select(Story).where(Story.participant_id == me.id))
         ],
     }
+    part["concerns"] = [
+        {
+            **_row(c, "status", "created_at", "closed_at"),
+            "messages": [
+                {"from_me": m.from_participant, **_row(m, "text", "created_at")}
+                for m in await session.scalars(
+                    select(ConcernMessage)
+                    .where(ConcernMessage.concern_id == c.id)
+                    .order_by(ConcernMessage.id)
+                )
+            ],
+        }
+        for c in await session.scalars(
+            select(Concern).where(Concern.participant_id == me.id).order_by(Concern.id)
+        )
+    ]
     pairs = await session.scalars(
         select(Pair).where(or_(Pair.mentor_id == me.id, Pair.mentee_id == me.id)).order_by(Pair.id)
     )

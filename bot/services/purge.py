@@ -1,6 +1,7 @@
 """Free text does not outlive its programme: a set number of days after a programme closes,
 everything people wrote in it (session notes, private notes, action texts, decline reasons,
-agreement goals, sign-up goals and skills, survey comments, unpublished stories) is blanked.
+agreement goals, sign-up goals and skills, survey comments, concerns and their replies,
+unpublished stories) is blanked.
 The figures the report needs (dates, counts, ratings) stay. Plain values in and out; no Slack."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from bot.models import (
     ActionItem,
     Agreement,
     ChemistryDecision,
+    Concern,
+    ConcernMessage,
     Pair,
     Participant,
     PrivateNote,
@@ -68,6 +71,13 @@ async def purge(session: AsyncSession, *, programme_id: int) -> None:
                 select(Survey.id).where(Survey.programme_id == programme_id)
             ),
             ("comment",),
+        ),
+        (
+            ConcernMessage,
+            ConcernMessage.concern_id.in_(
+                select(Concern.id).where(Concern.programme_id == programme_id)
+            ),
+            ("text",),
         ),
         (
             Story,

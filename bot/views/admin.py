@@ -29,6 +29,7 @@ PARTICIPANT_HELP = (
     "• `edit` – change your answers until matching\n"
     "• `checkin` – log a session with your partner\n"
     "• `actions` – your open actions, to mark done or drop\n"
+    "• `concern` – tell the programme's leads and supporter, in confidence, what worries you\n"
     "• `story` – share a success story from the programme\n"
     "• `mydata` – a copy of everything stored about you, as a file\n"
     "• `leave` – withdraw from a programme\n"
