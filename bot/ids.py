@@ -80,6 +80,9 @@ class Action(enum.StrEnum):
     CONCERN_REPLY = "concern_reply"
     CONCERN_CLOSE = "concern_close"
     RAISE_CONCERN = "raise_concern"
+    # Erasing one's own data
+    ERASE_CONFIRM = "erase_confirm"
+    ERASE_CANCEL = "erase_cancel"
 
 
 class Field(enum.StrEnum):

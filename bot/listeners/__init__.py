@@ -11,6 +11,7 @@ from bot.listeners import (
     checkins,
     chemistry,
     concerns,
+    data_rights,
     errors,
     home,
     matching,
@@ -36,4 +37,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     momentum.register(app, deps)
     stories.register(app, deps)
     concerns.register(app, deps)
+    data_rights.register(app, deps)
     workspace_events.register(app, deps)

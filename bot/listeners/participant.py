@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.ids import Action, Command, Field, Shortcut, View, matching
 from bot.listeners.checkins import show_actions, start_checkin
 from bot.listeners.concerns import start_concern
-from bot.listeners.data_rights import send_my_data
+from bot.listeners.data_rights import erase_confirmation, send_my_data
 from bot.listeners.endings import announce
 from bot.listeners.home import home_view_for, publish_home
 from bot.listeners.replies import Reply
@@ -31,7 +31,18 @@ from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
-WORK_WORDS = ("join", "status", "edit", "leave", "checkin", "actions", "story", "mydata", "concern")
+WORK_WORDS = (
+    "join",
+    "status",
+    "edit",
+    "leave",
+    "checkin",
+    "actions",
+    "story",
+    "mydata",
+    "delete",
+    "concern",
+)
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
 )
@@ -156,6 +167,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 user_id=user_id,
                 trigger_id=command["trigger_id"],
             )
+        elif word == "delete":
+            await reply("Erase your data?", erase_confirmation())
         elif word == "mydata":
             await send_my_data(deps, client, reply, team_id=team_id, user_id=user_id)
         elif word == "story":

@@ -1,13 +1,13 @@
-"""A participant's own data, for `/mentoring mydata`: everything stored about them or written
-by them, across programmes, and what their pairs share with them; never a partner's private
-note. Plain values in and out; no Slack."""
+"""A participant's own data: `/mentoring mydata` gives them everything stored about them or
+written by them (never a partner's private note); `/mentoring delete` erases it. Plain values in
+and out; no Slack."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -18,14 +18,19 @@ from bot.models import (
     ConcernMessage,
     Objective,
     ObjectiveRating,
+    Outbox,
     Pair,
     Participant,
+    ParticipantStatus,
     PrivateNote,
     Programme,
     SessionLog,
     SessionRating,
     Story,
+    SurveyInvite,
 )
+from bot.services.pairs import Ending
+from bot.services.signup import withdraw
 
 NOT_INCLUDED = (
     "Survey answers are stored with no link to the person who gave them, so they cannot be "
@@ -219,3 +224,66 @@ async def _pair_part(
             )
         ],
     }
+
+
+ERASED_NAME = "Erased participant"
+
+
+async def erase(
+    session: AsyncSession, *, team_id: str, user_id: str, now: datetime
+) -> list[Ending] | None:
+    """Erase the person: they leave every programme (their pairs end), everything they wrote
+    goes, and their participant rows keep only what the programme's counts need, under a name
+    that is no longer theirs. What their partner wrote stays: sessions the partner logged keep
+    their notes, and actions the partner created stay with the pair. None: nothing stored."""
+    people = list(
+        await session.scalars(
+            select(Participant)
+            .join(Programme, Programme.id == Participant.programme_id)
+            .where(Programme.team_id == team_id, Participant.user_id == user_id)
+        )
+    )
+    if not people:
+        return None
+    endings: list[Ending] = []
+    for me in people:
+        if me.status != ParticipantStatus.WITHDRAWN:
+            _, ended = await withdraw(
+                session, team_id=team_id, programme_id=me.programme_id, user_id=user_id, now=now
+            )
+            endings += ended
+    ids = [me.id for me in people]
+    for statement in (
+        delete(PrivateNote).where(PrivateNote.author_id.in_(ids)),
+        delete(ActionItem).where(ActionItem.created_by.in_(ids)),
+        delete(SessionRating).where(SessionRating.participant_id.in_(ids)),
+        delete(ObjectiveRating).where(ObjectiveRating.participant_id.in_(ids)),
+        delete(Story).where(Story.participant_id.in_(ids)),
+        delete(Concern).where(Concern.participant_id.in_(ids)),
+        delete(SurveyInvite).where(SurveyInvite.participant_id.in_(ids)),
+        delete(Outbox).where(or_(Outbox.participant_id.in_(ids), Outbox.recipient_id == user_id)),
+        update(SessionLog)
+        .where(SessionLog.logged_by.in_(ids))
+        .values(goal="", reality="", options="", will=""),
+        update(ChemistryDecision)
+        .where(ChemistryDecision.participant_id.in_(ids))
+        .values(reason=""),
+        update(Agreement)
+        .where(Agreement.pair_id.in_(select(Pair.id).where(Pair.mentor_id.in_(ids))))
+        .values(mentor_goals=""),
+        update(Agreement)
+        .where(Agreement.pair_id.in_(select(Pair.id).where(Pair.mentee_id.in_(ids))))
+        .values(mentee_goals=""),
+    ):
+        await session.execute(statement.execution_options(synchronize_session=False))
+    for me in people:
+        me.user_id = f"erased-{me.id}"
+        me.display_name = ERASED_NAME
+        me.tz = None
+        me.department = ""
+        me.line_manager_id = None
+        me.topics = []
+        me.skills = ""
+        me.goals = ""
+        me.updated_at = now
+    return endings

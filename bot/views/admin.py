@@ -32,6 +32,7 @@ PARTICIPANT_HELP = (
     "• `concern` – tell the programme's leads and supporter, in confidence, what worries you\n"
     "• `story` – share a success story from the programme\n"
     "• `mydata` – a copy of everything stored about you, as a file\n"
+    "• `delete` – erase your data (you are asked first)\n"
     "• `leave` – withdraw from a programme\n"
     "• `help` – this message"
 )
