@@ -32,6 +32,7 @@ class View(enum.StrEnum):
     STORY_PUBLISH = "story_publish"
     CONCERN = "concern"
     CONCERN_REPLY = "concern_reply"
+    SPACE_CHANNEL = "space_channel"
 
 
 class Action(enum.StrEnum):
@@ -80,6 +81,10 @@ class Action(enum.StrEnum):
     CONCERN_REPLY = "concern_reply"
     CONCERN_CLOSE = "concern_close"
     RAISE_CONCERN = "raise_concern"
+    # Safe spaces
+    SPACE_PICK = "space_pick"
+    SPACE_RETRY = "space_retry"
+    SPACE_REJOIN = "space_rejoin"
     # Erasing one's own data
     ERASE_CONFIRM = "erase_confirm"
     ERASE_CANCEL = "erase_cancel"

@@ -138,6 +138,8 @@ class Programme(Base):
     # Free text (notes, actions, reasons, comments, goals) is blanked this long after closing.
     purge_after_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whether the leads are members of the safe-space channels (by default they are not).
+    leads_in_spaces: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -760,4 +762,24 @@ class ConcernMessage(Base):
     author_id: Mapped[str] = mapped_column(String(32))  # a Slack user id
     from_participant: Mapped[bool] = mapped_column(Boolean)
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- Safe spaces -------------------------------------------------------------------------
+
+
+class SafeSpace(Base):
+    """A programme's private channel for one side: mentors or mentees."""
+
+    __tablename__ = "safe_space"
+    __table_args__ = (UniqueConstraint("programme_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[Role] = mapped_column(_enum(Role))
+    channel_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    last_error: Mapped[str | None] = mapped_column(String(100))  # why it has no channel yet
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -17,6 +17,7 @@ from bot.listeners import (
     matching,
     momentum,
     participant,
+    spaces,
     stories,
     surveys,
     workspace_events,
@@ -38,4 +39,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     stories.register(app, deps)
     concerns.register(app, deps)
     data_rights.register(app, deps)
+    spaces.register(app, deps)
     workspace_events.register(app, deps)

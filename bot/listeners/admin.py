@@ -18,6 +18,7 @@ from bot.listeners.matching import match_command, pairs_command
 from bot.listeners.replies import Reply
 from bot.listeners.reports import report_command
 from bot.listeners.routing import then
+from bot.listeners.spaces import ensure_spaces, spaces_command
 from bot.listeners.stories import stories_command
 from bot.models import Programme, ProgrammeStatus
 from bot.services import audit, cohorts, programmes
@@ -142,6 +143,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await reply(f"Which programme? Name one: `/mentoring-admin clone NAME` ({names}).")
         elif word == "report":
             await report_command(
+                deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
+            )
+        elif word == "spaces":
+            await spaces_command(
                 deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
             )
         elif word == "stories":
@@ -344,4 +349,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
             channel=user_id,
             text=f"Enrolment for “{programme.name}” is open and announced in <#{channel}>.",
         )
+        await ensure_spaces(deps, client, programme_id=programme.id, lead_id=user_id)
         await refresh_home(client, team_id, user_id)

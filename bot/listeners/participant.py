@@ -18,6 +18,7 @@ from bot.listeners.endings import announce
 from bot.listeners.home import home_view_for, publish_home
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
+from bot.listeners.spaces import join_spaces, leave_spaces
 from bot.listeners.stories import start_story
 from bot.models import ParticipantStatus
 from bot.services import signup
@@ -336,6 +337,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             channel=user["id"], text=views.signed_up_message(programme, created=created)
         )
         await client.views_publish(user_id=user["id"], view=home)
+        if created:
+            await join_spaces(
+                deps, client, team_id=team_id, programme_id=programme.id, user_id=user["id"]
+            )
 
     @then(app.action(Action.LEAVE_CONFIRM))
     async def leave_confirmed(
@@ -369,6 +374,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         for ending in endings:
             await announce(client, ending, decider=ending.pair.member(user_id))
+        await leave_spaces(
+            deps, client, team_id=context["team_id"], programme_id=programme.id, user_id=user_id
+        )
         await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
 
     @then(app.action(Action.LEAVE_CANCEL))

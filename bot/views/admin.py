@@ -15,6 +15,7 @@ ADMIN_HELP = (
     "• `rematch [name]` – match whoever is back in the pool; existing pairs stay\n"
     "• `pairs [name]` – the programme's pairs, and ending one\n"
     "• `report [name]` – the programme against its objectives, with a chart and a CSV\n"
+    "• `spaces [name]` – set up or check the mentors' and mentees' private channels\n"
     "• `stories [name]` – success stories to approve and publish\n"
     "• `audit` – when leads were shown people's data\n"
     "• `clone [name]` – start the next cohort from a programme's settings\n"

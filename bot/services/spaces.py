@@ -1,0 +1,150 @@
+"""Safe spaces: each programme has a private channel for its mentors and one for its mentees.
+Who belongs in each is decided here (signed-up participants of that side, and the leads only if
+the programme says so); listeners/spaces.py makes Slack match. Plain values in and out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import (
+    Participant,
+    ParticipantStatus,
+    Programme,
+    ProgrammeLead,
+    Role,
+    SafeSpace,
+)
+
+SIDES = (Role.MENTOR, Role.MENTEE)
+SIDE_WORDS = {Role.MENTOR: "mentors", Role.MENTEE: "mentees"}
+MAX_NAME = 80  # Slack's limit for a channel name
+
+
+def channel_name(programme: str, side: Role) -> str:
+    """Lower case, digits, hyphens and underscores, at most 80 characters."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", programme.lower()).strip("-_") or "programme"
+    suffix = f"-{SIDE_WORDS[side]}"
+    return slug[: MAX_NAME - len(suffix)].rstrip("-_") + suffix
+
+
+@dataclass(frozen=True)
+class Space:
+    id: int
+    programme_id: int
+    programme: str
+    side: Role
+    channel_id: str | None
+    name: str
+    last_error: str | None
+
+
+def _space(space: SafeSpace, programme: str) -> Space:
+    return Space(
+        space.id,
+        space.programme_id,
+        programme,
+        space.side,
+        space.channel_id,
+        space.name,
+        space.last_error,
+    )
+
+
+async def spaces_of(session: AsyncSession, *, programme: Programme, now: datetime) -> list[Space]:
+    """The programme's two spaces, planned (with a name) if they were not yet."""
+    found = {
+        s.side: s
+        for s in await session.scalars(
+            select(SafeSpace).where(SafeSpace.programme_id == programme.id)
+        )
+    }
+    for side in SIDES:
+        if side not in found:
+            found[side] = SafeSpace(
+                programme_id=programme.id,
+                side=side,
+                name=channel_name(programme.name, side),
+                created_at=now,
+            )
+            session.add(found[side])
+    await session.flush()
+    return [_space(found[side], programme.name) for side in SIDES]
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    space_id: int,
+    channel_id: str | None = None,
+    name: str | None = None,
+    error: str | None = None,
+) -> None:
+    space = await session.get(SafeSpace, space_id)
+    assert space is not None
+    if channel_id is not None:
+        space.channel_id = channel_id
+    if name is not None:
+        space.name = name
+    space.last_error = error
+
+
+async def members(session: AsyncSession, *, space: Space) -> set[str]:
+    """Who belongs in the space's channel."""
+    people = set(
+        await session.scalars(
+            select(Participant.user_id).where(
+                Participant.programme_id == space.programme_id,
+                Participant.role == space.side,
+                Participant.status == ParticipantStatus.SIGNED_UP,
+            )
+        )
+    )
+    programme = await session.get(Programme, space.programme_id)
+    if programme is not None and programme.leads_in_spaces:
+        people |= set(
+            await session.scalars(
+                select(ProgrammeLead.user_id).where(
+                    ProgrammeLead.programme_id == space.programme_id
+                )
+            )
+        )
+    return people
+
+
+async def space_for_channel(session: AsyncSession, *, channel_id: str) -> Space | None:
+    row = (
+        await session.execute(
+            select(SafeSpace, Programme.name)
+            .join(Programme, Programme.id == SafeSpace.programme_id)
+            .where(SafeSpace.channel_id == channel_id)
+        )
+    ).first()
+    return _space(*row) if row else None
+
+
+async def spaces_of_person(
+    session: AsyncSession, *, team_id: str, programme_id: int, user_id: str
+) -> list[Space]:
+    """The spaces of a programme that the person's side uses (for inviting or removing)."""
+    participant = await session.scalar(
+        select(Participant).where(
+            Participant.programme_id == programme_id, Participant.user_id == user_id
+        )
+    )
+    if participant is None:
+        return []
+    rows = await session.execute(
+        select(SafeSpace, Programme.name)
+        .join(Programme, Programme.id == SafeSpace.programme_id)
+        .where(
+            SafeSpace.programme_id == programme_id,
+            SafeSpace.side == participant.role,
+            Programme.team_id == team_id,
+        )
+    )
+    return [_space(space, name) for space, name in rows]
