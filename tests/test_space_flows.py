@@ -46,6 +46,11 @@ async def test_opening_makes_both_spaces_and_joining_invites_each_side(sandbox: 
     await box.press(MENTOR, box.last_ephemeral(MENTOR), Action.LEAVE_CONFIRM)
     assert mentors.members == {bot}
 
+    # Erasing one's data takes one out too.
+    await box.command(EXEC, Command.PARTICIPANT, "delete")
+    await box.press(EXEC, box.last_ephemeral(EXEC), Action.ERASE_CONFIRM)
+    assert mentees.members == {bot}
+
 
 async def test_leads_join_when_the_programme_says_so(sandbox: Sandbox) -> None:
     box = sandbox

@@ -17,6 +17,8 @@ from bot.listeners.endings import announce
 from bot.listeners.home import publish_home
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
+from bot.listeners.spaces import remove_from
+from bot.services import spaces
 from bot.services.data_rights import erase, export_for
 from bot.slack.uploads import Upload, send_files
 from bot.views.blocks import Block, actions, button, plain, section
@@ -80,12 +82,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user_id = body["user"]["id"]
         reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
         async with deps.db.transaction() as session:
+            channels = await spaces.spaces_with(
+                session, team_id=context["team_id"], user_id=user_id
+            )
             endings = await erase(
                 session, team_id=context["team_id"], user_id=user_id, now=deps.clock.now()
             )
         if endings is None:
             await reply("Nothing is stored about you.", replace_original=True)
             return
+        await remove_from(client, channels, user_id)
         deps.profiles.forget(team_id=context["team_id"], user_id=user_id)
         await reply(
             "Your data is erased and you have left every programme. Thank you for taking part.",

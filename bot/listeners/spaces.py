@@ -110,6 +110,10 @@ async def leave_spaces(
         theirs = await spaces.spaces_of_person(
             session, team_id=team_id, programme_id=programme_id, user_id=user_id
         )
+    await remove_from(client, theirs, user_id)
+
+
+async def remove_from(client: AsyncWebClient, theirs: list[Space], user_id: str) -> None:
     for space in theirs:
         if space.channel_id:
             try:

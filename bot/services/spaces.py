@@ -148,3 +148,18 @@ async def spaces_of_person(
         )
     )
     return [_space(space, name) for space, name in rows]
+
+
+async def spaces_with(session: AsyncSession, *, team_id: str, user_id: str) -> list[Space]:
+    """Every safe space the person belongs in, across the workspace's programmes."""
+    rows = await session.execute(
+        select(SafeSpace, Programme.name)
+        .join(Programme, Programme.id == SafeSpace.programme_id)
+        .join(
+            Participant,
+            (Participant.programme_id == SafeSpace.programme_id)
+            & (Participant.role == SafeSpace.side),
+        )
+        .where(Programme.team_id == team_id, Participant.user_id == user_id)
+    )
+    return [_space(space, name) for space, name in rows]
