@@ -17,7 +17,7 @@ serve    HTTP mode on PORT: POST /slack/events, GET /healthz
 migrate  upgrade the database to the latest revision
 demo     the sandbox: a simulated workspace against a local Slack double
 jobs run NAME
-         run one scheduler sweep now: momentum, reminders, surveys, programmes or deliver
+         run one scheduler sweep now: momentum, reminders, surveys, programmes, resources or deliver
 """
 
 
@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
             command = "run" if settings.slack_app_token else "serve"
     if command == "jobs" and (len(args.job) != 2 or args.job[0] != "run"):
         parser.error(
-            "usage: python -m bot jobs run NAME (momentum, reminders, surveys, programmes, deliver)"
+            "usage: python -m bot jobs run NAME "
+            "(momentum, reminders, surveys, programmes, resources, deliver)"
         )
     try:
         if command == "jobs":

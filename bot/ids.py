@@ -33,6 +33,7 @@ class View(enum.StrEnum):
     CONCERN = "concern"
     CONCERN_REPLY = "concern_reply"
     SPACE_CHANNEL = "space_channel"
+    RESOURCE = "resource"
 
 
 class Action(enum.StrEnum):
@@ -85,6 +86,10 @@ class Action(enum.StrEnum):
     SPACE_PICK = "space_pick"
     SPACE_RETRY = "space_retry"
     SPACE_REJOIN = "space_rejoin"
+    # The resource library, for leads
+    RESOURCE_ADD = "resource_add"
+    RESOURCE_EDIT = "resource_edit"
+    RESOURCE_REMOVE = "resource_remove"
     # Erasing one's own data
     ERASE_CONFIRM = "erase_confirm"
     ERASE_CANCEL = "erase_cancel"
@@ -163,6 +168,11 @@ class Field(enum.StrEnum):
     STORY_TITLE = "story_title"
     STORY_TEXT = "story_text"
     CONCERN_TEXT = "concern_text"
+    RESOURCE_TITLE = "resource_title"
+    RESOURCE_URL = "resource_url"
+    RESOURCE_BODY = "resource_body"
+    RESOURCE_AUDIENCE = "resource_audience"
+    RESOURCE_TOPIC = "resource_topic"
     ACTIONS_DONE = "actions_implemented"
     CONTINUE = "continue_informally"
 

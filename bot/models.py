@@ -140,6 +140,8 @@ class Programme(Base):
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Whether the leads are members of the safe-space channels (by default they are not).
     leads_in_spaces: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Days between two resources posted to each safe space.
+    resource_every_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -783,3 +785,41 @@ class SafeSpace(Base):
     name: Mapped[str] = mapped_column(String(80))
     last_error: Mapped[str | None] = mapped_column(String(100))  # why it has no channel yet
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- Resource library --------------------------------------------------------------------
+
+
+class Resource(Base):
+    """A link or a short text the leads share with one side of the programme or both."""
+
+    __tablename__ = "resource"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(150))
+    url: Mapped[str | None] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(String(20))  # mentors, mentees or both
+    topic: Mapped[str] = mapped_column(String(60), default="")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ResourcePost(Base):
+    """A resource queued for one side's channel: each resource goes to each side once."""
+
+    __tablename__ = "resource_post"
+    __table_args__ = (UniqueConstraint("resource_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[Role] = mapped_column(_enum(Role))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())

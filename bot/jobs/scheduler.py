@@ -20,6 +20,7 @@ INTERVAL_SECONDS = {
     "reminders": 600,
     "surveys": 1800,
     "programmes": 1800,
+    "resources": 3600,
 }
 # The sender sleeps through short pauses (a channel's one-second pace) rather than re-queue.
 SENDER_MAX_WAIT = 1.5

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db import Database
 from bot.deps import Deps
-from bot.services import lifecycle, momentum, purge, reminders, surveys
+from bot.services import lifecycle, momentum, purge, reminders, resources, surveys
 from bot.slack.delivery import Delivery, Sender
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class Sweeps:
             "reminders": self.reminders,
             "surveys": self.surveys,
             "programmes": self.programmes,
+            "resources": self.resources,
             "deliver": self.deliver,
         }
 
@@ -67,6 +68,11 @@ class Sweeps:
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
             f"{moved.queued} messages queued, {len(purged)} purged of free text"
         )
+
+    async def resources(self) -> str:
+        async with self.deps.db.transaction() as session:
+            queued = await resources.sweep(session, now=self.deps.clock.now())
+        return f"resources: {queued} posts queued"
 
     async def deliver(self) -> str:
         done: Delivery = await self.sender.run_once()

@@ -17,6 +17,7 @@ from bot.listeners import (
     matching,
     momentum,
     participant,
+    resources,
     spaces,
     stories,
     surveys,
@@ -40,4 +41,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     concerns.register(app, deps)
     data_rights.register(app, deps)
     spaces.register(app, deps)
+    resources.register(app, deps)
     workspace_events.register(app, deps)

@@ -17,6 +17,7 @@ from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
 from bot.listeners.matching import match_command, pairs_command
 from bot.listeners.replies import Reply
 from bot.listeners.reports import report_command
+from bot.listeners.resources import resources_command
 from bot.listeners.routing import then
 from bot.listeners.spaces import ensure_spaces, spaces_command
 from bot.listeners.stories import stories_command
@@ -145,6 +146,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await report_command(
                 deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
             )
+        elif word == "resources":
+            await resources_command(deps, client, reply, team_id=team_id, name=argument)
         elif word == "spaces":
             await spaces_command(
                 deps, client, reply, team_id=team_id, lead_id=user_id, name=argument

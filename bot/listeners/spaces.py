@@ -19,7 +19,7 @@ from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Programme, SafeSpace
-from bot.services import spaces
+from bot.services import outbox, resources, spaces
 from bot.services.programmes import find_programmes
 from bot.services.spaces import Space
 from bot.views import admin as admin_views
@@ -93,11 +93,21 @@ async def _invite(client: AsyncWebClient, space: Space, users: list[str]) -> Non
 async def join_spaces(
     deps: Deps, client: AsyncWebClient, *, team_id: str, programme_id: int, user_id: str
 ) -> None:
-    """A new participant joins their side's channel, if it exists."""
+    """A new participant joins their side's channel, if it exists, and gets the starter set
+    (once: it is keyed by programme and person, and delivered by the outbox)."""
     async with deps.db.transaction() as session:
         theirs = await spaces.spaces_of_person(
             session, team_id=team_id, programme_id=programme_id, user_id=user_id
         )
+        programme = await session.get(Programme, programme_id)
+        welcome = [
+            resources.starter_message(
+                programme, user_id=user_id, channel_id=space.channel_id, side=space.side
+            )
+            for space in theirs
+            if space.channel_id and programme is not None
+        ]
+        await outbox.enqueue(session, welcome, now=deps.clock.now())
     for space in theirs:
         if space.channel_id:
             await _invite(client, space, [user_id])

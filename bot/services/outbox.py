@@ -40,6 +40,8 @@ class Kind(enum.StrEnum):
     SURVEY_REMINDER = "survey_reminder"
     REVIEW_SUMMARY = "review_summary"  # to the leads on the end date
     PROGRAMME_CLOSED = "programme_closed"  # to the leads when the end review closes
+    RESOURCE = "resource"  # a resource from the library, to a safe space
+    STARTER_SET = "starter_set"  # ground rules and GROW prompts, to a newcomer
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)

@@ -16,6 +16,7 @@ ADMIN_HELP = (
     "• `pairs [name]` – the programme's pairs, and ending one\n"
     "• `report [name]` – the programme against its objectives, with a chart and a CSV\n"
     "• `spaces [name]` – set up or check the mentors' and mentees' private channels\n"
+    "• `resources [name]` – the library posted to those channels\n"
     "• `stories [name]` – success stories to approve and publish\n"
     "• `audit` – when leads were shown people's data\n"
     "• `clone [name]` – start the next cohort from a programme's settings\n"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.services.outbox import Kind
-from bot.views import nudges, programme_end, surveys
+from bot.views import nudges, programme_end, resources, surveys
 from bot.views.blocks import Block
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[str, list[Block]]]] = {
@@ -22,6 +22,8 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[str, list[Block]]]] = {
     Kind.SURVEY_REMINDER: surveys.reminder,
     Kind.REVIEW_SUMMARY: programme_end.review_summary,
     Kind.PROGRAMME_CLOSED: programme_end.programme_closed,
+    Kind.RESOURCE: resources.posted,
+    Kind.STARTER_SET: resources.starter,
 }
 
 

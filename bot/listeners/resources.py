@@ -1,0 +1,108 @@
+"""`/mentoring-admin resources [name]`: the library, with Add, Edit and Remove for leads."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.ids import Action, Field, View
+from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
+from bot.listeners.replies import Reply
+from bot.listeners.routing import then
+from bot.services import resources
+from bot.services.programmes import find_programmes
+from bot.services.resources import ResourceError
+from bot.views import admin as admin_views
+from bot.views import resources as views
+from bot.views.state import form_values
+
+
+async def resources_command(
+    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, name: str
+) -> None:
+    async with deps.db.transaction() as session:
+        found = await find_programmes(session, team_id=team_id, name=name or None)
+        if len(found) != 1:
+            named = ", ".join(f"“{p.name}”" for p in found) or "none yet"
+            await reply(f"Which programme? `/mentoring-admin resources NAME` ({named}).")
+            return
+        items = await resources.library(session, programme_id=found[0].id)
+    await reply("Resources", views.library_blocks(found[0].name, found[0].id, items))
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    lead_button = lead_buttons(deps)
+
+    @lead_button(app.action(Action.RESOURCE_ADD))
+    async def add_clicked(click: LeadClick) -> None:
+        await click.client.views_open(
+            trigger_id=click.trigger_id, view=views.resource_modal(click.number)
+        )
+
+    @lead_button(app.action(Action.RESOURCE_EDIT))
+    async def edit_clicked(click: LeadClick) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
+        except ResourceError as exc:
+            await click.reply(str(exc))
+            return
+        await click.client.views_open(
+            trigger_id=click.trigger_id, view=views.resource_modal(0, item)
+        )
+
+    @lead_button(app.action(Action.RESOURCE_REMOVE))
+    async def remove_clicked(click: LeadClick) -> None:
+        try:
+            async with deps.db.transaction() as session:
+                item = await resources.remove(
+                    session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
+                )
+        except ResourceError as exc:
+            await click.reply(str(exc))
+            return
+        await click.reply(f"“{item.title}” is out of the library; it will not be posted again.")
+
+    async def ack_resource(
+        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        """Check and save inside the acknowledgement, so every problem shows on the form."""
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
+            await ack(
+                response_action="errors", errors={Field.RESOURCE_TITLE: admin_views.NOT_A_LEAD}
+            )
+            return
+        checked = resources.validate(form_values(view))
+        if isinstance(checked, dict):
+            await ack(response_action="errors", errors=checked)
+            return
+        raw_programme, _, raw_resource = (view.get("private_metadata") or "").partition(":")
+        try:
+            async with deps.db.transaction() as session:
+                item = await resources.save(
+                    session,
+                    team_id=team_id,
+                    programme_id=int(raw_programme or 0),
+                    resource_id=int(raw_resource) if raw_resource.isdigit() else None,
+                    data=checked,
+                    lead_id=user_id,
+                    now=deps.clock.now(),
+                )
+        except (ResourceError, ValueError) as exc:
+            await ack(response_action="errors", errors={Field.RESOURCE_TITLE: str(exc)})
+            return
+        context["resource_saved"] = item.title
+        await ack()
+
+    @then(app.view(View.RESOURCE), ack=ack_resource)
+    async def resource_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+        title = context.get("resource_saved")
+        if title:
+            await client.chat_postMessage(
+                channel=body["user"]["id"],
+                text=f"“{title}” is in the library. Resources go to the safe spaces one at a "
+                "time, newest first.",
+            )
