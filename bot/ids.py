@@ -90,6 +90,9 @@ class Action(enum.StrEnum):
     RESOURCE_ADD = "resource_add"
     RESOURCE_EDIT = "resource_edit"
     RESOURCE_REMOVE = "resource_remove"
+    # A participant's no-fault re-match
+    NO_FAULT_CONFIRM = "no_fault_confirm"
+    NO_FAULT_CANCEL = "no_fault_cancel"
     # Erasing one's own data
     ERASE_CONFIRM = "erase_confirm"
     ERASE_CANCEL = "erase_cancel"

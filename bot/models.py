@@ -255,6 +255,7 @@ class PairEnd(enum.StrEnum):
     NOT_FOR_ME = "not_for_me"  # someone said "not for me" after the chemistry meeting
     LEAD = "lead"  # a lead ended it
     WITHDRAWAL = "withdrawal"  # one of the two left the programme
+    NO_FAULT = "no_fault"  # one of the two asked for a new partner, no fault on either side
 
 
 class MatchRunStatus(enum.StrEnum):

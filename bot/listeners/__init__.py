@@ -17,6 +17,7 @@ from bot.listeners import (
     matching,
     momentum,
     participant,
+    rematch,
     resources,
     spaces,
     stories,
@@ -42,4 +43,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     data_rights.register(app, deps)
     spaces.register(app, deps)
     resources.register(app, deps)
+    rematch.register(app, deps)
     workspace_events.register(app, deps)

@@ -41,6 +41,12 @@ async def announce(
     elif pair.ended_by == PairEnd.LEAD:
         for member in pair.members:
             await _dm(client, member.user_id, views.ended_by_lead(pair.other(member.user_id)))
+    elif pair.ended_by == PairEnd.NO_FAULT:
+        for member in pair.members:
+            await _dm(client, member.user_id, views.no_fault(pair.other(member.user_id)))
+        if decider is not None:
+            for lead in ending.lead_ids:
+                await _dm(client, lead, views.lead_no_fault(pair, decider))
     elif pair.ended_by == PairEnd.WITHDRAWAL and decider is not None:
         partner = pair.other(decider.user_id)
         await _dm(client, partner.user_id, views.partner_left(decider))

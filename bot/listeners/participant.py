@@ -16,6 +16,7 @@ from bot.listeners.concerns import start_concern
 from bot.listeners.data_rights import erase_confirmation, send_my_data
 from bot.listeners.endings import announce
 from bot.listeners.home import home_view_for, publish_home
+from bot.listeners.rematch import start_rematch
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.listeners.spaces import join_spaces, leave_spaces
@@ -43,6 +44,7 @@ WORK_WORDS = (
     "mydata",
     "delete",
     "concern",
+    "rematch",
 )
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
@@ -168,6 +170,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 user_id=user_id,
                 trigger_id=command["trigger_id"],
             )
+        elif word == "rematch":
+            await start_rematch(deps, client, reply, team_id=team_id, user_id=user_id)
         elif word == "delete":
             await reply("Erase your data?", erase_confirmation())
         elif word == "mydata":

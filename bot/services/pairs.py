@@ -195,6 +195,7 @@ async def end_pair(
         PairEnd.NOT_FOR_ME: ConstraintKind.VETO,
         PairEnd.LEAD: ConstraintKind.FORBID,
         PairEnd.WITHDRAWAL: ConstraintKind.PREVIOUS,
+        PairEnd.NO_FAULT: ConstraintKind.PREVIOUS,
     }[by]
     exists = await session.scalar(
         select(PairConstraint.id).where(
@@ -331,3 +332,18 @@ async def record_scheduled(
     row.slack_id = slack_id
     row.channel_id = channel_id
     return True
+
+
+async def ask_for_rematch(
+    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> tuple[Ending, Member]:
+    """One of the pair asks for a new partner: the pair ends with no fault on either side, both
+    go back to the pool, and the two are not matched again."""
+    pair, info = await pair_for_member(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    if pair.status not in APPROVED:
+        raise PairError(state_words(info))
+    asker = info.member(user_id)
+    assert asker is not None
+    return await end_pair(session, pair, info, by=PairEnd.NO_FAULT, now=now), asker

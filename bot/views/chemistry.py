@@ -225,3 +225,21 @@ def lead_partner_left(pair: PairFacts, leaver: Member) -> str:
         f"<@{partner.user_id}>, who is back in the pool: "
         f"`/mentoring-admin rematch {pair.programme_name}`."
     )
+
+
+def no_fault(other: Member) -> str:
+    """To both people after a no-fault re-match: the same words, whoever asked."""
+    return (
+        f"Your reverse mentoring pairing with {other.name} has ended: a fresh start, with no fault "
+        "on either side, and we never say who asked. You're back in the pool and will be "
+        "included the next time your programme lead matches."
+    )
+
+
+def lead_no_fault(pair: PairFacts, asker: Member) -> str:
+    return (
+        f"<@{asker.user_id}> asked for a no-fault re-match, so the pairing of "
+        f"<@{pair.mentor.user_id}> (mentor) and <@{pair.mentee.user_id}> (mentee) in "
+        f"“{escape(pair.programme_name)}” has ended. Neither is told who asked. Both are back in "
+        f"the pool: `/mentoring-admin rematch {pair.programme_name}`."
+    )
