@@ -34,6 +34,7 @@ class View(enum.StrEnum):
     CONCERN_REPLY = "concern_reply"
     SPACE_CHANNEL = "space_channel"
     RESOURCE = "resource"
+    PAUSE_SELF = "pause_self"
 
 
 class Action(enum.StrEnum):
@@ -176,6 +177,7 @@ class Field(enum.StrEnum):
     RESOURCE_BODY = "resource_body"
     RESOURCE_AUDIENCE = "resource_audience"
     RESOURCE_TOPIC = "resource_topic"
+    WEEKS = "weeks"
     ACTIONS_DONE = "actions_implemented"
     CONTINUE = "continue_informally"
 

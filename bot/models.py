@@ -330,6 +330,8 @@ class Pair(Base):
     # Momentum: the ladder counts days from the anchor (agreement, latest session, resume);
     # `ladder_step` is the last rung sent for it; the sweep looks again at `momentum_due_at`.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A pause one of the pair asked for ends by itself on this day (a lead's pause does not).
+    paused_until: Mapped[date | None] = mapped_column(Date)
     momentum_anchor_on: Mapped[date | None] = mapped_column(Date)
     ladder_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     momentum_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -45,6 +45,8 @@ class Sweeps:
         return await job()
 
     async def momentum(self) -> str:
+        async with self.deps.db.transaction() as session:
+            await momentum.end_pauses(session, now=self.deps.clock.now())
         zones = await self._lead_zones()
         done = await sweep_momentum(self.deps.db, self.deps.clock.now(), lead_zones=zones)
         return f"momentum: {done.pairs} pairs looked at, {done.queued} messages queued"

@@ -17,6 +17,7 @@ from bot.listeners import (
     matching,
     momentum,
     participant,
+    pauses,
     rematch,
     resources,
     spaces,
@@ -44,4 +45,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     spaces.register(app, deps)
     resources.register(app, deps)
     rematch.register(app, deps)
+    pauses.register(app, deps)
     workspace_events.register(app, deps)

@@ -16,6 +16,7 @@ from bot.listeners.concerns import start_concern
 from bot.listeners.data_rights import erase_confirmation, send_my_data
 from bot.listeners.endings import announce
 from bot.listeners.home import home_view_for, publish_home
+from bot.listeners.pauses import start_pause
 from bot.listeners.rematch import start_rematch
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
@@ -45,6 +46,7 @@ WORK_WORDS = (
     "delete",
     "concern",
     "rematch",
+    "pause",
 )
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
@@ -163,6 +165,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await show_actions(deps, client, reply, team_id=team_id, user_id=user_id)
         elif word == "concern":
             await start_concern(
+                deps,
+                client,
+                reply,
+                team_id=team_id,
+                user_id=user_id,
+                trigger_id=command["trigger_id"],
+            )
+        elif word == "pause":
+            await start_pause(
                 deps,
                 client,
                 reply,

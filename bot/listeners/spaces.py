@@ -19,11 +19,12 @@ from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Programme, SafeSpace
-from bot.services import outbox, resources, spaces
+from bot.services import resources, spaces
 from bot.services.programmes import find_programmes
 from bot.services.spaces import Space
 from bot.views import admin as admin_views
 from bot.views import spaces as views
+from bot.views.outbound import render
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -94,23 +95,20 @@ async def join_spaces(
     deps: Deps, client: AsyncWebClient, *, team_id: str, programme_id: int, user_id: str
 ) -> None:
     """A new participant joins their side's channel, if it exists, and gets the starter set
-    (once: it is keyed by programme and person, and delivered by the outbox)."""
+    (the caller calls this once, for a first sign-up)."""
     async with deps.db.transaction() as session:
         theirs = await spaces.spaces_of_person(
             session, team_id=team_id, programme_id=programme_id, user_id=user_id
         )
         programme = await session.get(Programme, programme_id)
-        welcome = [
-            resources.starter_message(
+    for space in theirs:
+        if space.channel_id and programme is not None:
+            await _invite(client, space, [user_id])
+            welcome = resources.starter_message(
                 programme, user_id=user_id, channel_id=space.channel_id, side=space.side
             )
-            for space in theirs
-            if space.channel_id and programme is not None
-        ]
-        await outbox.enqueue(session, welcome, now=deps.clock.now())
-    for space in theirs:
-        if space.channel_id:
-            await _invite(client, space, [user_id])
+            text, blocks = render(welcome.kind, welcome.params)
+            await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 
 
 async def leave_spaces(

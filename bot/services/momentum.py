@@ -32,7 +32,14 @@ from bot.models import (
 )
 from bot.services import outbox
 from bot.services.outbox import Kind, Message, Quiet
-from bot.services.pairs import PairError, PairFacts, load_pair, lock_pair, state_words
+from bot.services.pairs import (
+    PairError,
+    PairFacts,
+    load_pair,
+    lock_pair,
+    pair_for_member,
+    state_words,
+)
 
 RUNGS = 3  # the pair, the mentee, the leads
 # A nudge that could not go out within a week (budget, quiet hours) is no longer news.
@@ -423,3 +430,82 @@ async def resume(session: AsyncSession, *, team_id: str, pair_id: int, now: date
     pair.paused_at = None
     restart(pair, on=now.date(), now=now)
     return info
+
+
+# --- A pause one of the pair asks for ----------------------------------------------------
+
+MAX_PAUSE_WEEKS = 4
+
+
+async def pause_for(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    pair_id: int,
+    user_id: str,
+    weeks: int,
+    now: datetime,
+) -> tuple[PairFacts, date]:
+    """One of the pair pauses it for a while: no nudges, alerts or surveys until the day it
+    ends, when it resumes by itself."""
+    if not 1 <= weeks <= MAX_PAUSE_WEEKS:
+        raise PairError(f"A pause lasts one to {MAX_PAUSE_WEEKS} weeks.")
+    pair, info = await pair_for_member(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    if pair.status != PairStatus.CONFIRMED:
+        raise PairError(state_words(info))
+    if pair.paused_at is not None:
+        until = f" until {pair.paused_until:%a %d %b}" if pair.paused_until else ""
+        raise PairError(f"Your pair is already paused{until}.")
+    until = now.date() + timedelta(weeks=weeks)
+    pair.paused_at = now
+    pair.paused_until = until
+    pair.momentum_due_at = None
+    await outbox.cancel(session, now=now, pair_id=pair.id)
+    return info, until
+
+
+async def end_pauses(session: AsyncSession, *, now: datetime) -> int:
+    """Pairs whose asked-for pause is over resume (the ladder starts again from today) and
+    both are told, once; returns how many messages were queued."""
+    await outbox.begin_claim(session)
+    due = (
+        await session.execute(
+            select(Pair, Programme.team_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .where(
+                Pair.paused_until <= now.date(),
+                Pair.paused_at.is_not(None),
+                Pair.status == PairStatus.CONFIRMED,
+            )
+            .with_for_update(of=Pair, skip_locked=True)
+        )
+    ).all()
+    messages = []
+    for pair, team_id in due:
+        found = await load_pair(session, team_id=team_id, pair_id=pair.id)
+        until = pair.paused_until
+        pair.paused_at = None
+        pair.paused_until = None
+        restart(pair, on=now.date(), now=now)
+        if found is None or until is None:
+            continue
+        info = found[1]
+        for member in info.members:
+            messages.append(
+                Message(
+                    key=f"pause-over:{pair.id}:{until.isoformat()}:{member.user_id}",
+                    kind=Kind.PAUSE_OVER,
+                    team_id=team_id,
+                    channel_id=member.user_id,
+                    params={
+                        "partner": info.other(member.user_id).name,
+                        "programme": info.programme_name,
+                        "pair_id": pair.id,
+                    },
+                    pair_id=pair.id,
+                    participant_id=member.participant_id,
+                )
+            )
+    return await outbox.enqueue(session, messages, now=now)

@@ -42,6 +42,7 @@ class Kind(enum.StrEnum):
     PROGRAMME_CLOSED = "programme_closed"  # to the leads when the end review closes
     RESOURCE = "resource"  # a resource from the library, to a safe space
     STARTER_SET = "starter_set"  # ground rules and GROW prompts, to a newcomer
+    PAUSE_OVER = "pause_over"  # a pause one of the pair asked for has ended
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)

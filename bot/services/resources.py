@@ -219,7 +219,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
 
 
 def starter_message(programme: Programme, *, user_id: str, channel_id: str, side: Role) -> Message:
-    """The newcomer's starter set, once per person and programme."""
+    """The newcomer's starter set, as the view renders it (sent when they first join)."""
     return Message(
         key=f"starter:{programme.id}:{user_id}",
         kind=Kind.STARTER_SET,

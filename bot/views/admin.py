@@ -32,6 +32,7 @@ PARTICIPANT_HELP = (
     "• `checkin` – log a session with your partner\n"
     "• `actions` – your open actions, to mark done or drop\n"
     "• `concern` – tell the programme's leads and supporter, in confidence, what worries you\n"
+    "• `pause` – pause your pair for one to four weeks\n"
     "• `rematch` – ask for a new partner, with no fault on either side\n"
     "• `story` – share a success story from the programme\n"
     "• `mydata` – a copy of everything stored about you, as a file\n"

@@ -147,3 +147,11 @@ def pair_paused(partner: str, programme: str) -> str:
 
 def pair_resumed(partner: str, programme: str) -> str:
     return f"Your pairing with {partner} in {programme} is running again. Enjoy your next session!"
+
+
+def pause_over(p: dict[str, Any]) -> Rendered:
+    text = (
+        f"Your pause with {p['partner']} is over: welcome back. A first session soon picks up "
+        "where you left off; log it here once you have met."
+    )
+    return text, [section(text), actions(_log_button(p["pair_id"])), context(p["programme"])]

@@ -24,6 +24,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[str, list[Block]]]] = {
     Kind.PROGRAMME_CLOSED: programme_end.programme_closed,
     Kind.RESOURCE: resources.posted,
     Kind.STARTER_SET: resources.starter,
+    Kind.PAUSE_OVER: nudges.pause_over,
 }
 
 
