@@ -83,6 +83,10 @@ class Action(enum.StrEnum):
     CONCERN_REPLY = "concern_reply"
     CONCERN_CLOSE = "concern_close"
     RAISE_CONCERN = "raise_concern"
+    # A participant's support buttons on the App Home
+    HOME_PAUSE = "home_pause"
+    HOME_REMATCH = "home_rematch"
+    HOME_LEAVE = "home_leave"
     # Safe spaces
     SPACE_PICK = "space_pick"
     SPACE_RETRY = "space_retry"

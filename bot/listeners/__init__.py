@@ -22,6 +22,7 @@ from bot.listeners import (
     resources,
     spaces,
     stories,
+    support,
     surveys,
     workspace_events,
 )
@@ -46,4 +47,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     resources.register(app, deps)
     rematch.register(app, deps)
     pauses.register(app, deps)
+    support.register(app, deps)
     workspace_events.register(app, deps)

@@ -53,6 +53,16 @@ NO_OPEN_PROGRAMME = (
 )
 
 
+async def start_leave(deps: Deps, reply: Reply, *, team_id: str, user_id: str) -> None:
+    async with deps.db.transaction() as session:
+        mine = await signup.participations(session, team_id=team_id, user_id=user_id)
+    active = [p for p in mine if p.status != ParticipantStatus.WITHDRAWN]
+    if not active:
+        await reply("You're not in any programme, so there is nothing to leave.")
+    else:
+        await reply("Leave a programme?", views.leave_confirmation(active))
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     async def start_join(
         client: AsyncWebClient,
@@ -201,13 +211,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 mine = await signup.participations(session, team_id=team_id, user_id=user_id)
             await reply("Your programmes", views.status_message(mine))
         else:
-            async with deps.db.transaction() as session:
-                mine = await signup.participations(session, team_id=team_id, user_id=user_id)
-            active = [p for p in mine if p.status != ParticipantStatus.WITHDRAWN]
-            if not active:
-                await reply("You're not in any programme, so there is nothing to leave.")
-            else:
-                await reply("Leave a programme?", views.leave_confirmation(active))
+            await start_leave(deps, reply, team_id=team_id, user_id=user_id)
 
     @then(app.action(Action.JOIN))
     async def join_clicked(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.ids import Action, keyed
+from bot.models import ParticipantStatus
 from bot.services.checkins import PairHome
 from bot.services.programmes import ProgrammeSummary
 from bot.services.signup import Participation
@@ -89,6 +90,16 @@ def home_view(
         buttons.append(button("Edit my answers", Action.EDIT_SIGNUP, str(first.programme_id)))
     if buttons:
         blocks.append(actions(*buttons))
+    if any(p.status == ParticipantStatus.SIGNED_UP for p in participations):
+        blocks.append(
+            context("*Need something?* Each of these asks you first and says what happens.")
+        )
+        support = [button("Raise a concern", Action.RAISE_CONCERN, "home")]
+        if pairs:
+            support.append(button("Pause our pair", Action.HOME_PAUSE, "home"))
+            support.append(button("Ask for a new partner", Action.HOME_REMATCH, "home"))
+        support.append(button("Leave a programme", Action.HOME_LEAVE, "home"))
+        blocks.append(actions(*support))
 
     if lead_programmes is not None:
         blocks += [divider(), header("Programmes you can run")]
