@@ -182,6 +182,9 @@ class Field(enum.StrEnum):
     RESOURCE_AUDIENCE = "resource_audience"
     RESOURCE_TOPIC = "resource_topic"
     WEEKS = "weeks"
+    SPACES = "safe_spaces"
+    RESOURCE_DAYS = "resource_every_days"
+    PURGE_DAYS = "purge_after_days"
     ACTIONS_DONE = "actions_implemented"
     CONTINUE = "continue_informally"
 

@@ -38,7 +38,16 @@ async def programmes_by_name(box: Sandbox) -> dict[str, Programme]:
 async def test_a_programme_is_cloned_into_a_draft_for_the_next_cohort(sandbox: Sandbox) -> None:
     box = sandbox
     await create_programme(
-        box, LEAD, **{Field.NAME: "Digital cohort 2026", Field.CADENCE: "14", Field.GRACE: "3"}
+        box,
+        LEAD,
+        **{
+            Field.NAME: "Digital cohort 2026",
+            Field.CADENCE: "14",
+            Field.GRACE: "3",
+            Field.SPACES: ["leads_in_spaces"],
+            Field.RESOURCE_DAYS: "14",
+            Field.PURGE_DAYS: "30",
+        },
     )
     async with box.db.transaction() as session:
         source = await session.scalar(select(Programme))
@@ -63,6 +72,7 @@ async def test_a_programme_is_cloned_into_a_draft_for_the_next_cohort(sandbox: S
 
     found = await programmes_by_name(box)
     old, new = found["Digital cohort 2026"], found["Digital cohort 2027"]
+    assert (old.leads_in_spaces, old.resource_every_days, old.purge_after_days) == (True, 14, 30)
     assert new.status == ProgrammeStatus.DRAFT
     for setting in (
         "description",
@@ -84,6 +94,9 @@ async def test_a_programme_is_cloned_into_a_draft_for_the_next_cohort(sandbox: S
         "min_survey_respondents",
         "matching_weights",
         "reporting_line_depth",
+        "leads_in_spaces",
+        "resource_every_days",
+        "purge_after_days",
     ):
         assert getattr(new, setting) == getattr(old, setting), setting
     assert [(o.title, o.measure) for o in new.objectives] == [

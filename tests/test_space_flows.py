@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.ids import Action, Command, Field, View
 from bot.models import Programme, SafeSpace
@@ -54,9 +54,9 @@ async def test_opening_makes_both_spaces_and_joining_invites_each_side(sandbox: 
 
 async def test_leads_join_when_the_programme_says_so(sandbox: Sandbox) -> None:
     box = sandbox
-    await create_programme(box, LEAD)
+    await create_programme(box, LEAD, **{Field.SPACES: ["leads_in_spaces"]})
     async with box.db.transaction() as session:
-        await session.execute(update(Programme).values(leads_in_spaces=True))
+        assert await session.scalar(select(Programme.leads_in_spaces)) is True
     await open_enrolment(box, LEAD, GENERAL)
     assert LEAD in channel(box, "digital-cohort-mentors").members
 

@@ -58,6 +58,9 @@ def next_cohort(programme: Programme, *, today: date) -> ProgrammeInput:
         starts_on=starts,
         midpoint_on=starts + (p.midpoint_on - p.starts_on),
         ends_on=starts + (p.ends_on - p.starts_on),
+        leads_in_spaces=p.leads_in_spaces,
+        resource_every_days=p.resource_every_days,
+        purge_after_days=p.purge_after_days,
     )
 
 

@@ -52,6 +52,10 @@ class ProgrammeInput:
     starts_on: date
     midpoint_on: date
     ends_on: date
+    # Safe spaces, resources and keeping free text (defaults for forms that do not ask).
+    leads_in_spaces: bool = False
+    resource_every_days: int = 7
+    purge_after_days: int = 90
 
 
 @dataclass
@@ -166,6 +170,16 @@ def validate_programme(form: dict[str, object], *, today: date) -> ProgrammeInpu
     quiet_start = _int(form, Field.QUIET_START, errors, 0, 23, "the hour quiet hours start")
     quiet_end = _int(form, Field.QUIET_END, errors, 0, 23, "the hour quiet hours end")
     budget = _int(form, Field.BUDGET, errors, 1, 20, "the weekly message budget")
+    spaces = form.get(Field.SPACES) or []
+    leads_in_spaces = isinstance(spaces, list | tuple | set) and "leads_in_spaces" in spaces
+    resource_days = 7
+    if Field.RESOURCE_DAYS in form:
+        resource_days = _int(form, Field.RESOURCE_DAYS, errors, 1, 60, "the days between resources")
+    purge_days = 90
+    if Field.PURGE_DAYS in form:
+        purge_days = _int(
+            form, Field.PURGE_DAYS, errors, 7, 730, "the days free text is kept after closing"
+        )
     ground_rules = _text(form, Field.GROUND_RULES)
     if not ground_rules:
         errors.add(Field.GROUND_RULES, "Write the ground rules every participant will accept.")
@@ -210,4 +224,7 @@ def validate_programme(form: dict[str, object], *, today: date) -> ProgrammeInpu
         starts_on=starts,
         midpoint_on=midpoint,
         ends_on=ends,
+        leads_in_spaces=leads_in_spaces,
+        resource_every_days=resource_days,
+        purge_after_days=purge_days,
     )

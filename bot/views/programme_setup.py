@@ -61,6 +61,10 @@ def setup_modal(*, today: date, base: ProgrammeInput | None = None, cloned_from:
     if rules:
         rule_element["initial_options"] = rules
     objectives = "\n".join(f"{o.title} | {o.measure}" for o in b.objectives) if b else None
+    leads_option = option("Leads are members too", "leads_in_spaces")
+    spaces_element: Block = {"type": "checkboxes", "options": [leads_option]}
+    if b is not None and b.leads_in_spaces:
+        spaces_element["initial_options"] = [leads_option]
     blocks: list[Block] = [
         header("The programme"),
         input_block(Field.NAME, "Name", text_input(max_length=80, initial=b and b.name)),
@@ -153,6 +157,24 @@ def setup_modal(*, today: date, base: ProgrammeInput | None = None, cloned_from:
             Field.BUDGET,
             "Most bot messages per person per week",
             number_input(initial=b.weekly_message_budget if b else 3, low=1, high=20),
+        ),
+        header("Safe spaces and privacy"),
+        input_block(
+            Field.SPACES,
+            "Safe-space channels",
+            spaces_element,
+            optional=True,
+            hint="Each side gets a private channel. Leads stay out unless you tick this.",
+        ),
+        input_block(
+            Field.RESOURCE_DAYS,
+            "Days between resources posted to each channel",
+            number_input(initial=b.resource_every_days if b else 7, low=1, high=60),
+        ),
+        input_block(
+            Field.PURGE_DAYS,
+            "Days to keep notes and comments after the programme closes",
+            number_input(initial=b.purge_after_days if b else 90, low=7, high=730),
         ),
         header("Ground rules and dates"),
         input_block(
