@@ -122,7 +122,20 @@ async def run_match(
         )
         await session.flush()
         preview = await runs.load_preview(session, team_id=team_id, run_id=run.id)
-    assert preview is not None
+        assert preview is not None
+        shown = {u for p in preview.pairs for u in (p.mentor_id, p.mentee_id)}
+        shown |= {u.user_id for u in preview.unmatched}
+        await audit.record(
+            session,
+            team_id=team_id,
+            lead_id=lead_id,
+            view=audit.View.PREVIEW,
+            programme_id=programme_id,
+            participant_ids=await audit.participant_ids(
+                session, programme_id=programme_id, user_ids=shown
+            ),
+            now=now,
+        )
     text, blocks = views.preview_message(preview)
     await message.show(text, blocks)
     assert message.at is not None

@@ -12,13 +12,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import AuditEntry, Programme
+from bot.models import AuditEntry, Participant, Programme
 
 
 class View(enum.StrEnum):
     PAIRS = "the pairs list"
     REPORT = "the report and its CSV"
     STORIES = "success stories with their authors"
+    PREVIEW = "a match preview"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,19 @@ async def record(
             view=str(view),
             participant_ids=people,
             at=now,
+        )
+    )
+
+
+async def participant_ids(
+    session: AsyncSession, *, programme_id: int, user_ids: Iterable[str]
+) -> list[int]:
+    """The participant ids behind Slack user ids shown in a programme's view."""
+    return list(
+        await session.scalars(
+            select(Participant.id).where(
+                Participant.programme_id == programme_id, Participant.user_id.in_(list(user_ids))
+            )
         )
     )
 
