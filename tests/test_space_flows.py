@@ -153,3 +153,16 @@ async def test_an_archived_pick_and_a_missing_scope_are_explained(sandbox: Sandb
     await sign_up(box, MENTOR2)
     await box.command(MENTOR2, Command.ADMIN, "spaces")
     assert "for programme leads" in box.replies(MENTOR2)[-1]["text"]
+
+
+async def test_a_space_archived_later_reaches_the_lead(sandbox: Sandbox) -> None:
+    box = sandbox
+    await enrolled(box)
+    channel(box, "digital-cohort-mentors").is_archived = True
+    await sign_up(box, MENTOR2)  # the invite fails: the channel is archived
+    note = box.dms(LEAD)[-1]
+    assert "could not set up the mentors' safe space" in note["text"] and "archived" in note["text"]
+    assert "Use an existing channel" in str(note["blocks"])
+    async with box.db.transaction() as session:
+        lost = await session.scalar(select(SafeSpace).where(SafeSpace.side == "mentor"))
+    assert lost is not None and lost.channel_id is None and lost.last_error == "is_archived"

@@ -20,6 +20,7 @@ from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Programme, SafeSpace
 from bot.services import resources, spaces
+from bot.services.pairs import lead_ids
 from bot.services.programmes import find_programmes
 from bot.services.spaces import Space
 from bot.views import admin as admin_views
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 INVITE_BATCH = 1000  # conversations.invite takes at most 1,000 users at once
 HARMLESS = {"already_in_channel", "not_in_channel", "cant_invite_self"}
+# The channel itself is gone for the app: the space needs another.
+LOST = {"is_archived", "channel_not_found", "not_in_channel"}  # not_in_channel: the app left
 
 
 async def ensure_spaces(
@@ -78,17 +81,28 @@ async def sync_members(deps: Deps, client: AsyncWebClient, space: Space) -> None
             break
     missing = sorted(wanted - present)
     for start in range(0, len(missing), INVITE_BATCH):
-        await _invite(client, space, missing[start : start + INVITE_BATCH])
+        await _invite(deps, client, space, missing[start : start + INVITE_BATCH])
 
 
-async def _invite(client: AsyncWebClient, space: Space, users: list[str]) -> None:
+async def _invite(deps: Deps, client: AsyncWebClient, space: Space, users: list[str]) -> None:
     try:
         await client.conversations_invite(channel=space.channel_id, users=",".join(users))
     except SlackApiError as exc:
-        if exc.response.get("error") not in HARMLESS:
-            log.warning(
-                "could not invite to safe space %s: %s", space.id, exc.response.get("error")
-            )
+        error = exc.response.get("error", "")
+        if error in LOST:
+            await _lost(deps, client, space, error)
+        elif error not in HARMLESS:
+            log.warning("could not invite to safe space %s: %s", space.id, error)
+
+
+async def _lost(deps: Deps, client: AsyncWebClient, space: Space, error: str) -> None:
+    """The channel went away under us: the leads hear it, with the same ways to fix it."""
+    async with deps.db.transaction() as session:
+        await spaces.lose(session, space_id=space.id, error=error)
+        leads = await lead_ids(session, programme_id=space.programme_id)
+    text, blocks = views.failed(space, error)
+    for lead in leads:
+        await client.chat_postMessage(channel=lead, text=text, blocks=blocks)
 
 
 async def join_spaces(
@@ -103,7 +117,7 @@ async def join_spaces(
         programme = await session.get(Programme, programme_id)
     for space in theirs:
         if space.channel_id and programme is not None:
-            await _invite(client, space, [user_id])
+            await _invite(deps, client, space, [user_id])
             welcome = resources.starter_message(
                 programme, user_id=user_id, channel_id=space.channel_id, side=space.side
             )
@@ -272,5 +286,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if user_id not in wanted:
             await reply("That safe space is for the programme's participants on that side only.")
             return
-        await _invite(client, space, [user_id])
+        await _invite(deps, client, space, [user_id])
         await reply(f"Welcome back to <#{space.channel_id}>.")

@@ -163,3 +163,12 @@ async def spaces_with(session: AsyncSession, *, team_id: str, user_id: str) -> l
         .where(Programme.team_id == team_id, Participant.user_id == user_id)
     )
     return [_space(space, name) for space, name in rows]
+
+
+async def lose(session: AsyncSession, *, space_id: int, error: str) -> None:
+    """The space's channel can no longer be used (archived, or the app was removed from it):
+    forget it, so the lead picks or makes another."""
+    space = await session.get(SafeSpace, space_id)
+    if space is not None:
+        space.channel_id = None
+        space.last_error = error
