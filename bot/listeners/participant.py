@@ -48,6 +48,13 @@ WORK_WORDS = (
     "rematch",
     "pause",
 )
+# Words that open a form for the person: each starter checks who they are and what they may do.
+FORM_STARTERS = {
+    "checkin": start_checkin,
+    "concern": start_concern,
+    "pause": start_pause,
+    "story": start_story,
+}
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
 )
@@ -162,8 +169,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await start_edit(
                 client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
             )
-        elif word == "checkin":
-            await start_checkin(
+        elif word in FORM_STARTERS:
+            await FORM_STARTERS[word](
                 deps,
                 client,
                 reply,
@@ -173,39 +180,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         elif word == "actions":
             await show_actions(deps, client, reply, team_id=team_id, user_id=user_id)
-        elif word == "concern":
-            await start_concern(
-                deps,
-                client,
-                reply,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=command["trigger_id"],
-            )
-        elif word == "pause":
-            await start_pause(
-                deps,
-                client,
-                reply,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=command["trigger_id"],
-            )
         elif word == "rematch":
             await start_rematch(deps, client, reply, team_id=team_id, user_id=user_id)
         elif word == "delete":
             await reply("Erase your data?", erase_confirmation())
         elif word == "mydata":
             await send_my_data(deps, client, reply, team_id=team_id, user_id=user_id)
-        elif word == "story":
-            await start_story(
-                deps,
-                client,
-                reply,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=command["trigger_id"],
-            )
         elif word == "status":
             async with deps.db.transaction() as session:
                 mine = await signup.participations(session, team_id=team_id, user_id=user_id)
