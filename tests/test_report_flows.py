@@ -165,3 +165,18 @@ async def test_the_leads_home_shows_the_figures_and_nobody_elses_does(running: S
     await box.event({"type": "app_home_opened", "user": EXEC, "tab": "home"})
     mine = box.double.calls_to("views.publish")[-1]
     assert mine.args["user_id"] == EXEC and "match rate" not in str(mine.args["view"])
+
+
+async def test_after_the_end_momentum_is_as_it_stood_at_the_end(
+    running: Sandbox, clock: FakeClock
+) -> None:
+    box = running
+    clock.set(at("06-25", 12))  # a last session a week before the end (1 Jul)
+    await log_session(
+        box,
+        MENTOR,
+        **{Field.HELD_ON: "2026-06-25", "action_0_text": ACTION, "action_0_due": "2026-06-30"},
+    )
+    clock.set(at("11-01", 12))  # months later, nobody is behind: the programme is over
+    text = await report_text(box)
+    assert "*Pairs by momentum:* 1 on track, 1 no agreement yet" in text

@@ -239,6 +239,8 @@ async def build_report(
         ).all()
     )
 
+    # After the end date nobody is meant to meet: momentum is as it stood at the end.
+    as_of = min(today, programme.ends_on)
     momentum: Counter[str] = Counter()
     rows: list[PairRow] = []
     all_gaps: list[int] = []
@@ -255,7 +257,7 @@ async def build_report(
                 state = NOT_AGREED
             else:
                 start = anchor or (days[-1] if days else today)
-                state = str(state_of(start, cadences[pair_id], programme.nudge_grace_days, today))
+                state = str(state_of(start, cadences[pair_id], programme.nudge_grace_days, as_of))
             momentum[state] += 1
         rating = ratings.get(pair_id)
         rows.append(
