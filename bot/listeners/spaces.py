@@ -18,7 +18,7 @@ from bot.ids import Action, Field, View
 from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
-from bot.models import Programme, SafeSpace
+from bot.models import Programme
 from bot.services import resources, spaces
 from bot.services.pairs import lead_ids
 from bot.services.programmes import find_programmes
@@ -163,19 +163,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     async def load(space_id: int) -> Space | None:
         async with deps.db.transaction() as session:
-            row = await session.get(SafeSpace, space_id)
-            programme = await session.get(Programme, row.programme_id) if row else None
-        if row is None or programme is None:
-            return None
-        return Space(
-            row.id,
-            row.programme_id,
-            programme.name,
-            row.side,
-            row.channel_id,
-            row.name,
-            row.last_error,
-        )
+            return await spaces.space_by_id(session, space_id=space_id)
 
     @lead_button(app.action(Action.SPACE_RETRY))
     async def retry_clicked(click: LeadClick) -> None:

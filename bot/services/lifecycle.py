@@ -11,16 +11,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
-    Agreement,
-    AgreementStatus,
     Outbox,
     OutboxStatus,
     Pair,
-    Participant,
-    ParticipantStatus,
     Programme,
     ProgrammeStatus,
-    SessionLog,
     Story,
     StoryStatus,
     SurveyKind,
@@ -28,6 +23,7 @@ from bot.models import (
 from bot.services import outbox
 from bot.services.momentum import leads_by_programme
 from bot.services.outbox import Kind, Message
+from bot.services.reports import build_report
 from bot.services.surveys import OPEN_FOR
 from bot.services.workspaces import installed
 
@@ -75,7 +71,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
     for programme in ending:
         programme.status = ProgrammeStatus.REVIEWING
         programme.reviewing_at = now
-        figures = await summary_figures(session, programme_id=programme.id)
+        figures = await summary_figures(session, programme=programme, now=now)
         closes = programme.ends_on + REVIEW_WINDOW
         params = {
             "programme_id": programme.id,
@@ -109,47 +105,24 @@ def _to_leads(
     ]
 
 
-async def summary_figures(session: AsyncSession, *, programme_id: int) -> dict[str, int]:
-    """Counts only: who took part, the pairs that reached an agreement, the sessions held
-    and planned, the stories waiting."""
-    people = dict(
-        (
-            await session.execute(
-                select(Participant.role, func.count())
-                .where(
-                    Participant.programme_id == programme_id,
-                    Participant.status == ParticipantStatus.SIGNED_UP,
-                )
-                .group_by(Participant.role)
-            )
-        ).all()
-    )
-    pairs = await session.scalar(
-        select(func.count()).where(Pair.programme_id == programme_id, Pair.agreed_at.is_not(None))
-    )
-    held = await session.scalar(
-        select(func.count())
-        .select_from(SessionLog)
-        .join(Pair, Pair.id == SessionLog.pair_id)
-        .where(Pair.programme_id == programme_id)
-    )
-    planned = await session.scalar(
-        select(func.coalesce(func.sum(Agreement.sessions_planned), 0))
-        .join(Pair, Pair.id == Agreement.pair_id)
-        .where(Pair.programme_id == programme_id, Agreement.status == AgreementStatus.CONFIRMED)
-    )
+async def summary_figures(
+    session: AsyncSession, *, programme: Programme, now: datetime
+) -> dict[str, int]:
+    """Counts only, from the lead's report: who took part, the pairs that agreed a contract,
+    the sessions held and planned; and the stories waiting for a lead."""
+    report = await build_report(session, programme=programme, today=now.date(), now=now)
     stories = await session.scalar(
         select(func.count()).where(
-            Story.programme_id == programme_id,
+            Story.programme_id == programme.id,
             Story.status.in_((StoryStatus.SUBMITTED, StoryStatus.APPROVED)),
         )
     )
     return {
-        "mentors": people.get("mentor", 0),
-        "mentees": people.get("mentee", 0),
-        "pairs": pairs or 0,
-        "held": held or 0,
-        "planned": planned or 0,
+        "mentors": report.signed_up.get("mentor", 0),
+        "mentees": report.signed_up.get("mentee", 0),
+        "pairs": sum(1 for pair in report.pairs if pair.planned),
+        "held": report.held,
+        "planned": report.planned,
         "stories": stories or 0,
     }
 

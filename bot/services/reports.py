@@ -199,26 +199,19 @@ async def build_report(
         )
     ).one()
 
-    agreements = dict(
-        (
-            await session.execute(
-                select(Agreement.pair_id, func.max(Agreement.sessions_planned))
-                .join(Pair, Pair.id == Agreement.pair_id)
-                .where(Pair.programme_id == pid, Agreement.status == AgreementStatus.CONFIRMED)
-                .group_by(Agreement.pair_id)
-            )
-        ).all()
-    )
-    cadences = dict(
-        (
-            await session.execute(
-                select(Agreement.pair_id, func.max(Agreement.cadence_days))
-                .join(Pair, Pair.id == Agreement.pair_id)
-                .where(Pair.programme_id == pid, Agreement.status == AgreementStatus.CONFIRMED)
-                .group_by(Agreement.pair_id)
-            )
-        ).all()
-    )
+    agreements: dict[int, int] = {}  # sessions planned, by pair
+    cadences: dict[int, int] = {}
+    for pair_id, planned, cadence in await session.execute(
+        select(
+            Agreement.pair_id,
+            func.max(Agreement.sessions_planned),
+            func.max(Agreement.cadence_days),
+        )
+        .join(Pair, Pair.id == Agreement.pair_id)
+        .where(Pair.programme_id == pid, Agreement.status == AgreementStatus.CONFIRMED)
+        .group_by(Agreement.pair_id)
+    ):
+        agreements[pair_id], cadences[pair_id] = planned, cadence
     held_on: dict[int, list[date]] = defaultdict(list)
     for pair_id, day in await session.execute(
         select(SessionLog.pair_id, SessionLog.held_on)

@@ -116,6 +116,17 @@ async def members(session: AsyncSession, *, space: Space) -> set[str]:
     return people
 
 
+async def space_by_id(session: AsyncSession, *, space_id: int) -> Space | None:
+    row = (
+        await session.execute(
+            select(SafeSpace, Programme.name)
+            .join(Programme, Programme.id == SafeSpace.programme_id)
+            .where(SafeSpace.id == space_id)
+        )
+    ).first()
+    return _space(*row) if row else None
+
+
 async def space_for_channel(session: AsyncSession, *, channel_id: str) -> Space | None:
     row = (
         await session.execute(
