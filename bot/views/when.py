@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.services.quiet import zone
+from bot.views.mrkdwn import Mrkdwn, date
 
 
-def slack_date(at: datetime) -> str:
+def slack_date(at: datetime) -> Mrkdwn:
     """Slack renders this in the time zone of whoever reads it; the fallback is UTC."""
-    fallback = f"{at.astimezone(UTC):%a %d %b %Y %H:%M} UTC"
-    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    return date(at)
 
 
 def local(at: datetime, tz: str | None) -> str:
