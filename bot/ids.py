@@ -18,6 +18,7 @@ class Shortcut(enum.StrEnum):
 
 class View(enum.StrEnum):
     PROGRAMME_SETUP = "programme_setup"
+    PROGRAMME_LEADS = "programme_leads"
     OPEN_ENROLMENT = "open_enrolment"
     SIGNUP = "signup"
     SIGNUP_PICK = "signup_pick"
@@ -79,6 +80,7 @@ class Action(enum.StrEnum):
     STORY_DECLINE = "story_decline"
     STORY_PUBLISH = "story_publish"
     CLONE_PROGRAMME = "clone_programme"
+    TAKE_OVER_PROGRAMME = "take_over_programme"
     # Concerns, between a participant and the programme's leads and supporter
     CONCERN_REPLY = "concern_reply"
     CONCERN_CLOSE = "concern_close"
@@ -107,6 +109,7 @@ class Field(enum.StrEnum):
     """Block ids of modal inputs; each input's action_id is the same string."""
 
     NAME = "name"
+    CO_LEADS = "co_leads"
     DESCRIPTION = "description"
     OBJECTIVES = "objectives"
     TOPICS = "topics"

@@ -13,7 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.ids import Action, Command, Field, View, matching
 from bot.listeners.home import publish_home
-from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
+from bot.listeners.leads import (
+    Access,
+    LeadClick,
+    access_of,
+    form_refusal,
+    lead_buttons,
+    number_in,
+)
 from bot.listeners.matching import match_command, pairs_command
 from bot.listeners.replies import Reply
 from bot.listeners.reports import report_command
@@ -22,34 +29,65 @@ from bot.listeners.routing import then
 from bot.listeners.spaces import ensure_spaces, spaces_command
 from bot.listeners.stories import stories_command
 from bot.models import Programme, ProgrammeStatus
-from bot.services import audit, cohorts, programmes
+from bot.services import audit, cohorts, leads, programmes
 from bot.services.programme_rules import FormErrors, validate_programme
 from bot.views import admin as views
 from bot.views.admin import CHANNEL_ADVICE
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
-from bot.views.programme_setup import setup_modal
+from bot.views.programme_setup import leads_modal, setup_modal
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
+
+# Subcommands whose argument names a programme: a named programme the person does not lead is
+# refused before anything runs, naming the leads to ask.
+NAMED = frozenset(
+    {
+        "open",
+        "close",
+        "match",
+        "rematch",
+        "pairs",
+        "clone",
+        "report",
+        "resources",
+        "spaces",
+        "stories",
+        "leads",
+    }
+)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
 
-    async def lead_check(client: AsyncWebClient, *, team_id: str, user_id: str) -> bool:
-        return await is_lead_user(deps, client, team_id=team_id, user_id=user_id)
-
     async def open_setup(
-        client: AsyncWebClient, trigger_id: str, *, source: Programme | None = None
+        client: AsyncWebClient,
+        trigger_id: str,
+        *,
+        user_id: str,
+        source: Programme | None = None,
     ) -> None:
         """The set-up form, empty or prefilled as the next cohort of `source`."""
         today = deps.clock.now().date()
         if source is None:
             view = setup_modal(today=today)
         else:
+            async with deps.db.transaction() as session:
+                others = await leads.lead_ids(session, programme_id=source.id)
             base = cohorts.next_cohort(source, today=today)
-            view = setup_modal(today=today, base=base, cloned_from=source.id)
+            co_leads = tuple(u for u in others if u != user_id)
+            view = setup_modal(today=today, base=base, cloned_from=source.id, co_leads=co_leads)
         await client.views_open(trigger_id=trigger_id, view=view)
+
+    async def refuse_named(reply: Reply, access: Access, name: str) -> bool:
+        """True after refusing: `name` is a programme of the workspace they do not lead."""
+        async with deps.db.transaction() as session:
+            named = await programmes.find_programmes(session, team_id=access.team_id, name=name)
+        refused = await access.refusal(deps, named[0].id) if named else None
+        if refused is not None:
+            await reply(refused[0], refused[1])
+        return refused is not None
 
     async def refresh_home(client: AsyncWebClient, team_id: str, user_id: str) -> None:
         await publish_home(deps, client, team_id=team_id, user_id=user_id)
@@ -64,15 +102,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         team_id, user_id = context["team_id"], command["user_id"]
         reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        if not await lead_check(client, team_id=team_id, user_id=user_id):
+        access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+        if not access.is_any_lead:
             await reply(views.NOT_A_LEAD)
             return
         word, _, argument = (command.get("text") or "").strip().partition(" ")
         word, argument = word.lower(), argument.strip()
+        if word in NAMED and argument and await refuse_named(reply, access, argument):
+            return
         if word in ("", "help"):
             await reply(views.ADMIN_HELP)
         elif word == "new":
-            await open_setup(client, command["trigger_id"])
+            if access.may_create:
+                await open_setup(client, command["trigger_id"], user_id=user_id)
+            else:
+                await reply(views.NOT_A_CREATOR)
+        elif word == "leads":
+            await leads_command(client, reply, command["trigger_id"], access, argument)
         elif word == "list":
             async with deps.db.transaction() as session:
                 items = await programmes.summaries(session, team_id=team_id, lead_id=user_id)
@@ -80,7 +126,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         elif word == "open":
             async with deps.db.transaction() as session:
                 candidates = await programmes.find_programmes(
-                    session, team_id=team_id, statuses=programmes.OPENABLE
+                    session, team_id=team_id, statuses=programmes.OPENABLE, lead_id=user_id
                 )
             preselect = None
             if argument:
@@ -107,6 +153,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     team_id=team_id,
                     statuses=(ProgrammeStatus.ENROLLING,),
                     name=argument or None,
+                    lead_id=user_id,
                 )
             if not enrolling:
                 named = f"called “{argument}” " if argument else ""
@@ -132,10 +179,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         elif word == "clone":
             async with deps.db.transaction() as session:
                 found = await programmes.find_programmes(
-                    session, team_id=team_id, name=argument or None
+                    session, team_id=team_id, name=argument or None, lead_id=user_id
                 )
             if len(found) == 1:
-                await open_setup(client, command["trigger_id"], source=found[0])
+                await open_setup(client, command["trigger_id"], user_id=user_id, source=found[0])
             elif not found:
                 named = f" called “{argument}”" if argument else ""
                 await reply(f"There is no programme{named} to start the next cohort from.")
@@ -147,7 +194,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
             )
         elif word == "resources":
-            await resources_command(deps, client, reply, team_id=team_id, name=argument)
+            await resources_command(
+                deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
+            )
         elif word == "spaces":
             await spaces_command(
                 deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
@@ -158,10 +207,98 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         elif word == "audit":
             async with deps.db.transaction() as session:
-                seen = await audit.recent(session, team_id=team_id)
+                seen = await audit.recent(session, team_id=team_id, programme_ids=access.led)
             await reply("Audit log", views.audit_log(seen))
         else:
             await reply(views.unknown_subcommand(Command.ADMIN, word, views.ADMIN_HELP))
+
+    async def leads_command(
+        client: AsyncWebClient, reply: Reply, trigger_id: str, access: Access, name: str
+    ) -> None:
+        """`/mentoring-admin leads [name]`: the set-up form's co-leads, for a programme."""
+        async with deps.db.transaction() as session:
+            found = await programmes.find_programmes(
+                session, team_id=access.team_id, name=name or None, lead_id=access.user_id
+            )
+            if len(found) != 1:
+                listed = ", ".join(f"“{p.name}”" for p in found) or "none yet"
+                await reply(f"Which programme? `/mentoring-admin leads NAME` ({listed}).")
+                return
+            others = await leads.lead_ids(session, programme_id=found[0].id)
+        co_leads = tuple(u for u in others if u != access.user_id)
+        await client.views_open(
+            trigger_id=trigger_id, view=leads_modal(found[0].id, found[0].name, co_leads)
+        )
+
+    async def checked_co_leads(client: AsyncWebClient, team_id: str, view: dict) -> list[str] | str:
+        """The co-leads picked on a form, or what to fix: people only, no apps."""
+        picked = form_values(view).get(Field.CO_LEADS) or []
+        for user_id in picked:
+            profile = await deps.profiles.get(client, team_id=team_id, user_id=user_id)
+            if profile.is_bot or profile.deleted:
+                return "Pick people who work here: apps and deactivated accounts cannot lead."
+        if len(set(picked)) >= leads.MAX_LEADS:
+            return f"A programme can have at most {leads.MAX_LEADS} leads."
+        return list(picked)
+
+    async def ack_leads(
+        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+    ) -> None:
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        programme_id = number_in(view.get("private_metadata"))
+        refused = await form_refusal(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            owner=leads.programme_of_programme,
+            number=programme_id,
+        )
+        co_leads = await checked_co_leads(client, team_id, view)
+        if refused or isinstance(co_leads, str):
+            await ack(response_action="errors", errors={Field.CO_LEADS: refused or co_leads})
+            return
+        assert programme_id is not None
+        async with deps.db.transaction() as session:
+            await leads.set_co_leads(
+                session,
+                programme_id=programme_id,
+                acting_lead=user_id,
+                co_leads=co_leads,
+                now=deps.clock.now(),
+            )
+        await ack()
+
+    @then(app.view(View.PROGRAMME_LEADS), ack=ack_leads)
+    async def leads_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+        await refresh_home(client, context["team_id"], body["user"]["id"])
+
+    @then(app.action(Action.TAKE_OVER_PROGRAMME))
+    async def take_over_clicked(
+        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        """A workspace admin confirmed adding themselves as a lead (Slack asked them first)."""
+        team_id, user_id = context["team_id"], body["user"]["id"]
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        programme_id = number_in(action.get("value"))
+        access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+        if not access.is_admin or programme_id is None:
+            await reply(views.NOT_A_LEAD)
+            return
+        try:
+            async with deps.db.transaction() as session:
+                name = await leads.take_over(
+                    session,
+                    team_id=team_id,
+                    programme_id=programme_id,
+                    admin_id=user_id,
+                    now=deps.clock.now(),
+                )
+        except leads.LeadError as exc:
+            await reply(str(exc))
+            return
+        await reply(views.took_over(name), replace_original=True)
+        await refresh_home(client, team_id, user_id)
 
     async def close(
         client: AsyncWebClient, reply: Reply, team_id: str, user_id: str, programme_id: int
@@ -191,24 +328,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 log.warning("could not mark the announcement closed", exc_info=True)
         await refresh_home(client, team_id, user_id)
 
-    @then(app.action(matching(Action.CLOSE_ENROLMENT)))
-    async def close_clicked(
-        action: dict,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: dict,
-    ) -> None:
-        team_id, user_id = context["team_id"], body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        if not await lead_check(client, team_id=team_id, user_id=user_id):
-            await reply(views.NOT_A_LEAD)
-            return
-        value = action.get("value") or ""
-        if value.isdigit():
-            await close(client, reply, team_id, user_id, int(value))
+    @lead_button(app.action(matching(Action.CLOSE_ENROLMENT)), owner=leads.programme_of_programme)
+    async def close_clicked(click: LeadClick) -> None:
+        await close(click.client, click.reply, click.team_id, click.lead_id, click.programme_id)
 
-    @lead_button(app.action(Action.CLONE_PROGRAMME))
+    @lead_button(app.action(Action.CLONE_PROGRAMME), owner=leads.programme_of_programme)
     async def clone_clicked(click: LeadClick) -> None:
         async with deps.db.transaction() as session:
             source = await programmes.get_programme(
@@ -217,18 +341,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if source is None:
             await click.reply("That programme is no longer there.")
             return
-        await open_setup(click.client, click.trigger_id, source=source)
+        await open_setup(click.client, click.trigger_id, user_id=click.lead_id, source=source)
 
     @then(app.action(Action.NEW_PROGRAMME))
     async def new_clicked(
         body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
     ) -> None:
         user_id = body["user"]["id"]
-        if not await lead_check(client, team_id=context["team_id"], user_id=user_id):
+        access = await access_of(deps, client, team_id=context["team_id"], user_id=user_id)
+        if not access.may_create:
             reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-            await reply(views.NOT_A_LEAD)
+            await reply(views.NOT_A_CREATOR)
             return
-        await open_setup(client, body["trigger_id"])
+        await open_setup(client, body["trigger_id"], user_id=user_id)
 
     async def ack_setup(
         ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
@@ -236,16 +361,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
         """Create the programme inside the acknowledgement, so every problem, a taken name
         included, shows on the form's fields."""
         team_id, user_id = context["team_id"], body["user"]["id"]
-        if not await lead_check(client, team_id=team_id, user_id=user_id):
-            await ack(
-                response_action="errors",
-                errors={Field.NAME: "Only programme leads can create programmes."},
-            )
+        access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+        if not access.may_create:
+            await ack(response_action="errors", errors={Field.NAME: views.NOT_A_CREATOR})
             return
         now = deps.clock.now()
         result = validate_programme(form_values(view), today=now.date())
         if isinstance(result, FormErrors):
             await ack(response_action="errors", errors=result.errors)
+            return
+        co_leads = await checked_co_leads(client, team_id, view)
+        if isinstance(co_leads, str):
+            await ack(response_action="errors", errors={Field.CO_LEADS: co_leads})
             return
         metadata = view.get("private_metadata") or ""
         source_id = metadata.removeprefix("clone:")
@@ -258,8 +385,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     source = await programmes.get_programme(
                         session, team_id=team_id, programme_id=int(source_id)
                     )
-                    if source is not None:  # another workspace's id is simply ignored
+                    # Another workspace's programme, or one they do not lead, is simply ignored.
+                    if source is not None and access.leads(source.id):
                         await cohorts.adopt(session, source=source, target=programme, now=now)
+                await leads.set_co_leads(
+                    session,
+                    programme_id=programme.id,
+                    acting_lead=user_id,
+                    co_leads=co_leads,
+                    now=now,
+                )
         except programmes.DuplicateName as exc:
             await ack(response_action="errors", errors={Field.NAME: str(exc)})
             return
@@ -285,8 +420,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         """The programme and channel to announce in, or field errors."""
         values = form_values(view)
         raw_id, channel = values.get(Field.PROGRAMME) or "", values.get(Field.CHANNEL)
-        if not await lead_check(client, team_id=team_id, user_id=body["user"]["id"]):
-            return {Field.PROGRAMME: views.NOT_A_LEAD}
+        refused = await form_refusal(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=body["user"]["id"],
+            owner=leads.programme_of_programme,
+            number=number_in(raw_id),
+        )
+        if refused and raw_id:
+            return {Field.PROGRAMME: refused}
         if not channel:
             return {Field.CHANNEL: "Pick a channel."}
         programme = None

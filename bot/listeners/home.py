@@ -29,9 +29,16 @@ async def home_view_for(
     open_count = len(await signup.open_programme_ids(session, team_id=team_id, today=today))
     led = None
     reports: dict[int, str] = {}
-    if is_lead(profile, deps.settings.lead_user_ids):
-        led = await programmes.summaries(session, team_id=team_id, lead_id=user_id)
-        running = [s for s in led if s.is_lead and s.status in REPORTED][:MAX_HOME_REPORTS]
+    may_create = is_lead(profile, deps.settings.lead_user_ids)
+    # Only the programmes this person leads; creating one is for those who may.
+    theirs = [
+        s
+        for s in await programmes.summaries(session, team_id=team_id, lead_id=user_id)
+        if s.is_lead and not (profile.deleted or profile.is_bot)
+    ]
+    if may_create or theirs:
+        led = theirs
+        running = [s for s in led if s.status in REPORTED][:MAX_HOME_REPORTS]
         for summary in running:
             programme = await session.get(Programme, summary.id)
             assert programme is not None
@@ -44,6 +51,7 @@ async def home_view_for(
         open_programme_count=open_count,
         lead_programmes=led,
         lead_reports=reports,
+        may_create_programmes=may_create,
         pairs=pairs,
         user_id=user_id,
         today=today,

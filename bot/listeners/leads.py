@@ -1,5 +1,7 @@
-"""Who may run programmes: the one check every lead-only route makes, and the wrapper for
-lead-only buttons whose value is an id."""
+"""Who may run programmes: creating one is for the configured lead ids and workspace admins;
+everything about an existing programme is for its own leads. Every lead-only route asks here:
+commands through `Access`, buttons through `lead_buttons` (which must be told whose programme
+the button's id belongs to), forms through `Access.refuse`."""
 
 from __future__ import annotations
 
@@ -13,25 +15,84 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
+from bot.services import leads
 from bot.services.people import is_lead
 from bot.views import admin as admin_views
+from bot.views.blocks import Block
 
 
-async def is_lead_user(deps: Deps, client: AsyncWebClient, *, team_id: str, user_id: str) -> bool:
+@dataclass(frozen=True)
+class Access:
+    """What one person may do as a lead in one workspace, looked up once per request."""
+
+    team_id: str
+    user_id: str
+    may_create: bool  # a configured lead id, or a workspace admin or owner
+    is_admin: bool  # a workspace admin or owner: may add themselves to a programme
+    led: frozenset[int]
+
+    @property
+    def is_any_lead(self) -> bool:
+        return self.may_create or bool(self.led)
+
+    def leads(self, programme_id: int) -> bool:
+        return programme_id in self.led
+
+    async def refusal(self, deps: Deps, programme_id: int) -> tuple[str, list[Block]] | None:
+        """None when they lead it; else the words naming its leads (with the admin's way in).
+        An id of no programme of this workspace is refused like one they do not lead."""
+        if self.leads(programme_id):
+            return None
+        async with deps.db.transaction() as session:
+            refused = await leads.refusal(
+                session, team_id=self.team_id, programme_id=programme_id
+            )
+        if refused is None:
+            return "That programme is no longer there.", []
+        return admin_views.not_their_programme(refused, may_take_over=self.is_admin)
+
+
+async def access_of(deps: Deps, client: AsyncWebClient, *, team_id: str, user_id: str) -> Access:
     profile = await deps.profiles.get(client, team_id=team_id, user_id=user_id)
-    return is_lead(profile, deps.settings.lead_user_ids)
+    async with deps.db.transaction() as session:
+        led = await leads.led_programme_ids(session, team_id=team_id, user_id=user_id)
+    usable = not (profile.deleted or profile.is_bot)
+    return Access(
+        team_id=team_id,
+        user_id=user_id,
+        may_create=is_lead(profile, deps.settings.lead_user_ids),
+        is_admin=usable and (profile.is_admin or profile.is_owner),
+        led=led if usable else frozenset(),
+    )
 
 
-async def lead_reply(
-    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, team_id: str
-) -> Reply | None:
-    """A reply for the lead, or None after refusing someone who is not one."""
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
-        await reply(admin_views.NOT_A_LEAD)
-        return None
-    return reply
+FORM_REFUSAL = "Only this programme's leads can do that."
+
+
+async def form_refusal(
+    deps: Deps,
+    client: AsyncWebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    owner: leads.Owner,
+    number: int | None,
+) -> str | None:
+    """For a submitted form: None when the person leads the programme that `number` (from the
+    form's metadata or a field) belongs to; else the words to show on the form."""
+    if number is None:
+        return "This form is out of date. Open it again."
+    async with deps.db.transaction() as session:
+        programme_id = await owner(session, number)
+    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+    if programme_id is None or not access.leads(programme_id):
+        return FORM_REFUSAL
+    return None
+
+
+def number_in(text: object) -> int | None:
+    """An id from a form's metadata or a field, or None: such values come from the payload."""
+    return int(text) if isinstance(text, str) and text.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -45,15 +106,22 @@ class LeadClick:
     number: int
     trigger_id: str
     at: tuple[str, str] | None  # the message the button is in: (channel, ts)
+    programme_id: int
+    led: frozenset[int]  # every programme of the workspace this lead leads
 
 
 LeadWork = Callable[[LeadClick], Awaitable[None]]
 
 
-def lead_buttons(deps: Deps) -> Callable[[Callable[..., Any]], Callable[[LeadWork], LeadWork]]:
-    """`@lead_button(app.action(...))`: anyone but a lead is refused, a bad value ignored."""
+def lead_buttons(
+    deps: Deps,
+) -> Callable[..., Callable[[LeadWork], LeadWork]]:
+    """`@lead_button(app.action(...), owner=leads.programme_of_pair)`: the button's value is an
+    id; `owner` says which programme it belongs to, and only that programme's leads get past."""
 
-    def lead_button(route: Callable[..., Any]) -> Callable[[LeadWork], LeadWork]:
+    def lead_button(
+        route: Callable[..., Any], *, owner: leads.Owner
+    ) -> Callable[[LeadWork], LeadWork]:
         def register_work(work: LeadWork) -> LeadWork:
             async def listener(
                 action: dict,
@@ -62,9 +130,23 @@ def lead_buttons(deps: Deps) -> Callable[[Callable[..., Any]], Callable[[LeadWor
                 respond: AsyncRespond,
                 context: dict,
             ) -> None:
-                reply = await lead_reply(deps, body, client, respond, context["team_id"])
+                team_id, user_id = context["team_id"], body["user"]["id"]
+                reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
                 value = action.get("value") or ""
-                if reply is None or not value.isdigit():
+                if not value.isdigit():
+                    return
+                access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+                if not access.is_any_lead:
+                    await reply(admin_views.NOT_A_LEAD)
+                    return
+                async with deps.db.transaction() as session:
+                    programme_id = await owner(session, int(value))
+                if programme_id is None:
+                    await reply("That is no longer there.")
+                    return
+                refused = await access.refusal(deps, programme_id)
+                if refused is not None:
+                    await reply(refused[0], refused[1] or None)
                     return
                 container = body.get("container") or {}
                 at = None
@@ -74,11 +156,13 @@ def lead_buttons(deps: Deps) -> Callable[[Callable[..., Any]], Callable[[LeadWor
                     LeadClick(
                         reply,
                         client,
-                        context["team_id"],
-                        body["user"]["id"],
+                        team_id,
+                        user_id,
                         int(value),
                         body.get("trigger_id", ""),
                         at,
+                        programme_id,
+                        access.led,
                     )
                 )
 

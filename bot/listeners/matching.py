@@ -17,19 +17,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.ids import Action, Field, View, matching
 from bot.listeners.endings import announce
-from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons, lead_reply
+from bot.listeners.leads import LeadClick, form_refusal, lead_buttons
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import ConstraintKind, ProgrammeStatus
 from bot.services import audit
 from bot.services import pairs as pair_service
+from bot.services.leads import programme_of_pair, programme_of_programme, programme_of_run
 from bot.services.matching import runs
 from bot.services.matching.engine import match
 from bot.services.matching.model import MatchInput, MatchResult
 from bot.services.matching.pool import load_pool
 from bot.services.pairs import PairError, PairFacts
 from bot.services.programmes import find_programmes, get_programme
-from bot.views import admin as admin_views
 from bot.views import matching as views
 from bot.views.blocks import count
 from bot.views.state import form_values
@@ -185,7 +185,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             at = (container["channel_id"], container["message_ts"])
         return PreviewMessage(client, body["user"]["id"], at)
 
-    @lead_button(app.action(matching(Action.CHOOSE_TO_MATCH)))
+    @lead_button(app.action(matching(Action.CHOOSE_TO_MATCH)), owner=programme_of_programme)
     async def programme_chosen(click: LeadClick) -> None:
         await click.reply(
             "Matching… the preview will arrive in your messages with me.", replace_original=True
@@ -198,7 +198,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             programme_id=click.number,
         )
 
-    @lead_button(app.action(Action.RERUN_MATCH))
+    @lead_button(app.action(Action.RERUN_MATCH), owner=programme_of_run)
     async def rerun_clicked(click: LeadClick) -> None:
         try:
             async with deps.db.transaction() as session:
@@ -220,13 +220,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def pin_or_forbid_clicked(
         action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
     ) -> None:
-        reply = await lead_reply(deps, body, client, respond, context["team_id"])
         chosen = (action.get("selected_option") or {}).get("value", "")
         kind, _, rest = chosen.partition(":")
         run_id, _, pair_id = rest.partition(":")
-        if reply is None or kind not in ("pin", "forbid") or not (run_id + pair_id).isdigit():
+        if kind not in ("pin", "forbid") or not (run_id.isdigit() and pair_id.isdigit()):
             return
         team_id, lead_id = context["team_id"], body["user"]["id"]
+        reply = Reply(client=client, user_id=lead_id, respond=respond, body=body)
+        refused = await form_refusal(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=lead_id,
+            owner=programme_of_run,
+            number=int(run_id),
+        )
+        if refused:
+            await reply(refused)
+            return
         try:
             async with deps.db.transaction() as session:
                 await runs.current_run(session, team_id=team_id, run_id=int(run_id))
@@ -254,7 +265,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             message=preview_of(body, client),
         )
 
-    @lead_button(app.action(Action.ADD_CONSTRAINT))
+    @lead_button(app.action(Action.ADD_CONSTRAINT), owner=programme_of_run)
     async def add_constraint_clicked(click: LeadClick) -> None:
         await click.client.views_open(
             trigger_id=click.trigger_id, view=views.constraint_modal(click.number)
@@ -265,12 +276,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> tuple[int, tuple[str, str] | None] | dict[str, str]:
         """Record the pin or exclusion: the programme and the preview to refresh, or errors."""
         user_id = body["user"]["id"]
-        if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
-            return {Field.MENTOR: admin_views.NOT_A_LEAD}
         values = form_values(view)
         raw = view.get("private_metadata") or ""
         if not raw.isdigit():
             return {Field.MENTOR: "This form is out of date. Run matching again."}
+        refused = await form_refusal(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            owner=programme_of_run,
+            number=int(raw),
+        )
+        if refused:
+            return {Field.MENTOR: refused}
         try:
             async with deps.db.transaction() as session:
                 run = await runs.current_run(session, team_id=team_id, run_id=int(raw))
@@ -317,7 +336,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             message=PreviewMessage(client, lead_id, at),
         )
 
-    @lead_button(app.action(Action.DISCARD_MATCH))
+    @lead_button(app.action(Action.DISCARD_MATCH), owner=programme_of_run)
     async def discard_clicked(click: LeadClick) -> None:
         try:
             async with deps.db.transaction() as session:
@@ -332,7 +351,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             "whenever you are ready."
         )
 
-    @lead_button(app.action(Action.APPROVE_MATCH))
+    @lead_button(app.action(Action.APPROVE_MATCH), owner=programme_of_run)
     async def approve_clicked(click: LeadClick) -> None:
         try:
             async with deps.db.transaction() as session:
@@ -363,7 +382,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         )
 
-    @lead_button(app.action(matching(Action.END_PAIR)))
+    @lead_button(app.action(matching(Action.END_PAIR)), owner=programme_of_pair)
     async def end_pair_clicked(click: LeadClick) -> None:
         pair = await end_pair_as_lead(deps, click)
         if pair is None:
@@ -404,9 +423,15 @@ async def match_command(
 ) -> None:
     """`/mentoring-admin match|rematch [name]`."""
     async with deps.db.transaction() as session:
-        ready = await runs.matchable_programmes(session, team_id=team_id, name=name or None)
+        ready = await runs.matchable_programmes(
+            session, team_id=team_id, name=name or None, lead_id=lead_id
+        )
         enrolling = await find_programmes(
-            session, team_id=team_id, statuses=(ProgrammeStatus.ENROLLING,), name=name or None
+            session,
+            team_id=team_id,
+            statuses=(ProgrammeStatus.ENROLLING,),
+            name=name or None,
+            lead_id=lead_id,
         )
     if not ready:
         if enrolling:
@@ -443,7 +468,9 @@ async def pairs_command(
 ) -> None:
     """`/mentoring-admin pairs [name]`."""
     async with deps.db.transaction() as session:
-        ready = await runs.matchable_programmes(session, team_id=team_id, name=name or None)
+        ready = await runs.matchable_programmes(
+            session, team_id=team_id, name=name or None, lead_id=lead_id
+        )
         if len(ready) != 1:
             listed = None
         else:

@@ -13,6 +13,7 @@ from bot.ids import Action, matching
 from bot.listeners.leads import LeadClick, lead_buttons
 from bot.listeners.matching import end_pair_as_lead, run_match
 from bot.services import momentum
+from bot.services.leads import programme_of_pair
 from bot.services.pairs import PairError, PairFacts
 from bot.views import nudges as views
 
@@ -41,7 +42,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await click.reply(str(exc))
             return None
 
-    @lead_button(app.action(matching(Action.PAUSE_PAIR)))
+    @lead_button(app.action(matching(Action.PAUSE_PAIR)), owner=programme_of_pair)
     async def pause_clicked(click: LeadClick) -> None:
         pair = await change(click, momentum.pause)
         if pair is None:
@@ -52,7 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await click.reply(text, blocks, replace_original=True)
         await _tell_pair(click.client, pair, views.pair_paused)
 
-    @lead_button(app.action(matching(Action.RESUME_PAIR)))
+    @lead_button(app.action(matching(Action.RESUME_PAIR)), owner=programme_of_pair)
     async def resume_clicked(click: LeadClick) -> None:
         pair = await change(click, momentum.resume)
         if pair is None:
@@ -63,7 +64,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await _tell_pair(click.client, pair, views.pair_resumed)
 
-    @lead_button(app.action(matching(Action.REMATCH_PAIR)))
+    @lead_button(app.action(matching(Action.REMATCH_PAIR)), owner=programme_of_pair)
     async def rematch_clicked(click: LeadClick) -> None:
         pair = await end_pair_as_lead(deps, click)
         if pair is None:

@@ -41,7 +41,9 @@ async def report_command(
 ) -> None:
     now = deps.clock.now()
     async with deps.db.transaction() as session:
-        found = await find_programmes(session, team_id=team_id, name=name or None)
+        found = await find_programmes(
+            session, team_id=team_id, name=name or None, lead_id=lead_id
+        )
         if not name:
             found = [p for p in found if p.status != ProgrammeStatus.DRAFT]
         if len(found) != 1:

@@ -8,22 +8,24 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, Field, View
-from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
+from bot.listeners.leads import LeadClick, form_refusal, lead_buttons, number_in
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.services import resources
+from bot.services.leads import programme_of_programme, programme_of_resource
 from bot.services.programmes import find_programmes
 from bot.services.resources import ResourceError
-from bot.views import admin as admin_views
 from bot.views import resources as views
 from bot.views.state import form_values
 
 
 async def resources_command(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, name: str
+    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, lead_id: str, name: str
 ) -> None:
     async with deps.db.transaction() as session:
-        found = await find_programmes(session, team_id=team_id, name=name or None)
+        found = await find_programmes(
+            session, team_id=team_id, name=name or None, lead_id=lead_id
+        )
         if len(found) != 1:
             named = ", ".join(f"“{p.name}”" for p in found) or "none yet"
             await reply(f"Which programme? `/mentoring-admin resources NAME` ({named}).")
@@ -35,13 +37,13 @@ async def resources_command(
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
 
-    @lead_button(app.action(Action.RESOURCE_ADD))
+    @lead_button(app.action(Action.RESOURCE_ADD), owner=programme_of_programme)
     async def add_clicked(click: LeadClick) -> None:
         await click.client.views_open(
             trigger_id=click.trigger_id, view=views.resource_modal(click.number)
         )
 
-    @lead_button(app.action(Action.RESOURCE_EDIT))
+    @lead_button(app.action(Action.RESOURCE_EDIT), owner=programme_of_resource)
     async def edit_clicked(click: LeadClick) -> None:
         try:
             async with deps.db.transaction() as session:
@@ -53,7 +55,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             trigger_id=click.trigger_id, view=views.resource_modal(0, item)
         )
 
-    @lead_button(app.action(Action.RESOURCE_REMOVE))
+    @lead_button(app.action(Action.RESOURCE_REMOVE), owner=programme_of_resource)
     async def remove_clicked(click: LeadClick) -> None:
         try:
             async with deps.db.transaction() as session:
@@ -70,16 +72,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         """Check and save inside the acknowledgement, so every problem shows on the form."""
         team_id, user_id = context["team_id"], body["user"]["id"]
-        if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
-            await ack(
-                response_action="errors", errors={Field.RESOURCE_TITLE: admin_views.NOT_A_LEAD}
-            )
+        raw_programme, _, raw_resource = (view.get("private_metadata") or "").partition(":")
+        editing = number_in(raw_resource)
+        refused = await form_refusal(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            owner=programme_of_resource if editing else programme_of_programme,
+            number=editing or number_in(raw_programme),
+        )
+        if refused:
+            await ack(response_action="errors", errors={Field.RESOURCE_TITLE: refused})
             return
         checked = resources.validate(form_values(view))
         if isinstance(checked, dict):
             await ack(response_action="errors", errors=checked)
             return
-        raw_programme, _, raw_resource = (view.get("private_metadata") or "").partition(":")
         try:
             async with deps.db.transaction() as session:
                 item = await resources.save(

@@ -15,15 +15,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, Field, View
-from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
+from bot.listeners.leads import LeadClick, form_refusal, lead_buttons, number_in
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Programme
 from bot.services import resources, spaces
+from bot.services.leads import programme_of_space
 from bot.services.pairs import lead_ids
 from bot.services.programmes import find_programmes
 from bot.services.spaces import Space
-from bot.views import admin as admin_views
 from bot.views import spaces as views
 from bot.views.outbound import render
 from bot.views.state import form_values
@@ -149,7 +149,9 @@ async def spaces_command(
     deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, lead_id: str, name: str
 ) -> None:
     async with deps.db.transaction() as session:
-        found = await find_programmes(session, team_id=team_id, name=name or None)
+        found = await find_programmes(
+            session, team_id=team_id, name=name or None, lead_id=lead_id
+        )
     if len(found) != 1:
         named = ", ".join(f"“{p.name}”" for p in found) or "none yet"
         await reply(f"Which programme? `/mentoring-admin spaces NAME` ({named}).")
@@ -165,7 +167,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         async with deps.db.transaction() as session:
             return await spaces.space_by_id(session, space_id=space_id)
 
-    @lead_button(app.action(Action.SPACE_RETRY))
+    @lead_button(app.action(Action.SPACE_RETRY), owner=programme_of_space)
     async def retry_clicked(click: LeadClick) -> None:
         space = await load(click.number)
         if space is None:
@@ -176,7 +178,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await click.reply("\n".join(lines))
 
-    @lead_button(app.action(Action.SPACE_PICK))
+    @lead_button(app.action(Action.SPACE_PICK), owner=programme_of_space)
     async def pick_clicked(click: LeadClick) -> None:
         space = await load(click.number)
         if space is None:
@@ -187,9 +189,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def ack_pick(
         ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
     ) -> None:
-        user_id = body["user"]["id"]
-        if not await is_lead_user(deps, client, team_id=context["team_id"], user_id=user_id):
-            await ack(response_action="errors", errors={Field.CHANNEL: admin_views.NOT_A_LEAD})
+        refused = await form_refusal(
+            deps,
+            client,
+            team_id=context["team_id"],
+            user_id=body["user"]["id"],
+            owner=programme_of_space,
+            number=number_in(view.get("private_metadata")),
+        )
+        if refused:
+            await ack(response_action="errors", errors={Field.CHANNEL: refused})
             return
         channel = form_values(view).get(Field.CHANNEL)
         try:

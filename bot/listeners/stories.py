@@ -12,14 +12,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Action, Field, View
-from bot.listeners.leads import LeadClick, is_lead_user, lead_buttons
+from bot.listeners.leads import LeadClick, form_refusal, lead_buttons, number_in
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.services import audit, stories
+from bot.services.leads import programme_of_story
 from bot.services.momentum import leads_by_programme
 from bot.services.programmes import find_programmes
 from bot.services.stories import StoryError
-from bot.views import admin as admin_views
 from bot.views import stories as views
 from bot.views.admin import CHANNEL_ADVICE
 from bot.views.state import form_values
@@ -42,23 +42,29 @@ async def stories_command(
     deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, name: str, lead_id: str
 ) -> None:
     async with deps.db.transaction() as session:
-        programme_id = None
-        if name:
-            found = await find_programmes(session, team_id=team_id, name=name)
-            if not found:
-                await reply(f"No programme is called “{name}”.")
-                return
-            programme_id = found[0].id
-        waiting = await stories.for_leads(session, team_id=team_id, programme_id=programme_id)
-        await audit.record(
-            session,
-            team_id=team_id,
-            lead_id=lead_id,
-            view=audit.View.STORIES,
-            programme_id=programme_id,
-            participant_ids=[s.participant_id for s in waiting if s.author],
-            now=deps.clock.now(),
+        found = await find_programmes(
+            session, team_id=team_id, name=name or None, lead_id=lead_id
         )
+        if name and not found:
+            await reply(f"No programme is called “{name}”.")
+            return
+        waiting = await stories.for_leads(
+            session, team_id=team_id, programme_ids=[p.id for p in found]
+        )
+        for programme in found:
+            await audit.record(
+                session,
+                team_id=team_id,
+                lead_id=lead_id,
+                view=audit.View.STORIES,
+                programme_id=programme.id,
+                participant_ids=[
+                    s.participant_id
+                    for s in waiting
+                    if s.author and s.programme_id == programme.id
+                ],
+                now=deps.clock.now(),
+            )
     await reply("Success stories", views.lead_list(waiting))
 
 
@@ -121,25 +127,32 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     approve=approve,
                     now=deps.clock.now(),
                 )
-                waiting = await stories.for_leads(session, team_id=click.team_id)
+                waiting = await stories.for_leads(
+                    session, team_id=click.team_id, programme_ids=click.led
+                )
         except StoryError as exc:
             await click.reply(str(exc))
             return
         done = "approved: publish it when you like" if approve else "declined"
         await click.reply(f"“{story.title}” is {done}.", views.lead_list(waiting))
 
-    @lead_button(app.action(Action.STORY_APPROVE))
+    @lead_button(app.action(Action.STORY_APPROVE), owner=programme_of_story)
     async def approve_clicked(click: LeadClick) -> None:
         await decide(click, approve=True)
 
-    @lead_button(app.action(Action.STORY_DECLINE))
+    @lead_button(app.action(Action.STORY_DECLINE), owner=programme_of_story)
     async def decline_clicked(click: LeadClick) -> None:
         await decide(click, approve=False)
 
-    @lead_button(app.action(Action.STORY_PUBLISH))
+    @lead_button(app.action(Action.STORY_PUBLISH), owner=programme_of_story)
     async def publish_clicked(click: LeadClick) -> None:
         async with deps.db.transaction() as session:
-            waiting = {s.id: s for s in await stories.for_leads(session, team_id=click.team_id)}
+            waiting = {
+                s.id: s
+                for s in await stories.for_leads(
+                    session, team_id=click.team_id, programme_ids=[click.programme_id]
+                )
+            }
         story = waiting.get(click.number)
         if story is None or story.status != "approved":
             await click.reply("That story is not waiting to be published any more.")
@@ -149,10 +162,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def ack_publish(
         ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
     ) -> None:
-        if not await is_lead_user(
-            deps, client, team_id=context["team_id"], user_id=body["user"]["id"]
-        ):
-            await ack(response_action="errors", errors={Field.CHANNEL: admin_views.NOT_A_LEAD})
+        refused = await form_refusal(
+            deps,
+            client,
+            team_id=context["team_id"],
+            user_id=body["user"]["id"],
+            owner=programme_of_story,
+            number=number_in(view.get("private_metadata")),
+        )
+        if refused:
+            await ack(response_action="errors", errors={Field.CHANNEL: refused})
             return
         if not form_values(view).get(Field.CHANNEL):
             await ack(response_action="errors", errors={Field.CHANNEL: "Pick a channel."})
@@ -168,7 +187,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
         metadata = view.get("private_metadata") or ""
         if not channel or not metadata.isdigit():
             return
-        if not await is_lead_user(deps, client, team_id=team_id, user_id=user_id):
+        refused = await form_refusal(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            owner=programme_of_story,
+            number=int(metadata),
+        )
+        if refused:
             return
         story_id = int(metadata)
         try:

@@ -20,6 +20,7 @@ class View(enum.StrEnum):
     REPORT = "the report and its CSV"
     STORIES = "success stories with their authors"
     PREVIEW = "a match preview"
+    LEAD_ADDED = "added themselves as a lead"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,22 @@ async def record(
     )
 
 
+async def record_lead_added(
+    session: AsyncSession, *, team_id: str, lead_id: str, programme_id: int, now: datetime
+) -> None:
+    """A workspace admin took a programme over: kept although nobody's data was shown."""
+    session.add(
+        AuditEntry(
+            team_id=team_id,
+            programme_id=programme_id,
+            lead_id=lead_id,
+            view=str(View.LEAD_ADDED),
+            participant_ids=[],
+            at=now,
+        )
+    )
+
+
 async def participant_ids(
     session: AsyncSession, *, programme_id: int, user_ids: Iterable[str]
 ) -> list[int]:
@@ -69,11 +86,14 @@ async def participant_ids(
     )
 
 
-async def recent(session: AsyncSession, *, team_id: str, limit: int = 20) -> list[Seen]:
+async def recent(
+    session: AsyncSession, *, team_id: str, programme_ids: Iterable[int], limit: int = 20
+) -> list[Seen]:
+    """The latest entries about the given programmes (the ones the reader leads)."""
     rows = await session.execute(
         select(AuditEntry, Programme.name)
-        .outerjoin(Programme, Programme.id == AuditEntry.programme_id)
-        .where(AuditEntry.team_id == team_id)
+        .join(Programme, Programme.id == AuditEntry.programme_id)
+        .where(AuditEntry.team_id == team_id, AuditEntry.programme_id.in_(list(programme_ids)))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )

@@ -68,13 +68,15 @@ async def adopt(
     session: AsyncSession, *, source: Programme, target: Programme, now: datetime
 ) -> None:
     """What the form does not show comes from the source: matching weights, the reporting
-    line depth, the survey threshold, and the other leads and the neutral supporter."""
+    line depth, the survey threshold and the neutral supporter (the co-leads are on the form)."""
     target.matching_weights = dict(source.matching_weights or {})
     target.reporting_line_depth = source.reporting_line_depth
     target.min_survey_respondents = source.min_survey_respondents
     present = {lead.user_id for lead in target.leads}
     for lead in await session.scalars(
-        select(ProgrammeLead).where(ProgrammeLead.programme_id == source.id)
+        select(ProgrammeLead).where(
+            ProgrammeLead.programme_id == source.id, ProgrammeLead.is_supporter.is_(True)
+        )
     ):
         if lead.user_id not in present:
             target.leads.append(

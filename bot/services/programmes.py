@@ -99,8 +99,18 @@ async def find_programmes(
     team_id: str,
     statuses: tuple[ProgrammeStatus, ...] | None = None,
     name: str | None = None,
+    lead_id: str | None = None,
 ) -> list[Programme]:
+    """The workspace's programmes; with `lead_id`, only those that person leads."""
     query = select(Programme).where(Programme.team_id == team_id).order_by(Programme.id)
+    if lead_id:
+        query = query.where(
+            Programme.id.in_(
+                select(ProgrammeLead.programme_id).where(
+                    ProgrammeLead.user_id == lead_id, ProgrammeLead.is_supporter.is_(False)
+                )
+            )
+        )
     if statuses:
         query = query.where(Programme.status.in_(statuses))
     if name:
@@ -125,7 +135,9 @@ async def summaries(
     if lead_id:
         led = set(
             await session.scalars(
-                select(ProgrammeLead.programme_id).where(ProgrammeLead.user_id == lead_id)
+                select(ProgrammeLead.programme_id).where(
+                    ProgrammeLead.user_id == lead_id, ProgrammeLead.is_supporter.is_(False)
+                )
             )
         )
     result = []

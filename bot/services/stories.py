@@ -4,6 +4,7 @@ chose that."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +47,7 @@ class StoryView:
     author: str | None  # None: the author asked to stay anonymous
     status: StoryStatus
     participant_id: int
+    programme_id: int
 
 
 async def story_programmes(
@@ -135,22 +137,25 @@ def _view(story: Story, programme: str, author: str) -> StoryView:
         author if story.show_name else None,
         story.status,
         story.participant_id,
+        story.programme_id,
     )
 
 
 async def for_leads(
-    session: AsyncSession, *, team_id: str, programme_id: int | None = None
+    session: AsyncSession, *, team_id: str, programme_ids: Collection[int]
 ) -> list[StoryView]:
-    """Stories waiting for a lead (submitted or approved), newest first."""
+    """Stories of these programmes waiting for a lead (submitted or approved), newest first."""
     query = (
         select(Story, Programme.name, Participant.display_name)
         .join(Programme, Programme.id == Story.programme_id)
         .join(Participant, Participant.id == Story.participant_id)
-        .where(Programme.team_id == team_id, Story.status.in_(WAITING))
+        .where(
+            Programme.team_id == team_id,
+            Story.status.in_(WAITING),
+            Story.programme_id.in_(list(programme_ids)),
+        )
         .order_by(Story.created_at.desc(), Story.id.desc())
     )
-    if programme_id is not None:
-        query = query.where(Story.programme_id == programme_id)
     return [_view(s, name, author) for s, name, author in await session.execute(query)]
 
 

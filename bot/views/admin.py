@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bot.ids import Action
 from bot.services.audit import Seen
+from bot.services.audit import View as AuditView
+from bot.services.leads import NotTheirs
 from bot.services.programmes import ProgrammeSummary
-from bot.views.blocks import Block, context, count, escape, section
+from bot.views.blocks import Block, actions, button, context, count, escape, section
+from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
 
 ADMIN_HELP = (
     "*`/mentoring-admin` for programme leads*\n"
@@ -20,6 +24,7 @@ ADMIN_HELP = (
     "• `stories [name]` – success stories to approve and publish\n"
     "• `audit` – when leads were shown people's data\n"
     "• `clone [name]` – start the next cohort from a programme's settings\n"
+    "• `leads [name]` – add or remove the programme's co-leads\n"
     "• `list` – your programmes with sign-ups\n"
     "• `help` – this message"
 )
@@ -56,6 +61,50 @@ NOT_A_LEAD = (
     "admin to add you as a lead. Participants can use `/mentoring`."
 )
 
+NOT_A_CREATOR = (
+    "Sorry, only the programme leads named in the bot's settings and workspace admins can "
+    "create programmes. Ask one of them, or a lead of an existing programme to add you as a "
+    "co-lead."
+)
+
+
+def not_their_programme(refused: NotTheirs, *, may_take_over: bool) -> tuple[str, list[Block]]:
+    """A lead or admin asking about a programme they do not lead: who to ask instead, and for a
+    workspace admin the (confirmed, audited) way to become a lead."""
+    leads = join(", ", [mention(lead) for lead in refused.lead_ids]) or Mrkdwn("nobody yet")
+    text = mrkdwn(
+        "Only the leads of “{name}” can do that. Ask them: {leads}.",
+        name=refused.programme_name,
+        leads=leads,
+    )
+    blocks: list[Block] = [section(text)]
+    if may_take_over:
+        take_over = button(
+            "Add me as a lead", Action.TAKE_OVER_PROGRAMME, str(refused.programme_id)
+        )
+        take_over["confirm"] = {
+            "title": {"type": "plain_text", "text": "Become a lead?"},
+            "text": {
+                "type": "mrkdwn",
+                "text": mrkdwn(
+                    "As a workspace admin you can add yourself as a lead of “{name}”. Its "
+                    "leads will see this in the audit log.",
+                    name=refused.programme_name,
+                ),
+            },
+            "confirm": {"type": "plain_text", "text": "Add me"},
+            "deny": {"type": "plain_text", "text": "Cancel"},
+        }
+        blocks.append(actions(take_over))
+    return text, blocks
+
+
+def took_over(name: str) -> Mrkdwn:
+    return mrkdwn(
+        "You are now a lead of “{name}”. The audit log shows that you added yourself.", name=name
+    )
+
+
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
 )
@@ -86,17 +135,30 @@ def programme_list(items: list[ProgrammeSummary]) -> list[Block]:
     return blocks[:50]
 
 
+def _audit_line(s: Seen) -> Mrkdwn:
+    if s.view == AuditView.LEAD_ADDED:
+        return mrkdwn(
+            "• {at:%d %b %Y %H:%M} UTC · {who} added themselves as a lead of {programme}",
+            at=s.at,
+            who=mention(s.lead_id),
+            programme=s.programme or "",
+        )
+    return mrkdwn(
+        "• {at:%d %b %Y %H:%M} UTC · {who} saw {view} of {programme} ({people})",
+        at=s.at,
+        who=mention(s.lead_id),
+        view=s.view,
+        programme=s.programme or "",
+        people=count(s.people, "person", "people"),
+    )
+
+
 def audit_log(seen: list[Seen]) -> list[Block]:
     """The latest lead views of people's data: who, when, what and how many people."""
     if not seen:
         return [section("No lead has been shown anyone's data yet.")]
-    lines = [
-        f"• {s.at:%d %b %Y %H:%M} UTC · <@{s.lead_id}> saw {s.view}"
-        + (f" of {escape(s.programme)}" if s.programme else "")
-        + f" ({count(s.people, 'person', 'people')})"
-        for s in seen
-    ]
+    lines = [_audit_line(s) for s in seen]
     return [
-        section("\n".join(lines)),
+        section(join("\n", lines)),
         context("The latest 20 views. What was shown is not kept here, only that it was."),
     ]

@@ -70,6 +70,7 @@ def home_view(
     open_programme_count: int,
     lead_programmes: list[ProgrammeSummary] | None,
     lead_reports: dict[int, str] | None = None,
+    may_create_programmes: bool = True,
     pairs: Sequence[PairHome] = (),
     user_id: str = "",
     today: date | None = None,
@@ -103,15 +104,13 @@ def home_view(
 
     if lead_programmes is not None:
         blocks += [divider(), header("Programmes you can run")]
-        blocks.append(actions(button("New programme", Action.NEW_PROGRAMME, "new")))
+        if may_create_programmes:
+            blocks.append(actions(button("New programme", Action.NEW_PROGRAMME, "new")))
         # Each programme takes two blocks; keep within the Home tab's 100-block limit.
         room = (MAX_HOME_BLOCKS - len(blocks) - 1) // 2
         for summary in lead_programmes[:room]:
             blocks.append(
-                section(
-                    f"*{escape(summary.name)}* – {summary.status.value}"
-                    + (" (you lead it)" if summary.is_lead else "")
-                )
+                section(f"*{escape(summary.name)}* – {summary.status.value} (you lead it)")
             )
             figures = (lead_reports or {}).get(summary.id)
             blocks.append(

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from bot.ids import Field, View
 from bot.models import Medium
+from bot.services.leads import MAX_LEADS
 from bot.services.programme_rules import DEFAULT_TOPICS, ProgrammeInput
 from bot.views.blocks import (
     Block,
@@ -16,9 +17,11 @@ from bot.views.blocks import (
     number_input,
     option,
     plain,
+    section,
     static_select,
     text_input,
 )
+from bot.views.mrkdwn import mrkdwn
 
 MEDIUM_LABELS = {
     Medium.IN_PERSON: "In person",
@@ -43,9 +46,29 @@ def _date_picker(initial: date) -> Block:
     return {"type": "datepicker", "initial_date": initial.isoformat()}
 
 
-def setup_modal(*, today: date, base: ProgrammeInput | None = None, cloned_from: int = 0) -> Block:
+def co_leads_input(initial: tuple[str, ...] = ()) -> Block:
+    element: Block = {"type": "multi_users_select", "max_selected_items": MAX_LEADS - 1}
+    if initial:
+        element["initial_users"] = list(initial)
+    return input_block(
+        Field.CO_LEADS,
+        "Co-leads",
+        element,
+        optional=True,
+        hint="They run this programme with you: matching, pairs, the report, everything. "
+        "You are a lead already.",
+    )
+
+
+def setup_modal(
+    *,
+    today: date,
+    base: ProgrammeInput | None = None,
+    cloned_from: int = 0,
+    co_leads: tuple[str, ...] = (),
+) -> Block:
     """The set-up form: empty with sensible defaults, or prefilled from `base` (the next
-    cohort of programme `cloned_from`)."""
+    cohort of programme `cloned_from`, whose other leads are `co_leads`)."""
     starts = today + timedelta(days=28)
     ends = starts + timedelta(days=180)
     b = base
@@ -74,6 +97,7 @@ def setup_modal(*, today: date, base: ProgrammeInput | None = None, cloned_from:
             text_input(multiline=True, max_length=3000, initial=b and b.description),
             optional=True,
         ),
+        co_leads_input(co_leads),
         input_block(
             Field.OBJECTIVES,
             "Objectives, one per line, each with its measure",
@@ -217,3 +241,17 @@ def setup_modal(*, today: date, base: ProgrammeInput | None = None, cloned_from:
     )
     view["close"] = plain("Cancel")
     return view
+
+
+def leads_modal(programme_id: int, name: str, co_leads: tuple[str, ...]) -> Block:
+    """The set-up form's co-leads, for a programme that already runs."""
+    return modal(
+        View.PROGRAMME_LEADS,
+        "Leads",
+        [
+            section(mrkdwn("Who runs “{name}” with you?", name=name)),
+            co_leads_input(co_leads),
+        ],
+        submit="Save",
+        private_metadata=str(programme_id),
+    )

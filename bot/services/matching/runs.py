@@ -82,9 +82,11 @@ class Approval:
 
 
 async def matchable_programmes(
-    session: AsyncSession, *, team_id: str, name: str | None = None
+    session: AsyncSession, *, team_id: str, name: str | None = None, lead_id: str | None = None
 ) -> list[Programme]:
-    return await find_programmes(session, team_id=team_id, statuses=MATCHABLE, name=name)
+    return await find_programmes(
+        session, team_id=team_id, statuses=MATCHABLE, name=name, lead_id=lead_id
+    )
 
 
 def best_score(programme: Programme) -> float:
