@@ -267,10 +267,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 co_leads=co_leads,
                 now=deps.clock.now(),
             )
+        context["leads_saved"] = True
         await ack()
 
     @then(app.view(View.PROGRAMME_LEADS), ack=ack_leads)
     async def leads_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+        if not context.get("leads_saved"):
+            return  # the form showed what to fix
         await refresh_home(client, context["team_id"], body["user"]["id"])
 
     @then(app.action(Action.TAKE_OVER_PROGRAMME))
