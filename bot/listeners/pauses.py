@@ -12,7 +12,8 @@ from bot.ids import Field, View
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.services import checkins, momentum
-from bot.services.pairs import PairError, PairFacts, lead_ids
+from bot.services.leads import lead_ids
+from bot.services.pairs import PairError, PairFacts
 from bot.views.blocks import Block, context, input_block, modal, option, static_select
 from bot.views.state import form_values
 
@@ -66,7 +67,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     weeks=int(raw_weeks),
                     now=deps.clock.now(),
                 )
-                leads = await lead_ids(session, programme_id=info.programme_id)
+                leads = await lead_ids(
+                    session, programme_id=info.programme_id, with_supporter=True
+                )
         except PairError as exc:
             await ack(response_action="errors", errors={Field.WEEKS: str(exc)})
             return

@@ -20,8 +20,7 @@ from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.models import Programme
 from bot.services import resources, spaces
-from bot.services.leads import programme_of_space
-from bot.services.pairs import lead_ids
+from bot.services.leads import lead_ids, programme_of_space
 from bot.services.programmes import find_programmes
 from bot.services.spaces import Space
 from bot.views import spaces as views
@@ -99,7 +98,7 @@ async def _lost(deps: Deps, client: AsyncWebClient, space: Space, error: str) ->
     """The channel went away under us: the leads hear it, with the same ways to fix it."""
     async with deps.db.transaction() as session:
         await spaces.lose(session, space_id=space.id, error=error)
-        leads = await lead_ids(session, programme_id=space.programme_id)
+        leads = await lead_ids(session, programme_id=space.programme_id, with_supporter=True)
     text, blocks = views.failed(space, error)
     for lead in leads:
         await client.chat_postMessage(channel=lead, text=text, blocks=blocks)

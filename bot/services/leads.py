@@ -56,15 +56,14 @@ async def led_programme_ids(
     return frozenset(rows)
 
 
-async def lead_ids(session: AsyncSession, *, programme_id: int) -> tuple[str, ...]:
-    """The programme's leads (not its supporter), first added first."""
-    rows = await session.scalars(
-        select(ProgrammeLead.user_id)
-        .where(
-            ProgrammeLead.programme_id == programme_id, ProgrammeLead.is_supporter.is_(False)
-        )
-        .order_by(ProgrammeLead.added_at, ProgrammeLead.user_id)
-    )
+async def lead_ids(
+    session: AsyncSession, *, programme_id: int, with_supporter: bool = False
+) -> tuple[str, ...]:
+    """The programme's leads, first added first; its supporter too when they are to be told."""
+    query = select(ProgrammeLead.user_id).where(ProgrammeLead.programme_id == programme_id)
+    if not with_supporter:
+        query = query.where(ProgrammeLead.is_supporter.is_(False))
+    rows = await session.scalars(query.order_by(ProgrammeLead.added_at, ProgrammeLead.user_id))
     return tuple(rows)
 
 

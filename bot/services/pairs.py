@@ -19,12 +19,12 @@ from bot.models import (
     PairStatus,
     Participant,
     Programme,
-    ProgrammeLead,
     Role,
     ScheduledKind,
     ScheduledMessage,
 )
 from bot.services import outbox
+from bot.services.leads import lead_ids
 
 LIVE = (PairStatus.PROPOSED, PairStatus.INTRODUCED, PairStatus.CONFIRMED)
 APPROVED = (PairStatus.INTRODUCED, PairStatus.CONFIRMED)
@@ -159,15 +159,6 @@ def state_words(pair: PairFacts) -> str:
     return "This pair is waiting for the chemistry meeting."
 
 
-async def lead_ids(session: AsyncSession, *, programme_id: int) -> tuple[str, ...]:
-    rows = await session.scalars(
-        select(ProgrammeLead.user_id)
-        .where(ProgrammeLead.programme_id == programme_id)
-        .order_by(ProgrammeLead.added_at)
-    )
-    return tuple(rows)
-
-
 async def end_pair(
     session: AsyncSession,
     pair: Pair,
@@ -227,7 +218,8 @@ async def end_pair(
         session, meeting_ids=[m.id for m in meetings], now=now, pair_id=pair.id
     )
     ended = facts(pair, info.programme_name)
-    return Ending(ended, cancelled, await lead_ids(session, programme_id=pair.programme_id))
+    told = await lead_ids(session, programme_id=pair.programme_id, with_supporter=True)
+    return Ending(ended, cancelled, told)
 
 
 async def end_by_lead(
