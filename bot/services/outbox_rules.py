@@ -46,6 +46,7 @@ from bot.models import (
 from bot.services.outbox import Kind
 from bot.services.resources import POSTING
 from bot.services.surveys import SURVEYING
+from bot.services.workspaces import UNINSTALLED
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,7 @@ def _reads(*loaders: Loader) -> Callable[[Check], Check]:
 
 @_reads(_workspaces)
 def installed(row: Outbox, facts: Facts) -> str | None:
-    return "app uninstalled" if row.team_id in facts.uninstalled else None
+    return UNINSTALLED if row.team_id in facts.uninstalled else None
 
 
 @_reads(_people)
