@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bench._double import bench_workspace  # noqa: E402
+from bench._double import TEAM, bench_workspace  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -141,6 +141,12 @@ async def delivery_figures(channels: int, per_channel: int, dms: int) -> None:
         client = build_web_client(settings, retries=False)
         sender = Sender(db, clock, client, max_wait=1.5)
         people = [u for u in workspace.users if u != workspace.bot_user_id][:dms]
+        # Each message is about a live pair, so the sender's checks find it still wanted.
+        await seed_active_pairs(
+            db, pairs=max(dms, channels * per_channel), due=0, now=clock.now(), team_id=TEAM
+        )
+        async with db.transaction() as session:
+            pairs = (await session.execute(select(Pair.id, Pair.mentee_id))).all()
         for label, targets, shared_by in (
             (
                 f"{channels} channels x {per_channel}",
@@ -155,12 +161,16 @@ async def delivery_figures(channels: int, per_channel: int, dms: int) -> None:
                     [
                         outbox.Message(
                             key=f"{label}:{n}",
-                            kind=outbox.Kind.CHEMISTRY_REQUEST,
+                            kind=outbox.Kind.PAUSE_OVER,
                             team_id=workspace.team_id,
                             channel_id=channel,
-                            params={"pair_id": n, "partner": "Mia", "programme": "Bench"},
+                            params={"pair_id": pair_id, "partner": "Mia", "programme": "Bench"},
+                            pair_id=pair_id,
+                            participant_id=mentee_id,
                         )
-                        for n, channel in enumerate(targets)
+                        for n, (channel, (pair_id, mentee_id)) in enumerate(
+                            zip(targets, pairs, strict=False)
+                        )
                     ],
                     now=clock.now(),
                 )

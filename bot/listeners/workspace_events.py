@@ -1,11 +1,15 @@
 """`app_uninstalled` and `tokens_revoked`: the workspace is marked gone, what was queued for it
-is withdrawn, and the sweeps pass it by."""
+is withdrawn, and the sweeps pass it by. Any later request from the team that Slack signed and
+the app authorised means it installed the app again (Slack sends a single-workspace app no
+`app_installed`): the mark is cleared and the sweeps take the workspace up again."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.deps import Deps
 from bot.listeners.routing import then
@@ -13,11 +17,39 @@ from bot.services import workspaces
 
 log = logging.getLogger(__name__)
 
+GONE_EVENTS = frozenset({"app_uninstalled", "tokens_revoked"})
+
+
+def _sign_of_install(request: AsyncBoltRequest) -> bool:
+    """Not the uninstall itself, nor Slack retrying an event that may predate it."""
+    if request.headers.get("x-slack-retry-num"):
+        return False
+    event = request.body.get("event") or {}
+    return event.get("type") not in GONE_EVENTS
+
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    gone = workspaces.UninstalledTeams(deps.db)
+
+    @app.middleware
+    async def back_after_uninstall(
+        req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]
+    ) -> None:
+        # Answered from memory (a process's first request reads the database once); a write
+        # only for a team marked gone, so acknowledgements do not wait on it.
+        team_id = req.context.team_id
+        if team_id and await gone.contains(team_id) and _sign_of_install(req):
+            async with deps.db.transaction() as session:
+                back = await workspaces.reinstall(session, team_id=team_id, now=deps.clock.now())
+            gone.mark(team_id, gone=False)
+            if back:
+                log.info("workspace %s is back: its sweeps and queued messages resume", team_id)
+        await next_()
+
     async def uninstall(team_id: str) -> None:
         async with deps.db.transaction() as session:
             withdrawn = await workspaces.uninstall(session, team_id=team_id, now=deps.clock.now())
+        gone.mark(team_id, gone=True)
         log.info(
             "workspace %s uninstalled the app; %d queued messages withdrawn", team_id, withdrawn
         )

@@ -9,10 +9,10 @@ replicas skip (PostgreSQL) or the database's write lock (SQLite, BEGIN IMMEDIATE
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Integer, String, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -185,9 +185,20 @@ class Claimed:
     attempts: int
 
 
-async def claim(session: AsyncSession, *, now: datetime, limit: int) -> list[Claimed]:
-    """Claim due messages for this sender. Those it may not send yet (quiet hours, weekly
-    budget) are put back with the time they may go; expired ones are closed."""
+class Vet(Protocol):
+    """Why each message of a batch no longer makes sense, by id (outbox_rules.stale). The
+    sender passes it in: the rules read what the queueing services define, and they import
+    this module."""
+
+    def __call__(
+        self, session: AsyncSession, rows: Sequence[Outbox], *, now: datetime
+    ) -> Awaitable[dict[int, str]]: ...
+
+
+async def claim(session: AsyncSession, *, now: datetime, limit: int, vet: Vet) -> list[Claimed]:
+    """Claim due messages for this sender. Expired ones are closed; ones `vet` says no longer
+    make sense are withdrawn with its reason; those it may not send yet (quiet hours, weekly
+    budget) are put back with the time they may go."""
     await begin_claim(session)
     rows = list(
         await session.scalars(
@@ -198,13 +209,23 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int) -> list[Cla
             .with_for_update(skip_locked=True)
         )
     )
-    budgeted = sorted({r.recipient_id for r in rows if r.recipient_id and r.weekly_budget})
-    spent = await _budget_spent(session, budgeted, now)
-    claimed = []
+    live = []
     for row in rows:
         if row.expires_at is not None and row.expires_at <= now:
             row.status = OutboxStatus.EXPIRED
-            continue
+        else:
+            live.append(row)
+    # Before quiet hours and the budget: a moot message neither waits nor spends the budget.
+    withdrawn = await vet(session, live, now=now)
+    for row in live:
+        if row.id in withdrawn:
+            row.status, row.due_at = OutboxStatus.CANCELLED, now
+            row.last_error = withdrawn[row.id][:200]
+    live = [r for r in live if r.id not in withdrawn]
+    budgeted = sorted({r.recipient_id for r in live if r.recipient_id and r.weekly_budget})
+    spent = await _budget_spent(session, budgeted, now)
+    claimed = []
+    for row in live:
         when = now
         if row.recipient_id and row.quiet_start is not None and row.quiet_end is not None:
             when = after_quiet_hours(now, row.recipient_tz, row.quiet_start, row.quiet_end)

@@ -206,6 +206,8 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
                 team_id=programme.team_id,
                 channel_id=space.channel_id,
                 params={
+                    "resource_id": resource.id,
+                    "programme_id": programme.id,
                     "title": resource.title,
                     "url": resource.url,
                     "body": resource.body,
@@ -226,6 +228,7 @@ def starter_message(programme: Programme, *, user_id: str, channel_id: str, side
         team_id=programme.team_id,
         channel_id=user_id,
         params={
+            "programme_id": programme.id,
             "programme": programme.name,
             "ground_rules": programme.ground_rules,
             "grow": list(GROW),

@@ -57,6 +57,8 @@ OPEN_FOR = {
     SurveyKind.END: timedelta(days=14),
 }
 PHASE = {SurveyKind.MIDPOINT: RatingPhase.MIDPOINT, SurveyKind.END: RatingPhase.END}
+# Programmes whose participants are surveyed.
+SURVEYING = (ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)
 
 
 class SurveyError(Exception):
@@ -107,7 +109,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
     programmes = list(
         await session.scalars(
             select(Programme).where(
-                Programme.status.in_((ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)),
+                Programme.status.in_(SURVEYING),
                 installed(Programme.team_id),
             )
         )

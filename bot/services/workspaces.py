@@ -1,21 +1,46 @@
 """A workspace that uninstalls the app (or revokes its bot token) is left alone: nothing is
-queued or sent for it until it installs again. Plain values in and out; no Slack."""
+queued or sent for it until it installs again. Slack sends a single-workspace app no event
+when it is installed again, so the first verified request from the team after the uninstall
+is the sign that it is back. Plain values in and out; no Slack."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Outbox, OutboxStatus, Pair, Programme, Workspace
+from bot.db import Database
+from bot.models import (
+    Outbox,
+    OutboxStatus,
+    Pair,
+    PairStatus,
+    Programme,
+    ProgrammeStatus,
+    Workspace,
+)
+from bot.services import momentum
 from bot.services.outbox import CLAIMABLE
+
+log = logging.getLogger(__name__)
+
+# Why what was queued for a workspace was withdrawn when it uninstalled the app.
+UNINSTALLED = "app uninstalled"
 
 
 def installed(team_id: ColumnElement[str]) -> ColumnElement[bool]:
     """A filter for sweeps: the team has not uninstalled the app."""
     gone = select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None))
     return team_id.not_in(gone)
+
+
+def _in_team(team_id: str) -> ColumnElement[bool]:
+    return Pair.programme_id.in_(select(Programme.id).where(Programme.team_id == team_id))
 
 
 async def uninstall(session: AsyncSession, *, team_id: str, now: datetime) -> int:
@@ -29,13 +54,101 @@ async def uninstall(session: AsyncSession, *, team_id: str, now: datetime) -> in
     withdrawn = await session.execute(
         update(Outbox)
         .where(Outbox.team_id == team_id, Outbox.status.in_(CLAIMABLE))
-        .values(status=OutboxStatus.CANCELLED, due_at=now, last_error="app uninstalled")
+        .values(status=OutboxStatus.CANCELLED, due_at=now, last_error=UNINSTALLED)
         .execution_options(synchronize_session=False)
     )
     await session.execute(
         update(Pair)
-        .where(Pair.programme_id.in_(select(Programme.id).where(Programme.team_id == team_id)))
+        .where(_in_team(team_id))
         .values(momentum_due_at=None)
         .execution_options(synchronize_session=False)
     )
     return withdrawn.rowcount or 0
+
+
+async def reinstall(session: AsyncSession, *, team_id: str, now: datetime) -> bool:
+    """The workspace is back: the sweeps take it up again, its running pairs' ladders start
+    again from today (nobody could log a session meanwhile), and what its uninstall withdrew
+    is queued again, for the sender to check as it checks everything. False if it was not
+    marked gone."""
+    workspace = await session.get(Workspace, team_id, with_for_update=True)
+    if workspace is None or workspace.uninstalled_at is None:
+        return False
+    workspace.uninstalled_at = None
+    workspace.installed_at = now
+    running = await session.scalars(
+        select(Pair)
+        .join(Programme, Programme.id == Pair.programme_id)
+        .where(
+            Programme.team_id == team_id,
+            Programme.status != ProgrammeStatus.CLOSED,
+            Pair.status == PairStatus.CONFIRMED,
+            Pair.agreed_at.is_not(None),
+            Pair.paused_at.is_(None),
+        )
+    )
+    for pair in running:
+        momentum.restart(pair, on=now.date(), now=now)
+    await session.execute(
+        update(Outbox)
+        .where(
+            Outbox.team_id == team_id,
+            Outbox.status == OutboxStatus.CANCELLED,
+            Outbox.last_error == UNINSTALLED,
+        )
+        .values(status=OutboxStatus.PENDING, due_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+class UninstalledTeams:
+    """The workspaces marked gone, as the database said a few seconds ago, so the check
+    every request makes is answered from memory: only a process's first request waits for
+    the database, and a refresh runs in the background."""
+
+    def __init__(
+        self, db: Database, *, ttl_seconds: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._db = db
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._teams: set[str] = set()
+        self._loaded_at: float | None = None
+        self._marks = 0  # changes this process made, which a refresh begun earlier must keep
+        self._loading: asyncio.Task[None] | None = None
+
+    async def contains(self, team_id: str) -> bool:
+        if self._loaded_at is None:
+            await asyncio.shield(self._refresh())
+        elif self._clock() - self._loaded_at >= self._ttl:
+            self._refresh()
+        return team_id in self._teams
+
+    def mark(self, team_id: str, *, gone: bool) -> None:
+        """This process just uninstalled or reinstalled the team."""
+        (self._teams.add if gone else self._teams.discard)(team_id)
+        self._marks += 1
+
+    def _refresh(self) -> asyncio.Task[None]:
+        if self._loading is None:
+            # One query however many requests want it at once.
+            self._loading = asyncio.ensure_future(self._load())
+        return self._loading
+
+    async def _load(self) -> None:
+        marks = self._marks
+        try:
+            async with self._db.transaction() as session:
+                teams = set(
+                    await session.scalars(
+                        select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None))
+                    )
+                )
+            if self._marks == marks:
+                self._teams = teams
+        except Exception:  # the request goes on with what is known; tried again later
+            log.warning("could not read which workspaces uninstalled the app", exc_info=True)
+        finally:
+            self._loaded_at = self._clock()
+            self._loading = None

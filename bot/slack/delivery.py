@@ -1,5 +1,9 @@
 """The outbox's sender: claims due messages, renders them, and posts them at Slack's pace.
 
+Each batch is vetted as it is claimed (services/outbox_rules): a message whose pair has paused
+or ended, whose person has left, whose survey was answered or whose programme has closed is
+withdrawn with the reason and never sent.
+
 A 429 holds the channel or method for Retry-After; transient failures (5xx, timeouts,
 Slack's internal errors) are retried with backoff; permanent refusals (a deactivated user, an
 archived channel) fail that message alone and the rest go on.
@@ -20,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.services import outbox
+from bot.services import outbox, outbox_rules
 from bot.slack.pacing import Pacer
 from bot.views.outbound import UnknownKind, render
 
@@ -87,7 +91,9 @@ class Sender:
         batches = 0
         while max_batches is None or batches < max_batches:
             async with self.db.transaction() as session:
-                claimed = await outbox.claim(session, now=self.clock.now(), limit=self.batch)
+                claimed = await outbox.claim(
+                    session, now=self.clock.now(), limit=self.batch, vet=outbox_rules.stale
+                )
             if not claimed:
                 break
             batches += 1

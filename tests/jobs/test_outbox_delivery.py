@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.demo.seed import seed_active_pairs
-from bot.models import Outbox, OutboxStatus
+from bot.models import Outbox, OutboxStatus, Pair
 from bot.sandbox import Sandbox
-from bot.services import outbox
+from bot.services import outbox, outbox_rules
 from bot.slack.delivery import Sender
 from bot.slack.double import User
 
@@ -66,7 +66,9 @@ async def test_a_sender_that_dies_mid_run_loses_nothing(sandbox: Sandbox, clock:
     assert sandbox.db is not None
     # One sender claims ten messages and dies before sending them ...
     async with sandbox.db.transaction() as session:
-        abandoned = await outbox.claim(session, now=clock.now(), limit=10)
+        abandoned = await outbox.claim(
+            session, now=clock.now(), limit=10, vet=outbox_rules.stale
+        )
     assert len(abandoned) == 10
     # ... another gets through one batch of ten and dies too.
     sender = Sender(sandbox.db, clock, sandbox.sweeps.client, batch=10)
@@ -101,16 +103,21 @@ async def test_one_channel_is_paced_at_one_message_a_second(
     sandbox: Sandbox, clock: FakeClock
 ) -> None:
     assert sandbox.db is not None
+    await seed_active_pairs(sandbox.db, pairs=1, due=0, now=clock.now())  # what they are about
     async with sandbox.db.transaction() as session:
+        pair = await session.scalar(select(Pair))
+        assert pair is not None
         await outbox.enqueue(
             session,
             [
                 outbox.Message(
                     key=f"k{n}",
-                    kind=outbox.Kind.CHEMISTRY_REQUEST,
+                    kind=outbox.Kind.PAUSE_OVER,
                     team_id="T0TEST",
                     channel_id="C0GENERAL",
-                    params={"pair_id": 1, "partner": "Mia", "programme": "Digital"},
+                    params={"pair_id": pair.id, "partner": "Mia", "programme": "Digital"},
+                    pair_id=pair.id,
+                    participant_id=pair.mentee_id,
                 )
                 for n in range(3)
             ],
