@@ -21,26 +21,20 @@ def create_app(
     *,
     clock: Clock | None = None,
     identity: BotIdentity | None = None,
-    socket_mode: bool = False,
     deps: Deps | None = None,
 ) -> AsyncApp:
     """The app; pass `deps` to share them with the scheduler's sweeps."""
     settings.require("slack_bot_token")
-    if not socket_mode:
-        settings.require("slack_signing_secret")
     token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
     identity = identity or BotIdentity(token)
     client = build_web_client(settings)
     client.token = None  # Bolt sets the per-request token from `authorize`.
     app = AsyncApp(
         client=client,
-        signing_secret=(
-            settings.slack_signing_secret.get_secret_value()
-            if settings.slack_signing_secret
-            else None
-        ),
         authorize=identity.authorize_function(),
-        request_verification_enabled=not socket_mode,
+        # HTTP mode checks the signature on the raw bytes before Bolt sees a request
+        # (bot/web.py); Socket Mode requests come over Slack's own authenticated connection.
+        request_verification_enabled=False,
         # Answer Slack as soon as the ack function returns; work runs after (listeners/routing).
         process_before_response=True,
         logger=logging.getLogger("bot.slack"),

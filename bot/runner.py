@@ -72,7 +72,9 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
     deps = build_deps(settings, db)
     app = create_app(settings, db, identity=identity, deps=deps)
     tune_garbage_collector()
-    runner = await start_web_app(build_web_app(app), host=host, port=settings.port)
+    secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
+    web_app = build_web_app(app, signing_secret=secret, clock=deps.clock)
+    runner = await start_web_app(web_app, host=host, port=settings.port)
     scheduler = start_scheduler(build_sweeps(deps))
     log.info("Listening on http://%s:%s/slack/events", host, settings.port)
     try:
@@ -90,7 +92,7 @@ async def run_socket_mode(settings: Settings) -> None:
     db = await prepare_database(settings)
     identity = await load_identity(settings)
     deps = build_deps(settings, db)
-    app = create_app(settings, db, identity=identity, socket_mode=True, deps=deps)
+    app = create_app(settings, db, identity=identity, deps=deps)
     tune_garbage_collector()
     handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
     scheduler = start_scheduler(build_sweeps(deps))

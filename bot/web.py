@@ -1,8 +1,14 @@
-"""HTTP mode: Slack requests at POST /slack/events, liveness at GET /healthz."""
+"""HTTP mode: Slack requests at POST /slack/events, liveness at GET /healthz.
+
+A request's signature is checked on the exact bytes received before anything decodes or parses
+them, so nothing (no listener, no error handler, no log line) ever sees a body Slack did not
+sign. A refused request gets a 4xx and one short log line naming why, never its content.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import aiohttp
@@ -12,27 +18,38 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.clock import Clock, SystemClock
+from bot.slack.request_signature import RequestSignature
+
 SLACK_PATH = "/slack/events"
+
+log = logging.getLogger("bot.web")
 
 
 def parse_slack_body(raw: str) -> dict[str, Any]:
     """Decode a request body as Bolt's parse_body does, with yarl's C unquoter: a modal's
     submission is a large form-encoded JSON document and urllib's pure-Python unquote was a
-    third of the acknowledgement's CPU time."""
+    third of the acknowledgement's CPU time. Raises ValueError for a body that is not one."""
     if not raw:
         return {}
     if raw.startswith("{"):
-        return json.loads(raw)
+        return _json_object(raw)
     fields = yarl.URL.build(query_string=raw, encoded=True).query
     if "payload" in fields:
-        return json.loads(fields["payload"])
+        return _json_object(fields["payload"])
     return {key: fields.getone(key) for key in fields}
 
 
-async def to_bolt_request(request: web.Request) -> AsyncBoltRequest:
-    raw = await request.text()
-    # Built from the decoded body (Bolt's socket-mode form skips its own slower parse), then
-    # given the raw body back so the signature is still checked against the exact bytes.
+def _json_object(text: str) -> dict[str, Any]:
+    decoded = json.loads(text)
+    if not isinstance(decoded, dict):
+        raise ValueError("not a JSON object")
+    return decoded
+
+
+def to_bolt_request(request: web.Request, raw: str) -> AsyncBoltRequest:
+    # Built from the decoded body (Bolt's socket-mode form skips its own slower parse); the
+    # raw text is kept for Bolt's copies of an HTTP request.
     bolt_request = AsyncBoltRequest(
         body=parse_slack_body(raw),
         query=request.query_string,
@@ -44,10 +61,33 @@ async def to_bolt_request(request: web.Request) -> AsyncBoltRequest:
     return bolt_request
 
 
-def build_web_app(app: AsyncApp) -> web.Application:
+def refuse(status: int, reason: str) -> web.Response:
+    log.warning("Refused a request to %s (%s): %s", SLACK_PATH, status, reason)
+    return web.json_response({"error": "invalid request"}, status=status)
+
+
+def build_web_app(
+    app: AsyncApp, *, signing_secret: str, clock: Clock | None = None
+) -> web.Application:
+    """The server for `app`, whose own request verification is off: it is done here."""
+    signature = RequestSignature(signing_secret, clock or SystemClock())
+
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_response = await app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        problem = signature.header_problem(request.headers)
+        if problem:
+            return refuse(401, problem)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return refuse(413, f"body over {request.client_max_size} bytes")
+        problem = signature.body_problem(body, request.headers)
+        if problem:
+            return refuse(401, problem)
+        try:
+            bolt_request = to_bolt_request(request, body.decode())
+        except ValueError:  # not UTF-8, not JSON, or not the shape Slack sends
+            return refuse(400, "signed body is not a Slack request")
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"ok": True})

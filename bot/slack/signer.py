@@ -97,12 +97,13 @@ class SlackRequestSigner:
 
     # -- signing and sending ------------------------------------------------------------
 
-    def sign(self, body: str, timestamp: int) -> str:
-        base = f"v0:{timestamp}:{body}".encode()
+    def sign(self, body: str | bytes, timestamp: int) -> str:
+        raw = body if isinstance(body, bytes) else body.encode()
+        base = f"v0:{timestamp}:".encode() + raw
         digest = hmac.new(self.signing_secret.encode(), base, hashlib.sha256).hexdigest()
         return f"v0={digest}"
 
-    def signed_headers(self, body: str) -> dict[str, str]:
+    def signed_headers(self, body: str | bytes) -> dict[str, str]:
         timestamp = int(self.clock())
         return {
             "X-Slack-Request-Timestamp": str(timestamp),

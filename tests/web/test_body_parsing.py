@@ -65,3 +65,13 @@ def test_a_command_mentioning_payload_keeps_its_text() -> None:
     # Bolt's own parser returns {} for any form containing the word "payload".
     body = urlencode({"command": "/mentoring", "text": "what is the payload?"})
     assert parse_slack_body(body)["text"] == "what is the payload?"
+
+
+@given(st.text() | st.text().map("payload=".__add__) | st.text().map("{".__add__))
+def test_any_text_decodes_to_an_object_or_is_refused(raw: str) -> None:
+    # The server answers 400 for a ValueError; anything else here would be a 500.
+    try:
+        decoded = parse_slack_body(raw)
+    except ValueError:
+        return
+    assert isinstance(decoded, dict)
