@@ -29,6 +29,7 @@ from bot.models import (
     Story,
     SurveyInvite,
 )
+from bot.services.checkins import session_topics
 from bot.services.pairs import Ending
 from bot.services.signup import withdraw
 
@@ -172,7 +173,8 @@ async def _pair_part(
         )
         sessions.append(
             {
-                **_row(log, "held_on", "minutes", "medium", "topics"),
+                **_row(log, "held_on", "minutes", "medium"),
+                "topics": await session_topics(session, log=log),
                 "notes_shared_with_the_pair": _row(log, "goal", "reality", "options", "will"),
                 "logged_by_me": log.logged_by == me.id,
                 "my_private_note": mine,
