@@ -375,6 +375,7 @@ class ChemistryMeeting(Base):
     pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
     proposed_by: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
     options: Mapped[list[int]] = mapped_column(JSON)  # Unix seconds, UTC
+    # Where or how to meet, written by the proposer (the other person's times are a new row).
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus), default=MeetingStatus.OPEN)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -467,6 +468,14 @@ class Agreement(Base):
     ends_on: Mapped[date] = mapped_column(Date)
     mentor_goals: Mapped[str] = mapped_column(Text, default="")
     mentee_goals: Mapped[str] = mapped_column(Text, default="")
+    # Who wrote each side's goals: either person may edit both, and a side left as the form
+    # showed it keeps its earlier author (a sign-up's goals are their owner's words).
+    mentor_goals_by: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    mentee_goals_by: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
     scheduler: Mapped[Scheduler] = mapped_column(_enum(Scheduler))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -487,15 +496,39 @@ class SessionLog(Base):
     held_on: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     medium: Mapped[Medium] = mapped_column(_enum(Medium))
-    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # from the programme's list
     # GROW notes, shared with the pair only.
     goal: Mapped[str] = mapped_column(Text, default="")
     reality: Mapped[str] = mapped_column(Text, default="")
     options: Mapped[str] = mapped_column(Text, default="")
     will: Mapped[str] = mapped_column(Text, default="")
+    # Who wrote each note: the second of the pair to log the day may replace the first's.
+    goal_by: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    reality_by: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    options_by: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    will_by: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
     logged_by: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SessionTopic(Base):
+    """A topic someone typed for a session ("other topics"), kept apart from the ones picked
+    from the programme's list because it is their own words."""
+
+    __tablename__ = "session_topic"
+    __table_args__ = (UniqueConstraint("session_id", "added_by", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("session_log.id", ondelete="CASCADE"), index=True
+    )
+    added_by: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(60))
 
 
 class SessionRating(Base):

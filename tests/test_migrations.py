@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from bot.db import Base, Database
 from bot.demo.seed import seed_active_pairs
 from bot.migrate import alembic_config, migrating, schema_state, upgrade_head
-from bot.models import Agreement, Pair
+from bot.models import Agreement, Pair, Participant, Programme, SessionLog, SessionTopic
 from bot.services import momentum
 
 
@@ -83,3 +83,74 @@ async def test_sqlite_still_enforces_foreign_keys_aftermigrating(db: Database) -
     for _ in range(3):  # every pooled connection
         async with db.transaction() as session:
             assert await session.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+async def test_shared_texts_written_before_authorship_get_their_authors(db: Database) -> None:
+    now = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    seeded = await seed_active_pairs(db, pairs=1, due=0, now=now)
+    async with db.transaction() as session:
+        pair = await session.scalar(select(Pair))
+        assert pair is not None
+        mentor, mentee = pair.mentor_id, pair.mentee_id
+        await session.execute(
+            update(Programme).where(Programme.id == seeded.programme_id).values(topics=["AI"])
+        )
+        for who, goals in ((mentor, "Mentor's sign-up goals"), (mentee, "Mentee's sign-up goals")):
+            await session.execute(
+                update(Participant).where(Participant.id == who).values(goals=goals)
+            )
+        first = await session.scalar(select(Agreement))
+        assert first is not None and first.proposed_by == mentee
+        first.mentor_goals, first.mentee_goals = "Mentor's sign-up goals", "Mentee wrote"
+        for version, by, goals in (
+            (2, mentor, ("Mentor wrote", "Mentee wrote")),  # the mentee's side unchanged
+            (3, mentee, ("Mentee wrote for the mentor", "Mentee wrote")),
+        ):
+            session.add(
+                Agreement(
+                    **{
+                        c: getattr(first, c)
+                        for c in ("pair_id", "status", "sessions_planned", "cadence_days")
+                    },
+                    session_minutes=60,
+                    medium=first.medium,
+                    ends_on=first.ends_on,
+                    scheduler=first.scheduler,
+                    created_at=now,
+                    version=version,
+                    proposed_by=by,
+                    mentor_goals=goals[0],
+                    mentee_goals=goals[1],
+                )
+            )
+        log = SessionLog(
+            pair_id=pair.id,
+            held_on=now.date(),
+            minutes=60,
+            medium=first.medium,
+            topics=["AI"],
+            goal="A note",
+            logged_by=mentor,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(log)
+        await session.flush()
+        session.add(SessionTopic(session_id=log.id, added_by=mentor, topic="Chess"))
+    await migrate_to(db, "0c063a212b78")  # typed topics go back into the session's list
+    async with db.transaction() as session:
+        assert await session.scalar(text("SELECT topics FROM session_log")) in (
+            '["AI", "Chess"]',
+            ["AI", "Chess"],
+        )
+    await upgrade_head(db)
+    async with db.transaction() as session:
+        authors = [
+            (a.mentor_goals_by, a.mentee_goals_by)
+            for a in await session.scalars(select(Agreement).order_by(Agreement.version))
+        ]
+        log = await session.scalar(select(SessionLog))
+        typed = [(t.topic, t.added_by) for t in await session.scalars(select(SessionTopic))]
+    assert authors == [(mentor, mentee), (mentor, mentee), (mentee, mentee)]
+    assert log is not None and (log.goal_by, log.reality_by) == (mentor, None)
+    assert log.topics == ["AI"] and typed == [("Chess", mentor)]

@@ -212,6 +212,9 @@ async def propose(
     )
     me = pair.member(user_id)
     assert me is not None
+    shown = await session.scalar(
+        select(Agreement).where(Agreement.pair_id == pair_id, Agreement.version == newest)
+    )
     agreement = Agreement(
         pair_id=pair_id,
         version=(newest or 0) + 1,
@@ -219,10 +222,29 @@ async def propose(
         proposed_by=me.participant_id,
         created_at=now,
         **vars(terms),
+        **_goal_authors(terms, shown, pair, me),
     )
     session.add(agreement)
     await session.flush()
     return _facts(agreement, pair)
+
+
+def _goal_authors(
+    terms: Terms, shown: Agreement | None, pair: PairFacts, me: Member
+) -> dict[str, int | None]:
+    """Who wrote each side's goals: a side left as the form showed it keeps its author (the
+    earlier version's, or its owner for the sign-up goals the first form is filled with)."""
+    authors: dict[str, int | None] = {}
+    for side, owner in (("mentor_goals", pair.mentor), ("mentee_goals", pair.mentee)):
+        text = getattr(terms, side)
+        if shown is not None:
+            before, author = getattr(shown, side), getattr(shown, f"{side}_by")
+        else:
+            before, author = owner.goals, owner.participant_id
+        authors[f"{side}_by"] = (
+            None if not text else author if text == before else me.participant_id
+        )
+    return authors
 
 
 async def set_message(session: AsyncSession, *, agreement_id: int, ts: str) -> None:

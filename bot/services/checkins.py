@@ -25,6 +25,7 @@ from bot.models import (
     ScheduledMessage,
     SessionLog,
     SessionRating,
+    SessionTopic,
 )
 from bot.services import momentum, outbox
 from bot.services.agreements import in_force
@@ -59,7 +60,8 @@ class CheckinInput:
     held_on: date
     minutes: int
     medium: Medium
-    topics: tuple[str, ...]
+    topics: tuple[str, ...]  # picked from the programme's list
+    other_topics: tuple[str, ...]  # typed: the person's own words
     usefulness: int
     grow: Mapping[str, str]
     private_note: str
@@ -138,6 +140,8 @@ def validate_checkin(
     extra = [t.strip() for t in str(values.get("other_topics") or "").split(",") if t.strip()]
     if any(len(t) > 60 for t in extra):
         errors.add("other_topics", "Keep each topic under 60 characters.")
+    typed = [t for t in dict.fromkeys(extra) if t not in offered_topics]
+    chosen += [t for t in extra if t in offered_topics]
     raw_useful = str(values.get("usefulness") or "")
     if raw_useful not in {"1", "2", "3", "4", "5"}:
         errors.add("usefulness", "Say how useful the session was.")
@@ -175,7 +179,8 @@ def validate_checkin(
         held_on=held_on,
         minutes=int(raw_minutes),
         medium=medium,
-        topics=tuple(dict.fromkeys([*chosen, *extra])),
+        topics=tuple(dict.fromkeys(chosen)),
+        other_topics=tuple(typed),
         usefulness=int(raw_useful),
         grow=grow,
         private_note=private,
@@ -262,11 +267,13 @@ async def log_session(
     for name, text in data.grow.items():
         if text:  # the second person's notes add to the first's, never wipe them
             setattr(log, name, text)
+            setattr(log, f"{name}_by", me.participant_id)
         elif getattr(log, name, None) is None:
             setattr(log, name, "")
     log.updated_at = now
     await session.flush()
     await _upsert_rating(session, log.id, me.participant_id, data.usefulness)
+    await _add_typed_topics(session, log.id, me.participant_id, data.other_topics)
     if data.private_note:
         note = await session.scalar(
             select(PrivateNote).where(
@@ -314,13 +321,41 @@ async def log_session(
         log.held_on,
         log.minutes,
         log.medium,
-        tuple(log.topics),
+        tuple(await session_topics(session, log=log)),
         grow,
         tuple(added),
         pair.next_session_at,
         cancelled,
         tuple(planned),
     )
+
+
+async def _add_typed_topics(
+    session: AsyncSession, session_id: int, participant_id: int, topics: Sequence[str]
+) -> None:
+    known = set(
+        await session.scalars(
+            select(SessionTopic.topic).where(
+                SessionTopic.session_id == session_id, SessionTopic.added_by == participant_id
+            )
+        )
+    )
+    session.add_all(
+        SessionTopic(session_id=session_id, added_by=participant_id, topic=topic)
+        for topic in topics
+        if topic not in known
+    )
+    await session.flush()
+
+
+async def session_topics(session: AsyncSession, *, log: SessionLog) -> list[str]:
+    """The session's topics: those picked from the programme's list, then those typed."""
+    typed = await session.scalars(
+        select(SessionTopic.topic)
+        .where(SessionTopic.session_id == log.id)
+        .order_by(SessionTopic.id)
+    )
+    return list(dict.fromkeys([*(log.topics or []), *typed]))
 
 
 async def _upsert_rating(

@@ -29,6 +29,8 @@ from bot.models import (
     Story,
     SurveyInvite,
 )
+from bot.services import text_columns
+from bot.services.checkins import session_topics
 from bot.services.pairs import Ending
 from bot.services.signup import withdraw
 
@@ -172,7 +174,8 @@ async def _pair_part(
         )
         sessions.append(
             {
-                **_row(log, "held_on", "minutes", "medium", "topics"),
+                **_row(log, "held_on", "minutes", "medium"),
+                "topics": await session_topics(session, log=log),
                 "notes_shared_with_the_pair": _row(log, "goal", "reality", "options", "will"),
                 "logged_by_me": log.logged_by == me.id,
                 "my_private_note": mine,
@@ -226,16 +229,13 @@ async def _pair_part(
     }
 
 
-ERASED_NAME = "Erased participant"
-
-
 async def erase(
     session: AsyncSession, *, team_id: str, user_id: str, now: datetime
 ) -> list[Ending] | None:
     """Erase the person: they leave every programme (their pairs end), everything they wrote
     goes, and their participant rows keep only what the programme's counts need, under a name
-    that is no longer theirs. What their partner wrote stays: sessions the partner logged keep
-    their notes, and actions the partner created stay with the pair. None: nothing stored."""
+    that is no longer theirs. What their partner wrote stays, field by field: notes, topics and
+    agreement goals the partner typed, and actions the partner created. None: nothing stored."""
     people = list(
         await session.scalars(
             select(Participant)
@@ -253,8 +253,8 @@ async def erase(
             )
             endings += ended
     ids = [me.id for me in people]
-    for statement in (
-        delete(PrivateNote).where(PrivateNote.author_id.in_(ids)),
+    # Rows that are the person's alone go whole; then every text column says what is theirs.
+    statements: list[Any] = [
         delete(ActionItem).where(ActionItem.created_by.in_(ids)),
         delete(SessionRating).where(SessionRating.participant_id.in_(ids)),
         delete(ObjectiveRating).where(ObjectiveRating.participant_id.in_(ids)),
@@ -262,28 +262,15 @@ async def erase(
         delete(Concern).where(Concern.participant_id.in_(ids)),
         delete(SurveyInvite).where(SurveyInvite.participant_id.in_(ids)),
         delete(Outbox).where(or_(Outbox.participant_id.in_(ids), Outbox.recipient_id == user_id)),
-        update(SessionLog)
-        .where(SessionLog.logged_by.in_(ids))
-        .values(goal="", reality="", options="", will=""),
-        update(ChemistryDecision)
-        .where(ChemistryDecision.participant_id.in_(ids))
-        .values(reason=""),
-        update(Agreement)
-        .where(Agreement.pair_id.in_(select(Pair.id).where(Pair.mentor_id.in_(ids))))
-        .values(mentor_goals=""),
-        update(Agreement)
-        .where(Agreement.pair_id.in_(select(Pair.id).where(Pair.mentee_id.in_(ids))))
-        .values(mentee_goals=""),
-    ):
+    ]
+    for column in text_columns.erased_on_deletion():
+        where = column.owner.in_(ids)
+        if column.blank is text_columns.DROP:
+            statements.append(delete(column.model).where(where))
+        else:
+            statements.append(update(column.model).where(where).values({column.key: column.blank}))
+    for statement in statements:
         await session.execute(statement.execution_options(synchronize_session=False))
     for me in people:
-        me.user_id = f"erased-{me.id}"
-        me.display_name = ERASED_NAME
-        me.tz = None
-        me.department = ""
-        me.line_manager_id = None
-        me.topics = []
-        me.skills = ""
-        me.goals = ""
         me.updated_at = now
     return endings

@@ -1,20 +1,22 @@
 """Free text does not outlive its programme: a set number of days after a programme closes,
-everything people wrote in it (session notes, private notes, action texts, decline reasons,
-agreement goals, sign-up goals and skills, survey comments, concerns and their replies,
-unpublished stories) is blanked.
+everything people wrote in it (every column `text_columns` marks as purged: sign-up answers,
+meeting notes, decline reasons, agreement goals, session notes and typed topics, private notes,
+action texts, survey comments, concerns and their replies, unpublished stories) is blanked.
 The figures the report needs (dates, counts, ratings) stay. Plain values in and out; no Slack."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
     ActionItem,
     Agreement,
     ChemistryDecision,
+    ChemistryMeeting,
     Concern,
     ConcernMessage,
     Pair,
@@ -23,13 +25,13 @@ from bot.models import (
     Programme,
     ProgrammeStatus,
     SessionLog,
+    SessionTopic,
     Story,
     StoryStatus,
     Survey,
     SurveyResponse,
 )
-
-BLANK = ""
+from bot.services import text_columns
 
 
 async def sweep(session: AsyncSession, *, now: datetime) -> list[str]:
@@ -56,44 +58,36 @@ async def sweep(session: AsyncSession, *, now: datetime) -> list[str]:
     return done
 
 
-async def purge(session: AsyncSession, *, programme_id: int) -> None:
+def rows_of(programme_id: int) -> dict[type, ColumnElement[bool]]:
+    """Each table's rows that belong to the programme, for every table with purged text."""
     pairs = select(Pair.id).where(Pair.programme_id == programme_id)
     sessions = select(SessionLog.id).where(SessionLog.pair_id.in_(pairs))
-    blanks = (
-        (SessionLog, SessionLog.pair_id.in_(pairs), ("goal", "reality", "options", "will")),
-        (ActionItem, ActionItem.pair_id.in_(pairs), ("text",)),
-        (ChemistryDecision, ChemistryDecision.pair_id.in_(pairs), ("reason",)),
-        (Agreement, Agreement.pair_id.in_(pairs), ("mentor_goals", "mentee_goals")),
-        (Participant, Participant.programme_id == programme_id, ("goals", "skills")),
-        (
-            SurveyResponse,
-            SurveyResponse.survey_id.in_(
-                select(Survey.id).where(Survey.programme_id == programme_id)
-            ),
-            ("comment",),
+    return {
+        Participant: Participant.programme_id == programme_id,
+        ChemistryMeeting: ChemistryMeeting.pair_id.in_(pairs),
+        ChemistryDecision: ChemistryDecision.pair_id.in_(pairs),
+        Agreement: Agreement.pair_id.in_(pairs),
+        SessionLog: SessionLog.pair_id.in_(pairs),
+        SessionTopic: SessionTopic.session_id.in_(sessions),
+        PrivateNote: PrivateNote.session_id.in_(sessions),
+        ActionItem: ActionItem.pair_id.in_(pairs),
+        SurveyResponse: SurveyResponse.survey_id.in_(
+            select(Survey.id).where(Survey.programme_id == programme_id)
         ),
-        (
-            ConcernMessage,
-            ConcernMessage.concern_id.in_(
-                select(Concern.id).where(Concern.programme_id == programme_id)
-            ),
-            ("text",),
+        ConcernMessage: ConcernMessage.concern_id.in_(
+            select(Concern.id).where(Concern.programme_id == programme_id)
         ),
-        (
-            Story,
-            (Story.programme_id == programme_id) & (Story.status != StoryStatus.PUBLISHED),
-            ("text",),
-        ),
-    )
-    for model, where, columns in blanks:
-        await session.execute(
-            update(model)
-            .where(where)
-            .values(**dict.fromkeys(columns, BLANK))
-            .execution_options(synchronize_session=False)
-        )
-    await session.execute(
-        delete(PrivateNote)
-        .where(PrivateNote.session_id.in_(sessions))
-        .execution_options(synchronize_session=False)
-    )
+        # A published story is out in a channel, shared by its author's consent.
+        Story: (Story.programme_id == programme_id) & (Story.status != StoryStatus.PUBLISHED),
+    }
+
+
+async def purge(session: AsyncSession, *, programme_id: int) -> None:
+    rows = rows_of(programme_id)
+    for column in text_columns.purged_after_closing():
+        where = rows[column.model]
+        if column.blank is text_columns.DROP:
+            statement: Any = delete(column.model).where(where)
+        else:
+            statement = update(column.model).where(where).values({column.key: column.blank})
+        await session.execute(statement.execution_options(synchronize_session=False))
