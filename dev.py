@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """The two commands a newcomer needs: `python3 dev.py start` and `python3 dev.py test`.
 
-Both create `.venv/` on first use and (re)install the project into it whenever
-pyproject.toml changes, so a fresh clone needs nothing but Python 3.11+.
+Both create `.venv/` on first use and install exactly the versions in uv.lock into it (again
+whenever uv.lock or pyproject.toml changes), so a fresh clone needs nothing but Python 3.11+.
+The installer is the uv release pyproject.toml names, put into `.venv-uv/` with pip.
+
+`python3 dev.py test-floors [pytest args]` builds `.venv-lowest/` from the lowest versions
+pyproject.toml allows and runs pytest on them.
 """
 
 from __future__ import annotations
@@ -15,27 +19,73 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+BIN = "Scripts" if os.name == "nt" else "bin"
+EXE = ".exe" if os.name == "nt" else ""
 VENV = ROOT / ".venv"
-PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+PY = VENV / BIN / f"python{EXE}"
 STAMP = VENV / ".installed"
+TOOLS = ROOT / ".venv-uv"
+UV = TOOLS / BIN / f"uv{EXE}"
+LOWEST = ROOT / ".venv-lowest"
+# uv finds no Python of its own to download: every environment uses the one running dev.py.
+UV_ENV = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_PROJECT_ENVIRONMENT": str(VENV)}
+
+
+def pinned_uv() -> str:
+    import tomllib  # only after the version check: Python 3.11 brought it
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return project["tool"]["uv"]["required-version"].removeprefix("==")
+
+
+def ensure_uv() -> Path:
+    version = pinned_uv()
+    marker = TOOLS / ".version"
+    if not UV.exists() or not marker.exists() or marker.read_text() != version:
+        print(f"Installing uv {version} into .venv-uv ...", flush=True)
+        venv.create(TOOLS, with_pip=True, clear=True)
+        tools_py = TOOLS / BIN / f"python{EXE}"
+        subprocess.check_call([str(tools_py), "-m", "pip", "install", "-q", f"uv=={version}"])
+        marker.write_text(version)
+    return UV
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):  # noqa: UP036  (dev.py may be run by an older python3)
-        sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]}).")
-    if not PY.exists():
-        print("Creating .venv ...", flush=True)
-        venv.create(VENV, with_pip=True)
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    if not STAMP.exists() or STAMP.read_text() != wanted:
-        print("Installing dependencies into .venv ...", flush=True)
-        subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
-        target = f".[{extras}]" if extras else "."
-        subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", target], cwd=ROOT)
-        STAMP.write_text(wanted)
+    inputs = [(ROOT / name).read_bytes() for name in ("uv.lock", "pyproject.toml")]
+    wanted = hashlib.sha256(b"".join(inputs) + extras.encode()).hexdigest()
+    if PY.exists() and STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    uv = ensure_uv()
+    print("Installing dependencies from uv.lock into .venv ...", flush=True)
+    command = [str(uv), "sync", "--locked", "--quiet", "--python", sys.executable]
+    if extras:
+        command += ["--extra", extras]
+    if subprocess.call(command, cwd=ROOT, env=UV_ENV):
+        sys.exit("Installing from uv.lock failed (pyproject.toml changed? README: Dependencies).")
+    STAMP.write_text(wanted)
+
+
+def test_floors(pytest_args: list[str]) -> int:
+    """The suite on the lowest version of each dependency pyproject.toml allows (the rest of
+    the tree as new as they go): a floor set too low fails here, not on someone's install."""
+    ensure_uv()
+    print("Installing the lowest allowed versions into .venv-lowest ...", flush=True)
+    env = {k: v for k, v in UV_ENV.items() if k != "UV_PROJECT_ENVIRONMENT"}
+    python = LOWEST / BIN / f"python{EXE}"
+    uv = str(UV)
+    subprocess.check_call(
+        [uv, "venv", "--quiet", "--clear", "--python", sys.executable, str(LOWEST)], env=env
+    )
+    install = [uv, "pip", "install", "--quiet", "--python", str(python)]
+    subprocess.check_call(
+        [*install, "--resolution", "lowest-direct", "-e", ".[test]"], cwd=ROOT, env=env
+    )
+    return subprocess.call([str(python), "-m", "pytest", *pytest_args], cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036  (dev.py may be run by an older python3)
+        sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]}).")
     command = argv[0] if argv else "help"
     rest = argv[1:]
     if command == "start":
@@ -47,11 +97,13 @@ def main(argv: list[str]) -> int:
         if lint:
             return lint
         return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+    if command == "test-floors":
+        return test_floors(rest)
     if command == "bot":
         ensure_venv("test")
         return subprocess.call([str(PY), "-m", "bot", *rest], cwd=ROOT)
     print(__doc__)
-    print("usage: python3 dev.py start | test [pytest args] | bot <subcommand>")
+    print("usage: python3 dev.py start | test [pytest args] | test-floors [pytest args] | bot ...")
     return 0 if command == "help" else 2
 
 

@@ -1,17 +1,27 @@
-"""Alembic from code: upgrade to head, and tell whether a database is behind."""
+"""Alembic from code: upgrade to head (one migrator at a time), and tell whether a database
+is behind."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db import MIGRATIONS_DIR, Database
+
+# Every replica runs `migrate` as it starts; on PostgreSQL they queue on this advisory lock
+# (any fixed 64-bit key that nothing else in the database uses).
+MIGRATION_LOCK_KEY = 7_262_390_118_305_017_601
+LOCK = text("SELECT pg_advisory_lock(:key)")
+UNLOCK = text("SELECT pg_advisory_unlock(:key)")
 
 
 def alembic_config() -> Config:
@@ -40,14 +50,35 @@ async def upgrade_head(db: Database) -> None:
 
 
 async def migrating(db: Database, work: Callable[[Connection], None]) -> None:
-    async with db.engine.connect() as connection:
+    """Run Alembic work on one connection as the only migrator: replicas that start together
+    migrate one after another, and the later ones find the schema at head."""
+    async with db.engine.connect() as connection, _sole_migrator(connection, sqlite=db.is_sqlite):
         await connection.run_sync(work)
         await connection.commit()
-        if db.is_sqlite:
-            # migrations/env.py turns SQLite's foreign keys off to alter tables; the pragma
-            # only takes effect outside a transaction, so this pooled connection gets it back
-            # here, after the commit.
-            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+@asynccontextmanager
+async def _sole_migrator(connection: AsyncConnection, *, sqlite: bool) -> AsyncIterator[None]:
+    if sqlite:
+        # migrations/env.py turns SQLite's foreign keys off to alter tables (copying a table
+        # would otherwise cascade its drop); the pragma only takes effect outside a
+        # transaction, so it comes before BEGIN IMMEDIATE, whose write lock makes any other
+        # migrator wait (busy_timeout) until this one commits.
+        await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        # Held by the session, so it outlasts the commit that ends this wait.
+        await connection.execute(LOCK, {"key": MIGRATION_LOCK_KEY})
+        await connection.commit()
+    try:
+        yield
+    finally:
+        await connection.rollback()  # nothing to undo unless the work failed
+        if sqlite:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # for the pool
+        else:
+            await connection.execute(UNLOCK, {"key": MIGRATION_LOCK_KEY})
+            await connection.commit()
 
 
 async def schema_state(db: Database) -> SchemaState:

@@ -25,8 +25,9 @@ def _configure(connection: Connection) -> None:
     if sqlite:
         # SQLite alters a table by copying it and dropping the original; with foreign keys
         # enforced, that drop would cascade into every table that refers to it. The pragma
-        # only takes effect outside a transaction, so it comes before the first change;
-        # bot/migrate.py turns it back on (a connection from the CLI is simply closed).
+        # only takes effect outside a transaction, so it comes before the first change
+        # (bot/migrate.py sets it before its own transaction, then turns it back on; a
+        # connection from the alembic command line is simply closed).
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,

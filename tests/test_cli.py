@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,14 +15,20 @@ from bot.config import Settings
 from bot.db import Database
 from bot.migrate import schema_state
 from bot.runner import StartupError, prepare_database
-from tests.conftest import ROOT
+from tests.conftest import BACKENDS, ROOT, _create_pg_database, _drop_pg_database
+
+REPLICAS = 5  # enough that, without the lock, two of them always collide
+
+
+def bot_env(env: dict[str, str]) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    return {**clean, "PYTHONPATH": str(ROOT), **env}
 
 
 def run_bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        env=bot_env(env),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -51,6 +59,45 @@ def test_migrate_builds_the_schema(tmp_path: Path) -> None:
     result = run_bot("migrate", env={"DATABASE_URL": url}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Database is at revision" in result.stdout
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_replicas_starting_together_migrate_once(backend: str, tmp_path: Path) -> None:
+    """Every replica runs `migrate` at start: the first builds the schema, the rest wait for
+    it and find nothing to do."""
+    pg_name = f"mentoring_migrate_{uuid.uuid4().hex[:8]}"
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        url = await _create_pg_database(pg_name)
+    try:
+        replicas = [
+            await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "bot", "migrate"),
+                env=bot_env({"DATABASE_URL": url}),
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            for _ in range(REPLICAS)
+        ]
+        results = await asyncio.wait_for(
+            asyncio.gather(*(replica.communicate() for replica in replicas)), timeout=120
+        )
+        codes = [replica.returncode for replica in replicas]
+        failures = [err.decode() for code, (_, err) in zip(codes, results, strict=True) if code]
+        assert failures == [], failures[0]
+        db = Database(Settings(_env_file=None, database_url=url).database_url)
+        try:
+            state = await schema_state(db)
+        finally:
+            await db.dispose()
+        assert state.up_to_date
+        for out, _ in results:
+            assert f"Database is at revision {state.head}." in out.decode()
+    finally:
+        if backend == "postgresql":
+            await _drop_pg_database(pg_name)
 
 
 async def test_the_embedded_sqlite_default_migrates_itself(tmp_path: Path) -> None:
