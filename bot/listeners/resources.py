@@ -16,6 +16,7 @@ from bot.services.programmes import find_programmes
 from bot.services.resources import ResourceError
 from bot.views import admin as admin_views
 from bot.views import resources as views
+from bot.views.mrkdwn import escape, join, mrkdwn
 from bot.views.state import form_values
 
 
@@ -25,8 +26,10 @@ async def resources_command(
     async with deps.db.transaction() as session:
         found = await find_programmes(session, team_id=team_id, name=name or None)
         if len(found) != 1:
-            named = ", ".join(f"“{p.name}”" for p in found) or "none yet"
-            await reply(f"Which programme? `/mentoring-admin resources NAME` ({named}).")
+            named = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found)) or "none yet"
+            await reply(
+                mrkdwn("Which programme? `/mentoring-admin resources NAME` ({named}).", named=named)
+            )
             return
         items = await resources.library(session, programme_id=found[0].id)
     await reply("Resources", views.library_blocks(found[0].name, found[0].id, items))
@@ -47,7 +50,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             async with deps.db.transaction() as session:
                 item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
         except ResourceError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return
         await click.client.views_open(
             trigger_id=click.trigger_id, view=views.resource_modal(0, item)
@@ -61,9 +64,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
                 )
         except ResourceError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return
-        await click.reply(f"“{item.title}” is out of the library; it will not be posted again.")
+        await click.reply(
+            mrkdwn(
+                "“{title}” is out of the library; it will not be posted again.", title=item.title
+            )
+        )
 
     async def ack_resource(
         ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
@@ -103,6 +110,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if title:
             await client.chat_postMessage(
                 channel=body["user"]["id"],
-                text=f"“{title}” is in the library. Resources go to the safe spaces one at a "
-                "time, newest first.",
+                text=mrkdwn(
+                    "“{title}” is in the library. Resources go to the safe spaces one at a "
+                    "time, newest first.",
+                    title=title,
+                ),
             )
