@@ -15,16 +15,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.ids import Action, Command, Field, View
 from bot.sandbox import Sandbox
 from bot.slack.double import User
+from bot.views import admin as admin_views
+from bot.views import stories as story_views
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2
 from tests.flows import (
     EXEC2,
     EXEC3,
     SETUP_VALUES,
     channel_of,
+    create_programme,
     last_message,
     open_agreement,
     open_enrolment,
@@ -509,3 +514,31 @@ async def test_planted_control_sequences_reach_slack_inert(
     print(f"\n{len(seen.surfaces)} surfaces driven, {len(everything)} payloads scanned:")
     for surface in seen.surfaces:
         print(f"  {surface.name} ({len(surface.payloads)} payloads)")
+
+
+async def test_text_a_view_forgot_to_build_still_reaches_slack_inert(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard on every way out: a listener's Web API client, a response URL, an ack."""
+    box = sandbox
+    raw = "Forgot <!channel> <@U0PLANT> & more"
+    inert = "Forgot &lt;!channel&gt; &lt;@U0PLANT&gt; &amp; more"
+    monkeypatch.setattr(story_views, "thanks", lambda show_name: raw)
+    monkeypatch.setattr(admin_views, "PARTICIPANT_HELP", raw)
+    monkeypatch.setattr(admin_views, "ADMIN_HELP", raw)
+    await create_programme(box, LEAD)
+    await open_enrolment(box, LEAD, GENERAL)
+    await sign_up(box, MENTOR)
+
+    await box.command(MENTOR, Command.PARTICIPANT, "story")
+    modal = box.modal(MENTOR)
+    assert modal is not None
+    story = {Field.STORY_TITLE: "Title", Field.STORY_TEXT: STORY, Field.CONSENT: ["share"]}
+    await box.submit(MENTOR, modal["id"], story)
+    assert box.last_dm(MENTOR) == inert  # chat.postMessage from a listener
+
+    await box.command(LEAD, Command.ADMIN, "help")
+    assert box.replies(LEAD)[-1]["text"] == inert  # a response URL
+
+    acked = await box.command(MENTOR, Command.PARTICIPANT, "help")
+    assert acked.text == inert  # the acknowledgement itself
