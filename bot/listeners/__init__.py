@@ -13,6 +13,7 @@ from bot.listeners import (
     concerns,
     data_rights,
     errors,
+    guarded_ack,
     home,
     matching,
     momentum,
@@ -30,6 +31,7 @@ from bot.listeners import (
 
 def register(app: AsyncApp, deps: Deps) -> None:
     errors.register(app)
+    app.use(guarded_ack.install)
     # Bolt tries routes in this order for every request: the busiest go first.
     participant.register(app, deps)
     checkins.register(app, deps)

@@ -32,8 +32,10 @@ from bot.models import Programme, ProgrammeStatus
 from bot.services import audit, cohorts, leads, programmes
 from bot.services.programme_rules import FormErrors, validate_programme
 from bot.views import admin as views
-from bot.views.admin import CHANNEL_ADVICE
+from bot.views.admin import channel_advice
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
+from bot.views.mrkdwn import channel as channel_link
+from bot.views.mrkdwn import code, escape, join, mrkdwn
 from bot.views.programme_setup import leads_modal, setup_modal
 from bot.views.state import form_values
 
@@ -132,7 +134,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             if argument:
                 match = [p for p in candidates if p.name.lower() == argument.lower()]
                 if not match:
-                    await reply(f"No programme called “{argument}” is waiting to open.")
+                    await reply(
+                        mrkdwn("No programme called “{name}” is waiting to open.", name=argument)
+                    )
                     return
                 preselect = match[0].id
             elif len(candidates) == 1:
@@ -156,8 +160,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     lead_id=user_id,
                 )
             if not enrolling:
-                named = f"called “{argument}” " if argument else ""
-                await reply(f"No programme {named}is open for enrolment.")
+                named = mrkdwn("called “{name}” ", name=argument) if argument else ""
+                await reply(mrkdwn("No programme {named}is open for enrolment.", named=named))
             elif len(enrolling) == 1:
                 await close(client, reply, team_id, user_id, enrolling[0].id)
             else:
@@ -184,11 +188,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
             if len(found) == 1:
                 await open_setup(client, command["trigger_id"], user_id=user_id, source=found[0])
             elif not found:
-                named = f" called “{argument}”" if argument else ""
-                await reply(f"There is no programme{named} to start the next cohort from.")
+                named = mrkdwn(" called “{name}”", name=argument) if argument else ""
+                await reply(
+                    mrkdwn(
+                        "There is no programme{named} to start the next cohort from.", named=named
+                    )
+                )
             else:
-                names = ", ".join(f"“{p.name}”" for p in found)
-                await reply(f"Which programme? Name one: `/mentoring-admin clone NAME` ({names}).")
+                names = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found))
+                await reply(
+                    mrkdwn(
+                        "Which programme? Name one: `/mentoring-admin clone NAME` ({names}).",
+                        names=names,
+                    )
+                )
         elif word == "report":
             await report_command(
                 deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
@@ -221,8 +234,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 session, team_id=access.team_id, name=name or None, lead_id=access.user_id
             )
             if len(found) != 1:
-                listed = ", ".join(f"“{p.name}”" for p in found) or "none yet"
-                await reply(f"Which programme? `/mentoring-admin leads NAME` ({listed}).")
+                listed = join(", ", [mrkdwn("“{name}”", name=p.name) for p in found])
+                await reply(
+                    mrkdwn(
+                        "Which programme? `/mentoring-admin leads NAME` ({listed}).",
+                        listed=listed or "none yet",
+                    )
+                )
                 return
             others = await leads.lead_ids(session, programme_id=found[0].id)
         co_leads = tuple(u for u in others if u != access.user_id)
@@ -312,19 +330,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, team_id=team_id, programme_id=programme_id, now=deps.clock.now()
                 )
         except programmes.ProgrammeError as exc:
-            await reply(str(exc), replace_original=True)
+            await reply(escape(exc), replace_original=True)
             return
         deps.programmes.forget(programme.id)
         await reply(
-            f"Enrolment for “{programme.name}” is closed. Next: matching.", replace_original=True
+            mrkdwn("Enrolment for “{name}” is closed. Next: matching.", name=programme.name),
+            replace_original=True,
         )
         if programme.announcement_channel_id and programme.announcement_ts:
             try:
                 await client.chat_update(
                     channel=programme.announcement_channel_id,
                     ts=programme.announcement_ts,
-                    text=f"Enrolment for {programme.name} is closed. Thank you to everyone who "
-                    "signed up!",
+                    text=mrkdwn(
+                        "Enrolment for {name} is closed. Thank you to everyone who signed up!",
+                        name=programme.name,
+                    ),
                     blocks=[],
                 )
             except SlackApiError:
@@ -412,8 +433,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user_id = body["user"]["id"]
         await client.chat_postMessage(
             channel=user_id,
-            text=f"“{name}” is created as a draft. Open enrolment with "
-            f"`/mentoring-admin open {name}`.",
+            text=mrkdwn(
+                "“{name}” is created as a draft. Open enrolment with {command}.",
+                name=name,
+                command=code(f"/mentoring-admin open {name}"),
+            ),
         )
         await refresh_home(client, context["team_id"], user_id)
 
@@ -470,12 +494,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SlackApiError as exc:
             error = exc.response.get("error", "")
-            advice = CHANNEL_ADVICE.get(error, "Slack refused the announcement ({error}).")
             await client.chat_postMessage(
                 channel=user_id,
-                text="Enrolment is still closed: "
-                + advice.format(channel=channel, error=error)
-                + " Then run `/mentoring-admin open` again.",
+                text=mrkdwn(
+                    "Enrolment is still closed: {advice} Then run `/mentoring-admin open` again.",
+                    advice=channel_advice(error, channel, refused="the announcement"),
+                ),
             )
             return
         try:
@@ -491,12 +515,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         except programmes.ProgrammeError as exc:
             # Someone else changed it meanwhile: take the announcement back.
             await client.chat_delete(channel=posted["channel"], ts=posted["ts"])
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         deps.programmes.forget(programme.id)
         await client.chat_postMessage(
             channel=user_id,
-            text=f"Enrolment for “{programme.name}” is open and announced in <#{channel}>.",
+            text=mrkdwn(
+                "Enrolment for “{name}” is open and announced in {where}.",
+                name=programme.name,
+                where=channel_link(channel),
+            ),
         )
         await ensure_spaces(deps, client, programme_id=programme.id, lead_id=user_id)
         await refresh_home(client, team_id, user_id)

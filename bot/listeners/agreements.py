@@ -21,6 +21,7 @@ from bot.services.agreements import Terms
 from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
 from bot.views import agreements as views
+from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 programme = await session.get(Programme, pair.programme_id)
                 ground_rules = programme.ground_rules if programme else ""
         except PairError as exc:
-            await Reply(client=client, user_id=user_id, respond=respond, body=body)(str(exc))
+            await Reply(client=client, user_id=user_id, respond=respond, body=body)(escape(exc))
             return
         await client.views_open(
             trigger_id=body["trigger_id"],
@@ -100,7 +101,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except PairError as exc:
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         channel = proposal.pair.conversation_id or user_id
         text, blocks = views.proposal_message(proposal)
@@ -127,7 +128,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except PairError as exc:
-            await reply(str(exc))
+            await reply(escape(exc))
             return
         channel = agreed.pair.conversation_id
         text, blocks = views.agreed_summary(agreed)

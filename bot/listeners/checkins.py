@@ -19,6 +19,7 @@ from bot.services.checkins import CheckinInput, Logged
 from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
 from bot.views import checkins as views
+from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 from bot.views.when import slack_date
 
@@ -53,7 +54,7 @@ async def start_checkin(
             agreed = await agreements.in_force(session, pair_id=pair_id)
             programme = await session.get(Programme, pair.programme_id)
     except PairError as exc:
-        await reply(str(exc))
+        await reply(escape(exc))
         return
     assert programme is not None
     minutes = agreed.session_minutes if agreed else programme.session_minutes
@@ -169,7 +170,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except PairError as exc:
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         await withdraw_scheduled(client, logged.cancelled)
         text, blocks = views.logged_message(logged)
@@ -212,10 +213,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except PairError as exc:
-            await reply(str(exc))
+            await reply(escape(exc))
             return
         await reply(
-            f"Thanks: you rated the session of {held_on:%a %d %b} {rating} out of 5.",
+            mrkdwn(
+                "Thanks: you rated the session of {day:%a %d %b} {rating} out of 5.",
+                day=held_on,
+                rating=rating,
+            ),
             replace_original=True,
         )
 
@@ -257,9 +262,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except PairError as exc:
-            await reply(str(exc))
+            await reply(escape(exc))
             return
-        await reply(f"“{closed.text}” is {closed.status.value}.")
+        await reply(mrkdwn("“{text}” is {status}.", text=closed.text, status=closed.status.value))
         await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
 
     @then(app.action(matching(Action.ACTION_DONE)))

@@ -30,6 +30,7 @@ from bot.services.chemistry import Agreement, MeetingAgreed
 from bot.services.pairs import PairError, PairFacts
 from bot.services.programme_rules import FormErrors
 from bot.views import chemistry as views
+from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 from bot.views.when import slack_date
 
@@ -49,10 +50,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def refusal(reply: Reply, error: PairError) -> None:
         if isinstance(error, MeetingAgreed):
             await reply(
-                f"Your chemistry meeting is already agreed for {slack_date(error.starts_at)}."
+                mrkdwn(
+                    "Your chemistry meeting is already agreed for {at}.",
+                    at=slack_date(error.starts_at),
+                )
             )
         else:
-            await reply(str(error))
+            await reply(escape(error))
 
     async def pair_if_allowed(
         check: PairCheck,
@@ -133,7 +137,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except PairError as exc:
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         await withdraw_scheduled(client, proposal.cancelled)
         channel = proposal.pair.conversation_id

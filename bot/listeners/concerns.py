@@ -15,6 +15,7 @@ from bot.listeners.routing import then
 from bot.services import concerns
 from bot.services.concerns import ConcernError, Thread
 from bot.views import concerns as views
+from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 
@@ -70,12 +71,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except ConcernError as exc:
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         await tell_helpers(client, thread, text, user_id, first=True)
-        await client.chat_postMessage(
-            channel=user_id, text=views.RAISED.format(programme=thread.programme)
-        )
+        await client.chat_postMessage(channel=user_id, text=views.raised(thread.programme))
 
     async def allowed_thread(
         action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
@@ -93,7 +92,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             if user_id != thread.participant_user and user_id not in thread.helpers:
                 raise ConcernError("This conversation is not yours to join.")
         except ConcernError as exc:
-            await reply(str(exc))
+            await reply(escape(exc))
             return None
         return thread, reply
 
@@ -132,7 +131,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except ConcernError as exc:
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         await tell_helpers(client, thread, text, user_id, first=False)
         if user_id != thread.participant_user:
@@ -161,7 +160,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except ConcernError as exc:
-            await reply(str(exc))
+            await reply(escape(exc))
             return
         words = views.closed(thread, user_id)
         for person in {thread.participant_user, *thread.helpers}:

@@ -20,7 +20,7 @@ from bot.listeners.endings import announce
 from bot.listeners.leads import LeadClick, form_refusal, lead_buttons
 from bot.listeners.replies import Reply
 from bot.listeners.routing import then
-from bot.models import ConstraintKind, ProgrammeStatus
+from bot.models import ConstraintKind, ProgrammeStatus, Role
 from bot.services import audit
 from bot.services import pairs as pair_service
 from bot.services.leads import programme_of_pair, programme_of_programme, programme_of_run
@@ -32,6 +32,7 @@ from bot.services.pairs import PairError, PairFacts
 from bot.services.programmes import find_programmes, get_programme
 from bot.views import matching as views
 from bot.views.blocks import count
+from bot.views.mrkdwn import Mrkdwn, code, escape, join, mrkdwn
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ PROGRESS_FROM = 300
 # An approval still sending its introductions is not retried by another command meanwhile.
 RESEND_AFTER_MINUTES = 10
 
-Show = Callable[[str], Awaitable[None]]
+Show = Callable[[Mrkdwn], Awaitable[None]]
 
 
 class PreviewMessage:
@@ -52,7 +53,7 @@ class PreviewMessage:
         self._lead_id = lead_id
         self.at = at  # (channel, ts) once posted
 
-    async def show(self, text: str, blocks: list | None = None) -> None:
+    async def show(self, text: Mrkdwn, blocks: list | None = None) -> None:
         blocks = blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         if self.at is None:
             posted = await self._client.chat_postMessage(
@@ -99,7 +100,7 @@ async def run_match(
     async with deps.db.transaction() as session:
         programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
         if programme is None or programme.status not in runs.MATCHABLE:
-            await message.show("That programme is not ready for matching.")
+            await message.show(mrkdwn("That programme is not ready for matching."))
             return
         name = programme.name
         data = await load_pool(session, programme=programme, at=now)
@@ -205,7 +206,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 run = await runs.current_run(session, team_id=click.team_id, run_id=click.number)
                 programme_id = run.programme_id
         except runs.RunError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return
         await run_match(
             deps,
@@ -253,8 +254,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     lead_id=lead_id,
                     now=deps.clock.now(),
                 )
+        except runs.NotInRole as exc:
+            await reply(views.not_in_role(exc.user_id, exc.role.value))
+            return
         except runs.RunError as exc:
-            await reply(str(exc))
+            await reply(escape(exc))
             return
         await run_match(
             deps,
@@ -306,9 +310,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 if run.preview_channel_id and run.preview_ts:
                     at = (run.preview_channel_id, run.preview_ts)
                 return run.programme_id, at
+        except runs.NotInRole as exc:
+            return {Field.MENTEE if exc.role == Role.MENTEE else Field.MENTOR: str(exc)}
         except runs.RunError as exc:
-            field = Field.MENTEE if "mentee" in str(exc) else Field.MENTOR
-            return {field: str(exc)}
+            return {Field.MENTOR: str(exc)}
 
     async def ack_constraint(
         ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
@@ -344,11 +349,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
                 )
         except runs.RunError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return
         await PreviewMessage(click.client, click.lead_id, click.at).show(
-            "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
-            "whenever you are ready."
+            mrkdwn(
+                "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
+                "whenever you are ready."
+            )
         )
 
     @lead_button(app.action(Action.APPROVE_MATCH), owner=programme_of_run)
@@ -359,11 +366,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
                 )
         except runs.RunError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return
         await PreviewMessage(click.client, click.lead_id, click.at).show(
-            f"Approved: introducing {count(len(approval.pairs), 'pair')} in "
-            f"“{approval.programme_name}”…"
+            mrkdwn(
+                "Approved: introducing {pairs} in “{programme}”…",
+                pairs=count(len(approval.pairs), "pair"),
+                programme=approval.programme_name,
+            )
         )
         failed = await introduce(deps, click.client, list(approval.pairs))
         for user_id in approval.unmatched_user_ids:
@@ -387,10 +397,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         pair = await end_pair_as_lead(deps, click)
         if pair is None:
             return
-        await click.reply(
-            f"Ended the pairing of <@{pair.mentor.user_id}> and <@{pair.mentee.user_id}>. Both "
-            f"are back in the pool: `/mentoring-admin rematch {pair.programme_name}`."
-        )
+        await click.reply(views.pair_ended(pair))
 
 
 async def end_pair_as_lead(deps: Deps, click: LeadClick) -> PairFacts | None:
@@ -405,7 +412,7 @@ async def end_pair_as_lead(deps: Deps, click: LeadClick) -> PairFacts | None:
                 now=deps.clock.now(),
             )
     except PairError as exc:
-        await click.reply(str(exc))
+        await click.reply(escape(exc))
         return None
     await announce(click.client, ending)
     return ending.pair
@@ -436,12 +443,16 @@ async def match_command(
     if not ready:
         if enrolling:
             await reply(
-                f"Enrolment for “{enrolling[0].name}” is still open. Close it first with "
-                f"`/mentoring-admin close {enrolling[0].name}`, then match."
+                mrkdwn(
+                    "Enrolment for “{name}” is still open. Close it first with {command}, then "
+                    "match.",
+                    name=enrolling[0].name,
+                    command=code(f"/mentoring-admin close {enrolling[0].name}"),
+                )
             )
         else:
-            named = f"called “{name}” " if name else ""
-            await reply(f"No programme {named}is ready for matching.")
+            named = mrkdwn("called “{name}” ", name=name) if name else ""
+            await reply(mrkdwn("No programme {named}is ready for matching.", named=named))
         return
     if len(ready) > 1:
         await reply("Which programme?", views.choose_programme(ready))
@@ -452,7 +463,11 @@ async def match_command(
         else ""
     )
     await reply(
-        f"Matching “{ready[0].name}”: the preview will arrive in your messages with me.{note}"
+        mrkdwn(
+            "Matching “{name}”: the preview will arrive in your messages with me.{note}",
+            name=ready[0].name,
+            note=note,
+        )
     )
     await run_match(deps, client, team_id=team_id, lead_id=lead_id, programme_id=ready[0].id)
 
@@ -487,13 +502,20 @@ async def pairs_command(
     if listed is None:
         if not ready:
             await reply(
-                "No programme has pairs yet."
+                mrkdwn("No programme has pairs yet.")
                 if not name
-                else f"No programme called “{name}” has pairs."
+                else mrkdwn("No programme called “{name}” has pairs.", name=name)
             )
         else:
-            names = ", ".join(f"`{p.name}`" for p in ready)
-            await reply(f"Which programme? `/mentoring-admin pairs <name>` with one of {names}.")
+            names = join(", ", (code(p.name) for p in ready))
+            await reply(
+                mrkdwn(
+                    "Which programme? `/mentoring-admin pairs &lt;name&gt;` with one of {names}.",
+                    names=names,
+                )
+            )
         return
     await resend_pending_intros(deps, client, programme_id=ready[0].id)
-    await reply(f"Pairs in {ready[0].name}", views.pairs_list(ready[0].name, listed))
+    await reply(
+        mrkdwn("Pairs in {name}", name=ready[0].name), views.pairs_list(ready[0].name, listed)
+    )

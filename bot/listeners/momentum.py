@@ -16,10 +16,11 @@ from bot.services import momentum
 from bot.services.leads import programme_of_pair
 from bot.services.pairs import PairError, PairFacts
 from bot.views import nudges as views
+from bot.views.mrkdwn import Mrkdwn, escape, mrkdwn
 
 
 async def _tell_pair(
-    client: AsyncWebClient, pair: PairFacts, words: Callable[[str, str], str]
+    client: AsyncWebClient, pair: PairFacts, words: Callable[[str, str], Mrkdwn]
 ) -> None:
     for member in pair.members:
         text = words(pair.other(member.user_id).name, pair.programme_name)
@@ -39,7 +40,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
                 )
         except PairError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return None
 
     @lead_button(app.action(matching(Action.PAUSE_PAIR)), owner=programme_of_pair)
@@ -70,8 +71,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if pair is None:
             return
         await click.reply(
-            f"Ended the pairing of {pair.mentor.name} and {pair.mentee.name}. Matching both "
-            "again: the preview will arrive in your messages with me.",
+            mrkdwn(
+                "Ended the pairing of {mentor} and {mentee}. Matching both "
+                "again: the preview will arrive in your messages with me.",
+                mentor=pair.mentor.name,
+                mentee=pair.mentee.name,
+            ),
             replace_original=True,
         )
         await run_match(

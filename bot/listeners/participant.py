@@ -30,6 +30,7 @@ from bot.services.programme_rules import FormErrors
 from bot.services.programmes import ProgrammeError, get_programme
 from bot.views import admin as admin_views
 from bot.views import signup as views
+from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, programme_id=open_ids[0], user_id=user_id
                 )
         if programme_id is not None and programme_id not in open_ids:
-            name = f"“{closed.name}”" if closed else "that programme"
-            await reply(f"Enrolment for {name} is closed.")
+            name = mrkdwn("“{name}”", name=closed.name) if closed else "that programme"
+            await reply(mrkdwn("Enrolment for {name} is closed.", name=name))
             return
         # The forms are built from cached snapshots: the join itself reads only ids.
         candidates = [
@@ -330,7 +331,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, deps, team_id=team_id, user_id=user["id"], profile=profile
                 )
         except ProgrammeError as exc:
-            await client.chat_postMessage(channel=user["id"], text=str(exc))
+            await client.chat_postMessage(channel=user["id"], text=escape(exc))
             return
         await client.chat_postMessage(
             channel=user["id"], text=views.signed_up_message(programme, created=created)
@@ -364,11 +365,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except ProgrammeError as exc:
-            await reply(str(exc), replace_original=True)
+            await reply(escape(exc), replace_original=True)
             return
         await reply(
-            f"You've left “{programme.name}”. Thank you for your interest; you're welcome back "
-            "while enrolment is open.",
+            mrkdwn(
+                "You've left “{name}”. Thank you for your interest; you're welcome back "
+                "while enrolment is open.",
+                name=programme.name,
+            ),
             replace_original=True,
         )
         for ending in endings:

@@ -15,6 +15,7 @@ from bot.services import checkins, momentum
 from bot.services.leads import lead_ids
 from bot.services.pairs import PairError, PairFacts
 from bot.views.blocks import Block, context, input_block, modal, option, static_select
+from bot.views.mrkdwn import mention, mrkdwn
 from bot.views.state import form_values
 
 
@@ -88,17 +89,30 @@ def register(app: AsyncApp, deps: Deps) -> None:
         when = f"{until:%a %d %b}"
         await client.chat_postMessage(
             channel=user_id,
-            text=f"Your pair with {partner.name} is paused until {when}. Take care; it picks up "
-            "again by itself.",
+            text=mrkdwn(
+                "Your pair with {partner} is paused until {when}. Take care; it picks up "
+                "again by itself.",
+                partner=partner.name,
+                when=when,
+            ),
         )
         await client.chat_postMessage(
             channel=partner.user_id,
-            text=f"{me.name} paused your reverse mentoring pair until {when}. No nudges or "
-            "surveys till then; it picks up again by itself.",
+            text=mrkdwn(
+                "{me} paused your reverse mentoring pair until {when}. No nudges or "
+                "surveys till then; it picks up again by itself.",
+                me=me.name,
+                when=when,
+            ),
         )
         for lead in leads:
             await client.chat_postMessage(
                 channel=lead,
-                text=f"<@{user_id}> paused their pair with <@{partner.user_id}> in "
-                f"“{info.programme_name}” until {when}.",
+                text=mrkdwn(
+                    "{me} paused their pair with {partner} in “{programme}” until {when}.",
+                    me=mention(user_id),
+                    partner=mention(partner.user_id),
+                    programme=info.programme_name,
+                    when=when,
+                ),
             )

@@ -16,7 +16,8 @@ from bot.listeners.replies import Reply
 from bot.listeners.routing import then
 from bot.services import checkins, pairs
 from bot.services.pairs import PairError, PairFacts
-from bot.views.blocks import Block, actions, button, context, escape, plain, section
+from bot.views.blocks import Block, actions, button, context, plain, section
+from bot.views.mrkdwn import escape, mrkdwn
 
 
 def rematch_confirmation(mine: list[PairFacts], user_id: str) -> list[Block]:
@@ -36,10 +37,13 @@ def rematch_confirmation(mine: list[PairFacts], user_id: str) -> list[Block]:
         }
         blocks += [
             section(
-                f"*A fresh start instead of {escape(partner.name)}?* The pairing ends with the "
-                "same words to both of you and no fault on either side; your partner is never "
-                "told who asked. Your programme's leads are told, so they can match you both "
-                "again."
+                mrkdwn(
+                    "*A fresh start instead of {partner}?* The pairing ends with the "
+                    "same words to both of you and no fault on either side; your partner is never "
+                    "told who asked. Your programme's leads are told, so they can match you both "
+                    "again.",
+                    partner=partner.name,
+                )
             ),
             actions(end, button("Keep my pair", Action.NO_FAULT_CANCEL, "keep")),
         ]
@@ -78,7 +82,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except PairError as exc:
-            await reply(str(exc), replace_original=True)
+            await reply(escape(exc), replace_original=True)
             return
         await reply(
             "Done: your pairing has ended and you are back in the pool.", replace_original=True

@@ -8,6 +8,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.views.blocks import Block
+from bot.views.mrkdwn import guard
 
 
 class Reply:
@@ -29,7 +30,8 @@ class Reply:
                 kwargs["blocks"] = blocks
             if replace_original:
                 kwargs["replace_original"] = True
-            await self._respond(**kwargs)
+            # Response URLs bypass the Web API client, so they pass the same guard here.
+            await self._respond(**guard(kwargs))
         else:
             await self._client.chat_postMessage(channel=self._user_id, text=text, blocks=blocks)
 

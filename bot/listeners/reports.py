@@ -18,6 +18,7 @@ from bot.services.programmes import find_programmes
 from bot.services.reports import Report, build_report
 from bot.slack.uploads import Upload, send_files
 from bot.views.charts import trends_png
+from bot.views.mrkdwn import join, mrkdwn
 from bot.views.report import pairs_csv, report_blocks
 
 log = logging.getLogger(__name__)
@@ -59,23 +60,27 @@ async def report_command(
             participant_ids=[i for pair in report.pairs for i in pair.people],
             now=now,
         )
-    await reply(f"Report: {report.programme}", report_blocks(report))
+    await reply(mrkdwn("Report: {name}", name=report.programme), report_blocks(report))
     chart = await asyncio.to_thread(trends_png, report)  # matplotlib is CPU-bound
     try:
         await send_files(client, user_id=lead_id, files=report_files(report, chart))
     except SlackApiError as exc:
         log.warning("report files not uploaded: %s", exc.response.get("error"))
         await reply(
-            "The chart and the CSV could not be uploaded "
-            f"({exc.response.get('error', 'unknown error')}). Try again in a minute."
+            mrkdwn(
+                "The chart and the CSV could not be uploaded ({error}). Try again in a minute.",
+                error=exc.response.get("error", "unknown error"),
+            )
         )
 
 
 async def _which(reply: Reply, name: str, names: list[str]) -> None:
     if name:
-        await reply(f"No programme is called “{name}”.")
+        await reply(mrkdwn("No programme is called “{name}”.", name=name))
     elif not names:
         await reply("There is no programme to report on yet.")
     else:
-        listed = ", ".join(f"“{n}”" for n in names)
-        await reply(f"Which programme? `/mentoring-admin report NAME` ({listed}).")
+        listed = join(", ", (mrkdwn("“{name}”", name=n) for n in names))
+        await reply(
+            mrkdwn("Which programme? `/mentoring-admin report NAME` ({listed}).", listed=listed)
+        )

@@ -16,6 +16,7 @@ from bot.services.leads import programme_of_programme, programme_of_resource
 from bot.services.programmes import find_programmes
 from bot.services.resources import ResourceError
 from bot.views import resources as views
+from bot.views.mrkdwn import escape, join, mrkdwn
 from bot.views.state import form_values
 
 
@@ -27,8 +28,10 @@ async def resources_command(
             session, team_id=team_id, name=name or None, lead_id=lead_id
         )
         if len(found) != 1:
-            named = ", ".join(f"“{p.name}”" for p in found) or "none yet"
-            await reply(f"Which programme? `/mentoring-admin resources NAME` ({named}).")
+            named = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found)) or "none yet"
+            await reply(
+                mrkdwn("Which programme? `/mentoring-admin resources NAME` ({named}).", named=named)
+            )
             return
         items = await resources.library(session, programme_id=found[0].id)
     await reply("Resources", views.library_blocks(found[0].name, found[0].id, items))
@@ -49,7 +52,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             async with deps.db.transaction() as session:
                 item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
         except ResourceError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return
         await click.client.views_open(
             trigger_id=click.trigger_id, view=views.resource_modal(0, item)
@@ -63,9 +66,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
                 )
         except ResourceError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return
-        await click.reply(f"“{item.title}” is out of the library; it will not be posted again.")
+        await click.reply(
+            mrkdwn(
+                "“{title}” is out of the library; it will not be posted again.", title=item.title
+            )
+        )
 
     async def ack_resource(
         ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
@@ -112,6 +119,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if title:
             await client.chat_postMessage(
                 channel=body["user"]["id"],
-                text=f"“{title}” is in the library. Resources go to the safe spaces one at a "
-                "time, newest first.",
+                text=mrkdwn(
+                    "“{title}” is in the library. Resources go to the safe spaces one at a "
+                    "time, newest first.",
+                    title=title,
+                ),
             )

@@ -24,6 +24,7 @@ from bot.services.leads import lead_ids, programme_of_space
 from bot.services.programmes import find_programmes
 from bot.services.spaces import Space
 from bot.views import spaces as views
+from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
 from bot.views.outbound import render
 from bot.views.state import form_values
 
@@ -37,13 +38,13 @@ LOST = {"is_archived", "channel_not_found", "not_in_channel"}  # not_in_channel:
 
 async def ensure_spaces(
     deps: Deps, client: AsyncWebClient, *, programme_id: int, lead_id: str
-) -> list[str]:
+) -> list[Mrkdwn]:
     """Create what is missing and bring members up to date; returns one line per space."""
     async with deps.db.transaction() as session:
         programme = await session.get(Programme, programme_id)
         assert programme is not None
         planned = await spaces.spaces_of(session, programme=programme, now=deps.clock.now())
-    lines = []
+    lines: list[Mrkdwn] = []
     for space in planned:
         if space.channel_id is None:
             try:
@@ -152,11 +153,13 @@ async def spaces_command(
             session, team_id=team_id, name=name or None, lead_id=lead_id
         )
     if len(found) != 1:
-        named = ", ".join(f"“{p.name}”" for p in found) or "none yet"
-        await reply(f"Which programme? `/mentoring-admin spaces NAME` ({named}).")
+        named = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found)) or "none yet"
+        await reply(
+            mrkdwn("Which programme? `/mentoring-admin spaces NAME` ({named}).", named=named)
+        )
         return
     lines = await ensure_spaces(deps, client, programme_id=found[0].id, lead_id=lead_id)
-    await reply("\n".join(lines))
+    await reply(join("\n", lines))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -175,7 +178,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         lines = await ensure_spaces(
             deps, click.client, programme_id=space.programme_id, lead_id=click.lead_id
         )
-        await click.reply("\n".join(lines))
+        await click.reply(join("\n", lines))
 
     @lead_button(app.action(Action.SPACE_PICK), owner=programme_of_space)
     async def pick_clicked(click: LeadClick) -> None:
@@ -283,4 +286,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await reply("That safe space is for the programme's participants on that side only.")
             return
         await _invite(deps, client, space, [user_id])
-        await reply(f"Welcome back to <#{space.channel_id}>.")
+        await reply(views.welcome_back(space))

@@ -21,7 +21,9 @@ from bot.services.momentum import leads_by_programme
 from bot.services.programmes import find_programmes
 from bot.services.stories import StoryError
 from bot.views import stories as views
-from bot.views.admin import CHANNEL_ADVICE
+from bot.views.admin import channel_advice
+from bot.views.mrkdwn import channel as channel_link
+from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ async def stories_command(
             session, team_id=team_id, name=name or None, lead_id=lead_id
         )
         if name and not found:
-            await reply(f"No programme is called “{name}”.")
+            await reply(mrkdwn("No programme is called “{name}”.", name=name))
             return
         waiting = await stories.for_leads(
             session, team_id=team_id, programme_ids=[p.id for p in found]
@@ -106,7 +108,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 )
                 leads = await leads_by_programme(session, {data.programme_id})
         except StoryError as exc:
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         await client.chat_postMessage(channel=user_id, text=views.thanks(data.show_name))
         for lead in leads.get(data.programme_id, ()):
@@ -131,10 +133,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     session, team_id=click.team_id, programme_ids=click.led
                 )
         except StoryError as exc:
-            await click.reply(str(exc))
+            await click.reply(escape(exc))
             return
         done = "approved: publish it when you like" if approve else "declined"
-        await click.reply(f"“{story.title}” is {done}.", views.lead_list(waiting))
+        await click.reply(
+            mrkdwn("“{title}” is {done}.", title=story.title, done=done), views.lead_list(waiting)
+        )
 
     @lead_button(app.action(Action.STORY_APPROVE), owner=programme_of_story)
     async def approve_clicked(click: LeadClick) -> None:
@@ -202,7 +206,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             async with deps.db.transaction() as session:
                 story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
         except StoryError as exc:
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         text, blocks = views.published_post(story)
         posted = None
@@ -210,12 +214,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except SlackApiError as exc:
             error = exc.response.get("error", "")
-            advice = CHANNEL_ADVICE.get(error, "Slack refused the post ({error}).")
             await client.chat_postMessage(
                 channel=user_id,
-                text="The story is not published: "
-                + advice.format(channel=channel, error=error)
-                + " It stays approved; publish it again from `/mentoring-admin stories`.",
+                text=mrkdwn(
+                    "The story is not published: {advice} It stays approved; publish it again "
+                    "from `/mentoring-admin stories`.",
+                    advice=channel_advice(error, channel, refused="the post"),
+                ),
             )
         async with deps.db.transaction() as session:
             await stories.finish_publishing(
@@ -227,5 +232,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         if posted:
             await client.chat_postMessage(
-                channel=user_id, text=f"“{story.title}” is published in <#{channel}>."
+                channel=user_id,
+                text=mrkdwn(
+                    "“{title}” is published in {where}.",
+                    title=story.title,
+                    where=channel_link(posted["channel"]),
+                ),
             )

@@ -15,6 +15,7 @@ from bot.models import SurveyKind
 from bot.services import surveys
 from bot.services.surveys import SurveyError
 from bot.views import surveys as views
+from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 
@@ -38,7 +39,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except SurveyError as exc:
-            await reply(str(exc))
+            await reply(escape(exc))
             return
         await client.views_open(trigger_id=body["trigger_id"], view=views.survey_modal(form))
 
@@ -75,6 +76,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     now=deps.clock.now(),
                 )
         except SurveyError as exc:
-            await client.chat_postMessage(channel=user_id, text=str(exc))
+            await client.chat_postMessage(channel=user_id, text=escape(exc))
             return
         await client.chat_postMessage(channel=user_id, text=views.thanks(kind))

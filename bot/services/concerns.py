@@ -147,7 +147,7 @@ async def reply(
     if user_id != found.participant_user and user_id not in found.helpers:
         raise ConcernError("Only the person who raised it and the programme's leads can reply.")
     if found.status == ConcernStatus.CLOSED:
-        raise ConcernError("This concern is closed. Raise a new one with `/mentoring concern`.")
+        raise ConcernError("This concern is closed. Raise a new one with /mentoring concern.")
     session.add(
         ConcernMessage(
             concern_id=concern_id,

@@ -78,6 +78,9 @@ def validate(form: dict[str, object]) -> ResourceInput | dict[str, str]:
         errors[Field.RESOURCE_URL] = "A link starts with https:// (or http://)."
     elif url is not None and len(url) > 500:
         errors[Field.RESOURCE_URL] = "Keep the link to 500 characters."
+    elif url is not None and any(c.isspace() or c in "<>|" for c in url):
+        # Slack would end the link there, or read the rest as its own markup.
+        errors[Field.RESOURCE_URL] = "A link has no spaces and none of the characters < > |."
     if len(body) > 2500:
         errors[Field.RESOURCE_BODY] = "Keep the text to 2,500 characters."
     if audience not in AUDIENCES:

@@ -7,10 +7,10 @@ from bot.services.audit import Seen
 from bot.services.audit import View as AuditView
 from bot.services.leads import NotTheirs
 from bot.services.programmes import ProgrammeSummary
-from bot.views.blocks import Block, actions, button, context, count, escape, section
-from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
+from bot.views.blocks import Block, actions, button, context, count, section
+from bot.views.mrkdwn import Mrkdwn, channel, code, escape, join, mention, mrkdwn
 
-ADMIN_HELP = (
+ADMIN_HELP = mrkdwn(
     "*`/mentoring-admin` for programme leads*\n"
     "• `new` – create a programme\n"
     "• `open [name]` – open enrolment and announce it in a channel\n"
@@ -29,7 +29,7 @@ ADMIN_HELP = (
     "• `help` – this message"
 )
 
-PARTICIPANT_HELP = (
+PARTICIPANT_HELP = mrkdwn(
     "*`/mentoring`*\n"
     "• `join` – sign up to a programme that is open\n"
     "• `status` – where you stand\n"
@@ -46,14 +46,28 @@ PARTICIPANT_HELP = (
     "• `help` – this message"
 )
 
-# What to tell a lead when Slack refuses a post to the channel they picked.
-CHANNEL_ADVICE = {
-    "not_in_channel": "I'm not a member of <#{channel}>. Invite me there first, or pick another "
-    "channel.",
-    "channel_not_found": "I can't see <#{channel}>. If it is private, invite me there first, or "
-    "pick another channel.",
-    "is_archived": "<#{channel}> is archived. Pick another channel.",
-}
+
+def channel_advice(error: str, channel_id: str, *, refused: str) -> Mrkdwn:
+    """What to tell a lead when Slack refuses a post to the channel they picked; `refused`
+    names what was refused ("the post", "the announcement") when Slack gave another reason."""
+    try:
+        where = channel(channel_id)
+    except ValueError:  # not an id Slack gave: the form was forged
+        where = mrkdwn("that channel")
+    if error == "not_in_channel":
+        return mrkdwn(
+            "I'm not a member of {where}. Invite me there first, or pick another channel.",
+            where=where,
+        )
+    if error == "channel_not_found":
+        return mrkdwn(
+            "I can't see {where}. If it is private, invite me there first, or pick another "
+            "channel.",
+            where=where,
+        )
+    if error == "is_archived":
+        return mrkdwn("{where} is archived. Pick another channel.", where=where)
+    return mrkdwn("Slack refused {what} ({error}).", what=refused, error=error)
 
 
 NOT_A_LEAD = (
@@ -71,7 +85,7 @@ NOT_A_CREATOR = (
 def not_their_programme(refused: NotTheirs, *, may_take_over: bool) -> tuple[str, list[Block]]:
     """A lead or admin asking about a programme they do not lead: who to ask instead, and for a
     workspace admin the (confirmed, audited) way to become a lead."""
-    leads = join(", ", [mention(lead) for lead in refused.lead_ids]) or Mrkdwn("nobody yet")
+    leads = join(", ", [mention(lead) for lead in refused.lead_ids]) or escape("nobody yet")
     text = mrkdwn(
         "Only the leads of “{name}” can do that. Ask them: {leads}.",
         name=refused.programme_name,
@@ -110,28 +124,38 @@ SOMETHING_WENT_WRONG = (
 )
 
 
-def unknown_subcommand(command: str, word: str, help_text: str) -> str:
-    return f"I don't know `{command} {escape(word)}`.\n\n{help_text}"
+def unknown_subcommand(command: str, word: str, help_text: Mrkdwn) -> Mrkdwn:
+    return mrkdwn(
+        "I don't know {typed}.\n\n{help}", typed=code(f"{command} {word}"), help=help_text
+    )
 
 
 def programme_list(items: list[ProgrammeSummary]) -> list[Block]:
     if not items:
         return [section("No programmes yet. Create one with `/mentoring-admin new`.")]
     lines = [
-        f"*{escape(s.name)}* – {s.status.value}; {s.mentors} mentors, {s.mentees} mentees signed "
-        f"up; enrolment until {s.enrolment_deadline:%d %b %Y}, runs "
-        f"{s.starts_on:%d %b} – {s.ends_on:%d %b %Y}"
+        mrkdwn(
+            "*{name}* – {status}; {mentors} mentors, {mentees} mentees signed "
+            "up; enrolment until {deadline:%d %b %Y}, runs {starts:%d %b} – {ends:%d %b %Y}",
+            name=s.name,
+            status=s.status.value,
+            mentors=s.mentors,
+            mentees=s.mentees,
+            deadline=s.enrolment_deadline,
+            starts=s.starts_on,
+            ends=s.ends_on,
+        )
         for s in items
     ]
     # Sections are capped at 3000 characters; split long lists across blocks.
     blocks: list[Block] = []
-    chunk: list[str] = []
+    chunk: list[Mrkdwn] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
-            blocks.append(section("\n".join(chunk)))
+            blocks.append(section(join("\n", chunk)))
             chunk = []
         chunk.append(line)
-    blocks.append(section("\n".join(chunk)))
+    blocks.append(section(join("\n", chunk)))
     return blocks[:50]
 
 

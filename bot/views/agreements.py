@@ -11,7 +11,6 @@ from bot.views.blocks import (
     actions,
     button,
     context,
-    escape,
     header,
     input_block,
     modal,
@@ -21,6 +20,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.mrkdwn import Mrkdwn, mention, mrkdwn
 from bot.views.programme_setup import MEDIUM_LABELS
 from bot.views.signup import MEDIUM_OPTIONS
 
@@ -93,7 +93,9 @@ def agreement_modal(pair: PairFacts, terms: Terms, *, version: int, ground_rules
         ),
     ]
     if ground_rules:
-        blocks.append(context(f"*Ground rules you both accepted:* {escape(ground_rules)}"))
+        blocks.append(
+            context(mrkdwn("*Ground rules you both accepted:* {rules}", rules=ground_rules))
+        )
     return modal(
         View.AGREEMENT,
         "Our agreement",
@@ -103,11 +105,17 @@ def agreement_modal(pair: PairFacts, terms: Terms, *, version: int, ground_rules
     )
 
 
-def _summary(terms: Terms) -> str:
-    return (
-        f"*{terms.sessions_planned} sessions* of {terms.session_minutes} minutes, every "
-        f"{terms.cadence_days} days, {MEDIUM_LABELS[terms.medium].lower()}, until "
-        f"{terms.ends_on:%d %b %Y}. Sessions are arranged by {SCHEDULER_WORDS[terms.scheduler]}."
+def _summary(terms: Terms) -> Mrkdwn:
+    return mrkdwn(
+        "*{sessions} sessions* of {minutes} minutes, every "
+        "{cadence} days, {medium}, until "
+        "{ends:%d %b %Y}. Sessions are arranged by {scheduler}.",
+        sessions=terms.sessions_planned,
+        minutes=terms.session_minutes,
+        cadence=terms.cadence_days,
+        medium=MEDIUM_LABELS[terms.medium].lower(),
+        ends=terms.ends_on,
+        scheduler=SCHEDULER_WORDS[terms.scheduler],
     )
 
 
@@ -118,17 +126,30 @@ def _goals(agreement: AgreementFacts) -> list[Block]:
         (agreement.pair.mentee, agreement.terms.mentee_goals),
     ):
         if goals:
-            blocks.append(section(f"*<@{member.user_id}>'s goals*\n{escape(goals)}"))
+            blocks.append(
+                section(
+                    mrkdwn("*{who}'s goals*\n{goals}", who=mention(member.user_id), goals=goals)
+                )
+            )
     return blocks
 
 
-def proposal_message(agreement: AgreementFacts) -> tuple[str, list[Block]]:
+def proposal_message(agreement: AgreementFacts) -> tuple[Mrkdwn, list[Block]]:
     other = agreement.pair.other(agreement.proposer.user_id)
-    text = f"{agreement.proposer.name} proposed your agreement (version {agreement.version})."
+    text = mrkdwn(
+        "{name} proposed your agreement (version {version}).",
+        name=agreement.proposer.name,
+        version=agreement.version,
+    )
     return text, [
         section(
-            f"<@{agreement.proposer.user_id}> proposed your agreement "
-            f"(version {agreement.version}). <@{other.user_id}>, confirm it or change it."
+            mrkdwn(
+                "{proposer} proposed your agreement "
+                "(version {version}). {other}, confirm it or change it.",
+                proposer=mention(agreement.proposer.user_id),
+                version=agreement.version,
+                other=mention(other.user_id),
+            )
         ),
         section(_summary(agreement.terms)),
         *_goals(agreement),
@@ -141,15 +162,18 @@ def proposal_message(agreement: AgreementFacts) -> tuple[str, list[Block]]:
     ]
 
 
-def agreed_summary(agreement: AgreementFacts) -> tuple[str, list[Block]]:
-    text = f"Your agreement (version {agreement.version}) is confirmed."
+def agreed_summary(agreement: AgreementFacts) -> tuple[Mrkdwn, list[Block]]:
+    text = mrkdwn("Your agreement (version {version}) is confirmed.", version=agreement.version)
     return text, [
         header("Our mentoring agreement"),
         section(_summary(agreement.terms)),
         *_goals(agreement),
         context(
-            f"Version {agreement.version}, confirmed by both. Either of you can change it; the "
-            "other confirms again."
+            mrkdwn(
+                "Version {version}, confirmed by both. Either of you can change it; the "
+                "other confirms again.",
+                version=agreement.version,
+            )
         ),
         actions(
             button("Log a session", Action.LOG_SESSION, str(agreement.pair.id), style="primary"),

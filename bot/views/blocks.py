@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, LiteralString, TypeVar
+
+from bot.views.mrkdwn import Mrkdwn
 
 Block = dict[str, Any]
+# mrkdwn positions take `Mrkdwn`, or a literal of the code (the guard makes anything else inert).
+Text = Mrkdwn | LiteralString
+_T = TypeVar("_T", bound=str)
+# The end of a clipped Mrkdwn that would leave a `<…>` sequence or an entity half-open.
+_OPEN_SEQUENCE = re.compile(r"(?:<[^>]*|&[a-z]*)$")
 
 
 def plain(text: str) -> dict[str, Any]:
+    """plain_text shows its text literally: it takes the raw words, never escaped mrkdwn."""
+    if isinstance(text, Mrkdwn):
+        raise TypeError("plain_text takes raw text, not Mrkdwn")
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def md(text: str) -> dict[str, Any]:
+def md(text: Text) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text}
 
 
-def section(text: str, *, block_id: str | None = None, accessory: Block | None = None) -> Block:
+def section(text: Text, *, block_id: str | None = None, accessory: Block | None = None) -> Block:
     block: Block = {"type": "section", "text": md(clip(text, 3000))}
     if block_id:
         block["block_id"] = block_id
@@ -29,7 +40,7 @@ def header(text: str) -> Block:
     return {"type": "header", "text": plain(clip(text, 150))}
 
 
-def context(text: str) -> Block:
+def context(text: Text) -> Block:
     return {"type": "context", "elements": [md(clip(text, 3000))]}
 
 
@@ -151,14 +162,17 @@ def modal(
     return view
 
 
-def clip(text: str, limit: int) -> str:
-    """Keep within a Slack length limit, marking the cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def clip(text: _T, limit: int) -> _T:
+    """Keep within a Slack length limit, marking the cut. Mrkdwn stays Mrkdwn, and is never
+    cut inside a mention, link or entity."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if isinstance(cut, Mrkdwn):
+        open_end = _OPEN_SEQUENCE.search(cut)
+        if open_end:
+            cut = cut[: open_end.start()]
+    return cut + "…"  # type: ignore[return-value]
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:

@@ -15,7 +15,6 @@ from bot.views.blocks import (
     button,
     context,
     divider,
-    escape,
     header,
     input_block,
     modal,
@@ -26,6 +25,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
 from bot.views.programme_setup import MEDIUM_LABELS
 from bot.views.signup import MEDIUM_OPTIONS
 from bot.views.when import slack_date
@@ -72,9 +72,12 @@ def checkin_modal(
     partner = pair.other(user_id)
     blocks: list[Block] = [
         section(
-            f"Your session with *{escape(partner.name)}*. Notes are shared with the two of "
-            "you only; the programme lead sees that a session happened, its length and the "
-            "rating, never what you wrote."
+            mrkdwn(
+                "Your session with *{name}*. Notes are shared with the two of "
+                "you only; the programme lead sees that a session happened, its length and the "
+                "rating, never what you wrote.",
+                name=partner.name,
+            )
         ),
         input_block(
             Field.HELD_ON, "When", {"type": "datepicker", "initial_date": today.isoformat()}
@@ -147,40 +150,69 @@ def checkin_modal(
     )
 
 
-def _action_line(text: str, owner: str, due: date | None, for_org: bool) -> str:
-    parts = [f"• {escape(text)} — {escape(owner)}"]
+def _action_line(text: str, owner: str, due: date | None, for_org: bool) -> Mrkdwn:
+    parts = [mrkdwn("• {text} — {owner}", text=text, owner=owner)]
     if due:
-        parts.append(f"by {due:%d %b}")
+        parts.append(mrkdwn("by {due:%d %b}", due=due))
     if for_org:
-        parts.append("(to take back to the organisation)")
-    return " ".join(parts)
+        parts.append(mrkdwn("(to take back to the organisation)"))
+    return join(" ", parts)
 
 
-def logged_message(logged: Logged) -> tuple[str, list[Block]]:
+def logged_message(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
     verb = "logged" if logged.created else "updated"
-    text = f"{logged.logger.name} {verb} your session of {logged.held_on:%a %d %b}."
+    text = mrkdwn(
+        "{name} {verb} your session of {day:%a %d %b}.",
+        name=logged.logger.name,
+        verb=verb,
+        day=logged.held_on,
+    )
     lines = [
-        f"<@{logged.logger.user_id}> {verb} your session of *{logged.held_on:%a %d %b}*: "
-        f"{logged.minutes} minutes, {MEDIUM_LABELS[logged.medium].lower()}."
+        mrkdwn(
+            "{who} {verb} your session of *{day:%a %d %b}*: {minutes} minutes, {medium}.",
+            who=mention(logged.logger.user_id),
+            verb=verb,
+            day=logged.held_on,
+            minutes=logged.minutes,
+            medium=MEDIUM_LABELS[logged.medium].lower(),
+        )
     ]
     if logged.topics:
-        lines.append("Topics: " + escape(", ".join(logged.topics)))
-    blocks = [section("\n".join(lines))]
-    notes = [f"*{name.title()}:* {escape(value)}" for name, value in logged.grow.items() if value]
+        lines.append(mrkdwn("Topics: {topics}", topics=", ".join(logged.topics)))
+    blocks = [section(join("\n", lines))]
+    notes = [
+        mrkdwn("*{name}:* {value}", name=name.title(), value=value)
+        for name, value in logged.grow.items()
+        if value
+    ]
     if notes:
-        blocks.append(section("\n".join(notes)))
+        blocks.append(section(join("\n", notes)))
     if logged.actions:
-        blocks.append(section("*Actions*\n" + "\n".join(_action_line(*a) for a in logged.actions)))
+        blocks.append(
+            section(
+                mrkdwn(
+                    "*Actions*\n{lines}",
+                    lines=join("\n", (_action_line(*a) for a in logged.actions)),
+                )
+            )
+        )
     if logged.next_session_at:
-        blocks.append(context(f"Next session: {slack_date(logged.next_session_at)}"))
+        blocks.append(context(mrkdwn("Next session: {at}", at=slack_date(logged.next_session_at))))
     return text, blocks
 
 
-def rate_prompt(logged: Logged) -> tuple[str, list[Block]]:
-    text = f"{logged.logger.name} logged your session of {logged.held_on:%a %d %b}."
+def rate_prompt(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
+    text = mrkdwn(
+        "{name} logged your session of {day:%a %d %b}.",
+        name=logged.logger.name,
+        day=logged.held_on,
+    )
     return text, [
         section(
-            f"{escape(text)} How useful was it for you? Only the rating reaches the programme lead."
+            mrkdwn(
+                "{text} How useful was it for you? Only the rating reaches the programme lead.",
+                text=text,
+            )
         ),
         actions(
             *[
@@ -195,10 +227,11 @@ def rate_prompt(logged: Logged) -> tuple[str, list[Block]]:
     ]
 
 
-def next_session_reminder(pair: PairFacts, member: Member, at_token: str) -> str:
-    return (
-        f"Reminder: your next mentoring session with {pair.other(member.user_id).name} is "
-        f"{at_token}."
+def next_session_reminder(pair: PairFacts, member: Member, at_token: Mrkdwn) -> Mrkdwn:
+    return mrkdwn(
+        "Reminder: your next mentoring session with {name} is {at}.",
+        name=pair.other(member.user_id).name,
+        at=at_token,
     )
 
 
@@ -216,7 +249,9 @@ def actions_message(
         late = " ⚠️ overdue" if action.overdue(today) else ""
         due = f" · due {action.due_on:%d %b}" if action.due_on else ""
         org = " · for the organisation" if action.for_organisation else ""
-        blocks.append(section(f"{escape(action.text)}{due}{org}{late}"))
+        blocks.append(
+            section(mrkdwn("{text}{due}{org}{late}", text=action.text, due=due, org=org, late=late))
+        )
         blocks.append(
             actions(
                 button(
@@ -226,15 +261,21 @@ def actions_message(
             )
         )
     if len(mine) > SHOWN_ACTIONS:
-        blocks.append(context(f"…and {len(mine) - SHOWN_ACTIONS} more."))
+        blocks.append(context(mrkdwn("…and {more} more.", more=len(mine) - SHOWN_ACTIONS)))
     if partner is not None and theirs:
         blocks += [
             divider(),
             section(
-                f"*{escape(partner.name)}'s open actions, to review together*\n"
-                + "\n".join(
-                    _action_line(a.text, a.owner.name, a.due_on, a.for_organisation)
-                    for a in theirs[:SHOWN_ACTIONS]
+                mrkdwn(
+                    "*{name}'s open actions, to review together*\n{lines}",
+                    name=partner.name,
+                    lines=join(
+                        "\n",
+                        (
+                            _action_line(a.text, a.owner.name, a.due_on, a.for_organisation)
+                            for a in theirs[:SHOWN_ACTIONS]
+                        ),
+                    ),
                 )
             ),
         ]

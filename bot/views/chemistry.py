@@ -13,27 +13,34 @@ from bot.views.blocks import (
     actions,
     button,
     context,
-    escape,
     input_block,
     modal,
     section,
     text_input,
 )
+from bot.views.mrkdwn import Mrkdwn, code, join, mention, mrkdwn
 from bot.views.when import local, slack_date
+
+Rendered = tuple[Mrkdwn, list[Block]]
 
 TIME_FIELDS = (Field.TIME_1, Field.TIME_2, Field.TIME_3)
 
 
-def _both_local(at: datetime, pair: PairFacts) -> str:
-    return " · ".join(f"{escape(m.name)}: {local(at, m.tz)}" for m in pair.members)
+def _both_local(at: datetime, pair: PairFacts) -> Mrkdwn:
+    return join(
+        " · ", (mrkdwn("{name}: {at}", name=m.name, at=local(at, m.tz)) for m in pair.members)
+    )
 
 
 def times_modal(pair_id: int, other: Member, *, default: datetime) -> Block:
     """Up to three date-time pickers; Slack shows them in the proposer's own time zone."""
     blocks: list[Block] = [
         section(
-            f"Propose up to three times for a 30-minute chemistry meeting with "
-            f"*{escape(other.name)}*. They'll see each time in their own time zone."
+            mrkdwn(
+                "Propose up to three times for a 30-minute chemistry meeting with "
+                "*{name}*. They'll see each time in their own time zone.",
+                name=other.name,
+            )
         )
     ]
     for number, field in enumerate(TIME_FIELDS, start=1):
@@ -58,22 +65,26 @@ def times_modal(pair_id: int, other: Member, *, default: datetime) -> Block:
     )
 
 
-def proposal_message(proposal: Proposal) -> tuple[str, list[Block]]:
+def proposal_message(proposal: Proposal) -> Rendered:
     pair, proposer = proposal.pair, proposal.proposer
     other = pair.other(proposer.user_id)
-    text = f"{proposer.name} proposed times for your chemistry meeting."
+    text = mrkdwn("{name} proposed times for your chemistry meeting.", name=proposer.name)
     blocks: list[Block] = [
         section(
-            f"<@{proposer.user_id}> proposed times for your chemistry meeting. "
-            f"<@{other.user_id}>, pick the one that suits you, or propose others."
+            mrkdwn(
+                "{proposer} proposed times for your chemistry meeting. "
+                "{other}, pick the one that suits you, or propose others.",
+                proposer=mention(proposer.user_id),
+                other=mention(other.user_id),
+            )
         )
     ]
     if proposal.note:
-        blocks.append(context(f"Where: {escape(proposal.note)}"))
+        blocks.append(context(mrkdwn("Where: {note}", note=proposal.note)))
     for index, at in enumerate(proposal.options):
         blocks.append(
             section(
-                f"*{slack_date(at)}*\n{_both_local(at, pair)}",
+                mrkdwn("*{at}*\n{local}", at=slack_date(at), local=_both_local(at, pair)),
                 accessory=button(
                     "Accept",
                     keyed(Action.ACCEPT_TIME, index),
@@ -86,26 +97,30 @@ def proposal_message(proposal: Proposal) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def replaced_message() -> tuple[str, list[Block]]:
-    text = "These times were replaced by a newer proposal below."
+def replaced_message() -> Rendered:
+    text = mrkdwn("These times were replaced by a newer proposal below.")
     return text, [context(text)]
 
 
-def accepted_line(user_id: str, at: datetime) -> tuple[str, list[Block]]:
-    text = f"<@{user_id}> accepted {slack_date(at)}."
+def accepted_line(user_id: str, at: datetime) -> Rendered:
+    text = mrkdwn("{who} accepted {at}.", who=mention(user_id), at=slack_date(at))
     return text, [context(text)]
 
 
-def agreed_message(agreement: Agreement) -> tuple[str, list[Block]]:
+def agreed_message(agreement: Agreement) -> Rendered:
     pair, at = agreement.pair, agreement.starts_at
-    text = f"Chemistry meeting agreed for {slack_date(at)}."
+    text = mrkdwn("Chemistry meeting agreed for {at}.", at=slack_date(at))
     blocks: list[Block] = [
         section(
-            f"✅ *Chemistry meeting agreed: {slack_date(at)}* (30 minutes)\n{_both_local(at, pair)}"
+            mrkdwn(
+                "✅ *Chemistry meeting agreed: {at}* (30 minutes)\n{local}",
+                at=slack_date(at),
+                local=_both_local(at, pair),
+            )
         )
     ]
     if agreement.note:
-        blocks.append(context(f"Where: {escape(agreement.note)}"))
+        blocks.append(context(mrkdwn("Where: {note}", note=agreement.note)))
     blocks += [
         context(
             "You'll both get a reminder before it. Afterwards I'll ask each of you privately "
@@ -116,25 +131,32 @@ def agreed_message(agreement: Agreement) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def reminder_message(agreement: Agreement) -> tuple[str, list[Block]]:
+def reminder_message(agreement: Agreement) -> Rendered:
     at = agreement.starts_at
-    text = f"Reminder: your chemistry meeting is at {slack_date(at)}."
-    where = f"\nWhere: {escape(agreement.note)}" if agreement.note else ""
+    text = mrkdwn("Reminder: your chemistry meeting is at {at}.", at=slack_date(at))
+    where = mrkdwn("\nWhere: {note}", note=agreement.note) if agreement.note else ""
     return text, [
         section(
-            f"⏰ Reminder: your chemistry meeting is *{slack_date(at)}*.{where}\n"
-            "A good opener: what each of you hopes to learn, and how you like to work."
+            mrkdwn(
+                "⏰ Reminder: your chemistry meeting is *{at}*.{where}\n"
+                "A good opener: what each of you hopes to learn, and how you like to work.",
+                at=slack_date(at),
+                where=where,
+            )
         )
     ]
 
 
-def decision_prompt(pair: PairFacts, member: Member) -> tuple[str, list[Block]]:
+def decision_prompt(pair: PairFacts, member: Member) -> Rendered:
     other = pair.other(member.user_id)
-    text = f"How was your chemistry meeting with {other.name}?"
+    text = mrkdwn("How was your chemistry meeting with {name}?", name=other.name)
     return text, [
         section(
-            f"How was your chemistry meeting with *{escape(other.name)}*? Should the two of you "
-            "go ahead?\nYour answer is private: it is never shown to them."
+            mrkdwn(
+                "How was your chemistry meeting with *{name}*? Should the two of you "
+                "go ahead?\nYour answer is private: it is never shown to them.",
+                name=other.name,
+            )
         ),
         actions(
             button("Go", Action.GO, str(pair.id), style="primary"),
@@ -149,8 +171,12 @@ def not_for_me_modal(pair_id: int, other: Member) -> Block:
         "Not for me",
         [
             section(
-                f"Thank you for being honest. The pairing with *{escape(other.name)}* will end, "
-                "and they will not learn who decided or why. You'll both go back into the pool."
+                mrkdwn(
+                    "Thank you for being honest. The pairing with *{name}* will end, "
+                    "and they will not learn who decided or why. You'll both go back into the "
+                    "pool.",
+                    name=other.name,
+                )
             ),
             input_block(
                 Field.REASON,
@@ -165,17 +191,21 @@ def not_for_me_modal(pair_id: int, other: Member) -> Block:
     )
 
 
-def go_recorded(other: Member, *, confirmed: bool) -> str:
+def go_recorded(other: Member, *, confirmed: bool) -> Mrkdwn:
     if confirmed:
-        return f"Thank you! You and {other.name} both said go: your pair is confirmed."
-    return f"Thank you! We'll let you know once {other.name} has answered too."
+        return mrkdwn(
+            "Thank you! You and {name} both said go: your pair is confirmed.", name=other.name
+        )
+    return mrkdwn("Thank you! We'll let you know once {name} has answered too.", name=other.name)
 
 
-def confirmed_message(pair: PairFacts) -> tuple[str, list[Block]]:
-    text = (
-        f"🎉 <@{pair.mentor.user_id}> and <@{pair.mentee.user_id}>: you both said go, so your "
+def confirmed_message(pair: PairFacts) -> Rendered:
+    text = mrkdwn(
+        "🎉 {mentor} and {mentee}: you both said go, so your "
         "reverse mentoring pair is confirmed. Next, agree how you'll work together: how often "
-        "you'll meet, for how long, and what each of you wants from it."
+        "you'll meet, for how long, and what each of you wants from it.",
+        mentor=mention(pair.mentor.user_id),
+        mentee=mention(pair.mentee.user_id),
     )
     return text, [
         section(text),
@@ -185,61 +215,87 @@ def confirmed_message(pair: PairFacts) -> tuple[str, list[Block]]:
     ]
 
 
-def not_continuing(other: Member) -> str:
+def not_continuing(other: Member) -> Mrkdwn:
     """To both people after a "not for me": the same words, whoever decided."""
-    return (
-        f"Thank you for meeting {other.name}. After the chemistry meeting this pairing won't go "
+    return mrkdwn(
+        "Thank you for meeting {name}. After the chemistry meeting this pairing won't go "
         "ahead; that's what the meeting is for. We never share who decided or why. You're back "
-        "in the pool and will be included the next time your programme lead matches."
+        "in the pool and will be included the next time your programme lead matches.",
+        name=other.name,
     )
 
 
-def lead_dissolved(pair: PairFacts, decider: Member, reason: str) -> str:
-    why = f" Their reason: “{escape(reason)}”" if reason else " They gave no reason."
-    return (
-        f"Chemistry: the pairing of <@{pair.mentor.user_id}> (mentor) and "
-        f"<@{pair.mentee.user_id}> (mentee) in “{escape(pair.programme_name)}” won't go ahead. "
-        f"<@{decider.user_id}> said “not for me”.{why} Neither is told who decided. Both are back "
-        f"in the pool: `/mentoring-admin rematch {pair.programme_name}`."
+def rematch_command(programme_name: str) -> Mrkdwn:
+    return code(f"/mentoring-admin rematch {programme_name}")
+
+
+def lead_dissolved(pair: PairFacts, decider: Member, reason: str) -> Mrkdwn:
+    why = (
+        mrkdwn(" Their reason: “{reason}”", reason=reason)
+        if reason
+        else mrkdwn(" They gave no reason.")
+    )
+    return mrkdwn(
+        "Chemistry: the pairing of {mentor} (mentor) and "
+        "{mentee} (mentee) in “{programme}” won't go ahead. "
+        "{decider} said “not for me”.{why} Neither is told who decided. Both are back "
+        "in the pool: {command}.",
+        mentor=mention(pair.mentor.user_id),
+        mentee=mention(pair.mentee.user_id),
+        programme=pair.programme_name,
+        decider=mention(decider.user_id),
+        why=why,
+        command=rematch_command(pair.programme_name),
     )
 
 
-def ended_by_lead(other: Member) -> str:
-    return (
-        f"Your programme lead has ended your pairing with {other.name}. This is no reflection "
-        "on either of you. You're back in the pool and will be included in the next match."
+def ended_by_lead(other: Member) -> Mrkdwn:
+    return mrkdwn(
+        "Your programme lead has ended your pairing with {name}. This is no reflection "
+        "on either of you. You're back in the pool and will be included in the next match.",
+        name=other.name,
     )
 
 
-def partner_left(other: Member) -> str:
-    return (
-        f"{other.name} has left the programme, so your pairing has ended. You're back in the "
-        "pool and will be included the next time your programme lead matches."
+def partner_left(other: Member) -> Mrkdwn:
+    return mrkdwn(
+        "{name} has left the programme, so your pairing has ended. You're back in the "
+        "pool and will be included the next time your programme lead matches.",
+        name=other.name,
     )
 
 
-def lead_partner_left(pair: PairFacts, leaver: Member) -> str:
+def lead_partner_left(pair: PairFacts, leaver: Member) -> Mrkdwn:
     partner = pair.other(leaver.user_id)
-    return (
-        f"<@{leaver.user_id}> left “{escape(pair.programme_name)}”, ending their pairing with "
-        f"<@{partner.user_id}>, who is back in the pool: "
-        f"`/mentoring-admin rematch {pair.programme_name}`."
+    return mrkdwn(
+        "{leaver} left “{programme}”, ending their pairing with "
+        "{partner}, who is back in the pool: {command}.",
+        leaver=mention(leaver.user_id),
+        programme=pair.programme_name,
+        partner=mention(partner.user_id),
+        command=rematch_command(pair.programme_name),
     )
 
 
-def no_fault(other: Member) -> str:
+def no_fault(other: Member) -> Mrkdwn:
     """To both people after a no-fault re-match: the same words, whoever asked."""
-    return (
-        f"Your reverse mentoring pairing with {other.name} has ended: a fresh start, with no fault "
+    return mrkdwn(
+        "Your reverse mentoring pairing with {name} has ended: a fresh start, with no fault "
         "on either side, and we never say who asked. You're back in the pool and will be "
-        "included the next time your programme lead matches."
+        "included the next time your programme lead matches.",
+        name=other.name,
     )
 
 
-def lead_no_fault(pair: PairFacts, asker: Member) -> str:
-    return (
-        f"<@{asker.user_id}> asked for a no-fault re-match, so the pairing of "
-        f"<@{pair.mentor.user_id}> (mentor) and <@{pair.mentee.user_id}> (mentee) in "
-        f"“{escape(pair.programme_name)}” has ended. Neither is told who asked. Both are back in "
-        f"the pool: `/mentoring-admin rematch {pair.programme_name}`."
+def lead_no_fault(pair: PairFacts, asker: Member) -> Mrkdwn:
+    return mrkdwn(
+        "{asker} asked for a no-fault re-match, so the pairing of "
+        "{mentor} (mentor) and {mentee} (mentee) in "
+        "“{programme}” has ended. Neither is told who asked. Both are back in "
+        "the pool: {command}.",
+        asker=mention(asker.user_id),
+        mentor=mention(pair.mentor.user_id),
+        mentee=mention(pair.mentee.user_id),
+        programme=pair.programme_name,
+        command=rematch_command(pair.programme_name),
     )

@@ -9,9 +9,7 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
-    clip,
     context,
-    escape,
     input_block,
     modal,
     option,
@@ -19,11 +17,17 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.mrkdwn import Mrkdwn, mention, mrkdwn
 
-RAISED = (
-    "Your concern went to the leads and the neutral supporter of {programme}, and to nobody "
-    "else: not your partner, not your manager. They will answer here, in this conversation."
-)
+
+def raised(programme: str) -> Mrkdwn:
+    return mrkdwn(
+        "Your concern went to the leads and the neutral supporter of {programme}, and to nobody "
+        "else: not your partner, not your manager. They will answer here, in this conversation.",
+        programme=programme,
+    )
+
+
 PRIVATE = "Between you, the programme's leads and its neutral supporter only."
 
 
@@ -64,16 +68,21 @@ def reply_modal(thread: Thread) -> Block:
 
 def to_helpers(
     thread: Thread, text: str, *, author_id: str, first: bool
-) -> tuple[str, list[Block]]:
+) -> tuple[Mrkdwn, list[Block]]:
     """For the leads and the supporter; people are named with Slack mentions."""
     if author_id != thread.participant_user:
-        what = f"answered <@{thread.participant_user}>'s concern"
+        what = mrkdwn("answered {who}'s concern", who=mention(thread.participant_user))
     else:
-        what = "raised a concern" if first else "replied about their concern"
-    heading = f"<@{author_id}> {what} ({escape(thread.programme)})"
+        what = mrkdwn("raised a concern") if first else mrkdwn("replied about their concern")
+    heading = mrkdwn(
+        "{author} {what} ({programme})",
+        author=mention(author_id),
+        what=what,
+        programme=thread.programme,
+    )
     value = str(thread.concern_id)
     return heading, [
-        section(clip(f"*{heading}*\n>{escape(text)}", 3000)),
+        section(_quoted(heading, text)),
         actions(
             button("Reply", Action.CONCERN_REPLY, value, style="primary"),
             button("Close", Action.CONCERN_CLOSE, value),
@@ -82,17 +91,27 @@ def to_helpers(
     ]
 
 
-def to_participant(thread: Thread, text: str, *, author_id: str) -> tuple[str, list[Block]]:
-    heading = f"<@{author_id}> answered your concern ({escape(thread.programme)})"
+def _quoted(heading: Mrkdwn, text: str) -> Mrkdwn:
+    return mrkdwn("*{heading}*\n>{text}", heading=heading, text=text)
+
+
+def to_participant(thread: Thread, text: str, *, author_id: str) -> tuple[Mrkdwn, list[Block]]:
+    heading = mrkdwn(
+        "{author} answered your concern ({programme})",
+        author=mention(author_id),
+        programme=thread.programme,
+    )
     return heading, [
-        section(clip(f"*{heading}*\n>{escape(text)}", 3000)),
+        section(_quoted(heading, text)),
         actions(button("Reply", Action.CONCERN_REPLY, str(thread.concern_id), style="primary")),
         context(PRIVATE),
     ]
 
 
-def closed(thread: Thread, by_id: str) -> str:
-    return (
-        f"<@{by_id}> closed the concern about {thread.programme}. If anything else comes up, "
-        "`/mentoring concern` reaches them again."
+def closed(thread: Thread, by_id: str) -> Mrkdwn:
+    return mrkdwn(
+        "{who} closed the concern about {programme}. If anything else comes up, "
+        "`/mentoring concern` reaches them again.",
+        who=mention(by_id),
+        programme=thread.programme,
     )

@@ -9,13 +9,13 @@ from bot.views.blocks import (
     actions,
     button,
     context,
-    escape,
     input_block,
     modal,
     option,
     section,
     static_select,
 )
+from bot.views.mrkdwn import Mrkdwn, mrkdwn
 
 
 def open_enrolment_modal(programmes: list[Programme], *, preselect: int | None = None) -> Block:
@@ -36,22 +36,39 @@ def open_enrolment_modal(programmes: list[Programme], *, preselect: int | None =
     return modal(View.OPEN_ENROLMENT, "Open enrolment", blocks, submit="Open and announce")
 
 
-def announcement(programme: Programme) -> tuple[str, list[Block]]:
+def announcement(programme: Programme) -> tuple[Mrkdwn, list[Block]]:
     topics = ", ".join(programme.topics[:10])
-    text = f"Enrolment is open for {programme.name}"
+    description = (programme.description or "").strip()
+    text = mrkdwn("Enrolment is open for {name}", name=programme.name)
     blocks = [
         section(
-            f":sparkles: *Enrolment is open: {escape(programme.name)}*\n"
-            f"{escape(programme.description or '')}".strip()
+            mrkdwn(
+                ":sparkles: *Enrolment is open: {name}*\n{description}",
+                name=programme.name,
+                description=description,
+            )
+            if description
+            else mrkdwn(":sparkles: *Enrolment is open: {name}*", name=programme.name)
         ),
         section(
-            "Reverse mentoring pairs a junior colleague (the mentor) with a senior leader "
-            f"(the mentee). {programme.sessions_planned} sessions, about every "
-            f"{programme.cadence_days} days, from {programme.starts_on:%d %b %Y}.\n"
-            f"*Topics:* {escape(topics)}"
+            mrkdwn(
+                "Reverse mentoring pairs a junior colleague (the mentor) with a senior leader "
+                "(the mentee). {sessions} sessions, about every "
+                "{cadence} days, from {starts:%d %b %Y}.\n"
+                "*Topics:* {topics}",
+                sessions=programme.sessions_planned,
+                cadence=programme.cadence_days,
+                starts=programme.starts_on,
+                topics=topics,
+            )
         ),
         actions(button("Join", Action.JOIN, str(programme.id), style="primary")),
-        context(f"Sign up by {programme.enrolment_deadline:%d %b %Y}, or type `/mentoring join`."),
+        context(
+            mrkdwn(
+                "Sign up by {deadline:%d %b %Y}, or type `/mentoring join`.",
+                deadline=programme.enrolment_deadline,
+            )
+        ),
     ]
     return text, blocks
 

@@ -10,7 +10,8 @@ from bot.models import ParticipantStatus
 from bot.services.checkins import PairHome
 from bot.services.programmes import ProgrammeSummary
 from bot.services.signup import Participation
-from bot.views.blocks import Block, actions, button, context, divider, escape, header, section
+from bot.views.blocks import Block, actions, button, context, divider, header, section
+from bot.views.mrkdwn import Mrkdwn, code, join, mrkdwn
 from bot.views.signup import participation_line
 from bot.views.when import slack_date
 
@@ -27,33 +28,55 @@ def pair_blocks(home: PairHome, user_id: str, *, today: date) -> list[Block]:
     me = pair.member(user_id)
     role = "mentee" if me and me.role.value == "mentor" else "mentor"
     since = f" since {home.since:%d %b %Y}" if home.since else ""
-    lines = [f"*Your {role}: {escape(partner.name)}*{since} · {escape(pair.programme_name)}"]
+    lines = [
+        mrkdwn(
+            "*Your {role}: {partner}*{since} · {programme}",
+            role=role,
+            partner=partner.name,
+            since=since,
+            programme=pair.programme_name,
+        )
+    ]
     if home.agreement is None:
-        lines.append("No agreement yet: set one up together.")
+        lines.append(mrkdwn("No agreement yet: set one up together."))
     else:
         a = home.agreement
         lines.append(
-            f"Agreement: {a.sessions_planned} sessions of {a.session_minutes} min every "
-            f"{a.cadence_days} days, until {a.ends_on:%d %b %Y}."
+            mrkdwn(
+                "Agreement: {sessions} sessions of {minutes} min every "
+                "{cadence} days, until {ends:%d %b %Y}.",
+                sessions=a.sessions_planned,
+                minutes=a.session_minutes,
+                cadence=a.cadence_days,
+                ends=a.ends_on,
+            )
         )
     planned = f" of {progress.planned}" if progress.planned else ""
-    held = f"{progress.held}{planned} sessions held"
+    held = mrkdwn("{held}{planned} sessions held", held=progress.held, planned=planned)
     if progress.last_on:
-        held += f", last on {progress.last_on:%d %b}"
+        held += mrkdwn(", last on {last:%d %b}", last=progress.last_on)
     if progress.next_at:
-        held += f", next {slack_date(progress.next_at)}"
+        held += mrkdwn(", next {at}", at=slack_date(progress.next_at))
     lines.append(held + ".")
-    blocks: list[Block] = [section("\n".join(lines))]
+    blocks: list[Block] = [section(join("\n", lines))]
     if home.actions:
-        shown = []
+        shown: list[Mrkdwn] = []
         for action in home.actions[:PAIR_ACTIONS_SHOWN]:
             late = " ⚠️ overdue" if action.overdue(today) else ""
             due = f", due {action.due_on:%d %b}" if action.due_on else ""
-            shown.append(f"• {escape(action.text)} ({escape(action.owner.name)}{due}){late}")
+            shown.append(
+                mrkdwn(
+                    "• {text} ({owner}{due}){late}",
+                    text=action.text,
+                    owner=action.owner.name,
+                    due=due,
+                    late=late,
+                )
+            )
         more = len(home.actions) - PAIR_ACTIONS_SHOWN
         if more > 0:
-            shown.append(f"…and {more} more: `/mentoring actions`.")
-        blocks.append(context("*Open actions*\n" + "\n".join(shown)))
+            shown.append(mrkdwn("…and {more} more: `/mentoring actions`.", more=more))
+        blocks.append(context(mrkdwn("*Open actions*\n{shown}", shown=join("\n", shown))))
     buttons = [
         button("Log a session", keyed(Action.LOG_SESSION, pair.id), str(pair.id), style="primary"),
         button("My actions", Action.MY_ACTIONS, "home"),
@@ -80,7 +103,7 @@ def home_view(
         blocks += pair_blocks(home, user_id, today=today or date.today())
         blocks.append(divider())
     if participations:
-        blocks.append(section("\n".join(participation_line(p) for p in participations[:20])))
+        blocks.append(section(join("\n", (participation_line(p) for p in participations[:20]))))
     else:
         blocks.append(section("You haven't joined a programme yet."))
     buttons = []
@@ -110,19 +133,39 @@ def home_view(
         room = (MAX_HOME_BLOCKS - len(blocks) - 1) // 2
         for summary in lead_programmes[:room]:
             blocks.append(
-                section(f"*{escape(summary.name)}* – {summary.status.value} (you lead it)")
+                section(
+                    mrkdwn(
+                        "*{name}* – {status} (you lead it)",
+                        name=summary.name,
+                        status=summary.status.value,
+                    )
+                )
             )
             figures = (lead_reports or {}).get(summary.id)
             blocks.append(
                 context(
-                    f"{figures} · full report: `/mentoring-admin report {summary.name}`"
+                    mrkdwn(
+                        "{figures} · full report: {command}",
+                        figures=figures,
+                        command=code(f"/mentoring-admin report {summary.name}"),
+                    )
                     if figures
-                    else f"{summary.mentors} mentors · {summary.mentees} mentees signed up · "
-                    f"enrolment until {summary.enrolment_deadline:%d %b %Y}"
+                    else mrkdwn(
+                        "{mentors} mentors · {mentees} mentees signed up · "
+                        "enrolment until {deadline:%d %b %Y}",
+                        mentors=summary.mentors,
+                        mentees=summary.mentees,
+                        deadline=summary.enrolment_deadline,
+                    )
                 )
             )
         if len(lead_programmes) > room:
             blocks.append(
-                context(f"…and {len(lead_programmes) - room} more: `/mentoring-admin list`.")
+                context(
+                    mrkdwn(
+                        "…and {more} more: `/mentoring-admin list`.",
+                        more=len(lead_programmes) - room,
+                    )
+                )
             )
     return {"type": "home", "blocks": blocks}

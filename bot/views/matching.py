@@ -16,7 +16,6 @@ from bot.views.blocks import (
     context,
     count,
     divider,
-    escape,
     header,
     input_block,
     modal,
@@ -24,6 +23,7 @@ from bot.views.blocks import (
     plain,
     section,
 )
+from bot.views.mrkdwn import Mrkdwn, code, join, mention, mrkdwn
 
 PAIRS_SHOWN = 15
 UNMATCHED_SHOWN = 10
@@ -48,31 +48,44 @@ def choose_programme(programmes: Sequence[Programme]) -> list[Block]:
     ]
 
 
-def progress(programme_name: str, mentors: int, mentees: int, stage: str) -> str:
-    return (
-        f"Matching {mentees:,} mentees with {mentors:,} mentors for “{programme_name}”: "
-        f"{STAGES.get(stage, stage)}…"
+def progress(programme_name: str, mentors: int, mentees: int, stage: str) -> Mrkdwn:
+    return mrkdwn(
+        "Matching {mentees:,} mentees with {mentors:,} mentors for “{programme}”: {stage}…",
+        mentees=mentees,
+        mentors=mentors,
+        programme=programme_name,
+        stage=STAGES.get(stage, stage),
     )
 
 
-def _summary(preview: Preview) -> str:
+def _summary(preview: Preview) -> Mrkdwn:
     if not preview.pairs:
-        return (
-            f"No pairs could be made from the {preview.mentee_count} mentees and "
-            f"{preview.mentor_count} mentors in the pool."
+        return mrkdwn(
+            "No pairs could be made from the {mentees} mentees and {mentors} mentors in the pool.",
+            mentees=preview.mentee_count,
+            mentors=preview.mentor_count,
         )
-    return (
-        f"*{count(len(preview.pairs), 'pair')}* · mean score {preview.mean_score:.1f} of "
-        f"{preview.best_score:.0f} · {preview.share_matched:.0%} of mentees matched "
-        f"({len(preview.pairs)} of {preview.mentee_count}) · {preview.mentor_count} mentors "
-        "in the pool"
+    return mrkdwn(
+        "*{pairs}* · mean score {mean:.1f} of {best:.0f} · {share:.0%} of mentees matched "
+        "({matched} of {mentees}) · {mentors} mentors in the pool",
+        pairs=count(len(preview.pairs), "pair"),
+        mean=preview.mean_score,
+        best=preview.best_score,
+        share=preview.share_matched,
+        matched=len(preview.pairs),
+        mentees=preview.mentee_count,
+        mentors=preview.mentor_count,
     )
 
 
-def preview_message(preview: Preview) -> tuple[str, list[Block]]:
+def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
     """The preview a lead approves: weakest pairs first, each with why it scored."""
     run = str(preview.run_id)
-    text = f"Matching preview for {preview.programme_name}: {count(len(preview.pairs), 'pair')}"
+    text = mrkdwn(
+        "Matching preview for {programme}: {pairs}",
+        programme=preview.programme_name,
+        pairs=count(len(preview.pairs), "pair"),
+    )
     blocks: list[Block] = [
         header(f"Matching preview: {preview.programme_name}"),
         section(_summary(preview)),
@@ -81,8 +94,14 @@ def preview_message(preview: Preview) -> tuple[str, list[Block]]:
         pin = " · 📌 pinned" if pair.pinned else ""
         blocks.append(
             section(
-                f"*{escape(pair.mentor_name)}* (mentor) with *{escape(pair.mentee_name)}* "
-                f"(mentee) · score {pair.score:.1f}{pin}\n{escape(pair.explanation)}",
+                mrkdwn(
+                    "*{mentor}* (mentor) with *{mentee}* (mentee) · score {score:.1f}{pin}\n{why}",
+                    mentor=pair.mentor_name,
+                    mentee=pair.mentee_name,
+                    score=pair.score,
+                    pin=pin,
+                    why=pair.explanation,
+                ),
                 accessory={
                     "type": "overflow",
                     "action_id": keyed(Action.PREVIEW_PAIR, pair.pair_id),
@@ -96,21 +115,30 @@ def preview_message(preview: Preview) -> tuple[str, list[Block]]:
     if len(preview.pairs) > PAIRS_SHOWN:
         blocks.append(
             context(
-                f"Showing the {PAIRS_SHOWN} lowest-scoring pairs; "
-                f"{len(preview.pairs) - PAIRS_SHOWN} more score higher."
+                mrkdwn(
+                    "Showing the {shown} lowest-scoring pairs; {more} more score higher.",
+                    shown=PAIRS_SHOWN,
+                    more=len(preview.pairs) - PAIRS_SHOWN,
+                )
             )
         )
     if preview.unmatched:
         lines = [
-            f"• *{escape(u.name)}* ({u.role}): {escape(u.reason)}"
+            mrkdwn("• *{name}* ({role}): {reason}", name=u.name, role=u.role, reason=u.reason)
             for u in preview.unmatched[:UNMATCHED_SHOWN]
         ]
         more = len(preview.unmatched) - UNMATCHED_SHOWN
         if more > 0:
-            lines.append(f"…and {more} more.")
+            lines.append(mrkdwn("…and {more} more.", more=more))
         blocks += [
             divider(),
-            section(f"*Not matched ({len(preview.unmatched)})*\n" + "\n".join(lines)),
+            section(
+                mrkdwn(
+                    "*Not matched ({total})*\n{lines}",
+                    total=len(preview.unmatched),
+                    lines=join("\n", lines),
+                )
+            ),
         ]
     buttons = []
     if preview.pairs:
@@ -166,25 +194,36 @@ def constraint_modal(run_id: int) -> Block:
     )
 
 
-def _brings(person: Member) -> str:
+def _brings(person: Member) -> Mrkdwn:
     topics = ", ".join(person.topics) if person.topics else "an open mind"
-    goals = f"\n>{escape(person.goals)}" if person.goals else ""
-    return (
-        f"*<@{person.user_id}>* ({person.role.value}, {escape(person.department)}) brings: "
-        f"{escape(topics)}{goals}"
+    goals = mrkdwn("\n>{goals}", goals=person.goals) if person.goals else ""
+    return mrkdwn(
+        "*{who}* ({role}, {department}) brings: {topics}{goals}",
+        who=mention(person.user_id),
+        role=person.role.value,
+        department=person.department,
+        topics=topics,
+        goals=goals,
     )
 
 
-def intro_message(pair: PairFacts) -> tuple[str, list[Block]]:
-    text = (
-        f"Meet your reverse mentoring partner: <@{pair.mentor.user_id}> (mentor) and "
-        f"<@{pair.mentee.user_id}> (mentee)."
+def intro_message(pair: PairFacts) -> tuple[Mrkdwn, list[Block]]:
+    mentor, mentee = mention(pair.mentor.user_id), mention(pair.mentee.user_id)
+    text = mrkdwn(
+        "Meet your reverse mentoring partner: {mentor} (mentor) and {mentee} (mentee).",
+        mentor=mentor,
+        mentee=mentee,
     )
     return text, [
         header("Meet your reverse mentoring partner"),
         section(
-            f"Welcome to *{escape(pair.programme_name)}*! <@{pair.mentor.user_id}> will mentor "
-            f"<@{pair.mentee.user_id}>, sharing a view of work that a senior role rarely gets."
+            mrkdwn(
+                "Welcome to *{programme}*! {mentor} will mentor "
+                "{mentee}, sharing a view of work that a senior role rarely gets.",
+                programme=pair.programme_name,
+                mentor=mentor,
+                mentee=mentee,
+            )
         ),
         section(_brings(pair.mentor)),
         section(_brings(pair.mentee)),
@@ -204,34 +243,71 @@ def intro_message(pair: PairFacts) -> tuple[str, list[Block]]:
     ]
 
 
-def unmatched_message(programme_name: str) -> str:
-    return (
-        f"Matching for *{escape(programme_name)}* has run, and this round we couldn't find a "
+def unmatched_message(programme_name: str) -> Mrkdwn:
+    return mrkdwn(
+        "Matching for *{programme}* has run, and this round we couldn't find a "
         "partner who fits you well. That's about the mix of people this time, not about you: "
         "you stay in the pool, and you'll be included the next time your programme lead "
-        "matches."
+        "matches.",
+        programme=programme_name,
     )
 
 
 def approved_summary(
     programme_name: str, introduced: int, failed: Sequence[PairFacts], told_unmatched: int
-) -> str:
+) -> Mrkdwn:
     lines = [
-        f"Approved. {count(introduced, 'pair')} in “{programme_name}” "
-        f"{'was' if introduced == 1 else 'were'} introduced."
+        mrkdwn(
+            "Approved. {pairs} in “{programme}” {verb} introduced.",
+            pairs=count(introduced, "pair"),
+            programme=programme_name,
+            verb="was" if introduced == 1 else "were",
+        )
     ]
     if told_unmatched:
         lines.append(
-            f"{count(told_unmatched, 'person', 'people')} without a partner "
-            f"{'was' if told_unmatched == 1 else 'were'} told they stay in the pool."
+            mrkdwn(
+                "{people} without a partner {verb} told they stay in the pool.",
+                people=count(told_unmatched, "person", "people"),
+                verb="was" if told_unmatched == 1 else "were",
+            )
         )
     if failed:
-        names = ", ".join(f"<@{p.mentor.user_id}> with <@{p.mentee.user_id}>" for p in failed[:10])
+        names = join(", ", (_pair_mentions(p) for p in failed[:10]))
         lines.append(
-            f"{len(failed)} introductions could not be sent ({names}); they will be retried the "
-            "next time you run `/mentoring-admin match` or `pairs`."
+            mrkdwn(
+                "{failed} introductions could not be sent ({names}); they will be retried the "
+                "next time you run `/mentoring-admin match` or `pairs`.",
+                failed=len(failed),
+                names=names,
+            )
         )
-    return "\n".join(lines)
+    return join("\n", lines)
+
+
+def _pair_mentions(pair: PairFacts) -> Mrkdwn:
+    return mrkdwn(
+        "{mentor} with {mentee}",
+        mentor=mention(pair.mentor.user_id),
+        mentee=mention(pair.mentee.user_id),
+    )
+
+
+def not_in_role(user_id: str, role: str) -> Mrkdwn:
+    return mrkdwn("{who} is not a {role} in this programme.", who=mention(user_id), role=role)
+
+
+def pair_ended(pair: PairFacts) -> Mrkdwn:
+    """To the lead who ended a pair from the list."""
+    return mrkdwn(
+        "Ended the pairing of {pair}. Both are back in the pool: {command}.",
+        pair=mrkdwn(
+            "{mentor} and {mentee}",
+            mentor=mention(pair.mentor.user_id),
+            mentee=mention(pair.mentee.user_id),
+        ),
+        command=code(f"/mentoring-admin rematch {pair.programme_name}"),
+    )
 
 
 PAIR_STATUS_WORDS = {
@@ -242,14 +318,17 @@ PAIR_STATUS_WORDS = {
 
 def pairs_list(programme_name: str, pairs: Sequence[PairFacts]) -> list[Block]:
     if not pairs:
-        return [section(f"“{escape(programme_name)}” has no pairs yet.")]
+        return [section(mrkdwn("“{programme}” has no pairs yet.", programme=programme_name))]
     blocks: list[Block] = [header(f"Pairs: {programme_name}")]
     room = 48
     for pair in pairs[:room]:
         blocks.append(
             section(
-                f"<@{pair.mentor.user_id}> with <@{pair.mentee.user_id}> · "
-                f"{PAIR_STATUS_WORDS.get(pair.status.value, pair.status.value)}",
+                mrkdwn(
+                    "{pair} · {status}",
+                    pair=_pair_mentions(pair),
+                    status=PAIR_STATUS_WORDS.get(pair.status.value, pair.status.value),
+                ),
                 accessory={
                     **button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
                     "confirm": {
@@ -265,5 +344,5 @@ def pairs_list(programme_name: str, pairs: Sequence[PairFacts]) -> list[Block]:
             )
         )
     if len(pairs) > room:
-        blocks.append(context(f"…and {len(pairs) - room} more pairs."))
+        blocks.append(context(mrkdwn("…and {more} more pairs.", more=len(pairs) - room)))
     return blocks

@@ -4,7 +4,8 @@ Slack acts on `<…>` sequences (`<!channel>`, `<@U…>`, links) and formats `*`
 backtick runs. Text a person typed must do neither, so:
 
 - `escape(text)` turns person-typed text into inert `Mrkdwn`;
-- `mention`, `channel`, `date` and `link` build the sequences the bot means to send;
+- `mention`, `channel`, `date` and `link` build the sequences the bot means to send, and `code`
+  a copyable command with a person's words in it;
 - `mrkdwn(template, ...)` and `join(separator, parts)` compose them, escaping every value that is
   not already `Mrkdwn` (templates and separators are literals in the code, checked by a test);
 - `guard(payload)` runs on every payload on its way out (the Web API client and response URLs):
@@ -92,6 +93,14 @@ def link(url: str, label: object) -> Mrkdwn:
     if not re.fullmatch(r"https?://[^\s<>|]+", url):
         raise ValueError("not a link the bot can send")
     return Mrkdwn(f"<{url}|{escape(label).replace('|', '¦')}>")
+
+
+def code(text: object) -> Mrkdwn:
+    """An inline code span (a command to copy): Slack formats nothing inside one, so only the
+    `<…>` characters are escaped and the words stay as typed; a backtick would end it early."""
+    raw = "" if text is None else str(text)
+    inert_raw = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Mrkdwn("`" + inert_raw.replace("`", "ˋ") + "`")
 
 
 def _slack_id(value: str) -> str:

@@ -6,12 +6,17 @@ from typing import Any
 
 from bot.ids import Action, keyed
 from bot.views.blocks import Block, actions, button, context, plain, section
+from bot.views.mrkdwn import Mrkdwn, escape, mention, mrkdwn
 
-Rendered = tuple[str, list[Block]]
+Rendered = tuple[Mrkdwn, list[Block]]
 
 
 def _days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _programme(p: dict[str, Any]) -> Block:
+    return context(escape(p["programme"]))
 
 
 def _log_button(pair_id: int) -> Block:
@@ -21,33 +26,47 @@ def _log_button(pair_id: int) -> Block:
 
 
 def nudge_pair(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"It has been {_days(p['days'])} since you and {p['partner']} last met. "
+    text = mrkdwn(
+        "It has been {days} since you and {partner} last met. "
         "A short session now keeps the momentum going: pick a time together, and log it "
-        "here once you have met."
+        "here once you have met.",
+        days=_days(p["days"]),
+        partner=p["partner"],
     )
     return text, [
         section(text),
         actions(_log_button(p["pair_id"])),
-        context(f"{p['programme']} · you will hear from me at most a few times a week."),
+        context(
+            mrkdwn(
+                "{programme} · you will hear from me at most a few times a week.",
+                programme=p["programme"],
+            )
+        ),
     ]
 
 
 def nudge_mentee(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"{p['partner']} and you have not met for {_days(p['days'])}. Diaries fill up fast; "
-        f"could you offer {p['partner']} two or three times this week? Your mentor is "
-        "waiting to hear from you."
+    text = mrkdwn(
+        "{partner} and you have not met for {days}. Diaries fill up fast; "
+        "could you offer {partner} two or three times this week? Your mentor is "
+        "waiting to hear from you.",
+        partner=p["partner"],
+        days=_days(p["days"]),
     )
-    return text, [section(text), actions(_log_button(p["pair_id"])), context(p["programme"])]
+    return text, [section(text), actions(_log_button(p["pair_id"])), _programme(p)]
 
 
 def lead_alert(p: dict[str, Any]) -> Rendered:
     pair_id = str(p["pair_id"])
-    text = (
-        f"*{p['mentor']}* (mentor) and *{p['mentee']}* (mentee) have not logged a session for "
-        f"{_days(p['days'])}. Sessions held: {p['held']} of {p['planned']} planned. Both have "
-        "been nudged. You can pause the pair, end it, or end it and match both again."
+    text = mrkdwn(
+        "*{mentor}* (mentor) and *{mentee}* (mentee) have not logged a session for "
+        "{days}. Sessions held: {held} of {planned} planned. Both have "
+        "been nudged. You can pause the pair, end it, or end it and match both again.",
+        mentor=p["mentor"],
+        mentee=p["mentee"],
+        days=_days(p["days"]),
+        held=p["held"],
+        planned=p["planned"],
     )
     end = {
         **button("End pair", keyed(Action.END_PAIR, pair_id), pair_id),
@@ -58,46 +77,54 @@ def lead_alert(p: dict[str, Any]) -> Rendered:
             "deny": plain("Keep it"),
         },
     }
-    return f"At risk: {p['mentor']} and {p['mentee']}", [
+    return mrkdwn("At risk: {mentor} and {mentee}", mentor=p["mentor"], mentee=p["mentee"]), [
         section(text),
         actions(
             button("Pause", keyed(Action.PAUSE_PAIR, pair_id), pair_id),
             end,
             button("End and re-match", keyed(Action.REMATCH_PAIR, pair_id), pair_id),
         ),
-        context(f"{p['programme']} · what the pair discussed stays with them."),
+        context(
+            mrkdwn(
+                "{programme} · what the pair discussed stays with them.", programme=p["programme"]
+            )
+        ),
     ]
 
 
 def chemistry_request(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"You and {p['partner']} have not arranged your chemistry meeting yet. It is a "
+    text = mrkdwn(
+        "You and {partner} have not arranged your chemistry meeting yet. It is a "
         "relaxed 30 minutes to see whether you click: propose a few times in your group "
-        "message with me."
+        "message with me.",
+        partner=p["partner"],
     )
-    return text, [section(text), context(p["programme"])]
+    return text, [section(text), _programme(p)]
 
 
 def chemistry_answer(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"{p['partner']} proposed times for your chemistry meeting and is waiting for your "
-        "answer: pick one in your group message, or offer other times."
+    text = mrkdwn(
+        "{partner} proposed times for your chemistry meeting and is waiting for your "
+        "answer: pick one in your group message, or offer other times.",
+        partner=p["partner"],
     )
-    return text, [section(text), context(p["programme"])]
+    return text, [section(text), _programme(p)]
 
 
 def decision(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"How did your chemistry meeting with {p['partner']} go? Your answer (Go or Not for "
-        "me) is private; it is in our messages, a little further up."
+    text = mrkdwn(
+        "How did your chemistry meeting with {partner} go? Your answer (Go or Not for "
+        "me) is private; it is in our messages, a little further up.",
+        partner=p["partner"],
     )
-    return text, [section(text), context(p["programme"])]
+    return text, [section(text), _programme(p)]
 
 
 def agreement_none(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"You and {p['partner']} are paired: the next step is your agreement (how often you "
-        "meet, for how long, and what each of you wants from it)."
+    text = mrkdwn(
+        "You and {partner} are paired: the next step is your agreement (how often you "
+        "meet, for how long, and what each of you wants from it).",
+        partner=p["partner"],
     )
     return text, [
         section(text),
@@ -109,49 +136,63 @@ def agreement_none(p: dict[str, Any]) -> Rendered:
                 style="primary",
             )
         ),
-        context(p["programme"]),
+        _programme(p),
     ]
 
 
 def agreement_unsigned(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"{p['partner']} proposed your agreement and is waiting for you to confirm it, or to "
-        "suggest changes, in your group message."
+    text = mrkdwn(
+        "{partner} proposed your agreement and is waiting for you to confirm it, or to "
+        "suggest changes, in your group message.",
+        partner=p["partner"],
     )
-    return text, [section(text), context(p["programme"])]
+    return text, [section(text), _programme(p)]
 
 
 def paused_for_lead(mentor: str, mentee: str, pair_id: int, lead_id: str) -> Rendered:
-    text = (
-        f"<@{lead_id}> paused the pair of *{mentor}* and *{mentee}*: no nudges, alerts or "
-        "surveys reach them until it is resumed."
+    text = mrkdwn(
+        "{lead} paused the pair of *{mentor}* and *{mentee}*: no nudges, alerts or "
+        "surveys reach them until it is resumed.",
+        lead=mention(lead_id),
+        mentor=mentor,
+        mentee=mentee,
     )
-    return f"Paused: {mentor} and {mentee}", [
+    return mrkdwn("Paused: {mentor} and {mentee}", mentor=mentor, mentee=mentee), [
         section(text),
         actions(button("Resume", keyed(Action.RESUME_PAIR, pair_id), str(pair_id))),
     ]
 
 
-def resumed_for_lead(mentor: str, mentee: str, lead_id: str) -> str:
-    return (
-        f"<@{lead_id}> resumed the pair of *{mentor}* and *{mentee}*: reminders count from today."
+def resumed_for_lead(mentor: str, mentee: str, lead_id: str) -> Mrkdwn:
+    return mrkdwn(
+        "{lead} resumed the pair of *{mentor}* and *{mentee}*: reminders count from today.",
+        lead=mention(lead_id),
+        mentor=mentor,
+        mentee=mentee,
     )
 
 
-def pair_paused(partner: str, programme: str) -> str:
-    return (
-        f"Your pairing with {partner} in {programme} is paused by the programme lead, so I "
-        "will not send reminders about it for now. You can still log sessions."
+def pair_paused(partner: str, programme: str) -> Mrkdwn:
+    return mrkdwn(
+        "Your pairing with {partner} in {programme} is paused by the programme lead, so I "
+        "will not send reminders about it for now. You can still log sessions.",
+        partner=partner,
+        programme=programme,
     )
 
 
-def pair_resumed(partner: str, programme: str) -> str:
-    return f"Your pairing with {partner} in {programme} is running again. Enjoy your next session!"
+def pair_resumed(partner: str, programme: str) -> Mrkdwn:
+    return mrkdwn(
+        "Your pairing with {partner} in {programme} is running again. Enjoy your next session!",
+        partner=partner,
+        programme=programme,
+    )
 
 
 def pause_over(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"Your pause with {p['partner']} is over: welcome back. A first session soon picks up "
-        "where you left off; log it here once you have met."
+    text = mrkdwn(
+        "Your pause with {partner} is over: welcome back. A first session soon picks up "
+        "where you left off; log it here once you have met.",
+        partner=p["partner"],
     )
-    return text, [section(text), actions(_log_button(p["pair_id"])), context(p["programme"])]
+    return text, [section(text), actions(_log_button(p["pair_id"])), _programme(p)]

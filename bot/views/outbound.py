@@ -8,8 +8,9 @@ from typing import Any
 from bot.services.outbox import Kind
 from bot.views import nudges, programme_end, resources, surveys
 from bot.views.blocks import Block
+from bot.views.mrkdwn import Mrkdwn
 
-RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[str, list[Block]]]] = {
+RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[Mrkdwn, list[Block]]]] = {
     Kind.NUDGE_PAIR: nudges.nudge_pair,
     Kind.NUDGE_MENTEE: nudges.nudge_mentee,
     Kind.LEAD_ALERT: nudges.lead_alert,
@@ -32,7 +33,7 @@ class UnknownKind(ValueError):
     pass
 
 
-def render(kind: str, params: dict[str, Any]) -> tuple[str, list[Block]]:
+def render(kind: str, params: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
     renderer = RENDERERS.get(kind)
     if renderer is None:
         raise UnknownKind(f"no view for messages of kind {kind!r}")

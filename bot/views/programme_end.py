@@ -8,46 +8,65 @@ from typing import Any
 
 from bot.ids import Action
 from bot.views.blocks import Block, actions, button, context, count, section
+from bot.views.mrkdwn import Mrkdwn, code, mrkdwn
 
-Rendered = tuple[str, list[Block]]
+Rendered = tuple[Mrkdwn, list[Block]]
 
 
 def review_summary(p: dict[str, Any]) -> Rendered:
     closes = date.fromisoformat(p["review_closes"]).strftime("%a %d %b")
-    text = f"{p['programme']} has reached its end date: the end-of-programme review is open."
-    figures = (
-        f"*Who took part:* {count(p['mentors'], 'mentor')} and {count(p['mentees'], 'mentee')}\n"
-        f"*Pairs that agreed a contract:* {p['pairs']}\n"
-        f"*Sessions held:* {p['held']} of {p['planned']} planned"
+    text = mrkdwn(
+        "{programme} has reached its end date: the end-of-programme review is open.",
+        programme=p["programme"],
+    )
+    figures = mrkdwn(
+        "*Who took part:* {mentors} and {mentees}\n"
+        "*Pairs that agreed a contract:* {pairs}\n"
+        "*Sessions held:* {held} of {planned} planned",
+        mentors=count(p["mentors"], "mentor"),
+        mentees=count(p["mentees"], "mentee"),
+        pairs=p["pairs"],
+        held=p["held"],
+        planned=p["planned"],
     )
     stories = p.get("stories", 0)
     blocks = [
         section(
-            f"*{text}*\nEveryone is asked to re-rate the objectives and say what they "
-            f"took back to the organisation; the review closes on {closes}."
+            mrkdwn(
+                "*{text}*\nEveryone is asked to re-rate the objectives and say what they "
+                "took back to the organisation; the review closes on {closes}.",
+                text=text,
+                closes=closes,
+            )
         ),
         section(figures),
     ]
     if stories:
         blocks.append(
             section(
-                f"{count(stories, 'success story', 'success stories')} waiting for you: "
-                "`/mentoring-admin stories`."
+                mrkdwn(
+                    "{stories} waiting for you: `/mentoring-admin stories`.",
+                    stories=count(stories, "success story", "success stories"),
+                )
             )
         )
     blocks.append(
         context(
-            f"The full report: `/mentoring-admin report {p['programme']}`. Survey answers "
-            "appear only as totals over enough people."
+            mrkdwn(
+                "The full report: {command}. Survey answers "
+                "appear only as totals over enough people.",
+                command=code(f"/mentoring-admin report {p['programme']}"),
+            )
         )
     )
     return text, blocks
 
 
 def programme_closed(p: dict[str, Any]) -> Rendered:
-    text = (
-        f"{p['programme']} is closed: its review is over and its pairs are no longer nudged. "
-        "Thank you for running it."
+    text = mrkdwn(
+        "{programme} is closed: its review is over and its pairs are no longer nudged. "
+        "Thank you for running it.",
+        programme=p["programme"],
     )
     return text, [
         section(text),

@@ -8,7 +8,8 @@ import io
 
 from bot.services.momentum import STATES
 from bot.services.reports import NOT_AGREED, PAUSED, Report
-from bot.views.blocks import Block, context, count, divider, escape, header, section
+from bot.views.blocks import Block, context, count, divider, header, section
+from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
 
 NOT_ENOUGH = "not enough answers yet"
 CSV_HEADER = (
@@ -42,20 +43,37 @@ def report_blocks(report: Report) -> list[Block]:
     blocks: list[Block] = [
         header(f"Report: {r.programme}"[:150]),
         context(
-            f"{r.status.capitalize()} · {r.made_on:%d %b %Y} · survey figures appear over at "
-            f"least {r.minimum} answers"
+            mrkdwn(
+                "{status} · {made:%d %b %Y} · survey figures appear over at least "
+                "{minimum} answers",
+                status=r.status.capitalize(),
+                made=r.made_on,
+                minimum=r.minimum,
+            )
         ),
         section(
-            f"*Sign-ups:* {mentors} mentors, {mentees} mentees"
-            + (f" ({r.withdrawn} withdrew)" if r.withdrawn else "")
-            + f"\n*Match rate:* {_pct(r.match_rate)} of people are in a pair"
-            + f"\n*Chemistry meetings:* {_pct(r.chemistry_rate)} said go "
-            f"({r.chemistry_go} of {r.chemistry_decided} decided)"
-            + f"\n*Pairs by momentum:* {momentum}"
-            + f"\n*Sessions:* {r.held} held of {r.planned} planned; median "
-            f"{_num(r.median_gap_days, 0)} days between sessions"
-            + f"\n*Actions taken back to the organisation:* {r.actions_for_organisation} "
-            f"({r.actions_for_organisation_done} done)"
+            mrkdwn(
+                "*Sign-ups:* {mentors} mentors, {mentees} mentees{withdrawn}"
+                "\n*Match rate:* {match} of people are in a pair"
+                "\n*Chemistry meetings:* {chemistry} said go ({go} of {decided} decided)"
+                "\n*Pairs by momentum:* {momentum}"
+                "\n*Sessions:* {held} held of {planned} planned; median "
+                "{gap} days between sessions"
+                "\n*Actions taken back to the organisation:* {org} ({org_done} done)",
+                mentors=mentors,
+                mentees=mentees,
+                withdrawn=f" ({r.withdrawn} withdrew)" if r.withdrawn else "",
+                match=_pct(r.match_rate),
+                chemistry=_pct(r.chemistry_rate),
+                go=r.chemistry_go,
+                decided=r.chemistry_decided,
+                momentum=momentum,
+                held=r.held,
+                planned=r.planned,
+                gap=_num(r.median_gap_days, 0),
+                org=r.actions_for_organisation,
+                org_done=r.actions_for_organisation_done,
+            )
         ),
         divider(),
         section(_pulse_text(r)),
@@ -66,54 +84,79 @@ def report_blocks(report: Report) -> list[Block]:
     return blocks
 
 
-def _pulse_text(r: Report) -> str:
+def _pulse_text(r: Report) -> Mrkdwn:
     if not r.pulses:
-        return "*Pulse surveys:* none yet."
-    lines = ["*Pulse surveys* (value, balance, openness, breadth; 1–5)"]
+        return mrkdwn("*Pulse surveys:* none yet.")
+    lines = [mrkdwn("*Pulse surveys* (value, balance, openness, breadth; 1–5)")]
     for p in r.pulses[-8:]:
         if p.averages is None:
-            lines.append(f"• #{p.number} ({p.opens_on:%d %b}): {NOT_ENOUGH}")
+            lines.append(
+                mrkdwn(
+                    "• #{number} ({opens:%d %b}): {none}",
+                    number=p.number,
+                    opens=p.opens_on,
+                    none=NOT_ENOUGH,
+                )
+            )
         else:
             a = p.averages
             lines.append(
-                f"• #{p.number} ({p.opens_on:%d %b}, {p.respondents} answers): value "
-                f"{a['value']:.1f}, balance {a['balance']:.1f}, openness {a['openness']:.1f}, "
-                f"breadth {a['breadth']:.1f}"
+                mrkdwn(
+                    "• #{number} ({opens:%d %b}, {answers} answers): value {value:.1f}, "
+                    "balance {balance:.1f}, openness {openness:.1f}, breadth {breadth:.1f}",
+                    number=p.number,
+                    opens=p.opens_on,
+                    answers=p.respondents,
+                    value=a["value"],
+                    balance=a["balance"],
+                    openness=a["openness"],
+                    breadth=a["breadth"],
+                )
             )
-    return "\n".join(lines)
+    return join("\n", lines)
 
 
-def _uplift_text(r: Report) -> str:
+def _uplift_text(r: Report) -> Mrkdwn:
     if not r.uplift:
-        return "*Objectives:* no re-ratings yet."
-    lines = ["*Objectives* (baseline → latest re-rating)"]
+        return mrkdwn("*Objectives:* no re-ratings yet.")
+    lines = [mrkdwn("*Objectives* (baseline → latest re-rating)")]
     for u in r.uplift[:10]:
-        name = escape(u.objective)
         if u.baseline is None or u.later is None:
-            lines.append(f"• {name}: {NOT_ENOUGH}")
+            lines.append(mrkdwn("• {name}: {none}", name=u.objective, none=NOT_ENOUGH))
         else:
             lines.append(
-                f"• {name}: {u.baseline:.1f} → {u.later:.1f} "
-                f"({u.later - u.baseline:+.1f}, {u.respondents} people, {u.phase})"
+                mrkdwn(
+                    "• {name}: {baseline:.1f} → {later:.1f} ({change:+.1f}, {people} people, "
+                    "{phase})",
+                    name=u.objective,
+                    baseline=u.baseline,
+                    later=u.later,
+                    change=u.later - u.baseline,
+                    people=u.respondents,
+                    phase=u.phase,
+                )
             )
-    return "\n".join(lines)
+    return join("\n", lines)
 
 
-def _end_text(r: Report) -> str:
+def _end_text(r: Report) -> Mrkdwn:
     if r.recommend.respondents == 0:
-        return "*End review:* no answers yet."
+        return mrkdwn("*End review:* no answers yet.")
     if r.recommend.score is None:
-        return f"*Would recommend:* {NOT_ENOUGH}"
+        return mrkdwn("*Would recommend:* {none}", none=NOT_ENOUGH)
     implemented = NOT_ENOUGH
     if r.actions_implemented:
         order = ("all", "most", "some", "none")
         implemented = ", ".join(
             f"{r.actions_implemented[k]} {k}" for k in order if r.actions_implemented.get(k)
         )
-    return (
-        f"*Would recommend:* score {r.recommend.score:+d} (average "
-        f"{_num(r.recommend.average)} of 10, {r.recommend.respondents} answers)\n"
-        f"*Actions put into practice:* {implemented}"
+    return mrkdwn(
+        "*Would recommend:* score {score:+d} (average {average} of 10, {answers} answers)\n"
+        "*Actions put into practice:* {implemented}",
+        score=r.recommend.score,
+        average=_num(r.recommend.average),
+        answers=r.recommend.respondents,
+        implemented=implemented,
     )
 
 

@@ -11,9 +11,7 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
-    clip,
     context,
-    escape,
     input_block,
     modal,
     option,
@@ -21,20 +19,25 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.mrkdwn import Mrkdwn, channel, join, link, mrkdwn
 
 AUDIENCE_LABELS = {"both": "Mentors and mentees", "mentors": "Mentors", "mentees": "Mentees"}
 
 
 def library_blocks(programme: str, programme_id: int, items: list[Item]) -> list[Block]:
     blocks: list[Block] = [
-        section(f"*Resources for {escape(programme)}*"),
+        section(mrkdwn("*Resources for {programme}*", programme=programme)),
         actions(button("Add a resource", Action.RESOURCE_ADD, str(programme_id), style="primary")),
     ]
     if not items:
         blocks.append(context("None yet. One is posted to each safe space every week."))
     for item in items[:20]:
-        where = AUDIENCE_LABELS[item.audience] + (f" · {escape(item.topic)}" if item.topic else "")
-        blocks.append(section(clip(f"*{escape(item.title)}*\n{where}", 3000)))
+        where = mrkdwn(
+            "{audience}{topic}",
+            audience=AUDIENCE_LABELS[item.audience],
+            topic=mrkdwn(" · {topic}", topic=item.topic) if item.topic else "",
+        )
+        blocks.append(section(mrkdwn("*{title}*\n{where}", title=item.title, where=where)))
         blocks.append(
             actions(
                 button("Edit", Action.RESOURCE_EDIT, str(item.id)),
@@ -80,28 +83,42 @@ def resource_modal(programme_id: int, item: Item | None = None) -> Block:
     return modal(View.RESOURCE, title, blocks, submit="Save", private_metadata=metadata)
 
 
-def posted(p: dict[str, Any]) -> tuple[str, list[Block]]:
-    title = escape(p["title"])
-    head = f"*<{p['url']}|{title}>*" if p.get("url") else f"*{title}*"
-    text = head + (f"\n{escape(p['body'])}" if p.get("body") else "")
-    blocks = [section(clip(text, 3000))]
+def _linked_title(title: str, url: str | None) -> Mrkdwn:
+    if url:
+        try:
+            return mrkdwn("*{title}*", title=link(url, title))
+        except ValueError:  # saved before links were checked: show it, not as a link
+            return mrkdwn("*{title}* ({url})", title=title, url=url)
+    return mrkdwn("*{title}*", title=title)
+
+
+def posted(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
+    head = _linked_title(p["title"], p.get("url"))
+    text = mrkdwn("{head}\n{body}", head=head, body=p["body"]) if p.get("body") else head
+    blocks = [section(text)]
     blocks.append(
         context(
-            f"From the {escape(p['programme'])} library"
-            + (f" · {escape(p['topic'])}" if p.get("topic") else "")
+            mrkdwn(
+                "From the {programme} library{topic}",
+                programme=p["programme"],
+                topic=mrkdwn(" · {topic}", topic=p["topic"]) if p.get("topic") else "",
+            )
         )
     )
-    return f"A resource: {p['title']}", blocks
+    return mrkdwn("A resource: {title}", title=p["title"]), blocks
 
 
-def starter(p: dict[str, Any]) -> tuple[str, list[Block]]:
-    text = (
-        f"Welcome to <#{p['space']}>, the {p['side']}' safe space of {escape(p['programme'])}: "
-        "a place to share what works, among peers. Two things to start with."
+def starter(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
+    text = mrkdwn(
+        "Welcome to {space}, the {side}' safe space of {programme}: "
+        "a place to share what works, among peers. Two things to start with.",
+        space=channel(p["space"]),
+        side=p["side"],
+        programme=p["programme"],
     )
-    grow = "\n".join(f"• {escape(line)}" for line in p["grow"])
+    grow = join("\n", (mrkdwn("• {line}", line=line) for line in p["grow"]))
     return text, [
         section(text),
-        section(clip(f"*Our ground rules*\n{escape(p['ground_rules'])}", 3000)),
-        section(f"*GROW prompts for your sessions*\n{grow}"),
+        section(mrkdwn("*Our ground rules*\n{rules}", rules=p["ground_rules"])),
+        section(mrkdwn("*GROW prompts for your sessions*\n{grow}", grow=grow)),
     ]

@@ -15,7 +15,6 @@ from bot.views.blocks import (
     button,
     context,
     divider,
-    escape,
     input_block,
     modal,
     option,
@@ -23,6 +22,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
 
 ROLE_OPTIONS = [
     option("Mentor", Role.MENTOR.value, "I'm the junior colleague sharing my perspective"),
@@ -100,9 +100,14 @@ def signup_modal(
     if existing is not None and existing.line_manager_id:
         manager["initial_user"] = existing.line_manager_id
     consent: Block = {"type": "checkboxes", "options": [CONSENT_OPTION]}
+    description = (programme.description or "").strip()
 
     blocks: list[Block] = [
-        section(f"*{escape(programme.name)}*\n{escape(programme.description or '')}".strip()),
+        section(
+            mrkdwn("*{name}*\n{description}", name=programme.name, description=description)
+            if description
+            else mrkdwn("*{name}*", name=programme.name)
+        ),
         input_block(
             Field.ROLE,
             "I join as",
@@ -172,7 +177,7 @@ def signup_modal(
             ),
         ),
         divider(),
-        section(f"*Ground rules*\n{escape(programme.ground_rules)}"),
+        section(mrkdwn("*Ground rules*\n{rules}", rules=programme.ground_rules)),
         input_block(Field.CONSENT, "Consent", consent),
         context("Your time zone and name come from your Slack profile."),
     ]
@@ -186,18 +191,26 @@ def signup_modal(
     )
 
 
-def participation_line(item: Participation) -> str:
+def participation_line(item: Participation) -> Mrkdwn:
     words = STATUS_WORDS.get(item.status.value, item.status.value)
-    text = f"*{escape(item.programme_name)}*: {item.role.value}, {words}"
+    text = mrkdwn(
+        "*{programme}*: {role}, {words}",
+        programme=item.programme_name,
+        role=item.role.value,
+        words=words,
+    )
     if item.can_edit:
-        text += f" (you can edit your answers until {item.enrolment_deadline:%d %b})"
+        text += mrkdwn(
+            " (you can edit your answers until {deadline:%d %b})",
+            deadline=item.enrolment_deadline,
+        )
     return text
 
 
 def status_message(items: list[Participation]) -> list[Block]:
     if not items:
         return [section("You haven't joined a programme yet. Try `/mentoring join`.")]
-    blocks = [section("\n".join(participation_line(item) for item in items))]
+    blocks = [section(join("\n", (participation_line(item) for item in items)))]
     editable = [item for item in items if item.can_edit]
     if editable:
         blocks.append(
@@ -220,8 +233,11 @@ def leave_confirmation(items: list[Participation]) -> list[Block]:
     for item in items[:10]:
         blocks.append(
             section(
-                f"Leave *{escape(item.programme_name)}*? Your answers are kept, "
-                "you won't be matched, and you can sign up again while enrolment is open.",
+                mrkdwn(
+                    "Leave *{programme}*? Your answers are kept, "
+                    "you won't be matched, and you can sign up again while enrolment is open.",
+                    programme=item.programme_name,
+                ),
                 accessory=button(
                     "Yes, leave", Action.LEAVE_CONFIRM, str(item.programme_id), style="danger"
                 ),
@@ -231,11 +247,13 @@ def leave_confirmation(items: list[Participation]) -> list[Block]:
     return blocks
 
 
-def signed_up_message(programme: Programme | ProgrammeSnapshot, *, created: bool) -> str:
+def signed_up_message(programme: Programme | ProgrammeSnapshot, *, created: bool) -> Mrkdwn:
     if created:
-        return (
-            f"You're signed up to *{escape(programme.name)}*. Thank you! "
-            f"Enrolment closes on {programme.enrolment_deadline:%d %b %Y}; we'll message you "
-            "when matching is done. Edit your answers any time before then with `/mentoring edit`."
+        return mrkdwn(
+            "You're signed up to *{name}*. Thank you! "
+            "Enrolment closes on {deadline:%d %b %Y}; we'll message you "
+            "when matching is done. Edit your answers any time before then with `/mentoring edit`.",
+            name=programme.name,
+            deadline=programme.enrolment_deadline,
         )
-    return f"Your answers for *{escape(programme.name)}* are updated."
+    return mrkdwn("Your answers for *{name}* are updated.", name=programme.name)

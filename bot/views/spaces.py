@@ -5,27 +5,45 @@ from __future__ import annotations
 
 from bot.ids import Action, Field, View
 from bot.services.spaces import SIDE_WORDS, Space
-from bot.views.blocks import Block, actions, button, context, escape, input_block, modal, section
-
-ADVICE = {
-    "name_taken": "a channel called #{name} already exists (perhaps archived, or private to "
-    "others)",
-    "missing_scope": "the app is not allowed to create private channels: a workspace admin "
-    "needs to reinstall it with the groups:write permission",
-    "restricted_action": "your workspace lets only some people create channels",
-    "is_archived": "#{name} is archived",
-    "not_in_channel": "the app is not a member of #{name}",
-    "channel_not_found": "the app cannot see the channel",
-}
+from bot.views.blocks import Block, actions, button, context, input_block, modal, section
+from bot.views.mrkdwn import Mrkdwn, channel, mention, mrkdwn
 
 
-def _what(space: Space) -> str:
-    return f"the {SIDE_WORDS[space.side]}' safe space for {escape(space.programme)}"
+def _advice(error: str, name: str) -> Mrkdwn:
+    """Why Slack would not make or use the channel, and what to do about it."""
+    if error == "name_taken":
+        return mrkdwn(
+            "a channel called #{name} already exists (perhaps archived, or private to others)",
+            name=name,
+        )
+    if error == "missing_scope":
+        return mrkdwn(
+            "the app is not allowed to create private channels: a workspace admin "
+            "needs to reinstall it with the groups:write permission"
+        )
+    if error == "restricted_action":
+        return mrkdwn("your workspace lets only some people create channels")
+    if error == "is_archived":
+        return mrkdwn("#{name} is archived", name=name)
+    if error == "not_in_channel":
+        return mrkdwn("the app is not a member of #{name}", name=name)
+    if error == "channel_not_found":
+        return mrkdwn("the app cannot see the channel")
+    return mrkdwn("Slack refused ({error})", error=error)
 
 
-def failed(space: Space, error: str) -> tuple[str, list[Block]]:
-    reason = ADVICE.get(error, "Slack refused ({error})").format(name=space.name, error=error)
-    text = f"I could not set up {_what(space)}: {reason}."
+def _what(space: Space) -> Mrkdwn:
+    return mrkdwn(
+        "the {side}' safe space for {programme}",
+        side=SIDE_WORDS[space.side],
+        programme=space.programme,
+    )
+
+
+def failed(space: Space, error: str) -> tuple[Mrkdwn, list[Block]]:
+    text = mrkdwn(
+        "I could not set up {what}: {reason}.", what=_what(space), reason=_advice(error, space.name)
+    )
     value = str(space.id)
     return text, [
         section(text),
@@ -42,7 +60,7 @@ def failed(space: Space, error: str) -> tuple[str, list[Block]]:
 
 def pick_modal(space: Space) -> Block:
     blocks = [
-        section(f"Pick a private channel for {_what(space)}."),
+        section(mrkdwn("Pick a private channel for {what}.", what=_what(space))),
         input_block(
             Field.CHANNEL,
             "Channel",
@@ -55,20 +73,35 @@ def pick_modal(space: Space) -> Block:
     )
 
 
-def ready(space: Space, channel_id: str) -> str:
-    return f"<#{channel_id}> is {_what(space)}; I will keep its members right."
-
-
-def removed_note(space: Space, user_id: str) -> str:
-    return (
-        f"I took <@{user_id}> out of <#{space.channel_id}>: it is {_what(space)}, only for its "
-        f"{SIDE_WORDS[space.side]}."
+def ready(space: Space, channel_id: str) -> Mrkdwn:
+    return mrkdwn(
+        "{space} is {what}; I will keep its members right.",
+        space=channel(channel_id),
+        what=_what(space),
     )
 
 
-def left_note(space: Space) -> tuple[str, list[Block]]:
-    text = (
-        f"You are no longer in <#{space.channel_id}>, {_what(space)}. That is fine; if you want "
-        "back in, it is one click."
+def removed_note(space: Space, user_id: str) -> Mrkdwn:
+    assert space.channel_id is not None
+    return mrkdwn(
+        "I took {who} out of {space}: it is {what}, only for its {side}.",
+        who=mention(user_id),
+        space=channel(space.channel_id),
+        what=_what(space),
+        side=SIDE_WORDS[space.side],
+    )
+
+
+def left_note(space: Space) -> tuple[Mrkdwn, list[Block]]:
+    assert space.channel_id is not None
+    text = mrkdwn(
+        "You are no longer in {space}, {what}. That is fine; if you want back in, it is one click.",
+        space=channel(space.channel_id),
+        what=_what(space),
     )
     return text, [section(text), actions(button("Rejoin", Action.SPACE_REJOIN, str(space.id)))]
+
+
+def welcome_back(space: Space) -> Mrkdwn:
+    assert space.channel_id is not None
+    return mrkdwn("Welcome back to {space}.", space=channel(space.channel_id))

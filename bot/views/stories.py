@@ -9,9 +9,7 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
-    clip,
     context,
-    escape,
     input_block,
     modal,
     option,
@@ -19,6 +17,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.mrkdwn import Mrkdwn, mrkdwn
 
 CONSENT_OPTIONS = [
     option(
@@ -69,8 +68,10 @@ def thanks(show_name: bool) -> str:
     return THANKS.format(how="with your name" if show_name else "without your name")
 
 
-def _byline(story: StoryView) -> str:
-    return f"by {escape(story.author)}" if story.author else "shared without a name"
+def _byline(story: StoryView) -> Mrkdwn:
+    if story.author:
+        return mrkdwn("by {author}", author=story.author)
+    return mrkdwn("shared without a name")
 
 
 def lead_list(stories: list[StoryView]) -> list[Block]:
@@ -80,10 +81,12 @@ def lead_list(stories: list[StoryView]) -> list[Block]:
     for story in stories[:15]:  # Slack's 50-block limit, three blocks a story
         blocks.append(
             section(
-                clip(
-                    f"*{escape(story.title)}* ({escape(story.programme)}, {_byline(story)})\n"
-                    + escape(story.text),
-                    3000,
+                mrkdwn(
+                    "*{title}* ({programme}, {byline})\n{text}",
+                    title=story.title,
+                    programme=story.programme,
+                    byline=_byline(story),
+                    text=story.text,
                 )
             )
         )
@@ -100,13 +103,15 @@ def lead_list(stories: list[StoryView]) -> list[Block]:
             context("Approved: ready to publish." if story.status == "approved" else "New.")
         )
     if len(stories) > 15:
-        blocks.append(context(f"{len(stories) - 15} more wait; deal with these first."))
+        blocks.append(
+            context(mrkdwn("{more} more wait; deal with these first.", more=len(stories) - 15))
+        )
     return blocks
 
 
 def publish_modal(story: StoryView) -> Block:
     blocks = [
-        section(f"*{escape(story.title)}* ({_byline(story)})"),
+        section(mrkdwn("*{title}* ({byline})", title=story.title, byline=_byline(story))),
         input_block(
             Field.CHANNEL,
             "Publish in",
@@ -126,10 +131,20 @@ def publish_modal(story: StoryView) -> Block:
     )
 
 
-def published_post(story: StoryView) -> tuple[str, list[Block]]:
-    text = f"A reverse mentoring story from {story.programme}: {story.title}"
+def published_post(story: StoryView) -> tuple[Mrkdwn, list[Block]]:
+    text = mrkdwn(
+        "A reverse mentoring story from {programme}: {title}",
+        programme=story.programme,
+        title=story.title,
+    )
     blocks = [
-        section(clip(f"*{escape(story.title)}*\n{escape(story.text)}", 3000)),
-        context(f"A story from {escape(story.programme)}, {_byline(story)}."),
+        section(mrkdwn("*{title}*\n{text}", title=story.title, text=story.text)),
+        context(
+            mrkdwn(
+                "A story from {programme}, {byline}.",
+                programme=story.programme,
+                byline=_byline(story),
+            )
+        ),
     ]
     return text, blocks

@@ -20,6 +20,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.mrkdwn import Mrkdwn, mrkdwn
 from bot.views.when import slack_date
 
 TITLES = {
@@ -35,12 +36,19 @@ PRIVACY = (
 )
 
 
-def _ask(p: dict[str, Any], opening: str) -> tuple[str, list[Block]]:
+def _ask(p: dict[str, Any], opening: str) -> tuple[Mrkdwn, list[Block]]:
     kind = SurveyKind(p["survey_kind"])
     survey_id = str(p["survey_id"])
     closes = slack_date(datetime.fromtimestamp(p["closes"], UTC))
     length = "4 quick taps" if kind == SurveyKind.PULSE else "about 2 minutes"
-    text = f"{opening} {TITLES[kind]} for {p['programme']} ({length}); it closes {closes}."
+    text = mrkdwn(
+        "{opening} {title} for {programme} ({length}); it closes {closes}.",
+        opening=opening,
+        title=TITLES[kind],
+        programme=p["programme"],
+        length=length,
+        closes=closes,
+    )
     return text, [
         section(text),
         actions(button("Answer", keyed(Action.SURVEY_OPEN, survey_id), survey_id, style="primary")),
@@ -48,11 +56,11 @@ def _ask(p: dict[str, Any], opening: str) -> tuple[str, list[Block]]:
     ]
 
 
-def invitation(p: dict[str, Any]) -> tuple[str, list[Block]]:
+def invitation(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
     return _ask(p, "How is it going?")
 
 
-def reminder(p: dict[str, Any]) -> tuple[str, list[Block]]:
+def reminder(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
     return _ask(p, "A gentle reminder, and the only one:")
 
 

@@ -32,6 +32,15 @@ class RunError(ProgrammeError):
     """A stale or refused step on a preview, worded for the lead."""
 
 
+class NotInRole(RunError):
+    """A pin or forbid named someone who is not signed up on that side of the programme."""
+
+    def __init__(self, *, user_id: str, role: Role) -> None:
+        super().__init__(f"That person is not a {role.value} in this programme.")
+        self.user_id = user_id
+        self.role = role
+
+
 @dataclass(frozen=True)
 class PreviewPair:
     pair_id: int
@@ -237,7 +246,7 @@ async def current_run(session: AsyncSession, *, team_id: str, run_id: int) -> Ma
     if run.status == MatchRunStatus.APPROVED:
         raise RunError(f"This preview was already approved on {run.decided_at:%d %b %Y %H:%M} UTC.")
     if run.status == MatchRunStatus.DISCARDED:
-        raise RunError("This preview was discarded. Run `/mentoring-admin match` again.")
+        raise RunError("This preview was discarded. Run /mentoring-admin match again.")
     return run
 
 
@@ -255,9 +264,9 @@ async def add_constraint(
     people = await _participants_by_user(session, programme_id)
     mentor, mentee = people.get(mentor_user), people.get(mentee_user)
     if mentor is None or mentor.role != Role.MENTOR or mentor.status != ParticipantStatus.SIGNED_UP:
-        raise RunError(f"<@{mentor_user}> is not a mentor in this programme.")
+        raise NotInRole(user_id=mentor_user, role=Role.MENTOR)
     if mentee is None or mentee.role != Role.MENTEE or mentee.status != ParticipantStatus.SIGNED_UP:
-        raise RunError(f"<@{mentee_user}> is not a mentee in this programme.")
+        raise NotInRole(user_id=mentee_user, role=Role.MENTEE)
     opposite = ConstraintKind.FORBID if kind == ConstraintKind.PIN else ConstraintKind.PIN
     await session.execute(
         delete(PairConstraint).where(
