@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -26,10 +27,16 @@ class Deps:
 
 
 def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> Deps:
+    clock = clock or SystemClock()
     return Deps(
         settings=settings,
         db=db,
-        clock=clock or SystemClock(),
-        profiles=ProfileDirectory(),
-        programmes=ProgrammeCache(db),
+        clock=clock,
+        profiles=ProfileDirectory(clock=seconds_of(clock)),
+        programmes=ProgrammeCache(db, clock=seconds_of(clock)),
     )
+
+
+def seconds_of(clock: Clock) -> Callable[[], float]:
+    """The clock as seconds, for caches' lifetimes: they follow a test's clock too."""
+    return lambda: clock.now().timestamp()

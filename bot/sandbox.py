@@ -20,6 +20,7 @@ from bot.slack.signer import SlackRequestSigner
 from bot.web import SLACK_PATH, bound_port, build_web_app, start_web_app
 
 SIGNING_SECRET = "sandbox-signing-secret"
+PERSON_PACE_SECONDS = 1.0
 
 
 class Sandbox:
@@ -35,10 +36,16 @@ class Sandbox:
         rate_limits: bool = True,
     ) -> None:
         self.workspace = workspace
-        # Slack's wall clock follows the app's clock, so scheduled messages fall due with it.
+        # Slack's clocks follow the app's: scheduled messages fall due with it, and trigger
+        # ids, response URLs and rate windows run out only as that clock moves, plus a
+        # second for each request a person sends (nobody clicks faster), never by real time.
+        self._person_seconds = 0.0
         epoch = (lambda: clock.now().timestamp()) if clock is not None else None
+        slack_time = (lambda: clock.now().timestamp() + self._person_seconds) if clock else None
+        self._slack_time = slack_time
         self.double = SlackDouble(
             workspace,
+            **({"clock": slack_time} if slack_time is not None else {}),
             contracts_dir=contracts_dir,
             latency=latency,
             rate_limits=rate_limits,
@@ -79,6 +86,7 @@ class Sandbox:
             app_url=self.app_url,
             double=self.double,
             clock=lambda: clock.now().timestamp(),
+            **({"timer": self._slack_time} if self._slack_time is not None else {}),
         )
         return self
 
@@ -104,7 +112,9 @@ class Sandbox:
 
     @property
     def _signer(self) -> SlackRequestSigner:
+        """The signer, for one more request from a person: a second later in Slack's time."""
         assert self.signer is not None, "start() the sandbox first"
+        self._person_seconds += PERSON_PACE_SECONDS
         return self.signer
 
     async def command(self, user_id: str, command: str, text: str = "", **kwargs: Any) -> Any:
@@ -126,6 +136,12 @@ class Sandbox:
 
     async def event(self, event: dict[str, Any], **kwargs: Any) -> Any:
         response = await self._signer.event(event, **kwargs)
+        await self.settle()
+        return response
+
+    async def resend(self, earlier: Any) -> Any:
+        """The very same signed request again, as a replay or Slack's duplicate delivery."""
+        response = await self._signer.resend(earlier)
         await self.settle()
         return response
 

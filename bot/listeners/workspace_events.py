@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.deps import Deps
+from bot.deps import Deps, seconds_of
 from bot.listeners.routing import then
 from bot.services import workspaces
 
@@ -29,7 +29,7 @@ def _sign_of_install(request: AsyncBoltRequest) -> bool:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    gone = workspaces.UninstalledTeams(deps.db)
+    gone = workspaces.UninstalledTeams(deps.db, clock=seconds_of(deps.clock))
 
     @app.middleware
     async def back_after_uninstall(

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -56,6 +57,7 @@ class SignedResponse:
         text: str,
         elapsed: float,
         payload: Any,
+        sent: tuple[bytes, dict[str, str]] = (b"", {}),
     ) -> None:
         self.status = status
         self.headers = headers
@@ -63,6 +65,8 @@ class SignedResponse:
         self.elapsed = elapsed
         # The payload (or form fields) sent, e.g. to read the trigger_id or event_id used.
         self.payload = payload
+        # The exact bytes and headers posted, to send the very same request again.
+        self.sent_body, self.sent_headers = sent
         # Set for view submissions when Slack would show an error instead of moving on.
         self.view_ack_error: str | None = None
 
@@ -86,12 +90,16 @@ class SlackRequestSigner:
         clock: Callable[[], float] = time.time,
         *,
         verification_token: str = "legacy-verification-token",
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
+        """`clock` is Slack's wall clock (the signature's timestamp); `timer` measures how long
+        the app took to answer, for Slack's 3-second deadline (tests give their own clock)."""
         self.signing_secret = signing_secret
         self.app_url = app_url
         self.double = double
         self.clock = clock
         self.verification_token = verification_token
+        self.timer = timer
         self._session: aiohttp.ClientSession | None = None
         self._event_ids = itertools.count(1)
 
@@ -119,15 +127,23 @@ class SlackRequestSigner:
         extra_headers: dict[str, str] | None = None,
     ) -> SignedResponse:
         """POST a raw body to the app, signed."""
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
         headers = {"Content-Type": content_type, **self.signed_headers(body)}
         headers.update(extra_headers or {})
-        started = time.perf_counter()
-        async with self._session.post(self.app_url, data=body.encode(), headers=headers) as resp:
+        return await self._post(body.encode(), headers, payload)
+
+    async def resend(self, earlier: SignedResponse) -> SignedResponse:
+        """Post the very bytes and headers of an earlier request again, signature included:
+        a replay, or Slack delivering the same request twice."""
+        return await self._post(earlier.sent_body, earlier.sent_headers, earlier.payload)
+
+    async def _post(self, raw: bytes, headers: dict[str, str], payload: Any) -> SignedResponse:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        started = self.timer()
+        async with self._session.post(self.app_url, data=raw, headers=headers) as resp:
             text = await resp.text()
-            elapsed = time.perf_counter() - started
-            return SignedResponse(resp.status, resp.headers, text, elapsed, payload)
+            elapsed = self.timer() - started
+            return SignedResponse(resp.status, resp.headers, text, elapsed, payload, (raw, headers))
 
     async def close(self) -> None:
         if self._session is not None:
@@ -382,7 +398,7 @@ class SlackRequestSigner:
             self.double.workspace,
             event,
             token=self.verification_token,
-            event_id=event_id or f"Ev{next(self._event_ids):010d}",
+            event_id=event_id or self._new_event_id(),
             event_time=int(self.clock()),
         )
         headers = {}
@@ -390,6 +406,10 @@ class SlackRequestSigner:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
         return await self.send(json.dumps(envelope), JSON, payload=envelope, extra_headers=headers)
+
+    def _new_event_id(self) -> str:
+        # Unique across signers, as Slack's are: another replica's sandbox must not reuse one.
+        return f"Ev{next(self._event_ids):04d}{secrets.token_hex(4).upper()}"
 
     async def url_verification(self, challenge: str) -> SignedResponse:
         body = {
