@@ -859,3 +859,17 @@ class ResourcePost(Base):
     )
     side: Mapped[Role] = mapped_column(_enum(Role))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- Replays -----------------------------------------------------------------------------
+
+
+class HandledRequest(Base):
+    """A request from Slack the app has already acted on, by its natural key (an event's id, an
+    interaction's trigger id): the same request again, Slack's retry or someone's replay of the
+    signed bytes, finds its key here and changes nothing. Kept for a day, then swept away."""
+
+    __tablename__ = "handled_request"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

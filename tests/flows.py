@@ -82,6 +82,8 @@ async def replay_as(box: Sandbox, sent: Any, user_id: str, **view_values: str) -
     """
     payload = json.loads(json.dumps(sent.payload))
     payload["user"] = {**payload["user"], "id": user_id, "username": user_id, "name": user_id}
+    # A request of its own, not a repeat of the one copied: Slack gives each a fresh trigger.
+    payload["trigger_id"] = box.double.new_trigger_id(user_id)
     for block_id, value in view_values.items():
         payload["view"]["state"]["values"][block_id][block_id]["value"] = value
     body = urlencode({"payload": json.dumps(payload)})

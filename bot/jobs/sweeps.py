@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db import Database
 from bot.deps import Deps
-from bot.services import lifecycle, momentum, purge, reminders, resources, surveys
+from bot.services import lifecycle, momentum, purge, reminders, replays, resources, surveys
 from bot.slack.delivery import Delivery, Sender
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,8 @@ class Sweeps:
             moved = await lifecycle.sweep(session, now=self.deps.clock.now())
         async with self.deps.db.transaction() as session:
             purged = await purge.sweep(session, now=self.deps.clock.now())
+        async with self.deps.db.transaction() as session:
+            await replays.forget_old(session, now=self.deps.clock.now())
         return (
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
             f"{moved.queued} messages queued, {len(purged)} purged of free text"

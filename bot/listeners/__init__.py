@@ -20,6 +20,7 @@ from bot.listeners import (
     participant,
     pauses,
     rematch,
+    replays,
     resources,
     spaces,
     stories,
@@ -31,6 +32,8 @@ from bot.listeners import (
 
 def register(app: AsyncApp, deps: Deps) -> None:
     errors.register(app)
+    # Before anything acts on a request: a repeat of one already handled stops here.
+    replays.register(app, deps)
     app.use(guarded_ack.install)
     # Bolt tries routes in this order for every request: the busiest go first.
     participant.register(app, deps)

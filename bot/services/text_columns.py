@@ -21,6 +21,7 @@ from bot.models import (
     ChemistryMeeting,
     Concern,
     ConcernMessage,
+    HandledRequest,
     MatchRun,
     Objective,
     Outbox,
@@ -188,6 +189,10 @@ COLUMNS: tuple[TextColumn, ...] = (
         AuditEntry.participant_ids,
     ),
     *kept(FROM_SLACK, Workspace.name, Outbox.recipient_tz),
+    *kept(
+        "a handled request's event or trigger id, no one's words; gone after a day",
+        HandledRequest.key,
+    ),
     *kept(
         SLACK_ID,
         Workspace.team_id,
