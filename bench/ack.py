@@ -316,6 +316,9 @@ async def submission_template(gen: Generator, user: str) -> dict[str, Any]:
 def submission_body(template: dict[str, Any], user_id: str) -> str:
     payload = dict(template)
     payload["user"] = {**template["user"], "id": user_id, "username": user_id, "name": user_id}
+    # Each submission is a request of its own, with its own trigger id, as Slack sends it;
+    # the same one again would be answered as a replay and do nothing.
+    payload["trigger_id"] = f"9.{secrets.randbelow(10**10):010d}.{secrets.token_hex(16)}"
     return urlencode({"payload": json.dumps(payload)})
 
 

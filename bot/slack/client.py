@@ -63,7 +63,7 @@ def guarded(client: AsyncWebClient) -> GuardedWebClient:
         trust_env_in_session=client.trust_env_in_session,
         headers=client.headers,
         team_id=client.default_params.get("team_id"),
-        logger=client.logger,
+        logger=api_logger(),  # as build_web_client's (older slack_sdk has no `logger` to copy)
         retry_handlers=client.retry_handlers,
     )
 
