@@ -11,9 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.ids import Action, Command, Field, View, matching
-from bot.listeners.home import publish_home
-from bot.listeners.leads import (
+from bot.flows.access import (
     Access,
     LeadClick,
     access_of,
@@ -21,16 +19,18 @@ from bot.listeners.leads import (
     lead_buttons,
     number_in,
 )
-from bot.listeners.matching import match_command, pairs_command
-from bot.listeners.replies import Reply
-from bot.listeners.reports import report_command
-from bot.listeners.resources import resources_command
-from bot.listeners.routing import then
-from bot.listeners.spaces import ensure_spaces, spaces_command
-from bot.listeners.stories import stories_command
+from bot.flows.home import publish_home
+from bot.flows.matching import match_command, pairs_command
+from bot.flows.reports import report_command
+from bot.flows.resources import resources_command
+from bot.flows.spaces import ensure_spaces, spaces_command
+from bot.flows.stories import stories_command
+from bot.ids import Action, Command, Field, View, matching
 from bot.models import Programme, ProgrammeStatus
 from bot.services import audit, cohorts, leads, programmes
 from bot.services.programme_rules import FormErrors, validate_programme
+from bot.slack.replies import Reply
+from bot.slack.routing import then
 from bot.views import admin as views
 from bot.views.admin import channel_advice
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal

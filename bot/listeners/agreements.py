@@ -11,15 +11,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.home import publish_home
 from bot.ids import Action, Field, View, matching
-from bot.listeners.home import publish_home
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
 from bot.models import Programme
 from bot.services import agreements
 from bot.services.agreements import Terms
 from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
+from bot.slack.replies import Reply
+from bot.slack.routing import then
 from bot.views import agreements as views
 from bot.views.mrkdwn import escape
 from bot.views.state import form_values

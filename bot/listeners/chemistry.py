@@ -18,17 +18,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.endings import announce
+from bot.flows.home import publish_home
+from bot.flows.scheduled import hold, withdraw_scheduled
 from bot.ids import Action, Field, View, matching
-from bot.listeners.endings import announce
-from bot.listeners.held import hold, withdraw_scheduled
-from bot.listeners.home import publish_home
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
 from bot.models import Decision, ScheduledKind
 from bot.services import chemistry
 from bot.services.chemistry import Agreement, MeetingAgreed
 from bot.services.pairs import PairError, PairFacts
 from bot.services.programme_rules import FormErrors
+from bot.slack.replies import Reply
+from bot.slack.routing import then
 from bot.views import chemistry as views
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values

@@ -3,10 +3,7 @@ introduce; list pairs and end one. Every route here is for leads only."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -15,165 +12,20 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import LeadClick, form_refusal, lead_buttons
+from bot.flows.matching import PreviewMessage, end_pair_as_lead, introduce, run_match
 from bot.ids import Action, Field, View, matching
-from bot.listeners.endings import announce
-from bot.listeners.leads import LeadClick, form_refusal, lead_buttons
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
-from bot.models import ConstraintKind, ProgrammeStatus, Role
-from bot.services import audit
-from bot.services import pairs as pair_service
+from bot.models import ConstraintKind, Role
 from bot.services.leads import programme_of_pair, programme_of_programme, programme_of_run
 from bot.services.matching import runs
-from bot.services.matching.engine import match
-from bot.services.matching.model import MatchInput, MatchResult
-from bot.services.matching.pool import load_pool
-from bot.services.pairs import PairError, PairFacts
-from bot.services.programmes import find_programmes, get_programme
+from bot.slack.replies import Reply
+from bot.slack.routing import then
 from bot.views import matching as views
 from bot.views.blocks import count
-from bot.views.mrkdwn import Mrkdwn, code, escape, join, mrkdwn
+from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
-
-# From this many people the lead sees the engine's stages while it works.
-PROGRESS_FROM = 300
-# An approval still sending its introductions is not retried by another command meanwhile.
-RESEND_AFTER_MINUTES = 10
-
-Show = Callable[[Mrkdwn], Awaitable[None]]
-
-
-class PreviewMessage:
-    """The lead's preview in their DM with the app: posted once, then updated in place."""
-
-    def __init__(self, client: AsyncWebClient, lead_id: str, at: tuple[str, str] | None) -> None:
-        self._client = client
-        self._lead_id = lead_id
-        self.at = at  # (channel, ts) once posted
-
-    async def show(self, text: Mrkdwn, blocks: list | None = None) -> None:
-        blocks = blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
-        if self.at is None:
-            posted = await self._client.chat_postMessage(
-                channel=self._lead_id, text=text, blocks=blocks
-            )
-            self.at = (posted["channel"], posted["ts"])
-        else:
-            await self._client.chat_update(
-                channel=self.at[0], ts=self.at[1], text=text, blocks=blocks
-            )
-
-
-async def _run_engine(deps: Deps, data: MatchInput, show: Show | None) -> MatchResult:
-    """The engine in the CPU executor; its stages reach `show` on the event loop."""
-    loop = asyncio.get_running_loop()
-    stages: asyncio.Queue[str] = asyncio.Queue()
-
-    def heard(stage: str) -> None:  # runs in the executor's thread
-        loop.call_soon_threadsafe(stages.put_nowait, stage)
-
-    work = loop.run_in_executor(deps.cpu, match, data, heard if show else None)
-    while show is not None:
-        next_stage = asyncio.ensure_future(stages.get())
-        await asyncio.wait({next_stage, work}, return_when=asyncio.FIRST_COMPLETED)
-        if not next_stage.done():
-            next_stage.cancel()
-            break
-        await show(next_stage.result())
-    return await work
-
-
-async def run_match(
-    deps: Deps,
-    client: AsyncWebClient,
-    *,
-    team_id: str,
-    lead_id: str,
-    programme_id: int,
-    message: PreviewMessage | None = None,
-) -> None:
-    """Match the programme's pool and show the lead the preview."""
-    message = message or PreviewMessage(client, lead_id, None)
-    now = deps.clock.now()
-    async with deps.db.transaction() as session:
-        programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
-        if programme is None or programme.status not in runs.MATCHABLE:
-            await message.show(mrkdwn("That programme is not ready for matching."))
-            return
-        name = programme.name
-        data = await load_pool(session, programme=programme, at=now)
-    await resend_pending_intros(deps, client, programme_id=programme_id)
-    show = None
-    if len(data.mentors) + len(data.mentees) >= PROGRESS_FROM or message.at is not None:
-
-        async def show(stage: str) -> None:
-            await message.show(views.progress(name, len(data.mentors), len(data.mentees), stage))
-
-        await show("loading")
-    result = await _run_engine(deps, data, show)
-    if show is not None:
-        await show("saving")
-    async with deps.db.transaction() as session:
-        programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
-        assert programme is not None
-        run = await runs.save_run(
-            session, programme=programme, data=data, result=result, lead_id=lead_id, now=now
-        )
-        await session.flush()
-        preview = await runs.load_preview(session, team_id=team_id, run_id=run.id)
-        assert preview is not None
-        shown = {u for p in preview.pairs for u in (p.mentor_id, p.mentee_id)}
-        shown |= {u.user_id for u in preview.unmatched}
-        await audit.record(
-            session,
-            team_id=team_id,
-            lead_id=lead_id,
-            view=audit.View.PREVIEW,
-            programme_id=programme_id,
-            participant_ids=await audit.participant_ids(
-                session, programme_id=programme_id, user_ids=shown
-            ),
-            now=now,
-        )
-    text, blocks = views.preview_message(preview)
-    await message.show(text, blocks)
-    assert message.at is not None
-    async with deps.db.transaction() as session:
-        await runs.set_preview_message(
-            session, run_id=preview.run_id, channel_id=message.at[0], ts=message.at[1]
-        )
-
-
-async def introduce(deps: Deps, client: AsyncWebClient, pairs: list[PairFacts]) -> list[PairFacts]:
-    """A group DM per pair with the introduction; returns the pairs Slack refused."""
-    failed = []
-    for pair in pairs:
-        try:
-            opened = await client.conversations_open(
-                users=f"{pair.mentor.user_id},{pair.mentee.user_id}"
-            )
-            channel = opened["channel"]["id"]
-            text, blocks = views.intro_message(pair)
-            posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError:
-            log.warning("could not introduce pair %s", pair.id, exc_info=True)
-            failed.append(pair)
-            continue
-        async with deps.db.transaction() as session:
-            await pair_service.mark_introduced(
-                session, pair_id=pair.id, conversation_id=channel, intro_ts=posted["ts"]
-            )
-    return failed
-
-
-async def resend_pending_intros(deps: Deps, client: AsyncWebClient, *, programme_id: int) -> None:
-    cutoff = deps.clock.now() - timedelta(minutes=RESEND_AFTER_MINUTES)
-    async with deps.db.transaction() as session:
-        pending = await runs.pending_intros(session, programme_id=programme_id, before=cutoff)
-    if pending:
-        await introduce(deps, client, pending)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -400,122 +252,3 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await click.reply(views.pair_ended(pair))
 
 
-async def end_pair_as_lead(deps: Deps, click: LeadClick) -> PairFacts | None:
-    """End the clicked pair for the lead and tell everyone; None (the lead told why) if not."""
-    try:
-        async with deps.db.transaction() as session:
-            ending = await pair_service.end_by_lead(
-                session,
-                team_id=click.team_id,
-                pair_id=click.number,
-                lead_id=click.lead_id,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await click.reply(escape(exc))
-        return None
-    await announce(click.client, ending)
-    return ending.pair
-
-
-async def match_command(
-    deps: Deps,
-    client: AsyncWebClient,
-    reply: Reply,
-    *,
-    team_id: str,
-    lead_id: str,
-    name: str,
-    again: bool,
-) -> None:
-    """`/mentoring-admin match|rematch [name]`."""
-    async with deps.db.transaction() as session:
-        ready = await runs.matchable_programmes(
-            session, team_id=team_id, name=name or None, lead_id=lead_id
-        )
-        enrolling = await find_programmes(
-            session,
-            team_id=team_id,
-            statuses=(ProgrammeStatus.ENROLLING,),
-            name=name or None,
-            lead_id=lead_id,
-        )
-    if not ready:
-        if enrolling:
-            await reply(
-                mrkdwn(
-                    "Enrolment for “{name}” is still open. Close it first with {command}, then "
-                    "match.",
-                    name=enrolling[0].name,
-                    command=code(f"/mentoring-admin close {enrolling[0].name}"),
-                )
-            )
-        else:
-            named = mrkdwn("called “{name}” ", name=name) if name else ""
-            await reply(mrkdwn("No programme {named}is ready for matching.", named=named))
-        return
-    if len(ready) > 1:
-        await reply("Which programme?", views.choose_programme(ready))
-        return
-    note = (
-        " Confirmed pairs and pairs awaiting their chemistry meeting stay as they are."
-        if again
-        else ""
-    )
-    await reply(
-        mrkdwn(
-            "Matching “{name}”: the preview will arrive in your messages with me.{note}",
-            name=ready[0].name,
-            note=note,
-        )
-    )
-    await run_match(deps, client, team_id=team_id, lead_id=lead_id, programme_id=ready[0].id)
-
-
-async def pairs_command(
-    deps: Deps,
-    client: AsyncWebClient,
-    reply: Reply,
-    *,
-    team_id: str,
-    name: str,
-    lead_id: str,
-) -> None:
-    """`/mentoring-admin pairs [name]`."""
-    async with deps.db.transaction() as session:
-        ready = await runs.matchable_programmes(
-            session, team_id=team_id, name=name or None, lead_id=lead_id
-        )
-        if len(ready) != 1:
-            listed = None
-        else:
-            listed = await pair_service.programme_pairs(session, programme_id=ready[0].id)
-            await audit.record(
-                session,
-                team_id=team_id,
-                lead_id=lead_id,
-                view=audit.View.PAIRS,
-                programme_id=ready[0].id,
-                participant_ids=[m.participant_id for p in listed for m in p.members],
-                now=deps.clock.now(),
-            )
-    if listed is None:
-        if not ready:
-            await reply(
-                mrkdwn("No programme has pairs yet.")
-                if not name
-                else mrkdwn("No programme called “{name}” has pairs.", name=name)
-            )
-        else:
-            names = join(", ", (code(p.name) for p in ready))
-            await reply(
-                mrkdwn(
-                    "Which programme? `/mentoring-admin pairs &lt;name&gt;` with one of {names}.",
-                    names=names,
-                )
-            )
-        return
-    await resend_pending_intros(deps, client, programme_id=ready[0].id)
-    await reply(
-        mrkdwn("Pairs in {name}", name=ready[0].name), views.pairs_list(ready[0].name, listed)
-    )

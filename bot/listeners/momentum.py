@@ -9,9 +9,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import LeadClick, lead_buttons
+from bot.flows.matching import end_pair_as_lead, run_match
 from bot.ids import Action, matching
-from bot.listeners.leads import LeadClick, lead_buttons
-from bot.listeners.matching import end_pair_as_lead, run_match
 from bot.services import momentum
 from bot.services.leads import programme_of_pair
 from bot.services.pairs import PairError, PairFacts

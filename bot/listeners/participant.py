@@ -10,28 +10,30 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.checkins import show_actions, start_checkin
+from bot.flows.concerns import start_concern
+from bot.flows.data_rights import send_my_data
+from bot.flows.endings import announce
+from bot.flows.home import home_view_for, publish_home
+from bot.flows.participation import start_leave
+from bot.flows.pauses import start_pause
+from bot.flows.rematch import start_rematch
+from bot.flows.spaces import join_spaces, leave_spaces
+from bot.flows.stories import start_story
 from bot.ids import Action, Command, Field, Shortcut, View, matching
-from bot.listeners.checkins import show_actions, start_checkin
-from bot.listeners.concerns import start_concern
-from bot.listeners.data_rights import erase_confirmation, send_my_data
-from bot.listeners.endings import announce
-from bot.listeners.home import home_view_for, publish_home
-from bot.listeners.pauses import start_pause
-from bot.listeners.rematch import start_rematch
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
-from bot.listeners.spaces import join_spaces, leave_spaces
-from bot.listeners.stories import start_story
 from bot.models import ParticipantStatus
 from bot.services import signup
 from bot.services.people import Profile
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.programme_rules import FormErrors
 from bot.services.programmes import ProgrammeError, get_programme
+from bot.slack.replies import Reply
+from bot.slack.routing import then
 from bot.views import admin as admin_views
 from bot.views import signup as views
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
+from bot.views.support import erase_confirmation
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +61,6 @@ FORM_STARTERS = {
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
 )
-
-
-async def start_leave(deps: Deps, reply: Reply, *, team_id: str, user_id: str) -> None:
-    async with deps.db.transaction() as session:
-        mine = await signup.participations(session, team_id=team_id, user_id=user_id)
-    active = [p for p in mine if p.status != ParticipantStatus.WITHDRAWN]
-    if not active:
-        await reply("You're not in any programme, so there is nothing to leave.")
-    else:
-        await reply("Leave a programme?", views.leave_confirmation(active))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

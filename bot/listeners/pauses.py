@@ -9,44 +9,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Field, View
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
-from bot.services import checkins, momentum
+from bot.services import momentum
 from bot.services.leads import lead_ids
-from bot.services.pairs import PairError, PairFacts
-from bot.views.blocks import Block, context, input_block, modal, option, static_select
+from bot.services.pairs import PairError
+from bot.slack.routing import then
 from bot.views.mrkdwn import mention, mrkdwn
 from bot.views.state import form_values
-
-
-def pause_modal(mine: list[PairFacts], user_id: str) -> Block:
-    blocks: list[Block] = []
-    if len(mine) > 1:
-        choices = [option(f"With {p.other(user_id).name}", str(p.id)) for p in mine]
-        blocks.append(input_block(Field.PAIR, "Which pair", static_select(choices)))
-    weeks = [option("1 week" if n == 1 else f"{n} weeks", str(n)) for n in range(1, 5)]
-    blocks += [
-        input_block(Field.WEEKS, "Pause for", static_select(weeks, initial="2")),
-        context(
-            "No nudges or surveys until then; your partner and the programme's leads see that "
-            "you paused and until when. It picks up again by itself."
-        ),
-    ]
-    metadata = str(mine[0].id) if len(mine) == 1 else ""
-    return modal(
-        View.PAUSE_SELF, "Pause our pair", blocks, submit="Pause", private_metadata=metadata
-    )
-
-
-async def start_pause(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str, trigger_id: str
-) -> None:
-    async with deps.db.transaction() as session:
-        mine = await checkins.live_pairs_for(session, team_id=team_id, user_id=user_id)
-    if not mine:
-        await reply("You are not in a confirmed pair, so there is nothing to pause.")
-        return
-    await client.views_open(trigger_id=trigger_id, view=pause_modal(mine, user_id))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -7,34 +7,15 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import LeadClick, form_refusal, lead_buttons, number_in
 from bot.ids import Action, Field, View
-from bot.listeners.leads import LeadClick, form_refusal, lead_buttons, number_in
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
 from bot.services import resources
 from bot.services.leads import programme_of_programme, programme_of_resource
-from bot.services.programmes import find_programmes
 from bot.services.resources import ResourceError
+from bot.slack.routing import then
 from bot.views import resources as views
-from bot.views.mrkdwn import escape, join, mrkdwn
+from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
-
-
-async def resources_command(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, lead_id: str, name: str
-) -> None:
-    async with deps.db.transaction() as session:
-        found = await find_programmes(
-            session, team_id=team_id, name=name or None, lead_id=lead_id
-        )
-        if len(found) != 1:
-            named = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found)) or "none yet"
-            await reply(
-                mrkdwn("Which programme? `/mentoring-admin resources NAME` ({named}).", named=named)
-            )
-            return
-        items = await resources.library(session, programme_id=found[0].id)
-    await reply("Resources", views.library_blocks(found[0].name, found[0].id, items))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

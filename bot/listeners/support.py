@@ -10,13 +10,13 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.concerns import start_concern
+from bot.flows.participation import start_leave
+from bot.flows.pauses import start_pause
+from bot.flows.rematch import start_rematch
 from bot.ids import Action
-from bot.listeners.concerns import start_concern
-from bot.listeners.participant import start_leave
-from bot.listeners.pauses import start_pause
-from bot.listeners.rematch import start_rematch
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
+from bot.slack.replies import Reply
+from bot.slack.routing import then
 
 FormStarter = Callable[..., Awaitable[None]]
 

@@ -9,11 +9,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import RERATE_PREFIX, Action, Field, View, matching
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
 from bot.models import SurveyKind
 from bot.services import surveys
 from bot.services.surveys import SurveyError
+from bot.slack.replies import Reply
+from bot.slack.routing import then
 from bot.views import surveys as views
 from bot.views.mrkdwn import escape
 from bot.views.state import form_values

@@ -12,8 +12,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.deps import Deps, seconds_of
-from bot.listeners.routing import then
 from bot.services import workspaces
+from bot.slack.routing import then
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from bot.listeners.errors import report_failure
+from bot.slack.failures import report_failure
 from bot.slack.inflight import track
 
 Handler = Callable[..., Awaitable[None]]

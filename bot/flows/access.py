@@ -13,10 +13,10 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.listeners.replies import Reply
-from bot.listeners.routing import then
 from bot.services import leads
 from bot.services.people import is_lead
+from bot.slack.replies import Reply
+from bot.slack.routing import then
 from bot.views import admin as admin_views
 from bot.views.blocks import Block
 
@@ -44,9 +44,7 @@ class Access:
         if self.leads(programme_id):
             return None
         async with deps.db.transaction() as session:
-            refused = await leads.refusal(
-                session, team_id=self.team_id, programme_id=programme_id
-            )
+            refused = await leads.refusal(session, team_id=self.team_id, programme_id=programme_id)
         if refused is None:
             return "That programme is no longer there.", []
         return admin_views.not_their_programme(refused, may_take_over=self.is_admin)

@@ -11,11 +11,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.listeners.replies import Reply
 from bot.models import ProgrammeStatus
 from bot.services import audit
 from bot.services.programmes import find_programmes
 from bot.services.reports import Report, build_report
+from bot.slack.replies import Reply
 from bot.slack.uploads import Upload, send_files
 from bot.views.charts import trends_png
 from bot.views.mrkdwn import join, mrkdwn
@@ -42,9 +42,7 @@ async def report_command(
 ) -> None:
     now = deps.clock.now()
     async with deps.db.transaction() as session:
-        found = await find_programmes(
-            session, team_id=team_id, name=name or None, lead_id=lead_id
-        )
+        found = await find_programmes(session, team_id=team_id, name=name or None, lead_id=lead_id)
         if not name:
             found = [p for p in found if p.status != ProgrammeStatus.DRAFT]
         if len(found) != 1:

@@ -7,7 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.listeners.held import withdraw_scheduled
+from bot.flows.scheduled import withdraw_scheduled
 from bot.models import PairEnd
 from bot.services.pairs import Ending, Member
 from bot.views import chemistry as views

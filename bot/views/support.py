@@ -1,0 +1,94 @@
+"""The support paths' forms and confirmations: pause a pair, a re-match, erasing one's data."""
+
+from __future__ import annotations
+
+from bot.ids import Action, Field, View
+from bot.services.pairs import PairFacts
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    input_block,
+    modal,
+    option,
+    plain,
+    section,
+    static_select,
+)
+from bot.views.mrkdwn import mrkdwn
+
+
+def pause_modal(mine: list[PairFacts], user_id: str) -> Block:
+    blocks: list[Block] = []
+    if len(mine) > 1:
+        choices = [option(f"With {p.other(user_id).name}", str(p.id)) for p in mine]
+        blocks.append(input_block(Field.PAIR, "Which pair", static_select(choices)))
+    weeks = [option("1 week" if n == 1 else f"{n} weeks", str(n)) for n in range(1, 5)]
+    blocks += [
+        input_block(Field.WEEKS, "Pause for", static_select(weeks, initial="2")),
+        context(
+            "No nudges or surveys until then; your partner and the programme's leads see that "
+            "you paused and until when. It picks up again by itself."
+        ),
+    ]
+    metadata = str(mine[0].id) if len(mine) == 1 else ""
+    return modal(
+        View.PAUSE_SELF, "Pause our pair", blocks, submit="Pause", private_metadata=metadata
+    )
+
+
+def rematch_confirmation(mine: list[PairFacts], user_id: str) -> list[Block]:
+    blocks: list[Block] = []
+    for pair in mine[:5]:
+        partner = pair.other(user_id)
+        end = {
+            **button(
+                "Ask for a new partner", Action.NO_FAULT_CONFIRM, str(pair.id), style="danger"
+            ),
+            "confirm": {
+                "title": plain("End this pairing?"),
+                "text": plain("You both go back to the pool. This cannot be undone."),
+                "confirm": plain("End it"),
+                "deny": plain("Keep it"),
+            },
+        }
+        blocks += [
+            section(
+                mrkdwn(
+                    "*A fresh start instead of {partner}?* The pairing ends with the "
+                    "same words to both of you and no fault on either side; your partner is never "
+                    "told who asked. Your programme's leads are told, so they can match you both "
+                    "again.",
+                    partner=partner.name,
+                )
+            ),
+            actions(end, button("Keep my pair", Action.NO_FAULT_CANCEL, "keep")),
+        ]
+    blocks.append(context("Something wrong you would rather talk about? `/mentoring concern`."))
+    return blocks
+
+
+ERASE_WARNING = (
+    "*Erase your data?* You will leave every programme you are in (your partner is told the "
+    "pairing has ended, not why), and the app erases your sign-up answers, self-ratings, the "
+    "session notes you logged, your private notes, the actions you wrote, your stories and "
+    "your concerns. Your partner keeps what they wrote. Survey answers have no name on them, so "
+    "they stay in the totals. This cannot be undone; `/mentoring mydata` first gives you a copy."
+)
+
+
+def erase_confirmation() -> list[Block]:
+    erase = {
+        **button("Erase my data", Action.ERASE_CONFIRM, "erase", style="danger"),
+        "confirm": {
+            "title": plain("Erase your data?"),
+            "text": plain("This cannot be undone."),
+            "confirm": plain("Erase"),
+            "deny": plain("Keep it"),
+        },
+    }
+    return [
+        section(ERASE_WARNING),
+        actions(erase, button("Keep my data", Action.ERASE_CANCEL, "keep")),
+    ]
