@@ -10,6 +10,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.programme_cache import ProgrammeCache
+from bot.services.workspaces import UninstalledTeams
 from bot.slack.profiles import ProfileDirectory
 
 
@@ -20,6 +21,7 @@ class Deps:
     clock: Clock
     profiles: ProfileDirectory
     programmes: ProgrammeCache
+    uninstalled: UninstalledTeams
     # CPU-heavy work (matching a large cohort) runs here, one job at a time, off the event loop.
     cpu: Executor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpu")
@@ -34,6 +36,7 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         clock=clock,
         profiles=ProfileDirectory(clock=seconds_of(clock)),
         programmes=ProgrammeCache(db, clock=seconds_of(clock)),
+        uninstalled=UninstalledTeams(db, clock=seconds_of(clock)),
     )
 
 

@@ -106,6 +106,7 @@ class LeadClick:
     at: tuple[str, str] | None  # the message the button is in: (channel, ts)
     programme_id: int
     led: frozenset[int]  # every programme of the workspace this lead leads
+    deps: Deps
 
 
 LeadWork = Callable[[LeadClick], Awaitable[None]]
@@ -161,6 +162,7 @@ def lead_buttons(
                         at,
                         programme_id,
                         access.led,
+                        deps,
                     )
                 )
 

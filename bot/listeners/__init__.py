@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
@@ -32,6 +34,13 @@ from bot.listeners import (
 
 def register(app: AsyncApp, deps: Deps) -> None:
     errors.register(app)
+
+    @app.middleware
+    async def with_deps(context: dict, next_: Callable[[], Awaitable[None]]) -> None:
+        # Handlers are module-level functions: Bolt passes them `deps` by name from here.
+        context["deps"] = deps
+        await next_()
+
     # Before anything acts on a request: a repeat of one already handled stops here.
     replays.register(app, deps)
     app.use(guarded_ack.install)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -41,490 +43,580 @@ from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
-# Subcommands whose argument names a programme: a named programme the person does not lead is
-# refused before anything runs, naming the leads to ask.
-NAMED = frozenset(
-    {
-        "open",
-        "close",
-        "match",
-        "rematch",
-        "pairs",
-        "clone",
-        "report",
-        "resources",
-        "spaces",
-        "stories",
-        "leads",
-    }
-)
+
+async def open_setup(
+    deps: Deps,
+    client: AsyncWebClient,
+    trigger_id: str,
+    *,
+    user_id: str,
+    source: Programme | None = None,
+) -> None:
+    """The set-up form, empty or prefilled as the next cohort of `source`."""
+    today = deps.clock.now().date()
+    if source is None:
+        view = setup_modal(today=today)
+    else:
+        async with deps.db.transaction() as session:
+            others = await leads.lead_ids(session, programme_id=source.id)
+        base = cohorts.next_cohort(source, today=today)
+        co_leads = tuple(u for u in others if u != user_id)
+        view = setup_modal(today=today, base=base, cloned_from=source.id, co_leads=co_leads)
+    await client.views_open(trigger_id=trigger_id, view=view)
+
+
+async def refuse_named(deps: Deps, reply: Reply, access: Access, name: str) -> bool:
+    """True after refusing: `name` is a programme of the workspace they do not lead."""
+    async with deps.db.transaction() as session:
+        named = await programmes.find_programmes(session, team_id=access.team_id, name=name)
+    refused = await access.refusal(deps, named[0].id) if named else None
+    if refused is not None:
+        await reply(refused[0], refused[1])
+    return refused is not None
+
+
+async def refresh_home(deps: Deps, client: AsyncWebClient, team_id: str, user_id: str) -> None:
+    await publish_home(deps, client, team_id=team_id, user_id=user_id)
+
+
+@dataclass(frozen=True)
+class AdminAsk:
+    """One `/mentoring-admin WORD [argument]` from a lead, after the lead check."""
+
+    deps: Deps
+    client: AsyncWebClient
+    reply: Reply
+    access: Access
+    trigger_id: str
+    argument: str
+
+    @property
+    def team_id(self) -> str:
+        return self.access.team_id
+
+    @property
+    def user_id(self) -> str:
+        return self.access.user_id
+
+
+async def _help(ask: AdminAsk) -> None:
+    await ask.reply(views.ADMIN_HELP)
+
+
+async def _new(ask: AdminAsk) -> None:
+    if ask.access.may_create:
+        await open_setup(ask.deps, ask.client, ask.trigger_id, user_id=ask.user_id)
+    else:
+        await ask.reply(views.NOT_A_CREATOR)
+
+
+async def _leads(ask: AdminAsk) -> None:
+    await leads_command(ask.deps, ask.client, ask.reply, ask.trigger_id, ask.access, ask.argument)
+
+
+async def _list(ask: AdminAsk) -> None:
+    async with ask.deps.db.transaction() as session:
+        items = await programmes.summaries(session, team_id=ask.team_id, lead_id=ask.user_id)
+    await ask.reply("Programmes", views.programme_list(items))
+
+
+async def _open(ask: AdminAsk) -> None:
+    async with ask.deps.db.transaction() as session:
+        candidates = await programmes.find_programmes(
+            session, team_id=ask.team_id, statuses=programmes.OPENABLE, lead_id=ask.user_id
+        )
+    preselect = None
+    if ask.argument:
+        match = [p for p in candidates if p.name.lower() == ask.argument.lower()]
+        if not match:
+            await ask.reply(
+                mrkdwn("No programme called “{name}” is waiting to open.", name=ask.argument)
+            )
+            return
+        preselect = match[0].id
+    elif len(candidates) == 1:
+        preselect = candidates[0].id
+    if not candidates:
+        await ask.reply("No programme is waiting to open. Create one with `/mentoring-admin new`.")
+        return
+    await ask.client.views_open(
+        trigger_id=ask.trigger_id, view=open_enrolment_modal(candidates, preselect=preselect)
+    )
+
+
+async def _close(ask: AdminAsk) -> None:
+    async with ask.deps.db.transaction() as session:
+        enrolling = await programmes.find_programmes(
+            session,
+            team_id=ask.team_id,
+            statuses=(ProgrammeStatus.ENROLLING,),
+            name=ask.argument or None,
+            lead_id=ask.user_id,
+        )
+    if not enrolling:
+        named = mrkdwn("called “{name}” ", name=ask.argument) if ask.argument else ""
+        await ask.reply(mrkdwn("No programme {named}is open for enrolment.", named=named))
+    elif len(enrolling) == 1:
+        await close(ask.deps, ask.client, ask.reply, ask.team_id, ask.user_id, enrolling[0].id)
+    else:
+        await ask.reply("Which programme?", close_chooser(enrolling))
+
+
+async def _match(ask: AdminAsk, *, again: bool = False) -> None:
+    await match_command(
+        ask.deps,
+        ask.client,
+        ask.reply,
+        team_id=ask.team_id,
+        lead_id=ask.user_id,
+        name=ask.argument,
+        again=again,
+    )
+
+
+async def _rematch(ask: AdminAsk) -> None:
+    await _match(ask, again=True)
+
+
+async def _pairs(ask: AdminAsk) -> None:
+    await pairs_command(
+        ask.deps, ask.client, ask.reply, team_id=ask.team_id, name=ask.argument, lead_id=ask.user_id
+    )
+
+
+async def _clone(ask: AdminAsk) -> None:
+    async with ask.deps.db.transaction() as session:
+        found = await programmes.find_programmes(
+            session, team_id=ask.team_id, name=ask.argument or None, lead_id=ask.user_id
+        )
+    if len(found) == 1:
+        await open_setup(ask.deps, ask.client, ask.trigger_id, user_id=ask.user_id, source=found[0])
+    elif not found:
+        named = mrkdwn(" called “{name}”", name=ask.argument) if ask.argument else ""
+        await ask.reply(
+            mrkdwn("There is no programme{named} to start the next cohort from.", named=named)
+        )
+    else:
+        names = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found))
+        await ask.reply(
+            mrkdwn(
+                "Which programme? Name one: `/mentoring-admin clone NAME` ({names}).", names=names
+            )
+        )
+
+
+def _named(command: NamedCommand) -> AdminWork:
+    """A flow that takes the programme's name: `/mentoring-admin report NAME` and the like."""
+
+    async def run(ask: AdminAsk) -> None:
+        await command(
+            ask.deps,
+            ask.client,
+            ask.reply,
+            team_id=ask.team_id,
+            lead_id=ask.user_id,
+            name=ask.argument,
+        )
+
+    return run
+
+
+async def _audit(ask: AdminAsk) -> None:
+    async with ask.deps.db.transaction() as session:
+        seen = await audit.recent(session, team_id=ask.team_id, programme_ids=ask.access.led)
+    await ask.reply("Audit log", views.audit_log(seen))
+
+
+AdminWork = Callable[[AdminAsk], Awaitable[None]]
+NamedCommand = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Word:
+    work: AdminWork
+    # The argument names a programme: one the person does not lead is refused before the
+    # work runs, naming the leads to ask.
+    names_programme: bool = True
+
+
+# Every `/mentoring-admin` word; the help (views.ADMIN_WORDS) lists exactly these, in order.
+ADMIN_WORDS: dict[str, Word] = {
+    "new": Word(_new, names_programme=False),
+    "open": Word(_open),
+    "close": Word(_close),
+    "match": Word(_match),
+    "rematch": Word(_rematch),
+    "pairs": Word(_pairs),
+    "report": Word(_named(report_command)),
+    "spaces": Word(_named(spaces_command)),
+    "resources": Word(_named(resources_command)),
+    "stories": Word(_named(stories_command)),
+    "audit": Word(_audit, names_programme=False),
+    "clone": Word(_clone),
+    "leads": Word(_leads),
+    "list": Word(_list, names_programme=False),
+    "help": Word(_help, names_programme=False),
+}
+
+
+async def admin_command(
+    deps: Deps,
+    command: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    team_id, user_id = context["team_id"], command["user_id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+    if not access.is_any_lead:
+        await reply(views.NOT_A_LEAD)
+        return
+    word, _, argument = (command.get("text") or "").strip().partition(" ")
+    word, argument = word.lower() or "help", argument.strip()
+    chosen = ADMIN_WORDS.get(word)
+    if chosen is None:
+        await reply(views.unknown_subcommand(Command.ADMIN, word, views.ADMIN_HELP))
+        return
+    if chosen.names_programme and argument and await refuse_named(deps, reply, access, argument):
+        return
+    await chosen.work(AdminAsk(deps, client, reply, access, command["trigger_id"], argument))
+
+
+async def leads_command(
+    deps: Deps, client: AsyncWebClient, reply: Reply, trigger_id: str, access: Access, name: str
+) -> None:
+    """`/mentoring-admin leads [name]`: the set-up form's co-leads, for a programme."""
+    async with deps.db.transaction() as session:
+        found = await programmes.find_programmes(
+            session, team_id=access.team_id, name=name or None, lead_id=access.user_id
+        )
+        if len(found) != 1:
+            listed = join(", ", [mrkdwn("“{name}”", name=p.name) for p in found])
+            await reply(
+                mrkdwn(
+                    "Which programme? `/mentoring-admin leads NAME` ({listed}).",
+                    listed=listed or "none yet",
+                )
+            )
+            return
+        others = await leads.lead_ids(session, programme_id=found[0].id)
+    co_leads = tuple(u for u in others if u != access.user_id)
+    await client.views_open(
+        trigger_id=trigger_id, view=leads_modal(found[0].id, found[0].name, co_leads)
+    )
+
+
+async def checked_co_leads(
+    deps: Deps, client: AsyncWebClient, team_id: str, view: dict
+) -> list[str] | str:
+    """The co-leads picked on a form, or what to fix: people only, no apps."""
+    picked = form_values(view).get(Field.CO_LEADS) or []
+    for user_id in picked:
+        profile = await deps.profiles.get(client, team_id=team_id, user_id=user_id)
+        if profile.is_bot or profile.deleted:
+            return "Pick people who work here: apps and deactivated accounts cannot lead."
+    if len(set(picked)) >= leads.MAX_LEADS:
+        return f"A programme can have at most {leads.MAX_LEADS} leads."
+    return list(picked)
+
+
+async def ack_leads(
+    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    team_id, user_id = context["team_id"], body["user"]["id"]
+    programme_id = number_in(view.get("private_metadata"))
+    refused = await form_refusal(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owner=leads.programme_of_programme,
+        number=programme_id,
+    )
+    co_leads = await checked_co_leads(deps, client, team_id, view)
+    if refused or isinstance(co_leads, str):
+        await ack(response_action="errors", errors={Field.CO_LEADS: refused or co_leads})
+        return
+    assert programme_id is not None
+    async with deps.db.transaction() as session:
+        await leads.set_co_leads(
+            session,
+            programme_id=programme_id,
+            acting_lead=user_id,
+            co_leads=co_leads,
+            now=deps.clock.now(),
+        )
+    context["leads_saved"] = True
+    await ack()
+
+
+async def leads_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
+    if not context.get("leads_saved"):
+        return  # the form showed what to fix
+    await refresh_home(deps, client, context["team_id"], body["user"]["id"])
+
+
+async def take_over_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    """A workspace admin confirmed adding themselves as a lead (Slack asked them first)."""
+    team_id, user_id = context["team_id"], body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    programme_id = number_in(action.get("value"))
+    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+    if not access.is_admin or programme_id is None:
+        await reply(views.NOT_A_LEAD)
+        return
+    try:
+        async with deps.db.transaction() as session:
+            name = await leads.take_over(
+                session,
+                team_id=team_id,
+                programme_id=programme_id,
+                admin_id=user_id,
+                now=deps.clock.now(),
+            )
+    except leads.LeadError as exc:
+        await reply(str(exc))
+        return
+    await reply(views.took_over(name), replace_original=True)
+    await refresh_home(deps, client, team_id, user_id)
+
+
+async def close(
+    deps: Deps, client: AsyncWebClient, reply: Reply, team_id: str, user_id: str, programme_id: int
+) -> None:
+    try:
+        async with deps.db.transaction() as session:
+            programme = await programmes.close_enrolment(
+                session, team_id=team_id, programme_id=programme_id, now=deps.clock.now()
+            )
+    except programmes.ProgrammeError as exc:
+        await reply(escape(exc), replace_original=True)
+        return
+    deps.programmes.forget(programme.id)
+    await reply(
+        mrkdwn("Enrolment for “{name}” is closed. Next: matching.", name=programme.name),
+        replace_original=True,
+    )
+    if programme.announcement_channel_id and programme.announcement_ts:
+        try:
+            await client.chat_update(
+                channel=programme.announcement_channel_id,
+                ts=programme.announcement_ts,
+                text=mrkdwn(
+                    "Enrolment for {name} is closed. Thank you to everyone who signed up!",
+                    name=programme.name,
+                ),
+                blocks=[],
+            )
+        except SlackApiError:
+            log.warning("could not mark the announcement closed", exc_info=True)
+    await refresh_home(deps, client, team_id, user_id)
+
+
+async def close_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    await close(deps, click.client, click.reply, click.team_id, click.lead_id, click.programme_id)
+
+
+async def clone_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    async with deps.db.transaction() as session:
+        source = await programmes.get_programme(
+            session, team_id=click.team_id, programme_id=click.number
+        )
+    if source is None:
+        await click.reply("That programme is no longer there.")
+        return
+    await open_setup(deps, click.client, click.trigger_id, user_id=click.lead_id, source=source)
+
+
+async def new_clicked(
+    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+) -> None:
+    user_id = body["user"]["id"]
+    access = await access_of(deps, client, team_id=context["team_id"], user_id=user_id)
+    if not access.may_create:
+        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+        await reply(views.NOT_A_CREATOR)
+        return
+    await open_setup(deps, client, body["trigger_id"], user_id=user_id)
+
+
+async def ack_setup(
+    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    """Create the programme inside the acknowledgement, so every problem, a taken name
+    included, shows on the form's fields."""
+    team_id, user_id = context["team_id"], body["user"]["id"]
+    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+    if not access.may_create:
+        await ack(response_action="errors", errors={Field.NAME: views.NOT_A_CREATOR})
+        return
+    now = deps.clock.now()
+    result = validate_programme(form_values(view), today=now.date())
+    if isinstance(result, FormErrors):
+        await ack(response_action="errors", errors=result.errors)
+        return
+    co_leads = await checked_co_leads(deps, client, team_id, view)
+    if isinstance(co_leads, str):
+        await ack(response_action="errors", errors={Field.CO_LEADS: co_leads})
+        return
+    metadata = view.get("private_metadata") or ""
+    source_id = metadata.removeprefix("clone:")
+    try:
+        async with deps.db.transaction() as session:
+            programme = await programmes.create_programme(
+                session, team_id=team_id, lead_id=user_id, data=result, now=now
+            )
+            if metadata.startswith("clone:") and source_id.isdigit():
+                source = await programmes.get_programme(
+                    session, team_id=team_id, programme_id=int(source_id)
+                )
+                # Another workspace's programme, or one they do not lead, is simply ignored.
+                if source is not None and access.leads(source.id):
+                    await cohorts.adopt(session, source=source, target=programme, now=now)
+            await leads.set_co_leads(
+                session,
+                programme_id=programme.id,
+                acting_lead=user_id,
+                co_leads=co_leads,
+                now=now,
+            )
+    except programmes.DuplicateName as exc:
+        await ack(response_action="errors", errors={Field.NAME: str(exc)})
+        return
+    context["created_programme"] = programme.name
+    await ack()
+
+
+async def setup_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
+    name = context.get("created_programme")
+    if name is None:
+        return  # the form showed what to fix
+    user_id = body["user"]["id"]
+    await client.chat_postMessage(
+        channel=user_id,
+        text=mrkdwn(
+            "“{name}” is created as a draft. Open enrolment with {command}.",
+            name=name,
+            command=code(f"/mentoring-admin open {name}"),
+        ),
+    )
+    await refresh_home(deps, client, context["team_id"], user_id)
+
+
+async def check_opening(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, team_id: str
+) -> tuple[Programme, str] | dict[str, str]:
+    """The programme and channel to announce in, or field errors."""
+    values = form_values(view)
+    raw_id, channel = values.get(Field.PROGRAMME) or "", values.get(Field.CHANNEL)
+    refused = await form_refusal(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=body["user"]["id"],
+        owner=leads.programme_of_programme,
+        number=number_in(raw_id),
+    )
+    if refused and raw_id:
+        return {Field.PROGRAMME: refused}
+    if not channel:
+        return {Field.CHANNEL: "Pick a channel."}
+    programme = None
+    if raw_id.isdigit():
+        async with deps.db.transaction() as session:
+            programme = await programmes.get_programme(
+                session, team_id=team_id, programme_id=int(raw_id)
+            )
+    try:
+        if programme is None:
+            raise programmes.ProgrammeError("Pick a programme.")
+        programmes.check_openable(programme, today=deps.clock.now().date())
+    except programmes.ProgrammeError as exc:
+        return {Field.PROGRAMME: str(exc)}
+    return programme, channel
+
+
+async def ack_opening(
+    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    checked = await check_opening(deps, body, view, client, context["team_id"])
+    if isinstance(checked, dict):
+        await ack(response_action="errors", errors=checked)
+    else:
+        await ack()
+
+
+async def open_submitted(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    team_id, user_id = context["team_id"], body["user"]["id"]
+    checked = await check_opening(deps, body, view, client, team_id)
+    if isinstance(checked, dict):
+        return  # the form showed what to fix
+    programme, channel = checked
+    text, blocks = announcement(programme)
+    try:
+        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "")
+        await client.chat_postMessage(
+            channel=user_id,
+            text=mrkdwn(
+                "Enrolment is still closed: {advice} Then run `/mentoring-admin open` again.",
+                advice=channel_advice(error, channel, refused="the announcement"),
+            ),
+        )
+        return
+    try:
+        async with deps.db.transaction() as session:
+            await programmes.open_enrolment(
+                session,
+                team_id=team_id,
+                programme_id=programme.id,
+                channel_id=posted["channel"],
+                announcement_ts=posted["ts"],
+                now=deps.clock.now(),
+            )
+    except programmes.ProgrammeError as exc:
+        # Someone else changed it meanwhile: take the announcement back.
+        await client.chat_delete(channel=posted["channel"], ts=posted["ts"])
+        await client.chat_postMessage(channel=user_id, text=escape(exc))
+        return
+    deps.programmes.forget(programme.id)
+    await client.chat_postMessage(
+        channel=user_id,
+        text=mrkdwn(
+            "Enrolment for “{name}” is open and announced in {where}.",
+            name=programme.name,
+            where=channel_link(channel),
+        ),
+    )
+    await ensure_spaces(deps, client, programme_id=programme.id, lead_id=user_id)
+    await refresh_home(deps, client, team_id, user_id)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
-
-    async def open_setup(
-        client: AsyncWebClient,
-        trigger_id: str,
-        *,
-        user_id: str,
-        source: Programme | None = None,
-    ) -> None:
-        """The set-up form, empty or prefilled as the next cohort of `source`."""
-        today = deps.clock.now().date()
-        if source is None:
-            view = setup_modal(today=today)
-        else:
-            async with deps.db.transaction() as session:
-                others = await leads.lead_ids(session, programme_id=source.id)
-            base = cohorts.next_cohort(source, today=today)
-            co_leads = tuple(u for u in others if u != user_id)
-            view = setup_modal(today=today, base=base, cloned_from=source.id, co_leads=co_leads)
-        await client.views_open(trigger_id=trigger_id, view=view)
-
-    async def refuse_named(reply: Reply, access: Access, name: str) -> bool:
-        """True after refusing: `name` is a programme of the workspace they do not lead."""
-        async with deps.db.transaction() as session:
-            named = await programmes.find_programmes(session, team_id=access.team_id, name=name)
-        refused = await access.refusal(deps, named[0].id) if named else None
-        if refused is not None:
-            await reply(refused[0], refused[1])
-        return refused is not None
-
-    async def refresh_home(client: AsyncWebClient, team_id: str, user_id: str) -> None:
-        await publish_home(deps, client, team_id=team_id, user_id=user_id)
-
-    @then(app.command(Command.ADMIN))
-    async def admin_command(
-        command: dict,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: dict,
-    ) -> None:
-        team_id, user_id = context["team_id"], command["user_id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        access = await access_of(deps, client, team_id=team_id, user_id=user_id)
-        if not access.is_any_lead:
-            await reply(views.NOT_A_LEAD)
-            return
-        word, _, argument = (command.get("text") or "").strip().partition(" ")
-        word, argument = word.lower(), argument.strip()
-        if word in NAMED and argument and await refuse_named(reply, access, argument):
-            return
-        if word in ("", "help"):
-            await reply(views.ADMIN_HELP)
-        elif word == "new":
-            if access.may_create:
-                await open_setup(client, command["trigger_id"], user_id=user_id)
-            else:
-                await reply(views.NOT_A_CREATOR)
-        elif word == "leads":
-            await leads_command(client, reply, command["trigger_id"], access, argument)
-        elif word == "list":
-            async with deps.db.transaction() as session:
-                items = await programmes.summaries(session, team_id=team_id, lead_id=user_id)
-            await reply("Programmes", views.programme_list(items))
-        elif word == "open":
-            async with deps.db.transaction() as session:
-                candidates = await programmes.find_programmes(
-                    session, team_id=team_id, statuses=programmes.OPENABLE, lead_id=user_id
-                )
-            preselect = None
-            if argument:
-                match = [p for p in candidates if p.name.lower() == argument.lower()]
-                if not match:
-                    await reply(
-                        mrkdwn("No programme called “{name}” is waiting to open.", name=argument)
-                    )
-                    return
-                preselect = match[0].id
-            elif len(candidates) == 1:
-                preselect = candidates[0].id
-            if not candidates:
-                await reply(
-                    "No programme is waiting to open. Create one with `/mentoring-admin new`."
-                )
-                return
-            await client.views_open(
-                trigger_id=command["trigger_id"],
-                view=open_enrolment_modal(candidates, preselect=preselect),
-            )
-        elif word == "close":
-            async with deps.db.transaction() as session:
-                enrolling = await programmes.find_programmes(
-                    session,
-                    team_id=team_id,
-                    statuses=(ProgrammeStatus.ENROLLING,),
-                    name=argument or None,
-                    lead_id=user_id,
-                )
-            if not enrolling:
-                named = mrkdwn("called “{name}” ", name=argument) if argument else ""
-                await reply(mrkdwn("No programme {named}is open for enrolment.", named=named))
-            elif len(enrolling) == 1:
-                await close(client, reply, team_id, user_id, enrolling[0].id)
-            else:
-                await reply("Which programme?", close_chooser(enrolling))
-        elif word in ("match", "rematch"):
-            await match_command(
-                deps,
-                client,
-                reply,
-                team_id=team_id,
-                lead_id=user_id,
-                name=argument,
-                again=word == "rematch",
-            )
-        elif word == "pairs":
-            await pairs_command(
-                deps, client, reply, team_id=team_id, name=argument, lead_id=user_id
-            )
-        elif word == "clone":
-            async with deps.db.transaction() as session:
-                found = await programmes.find_programmes(
-                    session, team_id=team_id, name=argument or None, lead_id=user_id
-                )
-            if len(found) == 1:
-                await open_setup(client, command["trigger_id"], user_id=user_id, source=found[0])
-            elif not found:
-                named = mrkdwn(" called “{name}”", name=argument) if argument else ""
-                await reply(
-                    mrkdwn(
-                        "There is no programme{named} to start the next cohort from.", named=named
-                    )
-                )
-            else:
-                names = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found))
-                await reply(
-                    mrkdwn(
-                        "Which programme? Name one: `/mentoring-admin clone NAME` ({names}).",
-                        names=names,
-                    )
-                )
-        elif word == "report":
-            await report_command(
-                deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
-            )
-        elif word == "resources":
-            await resources_command(
-                deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
-            )
-        elif word == "spaces":
-            await spaces_command(
-                deps, client, reply, team_id=team_id, lead_id=user_id, name=argument
-            )
-        elif word == "stories":
-            await stories_command(
-                deps, client, reply, team_id=team_id, name=argument, lead_id=user_id
-            )
-        elif word == "audit":
-            async with deps.db.transaction() as session:
-                seen = await audit.recent(session, team_id=team_id, programme_ids=access.led)
-            await reply("Audit log", views.audit_log(seen))
-        else:
-            await reply(views.unknown_subcommand(Command.ADMIN, word, views.ADMIN_HELP))
-
-    async def leads_command(
-        client: AsyncWebClient, reply: Reply, trigger_id: str, access: Access, name: str
-    ) -> None:
-        """`/mentoring-admin leads [name]`: the set-up form's co-leads, for a programme."""
-        async with deps.db.transaction() as session:
-            found = await programmes.find_programmes(
-                session, team_id=access.team_id, name=name or None, lead_id=access.user_id
-            )
-            if len(found) != 1:
-                listed = join(", ", [mrkdwn("“{name}”", name=p.name) for p in found])
-                await reply(
-                    mrkdwn(
-                        "Which programme? `/mentoring-admin leads NAME` ({listed}).",
-                        listed=listed or "none yet",
-                    )
-                )
-                return
-            others = await leads.lead_ids(session, programme_id=found[0].id)
-        co_leads = tuple(u for u in others if u != access.user_id)
-        await client.views_open(
-            trigger_id=trigger_id, view=leads_modal(found[0].id, found[0].name, co_leads)
-        )
-
-    async def checked_co_leads(client: AsyncWebClient, team_id: str, view: dict) -> list[str] | str:
-        """The co-leads picked on a form, or what to fix: people only, no apps."""
-        picked = form_values(view).get(Field.CO_LEADS) or []
-        for user_id in picked:
-            profile = await deps.profiles.get(client, team_id=team_id, user_id=user_id)
-            if profile.is_bot or profile.deleted:
-                return "Pick people who work here: apps and deactivated accounts cannot lead."
-        if len(set(picked)) >= leads.MAX_LEADS:
-            return f"A programme can have at most {leads.MAX_LEADS} leads."
-        return list(picked)
-
-    async def ack_leads(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        team_id, user_id = context["team_id"], body["user"]["id"]
-        programme_id = number_in(view.get("private_metadata"))
-        refused = await form_refusal(
-            deps,
-            client,
-            team_id=team_id,
-            user_id=user_id,
-            owner=leads.programme_of_programme,
-            number=programme_id,
-        )
-        co_leads = await checked_co_leads(client, team_id, view)
-        if refused or isinstance(co_leads, str):
-            await ack(response_action="errors", errors={Field.CO_LEADS: refused or co_leads})
-            return
-        assert programme_id is not None
-        async with deps.db.transaction() as session:
-            await leads.set_co_leads(
-                session,
-                programme_id=programme_id,
-                acting_lead=user_id,
-                co_leads=co_leads,
-                now=deps.clock.now(),
-            )
-        context["leads_saved"] = True
-        await ack()
-
-    @then(app.view(View.PROGRAMME_LEADS), ack=ack_leads)
-    async def leads_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-        if not context.get("leads_saved"):
-            return  # the form showed what to fix
-        await refresh_home(client, context["team_id"], body["user"]["id"])
-
-    @then(app.action(Action.TAKE_OVER_PROGRAMME))
-    async def take_over_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        """A workspace admin confirmed adding themselves as a lead (Slack asked them first)."""
-        team_id, user_id = context["team_id"], body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        programme_id = number_in(action.get("value"))
-        access = await access_of(deps, client, team_id=team_id, user_id=user_id)
-        if not access.is_admin or programme_id is None:
-            await reply(views.NOT_A_LEAD)
-            return
-        try:
-            async with deps.db.transaction() as session:
-                name = await leads.take_over(
-                    session,
-                    team_id=team_id,
-                    programme_id=programme_id,
-                    admin_id=user_id,
-                    now=deps.clock.now(),
-                )
-        except leads.LeadError as exc:
-            await reply(str(exc))
-            return
-        await reply(views.took_over(name), replace_original=True)
-        await refresh_home(client, team_id, user_id)
-
-    async def close(
-        client: AsyncWebClient, reply: Reply, team_id: str, user_id: str, programme_id: int
-    ) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                programme = await programmes.close_enrolment(
-                    session, team_id=team_id, programme_id=programme_id, now=deps.clock.now()
-                )
-        except programmes.ProgrammeError as exc:
-            await reply(escape(exc), replace_original=True)
-            return
-        deps.programmes.forget(programme.id)
-        await reply(
-            mrkdwn("Enrolment for “{name}” is closed. Next: matching.", name=programme.name),
-            replace_original=True,
-        )
-        if programme.announcement_channel_id and programme.announcement_ts:
-            try:
-                await client.chat_update(
-                    channel=programme.announcement_channel_id,
-                    ts=programme.announcement_ts,
-                    text=mrkdwn(
-                        "Enrolment for {name} is closed. Thank you to everyone who signed up!",
-                        name=programme.name,
-                    ),
-                    blocks=[],
-                )
-            except SlackApiError:
-                log.warning("could not mark the announcement closed", exc_info=True)
-        await refresh_home(client, team_id, user_id)
-
-    @lead_button(app.action(matching(Action.CLOSE_ENROLMENT)), owner=leads.programme_of_programme)
-    async def close_clicked(click: LeadClick) -> None:
-        await close(click.client, click.reply, click.team_id, click.lead_id, click.programme_id)
-
-    @lead_button(app.action(Action.CLONE_PROGRAMME), owner=leads.programme_of_programme)
-    async def clone_clicked(click: LeadClick) -> None:
-        async with deps.db.transaction() as session:
-            source = await programmes.get_programme(
-                session, team_id=click.team_id, programme_id=click.number
-            )
-        if source is None:
-            await click.reply("That programme is no longer there.")
-            return
-        await open_setup(click.client, click.trigger_id, user_id=click.lead_id, source=source)
-
-    @then(app.action(Action.NEW_PROGRAMME))
-    async def new_clicked(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        access = await access_of(deps, client, team_id=context["team_id"], user_id=user_id)
-        if not access.may_create:
-            reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-            await reply(views.NOT_A_CREATOR)
-            return
-        await open_setup(client, body["trigger_id"], user_id=user_id)
-
-    async def ack_setup(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        """Create the programme inside the acknowledgement, so every problem, a taken name
-        included, shows on the form's fields."""
-        team_id, user_id = context["team_id"], body["user"]["id"]
-        access = await access_of(deps, client, team_id=team_id, user_id=user_id)
-        if not access.may_create:
-            await ack(response_action="errors", errors={Field.NAME: views.NOT_A_CREATOR})
-            return
-        now = deps.clock.now()
-        result = validate_programme(form_values(view), today=now.date())
-        if isinstance(result, FormErrors):
-            await ack(response_action="errors", errors=result.errors)
-            return
-        co_leads = await checked_co_leads(client, team_id, view)
-        if isinstance(co_leads, str):
-            await ack(response_action="errors", errors={Field.CO_LEADS: co_leads})
-            return
-        metadata = view.get("private_metadata") or ""
-        source_id = metadata.removeprefix("clone:")
-        try:
-            async with deps.db.transaction() as session:
-                programme = await programmes.create_programme(
-                    session, team_id=team_id, lead_id=user_id, data=result, now=now
-                )
-                if metadata.startswith("clone:") and source_id.isdigit():
-                    source = await programmes.get_programme(
-                        session, team_id=team_id, programme_id=int(source_id)
-                    )
-                    # Another workspace's programme, or one they do not lead, is simply ignored.
-                    if source is not None and access.leads(source.id):
-                        await cohorts.adopt(session, source=source, target=programme, now=now)
-                await leads.set_co_leads(
-                    session,
-                    programme_id=programme.id,
-                    acting_lead=user_id,
-                    co_leads=co_leads,
-                    now=now,
-                )
-        except programmes.DuplicateName as exc:
-            await ack(response_action="errors", errors={Field.NAME: str(exc)})
-            return
-        context["created_programme"] = programme.name
-        await ack()
-
-    @then(app.view(View.PROGRAMME_SETUP), ack=ack_setup)
-    async def setup_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-        name = context.get("created_programme")
-        if name is None:
-            return  # the form showed what to fix
-        user_id = body["user"]["id"]
-        await client.chat_postMessage(
-            channel=user_id,
-            text=mrkdwn(
-                "“{name}” is created as a draft. Open enrolment with {command}.",
-                name=name,
-                command=code(f"/mentoring-admin open {name}"),
-            ),
-        )
-        await refresh_home(client, context["team_id"], user_id)
-
-    async def check_opening(
-        body: dict, view: dict, client: AsyncWebClient, team_id: str
-    ) -> tuple[Programme, str] | dict[str, str]:
-        """The programme and channel to announce in, or field errors."""
-        values = form_values(view)
-        raw_id, channel = values.get(Field.PROGRAMME) or "", values.get(Field.CHANNEL)
-        refused = await form_refusal(
-            deps,
-            client,
-            team_id=team_id,
-            user_id=body["user"]["id"],
-            owner=leads.programme_of_programme,
-            number=number_in(raw_id),
-        )
-        if refused and raw_id:
-            return {Field.PROGRAMME: refused}
-        if not channel:
-            return {Field.CHANNEL: "Pick a channel."}
-        programme = None
-        if raw_id.isdigit():
-            async with deps.db.transaction() as session:
-                programme = await programmes.get_programme(
-                    session, team_id=team_id, programme_id=int(raw_id)
-                )
-        try:
-            if programme is None:
-                raise programmes.ProgrammeError("Pick a programme.")
-            programmes.check_openable(programme, today=deps.clock.now().date())
-        except programmes.ProgrammeError as exc:
-            return {Field.PROGRAMME: str(exc)}
-        return programme, channel
-
-    async def ack_opening(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        checked = await check_opening(body, view, client, context["team_id"])
-        if isinstance(checked, dict):
-            await ack(response_action="errors", errors=checked)
-        else:
-            await ack()
-
-    @then(app.view(View.OPEN_ENROLMENT), ack=ack_opening)
-    async def open_submitted(body: dict, view: dict, client: AsyncWebClient, context: dict) -> None:
-        team_id, user_id = context["team_id"], body["user"]["id"]
-        checked = await check_opening(body, view, client, team_id)
-        if isinstance(checked, dict):
-            return  # the form showed what to fix
-        programme, channel = checked
-        text, blocks = announcement(programme)
-        try:
-            posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            error = exc.response.get("error", "")
-            await client.chat_postMessage(
-                channel=user_id,
-                text=mrkdwn(
-                    "Enrolment is still closed: {advice} Then run `/mentoring-admin open` again.",
-                    advice=channel_advice(error, channel, refused="the announcement"),
-                ),
-            )
-            return
-        try:
-            async with deps.db.transaction() as session:
-                await programmes.open_enrolment(
-                    session,
-                    team_id=team_id,
-                    programme_id=programme.id,
-                    channel_id=posted["channel"],
-                    announcement_ts=posted["ts"],
-                    now=deps.clock.now(),
-                )
-        except programmes.ProgrammeError as exc:
-            # Someone else changed it meanwhile: take the announcement back.
-            await client.chat_delete(channel=posted["channel"], ts=posted["ts"])
-            await client.chat_postMessage(channel=user_id, text=escape(exc))
-            return
-        deps.programmes.forget(programme.id)
-        await client.chat_postMessage(
-            channel=user_id,
-            text=mrkdwn(
-                "Enrolment for “{name}” is open and announced in {where}.",
-                name=programme.name,
-                where=channel_link(channel),
-            ),
-        )
-        await ensure_spaces(deps, client, programme_id=programme.id, lead_id=user_id)
-        await refresh_home(client, team_id, user_id)
+    then(app.command(Command.ADMIN))(admin_command)
+    then(app.view(View.PROGRAMME_LEADS), ack=ack_leads)(leads_submitted)
+    then(app.action(Action.TAKE_OVER_PROGRAMME))(take_over_clicked)
+    lead_button(app.action(matching(Action.CLOSE_ENROLMENT)), owner=leads.programme_of_programme)(
+        close_clicked
+    )
+    lead_button(app.action(Action.CLONE_PROGRAMME), owner=leads.programme_of_programme)(
+        clone_clicked
+    )
+    then(app.action(Action.NEW_PROGRAMME))(new_clicked)
+    then(app.view(View.PROGRAMME_SETUP), ack=ack_setup)(setup_submitted)
+    then(app.view(View.OPEN_ENROLMENT), ack=ack_opening)(open_submitted)

@@ -27,119 +27,141 @@ from bot.views.state import form_values
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    async def open_form(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, team_id: str, pair_id: int
-    ) -> None:
-        user_id = body["user"]["id"]
-        try:
-            async with deps.db.transaction() as session:
-                pair, terms, version = await agreements.form_start(
-                    session,
-                    team_id=team_id,
-                    pair_id=pair_id,
-                    user_id=user_id,
-                    now=deps.clock.now(),
-                )
-                programme = await session.get(Programme, pair.programme_id)
-                ground_rules = programme.ground_rules if programme else ""
-        except PairError as exc:
-            await Reply(client=client, user_id=user_id, respond=respond, body=body)(escape(exc))
-            return
-        await client.views_open(
-            trigger_id=body["trigger_id"],
-            view=views.agreement_modal(pair, terms, version=version, ground_rules=ground_rules),
-        )
-
-    @then(app.action(matching(Action.AGREEMENT_OPEN)))
-    @then(app.action(Action.AGREEMENT_CHANGE))
-    async def open_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        pair_id = (action.get("value") or "").partition(":")[0]
-        if pair_id.isdigit():
-            await open_form(body, client, respond, context["team_id"], int(pair_id))
-
-    async def check_form(view: dict, team_id: str) -> tuple[int, int, Terms] | dict[str, str]:
-        seen = views.read_metadata(view.get("private_metadata"))
-        if seen is None:
-            return {Field.SESSIONS: "This form is out of date; open it again."}
+async def open_form(
+    deps: Deps,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    team_id: str,
+    pair_id: int,
+) -> None:
+    user_id = body["user"]["id"]
+    try:
         async with deps.db.transaction() as session:
-            found = await load_pair(session, team_id=team_id, pair_id=seen[0])
-            programme = await session.get(Programme, found[1].programme_id) if found else None
-        if programme is None:
-            return {Field.SESSIONS: "This pair no longer exists."}
-        terms = agreements.validate_terms(
-            form_values(view), today=deps.clock.now().date(), programme_ends_on=programme.ends_on
-        )
-        return terms.errors if isinstance(terms, FormErrors) else (seen[0], seen[1], terms)
-
-    async def ack_form(ack: AsyncAck, view: dict, context: dict) -> None:
-        checked = await check_form(view, context["team_id"])
-        if isinstance(checked, dict):
-            await ack(response_action="errors", errors=checked)
-        else:
-            context["agreement_form"] = checked
-            await ack()
-
-    @then(app.view(View.AGREEMENT), ack=ack_form)
-    async def form_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-        checked = context.get("agreement_form")
-        if checked is None:
-            return
-        pair_id, seen_version, terms = checked
-        user_id = body["user"]["id"]
-        try:
-            async with deps.db.transaction() as session:
-                proposal = await agreements.propose(
-                    session,
-                    team_id=context["team_id"],
-                    pair_id=pair_id,
-                    user_id=user_id,
-                    terms=terms,
-                    seen_version=seen_version,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await client.chat_postMessage(channel=user_id, text=escape(exc))
-            return
-        channel = proposal.pair.conversation_id or user_id
-        text, blocks = views.proposal_message(proposal)
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        async with deps.db.transaction() as session:
-            await agreements.set_message(session, agreement_id=proposal.id, ts=posted["ts"])
-
-    @then(app.action(Action.AGREEMENT_CONFIRM))
-    async def confirm_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        value = action.get("value") or ""
-        try:
-            if not value.isdigit():
-                raise PairError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                agreed = await agreements.confirm(
-                    session,
-                    team_id=context["team_id"],
-                    agreement_id=int(value),
-                    user_id=user_id,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await reply(escape(exc))
-            return
-        channel = agreed.pair.conversation_id
-        text, blocks = views.agreed_summary(agreed)
-        if channel and agreed.message_ts:
-            await client.chat_update(
-                channel=channel, ts=agreed.message_ts, text=text, blocks=blocks
+            pair, terms, version = await agreements.form_start(
+                session,
+                team_id=team_id,
+                pair_id=pair_id,
+                user_id=user_id,
+                now=deps.clock.now(),
             )
-            try:
-                await client.pins_add(channel=channel, timestamp=agreed.message_ts)
-            except SlackApiError as exc:
-                if exc.response.get("error") != "already_pinned":
-                    log.warning("could not pin the agreement", exc_info=True)
-        for member in agreed.pair.members:
-            await publish_home(deps, client, team_id=context["team_id"], user_id=member.user_id)
+            programme = await session.get(Programme, pair.programme_id)
+            ground_rules = programme.ground_rules if programme else ""
+    except PairError as exc:
+        await Reply(client=client, user_id=user_id, respond=respond, body=body)(escape(exc))
+        return
+    await client.views_open(
+        trigger_id=body["trigger_id"],
+        view=views.agreement_modal(pair, terms, version=version, ground_rules=ground_rules),
+    )
+
+
+async def open_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    pair_id = (action.get("value") or "").partition(":")[0]
+    if pair_id.isdigit():
+        await open_form(deps, body, client, respond, context["team_id"], int(pair_id))
+
+
+async def check_form(
+    deps: Deps, view: dict, team_id: str
+) -> tuple[int, int, Terms] | dict[str, str]:
+    seen = views.read_metadata(view.get("private_metadata"))
+    if seen is None:
+        return {Field.SESSIONS: "This form is out of date; open it again."}
+    async with deps.db.transaction() as session:
+        found = await load_pair(session, team_id=team_id, pair_id=seen[0])
+        programme = await session.get(Programme, found[1].programme_id) if found else None
+    if programme is None:
+        return {Field.SESSIONS: "This pair no longer exists."}
+    terms = agreements.validate_terms(
+        form_values(view), today=deps.clock.now().date(), programme_ends_on=programme.ends_on
+    )
+    return terms.errors if isinstance(terms, FormErrors) else (seen[0], seen[1], terms)
+
+
+async def ack_form(deps: Deps, ack: AsyncAck, view: dict, context: dict) -> None:
+    checked = await check_form(deps, view, context["team_id"])
+    if isinstance(checked, dict):
+        await ack(response_action="errors", errors=checked)
+    else:
+        context["agreement_form"] = checked
+        await ack()
+
+
+async def form_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
+    checked = context.get("agreement_form")
+    if checked is None:
+        return
+    pair_id, seen_version, terms = checked
+    user_id = body["user"]["id"]
+    try:
+        async with deps.db.transaction() as session:
+            proposal = await agreements.propose(
+                session,
+                team_id=context["team_id"],
+                pair_id=pair_id,
+                user_id=user_id,
+                terms=terms,
+                seen_version=seen_version,
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await client.chat_postMessage(channel=user_id, text=escape(exc))
+        return
+    channel = proposal.pair.conversation_id or user_id
+    text, blocks = views.proposal_message(proposal)
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    async with deps.db.transaction() as session:
+        await agreements.set_message(session, agreement_id=proposal.id, ts=posted["ts"])
+
+
+async def confirm_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    value = action.get("value") or ""
+    try:
+        if not value.isdigit():
+            raise PairError("That button is not valid any more.")
+        async with deps.db.transaction() as session:
+            agreed = await agreements.confirm(
+                session,
+                team_id=context["team_id"],
+                agreement_id=int(value),
+                user_id=user_id,
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await reply(escape(exc))
+        return
+    channel = agreed.pair.conversation_id
+    text, blocks = views.agreed_summary(agreed)
+    if channel and agreed.message_ts:
+        await client.chat_update(channel=channel, ts=agreed.message_ts, text=text, blocks=blocks)
+        try:
+            await client.pins_add(channel=channel, timestamp=agreed.message_ts)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "already_pinned":
+                log.warning("could not pin the agreement", exc_info=True)
+    for member in agreed.pair.members:
+        await publish_home(deps, client, team_id=context["team_id"], user_id=member.user_id)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    then(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
+    then(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
+    then(app.view(View.AGREEMENT), ack=ack_form)(form_submitted)
+    then(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)

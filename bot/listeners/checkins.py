@@ -25,190 +25,223 @@ from bot.views.state import form_values
 from bot.views.when import slack_date
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @then(app.shortcut(Shortcut.LOG_SESSION))
-    async def shortcut_used(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        await start_checkin(
-            deps,
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            team_id=context["team_id"],
-            user_id=user_id,
-            trigger_id=body["trigger_id"],
-        )
+async def shortcut_used(
+    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+) -> None:
+    user_id = body["user"]["id"]
+    await start_checkin(
+        deps,
+        client,
+        Reply(client=client, user_id=user_id, respond=respond, body=body),
+        team_id=context["team_id"],
+        user_id=user_id,
+        trigger_id=body["trigger_id"],
+    )
 
-    @then(app.action(matching(Action.LOG_SESSION)))
-    async def log_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        value = action.get("value") or ""
-        await start_checkin(
-            deps,
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            team_id=context["team_id"],
-            user_id=user_id,
-            trigger_id=body["trigger_id"],
-            pair_id=int(value) if value.isdigit() else None,
-        )
 
-    async def check_form(view: dict, team_id: str) -> tuple[int, CheckinInput] | dict[str, str]:
-        raw = view.get("private_metadata") or ""
-        if not raw.isdigit():
-            return {"held_on": "This form is out of date; open it again."}
+async def log_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    value = action.get("value") or ""
+    await start_checkin(
+        deps,
+        client,
+        Reply(client=client, user_id=user_id, respond=respond, body=body),
+        team_id=context["team_id"],
+        user_id=user_id,
+        trigger_id=body["trigger_id"],
+        pair_id=int(value) if value.isdigit() else None,
+    )
+
+
+async def check_form(
+    deps: Deps, view: dict, team_id: str
+) -> tuple[int, CheckinInput] | dict[str, str]:
+    raw = view.get("private_metadata") or ""
+    if not raw.isdigit():
+        return {"held_on": "This form is out of date; open it again."}
+    async with deps.db.transaction() as session:
+        found = await load_pair(session, team_id=team_id, pair_id=int(raw))
+        if found is None or found[0].confirmed_at is None:
+            return {"held_on": "This pair is not confirmed."}
+        pair, _ = found
+        programme = await session.get(Programme, pair.programme_id)
+        confirmed_on = pair.confirmed_at.date()
+    assert programme is not None
+    now = deps.clock.now()
+    checked = checkins.validate_checkin(
+        form_values(view),
+        now=now,
+        today=now.date(),
+        confirmed_on=confirmed_on,
+        offered_topics=programme.topics,
+    )
+    return checked.errors if isinstance(checked, FormErrors) else (int(raw), checked)
+
+
+async def ack_form(deps: Deps, ack: AsyncAck, view: dict, context: dict) -> None:
+    checked = await check_form(deps, view, context["team_id"])
+    if isinstance(checked, dict):
+        await ack(response_action="errors", errors=checked)
+    else:
+        context["checkin"] = checked
+        await ack()
+
+
+async def checkin_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
+    checked = context.get("checkin")
+    if checked is None:
+        return
+    pair_id, data = checked
+    user_id, team_id = body["user"]["id"], context["team_id"]
+    try:
         async with deps.db.transaction() as session:
-            found = await load_pair(session, team_id=team_id, pair_id=int(raw))
-            if found is None or found[0].confirmed_at is None:
-                return {"held_on": "This pair is not confirmed."}
-            pair, _ = found
-            programme = await session.get(Programme, pair.programme_id)
-            confirmed_on = pair.confirmed_at.date()
-        assert programme is not None
-        now = deps.clock.now()
-        checked = checkins.validate_checkin(
-            form_values(view),
-            now=now,
-            today=now.date(),
-            confirmed_on=confirmed_on,
-            offered_topics=programme.topics,
-        )
-        return checked.errors if isinstance(checked, FormErrors) else (int(raw), checked)
-
-    async def ack_form(ack: AsyncAck, view: dict, context: dict) -> None:
-        checked = await check_form(view, context["team_id"])
-        if isinstance(checked, dict):
-            await ack(response_action="errors", errors=checked)
-        else:
-            context["checkin"] = checked
-            await ack()
-
-    @then(app.view(View.CHECKIN), ack=ack_form)
-    async def checkin_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-        checked = context.get("checkin")
-        if checked is None:
-            return
-        pair_id, data = checked
-        user_id, team_id = body["user"]["id"], context["team_id"]
-        try:
-            async with deps.db.transaction() as session:
-                logged = await checkins.log_session(
-                    session,
-                    team_id=team_id,
-                    pair_id=pair_id,
-                    user_id=user_id,
-                    data=data,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await client.chat_postMessage(channel=user_id, text=escape(exc))
-            return
-        await withdraw_scheduled(client, logged.cancelled)
-        text, blocks = views.logged_message(logged)
-        await client.chat_postMessage(
-            channel=logged.pair.conversation_id or user_id, text=text, blocks=blocks
-        )
-        other = logged.pair.other(user_id)
-        text, blocks = views.rate_prompt(logged)
-        await client.chat_postMessage(channel=other.user_id, text=text, blocks=blocks)
-        await schedule_reminders(client, logged)
-        for member in logged.pair.members:
-            await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
-
-    async def schedule_reminders(client: AsyncWebClient, logged: Logged) -> None:
-        for planned in logged.planned:
-            member = logged.pair.member(planned.channel)
-            assert member is not None and logged.next_session_at is not None
-            text = views.next_session_reminder(
-                logged.pair, member, slack_date(logged.next_session_at)
+            logged = await checkins.log_session(
+                session,
+                team_id=team_id,
+                pair_id=pair_id,
+                user_id=user_id,
+                data=data,
+                now=deps.clock.now(),
             )
-            await hold(deps, client, planned, text)
+    except PairError as exc:
+        await client.chat_postMessage(channel=user_id, text=escape(exc))
+        return
+    await withdraw_scheduled(client, logged.cancelled)
+    text, blocks = views.logged_message(logged)
+    await client.chat_postMessage(
+        channel=logged.pair.conversation_id or user_id, text=text, blocks=blocks
+    )
+    other = logged.pair.other(user_id)
+    text, blocks = views.rate_prompt(logged)
+    await client.chat_postMessage(channel=other.user_id, text=text, blocks=blocks)
+    await schedule_reminders(deps, client, logged)
+    for member in logged.pair.members:
+        await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
 
-    @then(app.action(matching(Action.RATE_SESSION)))
-    async def rated(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        session_id, _, rating = (action.get("value") or "").partition(":")
-        try:
-            if not (session_id.isdigit() and rating.isdigit()):
-                raise PairError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                held_on = await checkins.rate(
-                    session,
-                    team_id=context["team_id"],
-                    session_id=int(session_id),
-                    user_id=user_id,
-                    rating=int(rating),
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await reply(escape(exc))
-            return
-        await reply(
-            mrkdwn(
-                "Thanks: you rated the session of {day:%a %d %b} {rating} out of 5.",
-                day=held_on,
-                rating=rating,
-            ),
-            replace_original=True,
-        )
 
-    @then(app.action(Action.MY_ACTIONS))
-    async def my_actions_clicked(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        await show_actions(
-            deps,
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            team_id=context["team_id"],
-            user_id=user_id,
-        )
+async def schedule_reminders(deps: Deps, client: AsyncWebClient, logged: Logged) -> None:
+    for planned in logged.planned:
+        member = logged.pair.member(planned.channel)
+        assert member is not None and logged.next_session_at is not None
+        text = views.next_session_reminder(logged.pair, member, slack_date(logged.next_session_at))
+        await hold(deps, client, planned, text)
 
-    async def close(
-        action: dict,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: dict,
-        *,
-        done: bool,
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        value = action.get("value") or ""
-        try:
-            if not value.isdigit():
-                raise PairError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                closed = await checkins.close_action(
-                    session,
-                    team_id=context["team_id"],
-                    action_id=int(value),
-                    user_id=user_id,
-                    done=done,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await reply(escape(exc))
-            return
-        await reply(mrkdwn("“{text}” is {status}.", text=closed.text, status=closed.status.value))
-        await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
 
-    @then(app.action(matching(Action.ACTION_DONE)))
-    async def done_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        await close(action, body, client, respond, context, done=True)
+async def rated(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    session_id, _, rating = (action.get("value") or "").partition(":")
+    try:
+        if not (session_id.isdigit() and rating.isdigit()):
+            raise PairError("That button is not valid any more.")
+        async with deps.db.transaction() as session:
+            held_on = await checkins.rate(
+                session,
+                team_id=context["team_id"],
+                session_id=int(session_id),
+                user_id=user_id,
+                rating=int(rating),
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await reply(escape(exc))
+        return
+    await reply(
+        mrkdwn(
+            "Thanks: you rated the session of {day:%a %d %b} {rating} out of 5.",
+            day=held_on,
+            rating=rating,
+        ),
+        replace_original=True,
+    )
 
-    @then(app.action(matching(Action.ACTION_DROP)))
-    async def drop_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        await close(action, body, client, respond, context, done=False)
+
+async def my_actions_clicked(
+    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+) -> None:
+    user_id = body["user"]["id"]
+    await show_actions(
+        deps,
+        client,
+        Reply(client=client, user_id=user_id, respond=respond, body=body),
+        team_id=context["team_id"],
+        user_id=user_id,
+    )
+
+
+async def close(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+    *,
+    done: bool,
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    value = action.get("value") or ""
+    try:
+        if not value.isdigit():
+            raise PairError("That button is not valid any more.")
+        async with deps.db.transaction() as session:
+            closed = await checkins.close_action(
+                session,
+                team_id=context["team_id"],
+                action_id=int(value),
+                user_id=user_id,
+                done=done,
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await reply(escape(exc))
+        return
+    await reply(mrkdwn("“{text}” is {status}.", text=closed.text, status=closed.status.value))
+    await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
+
+
+async def done_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    await close(deps, action, body, client, respond, context, done=True)
+
+
+async def drop_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    await close(deps, action, body, client, respond, context, done=False)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    then(app.shortcut(Shortcut.LOG_SESSION))(shortcut_used)
+    then(app.action(matching(Action.LOG_SESSION)))(log_clicked)
+    then(app.view(View.CHECKIN), ack=ack_form)(checkin_submitted)
+    then(app.action(matching(Action.RATE_SESSION)))(rated)
+    then(app.action(Action.MY_ACTIONS))(my_actions_clicked)
+    then(app.action(matching(Action.ACTION_DONE)))(done_clicked)
+    then(app.action(matching(Action.ACTION_DROP)))(drop_clicked)

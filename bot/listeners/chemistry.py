@@ -43,250 +43,284 @@ def _id(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    def reply_for(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> Reply:
-        return Reply(client=client, user_id=body["user"]["id"], respond=respond, body=body)
+def reply_for(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> Reply:
+    return Reply(client=client, user_id=body["user"]["id"], respond=respond, body=body)
 
-    async def refusal(reply: Reply, error: PairError) -> None:
-        if isinstance(error, MeetingAgreed):
-            await reply(
-                mrkdwn(
-                    "Your chemistry meeting is already agreed for {at}.",
-                    at=slack_date(error.starts_at),
-                )
+
+async def refusal(reply: Reply, error: PairError) -> None:
+    if isinstance(error, MeetingAgreed):
+        await reply(
+            mrkdwn(
+                "Your chemistry meeting is already agreed for {at}.",
+                at=slack_date(error.starts_at),
             )
-        else:
-            await reply(escape(error))
-
-    async def pair_if_allowed(
-        check: PairCheck,
-        action: dict,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        team_id: str,
-    ) -> PairFacts | None:
-        """The pair behind a button if this person may use it now; otherwise they are told why."""
-        pair_id = _id(action.get("value"))
-        try:
-            if pair_id is None:
-                raise PairError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                return await check(
-                    session,
-                    team_id=team_id,
-                    pair_id=pair_id,
-                    user_id=body["user"]["id"],
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await refusal(reply_for(body, client, respond), exc)
-            return None
-
-    @then(app.action(Action.REQUEST_CHEMISTRY))
-    @then(app.action(Action.OTHER_TIMES))
-    async def propose_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        pair = await pair_if_allowed(
-            chemistry.check_can_propose, action, body, client, respond, context["team_id"]
         )
-        if pair is None:
-            return
-        # A first suggestion: tomorrow, on the hour.
-        start = (deps.clock.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    else:
+        await reply(escape(error))
+
+
+async def pair_if_allowed(
+    deps: Deps,
+    check: PairCheck,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    team_id: str,
+) -> PairFacts | None:
+    """The pair behind a button if this person may use it now; otherwise they are told why."""
+    pair_id = _id(action.get("value"))
+    try:
+        if pair_id is None:
+            raise PairError("That button is not valid any more.")
+        async with deps.db.transaction() as session:
+            return await check(
+                session,
+                team_id=team_id,
+                pair_id=pair_id,
+                user_id=body["user"]["id"],
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await refusal(reply_for(body, client, respond), exc)
+        return None
+
+
+async def propose_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    pair = await pair_if_allowed(
+        deps, chemistry.check_can_propose, action, body, client, respond, context["team_id"]
+    )
+    if pair is None:
+        return
+    # A first suggestion: tomorrow, on the hour.
+    start = (deps.clock.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    await client.views_open(
+        trigger_id=body["trigger_id"],
+        view=views.times_modal(pair.id, pair.other(body["user"]["id"]), default=start),
+    )
+
+
+def check_times(deps: Deps, view: dict) -> tuple[list, str] | FormErrors:
+    values = form_values(view)
+    return chemistry.validate_times(
+        values, fields=views.TIME_FIELDS, note=values.get(Field.NOTE), now=deps.clock.now()
+    )
+
+
+async def ack_times(deps: Deps, ack: AsyncAck, view: dict) -> None:
+    checked = check_times(deps, view)
+    if isinstance(checked, FormErrors):
+        await ack(response_action="errors", errors=checked.errors)
+    else:
+        await ack()
+
+
+async def times_submitted(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    checked = check_times(deps, view)
+    if isinstance(checked, FormErrors):
+        return  # shown on the form
+    options, note = checked
+    user_id = body["user"]["id"]
+    pair_id = _id(view.get("private_metadata"))
+    try:
+        if pair_id is None:
+            raise PairError("That form is not valid any more.")
+        async with deps.db.transaction() as session:
+            proposal = await chemistry.propose(
+                session,
+                team_id=context["team_id"],
+                pair_id=pair_id,
+                user_id=user_id,
+                options=options,
+                note=note,
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await client.chat_postMessage(channel=user_id, text=escape(exc))
+        return
+    await withdraw_scheduled(client, proposal.cancelled)
+    channel = proposal.pair.conversation_id
+    if channel is None:
+        await client.chat_postMessage(channel=user_id, text="Your pair has no conversation yet.")
+        return
+    for ts in proposal.replaced_ts:
+        text, blocks = views.replaced_message()
+        try:
+            await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError:
+            log.warning("could not mark an older proposal replaced", exc_info=True)
+    text, blocks = views.proposal_message(proposal)
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    async with deps.db.transaction() as session:
+        await chemistry.set_message(session, meeting_id=proposal.meeting_id, ts=posted["ts"])
+
+
+async def time_accepted(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    meeting_id, _, option = (action.get("value") or "").partition(":")
+    try:
+        if not (meeting_id.isdigit() and option.isdigit()):
+            raise PairError("That button is not valid any more.")
+        async with deps.db.transaction() as session:
+            agreement = await chemistry.accept(
+                session,
+                team_id=context["team_id"],
+                meeting_id=int(meeting_id),
+                option=int(option),
+                user_id=user_id,
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await refusal(reply_for(body, client, respond), exc)
+        return
+    channel = agreement.pair.conversation_id
+    assert channel is not None
+    if agreement.message_ts:
+        text, blocks = views.accepted_line(user_id, agreement.starts_at)
+        await client.chat_update(channel=channel, ts=agreement.message_ts, text=text, blocks=blocks)
+    text, blocks = views.agreed_message(agreement)
+    posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    async with deps.db.transaction() as session:
+        await chemistry.set_message(session, meeting_id=agreement.meeting_id, ts=posted["ts"])
+    await schedule(deps, client, agreement)
+
+
+async def schedule(deps: Deps, client: AsyncWebClient, agreement: Agreement) -> None:
+    """Hand the reminder and the private questions to Slack, keeping their ids."""
+    for planned in agreement.planned:
+        if planned.kind == ScheduledKind.REMINDER:
+            text, blocks = views.reminder_message(agreement)
+        else:
+            member = agreement.pair.member(planned.channel)
+            assert member is not None
+            text, blocks = views.decision_prompt(agreement.pair, member)
+        await hold(deps, client, planned, text, blocks)
+
+
+async def decide(
+    deps: Deps,
+    client: AsyncWebClient,
+    reply: Reply,
+    *,
+    team_id: str,
+    user_id: str,
+    pair_id: int,
+    decision: Decision,
+    reason: str = "",
+) -> None:
+    try:
+        async with deps.db.transaction() as session:
+            outcome = await chemistry.decide(
+                session,
+                team_id=team_id,
+                pair_id=pair_id,
+                user_id=user_id,
+                decision=decision,
+                reason=reason,
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await refusal(reply, exc)
+        return
+    pair = outcome.pair
+    if outcome.ending is not None:
+        await announce(client, outcome.ending, decider=outcome.decider, reason=outcome.reason)
+        return
+    await reply(
+        views.go_recorded(pair.other(user_id), confirmed=outcome.confirmed),
+        replace_original=True,
+    )
+    if outcome.confirmed and pair.conversation_id:
+        text, blocks = views.confirmed_message(pair)
+        await client.chat_postMessage(channel=pair.conversation_id, text=text, blocks=blocks)
+        for member in pair.members:
+            await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
+
+
+async def go_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    reply = reply_for(body, client, respond)
+    pair_id = _id(action.get("value"))
+    if pair_id is None:
+        await reply("That button is not valid any more.")
+        return
+    await decide(
+        deps,
+        client,
+        reply,
+        team_id=context["team_id"],
+        user_id=body["user"]["id"],
+        pair_id=pair_id,
+        decision=Decision.GO,
+    )
+
+
+async def not_for_me_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    pair = await pair_if_allowed(
+        deps, chemistry.check_can_decide, action, body, client, respond, context["team_id"]
+    )
+    if pair is not None:
         await client.views_open(
             trigger_id=body["trigger_id"],
-            view=views.times_modal(pair.id, pair.other(body["user"]["id"]), default=start),
+            view=views.not_for_me_modal(pair.id, pair.other(body["user"]["id"])),
         )
 
-    def check_times(view: dict) -> tuple[list, str] | FormErrors:
-        values = form_values(view)
-        return chemistry.validate_times(
-            values, fields=views.TIME_FIELDS, note=values.get(Field.NOTE), now=deps.clock.now()
-        )
 
-    async def ack_times(ack: AsyncAck, view: dict) -> None:
-        checked = check_times(view)
-        if isinstance(checked, FormErrors):
-            await ack(response_action="errors", errors=checked.errors)
-        else:
-            await ack()
+async def not_for_me_submitted(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    user_id = body["user"]["id"]
+    pair_id = _id(view.get("private_metadata"))
+    reply = Reply(client=client, user_id=user_id, respond=None, body={})
+    if pair_id is None:
+        await reply("That form is not valid any more.")
+        return
+    await decide(
+        deps,
+        client,
+        reply,
+        team_id=context["team_id"],
+        user_id=user_id,
+        pair_id=pair_id,
+        decision=Decision.NOT_FOR_ME,
+        reason=form_values(view).get(Field.REASON) or "",
+    )
 
-    @then(app.view(View.CHEMISTRY_TIMES), ack=ack_times)
-    async def times_submitted(
-        body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        checked = check_times(view)
-        if isinstance(checked, FormErrors):
-            return  # shown on the form
-        options, note = checked
-        user_id = body["user"]["id"]
-        pair_id = _id(view.get("private_metadata"))
-        try:
-            if pair_id is None:
-                raise PairError("That form is not valid any more.")
-            async with deps.db.transaction() as session:
-                proposal = await chemistry.propose(
-                    session,
-                    team_id=context["team_id"],
-                    pair_id=pair_id,
-                    user_id=user_id,
-                    options=options,
-                    note=note,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await client.chat_postMessage(channel=user_id, text=escape(exc))
-            return
-        await withdraw_scheduled(client, proposal.cancelled)
-        channel = proposal.pair.conversation_id
-        if channel is None:
-            await client.chat_postMessage(
-                channel=user_id, text="Your pair has no conversation yet."
-            )
-            return
-        for ts in proposal.replaced_ts:
-            text, blocks = views.replaced_message()
-            try:
-                await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-            except SlackApiError:
-                log.warning("could not mark an older proposal replaced", exc_info=True)
-        text, blocks = views.proposal_message(proposal)
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        async with deps.db.transaction() as session:
-            await chemistry.set_message(session, meeting_id=proposal.meeting_id, ts=posted["ts"])
 
-    @then(app.action(matching(Action.ACCEPT_TIME)))
-    async def time_accepted(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        meeting_id, _, option = (action.get("value") or "").partition(":")
-        try:
-            if not (meeting_id.isdigit() and option.isdigit()):
-                raise PairError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                agreement = await chemistry.accept(
-                    session,
-                    team_id=context["team_id"],
-                    meeting_id=int(meeting_id),
-                    option=int(option),
-                    user_id=user_id,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await refusal(reply_for(body, client, respond), exc)
-            return
-        channel = agreement.pair.conversation_id
-        assert channel is not None
-        if agreement.message_ts:
-            text, blocks = views.accepted_line(user_id, agreement.starts_at)
-            await client.chat_update(
-                channel=channel, ts=agreement.message_ts, text=text, blocks=blocks
-            )
-        text, blocks = views.agreed_message(agreement)
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        async with deps.db.transaction() as session:
-            await chemistry.set_message(session, meeting_id=agreement.meeting_id, ts=posted["ts"])
-        await schedule(client, agreement)
-
-    async def schedule(client: AsyncWebClient, agreement: Agreement) -> None:
-        """Hand the reminder and the private questions to Slack, keeping their ids."""
-        for planned in agreement.planned:
-            if planned.kind == ScheduledKind.REMINDER:
-                text, blocks = views.reminder_message(agreement)
-            else:
-                member = agreement.pair.member(planned.channel)
-                assert member is not None
-                text, blocks = views.decision_prompt(agreement.pair, member)
-            await hold(deps, client, planned, text, blocks)
-
-    async def decide(
-        client: AsyncWebClient,
-        reply: Reply,
-        *,
-        team_id: str,
-        user_id: str,
-        pair_id: int,
-        decision: Decision,
-        reason: str = "",
-    ) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                outcome = await chemistry.decide(
-                    session,
-                    team_id=team_id,
-                    pair_id=pair_id,
-                    user_id=user_id,
-                    decision=decision,
-                    reason=reason,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await refusal(reply, exc)
-            return
-        pair = outcome.pair
-        if outcome.ending is not None:
-            await announce(client, outcome.ending, decider=outcome.decider, reason=outcome.reason)
-            return
-        await reply(
-            views.go_recorded(pair.other(user_id), confirmed=outcome.confirmed),
-            replace_original=True,
-        )
-        if outcome.confirmed and pair.conversation_id:
-            text, blocks = views.confirmed_message(pair)
-            await client.chat_postMessage(channel=pair.conversation_id, text=text, blocks=blocks)
-            for member in pair.members:
-                await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
-
-    @then(app.action(Action.GO))
-    async def go_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        reply = reply_for(body, client, respond)
-        pair_id = _id(action.get("value"))
-        if pair_id is None:
-            await reply("That button is not valid any more.")
-            return
-        await decide(
-            client,
-            reply,
-            team_id=context["team_id"],
-            user_id=body["user"]["id"],
-            pair_id=pair_id,
-            decision=Decision.GO,
-        )
-
-    @then(app.action(Action.NOT_FOR_ME))
-    async def not_for_me_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        pair = await pair_if_allowed(
-            chemistry.check_can_decide, action, body, client, respond, context["team_id"]
-        )
-        if pair is not None:
-            await client.views_open(
-                trigger_id=body["trigger_id"],
-                view=views.not_for_me_modal(pair.id, pair.other(body["user"]["id"])),
-            )
-
-    @then(app.view(View.NOT_FOR_ME))
-    async def not_for_me_submitted(
-        body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        pair_id = _id(view.get("private_metadata"))
-        reply = Reply(client=client, user_id=user_id, respond=None, body={})
-        if pair_id is None:
-            await reply("That form is not valid any more.")
-            return
-        await decide(
-            client,
-            reply,
-            team_id=context["team_id"],
-            user_id=user_id,
-            pair_id=pair_id,
-            decision=Decision.NOT_FOR_ME,
-            reason=form_values(view).get(Field.REASON) or "",
-        )
+def register(app: AsyncApp, deps: Deps) -> None:
+    then(app.action(Action.OTHER_TIMES))(propose_clicked)
+    then(app.action(Action.REQUEST_CHEMISTRY))(propose_clicked)
+    then(app.view(View.CHEMISTRY_TIMES), ack=ack_times)(times_submitted)
+    then(app.action(matching(Action.ACCEPT_TIME)))(time_accepted)
+    then(app.action(Action.GO))(go_clicked)
+    then(app.action(Action.NOT_FOR_ME))(not_for_me_clicked)
+    then(app.view(View.NOT_FOR_ME))(not_for_me_submitted)

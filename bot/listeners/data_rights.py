@@ -22,34 +22,35 @@ from bot.slack.routing import then
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @then(app.action(Action.ERASE_CONFIRM))
-    async def erase_confirmed(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        async with deps.db.transaction() as session:
-            channels = await spaces.spaces_with(
-                session, team_id=context["team_id"], user_id=user_id
-            )
-            endings = await erase(
-                session, team_id=context["team_id"], user_id=user_id, now=deps.clock.now()
-            )
-        if endings is None:
-            await reply("Nothing is stored about you.", replace_original=True)
-            return
-        await remove_from(client, channels, user_id)
-        deps.profiles.forget(team_id=context["team_id"], user_id=user_id)
-        await reply(
-            "Your data is erased and you have left every programme. Thank you for taking part.",
-            replace_original=True,
+async def erase_confirmed(
+    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    async with deps.db.transaction() as session:
+        channels = await spaces.spaces_with(session, team_id=context["team_id"], user_id=user_id)
+        endings = await erase(
+            session, team_id=context["team_id"], user_id=user_id, now=deps.clock.now()
         )
-        for ending in endings:
-            await announce(client, ending, decider=ending.pair.member(user_id))
-        await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
+    if endings is None:
+        await reply("Nothing is stored about you.", replace_original=True)
+        return
+    await remove_from(client, channels, user_id)
+    deps.profiles.forget(team_id=context["team_id"], user_id=user_id)
+    await reply(
+        "Your data is erased and you have left every programme. Thank you for taking part.",
+        replace_original=True,
+    )
+    for ending in endings:
+        await announce(client, ending, decider=ending.pair.member(user_id))
+    await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
 
-    @then(app.action(Action.ERASE_CANCEL))
-    async def erase_cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
-        reply = Reply(client=client, user_id=body["user"]["id"], respond=respond, body=body)
-        await reply("Nothing is erased.", replace_original=True)
+
+async def erase_cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+    reply = Reply(client=client, user_id=body["user"]["id"], respond=respond, body=body)
+    await reply("Nothing is erased.", replace_original=True)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    then(app.action(Action.ERASE_CONFIRM))(erase_confirmed)
+    then(app.action(Action.ERASE_CANCEL))(erase_cancelled)

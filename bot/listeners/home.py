@@ -10,9 +10,13 @@ from bot.flows.home import publish_home
 from bot.slack.routing import then
 
 
+async def home_opened(
+    deps: Deps, event: dict, body: dict, context: dict, client: AsyncWebClient
+) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    await publish_home(deps, client, team_id=context["team_id"], user_id=event["user"])
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
-    @then(app.event("app_home_opened"))
-    async def home_opened(event: dict, body: dict, context: dict, client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        await publish_home(deps, client, team_id=context["team_id"], user_id=event["user"])
+    then(app.event("app_home_opened"))(home_opened)

@@ -28,227 +28,250 @@ from bot.views.state import form_values
 log = logging.getLogger(__name__)
 
 
+def preview_of(body: dict, client: AsyncWebClient) -> PreviewMessage:
+    container = body.get("container") or {}
+    at = None
+    if container.get("channel_id") and container.get("message_ts"):
+        at = (container["channel_id"], container["message_ts"])
+    return PreviewMessage(client, body["user"]["id"], at)
+
+
+async def programme_chosen(click: LeadClick) -> None:
+    deps = click.deps
+    await click.reply(
+        "Matching… the preview will arrive in your messages with me.", replace_original=True
+    )
+    await run_match(
+        deps,
+        click.client,
+        team_id=click.team_id,
+        lead_id=click.lead_id,
+        programme_id=click.number,
+    )
+
+
+async def rerun_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    try:
+        async with deps.db.transaction() as session:
+            run = await runs.current_run(session, team_id=click.team_id, run_id=click.number)
+            programme_id = run.programme_id
+    except runs.RunError as exc:
+        await click.reply(escape(exc))
+        return
+    await run_match(
+        deps,
+        click.client,
+        team_id=click.team_id,
+        lead_id=click.lead_id,
+        programme_id=programme_id,
+        message=PreviewMessage(click.client, click.lead_id, click.at),
+    )
+
+
+async def pin_or_forbid_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    chosen = (action.get("selected_option") or {}).get("value", "")
+    kind, _, rest = chosen.partition(":")
+    run_id, _, pair_id = rest.partition(":")
+    if kind not in ("pin", "forbid") or not (run_id.isdigit() and pair_id.isdigit()):
+        return
+    team_id, lead_id = context["team_id"], body["user"]["id"]
+    reply = Reply(client=client, user_id=lead_id, respond=respond, body=body)
+    refused = await form_refusal(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=lead_id,
+        owner=programme_of_run,
+        number=int(run_id),
+    )
+    if refused:
+        await reply(refused)
+        return
+    try:
+        async with deps.db.transaction() as session:
+            await runs.current_run(session, team_id=team_id, run_id=int(run_id))
+            mentor, mentee, programme_id = await runs.proposed_pair_people(
+                session, run_id=int(run_id), pair_id=int(pair_id)
+            )
+            await runs.add_constraint(
+                session,
+                programme_id=programme_id,
+                mentor_user=mentor,
+                mentee_user=mentee,
+                kind=ConstraintKind(kind),
+                lead_id=lead_id,
+                now=deps.clock.now(),
+            )
+    except runs.NotInRole as exc:
+        await reply(views.not_in_role(exc.user_id, exc.role.value))
+        return
+    except runs.RunError as exc:
+        await reply(escape(exc))
+        return
+    await run_match(
+        deps,
+        client,
+        team_id=team_id,
+        lead_id=lead_id,
+        programme_id=programme_id,
+        message=preview_of(body, client),
+    )
+
+
+async def add_constraint_clicked(click: LeadClick) -> None:
+    await click.client.views_open(
+        trigger_id=click.trigger_id, view=views.constraint_modal(click.number)
+    )
+
+
+async def save_constraint(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, team_id: str
+) -> tuple[int, tuple[str, str] | None] | dict[str, str]:
+    """Record the pin or exclusion: the programme and the preview to refresh, or errors."""
+    user_id = body["user"]["id"]
+    values = form_values(view)
+    raw = view.get("private_metadata") or ""
+    if not raw.isdigit():
+        return {Field.MENTOR: "This form is out of date. Run matching again."}
+    refused = await form_refusal(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owner=programme_of_run,
+        number=int(raw),
+    )
+    if refused:
+        return {Field.MENTOR: refused}
+    try:
+        async with deps.db.transaction() as session:
+            run = await runs.current_run(session, team_id=team_id, run_id=int(raw))
+            await runs.add_constraint(
+                session,
+                programme_id=run.programme_id,
+                mentor_user=values[Field.MENTOR],
+                mentee_user=values[Field.MENTEE],
+                kind=ConstraintKind(values[Field.CONSTRAINT]),
+                lead_id=user_id,
+                now=deps.clock.now(),
+            )
+            at = None
+            if run.preview_channel_id and run.preview_ts:
+                at = (run.preview_channel_id, run.preview_ts)
+            return run.programme_id, at
+    except runs.NotInRole as exc:
+        return {Field.MENTEE if exc.role == Role.MENTEE else Field.MENTOR: str(exc)}
+    except runs.RunError as exc:
+        return {Field.MENTOR: str(exc)}
+
+
+async def ack_constraint(
+    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    saved = await save_constraint(deps, body, view, client, context["team_id"])
+    if isinstance(saved, dict):
+        await ack(response_action="errors", errors=saved)
+        return
+    context["constraint_saved"] = saved
+    await ack()
+
+
+async def constraint_submitted(
+    deps: Deps, body: dict, client: AsyncWebClient, context: dict
+) -> None:
+    saved = context.get("constraint_saved")
+    if saved is None:
+        return
+    programme_id, at = saved
+    lead_id = body["user"]["id"]
+    await run_match(
+        deps,
+        client,
+        team_id=context["team_id"],
+        lead_id=lead_id,
+        programme_id=programme_id,
+        message=PreviewMessage(client, lead_id, at),
+    )
+
+
+async def discard_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    try:
+        async with deps.db.transaction() as session:
+            await runs.discard(
+                session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
+            )
+    except runs.RunError as exc:
+        await click.reply(escape(exc))
+        return
+    await PreviewMessage(click.client, click.lead_id, click.at).show(
+        mrkdwn(
+            "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
+            "whenever you are ready."
+        )
+    )
+
+
+async def approve_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    try:
+        async with deps.db.transaction() as session:
+            approval = await runs.approve(
+                session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
+            )
+    except runs.RunError as exc:
+        await click.reply(escape(exc))
+        return
+    await PreviewMessage(click.client, click.lead_id, click.at).show(
+        mrkdwn(
+            "Approved: introducing {pairs} in “{programme}”…",
+            pairs=count(len(approval.pairs), "pair"),
+            programme=approval.programme_name,
+        )
+    )
+    failed = await introduce(deps, click.client, list(approval.pairs))
+    for user_id in approval.unmatched_user_ids:
+        try:
+            await click.client.chat_postMessage(
+                channel=user_id, text=views.unmatched_message(approval.programme_name)
+            )
+        except SlackApiError:
+            log.warning("could not tell an unmatched person", exc_info=True)
+    await PreviewMessage(click.client, click.lead_id, click.at).show(
+        views.approved_summary(
+            approval.programme_name,
+            len(approval.pairs) - len(failed),
+            failed,
+            len(approval.unmatched_user_ids),
+        )
+    )
+
+
+async def end_pair_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    pair = await end_pair_as_lead(deps, click)
+    if pair is None:
+        return
+    await click.reply(views.pair_ended(pair))
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
-
-    def preview_of(body: dict, client: AsyncWebClient) -> PreviewMessage:
-        container = body.get("container") or {}
-        at = None
-        if container.get("channel_id") and container.get("message_ts"):
-            at = (container["channel_id"], container["message_ts"])
-        return PreviewMessage(client, body["user"]["id"], at)
-
-    @lead_button(app.action(matching(Action.CHOOSE_TO_MATCH)), owner=programme_of_programme)
-    async def programme_chosen(click: LeadClick) -> None:
-        await click.reply(
-            "Matching… the preview will arrive in your messages with me.", replace_original=True
-        )
-        await run_match(
-            deps,
-            click.client,
-            team_id=click.team_id,
-            lead_id=click.lead_id,
-            programme_id=click.number,
-        )
-
-    @lead_button(app.action(Action.RERUN_MATCH), owner=programme_of_run)
-    async def rerun_clicked(click: LeadClick) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                run = await runs.current_run(session, team_id=click.team_id, run_id=click.number)
-                programme_id = run.programme_id
-        except runs.RunError as exc:
-            await click.reply(escape(exc))
-            return
-        await run_match(
-            deps,
-            click.client,
-            team_id=click.team_id,
-            lead_id=click.lead_id,
-            programme_id=programme_id,
-            message=PreviewMessage(click.client, click.lead_id, click.at),
-        )
-
-    @then(app.action(matching(Action.PREVIEW_PAIR)))
-    async def pin_or_forbid_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        chosen = (action.get("selected_option") or {}).get("value", "")
-        kind, _, rest = chosen.partition(":")
-        run_id, _, pair_id = rest.partition(":")
-        if kind not in ("pin", "forbid") or not (run_id.isdigit() and pair_id.isdigit()):
-            return
-        team_id, lead_id = context["team_id"], body["user"]["id"]
-        reply = Reply(client=client, user_id=lead_id, respond=respond, body=body)
-        refused = await form_refusal(
-            deps,
-            client,
-            team_id=team_id,
-            user_id=lead_id,
-            owner=programme_of_run,
-            number=int(run_id),
-        )
-        if refused:
-            await reply(refused)
-            return
-        try:
-            async with deps.db.transaction() as session:
-                await runs.current_run(session, team_id=team_id, run_id=int(run_id))
-                mentor, mentee, programme_id = await runs.proposed_pair_people(
-                    session, run_id=int(run_id), pair_id=int(pair_id)
-                )
-                await runs.add_constraint(
-                    session,
-                    programme_id=programme_id,
-                    mentor_user=mentor,
-                    mentee_user=mentee,
-                    kind=ConstraintKind(kind),
-                    lead_id=lead_id,
-                    now=deps.clock.now(),
-                )
-        except runs.NotInRole as exc:
-            await reply(views.not_in_role(exc.user_id, exc.role.value))
-            return
-        except runs.RunError as exc:
-            await reply(escape(exc))
-            return
-        await run_match(
-            deps,
-            client,
-            team_id=team_id,
-            lead_id=lead_id,
-            programme_id=programme_id,
-            message=preview_of(body, client),
-        )
-
-    @lead_button(app.action(Action.ADD_CONSTRAINT), owner=programme_of_run)
-    async def add_constraint_clicked(click: LeadClick) -> None:
-        await click.client.views_open(
-            trigger_id=click.trigger_id, view=views.constraint_modal(click.number)
-        )
-
-    async def save_constraint(
-        body: dict, view: dict, client: AsyncWebClient, team_id: str
-    ) -> tuple[int, tuple[str, str] | None] | dict[str, str]:
-        """Record the pin or exclusion: the programme and the preview to refresh, or errors."""
-        user_id = body["user"]["id"]
-        values = form_values(view)
-        raw = view.get("private_metadata") or ""
-        if not raw.isdigit():
-            return {Field.MENTOR: "This form is out of date. Run matching again."}
-        refused = await form_refusal(
-            deps,
-            client,
-            team_id=team_id,
-            user_id=user_id,
-            owner=programme_of_run,
-            number=int(raw),
-        )
-        if refused:
-            return {Field.MENTOR: refused}
-        try:
-            async with deps.db.transaction() as session:
-                run = await runs.current_run(session, team_id=team_id, run_id=int(raw))
-                await runs.add_constraint(
-                    session,
-                    programme_id=run.programme_id,
-                    mentor_user=values[Field.MENTOR],
-                    mentee_user=values[Field.MENTEE],
-                    kind=ConstraintKind(values[Field.CONSTRAINT]),
-                    lead_id=user_id,
-                    now=deps.clock.now(),
-                )
-                at = None
-                if run.preview_channel_id and run.preview_ts:
-                    at = (run.preview_channel_id, run.preview_ts)
-                return run.programme_id, at
-        except runs.NotInRole as exc:
-            return {Field.MENTEE if exc.role == Role.MENTEE else Field.MENTOR: str(exc)}
-        except runs.RunError as exc:
-            return {Field.MENTOR: str(exc)}
-
-    async def ack_constraint(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        saved = await save_constraint(body, view, client, context["team_id"])
-        if isinstance(saved, dict):
-            await ack(response_action="errors", errors=saved)
-            return
-        context["constraint_saved"] = saved
-        await ack()
-
-    @then(app.view(View.PAIR_CONSTRAINT), ack=ack_constraint)
-    async def constraint_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-        saved = context.get("constraint_saved")
-        if saved is None:
-            return
-        programme_id, at = saved
-        lead_id = body["user"]["id"]
-        await run_match(
-            deps,
-            client,
-            team_id=context["team_id"],
-            lead_id=lead_id,
-            programme_id=programme_id,
-            message=PreviewMessage(client, lead_id, at),
-        )
-
-    @lead_button(app.action(Action.DISCARD_MATCH), owner=programme_of_run)
-    async def discard_clicked(click: LeadClick) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                await runs.discard(
-                    session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
-                )
-        except runs.RunError as exc:
-            await click.reply(escape(exc))
-            return
-        await PreviewMessage(click.client, click.lead_id, click.at).show(
-            mrkdwn(
-                "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
-                "whenever you are ready."
-            )
-        )
-
-    @lead_button(app.action(Action.APPROVE_MATCH), owner=programme_of_run)
-    async def approve_clicked(click: LeadClick) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                approval = await runs.approve(
-                    session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
-                )
-        except runs.RunError as exc:
-            await click.reply(escape(exc))
-            return
-        await PreviewMessage(click.client, click.lead_id, click.at).show(
-            mrkdwn(
-                "Approved: introducing {pairs} in “{programme}”…",
-                pairs=count(len(approval.pairs), "pair"),
-                programme=approval.programme_name,
-            )
-        )
-        failed = await introduce(deps, click.client, list(approval.pairs))
-        for user_id in approval.unmatched_user_ids:
-            try:
-                await click.client.chat_postMessage(
-                    channel=user_id, text=views.unmatched_message(approval.programme_name)
-                )
-            except SlackApiError:
-                log.warning("could not tell an unmatched person", exc_info=True)
-        await PreviewMessage(click.client, click.lead_id, click.at).show(
-            views.approved_summary(
-                approval.programme_name,
-                len(approval.pairs) - len(failed),
-                failed,
-                len(approval.unmatched_user_ids),
-            )
-        )
-
-    @lead_button(app.action(matching(Action.END_PAIR)), owner=programme_of_pair)
-    async def end_pair_clicked(click: LeadClick) -> None:
-        pair = await end_pair_as_lead(deps, click)
-        if pair is None:
-            return
-        await click.reply(views.pair_ended(pair))
-
-
+    lead_button(app.action(matching(Action.CHOOSE_TO_MATCH)), owner=programme_of_programme)(
+        programme_chosen
+    )
+    lead_button(app.action(Action.RERUN_MATCH), owner=programme_of_run)(rerun_clicked)
+    then(app.action(matching(Action.PREVIEW_PAIR)))(pin_or_forbid_clicked)
+    lead_button(app.action(Action.ADD_CONSTRAINT), owner=programme_of_run)(add_constraint_clicked)
+    then(app.view(View.PAIR_CONSTRAINT), ack=ack_constraint)(constraint_submitted)
+    lead_button(app.action(Action.DISCARD_MATCH), owner=programme_of_run)(discard_clicked)
+    lead_button(app.action(Action.APPROVE_MATCH), owner=programme_of_run)(approve_clicked)
+    lead_button(app.action(matching(Action.END_PAIR)), owner=programme_of_pair)(end_pair_clicked)

@@ -30,59 +30,64 @@ async def _tell_pair(
 Change = Callable[..., Awaitable[PairFacts]]
 
 
+async def change(deps: Deps, click: LeadClick, service: Change) -> PairFacts | None:
+    try:
+        async with deps.db.transaction() as session:
+            return await service(
+                session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
+            )
+    except PairError as exc:
+        await click.reply(escape(exc))
+        return None
+
+
+async def pause_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    pair = await change(deps, click, momentum.pause)
+    if pair is None:
+        return
+    text, blocks = views.paused_for_lead(pair.mentor.name, pair.mentee.name, pair.id, click.lead_id)
+    await click.reply(text, blocks, replace_original=True)
+    await _tell_pair(click.client, pair, views.pair_paused)
+
+
+async def resume_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    pair = await change(deps, click, momentum.resume)
+    if pair is None:
+        return
+    await click.reply(
+        views.resumed_for_lead(pair.mentor.name, pair.mentee.name, click.lead_id),
+        replace_original=True,
+    )
+    await _tell_pair(click.client, pair, views.pair_resumed)
+
+
+async def rematch_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    pair = await end_pair_as_lead(deps, click)
+    if pair is None:
+        return
+    await click.reply(
+        mrkdwn(
+            "Ended the pairing of {mentor} and {mentee}. Matching both "
+            "again: the preview will arrive in your messages with me.",
+            mentor=pair.mentor.name,
+            mentee=pair.mentee.name,
+        ),
+        replace_original=True,
+    )
+    await run_match(
+        deps,
+        click.client,
+        team_id=click.team_id,
+        lead_id=click.lead_id,
+        programme_id=pair.programme_id,
+    )
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
-
-    async def change(click: LeadClick, service: Change) -> PairFacts | None:
-        try:
-            async with deps.db.transaction() as session:
-                return await service(
-                    session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
-                )
-        except PairError as exc:
-            await click.reply(escape(exc))
-            return None
-
-    @lead_button(app.action(matching(Action.PAUSE_PAIR)), owner=programme_of_pair)
-    async def pause_clicked(click: LeadClick) -> None:
-        pair = await change(click, momentum.pause)
-        if pair is None:
-            return
-        text, blocks = views.paused_for_lead(
-            pair.mentor.name, pair.mentee.name, pair.id, click.lead_id
-        )
-        await click.reply(text, blocks, replace_original=True)
-        await _tell_pair(click.client, pair, views.pair_paused)
-
-    @lead_button(app.action(matching(Action.RESUME_PAIR)), owner=programme_of_pair)
-    async def resume_clicked(click: LeadClick) -> None:
-        pair = await change(click, momentum.resume)
-        if pair is None:
-            return
-        await click.reply(
-            views.resumed_for_lead(pair.mentor.name, pair.mentee.name, click.lead_id),
-            replace_original=True,
-        )
-        await _tell_pair(click.client, pair, views.pair_resumed)
-
-    @lead_button(app.action(matching(Action.REMATCH_PAIR)), owner=programme_of_pair)
-    async def rematch_clicked(click: LeadClick) -> None:
-        pair = await end_pair_as_lead(deps, click)
-        if pair is None:
-            return
-        await click.reply(
-            mrkdwn(
-                "Ended the pairing of {mentor} and {mentee}. Matching both "
-                "again: the preview will arrive in your messages with me.",
-                mentor=pair.mentor.name,
-                mentee=pair.mentee.name,
-            ),
-            replace_original=True,
-        )
-        await run_match(
-            deps,
-            click.client,
-            team_id=click.team_id,
-            lead_id=click.lead_id,
-            programme_id=pair.programme_id,
-        )
+    lead_button(app.action(matching(Action.PAUSE_PAIR)), owner=programme_of_pair)(pause_clicked)
+    lead_button(app.action(matching(Action.RESUME_PAIR)), owner=programme_of_pair)(resume_clicked)
+    lead_button(app.action(matching(Action.REMATCH_PAIR)), owner=programme_of_pair)(rematch_clicked)

@@ -63,319 +63,348 @@ NO_OPEN_PROGRAMME = (
 )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    async def start_join(
-        client: AsyncWebClient,
-        reply: Reply,
-        *,
-        team_id: str,
-        user_id: str,
-        trigger_id: str,
-        programme_id: int | None = None,
-    ) -> None:
-        """Open the sign-up form: for one programme, or a picker when several are open."""
-        today = deps.clock.now().date()
-        existing = None
-        async with deps.db.transaction() as session:
-            open_ids = await signup.open_programme_ids(session, team_id=team_id, today=today)
-            closed = None
-            if programme_id is not None and programme_id not in open_ids:
-                closed = await get_programme(session, team_id=team_id, programme_id=programme_id)
-            elif programme_id is not None:
-                open_ids = [programme_id]
-            if closed is None and len(open_ids) == 1:
-                existing = await signup.answers_to_edit(
-                    session, programme_id=open_ids[0], user_id=user_id
-                )
+async def start_join(
+    deps: Deps,
+    client: AsyncWebClient,
+    reply: Reply,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    programme_id: int | None = None,
+) -> None:
+    """Open the sign-up form: for one programme, or a picker when several are open."""
+    today = deps.clock.now().date()
+    existing = None
+    async with deps.db.transaction() as session:
+        open_ids = await signup.open_programme_ids(session, team_id=team_id, today=today)
+        closed = None
         if programme_id is not None and programme_id not in open_ids:
-            name = mrkdwn("“{name}”", name=closed.name) if closed else "that programme"
-            await reply(mrkdwn("Enrolment for {name} is closed.", name=name))
-            return
-        # The forms are built from cached snapshots: the join itself reads only ids.
-        candidates = [
-            snapshot
-            for snapshot in [
-                await deps.programmes.get(team_id=team_id, programme_id=i) for i in open_ids
-            ]
-            if snapshot is not None
-        ]
-        if not candidates:
-            await reply(NO_OPEN_PROGRAMME)
-        elif len(candidates) == 1:
-            await client.views_open(
-                trigger_id=trigger_id, view=views.signup_modal(candidates[0], existing)
+            closed = await get_programme(session, team_id=team_id, programme_id=programme_id)
+        elif programme_id is not None:
+            open_ids = [programme_id]
+        if closed is None and len(open_ids) == 1:
+            existing = await signup.answers_to_edit(
+                session, programme_id=open_ids[0], user_id=user_id
             )
-        else:
-            await client.views_open(trigger_id=trigger_id, view=views.picker_modal(candidates))
+    if programme_id is not None and programme_id not in open_ids:
+        name = mrkdwn("“{name}”", name=closed.name) if closed else "that programme"
+        await reply(mrkdwn("Enrolment for {name} is closed.", name=name))
+        return
+    # The forms are built from cached snapshots: the join itself reads only ids.
+    candidates = [
+        snapshot
+        for snapshot in [
+            await deps.programmes.get(team_id=team_id, programme_id=i) for i in open_ids
+        ]
+        if snapshot is not None
+    ]
+    if not candidates:
+        await reply(NO_OPEN_PROGRAMME)
+    elif len(candidates) == 1:
+        await client.views_open(
+            trigger_id=trigger_id, view=views.signup_modal(candidates[0], existing)
+        )
+    else:
+        await client.views_open(trigger_id=trigger_id, view=views.picker_modal(candidates))
 
-    async def start_edit(
-        client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str, trigger_id: str
-    ) -> None:
-        async with deps.db.transaction() as session:
-            mine = await signup.participations(session, team_id=team_id, user_id=user_id)
-        editable = [p for p in mine if p.can_edit]
-        if not editable:
-            if any(p.status == ParticipantStatus.SIGNED_UP for p in mine):
-                await reply("Matching has started, so your answers can no longer be changed.")
-            else:
-                await reply("You haven't signed up to a programme. Try `/mentoring join`.")
-            return
+
+async def start_edit(
+    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str, trigger_id: str
+) -> None:
+    async with deps.db.transaction() as session:
+        mine = await signup.participations(session, team_id=team_id, user_id=user_id)
+    editable = [p for p in mine if p.can_edit]
+    if not editable:
+        if any(p.status == ParticipantStatus.SIGNED_UP for p in mine):
+            await reply("Matching has started, so your answers can no longer be changed.")
+        else:
+            await reply("You haven't signed up to a programme. Try `/mentoring join`.")
+        return
+    await start_join(
+        deps,
+        client,
+        reply,
+        team_id=team_id,
+        user_id=user_id,
+        trigger_id=trigger_id,
+        programme_id=editable[0].programme_id if len(editable) == 1 else None,
+    )
+
+
+def command_word(command: dict) -> str:
+    return (command.get("text") or "").strip().split(" ", 1)[0].lower()
+
+
+async def ack_command(ack: AsyncAck, command: dict) -> None:
+    word = command_word(command)
+    if word in ("", "help"):
+        await ack(text=admin_views.PARTICIPANT_HELP)
+    elif word not in WORK_WORDS:
+        await ack(
+            text=admin_views.unknown_subcommand(
+                Command.PARTICIPANT, word, admin_views.PARTICIPANT_HELP
+            )
+        )
+    else:
+        await ack()
+
+
+async def mentoring_command(
+    deps: Deps,
+    command: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    word = command_word(command)
+    if word not in WORK_WORDS:
+        return  # answered in the acknowledgement
+    team_id, user_id = context["team_id"], command["user_id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    if word == "join":
         await start_join(
+            deps, client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
+        )
+    elif word == "edit":
+        await start_edit(
+            deps, client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
+        )
+    elif word in FORM_STARTERS:
+        await FORM_STARTERS[word](
+            deps,
             client,
             reply,
             team_id=team_id,
             user_id=user_id,
-            trigger_id=trigger_id,
-            programme_id=editable[0].programme_id if len(editable) == 1 else None,
+            trigger_id=command["trigger_id"],
         )
+    elif word == "actions":
+        await show_actions(deps, client, reply, team_id=team_id, user_id=user_id)
+    elif word == "rematch":
+        await start_rematch(deps, client, reply, team_id=team_id, user_id=user_id)
+    elif word == "delete":
+        await reply("Erase your data?", erase_confirmation())
+    elif word == "mydata":
+        await send_my_data(deps, client, reply, team_id=team_id, user_id=user_id)
+    elif word == "status":
+        async with deps.db.transaction() as session:
+            mine = await signup.participations(session, team_id=team_id, user_id=user_id)
+        await reply("Your programmes", views.status_message(mine))
+    else:
+        await start_leave(deps, reply, team_id=team_id, user_id=user_id)
 
-    def command_word(command: dict) -> str:
-        return (command.get("text") or "").strip().split(" ", 1)[0].lower()
 
-    async def ack_command(ack: AsyncAck, command: dict) -> None:
-        word = command_word(command)
-        if word in ("", "help"):
-            await ack(text=admin_views.PARTICIPANT_HELP)
-        elif word not in WORK_WORDS:
-            await ack(
-                text=admin_views.unknown_subcommand(
-                    Command.PARTICIPANT, word, admin_views.PARTICIPANT_HELP
-                )
-            )
-        else:
-            await ack()
+async def join_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    value = action.get("value") or ""
+    await start_join(
+        deps,
+        client,
+        Reply(client=client, user_id=user_id, respond=respond, body=body),
+        team_id=context["team_id"],
+        user_id=user_id,
+        trigger_id=body["trigger_id"],
+        programme_id=int(value) if value.isdigit() else None,
+    )
 
-    @then(app.command(Command.PARTICIPANT), ack=ack_command)
-    async def mentoring_command(
-        command: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        word = command_word(command)
-        if word not in WORK_WORDS:
-            return  # answered in the acknowledgement
-        team_id, user_id = context["team_id"], command["user_id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        if word == "join":
-            await start_join(
-                client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
-            )
-        elif word == "edit":
-            await start_edit(
-                client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
-            )
-        elif word in FORM_STARTERS:
-            await FORM_STARTERS[word](
-                deps,
-                client,
-                reply,
-                team_id=team_id,
-                user_id=user_id,
-                trigger_id=command["trigger_id"],
-            )
-        elif word == "actions":
-            await show_actions(deps, client, reply, team_id=team_id, user_id=user_id)
-        elif word == "rematch":
-            await start_rematch(deps, client, reply, team_id=team_id, user_id=user_id)
-        elif word == "delete":
-            await reply("Erase your data?", erase_confirmation())
-        elif word == "mydata":
-            await send_my_data(deps, client, reply, team_id=team_id, user_id=user_id)
-        elif word == "status":
-            async with deps.db.transaction() as session:
-                mine = await signup.participations(session, team_id=team_id, user_id=user_id)
-            await reply("Your programmes", views.status_message(mine))
-        else:
-            await start_leave(deps, reply, team_id=team_id, user_id=user_id)
 
-    @then(app.action(Action.JOIN))
-    async def join_clicked(
-        action: dict,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: dict,
-    ) -> None:
-        user_id = body["user"]["id"]
-        value = action.get("value") or ""
-        await start_join(
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            team_id=context["team_id"],
-            user_id=user_id,
-            trigger_id=body["trigger_id"],
-            programme_id=int(value) if value.isdigit() else None,
-        )
+async def join_shortcut(
+    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+) -> None:
+    user_id = body["user"]["id"]
+    await start_join(
+        deps,
+        client,
+        Reply(client=client, user_id=user_id, respond=respond, body=body),
+        team_id=context["team_id"],
+        user_id=user_id,
+        trigger_id=body["trigger_id"],
+    )
 
-    @then(app.shortcut(Shortcut.JOIN))
-    async def join_shortcut(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        await start_join(
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            team_id=context["team_id"],
-            user_id=user_id,
-            trigger_id=body["trigger_id"],
-        )
 
-    @then(app.action(matching(Action.EDIT_SIGNUP)))
-    async def edit_clicked(
-        action: dict,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: dict,
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        value = action.get("value") or ""
-        if not value.isdigit():
-            await start_edit(
-                client,
-                reply,
-                team_id=context["team_id"],
-                user_id=user_id,
-                trigger_id=body["trigger_id"],
-            )
-            return
-        await start_join(
+async def edit_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    value = action.get("value") or ""
+    if not value.isdigit():
+        await start_edit(
+            deps,
             client,
             reply,
             team_id=context["team_id"],
             user_id=user_id,
             trigger_id=body["trigger_id"],
-            programme_id=int(value),
         )
+        return
+    await start_join(
+        deps,
+        client,
+        reply,
+        team_id=context["team_id"],
+        user_id=user_id,
+        trigger_id=body["trigger_id"],
+        programme_id=int(value),
+    )
 
-    @app.view(View.SIGNUP_PICK)
-    async def programme_picked(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
-        user_id = body["user"]["id"]
-        raw = form_values(view).get(Field.PROGRAMME) or ""
-        today = deps.clock.now().date()
-        team_id = context["team_id"]
-        chosen, existing = None, None
-        async with deps.db.transaction() as session:
-            open_ids = await signup.open_programme_ids(session, team_id=team_id, today=today)
-            if raw.isdigit() and int(raw) in open_ids:
-                existing = await signup.answers_to_edit(
-                    session, programme_id=int(raw), user_id=user_id
-                )
+
+async def programme_picked(
+    deps: Deps, ack: AsyncAck, body: dict, view: dict, context: dict
+) -> None:
+    user_id = body["user"]["id"]
+    raw = form_values(view).get(Field.PROGRAMME) or ""
+    today = deps.clock.now().date()
+    team_id = context["team_id"]
+    chosen, existing = None, None
+    async with deps.db.transaction() as session:
+        open_ids = await signup.open_programme_ids(session, team_id=team_id, today=today)
         if raw.isdigit() and int(raw) in open_ids:
-            chosen = await deps.programmes.get(team_id=team_id, programme_id=int(raw))
-        if chosen is None:
-            await ack(
-                response_action="errors",
-                errors={Field.PROGRAMME: "Enrolment for that programme has closed."},
+            existing = await signup.answers_to_edit(session, programme_id=int(raw), user_id=user_id)
+    if raw.isdigit() and int(raw) in open_ids:
+        chosen = await deps.programmes.get(team_id=team_id, programme_id=int(raw))
+    if chosen is None:
+        await ack(
+            response_action="errors",
+            errors={Field.PROGRAMME: "Enrolment for that programme has closed."},
+        )
+        return
+    await ack(response_action="update", view=views.signup_modal(chosen, existing))
+
+
+async def check_signup(
+    deps: Deps, body: dict, view: dict, team_id: str
+) -> tuple[ProgrammeSnapshot, signup.SignupInput] | dict[str, str]:
+    """The validated answers, or field errors. Pure but for the cached programme snapshot,
+    which keeps the database out of the acknowledgement (the save checks enrolment again)."""
+    programme_id = views.read_metadata(view.get("private_metadata"))
+    programme = None
+    if programme_id is not None:
+        programme = await deps.programmes.get(team_id=team_id, programme_id=programme_id)
+    today = deps.clock.now().date()
+    if programme is None or not signup.is_open_for_enrolment(programme, today=today):
+        return {Field.ROLE: "Enrolment for this programme has closed."}
+    result = signup.validate_signup(
+        form_values(view), programme=programme, user_id=body["user"]["id"]
+    )
+    return result.errors if isinstance(result, FormErrors) else (programme, result)
+
+
+async def ack_signup(deps: Deps, ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+    checked = await check_signup(deps, body, view, context["team_id"])
+    if isinstance(checked, dict):
+        await ack(response_action="errors", errors=checked)
+    else:
+        await ack()
+
+
+async def signup_submitted(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    team_id, user = context["team_id"], body["user"]
+    checked = await check_signup(deps, body, view, team_id)
+    if isinstance(checked, dict):
+        return  # the form showed the errors
+    programme, answers = checked
+    try:
+        profile = await deps.profiles.get(client, team_id=team_id, user_id=user["id"])
+    except Exception:
+        # The answers matter more than the profile; it is refreshed on a later visit.
+        log.warning("users.info failed for a sign-up; saving without time zone", exc_info=True)
+        profile = Profile(user_id=user["id"], display_name=user.get("name", ""), tz=None)
+    try:
+        async with deps.db.transaction() as session:
+            _, created = await signup.sign_up(
+                session,
+                team_id=team_id,
+                programme_id=programme.id,
+                profile=profile,
+                data=answers,
+                now=deps.clock.now(),
             )
-            return
-        await ack(response_action="update", view=views.signup_modal(chosen, existing))
-
-    async def check_signup(
-        body: dict, view: dict, team_id: str
-    ) -> tuple[ProgrammeSnapshot, signup.SignupInput] | dict[str, str]:
-        """The validated answers, or field errors. Pure but for the cached programme snapshot,
-        which keeps the database out of the acknowledgement (the save checks enrolment again)."""
-        programme_id = views.read_metadata(view.get("private_metadata"))
-        programme = None
-        if programme_id is not None:
-            programme = await deps.programmes.get(team_id=team_id, programme_id=programme_id)
-        today = deps.clock.now().date()
-        if programme is None or not signup.is_open_for_enrolment(programme, today=today):
-            return {Field.ROLE: "Enrolment for this programme has closed."}
-        result = signup.validate_signup(
-            form_values(view), programme=programme, user_id=body["user"]["id"]
-        )
-        return result.errors if isinstance(result, FormErrors) else (programme, result)
-
-    async def ack_signup(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
-        checked = await check_signup(body, view, context["team_id"])
-        if isinstance(checked, dict):
-            await ack(response_action="errors", errors=checked)
-        else:
-            await ack()
-
-    @then(app.view(View.SIGNUP), ack=ack_signup)
-    async def signup_submitted(
-        body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        team_id, user = context["team_id"], body["user"]
-        checked = await check_signup(body, view, team_id)
-        if isinstance(checked, dict):
-            return  # the form showed the errors
-        programme, answers = checked
-        try:
-            profile = await deps.profiles.get(client, team_id=team_id, user_id=user["id"])
-        except Exception:
-            # The answers matter more than the profile; it is refreshed on a later visit.
-            log.warning("users.info failed for a sign-up; saving without time zone", exc_info=True)
-            profile = Profile(user_id=user["id"], display_name=user.get("name", ""), tz=None)
-        try:
-            async with deps.db.transaction() as session:
-                _, created = await signup.sign_up(
-                    session,
-                    team_id=team_id,
-                    programme_id=programme.id,
-                    profile=profile,
-                    data=answers,
-                    now=deps.clock.now(),
-                )
-                home = await home_view_for(
-                    session, deps, team_id=team_id, user_id=user["id"], profile=profile
-                )
-        except ProgrammeError as exc:
-            await client.chat_postMessage(channel=user["id"], text=escape(exc))
-            return
-        await client.chat_postMessage(
-            channel=user["id"], text=views.signed_up_message(programme, created=created)
-        )
-        await client.views_publish(user_id=user["id"], view=home)
-        if created:
-            await join_spaces(
-                deps, client, team_id=team_id, programme_id=programme.id, user_id=user["id"]
+            home = await home_view_for(
+                session, deps, team_id=team_id, user_id=user["id"], profile=profile
             )
-
-    @then(app.action(Action.LEAVE_CONFIRM))
-    async def leave_confirmed(
-        action: dict,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: dict,
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        value = action.get("value") or ""
-        try:
-            if not value.isdigit():
-                raise ProgrammeError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                programme, endings = await signup.withdraw(
-                    session,
-                    team_id=context["team_id"],
-                    programme_id=int(value),
-                    user_id=user_id,
-                    now=deps.clock.now(),
-                )
-        except ProgrammeError as exc:
-            await reply(escape(exc), replace_original=True)
-            return
-        await reply(
-            mrkdwn(
-                "You've left “{name}”. Thank you for your interest; you're welcome back "
-                "while enrolment is open.",
-                name=programme.name,
-            ),
-            replace_original=True,
+    except ProgrammeError as exc:
+        await client.chat_postMessage(channel=user["id"], text=escape(exc))
+        return
+    await client.chat_postMessage(
+        channel=user["id"], text=views.signed_up_message(programme, created=created)
+    )
+    await client.views_publish(user_id=user["id"], view=home)
+    if created:
+        await join_spaces(
+            deps, client, team_id=team_id, programme_id=programme.id, user_id=user["id"]
         )
-        for ending in endings:
-            await announce(client, ending, decider=ending.pair.member(user_id))
-        await leave_spaces(
-            deps, client, team_id=context["team_id"], programme_id=programme.id, user_id=user_id
-        )
-        await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
 
-    @then(app.action(Action.LEAVE_CANCEL))
-    async def leave_cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        await reply("Great, you're staying in.", replace_original=True)
+
+async def leave_confirmed(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    value = action.get("value") or ""
+    try:
+        if not value.isdigit():
+            raise ProgrammeError("That button is not valid any more.")
+        async with deps.db.transaction() as session:
+            programme, endings = await signup.withdraw(
+                session,
+                team_id=context["team_id"],
+                programme_id=int(value),
+                user_id=user_id,
+                now=deps.clock.now(),
+            )
+    except ProgrammeError as exc:
+        await reply(escape(exc), replace_original=True)
+        return
+    await reply(
+        mrkdwn(
+            "You've left “{name}”. Thank you for your interest; you're welcome back "
+            "while enrolment is open.",
+            name=programme.name,
+        ),
+        replace_original=True,
+    )
+    for ending in endings:
+        await announce(client, ending, decider=ending.pair.member(user_id))
+    await leave_spaces(
+        deps, client, team_id=context["team_id"], programme_id=programme.id, user_id=user_id
+    )
+    await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
+
+
+async def leave_cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    await reply("Great, you're staying in.", replace_original=True)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    then(app.command(Command.PARTICIPANT), ack=ack_command)(mentoring_command)
+    then(app.action(Action.JOIN))(join_clicked)
+    then(app.shortcut(Shortcut.JOIN))(join_shortcut)
+    then(app.action(matching(Action.EDIT_SIGNUP)))(edit_clicked)
+    app.view(View.SIGNUP_PICK)(programme_picked)
+    then(app.view(View.SIGNUP), ack=ack_signup)(signup_submitted)
+    then(app.action(Action.LEAVE_CONFIRM))(leave_confirmed)
+    then(app.action(Action.LEAVE_CANCEL))(leave_cancelled)

@@ -19,36 +19,42 @@ from bot.slack.routing import then
 from bot.views.mrkdwn import escape
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @then(app.action(Action.NO_FAULT_CONFIRM))
-    async def confirmed(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        value = action.get("value") or ""
-        try:
-            if not value.isdigit():
-                raise PairError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                ending, asker = await pairs.ask_for_rematch(
-                    session,
-                    team_id=context["team_id"],
-                    pair_id=int(value),
-                    user_id=user_id,
-                    now=deps.clock.now(),
-                )
-        except PairError as exc:
-            await reply(escape(exc), replace_original=True)
-            return
-        await reply(
-            "Done: your pairing has ended and you are back in the pool.", replace_original=True
-        )
-        await announce(client, ending, decider=asker)
-        for member in ending.pair.members:
-            await publish_home(deps, client, team_id=context["team_id"], user_id=member.user_id)
+async def confirmed(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    value = action.get("value") or ""
+    try:
+        if not value.isdigit():
+            raise PairError("That button is not valid any more.")
+        async with deps.db.transaction() as session:
+            ending, asker = await pairs.ask_for_rematch(
+                session,
+                team_id=context["team_id"],
+                pair_id=int(value),
+                user_id=user_id,
+                now=deps.clock.now(),
+            )
+    except PairError as exc:
+        await reply(escape(exc), replace_original=True)
+        return
+    await reply("Done: your pairing has ended and you are back in the pool.", replace_original=True)
+    await announce(client, ending, decider=asker)
+    for member in ending.pair.members:
+        await publish_home(deps, client, team_id=context["team_id"], user_id=member.user_id)
 
-    @then(app.action(Action.NO_FAULT_CANCEL))
-    async def cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
-        reply = Reply(client=client, user_id=body["user"]["id"], respond=respond, body=body)
-        await reply("Your pair stays as it is.", replace_original=True)
+
+async def cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
+    reply = Reply(client=client, user_id=body["user"]["id"], respond=respond, body=body)
+    await reply("Your pair stays as it is.", replace_original=True)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    then(app.action(Action.NO_FAULT_CONFIRM))(confirmed)
+    then(app.action(Action.NO_FAULT_CANCEL))(cancelled)

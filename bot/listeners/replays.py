@@ -50,15 +50,17 @@ def replay_key(body: dict, team_id: str | None) -> str | None:
     return key
 
 
+async def once_only(deps: Deps, req: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]) -> Any:
+    key = replay_key(req.body, req.context.team_id)
+    if key is not None:
+        async with deps.db.transaction() as session:
+            first = await replays.claim(session, key=key, now=deps.clock.now())
+        if not first:
+            kind = req.body.get("type") or req.body.get("command") or "request"
+            log.info("a repeat of a handled %s was answered and dropped", kind)
+            return BoltResponse(status=200, body="")
+    return await next_()
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
-    @app.middleware
-    async def once_only(req: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]) -> Any:
-        key = replay_key(req.body, req.context.team_id)
-        if key is not None:
-            async with deps.db.transaction() as session:
-                first = await replays.claim(session, key=key, now=deps.clock.now())
-            if not first:
-                kind = req.body.get("type") or req.body.get("command") or "request"
-                log.info("a repeat of a handled %s was answered and dropped", kind)
-                return BoltResponse(status=200, body="")
-        return await next_()
+    app.middleware(once_only)

@@ -18,91 +18,94 @@ from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 
 
+async def add_clicked(click: LeadClick) -> None:
+    await click.client.views_open(
+        trigger_id=click.trigger_id, view=views.resource_modal(click.number)
+    )
+
+
+async def edit_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    try:
+        async with deps.db.transaction() as session:
+            item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
+    except ResourceError as exc:
+        await click.reply(escape(exc))
+        return
+    await click.client.views_open(trigger_id=click.trigger_id, view=views.resource_modal(0, item))
+
+
+async def remove_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    try:
+        async with deps.db.transaction() as session:
+            item = await resources.remove(
+                session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
+            )
+    except ResourceError as exc:
+        await click.reply(escape(exc))
+        return
+    await click.reply(
+        mrkdwn("“{title}” is out of the library; it will not be posted again.", title=item.title)
+    )
+
+
+async def ack_resource(
+    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    """Check and save inside the acknowledgement, so every problem shows on the form."""
+    team_id, user_id = context["team_id"], body["user"]["id"]
+    raw_programme, _, raw_resource = (view.get("private_metadata") or "").partition(":")
+    editing = number_in(raw_resource)
+    refused = await form_refusal(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owner=programme_of_resource if editing else programme_of_programme,
+        number=editing or number_in(raw_programme),
+    )
+    if refused:
+        await ack(response_action="errors", errors={Field.RESOURCE_TITLE: refused})
+        return
+    checked = resources.validate(form_values(view))
+    if isinstance(checked, dict):
+        await ack(response_action="errors", errors=checked)
+        return
+    try:
+        async with deps.db.transaction() as session:
+            item = await resources.save(
+                session,
+                team_id=team_id,
+                programme_id=int(raw_programme or 0),
+                resource_id=int(raw_resource) if raw_resource.isdigit() else None,
+                data=checked,
+                lead_id=user_id,
+                now=deps.clock.now(),
+            )
+    except (ResourceError, ValueError) as exc:
+        await ack(response_action="errors", errors={Field.RESOURCE_TITLE: str(exc)})
+        return
+    context["resource_saved"] = item.title
+    await ack()
+
+
+async def resource_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
+    title = context.get("resource_saved")
+    if title:
+        await client.chat_postMessage(
+            channel=body["user"]["id"],
+            text=mrkdwn(
+                "“{title}” is in the library. Resources go to the safe spaces one at a "
+                "time, newest first.",
+                title=title,
+            ),
+        )
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
-
-    @lead_button(app.action(Action.RESOURCE_ADD), owner=programme_of_programme)
-    async def add_clicked(click: LeadClick) -> None:
-        await click.client.views_open(
-            trigger_id=click.trigger_id, view=views.resource_modal(click.number)
-        )
-
-    @lead_button(app.action(Action.RESOURCE_EDIT), owner=programme_of_resource)
-    async def edit_clicked(click: LeadClick) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
-        except ResourceError as exc:
-            await click.reply(escape(exc))
-            return
-        await click.client.views_open(
-            trigger_id=click.trigger_id, view=views.resource_modal(0, item)
-        )
-
-    @lead_button(app.action(Action.RESOURCE_REMOVE), owner=programme_of_resource)
-    async def remove_clicked(click: LeadClick) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                item = await resources.remove(
-                    session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
-                )
-        except ResourceError as exc:
-            await click.reply(escape(exc))
-            return
-        await click.reply(
-            mrkdwn(
-                "“{title}” is out of the library; it will not be posted again.", title=item.title
-            )
-        )
-
-    async def ack_resource(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        """Check and save inside the acknowledgement, so every problem shows on the form."""
-        team_id, user_id = context["team_id"], body["user"]["id"]
-        raw_programme, _, raw_resource = (view.get("private_metadata") or "").partition(":")
-        editing = number_in(raw_resource)
-        refused = await form_refusal(
-            deps,
-            client,
-            team_id=team_id,
-            user_id=user_id,
-            owner=programme_of_resource if editing else programme_of_programme,
-            number=editing or number_in(raw_programme),
-        )
-        if refused:
-            await ack(response_action="errors", errors={Field.RESOURCE_TITLE: refused})
-            return
-        checked = resources.validate(form_values(view))
-        if isinstance(checked, dict):
-            await ack(response_action="errors", errors=checked)
-            return
-        try:
-            async with deps.db.transaction() as session:
-                item = await resources.save(
-                    session,
-                    team_id=team_id,
-                    programme_id=int(raw_programme or 0),
-                    resource_id=int(raw_resource) if raw_resource.isdigit() else None,
-                    data=checked,
-                    lead_id=user_id,
-                    now=deps.clock.now(),
-                )
-        except (ResourceError, ValueError) as exc:
-            await ack(response_action="errors", errors={Field.RESOURCE_TITLE: str(exc)})
-            return
-        context["resource_saved"] = item.title
-        await ack()
-
-    @then(app.view(View.RESOURCE), ack=ack_resource)
-    async def resource_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-        title = context.get("resource_saved")
-        if title:
-            await client.chat_postMessage(
-                channel=body["user"]["id"],
-                text=mrkdwn(
-                    "“{title}” is in the library. Resources go to the safe spaces one at a "
-                    "time, newest first.",
-                    title=title,
-                ),
-            )
+    lead_button(app.action(Action.RESOURCE_ADD), owner=programme_of_programme)(add_clicked)
+    lead_button(app.action(Action.RESOURCE_EDIT), owner=programme_of_resource)(edit_clicked)
+    lead_button(app.action(Action.RESOURCE_REMOVE), owner=programme_of_resource)(remove_clicked)
+    then(app.view(View.RESOURCE), ack=ack_resource)(resource_submitted)

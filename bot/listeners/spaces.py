@@ -28,128 +28,145 @@ from bot.views.state import form_values
 log = logging.getLogger(__name__)
 
 
+async def load(deps: Deps, space_id: int) -> Space | None:
+    async with deps.db.transaction() as session:
+        return await spaces.space_by_id(session, space_id=space_id)
+
+
+async def retry_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    space = await load(deps, click.number)
+    if space is None:
+        await click.reply("That safe space is no longer there.")
+        return
+    lines = await ensure_spaces(
+        deps, click.client, programme_id=space.programme_id, lead_id=click.lead_id
+    )
+    await click.reply(join("\n", lines))
+
+
+async def pick_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    space = await load(deps, click.number)
+    if space is None:
+        await click.reply("That safe space is no longer there.")
+        return
+    await click.client.views_open(trigger_id=click.trigger_id, view=views.pick_modal(space))
+
+
+async def ack_pick(
+    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    refused = await form_refusal(
+        deps,
+        client,
+        team_id=context["team_id"],
+        user_id=body["user"]["id"],
+        owner=programme_of_space,
+        number=number_in(view.get("private_metadata")),
+    )
+    if refused:
+        await ack(response_action="errors", errors={Field.CHANNEL: refused})
+        return
+    channel = form_values(view).get(Field.CHANNEL)
+    try:
+        info = await client.conversations_info(channel=channel)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "")
+        words = "The app cannot see that channel: invite it there first, then pick it again."
+        if error != "channel_not_found":
+            words = f"Slack says {error}; pick another channel."
+        await ack(response_action="errors", errors={Field.CHANNEL: words})
+        return
+    found = info["channel"]
+    problem = None
+    if found.get("is_archived"):
+        problem = "That channel is archived; pick another."
+    elif not found.get("is_private"):
+        problem = "A safe space must be private; pick a private channel."
+    if problem:
+        await ack(response_action="errors", errors={Field.CHANNEL: problem})
+        return
+    context["space_channel"] = (channel, found.get("name", ""))
+    await ack()
+
+
+async def pick_submitted(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    picked = context.get("space_channel")
+    raw = view.get("private_metadata") or ""
+    if picked is None or not raw.isdigit():
+        return
+    channel, name = picked
+    async with deps.db.transaction() as session:
+        await spaces.record(session, space_id=int(raw), channel_id=channel, name=name)
+    space = await load(deps, int(raw))
+    assert space is not None
+    await sync_members(deps, client, space)
+    await client.chat_postMessage(channel=body["user"]["id"], text=views.ready(space, channel))
+
+
+async def member_joined(deps: Deps, event: dict, client: AsyncWebClient, context: dict) -> None:
+    user, channel = event.get("user", ""), event.get("channel", "")
+    if user == context.get("bot_user_id"):
+        return
+    async with deps.db.transaction() as session:
+        space = await spaces.space_for_channel(session, channel_id=channel)
+        wanted = await spaces.members(session, space=space) if space else set()
+    if space is None or user in wanted:
+        return
+    try:
+        await client.conversations_kick(channel=channel, user=user)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in HARMLESS:
+            log.warning("could not undo a manual add: %s", exc.response.get("error"))
+            return
+    inviter = event.get("inviter")
+    if inviter and inviter != context.get("bot_user_id"):
+        await client.chat_postMessage(channel=inviter, text=views.removed_note(space, user))
+
+
+async def member_left(deps: Deps, event: dict, client: AsyncWebClient, context: dict) -> None:
+    user, channel = event.get("user", ""), event.get("channel", "")
+    async with deps.db.transaction() as session:
+        space = await spaces.space_for_channel(session, channel_id=channel)
+        wanted = await spaces.members(session, space=space) if space else set()
+    if space is None or user not in wanted:
+        return  # not a safe space, or someone who has left the programme
+    text, blocks = views.left_note(space)
+    await client.chat_postMessage(channel=user, text=text, blocks=blocks)
+
+
+async def rejoin_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    value = action.get("value") or ""
+    space = await load(deps, int(value)) if value.isdigit() else None
+    if space is None or not space.channel_id:
+        await reply("That safe space is no longer there.")
+        return
+    async with deps.db.transaction() as session:
+        wanted = await spaces.members(session, space=space)
+    if user_id not in wanted:
+        await reply("That safe space is for the programme's participants on that side only.")
+        return
+    await invite(deps, client, space, [user_id])
+    await reply(views.welcome_back(space))
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
-
-    async def load(space_id: int) -> Space | None:
-        async with deps.db.transaction() as session:
-            return await spaces.space_by_id(session, space_id=space_id)
-
-    @lead_button(app.action(Action.SPACE_RETRY), owner=programme_of_space)
-    async def retry_clicked(click: LeadClick) -> None:
-        space = await load(click.number)
-        if space is None:
-            await click.reply("That safe space is no longer there.")
-            return
-        lines = await ensure_spaces(
-            deps, click.client, programme_id=space.programme_id, lead_id=click.lead_id
-        )
-        await click.reply(join("\n", lines))
-
-    @lead_button(app.action(Action.SPACE_PICK), owner=programme_of_space)
-    async def pick_clicked(click: LeadClick) -> None:
-        space = await load(click.number)
-        if space is None:
-            await click.reply("That safe space is no longer there.")
-            return
-        await click.client.views_open(trigger_id=click.trigger_id, view=views.pick_modal(space))
-
-    async def ack_pick(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        refused = await form_refusal(
-            deps,
-            client,
-            team_id=context["team_id"],
-            user_id=body["user"]["id"],
-            owner=programme_of_space,
-            number=number_in(view.get("private_metadata")),
-        )
-        if refused:
-            await ack(response_action="errors", errors={Field.CHANNEL: refused})
-            return
-        channel = form_values(view).get(Field.CHANNEL)
-        try:
-            info = await client.conversations_info(channel=channel)
-        except SlackApiError as exc:
-            error = exc.response.get("error", "")
-            words = "The app cannot see that channel: invite it there first, then pick it again."
-            if error != "channel_not_found":
-                words = f"Slack says {error}; pick another channel."
-            await ack(response_action="errors", errors={Field.CHANNEL: words})
-            return
-        found = info["channel"]
-        problem = None
-        if found.get("is_archived"):
-            problem = "That channel is archived; pick another."
-        elif not found.get("is_private"):
-            problem = "A safe space must be private; pick a private channel."
-        if problem:
-            await ack(response_action="errors", errors={Field.CHANNEL: problem})
-            return
-        context["space_channel"] = (channel, found.get("name", ""))
-        await ack()
-
-    @then(app.view(View.SPACE_CHANNEL), ack=ack_pick)
-    async def pick_submitted(body: dict, view: dict, client: AsyncWebClient, context: dict) -> None:
-        picked = context.get("space_channel")
-        raw = view.get("private_metadata") or ""
-        if picked is None or not raw.isdigit():
-            return
-        channel, name = picked
-        async with deps.db.transaction() as session:
-            await spaces.record(session, space_id=int(raw), channel_id=channel, name=name)
-        space = await load(int(raw))
-        assert space is not None
-        await sync_members(deps, client, space)
-        await client.chat_postMessage(channel=body["user"]["id"], text=views.ready(space, channel))
-
-    @then(app.event("member_joined_channel"))
-    async def member_joined(event: dict, client: AsyncWebClient, context: dict) -> None:
-        user, channel = event.get("user", ""), event.get("channel", "")
-        if user == context.get("bot_user_id"):
-            return
-        async with deps.db.transaction() as session:
-            space = await spaces.space_for_channel(session, channel_id=channel)
-            wanted = await spaces.members(session, space=space) if space else set()
-        if space is None or user in wanted:
-            return
-        try:
-            await client.conversations_kick(channel=channel, user=user)
-        except SlackApiError as exc:
-            if exc.response.get("error") not in HARMLESS:
-                log.warning("could not undo a manual add: %s", exc.response.get("error"))
-                return
-        inviter = event.get("inviter")
-        if inviter and inviter != context.get("bot_user_id"):
-            await client.chat_postMessage(channel=inviter, text=views.removed_note(space, user))
-
-    @then(app.event("member_left_channel"))
-    async def member_left(event: dict, client: AsyncWebClient, context: dict) -> None:
-        user, channel = event.get("user", ""), event.get("channel", "")
-        async with deps.db.transaction() as session:
-            space = await spaces.space_for_channel(session, channel_id=channel)
-            wanted = await spaces.members(session, space=space) if space else set()
-        if space is None or user not in wanted:
-            return  # not a safe space, or someone who has left the programme
-        text, blocks = views.left_note(space)
-        await client.chat_postMessage(channel=user, text=text, blocks=blocks)
-
-    @then(app.action(Action.SPACE_REJOIN))
-    async def rejoin_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        value = action.get("value") or ""
-        space = await load(int(value)) if value.isdigit() else None
-        if space is None or not space.channel_id:
-            await reply("That safe space is no longer there.")
-            return
-        async with deps.db.transaction() as session:
-            wanted = await spaces.members(session, space=space)
-        if user_id not in wanted:
-            await reply("That safe space is for the programme's participants on that side only.")
-            return
-        await invite(deps, client, space, [user_id])
-        await reply(views.welcome_back(space))
+    lead_button(app.action(Action.SPACE_RETRY), owner=programme_of_space)(retry_clicked)
+    lead_button(app.action(Action.SPACE_PICK), owner=programme_of_space)(pick_clicked)
+    then(app.view(View.SPACE_CHANNEL), ack=ack_pick)(pick_submitted)
+    then(app.event("member_joined_channel"))(member_joined)
+    then(app.event("member_left_channel"))(member_left)
+    then(app.action(Action.SPACE_REJOIN))(rejoin_clicked)

@@ -27,172 +27,183 @@ from bot.views.state import form_values
 log = logging.getLogger(__name__)
 
 
+async def ack_story(deps: Deps, ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+    """Check the form, and who is sending it, inside the acknowledgement."""
+    async with deps.db.transaction() as session:
+        mine = await stories.story_programmes(
+            session, team_id=context["team_id"], user_id=body["user"]["id"]
+        )
+    values = form_values(view)
+    metadata = view.get("private_metadata") or ""
+    if metadata.isdigit() and Field.PROGRAMME not in values:
+        values[Field.PROGRAMME] = metadata
+    checked = stories.validate_story(values, [pid for pid, _ in mine])
+    if isinstance(checked, dict):
+        shown = {block.get("block_id") for block in view.get("blocks", [])}
+        if Field.PROGRAMME in checked and Field.PROGRAMME not in shown:
+            # One programme, so no field to show it on: they have left it meanwhile.
+            del checked[Field.PROGRAMME]
+            checked[Field.STORY_TITLE] = "You are no longer in that programme."
+        await ack(response_action="errors", errors=checked)
+        return
+    context["story"] = checked
+    await ack()
+
+
+async def story_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
+    data = context.get("story")
+    if data is None:
+        return  # the form showed what to fix
+    team_id, user_id = context["team_id"], body["user"]["id"]
+    try:
+        async with deps.db.transaction() as session:
+            await stories.submit(
+                session, team_id=team_id, user_id=user_id, data=data, now=deps.clock.now()
+            )
+            leads = await leads_by_programme(session, {data.programme_id})
+    except StoryError as exc:
+        await client.chat_postMessage(channel=user_id, text=escape(exc))
+        return
+    await client.chat_postMessage(channel=user_id, text=views.thanks(data.show_name))
+    for lead in leads.get(data.programme_id, ()):
+        await client.chat_postMessage(
+            channel=lead,
+            text="A participant shared a success story. Read it, and approve or decline it, "
+            "with `/mentoring-admin stories`.",
+        )
+
+
+async def decide(deps: Deps, click: LeadClick, approve: bool) -> None:
+    try:
+        async with deps.db.transaction() as session:
+            story = await stories.decide(
+                session,
+                team_id=click.team_id,
+                story_id=click.number,
+                lead_id=click.lead_id,
+                approve=approve,
+                now=deps.clock.now(),
+            )
+            waiting = await stories.for_leads(
+                session, team_id=click.team_id, programme_ids=click.led
+            )
+    except StoryError as exc:
+        await click.reply(escape(exc))
+        return
+    done = "approved: publish it when you like" if approve else "declined"
+    await click.reply(
+        mrkdwn("“{title}” is {done}.", title=story.title, done=done), views.lead_list(waiting)
+    )
+
+
+async def approve_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    await decide(deps, click, approve=True)
+
+
+async def decline_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    await decide(deps, click, approve=False)
+
+
+async def publish_clicked(click: LeadClick) -> None:
+    deps = click.deps
+    async with deps.db.transaction() as session:
+        waiting = {
+            s.id: s
+            for s in await stories.for_leads(
+                session, team_id=click.team_id, programme_ids=[click.programme_id]
+            )
+        }
+    story = waiting.get(click.number)
+    if story is None or story.status != "approved":
+        await click.reply("That story is not waiting to be published any more.")
+        return
+    await click.client.views_open(trigger_id=click.trigger_id, view=views.publish_modal(story))
+
+
+async def ack_publish(
+    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    refused = await form_refusal(
+        deps,
+        client,
+        team_id=context["team_id"],
+        user_id=body["user"]["id"],
+        owner=programme_of_story,
+        number=number_in(view.get("private_metadata")),
+    )
+    if refused:
+        await ack(response_action="errors", errors={Field.CHANNEL: refused})
+        return
+    if not form_values(view).get(Field.CHANNEL):
+        await ack(response_action="errors", errors={Field.CHANNEL: "Pick a channel."})
+        return
+    await ack()
+
+
+async def publish_submitted(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> None:
+    team_id, user_id = context["team_id"], body["user"]["id"]
+    channel = form_values(view).get(Field.CHANNEL)
+    metadata = view.get("private_metadata") or ""
+    if not channel or not metadata.isdigit():
+        return
+    refused = await form_refusal(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owner=programme_of_story,
+        number=int(metadata),
+    )
+    if refused:
+        return
+    story_id = int(metadata)
+    try:
+        async with deps.db.transaction() as session:
+            story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
+    except StoryError as exc:
+        await client.chat_postMessage(channel=user_id, text=escape(exc))
+        return
+    text, blocks = views.published_post(story)
+    posted = None
+    try:
+        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        error = exc.response.get("error", "")
+        await client.chat_postMessage(
+            channel=user_id,
+            text=mrkdwn(
+                "The story is not published: {advice} It stays approved; publish it again "
+                "from `/mentoring-admin stories`.",
+                advice=channel_advice(error, channel, refused="the post"),
+            ),
+        )
+    async with deps.db.transaction() as session:
+        await stories.finish_publishing(
+            session,
+            team_id=team_id,
+            story_id=story_id,
+            channel_id=posted["channel"] if posted else None,
+            ts=posted["ts"] if posted else None,
+        )
+    if posted:
+        await client.chat_postMessage(
+            channel=user_id,
+            text=mrkdwn(
+                "“{title}” is published in {where}.",
+                title=story.title,
+                where=channel_link(posted["channel"]),
+            ),
+        )
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
-
-    async def ack_story(ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
-        """Check the form, and who is sending it, inside the acknowledgement."""
-        async with deps.db.transaction() as session:
-            mine = await stories.story_programmes(
-                session, team_id=context["team_id"], user_id=body["user"]["id"]
-            )
-        values = form_values(view)
-        metadata = view.get("private_metadata") or ""
-        if metadata.isdigit() and Field.PROGRAMME not in values:
-            values[Field.PROGRAMME] = metadata
-        checked = stories.validate_story(values, [pid for pid, _ in mine])
-        if isinstance(checked, dict):
-            shown = {block.get("block_id") for block in view.get("blocks", [])}
-            if Field.PROGRAMME in checked and Field.PROGRAMME not in shown:
-                # One programme, so no field to show it on: they have left it meanwhile.
-                del checked[Field.PROGRAMME]
-                checked[Field.STORY_TITLE] = "You are no longer in that programme."
-            await ack(response_action="errors", errors=checked)
-            return
-        context["story"] = checked
-        await ack()
-
-    @then(app.view(View.STORY), ack=ack_story)
-    async def story_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-        data = context.get("story")
-        if data is None:
-            return  # the form showed what to fix
-        team_id, user_id = context["team_id"], body["user"]["id"]
-        try:
-            async with deps.db.transaction() as session:
-                await stories.submit(
-                    session, team_id=team_id, user_id=user_id, data=data, now=deps.clock.now()
-                )
-                leads = await leads_by_programme(session, {data.programme_id})
-        except StoryError as exc:
-            await client.chat_postMessage(channel=user_id, text=escape(exc))
-            return
-        await client.chat_postMessage(channel=user_id, text=views.thanks(data.show_name))
-        for lead in leads.get(data.programme_id, ()):
-            await client.chat_postMessage(
-                channel=lead,
-                text="A participant shared a success story. Read it, and approve or decline it, "
-                "with `/mentoring-admin stories`.",
-            )
-
-    async def decide(click: LeadClick, approve: bool) -> None:
-        try:
-            async with deps.db.transaction() as session:
-                story = await stories.decide(
-                    session,
-                    team_id=click.team_id,
-                    story_id=click.number,
-                    lead_id=click.lead_id,
-                    approve=approve,
-                    now=deps.clock.now(),
-                )
-                waiting = await stories.for_leads(
-                    session, team_id=click.team_id, programme_ids=click.led
-                )
-        except StoryError as exc:
-            await click.reply(escape(exc))
-            return
-        done = "approved: publish it when you like" if approve else "declined"
-        await click.reply(
-            mrkdwn("“{title}” is {done}.", title=story.title, done=done), views.lead_list(waiting)
-        )
-
-    @lead_button(app.action(Action.STORY_APPROVE), owner=programme_of_story)
-    async def approve_clicked(click: LeadClick) -> None:
-        await decide(click, approve=True)
-
-    @lead_button(app.action(Action.STORY_DECLINE), owner=programme_of_story)
-    async def decline_clicked(click: LeadClick) -> None:
-        await decide(click, approve=False)
-
-    @lead_button(app.action(Action.STORY_PUBLISH), owner=programme_of_story)
-    async def publish_clicked(click: LeadClick) -> None:
-        async with deps.db.transaction() as session:
-            waiting = {
-                s.id: s
-                for s in await stories.for_leads(
-                    session, team_id=click.team_id, programme_ids=[click.programme_id]
-                )
-            }
-        story = waiting.get(click.number)
-        if story is None or story.status != "approved":
-            await click.reply("That story is not waiting to be published any more.")
-            return
-        await click.client.views_open(trigger_id=click.trigger_id, view=views.publish_modal(story))
-
-    async def ack_publish(
-        ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        refused = await form_refusal(
-            deps,
-            client,
-            team_id=context["team_id"],
-            user_id=body["user"]["id"],
-            owner=programme_of_story,
-            number=number_in(view.get("private_metadata")),
-        )
-        if refused:
-            await ack(response_action="errors", errors={Field.CHANNEL: refused})
-            return
-        if not form_values(view).get(Field.CHANNEL):
-            await ack(response_action="errors", errors={Field.CHANNEL: "Pick a channel."})
-            return
-        await ack()
-
-    @then(app.view(View.STORY_PUBLISH), ack=ack_publish)
-    async def publish_submitted(
-        body: dict, view: dict, client: AsyncWebClient, context: dict
-    ) -> None:
-        team_id, user_id = context["team_id"], body["user"]["id"]
-        channel = form_values(view).get(Field.CHANNEL)
-        metadata = view.get("private_metadata") or ""
-        if not channel or not metadata.isdigit():
-            return
-        refused = await form_refusal(
-            deps,
-            client,
-            team_id=team_id,
-            user_id=user_id,
-            owner=programme_of_story,
-            number=int(metadata),
-        )
-        if refused:
-            return
-        story_id = int(metadata)
-        try:
-            async with deps.db.transaction() as session:
-                story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
-        except StoryError as exc:
-            await client.chat_postMessage(channel=user_id, text=escape(exc))
-            return
-        text, blocks = views.published_post(story)
-        posted = None
-        try:
-            posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            error = exc.response.get("error", "")
-            await client.chat_postMessage(
-                channel=user_id,
-                text=mrkdwn(
-                    "The story is not published: {advice} It stays approved; publish it again "
-                    "from `/mentoring-admin stories`.",
-                    advice=channel_advice(error, channel, refused="the post"),
-                ),
-            )
-        async with deps.db.transaction() as session:
-            await stories.finish_publishing(
-                session,
-                team_id=team_id,
-                story_id=story_id,
-                channel_id=posted["channel"] if posted else None,
-                ts=posted["ts"] if posted else None,
-            )
-        if posted:
-            await client.chat_postMessage(
-                channel=user_id,
-                text=mrkdwn(
-                    "“{title}” is published in {where}.",
-                    title=story.title,
-                    where=channel_link(posted["channel"]),
-                ),
-            )
+    then(app.view(View.STORY), ack=ack_story)(story_submitted)
+    lead_button(app.action(Action.STORY_APPROVE), owner=programme_of_story)(approve_clicked)
+    lead_button(app.action(Action.STORY_DECLINE), owner=programme_of_story)(decline_clicked)
+    lead_button(app.action(Action.STORY_PUBLISH), owner=programme_of_story)(publish_clicked)
+    then(app.view(View.STORY_PUBLISH), ack=ack_publish)(publish_submitted)

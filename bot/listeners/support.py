@@ -21,41 +21,47 @@ from bot.slack.routing import then
 FormStarter = Callable[..., Awaitable[None]]
 
 
+def who(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> tuple[str, Reply]:
+    user_id = body["user"]["id"]
+    return user_id, Reply(client=client, user_id=user_id, respond=respond, body=body)
+
+
+def opens(app: AsyncApp, action: str, starter: FormStarter) -> None:
+    """A Home button that opens the same form as its `/mentoring` word."""
+
+    async def clicked(
+        deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id, reply = who(body, client, respond)
+        await starter(
+            deps,
+            client,
+            reply,
+            team_id=context["team_id"],
+            user_id=user_id,
+            trigger_id=body["trigger_id"],
+        )
+
+    clicked.__name__ = f"{action}_clicked"
+    then(app.action(action))(clicked)
+
+
+async def rematch_clicked(
+    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+) -> None:
+    user_id, reply = who(body, client, respond)
+    await start_rematch(deps, client, reply, team_id=context["team_id"], user_id=user_id)
+
+
+async def leave_clicked(
+    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+) -> None:
+    user_id, reply = who(body, client, respond)
+    await start_leave(deps, reply, team_id=context["team_id"], user_id=user_id)
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
-    def who(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> tuple[str, Reply]:
-        user_id = body["user"]["id"]
-        return user_id, Reply(client=client, user_id=user_id, respond=respond, body=body)
-
-    def opens(action: str, starter: FormStarter) -> None:
-        async def clicked(
-            body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-        ) -> None:
-            user_id, reply = who(body, client, respond)
-            await starter(
-                deps,
-                client,
-                reply,
-                team_id=context["team_id"],
-                user_id=user_id,
-                trigger_id=body["trigger_id"],
-            )
-
-        clicked.__name__ = f"{action}_clicked"
-        then(app.action(action))(clicked)
-
-    opens(Action.RAISE_CONCERN, start_concern)
-    opens(Action.HOME_PAUSE, start_pause)
-
-    @then(app.action(Action.HOME_REMATCH))
-    async def rematch_clicked(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id, reply = who(body, client, respond)
-        await start_rematch(deps, client, reply, team_id=context["team_id"], user_id=user_id)
-
-    @then(app.action(Action.HOME_LEAVE))
-    async def leave_clicked(
-        body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id, reply = who(body, client, respond)
-        await start_leave(deps, reply, team_id=context["team_id"], user_id=user_id)
+    opens(app, Action.RAISE_CONCERN, start_concern)
+    opens(app, Action.HOME_PAUSE, start_pause)
+    then(app.action(Action.HOME_REMATCH))(rematch_clicked)
+    then(app.action(Action.HOME_LEAVE))(leave_clicked)

@@ -19,63 +19,72 @@ from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 
+async def answer_clicked(
+    deps: Deps,
+    action: dict,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    value = action.get("value") or ""
+    try:
+        if not value.isdigit():
+            raise SurveyError("That button is not valid any more.")
+        async with deps.db.transaction() as session:
+            form = await surveys.form_start(
+                session,
+                team_id=context["team_id"],
+                survey_id=int(value),
+                user_id=user_id,
+                now=deps.clock.now(),
+            )
+    except SurveyError as exc:
+        await reply(escape(exc))
+        return
+    await client.views_open(trigger_id=body["trigger_id"], view=views.survey_modal(form))
+
+
+async def ack_answers(ack: AsyncAck, view: dict, context: dict) -> None:
+    read = views.read_metadata(view.get("private_metadata"))
+    if read is None:
+        await ack(response_action="errors", errors={Field.COMMENT: "Open the survey again."})
+        return
+    survey_id, kind, objective_ids = read
+    answers, errors = surveys.validate_answers(
+        kind, form_values(view), objective_ids, RERATE_PREFIX
+    )
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    context["survey_answers"] = (survey_id, answers)
+    await ack()
+
+
+async def answers_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
+    checked = context.get("survey_answers")
+    if checked is None:
+        return
+    survey_id, answers = checked
+    user_id = body["user"]["id"]
+    try:
+        async with deps.db.transaction() as session:
+            kind: SurveyKind = await surveys.answer(
+                session,
+                team_id=context["team_id"],
+                survey_id=survey_id,
+                user_id=user_id,
+                answers=answers,
+                now=deps.clock.now(),
+            )
+    except SurveyError as exc:
+        await client.chat_postMessage(channel=user_id, text=escape(exc))
+        return
+    await client.chat_postMessage(channel=user_id, text=views.thanks(kind))
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
-    @then(app.action(matching(Action.SURVEY_OPEN)))
-    async def answer_clicked(
-        action: dict, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-        value = action.get("value") or ""
-        try:
-            if not value.isdigit():
-                raise SurveyError("That button is not valid any more.")
-            async with deps.db.transaction() as session:
-                form = await surveys.form_start(
-                    session,
-                    team_id=context["team_id"],
-                    survey_id=int(value),
-                    user_id=user_id,
-                    now=deps.clock.now(),
-                )
-        except SurveyError as exc:
-            await reply(escape(exc))
-            return
-        await client.views_open(trigger_id=body["trigger_id"], view=views.survey_modal(form))
-
-    async def ack_answers(ack: AsyncAck, view: dict, context: dict) -> None:
-        read = views.read_metadata(view.get("private_metadata"))
-        if read is None:
-            await ack(response_action="errors", errors={Field.COMMENT: "Open the survey again."})
-            return
-        survey_id, kind, objective_ids = read
-        answers, errors = surveys.validate_answers(
-            kind, form_values(view), objective_ids, RERATE_PREFIX
-        )
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        context["survey_answers"] = (survey_id, answers)
-        await ack()
-
-    @then(app.view(View.SURVEY), ack=ack_answers)
-    async def answers_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-        checked = context.get("survey_answers")
-        if checked is None:
-            return
-        survey_id, answers = checked
-        user_id = body["user"]["id"]
-        try:
-            async with deps.db.transaction() as session:
-                kind: SurveyKind = await surveys.answer(
-                    session,
-                    team_id=context["team_id"],
-                    survey_id=survey_id,
-                    user_id=user_id,
-                    answers=answers,
-                    now=deps.clock.now(),
-                )
-        except SurveyError as exc:
-            await client.chat_postMessage(channel=user_id, text=escape(exc))
-            return
-        await client.chat_postMessage(channel=user_id, text=views.thanks(kind))
+    then(app.action(matching(Action.SURVEY_OPEN)))(answer_clicked)
+    then(app.view(View.SURVEY), ack=ack_answers)(answers_submitted)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.deps import Deps, seconds_of
+from bot.deps import Deps
 from bot.services import workspaces
 from bot.slack.routing import then
 
@@ -28,38 +28,39 @@ def _sign_of_install(request: AsyncBoltRequest) -> bool:
     return event.get("type") not in GONE_EVENTS
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    gone = workspaces.UninstalledTeams(deps.db, clock=seconds_of(deps.clock))
-
-    @app.middleware
-    async def back_after_uninstall(
-        req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]
-    ) -> None:
-        # Answered from memory (a process's first request reads the database once); a write
-        # only for a team marked gone, so acknowledgements do not wait on it.
-        team_id = req.context.team_id
-        if team_id and await gone.contains(team_id) and _sign_of_install(req):
-            async with deps.db.transaction() as session:
-                back = await workspaces.reinstall(session, team_id=team_id, now=deps.clock.now())
-            gone.mark(team_id, gone=False)
-            if back:
-                log.info("workspace %s is back: its sweeps and queued messages resume", team_id)
-        await next_()
-
-    async def uninstall(team_id: str) -> None:
+async def back_after_uninstall(
+    deps: Deps, req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]
+) -> None:
+    # Answered from memory (a process's first request reads the database once); a write
+    # only for a team marked gone, so acknowledgements do not wait on it.
+    team_id = req.context.team_id
+    if team_id and await deps.uninstalled.contains(team_id) and _sign_of_install(req):
         async with deps.db.transaction() as session:
-            withdrawn = await workspaces.uninstall(session, team_id=team_id, now=deps.clock.now())
-        gone.mark(team_id, gone=True)
-        log.info(
-            "workspace %s uninstalled the app; %d queued messages withdrawn", team_id, withdrawn
-        )
+            back = await workspaces.reinstall(session, team_id=team_id, now=deps.clock.now())
+        deps.uninstalled.mark(team_id, gone=False)
+        if back:
+            log.info("workspace %s is back: its sweeps and queued messages resume", team_id)
+    await next_()
 
-    @then(app.event("app_uninstalled"))
-    async def app_uninstalled(context: dict) -> None:
-        await uninstall(context["team_id"])
 
-    @then(app.event("tokens_revoked"))
-    async def tokens_revoked(event: dict, context: dict) -> None:
-        # Only the bot token matters: user tokens are not used.
-        if (event.get("tokens") or {}).get("bot"):
-            await uninstall(context["team_id"])
+async def uninstall(deps: Deps, team_id: str) -> None:
+    async with deps.db.transaction() as session:
+        withdrawn = await workspaces.uninstall(session, team_id=team_id, now=deps.clock.now())
+    deps.uninstalled.mark(team_id, gone=True)
+    log.info("workspace %s uninstalled the app; %d queued messages withdrawn", team_id, withdrawn)
+
+
+async def app_uninstalled(deps: Deps, context: dict) -> None:
+    await uninstall(deps, context["team_id"])
+
+
+async def tokens_revoked(deps: Deps, event: dict, context: dict) -> None:
+    # Only the bot token matters: user tokens are not used.
+    if (event.get("tokens") or {}).get("bot"):
+        await uninstall(deps, context["team_id"])
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    app.middleware(back_after_uninstall)
+    then(app.event("app_uninstalled"))(app_uninstalled)
+    then(app.event("tokens_revoked"))(tokens_revoked)

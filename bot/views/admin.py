@@ -10,41 +10,57 @@ from bot.services.programmes import ProgrammeSummary
 from bot.views.blocks import Block, actions, button, context, count, section
 from bot.views.mrkdwn import Mrkdwn, channel, code, escape, join, mention, mrkdwn
 
-ADMIN_HELP = mrkdwn(
-    "*`/mentoring-admin` for programme leads*\n"
-    "• `new` – create a programme\n"
-    "• `open [name]` – open enrolment and announce it in a channel\n"
-    "• `close [name]` – close enrolment\n"
-    "• `match [name]` – match the pool and preview the pairs before anyone is told\n"
-    "• `rematch [name]` – match whoever is back in the pool; existing pairs stay\n"
-    "• `pairs [name]` – the programme's pairs, and ending one\n"
-    "• `report [name]` – the programme against its objectives, with a chart and a CSV\n"
-    "• `spaces [name]` – set up or check the mentors' and mentees' private channels\n"
-    "• `resources [name]` – the library posted to those channels\n"
-    "• `stories [name]` – success stories to approve and publish\n"
-    "• `audit` – when leads were shown people's data\n"
-    "• `clone [name]` – start the next cohort from a programme's settings\n"
-    "• `leads [name]` – add or remove the programme's co-leads\n"
-    "• `list` – your programmes with sign-ups\n"
-    "• `help` – this message"
-)
+# What each word of the two commands does, in the order the help lists them. The listeners'
+# dispatch tables hold exactly these words (a test compares them).
+ADMIN_WORDS: dict[str, str] = {
+    "new": "create a programme",
+    "open [name]": "open enrolment and announce it in a channel",
+    "close [name]": "close enrolment",
+    "match [name]": "match the pool and preview the pairs before anyone is told",
+    "rematch [name]": "match whoever is back in the pool; existing pairs stay",
+    "pairs [name]": "the programme's pairs, and ending one",
+    "report [name]": "the programme against its objectives, with a chart and a CSV",
+    "spaces [name]": "set up or check the mentors' and mentees' private channels",
+    "resources [name]": "the library posted to those channels",
+    "stories [name]": "success stories to approve and publish",
+    "audit": "when leads were shown people's data",
+    "clone [name]": "start the next cohort from a programme's settings",
+    "leads [name]": "add or remove the programme's co-leads",
+    "list": "your programmes with sign-ups",
+    "help": "this message",
+}
 
-PARTICIPANT_HELP = mrkdwn(
-    "*`/mentoring`*\n"
-    "• `join` – sign up to a programme that is open\n"
-    "• `status` – where you stand\n"
-    "• `edit` – change your answers until matching\n"
-    "• `checkin` – log a session with your partner\n"
-    "• `actions` – your open actions, to mark done or drop\n"
-    "• `concern` – tell the programme's leads and supporter, in confidence, what worries you\n"
-    "• `pause` – pause your pair for one to four weeks\n"
-    "• `rematch` – ask for a new partner, with no fault on either side\n"
-    "• `story` – share a success story from the programme\n"
-    "• `mydata` – a copy of everything stored about you, as a file\n"
-    "• `delete` – erase your data (you are asked first)\n"
-    "• `leave` – withdraw from a programme\n"
-    "• `help` – this message"
-)
+PARTICIPANT_WORDS: dict[str, str] = {
+    "join": "sign up to a programme that is open",
+    "status": "where you stand",
+    "edit": "change your answers until matching",
+    "checkin": "log a session with your partner",
+    "actions": "your open actions, to mark done or drop",
+    "concern": "tell the programme's leads and supporter, in confidence, what worries you",
+    "pause": "pause your pair for one to four weeks",
+    "rematch": "ask for a new partner, with no fault on either side",
+    "story": "share a success story from the programme",
+    "mydata": "a copy of everything stored about you, as a file",
+    "delete": "erase your data (you are asked first)",
+    "leave": "withdraw from a programme",
+    "help": "this message",
+}
+
+
+def command_help(command: str, words: dict[str, str], *, audience: str = "") -> Mrkdwn:
+    """A command's help: its name (and whom it is for), then a line per word."""
+    title = mrkdwn("*{command}{audience}*", command=code(command), audience=audience)
+    lines = [mrkdwn("• {usage} – {what}", usage=code(u), what=what) for u, what in words.items()]
+    return join("\n", [title, *lines])
+
+
+def words_of(words: dict[str, str]) -> list[str]:
+    """The bare words a help lists (`open [name]` is `open`)."""
+    return [usage.split()[0] for usage in words]
+
+
+ADMIN_HELP = command_help("/mentoring-admin", ADMIN_WORDS, audience=" for programme leads")
+PARTICIPANT_HELP = command_help("/mentoring", PARTICIPANT_WORDS)
 
 
 def channel_advice(error: str, channel_id: str, *, refused: str) -> Mrkdwn:
