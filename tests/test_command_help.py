@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from bot.listeners.admin import ADMIN_WORDS
 from bot.listeners.participant import WORK_WORDS
-from bot.views.admin import ADMIN_HELP, PARTICIPANT_HELP
+from bot.views.admin import ADMIN_HELP, PARTICIPANT_HELP, words_of
 from bot.views.admin import ADMIN_WORDS as ADMIN_COPY
 from bot.views.admin import PARTICIPANT_WORDS as PARTICIPANT_COPY
-from bot.views.admin import words_of
 
 
 def test_the_lead_help_lists_every_admin_word_and_no_other() -> None:

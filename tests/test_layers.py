@@ -61,3 +61,18 @@ def test_services_and_views_know_nothing_of_slack() -> None:
     assert offenders("services", slack) == []
     # Views build Block Kit as plain dicts; slack_sdk's models may check them, nothing else.
     assert [o for o in offenders("views", slack) if "slack_sdk.models" not in o] == []
+
+
+def test_every_form_goes_through_the_form_contract() -> None:
+    """A submitted form is checked once, in its acknowledgement, and its work gets the typed
+    result: `form(app.view(...), check=...)` (or `step(...)` for a form whose answer is the
+    next form), never a bare route with its own ack."""
+    routed = ("form(app.view(", "step(app.view(")
+    bare = []
+    for path in modules_in("listeners"):
+        text = path.read_text()
+        for way in routed:
+            text = text.replace(way, "")
+        if "app.view(" in text:
+            bare.append(path.name)
+    assert bare == []

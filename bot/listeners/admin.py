@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,7 +31,7 @@ from bot.models import Programme, ProgrammeStatus
 from bot.services import audit, cohorts, leads, programmes
 from bot.services.programme_rules import FormErrors, validate_programme
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, then
 from bot.views import admin as views
 from bot.views.admin import channel_advice
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
@@ -322,9 +321,9 @@ async def checked_co_leads(
     return list(picked)
 
 
-async def ack_leads(
-    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
+async def check_leads(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> bool | FieldErrors:
     team_id, user_id = context["team_id"], body["user"]["id"]
     programme_id = number_in(view.get("private_metadata"))
     refused = await form_refusal(
@@ -337,8 +336,7 @@ async def ack_leads(
     )
     co_leads = await checked_co_leads(deps, client, team_id, view)
     if refused or isinstance(co_leads, str):
-        await ack(response_action="errors", errors={Field.CO_LEADS: refused or co_leads})
-        return
+        return FieldErrors({Field.CO_LEADS: refused or co_leads})
     assert programme_id is not None
     async with deps.db.transaction() as session:
         await leads.set_co_leads(
@@ -348,13 +346,10 @@ async def ack_leads(
             co_leads=co_leads,
             now=deps.clock.now(),
         )
-    context["leads_saved"] = True
-    await ack()
+    return True
 
 
 async def leads_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
-    if not context.get("leads_saved"):
-        return  # the form showed what to fix
     await refresh_home(deps, client, context["team_id"], body["user"]["id"])
 
 
@@ -451,25 +446,22 @@ async def new_clicked(
     await open_setup(deps, client, body["trigger_id"], user_id=user_id)
 
 
-async def ack_setup(
-    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
+async def check_setup(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> str | FieldErrors:
     """Create the programme inside the acknowledgement, so every problem, a taken name
     included, shows on the form's fields."""
     team_id, user_id = context["team_id"], body["user"]["id"]
     access = await access_of(deps, client, team_id=team_id, user_id=user_id)
     if not access.may_create:
-        await ack(response_action="errors", errors={Field.NAME: views.NOT_A_CREATOR})
-        return
+        return FieldErrors({Field.NAME: views.NOT_A_CREATOR})
     now = deps.clock.now()
     result = validate_programme(form_values(view), today=now.date())
     if isinstance(result, FormErrors):
-        await ack(response_action="errors", errors=result.errors)
-        return
+        return FieldErrors(result.errors)
     co_leads = await checked_co_leads(deps, client, team_id, view)
     if isinstance(co_leads, str):
-        await ack(response_action="errors", errors={Field.CO_LEADS: co_leads})
-        return
+        return FieldErrors({Field.CO_LEADS: co_leads})
     metadata = view.get("private_metadata") or ""
     source_id = metadata.removeprefix("clone:")
     try:
@@ -492,16 +484,14 @@ async def ack_setup(
                 now=now,
             )
     except programmes.DuplicateName as exc:
-        await ack(response_action="errors", errors={Field.NAME: str(exc)})
-        return
-    context["created_programme"] = programme.name
-    await ack()
+        return FieldErrors({Field.NAME: str(exc)})
+    return programme.name
 
 
-async def setup_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
-    name = context.get("created_programme")
-    if name is None:
-        return  # the form showed what to fix
+async def setup_submitted(
+    deps: Deps, checked: str, body: dict, client: AsyncWebClient, context: dict
+) -> None:
+    name = checked  # the programme created
     user_id = body["user"]["id"]
     await client.chat_postMessage(
         channel=user_id,
@@ -547,23 +537,21 @@ async def check_opening(
     return programme, channel
 
 
-async def ack_opening(
-    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
+async def checked_opening(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> tuple[Programme, str] | FieldErrors:
     checked = await check_opening(deps, body, view, client, context["team_id"])
-    if isinstance(checked, dict):
-        await ack(response_action="errors", errors=checked)
-    else:
-        await ack()
+    return FieldErrors(checked) if isinstance(checked, dict) else checked
 
 
 async def open_submitted(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+    deps: Deps,
+    checked: tuple[Programme, str],
+    body: dict,
+    client: AsyncWebClient,
+    context: dict,
 ) -> None:
     team_id, user_id = context["team_id"], body["user"]["id"]
-    checked = await check_opening(deps, body, view, client, team_id)
-    if isinstance(checked, dict):
-        return  # the form showed what to fix
     programme, channel = checked
     text, blocks = announcement(programme)
     try:
@@ -609,7 +597,7 @@ async def open_submitted(
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
     then(app.command(Command.ADMIN))(admin_command)
-    then(app.view(View.PROGRAMME_LEADS), ack=ack_leads)(leads_submitted)
+    form(app.view(View.PROGRAMME_LEADS), check=check_leads)(leads_submitted)
     then(app.action(Action.TAKE_OVER_PROGRAMME))(take_over_clicked)
     lead_button(app.action(matching(Action.CLOSE_ENROLMENT)), owner=leads.programme_of_programme)(
         close_clicked
@@ -618,5 +606,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         clone_clicked
     )
     then(app.action(Action.NEW_PROGRAMME))(new_clicked)
-    then(app.view(View.PROGRAMME_SETUP), ack=ack_setup)(setup_submitted)
-    then(app.view(View.OPEN_ENROLMENT), ack=ack_opening)(open_submitted)
+    form(app.view(View.PROGRAMME_SETUP), check=check_setup)(setup_submitted)
+    form(app.view(View.OPEN_ENROLMENT), check=checked_opening)(open_submitted)

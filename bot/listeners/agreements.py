@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,7 +18,7 @@ from bot.services.agreements import Terms
 from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, then
 from bot.views import agreements as views
 from bot.views.mrkdwn import escape
 from bot.views.state import form_values
@@ -86,19 +85,20 @@ async def check_form(
     return terms.errors if isinstance(terms, FormErrors) else (seen[0], seen[1], terms)
 
 
-async def ack_form(deps: Deps, ack: AsyncAck, view: dict, context: dict) -> None:
+async def checked_form(
+    deps: Deps, view: dict, context: dict
+) -> tuple[int, int, Terms] | FieldErrors:
     checked = await check_form(deps, view, context["team_id"])
-    if isinstance(checked, dict):
-        await ack(response_action="errors", errors=checked)
-    else:
-        context["agreement_form"] = checked
-        await ack()
+    return FieldErrors(checked) if isinstance(checked, dict) else checked
 
 
-async def form_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
-    checked = context.get("agreement_form")
-    if checked is None:
-        return
+async def form_submitted(
+    deps: Deps,
+    checked: tuple[int, int, Terms],
+    body: dict,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
     pair_id, seen_version, terms = checked
     user_id = body["user"]["id"]
     try:
@@ -163,5 +163,5 @@ async def confirm_clicked(
 def register(app: AsyncApp, deps: Deps) -> None:
     then(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
     then(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
-    then(app.view(View.AGREEMENT), ack=ack_form)(form_submitted)
+    form(app.view(View.AGREEMENT), check=checked_form)(form_submitted)
     then(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,7 +17,7 @@ from bot.services.checkins import CheckinInput, Logged
 from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, then
 from bot.views import checkins as views
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
@@ -85,19 +84,20 @@ async def check_form(
     return checked.errors if isinstance(checked, FormErrors) else (int(raw), checked)
 
 
-async def ack_form(deps: Deps, ack: AsyncAck, view: dict, context: dict) -> None:
+async def checked_form(
+    deps: Deps, view: dict, context: dict
+) -> tuple[int, CheckinInput] | FieldErrors:
     checked = await check_form(deps, view, context["team_id"])
-    if isinstance(checked, dict):
-        await ack(response_action="errors", errors=checked)
-    else:
-        context["checkin"] = checked
-        await ack()
+    return FieldErrors(checked) if isinstance(checked, dict) else checked
 
 
-async def checkin_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
-    checked = context.get("checkin")
-    if checked is None:
-        return
+async def checkin_submitted(
+    deps: Deps,
+    checked: tuple[int, CheckinInput],
+    body: dict,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
     pair_id, data = checked
     user_id, team_id = body["user"]["id"], context["team_id"]
     try:
@@ -240,7 +240,7 @@ async def drop_clicked(
 def register(app: AsyncApp, deps: Deps) -> None:
     then(app.shortcut(Shortcut.LOG_SESSION))(shortcut_used)
     then(app.action(matching(Action.LOG_SESSION)))(log_clicked)
-    then(app.view(View.CHECKIN), ack=ack_form)(checkin_submitted)
+    form(app.view(View.CHECKIN), check=checked_form)(checkin_submitted)
     then(app.action(matching(Action.RATE_SESSION)))(rated)
     then(app.action(Action.MY_ACTIONS))(my_actions_clicked)
     then(app.action(matching(Action.ACTION_DONE)))(done_clicked)

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,7 +27,7 @@ from bot.services.chemistry import Agreement, MeetingAgreed
 from bot.services.pairs import PairError, PairFacts
 from bot.services.programme_rules import FormErrors
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, then
 from bot.views import chemistry as views
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
@@ -107,27 +106,21 @@ async def propose_clicked(
     )
 
 
-def check_times(deps: Deps, view: dict) -> tuple[list, str] | FormErrors:
+async def check_times(deps: Deps, view: dict) -> tuple[list, str] | FormErrors:
     values = form_values(view)
     return chemistry.validate_times(
         values, fields=views.TIME_FIELDS, note=values.get(Field.NOTE), now=deps.clock.now()
     )
 
 
-async def ack_times(deps: Deps, ack: AsyncAck, view: dict) -> None:
-    checked = check_times(deps, view)
-    if isinstance(checked, FormErrors):
-        await ack(response_action="errors", errors=checked.errors)
-    else:
-        await ack()
-
-
 async def times_submitted(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+    deps: Deps,
+    checked: tuple[list, str],
+    body: dict,
+    view: dict,
+    client: AsyncWebClient,
+    context: dict,
 ) -> None:
-    checked = check_times(deps, view)
-    if isinstance(checked, FormErrors):
-        return  # shown on the form
     options, note = checked
     user_id = body["user"]["id"]
     pair_id = _id(view.get("private_metadata"))
@@ -295,15 +288,20 @@ async def not_for_me_clicked(
         )
 
 
+async def check_not_for_me(view: dict) -> tuple[int, str] | FieldErrors:
+    """The pair and the optional reason; a form without a pair is out of date."""
+    pair_id = _id(view.get("private_metadata"))
+    if pair_id is None:
+        return FieldErrors({Field.REASON: "That form is not valid any more."})
+    return pair_id, str(form_values(view).get(Field.REASON) or "")
+
+
 async def not_for_me_submitted(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+    deps: Deps, checked: tuple[int, str], body: dict, client: AsyncWebClient, context: dict
 ) -> None:
     user_id = body["user"]["id"]
-    pair_id = _id(view.get("private_metadata"))
+    pair_id, reason = checked
     reply = Reply(client=client, user_id=user_id, respond=None, body={})
-    if pair_id is None:
-        await reply("That form is not valid any more.")
-        return
     await decide(
         deps,
         client,
@@ -312,15 +310,15 @@ async def not_for_me_submitted(
         user_id=user_id,
         pair_id=pair_id,
         decision=Decision.NOT_FOR_ME,
-        reason=form_values(view).get(Field.REASON) or "",
+        reason=reason,
     )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     then(app.action(Action.OTHER_TIMES))(propose_clicked)
     then(app.action(Action.REQUEST_CHEMISTRY))(propose_clicked)
-    then(app.view(View.CHEMISTRY_TIMES), ack=ack_times)(times_submitted)
+    form(app.view(View.CHEMISTRY_TIMES), check=check_times)(times_submitted)
     then(app.action(matching(Action.ACCEPT_TIME)))(time_accepted)
     then(app.action(Action.GO))(go_clicked)
     then(app.action(Action.NOT_FOR_ME))(not_for_me_clicked)
-    then(app.view(View.NOT_FOR_ME))(not_for_me_submitted)
+    form(app.view(View.NOT_FOR_ME), check=check_not_for_me)(not_for_me_submitted)

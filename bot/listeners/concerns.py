@@ -4,7 +4,6 @@ and neutral supporter, and the replies between them, each checked against who ma
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -13,7 +12,7 @@ from bot.ids import Action, Field, View
 from bot.services import concerns
 from bot.services.concerns import ConcernError, Thread
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, then
 from bot.views import concerns as views
 from bot.views.mrkdwn import escape
 from bot.views.state import form_values
@@ -28,23 +27,20 @@ async def tell_helpers(
             await client.chat_postMessage(channel=helper, text=heading, blocks=blocks)
 
 
-async def ack_concern(ack: AsyncAck, view: dict) -> None:
-    values = form_values(view)
-    problem = concerns.check_text(str(values.get(Field.CONCERN_TEXT) or ""))
-    if problem:
-        await ack(response_action="errors", errors={Field.CONCERN_TEXT: problem})
-        return
-    await ack()
+async def check_text(view: dict) -> str | FieldErrors:
+    """The concern or reply, once it says enough."""
+    text = str(form_values(view).get(Field.CONCERN_TEXT) or "")
+    problem = concerns.check_text(text)
+    return FieldErrors({Field.CONCERN_TEXT: problem}) if problem else text
 
 
 async def concern_submitted(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+    deps: Deps, checked: str, body: dict, view: dict, client: AsyncWebClient, context: dict
 ) -> None:
-    values = form_values(view)
-    text = str(values.get(Field.CONCERN_TEXT) or "")
-    raw = str(values.get(Field.PROGRAMME) or view.get("private_metadata") or "")
+    text = checked
+    raw = str(form_values(view).get(Field.PROGRAMME) or view.get("private_metadata") or "")
     user_id = body["user"]["id"]
-    if concerns.check_text(text) or not raw.isdigit():
+    if not raw.isdigit():
         return
     try:
         async with deps.db.transaction() as session:
@@ -102,21 +98,13 @@ async def reply_clicked(
         await client.views_open(trigger_id=body["trigger_id"], view=views.reply_modal(found[0]))
 
 
-async def ack_reply(ack: AsyncAck, view: dict) -> None:
-    problem = concerns.check_text(str(form_values(view).get(Field.CONCERN_TEXT) or ""))
-    if problem:
-        await ack(response_action="errors", errors={Field.CONCERN_TEXT: problem})
-        return
-    await ack()
-
-
 async def reply_submitted(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+    deps: Deps, checked: str, body: dict, view: dict, client: AsyncWebClient, context: dict
 ) -> None:
-    text = str(form_values(view).get(Field.CONCERN_TEXT) or "")
+    text = checked
     raw = view.get("private_metadata") or ""
     user_id = body["user"]["id"]
-    if concerns.check_text(text) or not raw.isdigit():
+    if not raw.isdigit():
         return
     try:
         async with deps.db.transaction() as session:
@@ -169,7 +157,7 @@ async def close_clicked(
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    then(app.view(View.CONCERN), ack=ack_concern)(concern_submitted)
+    form(app.view(View.CONCERN), check=check_text)(concern_submitted)
     then(app.action(Action.CONCERN_REPLY))(reply_clicked)
-    then(app.view(View.CONCERN_REPLY), ack=ack_reply)(reply_submitted)
+    form(app.view(View.CONCERN_REPLY), check=check_text)(reply_submitted)
     then(app.action(Action.CONCERN_CLOSE))(close_clicked)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,7 +18,7 @@ from bot.models import ConstraintKind, Role
 from bot.services.leads import programme_of_pair, programme_of_programme, programme_of_run
 from bot.services.matching import runs
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, then
 from bot.views import matching as views
 from bot.views.blocks import count
 from bot.views.mrkdwn import escape, mrkdwn
@@ -173,24 +172,23 @@ async def save_constraint(
         return {Field.MENTOR: str(exc)}
 
 
-async def ack_constraint(
-    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
+async def check_constraint(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> tuple[int, tuple[str, str] | None] | FieldErrors:
     saved = await save_constraint(deps, body, view, client, context["team_id"])
     if isinstance(saved, dict):
-        await ack(response_action="errors", errors=saved)
-        return
-    context["constraint_saved"] = saved
-    await ack()
+        return FieldErrors(saved)
+    return saved
 
 
 async def constraint_submitted(
-    deps: Deps, body: dict, client: AsyncWebClient, context: dict
+    deps: Deps,
+    checked: tuple[int, tuple[str, str] | None],
+    body: dict,
+    client: AsyncWebClient,
+    context: dict,
 ) -> None:
-    saved = context.get("constraint_saved")
-    if saved is None:
-        return
-    programme_id, at = saved
+    programme_id, at = checked
     lead_id = body["user"]["id"]
     await run_match(
         deps,
@@ -271,7 +269,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     lead_button(app.action(Action.RERUN_MATCH), owner=programme_of_run)(rerun_clicked)
     then(app.action(matching(Action.PREVIEW_PAIR)))(pin_or_forbid_clicked)
     lead_button(app.action(Action.ADD_CONSTRAINT), owner=programme_of_run)(add_constraint_clicked)
-    then(app.view(View.PAIR_CONSTRAINT), ack=ack_constraint)(constraint_submitted)
+    form(app.view(View.PAIR_CONSTRAINT), check=check_constraint)(constraint_submitted)
     lead_button(app.action(Action.DISCARD_MATCH), owner=programme_of_run)(discard_clicked)
     lead_button(app.action(Action.APPROVE_MATCH), owner=programme_of_run)(approve_clicked)
     lead_button(app.action(matching(Action.END_PAIR)), owner=programme_of_pair)(end_pair_clicked)

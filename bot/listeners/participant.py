@@ -28,7 +28,7 @@ from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.programme_rules import FormErrors
 from bot.services.programmes import ProgrammeError, get_programme
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, step, then
 from bot.views import admin as admin_views
 from bot.views import signup as views
 from bot.views.mrkdwn import escape, mrkdwn
@@ -263,9 +263,8 @@ async def edit_clicked(
     )
 
 
-async def programme_picked(
-    deps: Deps, ack: AsyncAck, body: dict, view: dict, context: dict
-) -> None:
+async def programme_picked(deps: Deps, body: dict, view: dict, context: dict) -> dict | FieldErrors:
+    """The sign-up form for the programme picked, in place of the picker."""
     user_id = body["user"]["id"]
     raw = form_values(view).get(Field.PROGRAMME) or ""
     today = deps.clock.now().date()
@@ -278,17 +277,15 @@ async def programme_picked(
     if raw.isdigit() and int(raw) in open_ids:
         chosen = await deps.programmes.get(team_id=team_id, programme_id=int(raw))
     if chosen is None:
-        await ack(
-            response_action="errors",
-            errors={Field.PROGRAMME: "Enrolment for that programme has closed."},
-        )
-        return
-    await ack(response_action="update", view=views.signup_modal(chosen, existing))
+        return FieldErrors({Field.PROGRAMME: "Enrolment for that programme has closed."})
+    return views.signup_modal(chosen, existing)
 
 
-async def check_signup(
-    deps: Deps, body: dict, view: dict, team_id: str
-) -> tuple[ProgrammeSnapshot, signup.SignupInput] | dict[str, str]:
+# The programme signed up to and the answers given.
+Signup = tuple[ProgrammeSnapshot, signup.SignupInput]
+
+
+async def check_signup(deps: Deps, body: dict, view: dict, team_id: str) -> Signup | dict[str, str]:
     """The validated answers, or field errors. Pure but for the cached programme snapshot,
     which keeps the database out of the acknowledgement (the save checks enrolment again)."""
     programme_id = views.read_metadata(view.get("private_metadata"))
@@ -304,21 +301,15 @@ async def check_signup(
     return result.errors if isinstance(result, FormErrors) else (programme, result)
 
 
-async def ack_signup(deps: Deps, ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+async def checked_signup(deps: Deps, body: dict, view: dict, context: dict) -> Signup | FieldErrors:
     checked = await check_signup(deps, body, view, context["team_id"])
-    if isinstance(checked, dict):
-        await ack(response_action="errors", errors=checked)
-    else:
-        await ack()
+    return FieldErrors(checked) if isinstance(checked, dict) else checked
 
 
 async def signup_submitted(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+    deps: Deps, checked: Signup, body: dict, client: AsyncWebClient, context: dict
 ) -> None:
     team_id, user = context["team_id"], body["user"]
-    checked = await check_signup(deps, body, view, team_id)
-    if isinstance(checked, dict):
-        return  # the form showed the errors
     programme, answers = checked
     try:
         profile = await deps.profiles.get(client, team_id=team_id, user_id=user["id"])
@@ -404,7 +395,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     then(app.action(Action.JOIN))(join_clicked)
     then(app.shortcut(Shortcut.JOIN))(join_shortcut)
     then(app.action(matching(Action.EDIT_SIGNUP)))(edit_clicked)
-    app.view(View.SIGNUP_PICK)(programme_picked)
-    then(app.view(View.SIGNUP), ack=ack_signup)(signup_submitted)
+    step(app.view(View.SIGNUP_PICK), check=programme_picked)
+    form(app.view(View.SIGNUP), check=checked_signup)(signup_submitted)
     then(app.action(Action.LEAVE_CONFIRM))(leave_confirmed)
     then(app.action(Action.LEAVE_CANCEL))(leave_cancelled)

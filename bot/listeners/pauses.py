@@ -3,27 +3,31 @@ leads are told until when, and it resumes by itself (the momentum sweep)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.ids import Field, View
 from bot.services import momentum
 from bot.services.leads import lead_ids
-from bot.services.pairs import PairError
-from bot.slack.routing import then
+from bot.services.pairs import PairError, PairFacts
+from bot.slack.routing import FieldErrors, form
 from bot.views.mrkdwn import mention, mrkdwn
 from bot.views.state import form_values
 
+# The paused pair, the day it resumes, and whom to tell.
+Paused = tuple[PairFacts, date, tuple[str, ...]]
 
-async def ack_pause(deps: Deps, ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+
+async def check_pause(deps: Deps, body: dict, view: dict, context: dict) -> Paused | FieldErrors:
+    # The pause is made here: whether it can be (the pair's state) is the form's error.
     values = form_values(view)
     raw_pair = str(values.get(Field.PAIR) or view.get("private_metadata") or "")
     raw_weeks = str(values.get(Field.WEEKS) or "")
     if not raw_pair.isdigit() or not raw_weeks.isdigit():
-        await ack(response_action="errors", errors={Field.WEEKS: "Choose how long."})
-        return
+        return FieldErrors({Field.WEEKS: "Choose how long."})
     user_id = body["user"]["id"]
     try:
         async with deps.db.transaction() as session:
@@ -37,17 +41,12 @@ async def ack_pause(deps: Deps, ack: AsyncAck, body: dict, view: dict, context: 
             )
             leads = await lead_ids(session, programme_id=info.programme_id, with_supporter=True)
     except PairError as exc:
-        await ack(response_action="errors", errors={Field.WEEKS: str(exc)})
-        return
-    context["paused"] = (info, until, leads)
-    await ack()
+        return FieldErrors({Field.WEEKS: str(exc)})
+    return info, until, leads
 
 
-async def pause_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-    paused = context.get("paused")
-    if paused is None:
-        return
-    info, until, leads = paused
+async def pause_submitted(checked: Paused, body: dict, client: AsyncWebClient) -> None:
+    info, until, leads = checked
     user_id = body["user"]["id"]
     me, partner = info.member(user_id), info.other(user_id)
     assert me is not None
@@ -84,4 +83,4 @@ async def pause_submitted(body: dict, client: AsyncWebClient, context: dict) -> 
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    then(app.view(View.PAUSE_SELF), ack=ack_pause)(pause_submitted)
+    form(app.view(View.PAUSE_SELF), check=check_pause)(pause_submitted)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -12,7 +11,7 @@ from bot.ids import Action, Field, View
 from bot.services import resources
 from bot.services.leads import programme_of_programme, programme_of_resource
 from bot.services.resources import ResourceError
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form
 from bot.views import resources as views
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
@@ -50,10 +49,11 @@ async def remove_clicked(click: LeadClick) -> None:
     )
 
 
-async def ack_resource(
-    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
-    """Check and save inside the acknowledgement, so every problem shows on the form."""
+async def check_resource(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> str | FieldErrors:
+    """Check and save inside the acknowledgement, so every problem shows on the form; the
+    saved resource's title."""
     team_id, user_id = context["team_id"], body["user"]["id"]
     raw_programme, _, raw_resource = (view.get("private_metadata") or "").partition(":")
     editing = number_in(raw_resource)
@@ -66,12 +66,10 @@ async def ack_resource(
         number=editing or number_in(raw_programme),
     )
     if refused:
-        await ack(response_action="errors", errors={Field.RESOURCE_TITLE: refused})
-        return
+        return FieldErrors({Field.RESOURCE_TITLE: refused})
     checked = resources.validate(form_values(view))
     if isinstance(checked, dict):
-        await ack(response_action="errors", errors=checked)
-        return
+        return FieldErrors(checked)
     try:
         async with deps.db.transaction() as session:
             item = await resources.save(
@@ -84,14 +82,12 @@ async def ack_resource(
                 now=deps.clock.now(),
             )
     except (ResourceError, ValueError) as exc:
-        await ack(response_action="errors", errors={Field.RESOURCE_TITLE: str(exc)})
-        return
-    context["resource_saved"] = item.title
-    await ack()
+        return FieldErrors({Field.RESOURCE_TITLE: str(exc)})
+    return item.title
 
 
-async def resource_submitted(body: dict, client: AsyncWebClient, context: dict) -> None:
-    title = context.get("resource_saved")
+async def resource_submitted(checked: str, body: dict, client: AsyncWebClient) -> None:
+    title = checked
     if title:
         await client.chat_postMessage(
             channel=body["user"]["id"],
@@ -108,4 +104,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
     lead_button(app.action(Action.RESOURCE_ADD), owner=programme_of_programme)(add_clicked)
     lead_button(app.action(Action.RESOURCE_EDIT), owner=programme_of_resource)(edit_clicked)
     lead_button(app.action(Action.RESOURCE_REMOVE), owner=programme_of_resource)(remove_clicked)
-    then(app.view(View.RESOURCE), ack=ack_resource)(resource_submitted)
+    form(app.view(View.RESOURCE), check=check_resource)(resource_submitted)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,7 +19,7 @@ from bot.services import spaces
 from bot.services.leads import programme_of_space
 from bot.services.spaces import Space
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, then
 from bot.views import spaces as views
 from bot.views.mrkdwn import join
 from bot.views.state import form_values
@@ -54,9 +53,9 @@ async def pick_clicked(click: LeadClick) -> None:
     await click.client.views_open(trigger_id=click.trigger_id, view=views.pick_modal(space))
 
 
-async def ack_pick(
-    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
+async def check_pick(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> tuple[str, str] | FieldErrors:
     refused = await form_refusal(
         deps,
         client,
@@ -66,8 +65,7 @@ async def ack_pick(
         number=number_in(view.get("private_metadata")),
     )
     if refused:
-        await ack(response_action="errors", errors={Field.CHANNEL: refused})
-        return
+        return FieldErrors({Field.CHANNEL: refused})
     channel = form_values(view).get(Field.CHANNEL)
     try:
         info = await client.conversations_info(channel=channel)
@@ -76,8 +74,7 @@ async def ack_pick(
         words = "The app cannot see that channel: invite it there first, then pick it again."
         if error != "channel_not_found":
             words = f"Slack says {error}; pick another channel."
-        await ack(response_action="errors", errors={Field.CHANNEL: words})
-        return
+        return FieldErrors({Field.CHANNEL: words})
     found = info["channel"]
     problem = None
     if found.get("is_archived"):
@@ -85,20 +82,17 @@ async def ack_pick(
     elif not found.get("is_private"):
         problem = "A safe space must be private; pick a private channel."
     if problem:
-        await ack(response_action="errors", errors={Field.CHANNEL: problem})
-        return
-    context["space_channel"] = (channel, found.get("name", ""))
-    await ack()
+        return FieldErrors({Field.CHANNEL: problem})
+    return (channel, found.get("name", ""))
 
 
 async def pick_submitted(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+    deps: Deps, checked: tuple[str, str], body: dict, view: dict, client: AsyncWebClient
 ) -> None:
-    picked = context.get("space_channel")
     raw = view.get("private_metadata") or ""
-    if picked is None or not raw.isdigit():
+    if not raw.isdigit():
         return
-    channel, name = picked
+    channel, name = checked
     async with deps.db.transaction() as session:
         await spaces.record(session, space_id=int(raw), channel_id=channel, name=name)
     space = await load(deps, int(raw))
@@ -166,7 +160,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
     lead_button(app.action(Action.SPACE_RETRY), owner=programme_of_space)(retry_clicked)
     lead_button(app.action(Action.SPACE_PICK), owner=programme_of_space)(pick_clicked)
-    then(app.view(View.SPACE_CHANNEL), ack=ack_pick)(pick_submitted)
+    form(app.view(View.SPACE_CHANNEL), check=check_pick)(pick_submitted)
     then(app.event("member_joined_channel"))(member_joined)
     then(app.event("member_left_channel"))(member_left)
     then(app.action(Action.SPACE_REJOIN))(rejoin_clicked)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -17,7 +16,7 @@ from bot.services import stories
 from bot.services.leads import programme_of_story
 from bot.services.momentum import leads_by_programme
 from bot.services.stories import StoryError
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form
 from bot.views import stories as views
 from bot.views.admin import channel_advice
 from bot.views.mrkdwn import channel as channel_link
@@ -27,7 +26,9 @@ from bot.views.state import form_values
 log = logging.getLogger(__name__)
 
 
-async def ack_story(deps: Deps, ack: AsyncAck, body: dict, view: dict, context: dict) -> None:
+async def check_story(
+    deps: Deps, body: dict, view: dict, context: dict
+) -> stories.StoryInput | FieldErrors:
     """Check the form, and who is sending it, inside the acknowledgement."""
     async with deps.db.transaction() as session:
         mine = await stories.story_programmes(
@@ -44,16 +45,14 @@ async def ack_story(deps: Deps, ack: AsyncAck, body: dict, view: dict, context: 
             # One programme, so no field to show it on: they have left it meanwhile.
             del checked[Field.PROGRAMME]
             checked[Field.STORY_TITLE] = "You are no longer in that programme."
-        await ack(response_action="errors", errors=checked)
-        return
-    context["story"] = checked
-    await ack()
+        return FieldErrors(checked)
+    return checked
 
 
-async def story_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
-    data = context.get("story")
-    if data is None:
-        return  # the form showed what to fix
+async def story_submitted(
+    deps: Deps, checked: stories.StoryInput, body: dict, client: AsyncWebClient, context: dict
+) -> None:
+    data = checked
     team_id, user_id = context["team_id"], body["user"]["id"]
     try:
         async with deps.db.transaction() as session:
@@ -122,45 +121,33 @@ async def publish_clicked(click: LeadClick) -> None:
     await click.client.views_open(trigger_id=click.trigger_id, view=views.publish_modal(story))
 
 
-async def ack_publish(
-    deps: Deps, ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
+async def check_publish(
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+) -> tuple[int, str] | FieldErrors:
+    """The story and the channel to publish it in, when a lead of its programme sends it."""
+    story_id = number_in(view.get("private_metadata"))
     refused = await form_refusal(
         deps,
         client,
         team_id=context["team_id"],
         user_id=body["user"]["id"],
         owner=programme_of_story,
-        number=number_in(view.get("private_metadata")),
+        number=story_id,
     )
     if refused:
-        await ack(response_action="errors", errors={Field.CHANNEL: refused})
-        return
-    if not form_values(view).get(Field.CHANNEL):
-        await ack(response_action="errors", errors={Field.CHANNEL: "Pick a channel."})
-        return
-    await ack()
+        return FieldErrors({Field.CHANNEL: refused})
+    channel = form_values(view).get(Field.CHANNEL)
+    if not channel:
+        return FieldErrors({Field.CHANNEL: "Pick a channel."})
+    assert story_id is not None  # form_refusal refuses a form without one
+    return story_id, str(channel)
 
 
 async def publish_submitted(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
+    deps: Deps, checked: tuple[int, str], body: dict, client: AsyncWebClient, context: dict
 ) -> None:
     team_id, user_id = context["team_id"], body["user"]["id"]
-    channel = form_values(view).get(Field.CHANNEL)
-    metadata = view.get("private_metadata") or ""
-    if not channel or not metadata.isdigit():
-        return
-    refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=user_id,
-        owner=programme_of_story,
-        number=int(metadata),
-    )
-    if refused:
-        return
-    story_id = int(metadata)
+    story_id, channel = checked
     try:
         async with deps.db.transaction() as session:
             story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
@@ -202,8 +189,8 @@ async def publish_submitted(
 
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
-    then(app.view(View.STORY), ack=ack_story)(story_submitted)
+    form(app.view(View.STORY), check=check_story)(story_submitted)
     lead_button(app.action(Action.STORY_APPROVE), owner=programme_of_story)(approve_clicked)
     lead_button(app.action(Action.STORY_DECLINE), owner=programme_of_story)(decline_clicked)
     lead_button(app.action(Action.STORY_PUBLISH), owner=programme_of_story)(publish_clicked)
-    then(app.view(View.STORY_PUBLISH), ack=ack_publish)(publish_submitted)
+    form(app.view(View.STORY_PUBLISH), check=check_publish)(publish_submitted)

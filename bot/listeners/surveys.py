@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -13,7 +12,7 @@ from bot.models import SurveyKind
 from bot.services import surveys
 from bot.services.surveys import SurveyError
 from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.routing import FieldErrors, form, then
 from bot.views import surveys as views
 from bot.views.mrkdwn import escape
 from bot.views.state import form_values
@@ -47,26 +46,26 @@ async def answer_clicked(
     await client.views_open(trigger_id=body["trigger_id"], view=views.survey_modal(form))
 
 
-async def ack_answers(ack: AsyncAck, view: dict, context: dict) -> None:
+async def check_answers(view: dict) -> tuple[int, surveys.Answers] | FieldErrors:
     read = views.read_metadata(view.get("private_metadata"))
     if read is None:
-        await ack(response_action="errors", errors={Field.COMMENT: "Open the survey again."})
-        return
+        return FieldErrors({Field.COMMENT: "Open the survey again."})
     survey_id, kind, objective_ids = read
     answers, errors = surveys.validate_answers(
         kind, form_values(view), objective_ids, RERATE_PREFIX
     )
     if errors:
-        await ack(response_action="errors", errors=errors)
-        return
-    context["survey_answers"] = (survey_id, answers)
-    await ack()
+        return FieldErrors(errors)
+    return survey_id, answers
 
 
-async def answers_submitted(deps: Deps, body: dict, client: AsyncWebClient, context: dict) -> None:
-    checked = context.get("survey_answers")
-    if checked is None:
-        return
+async def answers_submitted(
+    deps: Deps,
+    checked: tuple[int, surveys.Answers],
+    body: dict,
+    client: AsyncWebClient,
+    context: dict,
+) -> None:
     survey_id, answers = checked
     user_id = body["user"]["id"]
     try:
@@ -87,4 +86,4 @@ async def answers_submitted(deps: Deps, body: dict, client: AsyncWebClient, cont
 
 def register(app: AsyncApp, deps: Deps) -> None:
     then(app.action(matching(Action.SURVEY_OPEN)))(answer_clicked)
-    then(app.view(View.SURVEY), ack=ack_answers)(answers_submitted)
+    form(app.view(View.SURVEY), check=check_answers)(answers_submitted)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -18,6 +19,7 @@ from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
 
+from bot.services.programme_rules import FormErrors
 from bot.slack.failures import report_failure
 from bot.slack.inflight import track
 
@@ -33,16 +35,21 @@ def _argument_names(function: Handler) -> list[str]:
     return get_arg_names_of_callable(function)
 
 
-def _arguments(function: Handler, request: AsyncBoltRequest, logger: logging.Logger) -> dict:
-    # Bolt's own injection, so ack and work functions name their arguments as listeners do.
-    return build_async_required_kwargs(
+def _arguments(
+    function: Handler, request: AsyncBoltRequest, logger: logging.Logger, **given: Any
+) -> dict:
+    # Bolt's own injection, so ack and work functions name their arguments as listeners do;
+    # `given` are ours (a form's checked result).
+    names = [name for name in _argument_names(function) if name not in given]
+    found = build_async_required_kwargs(
         logger=logger,
-        required_arg_names=list(_argument_names(function)),
+        required_arg_names=names,
         request=request,
         response=None,
         this_func=function,
         next_keys_required=False,
     )
+    return {**found, **{k: v for k, v in given.items() if k in _argument_names(function)}}
 
 
 async def _run_after_ack(work: Handler, kwargs: dict, request: AsyncBoltRequest) -> None:
@@ -66,3 +73,49 @@ def then(route: Callable[..., Any], *, ack: Handler = ack_only) -> Callable[[Han
         return work
 
     return register
+
+
+@dataclass(frozen=True)
+class FieldErrors:
+    """What a form's check found wrong, keyed by block id: Slack shows each under its field,
+    the form stays open, and the work does not run."""
+
+    errors: dict[str, str]
+
+
+def form(route: Callable[..., Any], *, check: Handler) -> Callable[[Handler], Handler]:
+    """`form(app.view(View.X), check=check_x)(work)`: `check` runs inside the acknowledgement
+    and returns the form's typed result, or FieldErrors (or a service's FormErrors) to show on
+    it; `work` runs after with that result as `checked`. Nothing is validated twice and no
+    string key carries the result. A check writes only when its errors depend on the write."""
+
+    def register(work: Handler) -> Handler:
+        async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
+            checked = await check(**_arguments(check, request, logger))
+            if isinstance(checked, FieldErrors | FormErrors):
+                await request.context.ack(response_action="errors", errors=dict(checked.errors))
+                return
+            await request.context.ack()
+            kwargs = _arguments(work, request, logger, checked=checked)
+            track(_run_after_ack(work, kwargs, request))
+
+        listener.__name__ = listener.__qualname__ = work.__name__
+        route(listener)
+        return work
+
+    return register
+
+
+def step(route: Callable[..., Any], *, check: Handler) -> None:
+    """`step(app.view(View.X), check=next_view)`: a form whose answer is the next form, shown
+    in its place (response_action=update); `check` returns that view, or FieldErrors."""
+
+    async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
+        checked = await check(**_arguments(check, request, logger))
+        if isinstance(checked, FieldErrors | FormErrors):
+            await request.context.ack(response_action="errors", errors=dict(checked.errors))
+        else:
+            await request.context.ack(response_action="update", view=checked)
+
+    listener.__name__ = listener.__qualname__ = check.__name__
+    route(listener)
