@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(run_socket_mode(settings))
         else:
-            from bot.demo.play import play
+            from bot.sandbox.demo.play import play
 
             return asyncio.run(play(people=args.people))
     except MissingSetting as exc:
