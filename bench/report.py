@@ -40,7 +40,7 @@ from bot.models import (  # noqa: E402
     SurveyKind,
     SurveyResponse,
 )
-from bot.sandbox.demo.seed import seed_active_pairs  # noqa: E402
+from bot.sandbox.seed import seed_active_pairs  # noqa: E402
 from bot.services.reports import build_report  # noqa: E402
 from bot.views.charts import trends_png  # noqa: E402
 from bot.views.report import pairs_csv, report_blocks  # noqa: E402

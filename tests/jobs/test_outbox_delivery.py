@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.clock import FakeClock
 from bot.models import Outbox, OutboxStatus, Pair
 from bot.sandbox import Sandbox
-from bot.sandbox.demo.seed import seed_active_pairs
 from bot.sandbox.double import User
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import outbox, outbox_rules
 from bot.slack.delivery import Sender
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from bot.db import Database
 from bot.models import Outbox, Pair
-from bot.sandbox.demo.seed import seed_active_pairs
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import momentum
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)

@@ -11,7 +11,7 @@ from sqlalchemy import Date, Integer, func, select, update
 from bot.bulk import JsonRows
 from bot.db import Database, UTCDateTime
 from bot.models import Outbox, OutboxStatus, Pair
-from bot.sandbox.demo.seed import seed_active_pairs
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import outbox
 from bot.services.outbox import Kind, Message, Quiet
 

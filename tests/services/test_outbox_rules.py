@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from bot.db import Database
 from bot.models import Outbox, Pair
-from bot.sandbox.demo.seed import seed_active_pairs
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import outbox_rules
 from bot.services.outbox import Kind
 
