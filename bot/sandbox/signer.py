@@ -7,8 +7,6 @@ Slack (closed, updated, pushed, or kept open with errors).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import secrets
@@ -18,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.double import SlackDouble
 from bot.sandbox.double.block_kit import block_elements
@@ -95,6 +94,7 @@ class SlackRequestSigner:
         """`clock` is Slack's wall clock (the signature's timestamp); `timer` measures how long
         the app took to answer, for Slack's 3-second deadline (tests give their own clock)."""
         self.signing_secret = signing_secret
+        self._verifier = SignatureVerifier(signing_secret)
         self.app_url = app_url
         self.double = double
         self.clock = clock
@@ -106,10 +106,11 @@ class SlackRequestSigner:
     # -- signing and sending ------------------------------------------------------------
 
     def sign(self, body: str | bytes, timestamp: int) -> str:
-        raw = body if isinstance(body, bytes) else body.encode()
-        base = f"v0:{timestamp}:".encode() + raw
-        digest = hmac.new(self.signing_secret.encode(), base, hashlib.sha256).hexdigest()
-        return f"v0={digest}"
+        """The X-Slack-Signature for body, computed by slack_sdk's own code. It reads the body
+        as UTF-8 text, as every body Slack sends is; other bytes raise UnicodeDecodeError."""
+        signature = self._verifier.generate_signature(timestamp=str(timestamp), body=body)
+        assert signature is not None  # None only when the timestamp is None
+        return signature
 
     def signed_headers(self, body: str | bytes) -> dict[str, str]:
         timestamp = int(self.clock())
