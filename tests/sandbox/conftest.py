@@ -12,7 +12,8 @@ import pytest
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.double import Channel, FakeClock, SlackDouble, User, Workspace
+from bot.clock import FakeClock
+from bot.sandbox.double import Channel, SlackDouble, User, Workspace
 from bot.sandbox.double.contracts import contracts_location, default_contracts_dir
 
 BOT_TOKEN = "xoxb-test"
@@ -73,13 +74,17 @@ def workspace() -> Workspace:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def slack_clock(clock: FakeClock) -> Callable[[], float]:
+    """The double's clock (seconds) read from the tests' FakeClock: `clock.advance(seconds=...)`
+    moves Slack's time."""
+    return lambda: clock.now().timestamp()
 
 
 @pytest.fixture
-async def double(workspace: Workspace, clock: FakeClock) -> AsyncIterator[SlackDouble]:
-    slack = SlackDouble(workspace, clock=clock)
+async def double(
+    workspace: Workspace, slack_clock: Callable[[], float]
+) -> AsyncIterator[SlackDouble]:
+    slack = SlackDouble(workspace, clock=slack_clock)
     await slack.start()
     yield slack
     await slack.stop()

@@ -9,7 +9,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.double import FakeClock, SlackDouble, Workspace
+from bot.clock import FakeClock
+from bot.sandbox.double import SlackDouble, Workspace
 
 
 async def slack_error(call: Any) -> str:
@@ -36,7 +37,7 @@ async def test_timestamps_are_unique_and_increasing(
     stamps = []
     for n in range(3):
         stamps.append((await client.chat_postMessage(channel="C1", text=str(n)))["ts"])
-    clock.advance(10)
+    clock.advance(seconds=10)
     stamps.append((await client.chat_postMessage(channel="C1", text="later"))["ts"])
     assert stamps == sorted(stamps, key=float) and len(set(stamps)) == 4
     assert float(stamps[-1]) - float(stamps[-2]) > 9.99

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.double import FakeClock, SlackDouble, Workspace
+from bot.clock import FakeClock
+from bot.sandbox.double import SlackDouble, Workspace
 from bot.sandbox.double.rate_limits import per_minute_limit
 
 
@@ -24,11 +27,11 @@ async def test_tier_2_allows_20_calls_a_minute(
     # users.list is tier 2: 20 calls per minute.
     for _ in range(20):
         await client.users_list()
-        clock.advance(1)
+        clock.advance(seconds=1)
     error = await rate_limited(client.users_list())
     # The first call leaves the window 60 s after it was made: 40 s from now.
     assert error.response.headers["Retry-After"] == "40"
-    clock.advance(40)
+    clock.advance(seconds=40)
     assert (await client.users_list())["ok"]
 
 
@@ -42,7 +45,7 @@ async def test_limits_are_per_method(client: AsyncWebClient, clock: FakeClock) -
 async def test_retry_after_is_at_least_one_second(client: AsyncWebClient, clock: FakeClock) -> None:
     for _ in range(20):
         await client.users_list()
-    clock.advance(59.9)
+    clock.advance(seconds=59.9)
     error = await rate_limited(client.users_list())
     assert error.response.headers["Retry-After"] == "1"
 
@@ -64,13 +67,15 @@ async def test_post_message_bursts_5_then_1_per_second_per_channel(
     assert error.response.headers["Retry-After"] == "1"
     # Other channels have their own allowance; a user id shares its IM's.
     assert (await client.chat_postMessage(channel="U1", text="dm"))["ok"]
-    clock.advance(1)
+    clock.advance(seconds=1)
     assert (await client.chat_postMessage(channel="C1", text="paced"))["ok"]
     await rate_limited(client.chat_postMessage(channel="C1", text="too fast again"))
 
 
-async def test_limits_can_be_switched_off(workspace: Workspace, clock: FakeClock) -> None:
-    async with SlackDouble(workspace, clock=clock, rate_limits=False) as slack:
+async def test_limits_can_be_switched_off(
+    workspace: Workspace, slack_clock: Callable[[], float]
+) -> None:
+    async with SlackDouble(workspace, clock=slack_clock, rate_limits=False) as slack:
         web_client = AsyncWebClient(
             token=workspace.bot_token, base_url=slack.api_url, retry_handlers=[]
         )

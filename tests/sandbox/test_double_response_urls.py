@@ -7,7 +7,8 @@ from typing import Any
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.double import FakeClock, SlackDouble
+from bot.clock import FakeClock
+from bot.sandbox.double import SlackDouble
 
 
 async def post(url: str, body: Any) -> tuple[int, str]:
@@ -31,7 +32,7 @@ async def test_response_urls_know_their_user(double: SlackDouble) -> None:
 
 async def test_expires_after_30_minutes(double: SlackDouble, clock: FakeClock) -> None:
     url = double.new_response_url("C1", "U1")
-    clock.advance(30 * 60 + 1)
+    clock.advance(seconds=30 * 60 + 1)
     assert await post(url, {"text": "late"}) == (404, "expired_url")
 
 

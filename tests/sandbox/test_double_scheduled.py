@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -12,7 +12,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.double import FakeClock, SlackDouble, Workspace
+from bot.clock import FakeClock
+from bot.sandbox.double import SlackDouble, Workspace
 from bot.sandbox.signer import SlackRequestSigner
 
 BUTTON_BLOCKS = [
@@ -124,7 +125,7 @@ async def test_deliver_posts_only_due_messages_in_order(
     )
 
     assert double.deliver_scheduled() == []
-    clock.advance(3600)
+    clock.advance(seconds=3600)
     delivered = double.deliver_scheduled()
     assert [m["text"] for m in delivered] == ["first", "second"]
     assert delivered[0]["ts"] < delivered[1]["ts"]
@@ -133,7 +134,7 @@ async def test_deliver_posts_only_due_messages_in_order(
     assert [m["text"] for m in double.scheduled_messages("C1")] == ["third"]
     assert double.deliver_scheduled() == []
 
-    clock.advance(3600)
+    clock.advance(seconds=3600)
     assert [m["text"] for m in double.deliver_scheduled()] == ["third"]
     assert [m["text"] for m in double.messages("C1")] == ["first", "third"]
 
@@ -142,7 +143,7 @@ async def test_delete_after_delivery_is_refused(
     client: AsyncWebClient, double: SlackDouble, clock: FakeClock
 ) -> None:
     held = await client.chat_scheduleMessage(channel="C1", text="x", post_at=now(double) + 60)
-    clock.advance(60)
+    clock.advance(seconds=60)
     assert len(double.deliver_scheduled()) == 1
     assert (
         await slack_error(
@@ -160,7 +161,7 @@ async def test_a_delivered_button_can_be_pressed(
     await client.chat_scheduleMessage(
         channel="C1", text="Ready?", blocks=BUTTON_BLOCKS, post_at=now(double) + 60
     )
-    clock.advance(60)
+    clock.advance(seconds=60)
     (delivered,) = double.deliver_scheduled()
     assert delivered["blocks"] == BUTTON_BLOCKS
     assert {k: delivered[k] for k in ("user", "bot_id", "app_id", "team")} == {
@@ -235,10 +236,10 @@ async def test_list_pages_with_a_cursor(client: AsyncWebClient, double: SlackDou
 
 @pytest.fixture
 async def epoch_client(
-    workspace: Workspace, clock: FakeClock
+    workspace: Workspace, slack_clock: Callable[[], float]
 ) -> AsyncIterator[tuple[SlackDouble, AsyncWebClient, list[float]]]:
     wall = [datetime(2026, 1, 5, 9, 0, tzinfo=UTC).timestamp()]
-    slack = SlackDouble(workspace, clock=clock, epoch=lambda: wall[0])
+    slack = SlackDouble(workspace, clock=slack_clock, epoch=lambda: wall[0])
     await slack.start()
     web_client = AsyncWebClient(
         token=workspace.bot_token, base_url=slack.api_url, retry_handlers=[]
@@ -264,7 +265,7 @@ async def test_an_injected_epoch_is_slacks_wall_clock(
     assert int(float(posted["ts"])) == start
 
     # The rate-limit clock moving does not move Slack's wall clock; the epoch does.
-    clock.advance(7200)
+    clock.advance(seconds=7200)
     assert double.deliver_scheduled() == []
     wall[0] += 3600
     assert [m["text"] for m in double.deliver_scheduled()] == ["x"]

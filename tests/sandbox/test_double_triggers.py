@@ -6,7 +6,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.double import FakeClock, SlackDouble
+from bot.clock import FakeClock
+from bot.sandbox.double import SlackDouble
 
 VIEW = {
     "type": "modal",
@@ -25,7 +26,7 @@ async def test_fresh_trigger_opens_a_modal_for_its_user(
     client: AsyncWebClient, double: SlackDouble, clock: FakeClock
 ) -> None:
     trigger = double.new_trigger_id("U1")
-    clock.advance(2.9)
+    clock.advance(seconds=2.9)
     view = (await client.views_open(trigger_id=trigger, view=VIEW))["view"]
     assert [v["id"] for v in double.open_modals("U1")] == [view["id"]]
     assert double.views[view["id"]]["user_id"] == "U1"
@@ -35,7 +36,7 @@ async def test_trigger_expires_after_3_seconds(
     client: AsyncWebClient, double: SlackDouble, clock: FakeClock
 ) -> None:
     trigger = double.new_trigger_id("U1")
-    clock.advance(3.01)
+    clock.advance(seconds=3.01)
     assert await open_error(client, trigger) == "expired_trigger_id"
 
 

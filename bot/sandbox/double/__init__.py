@@ -1,7 +1,6 @@
 """A stand-in for Slack in tests, benchmarks and the demo: the Web API on loopback, with
 Slack's checks (auth, scopes, arguments, Block Kit, rate limits, trigger ids)."""
 
-from bot.sandbox.double.fake_clock import FakeClock
 from bot.sandbox.double.recording import RecordedCall
 from bot.sandbox.double.server import USE_DEFAULT_CONTRACTS, SlackDouble
 from bot.sandbox.double.workspace import Channel, User, Workspace
@@ -9,7 +8,6 @@ from bot.sandbox.double.workspace import Channel, User, Workspace
 __all__ = [
     "USE_DEFAULT_CONTRACTS",
     "Channel",
-    "FakeClock",
     "RecordedCall",
     "SlackDouble",
     "User",
