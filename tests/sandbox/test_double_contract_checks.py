@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.double import SlackDouble, Workspace
+from bot.sandbox.double import SlackDouble, Workspace, server
 from bot.sandbox.double.arg_groups import groups_from_descriptions
 from bot.sandbox.double.contracts import ContractBook
 
@@ -111,3 +112,35 @@ def test_contract_files_are_read_once(contracts_dir: Path) -> None:
     assert book.get("chat.postMessage") is first
     assert book.get("no.such.method") is None
     assert book.tier("pins.add") == "t2"
+
+
+def said_off(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "SLACK_CONTRACTS_DIR" in r.getMessage()]
+
+
+def test_without_the_reference_the_double_says_so_once(
+    workspace: Workspace,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(server, "_said_contracts_off", False)
+    monkeypatch.setenv("SLACK_CONTRACTS_DIR", str(tmp_path))  # no methods/ here
+    caplog.set_level(logging.INFO, logger=server.__name__)
+    SlackDouble(workspace)
+    SlackDouble(workspace, contracts_dir=None)
+    [line] = said_off(caplog)
+    assert "argument and scope checks from Slack's reference are off" in line
+    assert f"none at {tmp_path}" in line
+
+
+def test_with_the_reference_nothing_is_said(
+    workspace: Workspace,
+    contracts_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(server, "_said_contracts_off", False)
+    caplog.set_level(logging.INFO, logger=server.__name__)
+    SlackDouble(workspace, contracts_dir=contracts_dir)
+    assert said_off(caplog) == []

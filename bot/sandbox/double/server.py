@@ -17,7 +17,13 @@ from aiohttp import web
 import bot.sandbox.double.methods  # noqa: F401  (registers the method handlers)
 from bot.sandbox.double.arg_groups import ArgGroup, check_groups, groups_for, is_given
 from bot.sandbox.double.block_kit import check_message_blocks, with_generated_ids
-from bot.sandbox.double.contracts import ContractBook, MethodContract, default_contracts_dir
+from bot.sandbox.double.contracts import (
+    ENV_VAR,
+    ContractBook,
+    MethodContract,
+    contracts_location,
+    default_contracts_dir,
+)
 from bot.sandbox.double.errors import SlackError, missing_field
 from bot.sandbox.double.method_registry import HANDLERS, CallContext
 from bot.sandbox.double.modal_acks import apply_submission_ack
@@ -43,6 +49,24 @@ class _UseDefaultContracts:
 # None runs without them.
 USE_DEFAULT_CONTRACTS = _UseDefaultContracts()
 
+# Tests and the demo start many doubles: running without the reference is said once a process.
+_said_contracts_off = False
+
+
+def _say_contracts_off(looked_in: Path | None) -> None:
+    global _said_contracts_off
+    if _said_contracts_off:
+        return
+    _said_contracts_off = True
+    where = f" (none at {looked_in})" if looked_in is not None else ""
+    log.info(
+        "Slack double: no Slack method reference%s, so argument and scope checks from Slack's "
+        "reference are off; the double's built-in checks and rate tiers still apply. To turn "
+        "them on, set %s to a slack-contracts directory (one with methods/).",
+        where,
+        ENV_VAR,
+    )
+
 
 class SlackDouble:
     def __init__(
@@ -56,8 +80,12 @@ class SlackDouble:
     ) -> None:
         """`clock` drives rate limits and expiries; `epoch`, if given, is Slack's wall clock
         (message timestamps, scheduled messages), for example an app's injected clock."""
+        looked_in = None
         if isinstance(contracts_dir, _UseDefaultContracts):
             contracts_dir = default_contracts_dir()
+            looked_in = contracts_location()
+        if contracts_dir is None:
+            _say_contracts_off(looked_in)
         self.workspace = workspace
         self.clock = clock
         self.latency = latency
