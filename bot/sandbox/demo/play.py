@@ -8,6 +8,7 @@ import statistics
 import tempfile
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,9 @@ from bot.sandbox.demo.pair_work import play_pair_work
 from bot.sandbox.demo.people import ANNOUNCE_CHANNEL, LEAD_ID, Person, build_workspace
 from bot.sandbox.demo.transcript import Transcript, short
 
-MANIFEST = Path(__file__).resolve().parents[3] / "manifests" / "socket-mode.json"
+# The bot scopes manifests/socket-mode.json grants, shipped as package data: an installed bot
+# (the Docker image) has no manifests/. A test keeps the copy equal to the manifest.
+SCOPES = files("bot.sandbox.demo") / "bot_scopes.json"
 DEMO_TOKEN = "xoxb-sandbox-demo"
 PROGRAMME = {
     Field.NAME: "Digital Leaders 2026",
@@ -51,7 +54,7 @@ def _dated(programme: dict[str, Any], today: date) -> dict[str, Any]:
 
 
 def _scopes() -> set[str]:
-    return set(json.loads(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
+    return set(json.loads(SCOPES.read_text(encoding="utf-8")))
 
 
 def _answers(person: Person, modal: dict[str, Any], rng: random.Random) -> dict[str, Any]:

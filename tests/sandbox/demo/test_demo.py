@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from bot.sandbox.demo.play import play
+from bot.sandbox.demo.play import SCOPES, play
+from tests.conftest import manifest_bot_scopes
 
 
 async def test_demo_plays_set_up_enrolment_and_sign_up(
@@ -47,3 +49,9 @@ async def test_demo_plays_set_up_enrolment_and_sign_up(
     assert written[2] == "report.md" and "Match rate" in (tmp_path / "report.md").read_text()
     assert (tmp_path / written[1]).read_bytes()[:4] == b"\x89PNG"
     assert "the set-up form opens as “Digital Leaders 2027”" in out
+
+
+def test_the_demo_grants_the_manifests_scopes() -> None:
+    # The demo ships its own copy (the image has no manifests/): keep it the manifest's.
+    shipped = json.loads(SCOPES.read_text(encoding="utf-8"))
+    assert set(shipped) == manifest_bot_scopes(), "copy the manifest's bot scopes to " + str(SCOPES)
