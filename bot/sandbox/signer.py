@@ -1,5 +1,6 @@
-"""Sends requests to the app the way Slack does: signed with the signing secret, encoded as
-Slack encodes them, with trigger ids and response URLs issued by a SlackDouble.
+"""Sends requests to the app the way Slack does: signed with the signing secret (by slack_sdk's
+own signing code), encoded as Slack encodes them, with trigger ids and response URLs issued
+by a SlackDouble.
 
 After a view_submission is acknowledged the modal moves in the double as it would in
 Slack (closed, updated, pushed, or kept open with errors).

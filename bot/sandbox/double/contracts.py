@@ -1,7 +1,8 @@
 """Slack's published method reference, read at run time from a contracts directory.
 
 The files are not part of this repository (see /work/shared/slack-contracts/README.md);
-each method file is read at most once per book and kept.
+each method file is read at most once per book and kept. Without them the double runs on its
+own checks and built-in rate tiers, and says so once in the log.
 """
 
 from __future__ import annotations
