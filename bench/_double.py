@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from aiohttp import web  # noqa: E402
 
-from bot.slack.double import Channel, SlackDouble, User, Workspace  # noqa: E402
-from bot.slack.signer import SlackRequestSigner  # noqa: E402
+from bot.sandbox.double import Channel, SlackDouble, User, Workspace  # noqa: E402
+from bot.sandbox.signer import SlackRequestSigner  # noqa: E402
 from bot.web import bound_port, start_web_app  # noqa: E402
 
 TEAM = "T0BENCH"

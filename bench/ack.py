@@ -41,10 +41,10 @@ from _double import TEAM, bench_workspace  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.ids import Command, Field  # noqa: E402
 from bot.migrate import upgrade_head  # noqa: E402
+from bot.sandbox.double.interaction_payloads import slash_command_form  # noqa: E402
+from bot.sandbox.signer import SignedResponse, SlackRequestSigner  # noqa: E402
 from bot.services import programmes  # noqa: E402
 from bot.services.programme_rules import ProgrammeInput, validate_programme  # noqa: E402
-from bot.slack.double.interaction_payloads import slash_command_form  # noqa: E402
-from bot.slack.signer import SignedResponse, SlackRequestSigner  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"

@@ -25,7 +25,6 @@ from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.db import Database  # noqa: E402
-from bot.demo.seed import seed_active_pairs  # noqa: E402
 from bot.migrate import upgrade_head  # noqa: E402
 from bot.models import (  # noqa: E402
     Medium,
@@ -41,6 +40,7 @@ from bot.models import (  # noqa: E402
     SurveyKind,
     SurveyResponse,
 )
+from bot.sandbox.seed import seed_active_pairs  # noqa: E402
 from bot.services.reports import build_report  # noqa: E402
 from bot.views.charts import trends_png  # noqa: E402
 from bot.views.report import pairs_csv, report_blocks  # noqa: E402

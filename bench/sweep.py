@@ -30,14 +30,14 @@ from bench._double import TEAM, bench_workspace  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import Database  # noqa: E402
-from bot.demo.seed import seed_active_pairs  # noqa: E402
 from bot.jobs.sweeps import BATCH, sweep_momentum  # noqa: E402
 from bot.migrate import upgrade_head  # noqa: E402
 from bot.models import Outbox, OutboxStatus, Pair  # noqa: E402
+from bot.sandbox.double import Channel, SlackDouble  # noqa: E402
+from bot.sandbox.seed import seed_active_pairs  # noqa: E402
 from bot.services import outbox  # noqa: E402
 from bot.slack.client import build_web_client  # noqa: E402
 from bot.slack.delivery import Delivery, Sender  # noqa: E402
-from bot.slack.double import Channel, SlackDouble  # noqa: E402
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 TOKEN = "xoxb-bench"

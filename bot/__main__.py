@@ -81,15 +81,21 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(run_socket_mode(settings))
         else:
-            from bot.demo.play import play
-
-            return asyncio.run(play(people=args.people))
+            return demo(people=args.people)
     except MissingSetting as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def demo(*, people: int) -> int:
+    """The sandbox demo. Imported here, never at module level: production code does not load
+    the sandbox (tests/test_sandbox_boundary.py allows this one function)."""
+    from bot.sandbox.demo.play import play
+
+    return asyncio.run(play(people=people))
 
 
 if __name__ == "__main__":

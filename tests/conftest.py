@@ -127,7 +127,7 @@ def manifest_bot_scopes() -> set[str]:
 
 
 def build_test_workspace():
-    from bot.slack.double import Channel, User, Workspace
+    from bot.sandbox.double import Channel, User, Workspace
 
     workspace = Workspace(
         team_id=TEAM,

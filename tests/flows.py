@@ -12,11 +12,11 @@ from bot.db import Database
 from bot.ids import BASELINE_PREFIX, Action, Command, Field, View
 from bot.models import Medium, Personality, Role
 from bot.sandbox import Sandbox
+from bot.sandbox.double import User
 from bot.services.people import Profile
 from bot.services.programmes import find_programmes
 from bot.services.signup import SignupInput
 from bot.services.signup import sign_up as sign_up_directly
-from bot.slack.double import User
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2
 
 SETUP_VALUES: dict[str, Any] = {

@@ -23,7 +23,7 @@ from bot.models import (
     SessionLog,
 )
 from bot.sandbox import Sandbox
-from bot.slack.double import User
+from bot.sandbox.double import User
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, OUTSIDER
 from tests.flows import (
     agree,

@@ -20,7 +20,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.ids import Action, Command, Field, View
 from bot.sandbox import Sandbox
-from bot.slack.double import User
+from bot.sandbox.double import User
 from bot.views import admin as admin_views
 from bot.views import stories as story_views
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2

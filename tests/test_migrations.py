@@ -14,9 +14,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection
 
 from bot.db import Base, Database
-from bot.demo.seed import seed_active_pairs
 from bot.migrate import alembic_config, migrating, schema_state, upgrade_head
 from bot.models import Agreement, Pair, Participant, Programme, SessionLog, SessionTopic
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import momentum
 
 

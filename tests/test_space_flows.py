@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.ids import Action, Command, Field, View
 from bot.models import Programme, SafeSpace
 from bot.sandbox import Sandbox
-from bot.slack.double import Channel
+from bot.sandbox.double import Channel
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import create_programme, open_enrolment, sign_up
 

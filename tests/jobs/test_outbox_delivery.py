@@ -9,12 +9,12 @@ from collections import Counter
 from sqlalchemy import select
 
 from bot.clock import FakeClock
-from bot.demo.seed import seed_active_pairs
 from bot.models import Outbox, OutboxStatus, Pair
 from bot.sandbox import Sandbox
+from bot.sandbox.double import User
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import outbox, outbox_rules
 from bot.slack.delivery import Sender
-from bot.slack.double import User
 
 PAIRS = 20
 

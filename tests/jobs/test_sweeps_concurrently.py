@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db import Database
-from bot.demo.seed import seed_active_pairs
 from bot.models import Outbox, Pair
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import momentum
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)

@@ -10,8 +10,8 @@ from sqlalchemy import Date, Integer, func, select, update
 
 from bot.bulk import JsonRows
 from bot.db import Database, UTCDateTime
-from bot.demo.seed import seed_active_pairs
 from bot.models import Outbox, OutboxStatus, Pair
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import outbox
 from bot.services.outbox import Kind, Message, Quiet
 

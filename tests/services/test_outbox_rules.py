@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import event, select
 
 from bot.db import Database
-from bot.demo.seed import seed_active_pairs
 from bot.models import Outbox, Pair
+from bot.sandbox.seed import seed_active_pairs
 from bot.services import outbox_rules
 from bot.services.outbox import Kind
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.models import ActionStatus, MatchRunStatus, Medium, PairStatus, Role
+from bot.sandbox.double.block_kit import check_message_blocks, check_view
 from bot.services.checkins import ActionView, PairHome, PairProgress
 from bot.services.chemistry import Agreement, Proposal
 from bot.services.matching.runs import Preview, PreviewPair, PreviewUnmatched
 from bot.services.pairs import Member, PairFacts
-from bot.slack.double.block_kit import check_message_blocks, check_view
 from bot.views import chemistry, matching
 from bot.views.checkins import actions_message, checkin_modal
 from bot.views.home import home_view

@@ -18,9 +18,9 @@ from bot.models import (
     RatingPhase,
     Role,
 )
+from bot.sandbox.double.block_kit import check_message_blocks, check_view
 from bot.services.programmes import ProgrammeSummary
 from bot.services.signup import Participation
-from bot.slack.double.block_kit import check_message_blocks, check_view
 from bot.views.admin import programme_list
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
 from bot.views.home import home_view

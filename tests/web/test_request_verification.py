@@ -5,6 +5,8 @@ logs what they said."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -67,6 +69,15 @@ def signed(box: Sandbox, body: bytes) -> dict[str, str]:
     return box.signer.signed_headers(body)
 
 
+def signed_raw(box: Sandbox, body: bytes) -> dict[str, str]:
+    """Signed over the bytes themselves, for a body that is not UTF-8: Slack never sends one, so
+    slack_sdk's signing code (the signer's) takes text only, but the app must still hash bytes."""
+    timestamp = int(box.signer.clock())
+    base = f"v0:{timestamp}:".encode() + body
+    digest = hmac.new(box.signer.signing_secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
+
+
 def unsigned(_box: Sandbox, _body: bytes) -> dict[str, str]:
     return {}
 
@@ -120,7 +131,7 @@ CASES = {
         urlencode({"payload": json.dumps([PRIVATE])}).encode(), signed, 400
     ),
     "not UTF-8, unsigned": Case(command() + b"\xff\xfe", unsigned, 401),
-    "not UTF-8, signed": Case(command() + b"\xff\xfe", signed, 400),
+    "not UTF-8, signed": Case(command() + b"\xff\xfe", signed_raw, 400),
     "1 MB, unsigned": Case(command(PRIVATE + "x" * ONE_MB), unsigned, 401),
     "1 MB, wrong signature": Case(
         command(PRIVATE + "x" * ONE_MB), with_headers(**{"X-Slack-Signature": "v0=00"}), 401

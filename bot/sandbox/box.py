@@ -1,0 +1,195 @@
+"""The real app wired to the Slack double on loopback: used by tests, the demo and benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import Database
+from bot.deps import Deps, build_deps
+from bot.jobs.scheduler import build_sweeps
+from bot.jobs.sweeps import Sweeps
+from bot.sandbox.double import USE_DEFAULT_CONTRACTS, SlackDouble, Workspace
+from bot.sandbox.signer import SlackRequestSigner
+from bot.slack.inflight import wait_for_listeners
+from bot.web import SLACK_PATH, bound_port, build_web_app, start_web_app
+
+SIGNING_SECRET = "sandbox-signing-secret"
+PERSON_PACE_SECONDS = 1.0
+
+
+class Sandbox:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        database_url: str,
+        lead_user_ids: frozenset[str] = frozenset(),
+        clock: Clock | None = None,
+        contracts_dir: Path | object | None = USE_DEFAULT_CONTRACTS,
+        latency: float = 0.0,
+        rate_limits: bool = True,
+    ) -> None:
+        self.workspace = workspace
+        # Slack's clocks follow the app's: scheduled messages fall due with it, and trigger
+        # ids, response URLs and rate windows run out only as that clock moves, plus a
+        # second for each request a person sends (nobody clicks faster), never by real time.
+        self._person_seconds = 0.0
+        epoch = (lambda: clock.now().timestamp()) if clock is not None else None
+        slack_time = (lambda: clock.now().timestamp() + self._person_seconds) if clock else None
+        self._slack_time = slack_time
+        self.double = SlackDouble(
+            workspace,
+            **({"clock": slack_time} if slack_time is not None else {}),
+            contracts_dir=contracts_dir,
+            latency=latency,
+            rate_limits=rate_limits,
+            epoch=epoch,
+        )
+        self._database_url = database_url
+        self._lead_user_ids = lead_user_ids
+        self._clock = clock
+        self._runner: web.AppRunner | None = None
+        self.db: Database | None = None
+        self.deps: Deps | None = None
+        self.sweeps: Sweeps
+        self.signer: SlackRequestSigner | None = None
+        self.app_url = ""
+
+    async def start(self) -> Sandbox:
+        await self.double.start()
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            slack_bot_token=self.workspace.bot_token,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=self.double.api_url,
+            database_url=self._database_url,
+            lead_user_ids=self._lead_user_ids,
+        )
+        self.db = Database(settings.database_url)
+        self.deps = build_deps(settings, self.db, self._clock)
+        app = create_app(settings, self.db, deps=self.deps)
+        # The sender never sleeps here: what must wait stays queued for a later run.
+        self.sweeps = build_sweeps(self.deps, max_wait=0.0)
+        clock = self.deps.clock
+        web_app = build_web_app(app, signing_secret=SIGNING_SECRET, clock=clock)
+        self._runner = await start_web_app(web_app, host="127.0.0.1", port=0)
+        self.app_url = f"http://127.0.0.1:{bound_port(self._runner)}{SLACK_PATH}"
+        # Slack signs with its wall clock, which here follows the app's clock.
+        self.signer = SlackRequestSigner(
+            signing_secret=SIGNING_SECRET,
+            app_url=self.app_url,
+            double=self.double,
+            clock=lambda: clock.now().timestamp(),
+            **({"timer": self._slack_time} if self._slack_time is not None else {}),
+        )
+        return self
+
+    async def stop(self) -> None:
+        await self.settle()
+        if self.signer:
+            await self.signer.close()
+        if self._runner:
+            await self._runner.cleanup()
+        if self.db:
+            await self.db.dispose()
+        await self.double.stop()
+
+    async def run_job(self, name: str) -> str:
+        """One scheduler sweep, as `python -m bot jobs run NAME` runs it."""
+        summary = await self.sweeps.run(name)
+        await self.settle()
+        return summary
+
+    async def settle(self) -> None:
+        """Wait until every listener has finished the work it does after acknowledging."""
+        await wait_for_listeners()
+
+    @property
+    def _signer(self) -> SlackRequestSigner:
+        """The signer, for one more request from a person: a second later in Slack's time."""
+        assert self.signer is not None, "start() the sandbox first"
+        self._person_seconds += PERSON_PACE_SECONDS
+        return self.signer
+
+    async def command(self, user_id: str, command: str, text: str = "", **kwargs: Any) -> Any:
+        response = await self._signer.slash_command(user_id, command, text, **kwargs)
+        await self.settle()
+        return response
+
+    async def click(
+        self, user_id: str, action_id: str, value: str | None = None, **kwargs: Any
+    ) -> Any:
+        response = await self._signer.block_action(user_id, action_id, value, **kwargs)
+        await self.settle()
+        return response
+
+    async def submit(self, user_id: str, view_id: str, values: dict[str, Any]) -> Any:
+        response = await self._signer.submit_view(user_id, view_id, values)
+        await self.settle()
+        return response
+
+    async def event(self, event: dict[str, Any], **kwargs: Any) -> Any:
+        response = await self._signer.event(event, **kwargs)
+        await self.settle()
+        return response
+
+    async def resend(self, earlier: Any) -> Any:
+        """The very same signed request again, as a replay or Slack's duplicate delivery."""
+        response = await self._signer.resend(earlier)
+        await self.settle()
+        return response
+
+    async def shortcut(self, user_id: str, callback_id: str) -> Any:
+        response = await self._signer.global_shortcut(user_id, callback_id)
+        await self.settle()
+        return response
+
+    def modal(self, user_id: str) -> dict[str, Any] | None:
+        """The modal on top of the user's stack, as Slack shows it, or None."""
+        stack = self.double.open_modals(user_id)
+        return stack[-1] if stack else None
+
+    def dms(self, user_id: str) -> list[dict[str, Any]]:
+        return self.double.messages(self.double.dm_channel(user_id))
+
+    def last_dm(self, user_id: str) -> str:
+        messages = self.dms(user_id)
+        return messages[-1]["text"] if messages else ""
+
+    def last_ephemeral(self, user_id: str) -> dict[str, Any]:
+        """The newest message only this user can see (slash command answers, button replies)."""
+        shown = [
+            m
+            for messages in self.double.state.ephemeral.values()
+            for m in messages
+            if m["recipient"] == user_id
+        ]
+        if not shown:
+            raise AssertionError(f"{user_id} was shown no ephemeral message")
+        return max(shown, key=lambda m: float(m["ts"]))
+
+    async def press(self, user_id: str, message: dict[str, Any], action_id: str) -> Any:
+        """Press the button whose action_id is, or is keyed from, `action_id` in a message."""
+        for block in message.get("blocks", []):
+            elements = [*list(block.get("elements", [])), block.get("accessory") or {}]
+            for element in elements:
+                found = element.get("action_id", "")
+                if element.get("type") == "button" and found.split(":")[0] == action_id:
+                    return await self.click(
+                        user_id,
+                        found,
+                        element.get("value"),
+                        message={"channel": message["channel"], "ts": message["ts"]},
+                    )
+        raise AssertionError(f"no {action_id} button in {message.get('text')!r}")
+
+    def replies(self, user_id: str) -> list[dict[str, Any]]:
+        """Everything the app sent through response URLs made for this user."""
+        posts = self.double.response_posts
+        return [body for url, body in posts if self.double.response_url_user(url) == user_id]

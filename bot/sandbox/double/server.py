@@ -1,0 +1,396 @@
+"""SlackDouble: a Slack Web API on loopback that the real slack_sdk clients talk to."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+import bot.sandbox.double.methods  # noqa: F401  (registers the method handlers)
+from bot.sandbox.double.arg_groups import ArgGroup, check_groups, groups_for, is_given
+from bot.sandbox.double.block_kit import check_message_blocks, with_generated_ids
+from bot.sandbox.double.contracts import (
+    ENV_VAR,
+    ContractBook,
+    MethodContract,
+    contracts_location,
+    default_contracts_dir,
+)
+from bot.sandbox.double.errors import SlackError, missing_field
+from bot.sandbox.double.method_registry import HANDLERS, CallContext
+from bot.sandbox.double.modal_acks import apply_submission_ack
+from bot.sandbox.double.rate_limits import RateLimiter
+from bot.sandbox.double.recording import Fault, RecordedCall
+from bot.sandbox.double.request_args import read_call
+from bot.sandbox.double.response_urls import ResponseUrlRegistry
+from bot.sandbox.double.state import DoubleState
+from bot.sandbox.double.triggers import TriggerRegistry
+from bot.sandbox.double.workspace import TokenGrant, Workspace
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
+
+
+class _UseDefaultContracts:
+    def __repr__(self) -> str:
+        return "USE_DEFAULT_CONTRACTS"
+
+
+# Passing nothing looks the contracts up (SLACK_CONTRACTS_DIR, then ../shared); passing
+# None runs without them.
+USE_DEFAULT_CONTRACTS = _UseDefaultContracts()
+
+# Tests and the demo start many doubles: running without the reference is said once a process.
+_said_contracts_off = False
+
+
+def _say_contracts_off(looked_in: Path | None) -> None:
+    global _said_contracts_off
+    if _said_contracts_off:
+        return
+    _said_contracts_off = True
+    where = f" (none at {looked_in})" if looked_in is not None else ""
+    log.info(
+        "Slack double: no Slack method reference%s, so argument and scope checks from Slack's "
+        "reference are off; the double's built-in checks and rate tiers still apply. To turn "
+        "them on, set %s to a slack-contracts directory (one with methods/).",
+        where,
+        ENV_VAR,
+    )
+
+
+class SlackDouble:
+    def __init__(
+        self,
+        workspace: Workspace,
+        contracts_dir: Path | str | _UseDefaultContracts | None = USE_DEFAULT_CONTRACTS,
+        clock: Callable[[], float] = time.monotonic,
+        latency: float = 0.0,
+        rate_limits: bool = True,
+        epoch: Callable[[], float] | None = None,
+    ) -> None:
+        """`clock` drives rate limits and expiries; `epoch`, if given, is Slack's wall clock
+        (message timestamps, scheduled messages), for example an app's injected clock."""
+        looked_in = None
+        if isinstance(contracts_dir, _UseDefaultContracts):
+            contracts_dir = default_contracts_dir()
+            looked_in = contracts_location()
+        if contracts_dir is None:
+            _say_contracts_off(looked_in)
+        self.workspace = workspace
+        self.clock = clock
+        self.latency = latency
+        self.rate_limits = rate_limits
+        self.contracts = ContractBook(Path(contracts_dir) if contracts_dir is not None else None)
+        self.state = DoubleState(workspace, clock, epoch)
+        self.triggers = TriggerRegistry(clock)
+        self.response_urls = ResponseUrlRegistry(clock)
+        self.limiter = RateLimiter(clock, self.contracts)
+        self.calls: list[RecordedCall] = []
+        self.response_posts: list[tuple[str, dict[str, Any]]] = []
+        self._faults: dict[str, deque[Fault]] = {}
+        self._arg_groups: dict[str, tuple[ArgGroup, ...]] = {}
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # Big enough that oversized views reach the view_too_large check and uploads fit.
+        app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self._port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> SlackDouble:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._port is None:
+            raise RuntimeError("the Slack double is not started; await double.start() first")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    # -- what tests set up and look at ------------------------------------------------
+
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        return [call for call in self.calls if call.method == method]
+
+    def clear_calls(self) -> None:
+        self.calls.clear()
+
+    def fail_next(
+        self,
+        method: str,
+        error: str | None = None,
+        status: int = 200,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next call to `method` fail (calls queue up). Status 429 answers like a
+        rate limit: error "ratelimited" and a Retry-After header when `retry_after` is set."""
+        error = error or ("ratelimited" if status == 429 else "internal_error")
+        self._faults.setdefault(method, deque()).append(Fault(error, status, retry_after))
+
+    def reset_rate_limits(self) -> None:
+        self.limiter.reset()
+
+    def new_trigger_id(self, user_id: str | None = None) -> str:
+        return self.triggers.issue(user_id)
+
+    def new_response_url(self, channel_id: str, user_id: str, message_ts: str | None = None) -> str:
+        key = self.response_urls.issue(channel_id, user_id, message_ts)
+        return f"{self.base_url}/response/{key}"
+
+    def response_url_user(self, url: str) -> str | None:
+        """The user a response URL was issued for (None if the double did not issue it)."""
+        target = self.response_urls.get(url.rpartition("/response/")[2])
+        return target.user_id if target else None
+
+    def dm_channel(self, user_id: str) -> str:
+        return self.state.dm_channel(user_id).id
+
+    def _channel_id(self, channel_or_user_id: str) -> str:
+        if channel_or_user_id in self.workspace.users:
+            return self.dm_channel(channel_or_user_id)
+        return channel_or_user_id
+
+    def messages(self, channel_id: str) -> list[dict[str, Any]]:
+        """Messages in a conversation, oldest first (a user id means the bot's IM with them)."""
+        return list(self.state.messages.get(self._channel_id(channel_id), []))
+
+    def ephemeral_messages(
+        self, channel_id: str, user_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        found = self.state.ephemeral.get(self._channel_id(channel_id), [])
+        return [m for m in found if user_id is None or m["recipient"] == user_id]
+
+    def scheduled_messages(self, channel_id: str) -> list[dict[str, Any]]:
+        return list(self.state.scheduled.get(self._channel_id(channel_id), []))
+
+    def deliver_scheduled(self) -> list[dict[str, Any]]:
+        """Post the scheduled messages whose time has come; returns them, oldest first."""
+        return self.state.deliver_scheduled()
+
+    def pins(self, channel_id: str) -> list[str]:
+        return list(self.state.pins.get(channel_id, []))
+
+    def find_message(self, channel_id: str, ts: str) -> dict[str, Any] | None:
+        return self.state.find_message(self._channel_id(channel_id), ts)
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        return self.state.files
+
+    @property
+    def views(self) -> dict[str, dict[str, Any]]:
+        return self.state.views.views
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        return self.state.views.home_view(user_id)
+
+    def open_modals(self, user_id: str) -> list[dict[str, Any]]:
+        return self.state.views.open_modals(user_id)
+
+    def apply_view_submission_ack(
+        self, user_id: str, view_id: str, status: int, body: Any
+    ) -> str | None:
+        return apply_submission_ack(self.state.views, user_id, view_id, status, body)
+
+    def close_modal(self, user_id: str, *, clear: bool = False) -> None:
+        """The user closes the top modal (or, with `clear`, the whole stack)."""
+        if clear:
+            self.state.views.clear_modals(user_id)
+        else:
+            self.state.views.close_top_modal(user_id)
+
+    # -- the Web API -----------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if self.latency > 0:
+            await asyncio.sleep(self.latency)
+        at = self.clock()
+        token: str | None = None
+        args: dict[str, Any] = {}
+        headers: dict[str, str] = {}
+        try:
+            handler = HANDLERS.get(method)
+            contract = self.contracts.get(method)
+            json_ok = contract.json_input_supported if contract else True
+            incoming = await read_call(request, json_input_supported=json_ok)
+            token, args = incoming.token, incoming.args
+            if handler is None and contract is None:
+                raise SlackError("unknown_method")
+            if handler is None:
+                # Loud on purpose: a test reaching a method the double lacks should say so.
+                raise SlackError("not_implemented_in_double", status=501)
+            grant = self._authenticate(token)
+            self._take_fault(method)
+            self._count_call(method)
+            self._check_scope(contract, grant)
+            self._check_arguments(method, contract, args)
+            context = CallContext(
+                method=method,
+                args=args,
+                grant=grant,
+                state=self.state,
+                triggers=self.triggers,
+                base_url=self.base_url,
+                pace_channel=self._pace_channel,
+                undecodable=incoming.undecodable,
+            )
+            body, status = {"ok": True, **handler(context)}, 200
+        except SlackError as err:
+            body, status, headers = err.body(), err.status, err.headers
+        except Exception as exc:  # a bug in the double: answer, and keep it visible
+            log.exception("Slack double failed on %s", method)
+            body, status = {"ok": False, "error": "double_internal_error", "detail": repr(exc)}, 500
+        self.calls.append(RecordedCall(method, args, token, status, body, at))
+        return web.json_response(body, status=status, headers=headers)
+
+    def _authenticate(self, token: str | None) -> TokenGrant:
+        if not token:
+            raise SlackError("not_authed")
+        if token in self.workspace.revoked_tokens:
+            raise SlackError("token_revoked")
+        grant = self.workspace.grant_for(token)
+        if grant is None:
+            raise SlackError("invalid_auth")
+        return grant
+
+    def _take_fault(self, method: str) -> None:
+        queued = self._faults.get(method)
+        if queued:
+            fault = queued.popleft()
+            raise SlackError(fault.error, status=fault.status, headers=fault.headers())
+
+    def _count_call(self, method: str) -> None:
+        if not self.rate_limits:
+            return
+        retry_after = self.limiter.take_call(self.workspace.team_id, method)
+        if retry_after is not None:
+            raise SlackError("ratelimited", status=429, headers={"Retry-After": str(retry_after)})
+
+    def _pace_channel(self, channel_id: str) -> int | None:
+        if not self.rate_limits:
+            return None
+        return self.limiter.take_channel_post(self.workspace.team_id, channel_id)
+
+    @staticmethod
+    def _check_scope(contract: MethodContract | None, grant: TokenGrant) -> None:
+        if contract is None:
+            return
+        listed = contract.bot_scopes if grant.is_bot else contract.user_scopes
+        # Any one of the listed scopes will do.
+        if listed and not set(listed) & grant.scopes:
+            raise SlackError(
+                "missing_scope", needed=listed[0], provided=",".join(sorted(grant.scopes))
+            )
+
+    def _check_arguments(
+        self, method: str, contract: MethodContract | None, args: dict[str, Any]
+    ) -> None:
+        if contract is not None:
+            for name in contract.required:
+                if not is_given(args.get(name)):
+                    raise missing_field(name)
+        if method not in self._arg_groups:
+            self._arg_groups[method] = groups_for(method, contract)
+        check_groups(self._arg_groups[method], args)
+
+    # -- response URLs and file uploads ------------------------------------------------
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        target = self.response_urls.get(key)
+        if target is None:
+            return web.Response(status=404, text="no_service")
+        refusal = self.response_urls.refusal(target)
+        if refusal:
+            return web.Response(status=404, text=refusal)
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return web.Response(status=400, text="invalid_payload")
+        blocks = body.get("blocks")
+        if blocks is not None and check_message_blocks(blocks):
+            return web.Response(status=400, text="invalid_blocks")
+        deleting = bool(body.get("delete_original"))
+        if not deleting and not (body.get("text") or blocks or body.get("attachments")):
+            return web.Response(status=400, text="no_text")
+        target.posts += 1
+        self.response_posts.append((f"{self.base_url}/response/{key}", body))
+        self._apply_response(target.channel_id, target.user_id, target.message_ts, body)
+        return web.Response(text="ok")
+
+    def _apply_response(
+        self, channel_id: str, user_id: str, message_ts: str | None, body: dict[str, Any]
+    ) -> None:
+        state = self.state
+        content: dict[str, Any] = {"text": str(body.get("text") or "")}
+        if body.get("blocks") is not None:
+            content["blocks"] = with_generated_ids(body["blocks"])
+        if message_ts and body.get("delete_original"):
+            state.remove_message(channel_id, message_ts)
+            return
+        if message_ts and body.get("replace_original"):
+            original = state.find_message(channel_id, message_ts) or state.find_ephemeral(
+                channel_id, message_ts
+            )
+            if original is not None:
+                original.update({"blocks": [], **content})
+                return
+        message = {
+            "type": "message",
+            "ts": state.next_ts(),
+            "channel": channel_id,
+            "blocks": [],
+            **content,
+            "thread_ts": body.get("thread_ts"),
+            "user": self.workspace.bot_user_id,
+            "bot_id": self.workspace.bot_id,
+            "app_id": self.workspace.app_id,
+            "team": self.workspace.team_id,
+        }
+        if body.get("response_type") == "in_channel":
+            state.add_message(channel_id, message)
+        else:
+            state.ephemeral.setdefault(channel_id, []).append({**message, "recipient": user_id})
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        entry = self.state.files.get(request.match_info["file_id"])
+        if entry is None:
+            return web.Response(status=404, text="file_not_found")
+        data = await request.read()
+        entry["content"] = data
+        return web.Response(text=f"OK - {len(data)}", content_type="text/plain")

@@ -1,0 +1,440 @@
+"""Sends requests to the app the way Slack does: signed with the signing secret (by slack_sdk's
+own signing code), encoded as Slack encodes them, with trigger ids and response URLs issued
+by a SlackDouble.
+
+After a view_submission is acknowledged the modal moves in the double as it would in
+Slack (closed, updated, pushed, or kept open with errors).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+from bot.sandbox.double import SlackDouble
+from bot.sandbox.double.block_kit import block_elements
+from bot.sandbox.double.interaction_payloads import (
+    action_entry,
+    block_actions_payload,
+    event_envelope,
+    message_shortcut_payload,
+    shortcut_payload,
+    slash_command_form,
+    view_closed_payload,
+    view_submission_payload,
+    view_with_state,
+)
+from bot.sandbox.double.view_state import (
+    MISSING,
+    STATE_KEYS,
+    ValueChecker,
+    match_values,
+    state_values,
+    stateful_elements,
+)
+
+# Slack gives up on an acknowledgement after 3 seconds.
+ACK_DEADLINE_SECONDS = 3.0
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+class SignedResponse:
+    """The app's answer to one request, and what was sent."""
+
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        text: str,
+        elapsed: float,
+        payload: Any,
+        sent: tuple[bytes, dict[str, str]] = (b"", {}),
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.text = text
+        self.elapsed = elapsed
+        # The payload (or form fields) sent, e.g. to read the trigger_id or event_id used.
+        self.payload = payload
+        # The exact bytes and headers posted, to send the very same request again.
+        self.sent_body, self.sent_headers = sent
+        # Set for view submissions when Slack would show an error instead of moving on.
+        self.view_ack_error: str | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.text) if self.text.strip() else None
+
+    @property
+    def acked_in_time(self) -> bool:
+        return self.elapsed <= ACK_DEADLINE_SECONDS
+
+    def __repr__(self) -> str:
+        return f"SignedResponse(status={self.status}, text={self.text[:200]!r})"
+
+
+class SlackRequestSigner:
+    def __init__(
+        self,
+        signing_secret: str,
+        app_url: str,
+        double: SlackDouble,
+        clock: Callable[[], float] = time.time,
+        *,
+        verification_token: str = "legacy-verification-token",
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        """`clock` is Slack's wall clock (the signature's timestamp); `timer` measures how long
+        the app took to answer, for Slack's 3-second deadline (tests give their own clock)."""
+        self.signing_secret = signing_secret
+        self._verifier = SignatureVerifier(signing_secret)
+        self.app_url = app_url
+        self.double = double
+        self.clock = clock
+        self.verification_token = verification_token
+        self.timer = timer
+        self._session: aiohttp.ClientSession | None = None
+        self._event_ids = itertools.count(1)
+
+    # -- signing and sending ------------------------------------------------------------
+
+    def sign(self, body: str | bytes, timestamp: int) -> str:
+        """The X-Slack-Signature for body, computed by slack_sdk's own code. It reads the body
+        as UTF-8 text, as every body Slack sends is; other bytes raise UnicodeDecodeError."""
+        signature = self._verifier.generate_signature(timestamp=str(timestamp), body=body)
+        assert signature is not None  # None only when the timestamp is None
+        return signature
+
+    def signed_headers(self, body: str | bytes) -> dict[str, str]:
+        timestamp = int(self.clock())
+        return {
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": self.sign(body, timestamp),
+        }
+
+    async def send(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        payload: Any = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> SignedResponse:
+        """POST a raw body to the app, signed."""
+        headers = {"Content-Type": content_type, **self.signed_headers(body)}
+        headers.update(extra_headers or {})
+        return await self._post(body.encode(), headers, payload)
+
+    async def resend(self, earlier: SignedResponse) -> SignedResponse:
+        """Post the very bytes and headers of an earlier request again, signature included:
+        a replay, or Slack delivering the same request twice."""
+        return await self._post(earlier.sent_body, earlier.sent_headers, earlier.payload)
+
+    async def _post(self, raw: bytes, headers: dict[str, str], payload: Any) -> SignedResponse:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        started = self.timer()
+        async with self._session.post(self.app_url, data=raw, headers=headers) as resp:
+            text = await resp.text()
+            elapsed = self.timer() - started
+            return SignedResponse(resp.status, resp.headers, text, elapsed, payload, (raw, headers))
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _send_interaction(self, payload: dict[str, Any]) -> SignedResponse:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.send(body, FORM, payload=payload)
+
+    def _action_ts(self) -> str:
+        return f"{self.clock():.6f}"
+
+    def _checker(self) -> ValueChecker:
+        ws = self.double.workspace
+        return ValueChecker(ws.users, ws.channels)
+
+    # -- slash commands and shortcuts ---------------------------------------------------
+
+    async def slash_command(
+        self, user_id: str, command: str, text: str = "", *, channel_id: str | None = None
+    ) -> SignedResponse:
+        """Run `command` as `user_id` in `channel_id` (default: the user's IM with the bot)."""
+        double = self.double
+        channel_id = channel_id or double.dm_channel(user_id)
+        form = slash_command_form(
+            double.workspace,
+            token=self.verification_token,
+            user_id=user_id,
+            command=command,
+            text=text,
+            channel_id=channel_id,
+            channel=double.workspace.channels.get(channel_id),
+            trigger_id=double.new_trigger_id(user_id),
+            response_url=double.new_response_url(channel_id, user_id),
+        )
+        return await self.send(urlencode(form), FORM, payload=form)
+
+    async def global_shortcut(self, user_id: str, callback_id: str) -> SignedResponse:
+        payload = shortcut_payload(
+            self.double.workspace,
+            token=self.verification_token,
+            user_id=user_id,
+            callback_id=callback_id,
+            trigger_id=self.double.new_trigger_id(user_id),
+            action_ts=self._action_ts(),
+        )
+        return await self._send_interaction(payload)
+
+    async def message_shortcut(
+        self, user_id: str, callback_id: str, *, channel: str, ts: str
+    ) -> SignedResponse:
+        double = self.double
+        channel_id = double.dm_channel(channel) if channel in double.workspace.users else channel
+        message = double.find_message(channel_id, ts)
+        if message is None:
+            raise ValueError(f"no message {ts} in {channel_id}")
+        payload = message_shortcut_payload(
+            double.workspace,
+            token=self.verification_token,
+            user_id=user_id,
+            callback_id=callback_id,
+            trigger_id=double.new_trigger_id(user_id),
+            action_ts=self._action_ts(),
+            channel=double.workspace.channels[channel_id],
+            message=message,
+            response_url=double.new_response_url(channel_id, user_id, ts),
+        )
+        return await self._send_interaction(payload)
+
+    # -- block actions --------------------------------------------------------------------
+
+    async def block_action(
+        self,
+        user_id: str,
+        action_id: str,
+        value: Any = None,
+        *,
+        block_id: str | None = None,
+        message: dict[str, str] | None = None,
+        view_id: str | None = None,
+        selected_option: Any = None,
+    ) -> SignedResponse:
+        """The user uses an element of a stored message ({channel, ts}) or of a view.
+
+        `value` overrides a button's value, or is what the user picks or types for other
+        elements (option values for selects, user ids, dates, ...); `selected_option` is
+        the same for selects, by option value.
+        """
+        if (message is None) == (view_id is None):
+            raise ValueError("give exactly one of message={'channel', 'ts'} or view_id")
+        double = self.double
+        given = selected_option if selected_option is not None else value
+        given = MISSING if given is None else given
+        if view_id is not None:
+            view = self._view_of(user_id, view_id)
+            blocks = view["blocks"]
+            container: dict[str, Any] = {"type": "view", "view_id": view_id}
+        else:
+            assert message is not None
+            found, channel_id, is_ephemeral = self._message_for(user_id, message)
+            blocks = found["blocks"]
+            container = {
+                "type": "message",
+                "message_ts": found["ts"],
+                "channel_id": channel_id,
+                "is_ephemeral": is_ephemeral,
+            }
+        block, element = _find_element(blocks, action_id, block_id)
+        checker = self._checker()
+        action = action_entry(checker, block, element, given, action_ts=self._action_ts())
+        remembered: dict[tuple[str, str], Any] = {}
+        if view_id is not None:
+            remembered = double.state.views.user_input.setdefault(view_id, {})
+        if element.get("type") in STATE_KEYS and given is not MISSING:
+            remembered[(block["block_id"], element["action_id"])] = given
+        state = state_values(blocks, checker, remembered)
+        trigger_id = double.new_trigger_id(user_id)
+        ws = double.workspace
+        if view_id is not None:
+            payload = block_actions_payload(
+                ws,
+                token=self.verification_token,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                action=action,
+                container=container,
+                state=state,
+                view=view_with_state(view, state),
+            )
+        else:
+            payload = block_actions_payload(
+                ws,
+                token=self.verification_token,
+                user_id=user_id,
+                trigger_id=trigger_id,
+                action=action,
+                container=container,
+                state=state,
+                message=None if is_ephemeral else found,
+                channel=ws.channels.get(channel_id),
+                response_url=double.new_response_url(channel_id, user_id, found["ts"]),
+            )
+        return await self._send_interaction(payload)
+
+    def _view_of(self, user_id: str, view_id: str) -> dict[str, Any]:
+        view = self.double.views.get(view_id)
+        if view is None or not self.double.state.views.is_open(view_id):
+            raise ValueError(f"view {view_id} is not open")
+        if view["user_id"] != user_id:
+            raise ValueError(f"view {view_id} belongs to {view['user_id']}, not {user_id}")
+        return view
+
+    def _message_for(
+        self, user_id: str, message: dict[str, str]
+    ) -> tuple[dict[str, Any], str, bool]:
+        double = self.double
+        channel = message["channel"]
+        channel_id = double.dm_channel(channel) if channel in double.workspace.users else channel
+        found = double.state.find_message(channel_id, message["ts"])
+        if found is not None:
+            return found, channel_id, False
+        found = double.state.find_ephemeral(channel_id, message["ts"])
+        if found is None:
+            raise ValueError(f"no message {message['ts']} in {channel_id}")
+        if found["recipient"] != user_id:
+            raise ValueError(f"ephemeral message {message['ts']} was shown to someone else")
+        return found, channel_id, True
+
+    # -- modals ---------------------------------------------------------------------------
+
+    def _top_modal(self, user_id: str, view_id: str) -> dict[str, Any]:
+        stack = self.double.open_modals(user_id)
+        if not stack or stack[-1]["id"] != view_id:
+            top = stack[-1]["id"] if stack else None
+            raise ValueError(f"view {view_id} is not {user_id}'s top modal (that is {top})")
+        return stack[-1]
+
+    def view_submission(
+        self, user_id: str, view_id: str, values: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The view_submission payload Slack would send for the user's top modal (not sent)."""
+        view = self._top_modal(user_id, view_id)
+        items = list(stateful_elements(view["blocks"]))
+        given = {
+            **self.double.state.views.user_input.get(view_id, {}),
+            **match_values(items, values or {}),
+        }
+        state = state_values(view["blocks"], self._checker(), given, require_inputs=True)
+        return view_submission_payload(
+            self.double.workspace,
+            token=self.verification_token,
+            user_id=user_id,
+            trigger_id=self.double.new_trigger_id(user_id),
+            view=view_with_state(view, state),
+        )
+
+    async def submit_view(
+        self, user_id: str, view_id: str, values: dict[str, Any] | None = None
+    ) -> SignedResponse:
+        """Submit the user's top modal. `values` are keyed by block_id or action_id; inputs
+        not given keep their initial value (or stay empty, as in Slack)."""
+        payload = self.view_submission(user_id, view_id, values)
+        response = await self._send_interaction(payload)
+        if not response.acked_in_time:
+            response.view_ack_error = f"no acknowledgement within {ACK_DEADLINE_SECONDS:g} s"
+            return response
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        response.view_ack_error = self.double.apply_view_submission_ack(
+            user_id, view_id, response.status, body
+        )
+        return response
+
+    async def close_view(self, user_id: str, view_id: str) -> SignedResponse | None:
+        """The user closes their top modal. The app hears of it (view_closed) only when the
+        view has notify_on_close; otherwise this returns None."""
+        view = self._top_modal(user_id, view_id)
+        given = self.double.state.views.user_input.get(view_id, {})
+        state = state_values(view["blocks"], self._checker(), given)
+        shown = view_with_state(view, state)
+        cleared = bool(view.get("clear_on_close"))
+        self.double.close_modal(user_id, clear=cleared)
+        if not view.get("notify_on_close"):
+            return None
+        payload = view_closed_payload(
+            self.double.workspace,
+            token=self.verification_token,
+            user_id=user_id,
+            view=shown,
+            is_cleared=cleared,
+        )
+        return await self._send_interaction(payload)
+
+    # -- Events API -----------------------------------------------------------------------
+
+    async def event(
+        self,
+        event: dict[str, Any],
+        *,
+        retry_num: int | None = None,
+        retry_reason: str | None = None,
+        event_id: str | None = None,
+    ) -> SignedResponse:
+        """Deliver an event. Pass the first delivery's `event_id` with `retry_num` to send a
+        retry of it, as Slack does when an event was not acknowledged in time."""
+        event = {**event}
+        event.setdefault("event_ts", f"{self.clock():.6f}")
+        envelope = event_envelope(
+            self.double.workspace,
+            event,
+            token=self.verification_token,
+            event_id=event_id or self._new_event_id(),
+            event_time=int(self.clock()),
+        )
+        headers = {}
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
+        return await self.send(json.dumps(envelope), JSON, payload=envelope, extra_headers=headers)
+
+    def _new_event_id(self) -> str:
+        # Unique across signers, as Slack's are: another replica's sandbox must not reuse one.
+        return f"Ev{next(self._event_ids):04d}{secrets.token_hex(4).upper()}"
+
+    async def url_verification(self, challenge: str) -> SignedResponse:
+        body = {
+            "token": self.verification_token,
+            "challenge": challenge,
+            "type": "url_verification",
+        }
+        return await self.send(json.dumps(body), JSON, payload=body)
+
+
+def _find_element(
+    blocks: list[dict[str, Any]], action_id: str, block_id: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    found = [
+        (block, element)
+        for block in blocks
+        if block_id is None or block.get("block_id") == block_id
+        for _, element in block_elements(block)
+        if element.get("action_id") == action_id
+    ]
+    if not found:
+        where = f" in block {block_id!r}" if block_id else ""
+        raise ValueError(f"no element with action_id {action_id!r}{where}")
+    if len(found) > 1:
+        raise ValueError(f"several elements have action_id {action_id!r}; give block_id")
+    return found[0]
