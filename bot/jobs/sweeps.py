@@ -70,7 +70,8 @@ class Sweeps:
             await replays.forget_old(session, now=self.deps.clock.now())
         return (
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
-            f"{moved.queued} messages queued, {len(purged)} purged of free text"
+            f"{moved.queued} messages queued, {len(purged.names)} purged of free text, "
+            f"{moved.failed + purged.failed} failed"
         )
 
     async def resources(self) -> str:
