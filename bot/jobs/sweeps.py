@@ -46,10 +46,13 @@ class Sweeps:
 
     async def momentum(self) -> str:
         async with self.deps.db.transaction() as session:
-            await momentum.end_pauses(session, now=self.deps.clock.now())
+            paused = await momentum.end_pauses(session, now=self.deps.clock.now())
         zones = await self._lead_zones()
         done = await sweep_momentum(self.deps.db, self.deps.clock.now(), lead_zones=zones)
-        return f"momentum: {done.pairs} pairs looked at, {done.queued} messages queued"
+        return (
+            f"momentum: {done.pairs} pairs looked at, {done.queued} messages queued, "
+            f"{len(paused.results)} pauses ended, {done.failed + len(paused.failed)} failed"
+        )
 
     async def reminders(self) -> str:
         async with self.deps.db.transaction() as session:
@@ -111,11 +114,12 @@ async def sweep_momentum(
     batch: int = BATCH,
 ) -> momentum.SweepResult:
     """Every due pair this replica can claim, one short transaction per batch."""
-    pairs = queued = 0
+    pairs = queued = failed = 0
     while True:
         async with db.transaction() as session:
             result = await momentum.sweep(session, now=now, limit=batch, lead_zones=lead_zones)
         pairs += result.pairs
         queued += result.queued
+        failed += result.failed
         if result.pairs < batch:  # another replica holds the rest, or none is left
-            return momentum.SweepResult(pairs, queued)
+            return momentum.SweepResult(pairs, queued, failed)
