@@ -1,5 +1,6 @@
 """The sweeps every replica runs: each claims its share of due work in the database, so two
-replicas (or an operator's `python -m bot jobs run NAME`) never do the same work twice."""
+replicas (or an operator's `python -m bot jobs run NAME`) never do the same work twice. Within
+a sweep each item fails on its own (services/sweeping.py); the summary says how many did."""
 
 from __future__ import annotations
 
@@ -56,13 +57,13 @@ class Sweeps:
 
     async def reminders(self) -> str:
         async with self.deps.db.transaction() as session:
-            queued = await reminders.sweep(session, now=self.deps.clock.now())
-        return f"reminders: {queued} messages queued"
+            done = await reminders.sweep(session, now=self.deps.clock.now())
+        return f"reminders: {done.queued} messages queued, {done.failed} failed"
 
     async def surveys(self) -> str:
         async with self.deps.db.transaction() as session:
-            queued = await surveys.sweep(session, now=self.deps.clock.now())
-        return f"surveys: {queued} messages queued"
+            done = await surveys.sweep(session, now=self.deps.clock.now())
+        return f"surveys: {done.queued} messages queued, {done.failed} failed"
 
     async def programmes(self) -> str:
         async with self.deps.db.transaction() as session:
@@ -79,8 +80,8 @@ class Sweeps:
 
     async def resources(self) -> str:
         async with self.deps.db.transaction() as session:
-            queued = await resources.sweep(session, now=self.deps.clock.now())
-        return f"resources: {queued} posts queued"
+            done = await resources.sweep(session, now=self.deps.clock.now())
+        return f"resources: {done.queued} posts queued, {done.failed} failed"
 
     async def deliver(self) -> str:
         done: Delivery = await self.sender.run_once()
