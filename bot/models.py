@@ -873,3 +873,33 @@ class HandledRequest(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+# --- Sweeps ------------------------------------------------------------------------------
+
+
+class Sweep(enum.StrEnum):
+    """A scheduler sweep whose items (programmes, pairs, ...) fail one at a time."""
+
+    LIFECYCLE = "lifecycle"  # programmes moving to review or closing
+    PURGE = "purge"  # closed programmes losing their free text
+    PAUSE_END = "pause_end"  # pairs whose asked-for pause is over
+    MOMENTUM = "momentum"  # pairs on the ladder
+    REMINDERS = "reminders"  # pairs with a step left waiting
+    SURVEYS = "surveys"  # programmes opening rounds and inviting
+    SURVEY_REMINDERS = "survey_reminders"  # survey invites not answered
+    RESOURCES = "resources"  # safe spaces getting a resource
+
+
+class SweepFailure(Base):
+    """An item a sweep failed on: the sweep leaves it alone until `retry_at`, backing off further
+    each time it fails again, and forgets it once it succeeds. One row per sweep and item, as one
+    programme is an item of several sweeps that fail and recover apart."""
+
+    __tablename__ = "sweep_failure"
+
+    sweep: Mapped[Sweep] = mapped_column(_enum(Sweep), primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the row's id in its table
+    failures: Mapped[int] = mapped_column(Integer)  # in a row, since it last succeeded
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    retry_at: Mapped[datetime] = mapped_column(UTCDateTime())

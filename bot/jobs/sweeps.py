@@ -1,5 +1,6 @@
 """The sweeps every replica runs: each claims its share of due work in the database, so two
-replicas (or an operator's `python -m bot jobs run NAME`) never do the same work twice."""
+replicas (or an operator's `python -m bot jobs run NAME`) never do the same work twice. Within
+a sweep each item fails on its own (services/sweeping.py); the summary says how many did."""
 
 from __future__ import annotations
 
@@ -46,20 +47,23 @@ class Sweeps:
 
     async def momentum(self) -> str:
         async with self.deps.db.transaction() as session:
-            await momentum.end_pauses(session, now=self.deps.clock.now())
+            paused = await momentum.end_pauses(session, now=self.deps.clock.now())
         zones = await self._lead_zones()
         done = await sweep_momentum(self.deps.db, self.deps.clock.now(), lead_zones=zones)
-        return f"momentum: {done.pairs} pairs looked at, {done.queued} messages queued"
+        return (
+            f"momentum: {done.pairs} pairs looked at, {done.queued} messages queued, "
+            f"{len(paused.results)} pauses ended, {done.failed + len(paused.failed)} failed"
+        )
 
     async def reminders(self) -> str:
         async with self.deps.db.transaction() as session:
-            queued = await reminders.sweep(session, now=self.deps.clock.now())
-        return f"reminders: {queued} messages queued"
+            done = await reminders.sweep(session, now=self.deps.clock.now())
+        return f"reminders: {done.queued} messages queued, {done.failed} failed"
 
     async def surveys(self) -> str:
         async with self.deps.db.transaction() as session:
-            queued = await surveys.sweep(session, now=self.deps.clock.now())
-        return f"surveys: {queued} messages queued"
+            done = await surveys.sweep(session, now=self.deps.clock.now())
+        return f"surveys: {done.queued} messages queued, {done.failed} failed"
 
     async def programmes(self) -> str:
         async with self.deps.db.transaction() as session:
@@ -70,13 +74,14 @@ class Sweeps:
             await replays.forget_old(session, now=self.deps.clock.now())
         return (
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
-            f"{moved.queued} messages queued, {len(purged)} purged of free text"
+            f"{moved.queued} messages queued, {len(purged.names)} purged of free text, "
+            f"{moved.failed + purged.failed} failed"
         )
 
     async def resources(self) -> str:
         async with self.deps.db.transaction() as session:
-            queued = await resources.sweep(session, now=self.deps.clock.now())
-        return f"resources: {queued} posts queued"
+            done = await resources.sweep(session, now=self.deps.clock.now())
+        return f"resources: {done.queued} posts queued, {done.failed} failed"
 
     async def deliver(self) -> str:
         done: Delivery = await self.sender.run_once()
@@ -110,11 +115,12 @@ async def sweep_momentum(
     batch: int = BATCH,
 ) -> momentum.SweepResult:
     """Every due pair this replica can claim, one short transaction per batch."""
-    pairs = queued = 0
+    pairs = queued = failed = 0
     while True:
         async with db.transaction() as session:
             result = await momentum.sweep(session, now=now, limit=batch, lead_zones=lead_zones)
         pairs += result.pairs
         queued += result.queued
+        failed += result.failed
         if result.pairs < batch:  # another replica holds the rest, or none is left
-            return momentum.SweepResult(pairs, queued)
+            return momentum.SweepResult(pairs, queued, failed)

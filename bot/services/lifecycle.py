@@ -19,8 +19,9 @@ from bot.models import (
     Story,
     StoryStatus,
     SurveyKind,
+    Sweep,
 )
-from bot.services import outbox
+from bot.services import outbox, sweeping
 from bot.services.momentum import leads_by_programme
 from bot.services.outbox import Kind, Message
 from bot.services.reports import build_report
@@ -35,21 +36,25 @@ class Moved:
     reviewing: int
     closed: int
     queued: int
+    failed: int = 0
 
 
 async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
-    """Move every programme whose date has come; each move queues its leads' message under a
-    key of programme and step, so a second replica or a re-run sends nothing twice."""
+    """Move every programme whose date has come, each in its own savepoint; each move queues its
+    leads' message under a key of programme and step, so a second replica or a re-run sends
+    nothing twice."""
     await outbox.begin_claim(session)
     today = now.date()
+    due = (installed(Programme.team_id), sweeping.ready(Sweep.LIFECYCLE, Programme.id, now=now))
     ending = list(
         await session.scalars(
             select(Programme)
             .where(
                 Programme.status == ProgrammeStatus.RUNNING,
                 Programme.ends_on <= today,
-                installed(Programme.team_id),
+                *due,
             )
+            .order_by(Programme.id)
             .with_for_update(skip_locked=True)
         )
     )
@@ -59,16 +64,17 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
             .where(
                 Programme.status == ProgrammeStatus.REVIEWING,
                 Programme.ends_on <= today - REVIEW_WINDOW,
-                installed(Programme.team_id),
+                *due,
             )
+            .order_by(Programme.id)
             .with_for_update(skip_locked=True)
         )
     )
     if not ending and not closing:
         return Moved(0, 0, 0)
     leads = await leads_by_programme(session, {p.id for p in ending + closing})
-    messages: list[Message] = []
-    for programme in ending:
+
+    async def review(programme: Programme) -> int:
         programme.status = ProgrammeStatus.REVIEWING
         programme.reviewing_at = now
         figures = await summary_figures(session, programme=programme, now=now)
@@ -79,15 +85,33 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
             "review_closes": closes.isoformat(),
             **figures,
         }
-        messages += _to_leads(programme, leads, Kind.REVIEW_SUMMARY, params)
-    for programme in closing:
+        messages = _to_leads(programme, leads, Kind.REVIEW_SUMMARY, params)
+        return await outbox.enqueue(session, messages, now=now)
+
+    async def close(programme: Programme) -> int:
         programme.status = ProgrammeStatus.CLOSED
         programme.closed_at = now
         await _stop_pairs(session, programme_id=programme.id, now=now)
         params = {"programme_id": programme.id, "programme": programme.name}
-        messages += _to_leads(programme, leads, Kind.PROGRAMME_CLOSED, params)
-    queued = await outbox.enqueue(session, messages, now=now)
-    return Moved(len(ending), len(closing), queued)
+        messages = _to_leads(programme, leads, Kind.PROGRAMME_CLOSED, params)
+        return await outbox.enqueue(session, messages, now=now)
+
+    reviewed = await sweeping.each(
+        session, items=ending, step=review, sweep=Sweep.LIFECYCLE, key=_id, now=now
+    )
+    closed = await sweeping.each(
+        session, items=closing, step=close, sweep=Sweep.LIFECYCLE, key=_id, now=now
+    )
+    return Moved(
+        len(reviewed.results),
+        len(closed.results),
+        sum(reviewed.results) + sum(closed.results),
+        len(reviewed.failed) + len(closed.failed),
+    )
+
+
+def _id(programme: Programme) -> int:
+    return programme.id
 
 
 def _to_leads(

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Date, Integer, and_, func, select, update
+from sqlalchemy import Date, Integer, Row, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -29,8 +31,9 @@ from bot.models import (
     ProgrammeLead,
     ProgrammeStatus,
     SessionLog,
+    Sweep,
 )
-from bot.services import outbox
+from bot.services import outbox, sweeping
 from bot.services.outbox import Kind, Message, Quiet
 from bot.services.pairs import (
     PairError,
@@ -129,6 +132,7 @@ _STEPS = {"pair_id": Integer(), "step": Integer(), "due": UTCDateTime(), "anchor
 class SweepResult:
     pairs: int
     queued: int
+    failed: int = 0
 
 
 async def sweep(
@@ -186,6 +190,37 @@ async def sweep(
     ).all()
     if not rows:
         return SweepResult(0, 0)
+
+    async def move(batch: Sequence[Row[Any]]) -> int:
+        return await _move(session, batch, now=now, lead_zones=lead_zones)
+
+    async def look_later(pair_id: int, retry_at: datetime) -> None:
+        # The pair's own due time moves, so the claim above stays one statement on its index.
+        await session.execute(
+            update(Pair).where(Pair.id == pair_id).values(momentum_due_at=retry_at)
+        )
+
+    # The batch moves in bulk; a pair that breaks it is found by moving the pairs one by one.
+    done = await sweeping.together(
+        session,
+        items=rows,
+        step=move,
+        sweep=Sweep.MOMENTUM,
+        key=lambda row: row[0],
+        now=now,
+        on_failure=look_later,
+    )
+    return SweepResult(len(rows), sum(done.results), len(done.failed))
+
+
+async def _move(
+    session: AsyncSession,
+    rows: Sequence[Row[Any]],
+    *,
+    now: datetime,
+    lead_zones: dict[str, str | None],
+) -> int:
+    """Queue the rungs the pairs have reached and set when to look at each again."""
     programmes = {
         p.id: _Rules.of(p)
         for p in await session.scalars(
@@ -230,8 +265,7 @@ async def sweep(
         ),
         steps.params(updates),
     )
-    queued = await outbox.enqueue(session, messages, now=now)
-    return SweepResult(len(rows), queued)
+    return await outbox.enqueue(session, messages, now=now)
 
 
 async def _first_anchors(session: AsyncSession, pair_ids: list[int]) -> dict[int, date]:
@@ -466,46 +500,55 @@ async def pause_for(
     return info, until
 
 
-async def end_pauses(session: AsyncSession, *, now: datetime) -> int:
+async def end_pauses(session: AsyncSession, *, now: datetime) -> sweeping.Outcome[int]:
     """Pairs whose asked-for pause is over resume (the ladder starts again from today) and
-    both are told, once; returns how many messages were queued."""
+    both are told, once; each pair in its own savepoint, returning what each queued."""
     await outbox.begin_claim(session)
     due = (
         await session.execute(
-            select(Pair, Programme.team_id)
+            select(Pair.id, Programme.team_id)
             .join(Programme, Programme.id == Pair.programme_id)
             .where(
                 Pair.paused_until <= now.date(),
                 Pair.paused_at.is_not(None),
                 Pair.status == PairStatus.CONFIRMED,
+                sweeping.ready(Sweep.PAUSE_END, Pair.id, now=now),
             )
+            .order_by(Pair.id)
             .with_for_update(of=Pair, skip_locked=True)
         )
     ).all()
-    messages = []
-    for pair, team_id in due:
-        found = await load_pair(session, team_id=team_id, pair_id=pair.id)
+
+    async def end_pause(row: Row[tuple[int, str]]) -> int:
+        pair_id, team_id = row
+        found = await load_pair(session, team_id=team_id, pair_id=pair_id)
+        if found is None:
+            return 0
+        pair, info = found
         until = pair.paused_until
         pair.paused_at = None
         pair.paused_until = None
         restart(pair, on=now.date(), now=now)
-        if found is None or until is None:
-            continue
-        info = found[1]
-        for member in info.members:
-            messages.append(
-                Message(
-                    key=f"pause-over:{pair.id}:{until.isoformat()}:{member.user_id}",
-                    kind=Kind.PAUSE_OVER,
-                    team_id=team_id,
-                    channel_id=member.user_id,
-                    params={
-                        "partner": info.other(member.user_id).name,
-                        "programme": info.programme_name,
-                        "pair_id": pair.id,
-                    },
-                    pair_id=pair.id,
-                    participant_id=member.participant_id,
-                )
+        if until is None:
+            return 0
+        messages = [
+            Message(
+                key=f"pause-over:{pair.id}:{until.isoformat()}:{member.user_id}",
+                kind=Kind.PAUSE_OVER,
+                team_id=team_id,
+                channel_id=member.user_id,
+                params={
+                    "partner": info.other(member.user_id).name,
+                    "programme": info.programme_name,
+                    "pair_id": pair.id,
+                },
+                pair_id=pair.id,
+                participant_id=member.participant_id,
             )
-    return await outbox.enqueue(session, messages, now=now)
+            for member in info.members
+        ]
+        return await outbox.enqueue(session, messages, now=now)
+
+    return await sweeping.each(
+        session, items=due, step=end_pause, sweep=Sweep.PAUSE_END, key=lambda r: r[0], now=now
+    )

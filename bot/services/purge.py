@@ -6,6 +6,7 @@ The figures the report needs (dates, counts, ratings) stay. Plain values in and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,12 +31,19 @@ from bot.models import (
     StoryStatus,
     Survey,
     SurveyResponse,
+    Sweep,
 )
-from bot.services import text_columns
+from bot.services import sweeping, text_columns
 
 
-async def sweep(session: AsyncSession, *, now: datetime) -> list[str]:
-    """Purge every closed programme whose time has come, once; returns their names."""
+@dataclass(frozen=True)
+class Purged:
+    names: list[str]
+    failed: int
+
+
+async def sweep(session: AsyncSession, *, now: datetime) -> Purged:
+    """Purge every closed programme whose time has come, once, each in its own savepoint."""
     closed = list(
         await session.scalars(
             select(Programme)
@@ -43,19 +51,28 @@ async def sweep(session: AsyncSession, *, now: datetime) -> list[str]:
                 Programme.status == ProgrammeStatus.CLOSED,
                 Programme.closed_at.is_not(None),
                 Programme.purged_at.is_(None),
+                sweeping.ready(Sweep.PURGE, Programme.id, now=now),
             )
+            .order_by(Programme.id)
             .with_for_update(skip_locked=True)
         )
     )
-    done = []
-    for programme in closed:
-        assert programme.closed_at is not None
-        if now < programme.closed_at + timedelta(days=programme.purge_after_days):
-            continue
+    due = [
+        programme
+        for programme in closed
+        if programme.closed_at is not None
+        and now >= programme.closed_at + timedelta(days=programme.purge_after_days)
+    ]
+
+    async def purge_one(programme: Programme) -> str:
         await purge(session, programme_id=programme.id)
         programme.purged_at = now
-        done.append(programme.name)
-    return done
+        return programme.name
+
+    done = await sweeping.each(
+        session, items=due, step=purge_one, sweep=Sweep.PURGE, key=lambda p: p.id, now=now
+    )
+    return Purged(done.results, len(done.failed))
 
 
 def rows_of(programme_id: int) -> dict[type, ColumnElement[bool]]:

@@ -4,7 +4,8 @@ proposed or not confirmed. Each is sent once (its key) and stops when the pair e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,8 +22,9 @@ from bot.models import (
     PairStatus,
     Participant,
     Programme,
+    Sweep,
 )
-from bot.services import outbox
+from bot.services import outbox, sweeping
 from bot.services.outbox import Kind, Message, Quiet
 from bot.services.pairs import with_people
 from bot.services.workspaces import installed
@@ -55,11 +57,13 @@ def _message(
     )
 
 
-async def _pairs(session: AsyncSession, *where: Any) -> list[tuple[Pair, Programme]]:
+async def _pairs(session: AsyncSession, *where: Any, now: datetime) -> list[tuple[Pair, Programme]]:
     rows = await session.execute(
         select(Pair, Programme)
         .join(Programme, Programme.id == Pair.programme_id)
-        .where(installed(Programme.team_id), *where)
+        .where(
+            installed(Programme.team_id), sweeping.ready(Sweep.REMINDERS, Pair.id, now=now), *where
+        )
         .options(*with_people())
         .order_by(Pair.id)
     )
@@ -74,27 +78,44 @@ def _both(pair: Pair) -> Iterable[Participant]:
     return (pair.mentor, pair.mentee)
 
 
-async def sweep(session: AsyncSession, *, now: datetime) -> int:
-    messages: list[Message] = []
+@dataclass(frozen=True)
+class _Due:
+    """A pair with a step left waiting, and how to word its nudges."""
+
+    pair: Pair
+    programme: Programme
+    nudges: Callable[[Pair, Programme], list[Message]]
+
+
+@dataclass(frozen=True)
+class Reminded:
+    queued: int
+    failed: int
+
+
+async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
+    """Nudge each pair with a step left waiting; the pairs are queued in bulk, and one by one
+    only when that fails, so one pair's failure holds up no other."""
+    due: list[_Due] = []
+
+    def to_both(kind: Kind, prefix: str) -> Callable[[Pair, Programme], list[Message]]:
+        def nudges(pair: Pair, programme: Programme) -> list[Message]:
+            return [
+                _message(kind, f"{prefix}:{pair.id}:{p.id}", pair, programme, p, now)
+                for p in _both(pair)
+            ]
+
+        return nudges
 
     # Introduced, and nobody has proposed times for the chemistry meeting.
     for pair, programme in await _pairs(
         session,
         Pair.status == PairStatus.INTRODUCED,
         ~exists().where(ChemistryMeeting.pair_id == Pair.id),
+        now=now,
     ):
         if pair.introduced_at and pair.introduced_at + _grace(programme) <= now:
-            messages += [
-                _message(
-                    Kind.CHEMISTRY_REQUEST,
-                    f"chem-request:{pair.id}:{p.id}",
-                    pair,
-                    programme,
-                    p,
-                    now,
-                )
-                for p in _both(pair)
-            ]
+            due.append(_Due(pair, programme, to_both(Kind.CHEMISTRY_REQUEST, "chem-request")))
 
     # Times proposed and not answered; or met, and someone has not said go or not for me.
     meetings = await session.scalars(
@@ -118,21 +139,22 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
                 select(ChemistryDecision).where(ChemistryDecision.pair_id.in_(list(met)))
             )
         }
-        for pair, programme in await _pairs(session, Pair.id.in_([*open_, *met])):
-            if pair.id in open_:
-                meeting = open_[pair.id]
-                to = pair.mentee if meeting.proposed_by == pair.mentor_id else pair.mentor
-                messages.append(
-                    _message(
-                        Kind.CHEMISTRY_ANSWER, f"chem-answer:{meeting.id}", pair, programme, to, now
-                    )
-                )
-            else:
-                messages += [
-                    _message(Kind.DECISION, f"decision:{pair.id}:{p.id}", pair, programme, p, now)
-                    for p in _both(pair)
-                    if (pair.id, p.id) not in decided
-                ]
+
+        def answer(pair: Pair, programme: Programme) -> list[Message]:
+            meeting = open_[pair.id]
+            to = pair.mentee if meeting.proposed_by == pair.mentor_id else pair.mentor
+            key = f"chem-answer:{meeting.id}"
+            return [_message(Kind.CHEMISTRY_ANSWER, key, pair, programme, to, now)]
+
+        def decide(pair: Pair, programme: Programme) -> list[Message]:
+            return [
+                _message(Kind.DECISION, f"decision:{pair.id}:{p.id}", pair, programme, p, now)
+                for p in _both(pair)
+                if (pair.id, p.id) not in decided
+            ]
+
+        for pair, programme in await _pairs(session, Pair.id.in_([*open_, *met]), now=now):
+            due.append(_Due(pair, programme, answer if pair.id in open_ else decide))
 
     # Confirmed, and no agreement proposed; or a proposed version waits for the other person.
     for pair, programme in await _pairs(
@@ -141,14 +163,10 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
         Pair.paused_at.is_(None),
         Pair.agreed_at.is_(None),
         ~exists().where(Agreement.pair_id == Pair.id),
+        now=now,
     ):
         if pair.confirmed_at and pair.confirmed_at + _grace(programme) <= now:
-            messages += [
-                _message(
-                    Kind.AGREEMENT_NONE, f"agreement-none:{pair.id}:{p.id}", pair, programme, p, now
-                )
-                for p in _both(pair)
-            ]
+            due.append(_Due(pair, programme, to_both(Kind.AGREEMENT_NONE, "agreement-none")))
     waiting = {
         a.pair_id: a
         for a in await session.scalars(
@@ -163,12 +181,21 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
         )
     }
     if waiting:
-        for pair, programme in await _pairs(session, Pair.id.in_(list(waiting))):
+
+        def sign(pair: Pair, programme: Programme) -> list[Message]:
             agreement = waiting[pair.id]
             to = pair.mentee if agreement.proposed_by == pair.mentor_id else pair.mentor
-            messages.append(
-                _message(
-                    Kind.AGREEMENT_UNSIGNED, f"agreement:{agreement.id}", pair, programme, to, now
-                )
-            )
-    return await outbox.enqueue(session, messages, now=now)
+            key = f"agreement:{agreement.id}"
+            return [_message(Kind.AGREEMENT_UNSIGNED, key, pair, programme, to, now)]
+
+        for pair, programme in await _pairs(session, Pair.id.in_(list(waiting)), now=now):
+            due.append(_Due(pair, programme, sign))
+
+    async def queue(batch: Sequence[_Due]) -> int:
+        messages = [m for d in batch for m in d.nudges(d.pair, d.programme)]
+        return await outbox.enqueue(session, messages, now=now)
+
+    done = await sweeping.together(
+        session, items=due, step=queue, sweep=Sweep.REMINDERS, key=lambda d: d.pair.id, now=now
+    )
+    return Reminded(sum(done.results), len(done.failed))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ids import Field
@@ -19,8 +19,9 @@ from bot.models import (
     ResourcePost,
     Role,
     SafeSpace,
+    Sweep,
 )
-from bot.services import outbox
+from bot.services import outbox, sweeping
 from bot.services.outbox import Kind, Message
 from bot.services.workspaces import installed
 
@@ -156,29 +157,40 @@ async def remove(session: AsyncSession, *, team_id: str, resource_id: int, now: 
     return _item(resource)
 
 
-async def sweep(session: AsyncSession, *, now: datetime) -> int:
+@dataclass(frozen=True)
+class Posted:
+    queued: int
+    failed: int
+
+
+async def sweep(session: AsyncSession, *, now: datetime) -> Posted:
     """Queue, for each safe space whose cadence has come, the newest resource not yet posted
-    there; returns how many were queued."""
+    there, each space in its own savepoint."""
     await outbox.begin_claim(session)
-    rows = await session.execute(
-        select(SafeSpace, Programme)
-        .join(Programme, Programme.id == SafeSpace.programme_id)
-        .where(
-            SafeSpace.channel_id.is_not(None),
-            Programme.status.in_(POSTING),
-            installed(Programme.team_id),
+    rows = (
+        await session.execute(
+            select(SafeSpace, Programme)
+            .join(Programme, Programme.id == SafeSpace.programme_id)
+            .where(
+                SafeSpace.channel_id.is_not(None),
+                Programme.status.in_(POSTING),
+                installed(Programme.team_id),
+                sweeping.ready(Sweep.RESOURCES, SafeSpace.id, now=now),
+            )
+            .order_by(SafeSpace.id)
+            .with_for_update(of=SafeSpace, skip_locked=True)
         )
-        .with_for_update(of=SafeSpace, skip_locked=True)
-    )
-    messages = []
-    for space, programme in rows:
+    ).all()
+
+    async def post(row: Row[tuple[SafeSpace, Programme]]) -> int:
+        space, programme = row
         last = await session.scalar(
             select(func.max(ResourcePost.queued_at)).where(
                 ResourcePost.programme_id == programme.id, ResourcePost.side == space.side
             )
         )
         if last is not None and now - last < timedelta(days=programme.resource_every_days):
-            continue
+            return 0
         posted = select(ResourcePost.resource_id).where(ResourcePost.side == space.side)
         audiences = [a for a, sides in AUDIENCES.items() if space.side in sides]
         resource = await session.scalar(
@@ -193,7 +205,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
             .limit(1)
         )
         if resource is None:
-            continue
+            return 0
         session.add(
             ResourcePost(
                 resource_id=resource.id,
@@ -202,25 +214,28 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
                 queued_at=now,
             )
         )
-        messages.append(
-            Message(
-                key=f"resource:{resource.id}:{space.side}",
-                kind=Kind.RESOURCE,
-                team_id=programme.team_id,
-                channel_id=space.channel_id,
-                params={
-                    "resource_id": resource.id,
-                    "programme_id": programme.id,
-                    "title": resource.title,
-                    "url": resource.url,
-                    "body": resource.body,
-                    "topic": resource.topic,
-                    "programme": programme.name,
-                },
-            )
+        message = Message(
+            key=f"resource:{resource.id}:{space.side}",
+            kind=Kind.RESOURCE,
+            team_id=programme.team_id,
+            channel_id=space.channel_id,
+            params={
+                "resource_id": resource.id,
+                "programme_id": programme.id,
+                "title": resource.title,
+                "url": resource.url,
+                "body": resource.body,
+                "topic": resource.topic,
+                "programme": programme.name,
+            },
         )
-    await session.flush()
-    return await outbox.enqueue(session, messages, now=now)
+        await session.flush()
+        return await outbox.enqueue(session, [message], now=now)
+
+    done = await sweeping.each(
+        session, items=rows, step=post, sweep=Sweep.RESOURCES, key=lambda r: r[0].id, now=now
+    )
+    return Posted(sum(done.results), len(done.failed))
 
 
 def starter_message(programme: Programme, *, user_id: str, channel_id: str, side: Role) -> Message:

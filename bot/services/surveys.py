@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, or_, select
+from sqlalchemy import Row, String, and_, cast, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -34,8 +34,9 @@ from bot.models import (
     SurveyInvite,
     SurveyKind,
     SurveyResponse,
+    Sweep,
 )
-from bot.services import outbox
+from bot.services import outbox, sweeping
 from bot.services.outbox import Kind, Message, Quiet
 from bot.services.workspaces import installed
 
@@ -104,18 +105,29 @@ def _quiet(programme: Programme, user_id: str, tz: str | None) -> Quiet:
     )
 
 
-async def sweep(session: AsyncSession, *, now: datetime) -> int:
-    """Open the rounds that are due, invite who has not been invited, and remind once."""
+@dataclass(frozen=True)
+class Surveyed:
+    queued: int
+    failed: int
+
+
+async def sweep(session: AsyncSession, *, now: datetime) -> Surveyed:
+    """Open the rounds that are due and invite who has not been invited, each programme in its
+    own savepoint; then remind once."""
     programmes = list(
         await session.scalars(
-            select(Programme).where(
+            select(Programme)
+            .where(
                 Programme.status.in_(SURVEYING),
                 installed(Programme.team_id),
+                sweeping.ready(Sweep.SURVEYS, Programme.id, now=now),
             )
+            .order_by(Programme.id)
         )
     )
-    queued = 0
-    for programme in programmes:
+
+    async def invite(programme: Programme) -> int:
+        queued = 0
         for round_ in due_rounds(
             starts_on=programme.starts_on,
             midpoint_on=programme.midpoint_on,
@@ -125,7 +137,15 @@ async def sweep(session: AsyncSession, *, now: datetime) -> int:
         ):
             survey = await _survey(session, programme, round_, now)
             queued += await _invite(session, programme, survey, now)
-    return queued + await _remind(session, now)
+        return queued
+
+    invited = await sweeping.each(
+        session, items=programmes, step=invite, sweep=Sweep.SURVEYS, key=lambda p: p.id, now=now
+    )
+    reminded = await _remind(session, now)
+    return Surveyed(
+        sum(invited.results) + sum(reminded.results), len(invited.failed) + len(reminded.failed)
+    )
 
 
 async def _survey(
@@ -232,31 +252,42 @@ def invitation_key(survey_id: Any, participant_id: Any) -> Any:
     return "survey:" + cast(survey_id, String) + ":" + cast(participant_id, String)
 
 
-async def _remind(session: AsyncSession, now: datetime) -> int:
+async def _remind(session: AsyncSession, now: datetime) -> sweeping.Outcome[int]:
     """One reminder, two days after the invitation reached someone who has not answered."""
-    rows = await session.execute(
-        select(Survey, Participant, Programme)
-        .join(SurveyInvite, SurveyInvite.survey_id == Survey.id)
-        .join(Participant, Participant.id == SurveyInvite.participant_id)
-        .join(Programme, Programme.id == Survey.programme_id)
-        .join(
-            Outbox,
-            and_(
-                Outbox.key == invitation_key(SurveyInvite.survey_id, SurveyInvite.participant_id),
-                Outbox.status == OutboxStatus.SENT,
-                Outbox.sent_at <= now - REMIND_AFTER,
-            ),
+    rows = (
+        await session.execute(
+            select(SurveyInvite.id, Survey, Participant, Programme)
+            .join(SurveyInvite, SurveyInvite.survey_id == Survey.id)
+            .join(Participant, Participant.id == SurveyInvite.participant_id)
+            .join(Programme, Programme.id == Survey.programme_id)
+            .join(
+                Outbox,
+                and_(
+                    Outbox.key
+                    == invitation_key(SurveyInvite.survey_id, SurveyInvite.participant_id),
+                    Outbox.status == OutboxStatus.SENT,
+                    Outbox.sent_at <= now - REMIND_AFTER,
+                ),
+            )
+            .where(
+                SurveyInvite.answered.is_(False),
+                Survey.closes_at > now,
+                Participant.status == ParticipantStatus.SIGNED_UP,
+                sweeping.ready(Sweep.SURVEY_REMINDERS, SurveyInvite.id, now=now),
+            )
         )
-        .where(
-            SurveyInvite.answered.is_(False),
-            Survey.closes_at > now,
-            Participant.status == ParticipantStatus.SIGNED_UP,
-        )
+    ).all()
+
+    async def queue(batch: Sequence[Row[Any]]) -> int:
+        messages = [
+            _ask(Kind.SURVEY_REMINDER, programme, survey, person)
+            for _, survey, person, programme in batch
+        ]
+        return await outbox.enqueue(session, messages, now=now)
+
+    return await sweeping.together(
+        session, items=rows, step=queue, sweep=Sweep.SURVEY_REMINDERS, key=lambda r: r[0], now=now
     )
-    messages = [
-        _ask(Kind.SURVEY_REMINDER, programme, survey, person) for survey, person, programme in rows
-    ]
-    return await outbox.enqueue(session, messages, now=now)
 
 
 # --- Answering -----------------------------------------------------------------------------

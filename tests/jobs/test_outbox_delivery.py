@@ -25,7 +25,8 @@ async def seeded(sandbox: Sandbox, clock: FakeClock) -> list[str]:
     for user_id in people.user_ids:
         sandbox.workspace.add_user(User(id=user_id, name=user_id.lower(), tz="Europe/London"))
     assert await sandbox.run_job("momentum") == (
-        f"momentum: {PAIRS} pairs looked at, {2 * PAIRS} messages queued"
+        f"momentum: {PAIRS} pairs looked at, {2 * PAIRS} messages queued, 0 pauses ended, "
+        "0 failed"
     )
     return people.user_ids
 

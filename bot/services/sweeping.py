@@ -1,0 +1,210 @@
+"""Sweeps that fail item by item: each item (a programme, a pair, a queued reminder) runs in its
+own savepoint, so one that fails rolls back alone, is logged with its id, and is left alone for
+a while (an hour, doubling up to a day) while the sweep goes on with the others; it is forgotten
+once it succeeds. Plain values in and out; no Slack."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, delete, exists, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Sweep, SweepFailure
+from bot.services.outbox import dialect_insert
+
+log = logging.getLogger(__name__)
+
+FIRST_BACK_OFF = timedelta(hours=1)
+LONGEST_BACK_OFF = timedelta(days=1)
+ITEM = {
+    Sweep.LIFECYCLE: "programme",
+    Sweep.PURGE: "programme",
+    Sweep.PAUSE_END: "pair",
+    Sweep.MOMENTUM: "pair",
+    Sweep.REMINDERS: "pair",
+    Sweep.SURVEYS: "programme",
+    Sweep.SURVEY_REMINDERS: "survey invite",
+    Sweep.RESOURCES: "safe space",
+}
+
+T = TypeVar("T")
+R = TypeVar("R")
+# What else a failure does to the item (by id) besides recording it, given when to retry it.
+OnFailure = Callable[[int, datetime], Awaitable[None]]
+
+
+@dataclass
+class Outcome(Generic[R]):
+    """What the steps returned, and the ids of the items that failed."""
+
+    results: list[R] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def back_off(failures: int) -> timedelta:
+    """How long an item that has failed this many times in a row is left alone."""
+    return min(FIRST_BACK_OFF * 2 ** min(failures - 1, 16), LONGEST_BACK_OFF)
+
+
+def ready(sweep: Sweep, item_id: Any, *, now: datetime) -> ColumnElement[bool]:
+    """For a sweep's query: the item is not being left alone after a failure."""
+    return ~exists().where(
+        SweepFailure.sweep == sweep, SweepFailure.item_id == item_id, SweepFailure.retry_at > now
+    )
+
+
+async def each(
+    session: AsyncSession,
+    *,
+    items: Sequence[T],
+    step: Callable[[T], Awaitable[R]],
+    sweep: Sweep,
+    key: Callable[[T], int],
+    now: datetime,
+    on_failure: OnFailure | None = None,
+) -> Outcome[R]:
+    """Run `step` on each item in its own savepoint; one that fails is rolled back, logged and
+    left alone for a while, and the rest go on."""
+    keyed = [(key(item), item) for item in items]
+    if not keyed:
+        return Outcome()
+    await _open(session)
+    return await _each(
+        session,
+        keyed,
+        step,
+        sweep=sweep,
+        now=now,
+        on_failure=on_failure,
+        failures=await _failures(session, sweep=sweep),
+    )
+
+
+async def together(
+    session: AsyncSession,
+    *,
+    items: Sequence[T],
+    step: Callable[[Sequence[T]], Awaitable[R]],
+    sweep: Sweep,
+    key: Callable[[T], int],
+    now: datetime,
+    on_failure: OnFailure | None = None,
+) -> Outcome[R]:
+    """As `each`, for a step that works on many items at once: all of them in one savepoint,
+    and each in its own only when that fails, so the usual run stays one bulk step."""
+    keyed = [(key(item), item) for item in items]
+    if not keyed:
+        return Outcome()
+    await _open(session)
+    failures = await _failures(session, sweep=sweep)
+    try:
+        async with session.begin_nested():
+            result = await step(items)
+    except Exception as exc:
+        log.warning(
+            "The %s sweep failed on %d %ss at once (%s); trying each on its own",
+            sweep,
+            len(keyed),
+            ITEM[sweep],
+            type(exc).__name__,
+        )
+
+        async def alone(item: T) -> R:
+            return await step([item])
+
+        return await _each(
+            session, keyed, alone, sweep=sweep, now=now, on_failure=on_failure, failures=failures
+        )
+    await _forget(session, sweep=sweep, item_ids=[i for i, _ in keyed if i in failures])
+    return Outcome([result])
+
+
+async def _each(
+    session: AsyncSession,
+    keyed: list[tuple[int, T]],
+    step: Callable[[T], Awaitable[R]],
+    *,
+    sweep: Sweep,
+    now: datetime,
+    on_failure: OnFailure | None,
+    failures: dict[int, int],
+) -> Outcome[R]:
+    # Ids are taken before any step: a rolled-back savepoint expires what it changed, and an
+    # expired attribute cannot be loaded lazily in async code.
+    outcome: Outcome[R] = Outcome()
+    recovered = []
+    for item_id, item in keyed:
+        try:
+            async with session.begin_nested():
+                result = await step(item)
+        except Exception:
+            times = failures.get(item_id, 0) + 1
+            retry_at = now + back_off(times)
+            log.exception(
+                "The %s sweep failed on %s %d (%d time(s) in a row); it is tried again after %s",
+                sweep,
+                ITEM[sweep],
+                item_id,
+                times,
+                retry_at.isoformat(),
+            )
+            await _record(
+                session, sweep=sweep, item_id=item_id, times=times, now=now, retry_at=retry_at
+            )
+            if on_failure is not None:
+                await on_failure(item_id, retry_at)
+            outcome.failed.append(item_id)
+            continue
+        outcome.results.append(result)
+        if item_id in failures:
+            recovered.append(item_id)
+    await _forget(session, sweep=sweep, item_ids=recovered)
+    return outcome
+
+
+async def _open(session: AsyncSession) -> None:
+    """SQLite's driver begins its transaction only at the first write, so a SAVEPOINT before
+    that would begin one of its own, which its RELEASE commits: begin it first."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = await (await session.connection()).get_raw_connection()
+    if not connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        await session.execute(text("BEGIN"))
+
+
+async def _failures(session: AsyncSession, *, sweep: Sweep) -> dict[int, int]:
+    """The sweep's items that failed last time they ran (usually none), with their count."""
+    rows = await session.execute(
+        select(SweepFailure.item_id, SweepFailure.failures).where(SweepFailure.sweep == sweep)
+    )
+    return {item_id: failures for item_id, failures in rows}
+
+
+async def _record(
+    session: AsyncSession,
+    *,
+    sweep: Sweep,
+    item_id: int,
+    times: int,
+    now: datetime,
+    retry_at: datetime,
+) -> None:
+    values = {"failures": times, "failed_at": now, "retry_at": retry_at}
+    insert = dialect_insert(session)(SweepFailure).values(sweep=sweep, item_id=item_id, **values)
+    await session.execute(
+        insert.on_conflict_do_update(index_elements=["sweep", "item_id"], set_=values)
+    )
+
+
+async def _forget(session: AsyncSession, *, sweep: Sweep, item_ids: list[int]) -> None:
+    if item_ids:
+        await session.execute(
+            delete(SweepFailure).where(
+                SweepFailure.sweep == sweep, SweepFailure.item_id.in_(item_ids)
+            )
+        )
