@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select, text, update
 
 from bot.clock import FakeClock
-from bot.demo.seed import seed_active_pairs
 from bot.models import (
     Outbox,
     Pair,
@@ -23,6 +22,7 @@ from bot.models import (
     SweepFailure,
 )
 from bot.sandbox import Sandbox
+from bot.sandbox.seed import seed_active_pairs
 
 
 def failures_logged(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
