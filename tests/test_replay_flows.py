@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.ids import Action, Command, Field, Shortcut, View
-from bot.listeners.replays import replay_key
-from bot.models import Concern, HandledRequest, Pair, Story
+from bot.models import Concern, HandledRequest, Pair, Resource, Story
 from bot.sandbox import Sandbox
 from bot.services.replays import KEEP_FOR
+from bot.slack.replays import replay_key
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, contracts_path
 from tests.flows import (
     channel_of,
@@ -26,6 +26,7 @@ from tests.flows import (
     preview,
     sign_up,
 )
+from tests.test_resource_flows import add as add_resource
 
 STORY = {
     Field.STORY_TITLE: "An open Q&A for graduates",
@@ -99,6 +100,26 @@ async def test_a_replayed_concern_reaches_the_leads_once(sandbox: Sandbox) -> No
         await box.resend(sent)
 
     assert await count(box, Concern) == 1
+    assert everything_sent(box) == before
+
+
+async def test_a_replayed_form_that_saves_in_its_check_saves_once(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    """The resource form is saved inside its acknowledgement (so a problem shows on the
+    form); its replay is claimed before that save and adds nothing."""
+    box = sandbox
+    await enrolled(box)
+    sent = await add_resource(
+        box, clock, **{Field.RESOURCE_TITLE: "GROW prompts", Field.RESOURCE_BODY: "Ask first."}
+    )
+    assert sent.status == 200 and await count(box, Resource) == 1
+    before = everything_sent(box)
+
+    again = await box.resend(sent)
+
+    assert again.status == 200 and again.text == ""
+    assert await count(box, Resource) == 1
     assert everything_sent(box) == before
 
 

@@ -22,7 +22,6 @@ from bot.listeners import (
     participant,
     pauses,
     rematch,
-    replays,
     resources,
     spaces,
     stories,
@@ -41,8 +40,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         context["deps"] = deps
         await next_()
 
-    # Before anything acts on a request: a repeat of one already handled stops here.
-    replays.register(app, deps)
     app.use(guarded_ack.install)
     # Bolt tries routes in this order for every request: the busiest go first.
     participant.register(app, deps)

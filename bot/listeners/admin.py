@@ -597,7 +597,7 @@ async def open_submitted(
 def register(app: AsyncApp, deps: Deps) -> None:
     lead_button = lead_buttons(deps)
     then(app.command(Command.ADMIN))(admin_command)
-    form(app.view(View.PROGRAMME_LEADS), check=check_leads)(leads_submitted)
+    form(app.view(View.PROGRAMME_LEADS), check=check_leads, writes=True)(leads_submitted)
     then(app.action(Action.TAKE_OVER_PROGRAMME))(take_over_clicked)
     lead_button(app.action(matching(Action.CLOSE_ENROLMENT)), owner=leads.programme_of_programme)(
         close_clicked
@@ -606,5 +606,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         clone_clicked
     )
     then(app.action(Action.NEW_PROGRAMME))(new_clicked)
-    form(app.view(View.PROGRAMME_SETUP), check=check_setup)(setup_submitted)
+    form(app.view(View.PROGRAMME_SETUP), check=check_setup, writes=True)(setup_submitted)
     form(app.view(View.OPEN_ENROLMENT), check=checked_opening)(open_submitted)

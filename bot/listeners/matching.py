@@ -269,7 +269,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     lead_button(app.action(Action.RERUN_MATCH), owner=programme_of_run)(rerun_clicked)
     then(app.action(matching(Action.PREVIEW_PAIR)))(pin_or_forbid_clicked)
     lead_button(app.action(Action.ADD_CONSTRAINT), owner=programme_of_run)(add_constraint_clicked)
-    form(app.view(View.PAIR_CONSTRAINT), check=check_constraint)(constraint_submitted)
+    form(app.view(View.PAIR_CONSTRAINT), check=check_constraint, writes=True)(constraint_submitted)
     lead_button(app.action(Action.DISCARD_MATCH), owner=programme_of_run)(discard_clicked)
     lead_button(app.action(Action.APPROVE_MATCH), owner=programme_of_run)(approve_clicked)
     lead_button(app.action(matching(Action.END_PAIR)), owner=programme_of_pair)(end_pair_clicked)

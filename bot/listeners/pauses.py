@@ -83,4 +83,4 @@ async def pause_submitted(checked: Paused, body: dict, client: AsyncWebClient) -
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    form(app.view(View.PAUSE_SELF), check=check_pause)(pause_submitted)
+    form(app.view(View.PAUSE_SELF), check=check_pause, writes=True)(pause_submitted)

@@ -104,4 +104,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
     lead_button(app.action(Action.RESOURCE_ADD), owner=programme_of_programme)(add_clicked)
     lead_button(app.action(Action.RESOURCE_EDIT), owner=programme_of_resource)(edit_clicked)
     lead_button(app.action(Action.RESOURCE_REMOVE), owner=programme_of_resource)(remove_clicked)
-    form(app.view(View.RESOURCE), check=check_resource)(resource_submitted)
+    form(app.view(View.RESOURCE), check=check_resource, writes=True)(resource_submitted)

@@ -4,6 +4,10 @@ The app runs Bolt with `process_before_response=True`, so Slack gets its answer 
 ack function returns (no polling delay); the work then runs as a tracked background task. A
 failure in the work is logged with its full trace and the person is told, as the error handler
 does for failures inside the acknowledgement.
+
+Every route claims its request (bot/slack/replays.py) before the work, so a retried or replayed
+request is acknowledged again but changes nothing; a form whose check itself changes state
+claims before the check.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 from bot.services.programme_rules import FormErrors
 from bot.slack.failures import report_failure
 from bot.slack.inflight import track
+from bot.slack.replays import first_time
 
 Handler = Callable[..., Awaitable[None]]
 
@@ -52,8 +57,12 @@ def _arguments(
     return {**found, **{k: v for k, v in given.items() if k in _argument_names(function)}}
 
 
-async def _run_after_ack(work: Handler, kwargs: dict, request: AsyncBoltRequest) -> None:
+async def _run_after_ack(
+    work: Handler, kwargs: dict, request: AsyncBoltRequest, *, claimed: bool = False
+) -> None:
     try:
+        if not claimed and not await first_time(request):
+            return
         await work(**kwargs)
     except Exception as error:
         await report_failure(error, request.body, request.context.client)
@@ -83,21 +92,27 @@ class FieldErrors:
     errors: dict[str, str]
 
 
-def form(route: Callable[..., Any], *, check: Handler) -> Callable[[Handler], Handler]:
+def form(
+    route: Callable[..., Any], *, check: Handler, writes: bool = False
+) -> Callable[[Handler], Handler]:
     """`form(app.view(View.X), check=check_x)(work)`: `check` runs inside the acknowledgement
     and returns the form's typed result, or FieldErrors (or a service's FormErrors) to show on
     it; `work` runs after with that result as `checked`. Nothing is validated twice and no
-    string key carries the result. A check writes only when its errors depend on the write."""
+    string key carries the result. A check writes only when its errors depend on the write,
+    and then says `writes=True`: the request is claimed first, so a replay cannot repeat it."""
 
     def register(work: Handler) -> Handler:
         async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
+            if writes and not await first_time(request):
+                await request.context.ack()
+                return
             checked = await check(**_arguments(check, request, logger))
             if isinstance(checked, FieldErrors | FormErrors):
                 await request.context.ack(response_action="errors", errors=dict(checked.errors))
                 return
             await request.context.ack()
             kwargs = _arguments(work, request, logger, checked=checked)
-            track(_run_after_ack(work, kwargs, request))
+            track(_run_after_ack(work, kwargs, request, claimed=writes))
 
         listener.__name__ = listener.__qualname__ = work.__name__
         route(listener)

@@ -1,19 +1,16 @@
 """Slack's retries and anyone's replay of a signed request change nothing: each request's
 natural key (an event's `event_id`, an interaction's or command's single-use `trigger_id`, a
-closed view's id and hash) is claimed in the database before any listener runs, so the second
-arrival, on this replica or another, is answered 200 and dropped. Option lists for selects
-(`block_suggestion`) change nothing and are always answered."""
+closed view's id and hash) is claimed in the database before anything changes state, so the
+second arrival, on this replica or another, changes nothing. The claim is made after the
+acknowledgement (the routes in bot/slack/routing.py do it), so Slack's answer never waits on
+a write. Option lists for selects (`block_suggestion`) change nothing and are not claimed."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
 
 from bot.deps import Deps
 from bot.services import replays
@@ -50,17 +47,15 @@ def replay_key(body: dict, team_id: str | None) -> str | None:
     return key
 
 
-async def once_only(deps: Deps, req: AsyncBoltRequest, next_: Callable[[], Awaitable[Any]]) -> Any:
-    key = replay_key(req.body, req.context.team_id)
-    if key is not None:
-        async with deps.db.transaction() as session:
-            first = await replays.claim(session, key=key, now=deps.clock.now())
-        if not first:
-            kind = req.body.get("type") or req.body.get("command") or "request"
-            log.info("a repeat of a handled %s was answered and dropped", kind)
-            return BoltResponse(status=200, body="")
-    return await next_()
-
-
-def register(app: AsyncApp, deps: Deps) -> None:
-    app.middleware(once_only)
+async def first_time(request: AsyncBoltRequest) -> bool:
+    """Claim the request; False when it (or a replay of it) was claimed already."""
+    key = replay_key(request.body, request.context.team_id)
+    if key is None:
+        return True
+    deps: Deps = request.context["deps"]
+    async with deps.db.transaction() as session:
+        first = await replays.claim(session, key=key, now=deps.clock.now())
+    if not first:
+        kind = request.body.get("type") or request.body.get("command") or "request"
+        log.info("a repeat of a handled %s was dropped", kind)
+    return first
