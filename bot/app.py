@@ -35,7 +35,7 @@ def create_app(
         # HTTP mode checks the signature on the raw bytes before Bolt sees a request
         # (bot/web.py); Socket Mode requests come over Slack's own authenticated connection.
         request_verification_enabled=False,
-        # Answer Slack as soon as the ack function returns; work runs after (listeners/routing).
+        # Answer Slack as soon as the ack function returns; work runs after (bot/slack/routing.py).
         process_before_response=True,
         logger=logging.getLogger("bot.slack"),
     )

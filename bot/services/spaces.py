@@ -1,6 +1,6 @@
 """Safe spaces: each programme has a private channel for its mentors and one for its mentees.
 Who belongs in each is decided here (signed-up participants of that side, and the leads only if
-the programme says so); listeners/spaces.py makes Slack match. Plain values in and out."""
+the programme says so); flows/spaces.py makes Slack match. Plain values in and out."""
 
 from __future__ import annotations
 
