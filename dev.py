@@ -5,8 +5,11 @@ Both create `.venv/` on first use and install exactly the versions in uv.lock in
 whenever uv.lock or pyproject.toml changes), so a fresh clone needs nothing but Python 3.11+.
 The installer is the uv release pyproject.toml names, put into `.venv-uv/` with pip.
 
+`python3 dev.py test [pytest args]` runs `ruff check .`, then `mypy` (on the files
+pyproject.toml names; any error fails it), then pytest; the first that fails stops it.
+
 `python3 dev.py test-floors [pytest args]` builds `.venv-lowest/` from the lowest versions
-pyproject.toml allows and runs pytest on them.
+pyproject.toml allows and runs pytest on them (no ruff or mypy there).
 """
 
 from __future__ import annotations
@@ -93,9 +96,10 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(PY), "-m", "bot", "start", *rest], cwd=ROOT)
     if command == "test":
         ensure_venv("test")
-        lint = subprocess.call([str(PY), "-m", "ruff", "check", "."], cwd=ROOT)
-        if lint:
-            return lint
+        for check in (["ruff", "check", "."], ["mypy"]):  # mypy reads its files from pyproject
+            failed = subprocess.call([str(PY), "-m", *check], cwd=ROOT)
+            if failed:
+                return failed
         return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
     if command == "test-floors":
         return test_floors(rest)

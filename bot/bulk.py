@@ -37,6 +37,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from bot.db import rowcount
+
 Columns = Mapping[str, TypeEngine[Any]]
 Row = Mapping[str, Any]
 
@@ -50,6 +52,7 @@ class _Converter:
         for name, type_ in columns.items():
             if for_json and isinstance(type_, JSON):
                 continue  # nested in the document as it is
+            process: Callable[[Any], Any] | None
             process = type_.dialect_impl(dialect).bind_processor(dialect)
             if for_json and _is_time(type_):
                 process = _then_iso(process)
@@ -172,11 +175,11 @@ async def insert_new(
             .on_conflict_do_nothing(index_elements=[key])
         )
         result = await session.execute(statement, source.params(rows))
-        return result.rowcount or 0
+        return rowcount(result) or 0
     fixed_types = {name: type_ for name, (_, type_) in constants.items()}
     fixed_values = {name: value for name, (value, _) in constants.items()}
-    (fixed,) = _Converter(dialect, fixed_types, for_json=False).tuples([fixed_values])
-    values = [row + fixed for row in _Converter(dialect, columns, for_json=False).tuples(rows)]
+    (fixed_row,) = _Converter(dialect, fixed_types, for_json=False).tuples([fixed_values])
+    values = [row + fixed_row for row in _Converter(dialect, columns, for_json=False).tuples(rows)]
     names = [*columns, *constants]
     quote = dialect.identifier_preparer.quote
     sql = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -92,7 +93,7 @@ def build_web_app(
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
-    async def share_http_session(web_app: web.Application) -> object:
+    async def share_http_session(web_app: web.Application) -> AsyncIterator[None]:
         # One pooled HTTP session for every outbound Web API call instead of one per call.
         session = aiohttp.ClientSession()
         app.client.session = session

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -70,7 +71,8 @@ async def _run_engine(deps: Deps, data: MatchInput, show: Show | None) -> MatchR
     work = loop.run_in_executor(deps.cpu, match, data, heard if show else None)
     while show is not None:
         next_stage = asyncio.ensure_future(stages.get())
-        await asyncio.wait({next_stage, work}, return_when=asyncio.FIRST_COMPLETED)
+        either: set[asyncio.Future[Any]] = {next_stage, work}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
         if not next_stage.done():
             next_stage.cancel()
             break
@@ -290,4 +292,4 @@ async def pairs_command(
     )
 
 
-Show = Callable[[Mrkdwn], Awaitable[None]]
+Show = Callable[[str], Awaitable[None]]  # shows the engine's stage by name

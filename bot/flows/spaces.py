@@ -82,6 +82,8 @@ async def sync_members(deps: Deps, client: AsyncWebClient, space: Space) -> None
 
 
 async def invite(deps: Deps, client: AsyncWebClient, space: Space, users: list[str]) -> None:
+    if space.channel_id is None:
+        raise ValueError(f"safe space {space.id} has no channel to invite people to")
     try:
         await client.conversations_invite(channel=space.channel_id, users=",".join(users))
     except SlackApiError as exc:

@@ -335,8 +335,10 @@ async def check_leads(
         number=programme_id,
     )
     co_leads = await checked_co_leads(deps, client, team_id, view)
-    if refused or isinstance(co_leads, str):
-        return FieldErrors({Field.CO_LEADS: refused or co_leads})
+    if refused:
+        return FieldErrors({Field.CO_LEADS: refused})
+    if isinstance(co_leads, str):
+        return FieldErrors({Field.CO_LEADS: co_leads})
     assert programme_id is not None
     async with deps.db.transaction() as session:
         await leads.set_co_leads(

@@ -67,9 +67,9 @@ async def check_form(
         return {"held_on": "This form is out of date; open it again."}
     async with deps.db.transaction() as session:
         found = await load_pair(session, team_id=team_id, pair_id=int(raw))
-        if found is None or found[0].confirmed_at is None:
+        pair = found[0] if found is not None else None
+        if pair is None or pair.confirmed_at is None:
             return {"held_on": "This pair is not confirmed."}
-        pair, _ = found
         programme = await session.get(Programme, pair.programme_id)
         confirmed_on = pair.confirmed_at.date()
     assert programme is not None

@@ -67,6 +67,8 @@ async def check_pick(
     if refused:
         return FieldErrors({Field.CHANNEL: refused})
     channel = form_values(view).get(Field.CHANNEL)
+    if not isinstance(channel, str):  # the input is required: Slack always sends one
+        return FieldErrors({Field.CHANNEL: "Pick a channel."})
     try:
         info = await client.conversations_info(channel=channel)
     except SlackApiError as exc:

@@ -54,7 +54,7 @@ async def check_answers(view: dict) -> tuple[int, surveys.Answers] | FieldErrors
     answers, errors = surveys.validate_answers(
         kind, form_values(view), objective_ids, RERATE_PREFIX
     )
-    if errors:
+    if answers is None:  # no answers exactly when there are errors
         return FieldErrors(errors)
     return survey_id, answers
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.app import create_app
 from bot.clock import Clock
@@ -14,7 +15,7 @@ from bot.db import Database
 from bot.deps import Deps, build_deps
 from bot.jobs.scheduler import build_sweeps
 from bot.jobs.sweeps import Sweeps
-from bot.sandbox.double import USE_DEFAULT_CONTRACTS, SlackDouble, Workspace
+from bot.sandbox.double import USE_DEFAULT_CONTRACTS, ContractsDir, SlackDouble, Workspace
 from bot.sandbox.signer import SlackRequestSigner
 from bot.slack.inflight import wait_for_listeners
 from bot.web import SLACK_PATH, bound_port, build_web_app, start_web_app
@@ -31,7 +32,7 @@ class Sandbox:
         database_url: str,
         lead_user_ids: frozenset[str] = frozenset(),
         clock: Clock | None = None,
-        contracts_dir: Path | object | None = USE_DEFAULT_CONTRACTS,
+        contracts_dir: ContractsDir = USE_DEFAULT_CONTRACTS,
         latency: float = 0.0,
         rate_limits: bool = True,
     ) -> None:
@@ -64,9 +65,9 @@ class Sandbox:
     async def start(self) -> Sandbox:
         await self.double.start()
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            slack_bot_token=self.workspace.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
+            _env_file=None,  # type: ignore[call-arg]  # BaseSettings takes it; pydantic's typed __init__ hides it
+            slack_bot_token=SecretStr(self.workspace.bot_token),
+            slack_signing_secret=SecretStr(SIGNING_SECRET),
             slack_api_url=self.double.api_url,
             database_url=self._database_url,
             lead_user_ids=self._lead_user_ids,
@@ -86,7 +87,7 @@ class Sandbox:
             app_url=self.app_url,
             double=self.double,
             clock=lambda: clock.now().timestamp(),
-            **({"timer": self._slack_time} if self._slack_time is not None else {}),
+            timer=self._slack_time or time.perf_counter,  # the signer's default without a clock
         )
         return self
 

@@ -95,7 +95,14 @@ def validate_terms(
             errors.add(name, f"Keep this under {MAX_GOALS} characters.")
     if errors:
         return errors
-    return Terms(medium=medium, ends_on=ends_on, scheduler=scheduler, **numbers, **goals)
+    return Terms(
+        medium=medium,
+        ends_on=ends_on,
+        scheduler=scheduler,
+        mentor_goals=goals["mentor_goals"],
+        mentee_goals=goals["mentee_goals"],
+        **numbers,
+    )
 
 
 def _terms(agreement: Agreement) -> Terms:

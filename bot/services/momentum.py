@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Row, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import TypeEngine
 
 from bot.bulk import JsonRows
 from bot.db import UTCDateTime
@@ -125,7 +126,12 @@ def restart(pair: Pair, *, on: date, now: datetime) -> None:
 
 
 # What the sweep writes back to each pair it looked at.
-_STEPS = {"pair_id": Integer(), "step": Integer(), "due": UTCDateTime(), "anchor": Date()}
+_STEPS: dict[str, TypeEngine[Any]] = {
+    "pair_id": Integer(),
+    "step": Integer(),
+    "due": UTCDateTime(),
+    "anchor": Date(),
+}
 
 
 @dataclass(frozen=True)
@@ -191,7 +197,7 @@ async def sweep(
     if not rows:
         return SweepResult(0, 0)
 
-    async def move(batch: Sequence[Row[Any]]) -> int:
+    async def move(batch: Sequence[Row[*tuple[Any, ...]]]) -> int:
         return await _move(session, batch, now=now, lead_zones=lead_zones)
 
     async def look_later(pair_id: int, retry_at: datetime) -> None:
@@ -215,7 +221,7 @@ async def sweep(
 
 async def _move(
     session: AsyncSession,
-    rows: Sequence[Row[Any]],
+    rows: Sequence[Row[*tuple[Any, ...]]],
     *,
     now: datetime,
     lead_zones: dict[str, str | None],
@@ -490,8 +496,8 @@ async def pause_for(
     if pair.status != PairStatus.CONFIRMED:
         raise PairError(state_words(info))
     if pair.paused_at is not None:
-        until = f" until {pair.paused_until:%a %d %b}" if pair.paused_until else ""
-        raise PairError(f"Your pair is already paused{until}.")
+        ends = f" until {pair.paused_until:%a %d %b}" if pair.paused_until else ""
+        raise PairError(f"Your pair is already paused{ends}.")
     until = now.date() + timedelta(weeks=weeks)
     pair.paused_at = now
     pair.paused_until = until
@@ -519,7 +525,7 @@ async def end_pauses(session: AsyncSession, *, now: datetime) -> sweeping.Outcom
         )
     ).all()
 
-    async def end_pause(row: Row[tuple[int, str]]) -> int:
+    async def end_pause(row: Row[int, str]) -> int:
         pair_id, team_id = row
         found = await load_pair(session, team_id=team_id, pair_id=pair_id)
         if found is None:

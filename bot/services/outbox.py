@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Integer, String, func, or_, select, text, update
+from sqlalchemy import JSON, ColumnElement, Integer, String, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
 from bot.bulk import insert_new
-from bot.db import UTCDateTime
+from bot.db import UTCDateTime, rowcount
 from bot.models import Outbox, OutboxStatus
 from bot.services.quiet import BUDGET_WINDOW, after_budget, after_quiet_hours
 
@@ -154,7 +154,7 @@ async def cancel(
     """Withdraw messages not yet sent: of a pair, for people (optionally only some kinds),
     or by key."""
     people = list(participant_ids)
-    scope = []
+    scope: list[ColumnElement[bool]] = []
     if keys:
         scope.append(Outbox.key.in_(list(keys)))
     if pair_id is not None:
@@ -171,7 +171,7 @@ async def cancel(
     if kinds is not None:
         statement = statement.where(Outbox.kind.in_(list(kinds)))
     result = await session.execute(statement)
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 @dataclass(frozen=True)
@@ -273,8 +273,9 @@ async def _budget_spent(
             ),
         )
     )
-    for recipient, sent_at, _ in rows:
-        spent[recipient].append(sent_at or now)
+    for recipient_id, sent_at, _ in rows:
+        assert recipient_id is not None  # only recipients IN the list above
+        spent[recipient_id].append(sent_at or now)
     return spent
 
 

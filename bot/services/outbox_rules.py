@@ -277,12 +277,12 @@ async def _resources(session: AsyncSession, rows: Sequence[Outbox], facts: Facts
         facts.removed = {rid: removed_at is not None for rid, removed_at in found}
     programmes = _ints(_param(r, "programme_id") for r in rows)
     if programmes:
-        found = await session.execute(
+        spaces = await session.execute(
             select(SafeSpace.programme_id, SafeSpace.channel_id).where(
                 SafeSpace.programme_id.in_(programmes), SafeSpace.channel_id.is_not(None)
             )
         )
-        facts.spaces = {(p, c) for p, c in found}
+        facts.spaces = {(p, c) for p, c in spaces if c is not None}
 
 
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------

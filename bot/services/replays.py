@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import rowcount
 from bot.models import HandledRequest
 from bot.services.outbox import dialect_insert
 
@@ -23,7 +24,7 @@ async def claim(session: AsyncSession, *, key: str, now: datetime) -> bool:
         .on_conflict_do_nothing(index_elements=["key"])
     )
     result = await session.execute(statement)
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 async def forget_old(session: AsyncSession, *, now: datetime) -> int:
@@ -31,4 +32,4 @@ async def forget_old(session: AsyncSession, *, now: datetime) -> int:
     result = await session.execute(
         delete(HandledRequest).where(HandledRequest.received_at < now - KEEP_FOR)
     )
-    return result.rowcount
+    return rowcount(result)

@@ -11,6 +11,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import pairwise
 
 from sqlalchemy import and_, case, func, select
@@ -137,14 +138,14 @@ async def build_report(
     pid = programme.id
     minimum = max(3, programme.min_survey_respondents)
 
-    people = Counter()
+    people: Counter[str] = Counter()
     withdrawn = 0
-    for role, status, n in await session.execute(
+    for role, person_status, n in await session.execute(
         select(Participant.role, Participant.status, func.count())
         .where(Participant.programme_id == pid)
         .group_by(Participant.role, Participant.status)
     ):
-        if status == ParticipantStatus.WITHDRAWN:
+        if person_status == ParticipantStatus.WITHDRAWN:
             withdrawn += n
         else:
             people[str(role)] += n
@@ -220,7 +221,7 @@ async def build_report(
         .order_by(SessionLog.pair_id, SessionLog.held_on)
     ):
         held_on[pair_id].append(day)
-    ratings = dict(
+    ratings: dict[int, Decimal | float] = dict(  # Decimal from PostgreSQL
         (
             await session.execute(
                 select(SessionLog.pair_id, func.avg(SessionRating.rating))

@@ -182,7 +182,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Posted:
         )
     ).all()
 
-    async def post(row: Row[tuple[SafeSpace, Programme]]) -> int:
+    async def post(row: Row[SafeSpace, Programme]) -> int:
         space, programme = row
         last = await session.scalar(
             select(func.max(ResourcePost.queued_at)).where(
@@ -206,6 +206,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Posted:
         )
         if resource is None:
             return 0
+        assert space.channel_id is not None  # the query takes only spaces with a channel
         session.add(
             ResourcePost(
                 resource_id=resource.id,

@@ -80,8 +80,11 @@ class Participation:
 class EnrolmentFacts(Protocol):
     """What sign-up needs to know of a programme: a model or a cached snapshot."""
 
-    status: ProgrammeStatus
-    enrolment_deadline: date
+    @property
+    def status(self) -> ProgrammeStatus: ...
+
+    @property
+    def enrolment_deadline(self) -> date: ...
 
     @property
     def topics(self) -> Sequence[str]: ...
@@ -157,7 +160,9 @@ def validate_signup(
         errors.add(Field.GOALS, "Share at least one goal you bring.")
     elif len(goals) > 2000:
         errors.add(Field.GOALS, "Keep your goals under 2,000 characters.")
-    consent = form.get(Field.CONSENT) or []
+    consent = form.get(Field.CONSENT)
+    if not isinstance(consent, list):  # ticked boxes come as a list of values
+        consent = []
     if "accepted" not in consent:
         errors.add(Field.CONSENT, "Please accept the ground rules to take part.")
     if errors:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import rowcount
 from bot.ids import Field
 from bot.models import (
     Participant,
@@ -75,7 +76,9 @@ def validate_story(
     errors: dict[str, str] = {}
     title = str(form.get(Field.STORY_TITLE) or "").strip()
     text = str(form.get(Field.STORY_TEXT) or "").strip()
-    consent = form.get(Field.CONSENT) or []
+    consent = form.get(Field.CONSENT)
+    if not isinstance(consent, list):  # ticked boxes come as a list of values
+        consent = []
     raw_programme = str(form.get(Field.PROGRAMME) or "")
     if len(programme_ids) == 1 and not raw_programme:
         raw_programme = str(programme_ids[0])
@@ -204,7 +207,7 @@ async def _move(
         .execution_options(synchronize_session=False)
     )
     story = await _load(session, team_id=team_id, story_id=story_id)
-    if moved.rowcount != 1:
+    if rowcount(moved) != 1:
         raise StoryError(ALREADY[story.status])
     return story
 

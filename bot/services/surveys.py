@@ -278,7 +278,7 @@ async def _remind(session: AsyncSession, now: datetime) -> sweeping.Outcome[int]
         )
     ).all()
 
-    async def queue(batch: Sequence[Row[Any]]) -> int:
+    async def queue(batch: Sequence[Row[int, Survey, Participant, Programme]]) -> int:
         messages = [
             _ask(Kind.SURVEY_REMINDER, programme, survey, person)
             for _, survey, person, programme in batch

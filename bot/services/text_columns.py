@@ -64,7 +64,10 @@ class TextColumn:
 
     @property
     def model(self) -> type:
-        return self.column.class_
+        model = self.column.class_
+        if not isinstance(model, type):  # an alias's column: no table to erase in
+            raise TypeError(f"{self.column} is not a model's own column")
+        return model
 
     @property
     def key(self) -> str:

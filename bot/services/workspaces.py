@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Database
+from bot.db import Database, rowcount
 from bot.models import (
     Outbox,
     OutboxStatus,
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 UNINSTALLED = "app uninstalled"
 
 
-def installed(team_id: ColumnElement[str]) -> ColumnElement[bool]:
+def installed(team_id: SQLColumnExpression[str]) -> ColumnElement[bool]:
     """A filter for sweeps: the team has not uninstalled the app."""
     gone = select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None))
     return team_id.not_in(gone)
@@ -63,7 +63,7 @@ async def uninstall(session: AsyncSession, *, team_id: str, now: datetime) -> in
         .values(momentum_due_at=None)
         .execution_options(synchronize_session=False)
     )
-    return withdrawn.rowcount or 0
+    return rowcount(withdrawn) or 0
 
 
 async def reinstall(session: AsyncSession, *, team_id: str, now: datetime) -> bool:

@@ -30,7 +30,7 @@ class GuardedWebClient(AsyncWebClient):
     """Every Web API call passes `guard`: mrkdwn the views did not build as `Mrkdwn` goes out
     inert, whichever method, listener or job sent it."""
 
-    async def api_call(  # type: ignore[override]
+    async def api_call(
         self,
         api_method: str,
         *,

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 
+from slack_sdk import signature
 from slack_sdk.signature import SignatureVerifier
 
 from bot.clock import Clock
@@ -16,7 +17,7 @@ SIGNATURE_HEADER = "X-Slack-Signature"
 MAX_SKEW_SECONDS = 5 * 60
 
 
-class _Seconds:
+class _Seconds(signature.Clock):
     """The app's clock as SignatureVerifier reads one: seconds since the epoch."""
 
     def __init__(self, clock: Clock) -> None:

@@ -29,6 +29,8 @@ from bot.slack.inflight import track
 from bot.slack.replays import first_time
 
 Handler = Callable[..., Awaitable[None]]
+# A form's check: the typed result its work gets, or FieldErrors / FormErrors to show.
+Check = Callable[..., Awaitable[object]]
 
 
 async def ack_only(ack: AsyncAck) -> None:
@@ -36,12 +38,12 @@ async def ack_only(ack: AsyncAck) -> None:
 
 
 @functools.cache
-def _argument_names(function: Handler) -> list[str]:
+def _argument_names(function: Callable[..., Any]) -> list[str]:
     return get_arg_names_of_callable(function)
 
 
 def _arguments(
-    function: Handler, request: AsyncBoltRequest, logger: logging.Logger, **given: Any
+    function: Callable[..., Any], request: AsyncBoltRequest, logger: logging.Logger, **given: Any
 ) -> dict:
     # Bolt's own injection, so ack and work functions name their arguments as listeners do;
     # `given` are ours (a form's checked result).
@@ -93,7 +95,7 @@ class FieldErrors:
 
 
 def form(
-    route: Callable[..., Any], *, check: Handler, writes: bool = False
+    route: Callable[..., Any], *, check: Check, writes: bool = False
 ) -> Callable[[Handler], Handler]:
     """`form(app.view(View.X), check=check_x)(work)`: `check` runs inside the acknowledgement
     and returns the form's typed result, or FieldErrors (or a service's FormErrors) to show on
@@ -121,7 +123,11 @@ def form(
     return register
 
 
-def step(route: Callable[..., Any], *, check: Handler) -> None:
+def step(
+    route: Callable[..., Any],
+    *,
+    check: Callable[..., Awaitable[dict[str, Any] | FieldErrors | FormErrors]],
+) -> None:
     """`step(app.view(View.X), check=next_view)`: a form whose answer is the next form, shown
     in its place (response_action=update); `check` returns that view, or FieldErrors."""
 

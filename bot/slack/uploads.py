@@ -4,6 +4,7 @@ completeUploadExternal), which slack_sdk's files_upload_v2 performs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,4 +26,5 @@ async def send_files(client: AsyncWebClient, *, user_id: str, files: list[Upload
             {"content": f.content, "filename": f.filename, "title": f.title} for f in files
         ],
     )
-    return [f["id"] for f in done.get("files", [])]
+    shared: list[dict[str, Any]] = done.get("files", [])
+    return [f["id"] for f in shared]

@@ -90,11 +90,11 @@ def setup_modal(
         spaces_element["initial_options"] = [leads_option]
     blocks: list[Block] = [
         header("The programme"),
-        input_block(Field.NAME, "Name", text_input(max_length=80, initial=b and b.name)),
+        input_block(Field.NAME, "Name", text_input(max_length=80, initial=b.name if b else None)),
         input_block(
             Field.DESCRIPTION,
             "Description",
-            text_input(multiline=True, max_length=3000, initial=b and b.description),
+            text_input(multiline=True, max_length=3000, initial=b.description if b else None),
             optional=True,
         ),
         co_leads_input(co_leads),

@@ -52,18 +52,20 @@ def resource_modal(programme_id: int, item: Item | None = None) -> Block:
     choices = [option(label, value) for value, label in AUDIENCE_LABELS.items()]
     blocks = [
         input_block(
-            Field.RESOURCE_TITLE, "Title", text_input(max_length=150, initial=item and item.title)
+            Field.RESOURCE_TITLE,
+            "Title",
+            text_input(max_length=150, initial=item.title if item else None),
         ),
         input_block(
             Field.RESOURCE_URL,
             "Link",
-            text_input(initial=item and item.url, placeholder="https://…"),
+            text_input(initial=item.url if item else None, placeholder="https://…"),
             optional=True,
         ),
         input_block(
             Field.RESOURCE_BODY,
             "Or the text itself",
-            text_input(multiline=True, max_length=2500, initial=item and item.body),
+            text_input(multiline=True, max_length=2500, initial=item.body if item else None),
             optional=True,
         ),
         input_block(
@@ -74,7 +76,7 @@ def resource_modal(programme_id: int, item: Item | None = None) -> Block:
         input_block(
             Field.RESOURCE_TOPIC,
             "Topic",
-            text_input(max_length=60, initial=item and item.topic),
+            text_input(max_length=60, initial=item.topic if item else None),
             optional=True,
         ),
     ]

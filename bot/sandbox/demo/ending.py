@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from bot.sandbox.demo.pair_work import Step, _press
 from bot.sandbox.demo.transcript import Transcript, short
 from bot.services.lifecycle import REVIEW_WINDOW
 
-STORY = {
+STORY: dict[str, Any] = {
     Field.STORY_TITLE: "The board now asks the graduates first",
     Field.STORY_TEXT: "After six sessions my mentee runs a monthly open Q&A with graduates on "
     "the intranet, and two of our product ideas came from it.",

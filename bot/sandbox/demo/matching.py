@@ -71,7 +71,7 @@ async def _chemistry(box: Sandbox, step: Step, pair: Pair, *, at: datetime, loud
     await (step(mentee, "clicks Request chemistry meeting", pressing) if loud else pressing)
     modal = box.modal(mentee)
     assert modal is not None
-    times = {
+    times: dict[str, Any] = {
         Field.TIME_1: int(at.timestamp()),
         Field.TIME_2: int((at + timedelta(days=1)).timestamp()),
         Field.NOTE: "Video call, link in the invite",

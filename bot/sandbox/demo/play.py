@@ -31,7 +31,7 @@ from bot.sandbox.demo.transcript import Transcript, short
 # (the Docker image) has no manifests/. A test keeps the copy equal to the manifest.
 SCOPES = files("bot.sandbox.demo") / "bot_scopes.json"
 DEMO_TOKEN = "xoxb-sandbox-demo"
-PROGRAMME = {
+PROGRAMME: dict[str, Any] = {
     Field.NAME: "Digital Leaders 2026",
     Field.DESCRIPTION: "Our executives learn how our youngest colleagues work, share and use AI.",
     Field.OBJECTIVES: "Executives' confidence with social media | self-rating 1-5\n"
@@ -130,6 +130,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
         )
         await step(lead, "types /mentoring-admin new", box.command(lead, Command.ADMIN, "new"))
         modal = box.modal(lead)
+        assert modal is not None
         bad = {**programme, Field.ENDS: programme[Field.DEADLINE], Field.SESSIONS: "0"}
         await step(
             lead,
@@ -162,6 +163,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
                     message={"channel": ANNOUNCE_CHANNEL, "ts": announcement["ts"]},
                 )
                 modal = box.modal(person.user_id)
+                assert modal is not None
                 answers = _answers(person, modal, rng)
                 if index == detailed + 1:
                     log.say(f"\n{person.name} picks themselves as their own line manager")
@@ -184,6 +186,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
                 ),
             )
             modal = box.modal(person.user_id)
+            assert modal is not None
             await step(
                 person.user_id,
                 f"signs up as a {person.intended_role} ({person.department})",
@@ -197,6 +200,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
             box.command(editor.user_id, Command.PARTICIPANT, "edit"),
         )
         modal = box.modal(editor.user_id)
+        assert modal is not None
         await step(
             editor.user_id,
             "moves to the Digital department and saves",
@@ -250,6 +254,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
 async def _open(box: Sandbox, lead: str, channel: str) -> Any:
     await box.command(lead, Command.ADMIN, "open")
     modal = box.modal(lead)
+    assert modal is not None
     return await box.submit(lead, modal["id"], {Field.CHANNEL: channel})
 
 
@@ -257,6 +262,7 @@ async def _summary(box: Sandbox, log: Transcript, acks: list[float]) -> None:
     assert box.db is not None
     async with box.db.transaction() as session:
         programme = await session.scalar(select(Programme))
+        assert programme is not None  # the demo made it
         rows = (
             await session.execute(
                 select(Participant.role, Participant.status, func.count()).group_by(

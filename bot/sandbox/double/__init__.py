@@ -2,12 +2,13 @@
 Slack's checks (auth, scopes, arguments, Block Kit, rate limits, trigger ids)."""
 
 from bot.sandbox.double.recording import RecordedCall
-from bot.sandbox.double.server import USE_DEFAULT_CONTRACTS, SlackDouble
+from bot.sandbox.double.server import USE_DEFAULT_CONTRACTS, ContractsDir, SlackDouble
 from bot.sandbox.double.workspace import Channel, User, Workspace
 
 __all__ = [
     "USE_DEFAULT_CONTRACTS",
     "Channel",
+    "ContractsDir",
     "RecordedCall",
     "SlackDouble",
     "User",

@@ -31,12 +31,13 @@ OPTIONS_MAX = 100
 
 def _subclass_types(base: type) -> set[str]:
     found: set[str] = set()
-    pending = list(base.__subclasses__())
+    pending: list[type] = list(base.__subclasses__())
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        if isinstance(getattr(cls, "type", None), str):
-            found.add(cls.type)
+        kind = getattr(cls, "type", None)
+        if isinstance(kind, str):
+            found.add(kind)
     return found
 
 

@@ -49,7 +49,9 @@ class MethodContract:
     def from_json(cls, name: str, data: dict[str, Any]) -> MethodContract:
         args = data.get("args") or {}
         # A few reference files spell "no scope" as the string "none".
-        scope = data.get("scope") if isinstance(data.get("scope"), dict) else {}
+        scope = data.get("scope")
+        if not isinstance(scope, dict):
+            scope = {}
         properties = args.get("properties") or {}
         return cls(
             name=name,

@@ -49,6 +49,7 @@ def apply_submission_ack(
         problem = _problems_with_new_view(new_view)
         if problem:
             return problem
+        assert isinstance(new_view, dict)  # check_view refuses anything else
         if action == "update":
             views.replace_content(views.views[view_id], new_view)
             return None

@@ -48,6 +48,7 @@ class _UseDefaultContracts:
 # Passing nothing looks the contracts up (SLACK_CONTRACTS_DIR, then ../shared); passing
 # None runs without them.
 USE_DEFAULT_CONTRACTS = _UseDefaultContracts()
+ContractsDir = Path | str | _UseDefaultContracts | None
 
 # Tests and the demo start many doubles: running without the reference is said once a process.
 _said_contracts_off = False
@@ -72,7 +73,7 @@ class SlackDouble:
     def __init__(
         self,
         workspace: Workspace,
-        contracts_dir: Path | str | _UseDefaultContracts | None = USE_DEFAULT_CONTRACTS,
+        contracts_dir: ContractsDir = USE_DEFAULT_CONTRACTS,
         clock: Callable[[], float] = time.monotonic,
         latency: float = 0.0,
         rate_limits: bool = True,

@@ -41,12 +41,14 @@ def _hour_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _ancestors(person: str, managers: dict[str, str], depth: int) -> list[str]:
-    chain, current = [], person
+    chain: list[str] = []
+    current = person
     for _ in range(depth):
-        current = managers.get(current)  # type: ignore[assignment]
-        if not current or current in chain:
+        manager = managers.get(current)
+        if not manager or manager in chain:
             break
-        chain.append(current)
+        chain.append(manager)
+        current = manager
     return chain
 
 
@@ -212,7 +214,8 @@ def match(data: MatchInput, progress: Progress | None = None) -> MatchResult:
     tell("assigning")
     if rows and len(columns):
         penalty = float(np.abs(scores).sum()) + 1.0  # worse than any total of real scores
-        matrix = np.where(feasible[np.ix_(rows, columns)], scores[np.ix_(rows, columns)], -penalty)
+        grid = np.ix_(np.array(rows), columns)
+        matrix = np.where(feasible[grid], scores[grid], -penalty)
         row_ind, col_ind = linear_sum_assignment(matrix, maximize=True)
         for r, c in zip(row_ind, col_ind, strict=True):
             i, j = rows[r], int(columns[c])

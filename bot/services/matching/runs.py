@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import rowcount
 from bot.models import (
     ConstraintKind,
     MatchRun,
@@ -317,7 +318,7 @@ async def approve(session: AsyncSession, *, team_id: str, run_id: int, now: date
         .where(MatchRun.id == run_id, MatchRun.status == MatchRunStatus.PREVIEWING)
         .values(status=MatchRunStatus.APPROVED, decided_at=now)
     )
-    if claimed.rowcount != 1:  # another click got there first
+    if rowcount(claimed) != 1:  # another click got there first
         raise RunError("This preview was already approved.")
     run = await session.get(MatchRun, run_id)
     assert run is not None

@@ -53,8 +53,9 @@ def complete_upload(ctx: CallContext) -> dict[str, Any]:
             raise SlackError("file_not_found")
         entries.append((entry, item))
     targets: list[Channel] = []
-    if ctx.text("channel_id") or ctx.text("channels"):
-        ids = [ctx.text("channel_id")] if ctx.text("channel_id") else []
+    channel_id = ctx.text("channel_id")
+    if channel_id or ctx.text("channels"):
+        ids = [channel_id] if channel_id else []
         ids += [c.strip() for c in (ctx.text("channels") or "").split(",") if c.strip()]
         targets = [postable_channel(ctx, channel_id) for channel_id in ids]
     for entry, item in entries:
