@@ -18,6 +18,7 @@ from bot.models import (
     Role,
 )
 from bot.sandbox import Sandbox
+from bot.views.admin import STALE_BUTTON
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2
 from tests.flows import create_programme, open_enrolment, replay_as, sign_up, signup_values
 
@@ -222,6 +223,33 @@ async def test_leave_asks_first_then_withdraws(enrolling: Sandbox) -> None:
     # The other, now stale, confirmation changes nothing and says why.
     await box.press(MENTOR, second, Action.LEAVE_CONFIRM)
     assert "already left" in second["text"]
+
+
+async def test_a_button_whose_value_was_tampered_with_changes_nothing(
+    enrolling: Sandbox,
+) -> None:
+    """A participant's button answers a value that names nothing with the stale-button line,
+    and one naming a programme the person is not in with what the rules say; neither acts."""
+    box = enrolling
+    await sign_up(box, MENTOR)
+
+    async def press_with(value: str) -> str:
+        await box.command(MENTOR, Command.PARTICIPANT, "leave")
+        shown = box.last_ephemeral(MENTOR)
+        [confirm] = [
+            b["accessory"]["action_id"]
+            for b in shown["blocks"]
+            if str((b.get("accessory") or {}).get("action_id", "")).startswith(Action.LEAVE_CONFIRM)
+        ]
+        at = {"channel": shown["channel"], "ts": shown["ts"]}
+        await box.click(MENTOR, confirm, value, message=at)
+        return str(box.replies(MENTOR)[-1]["text"])
+
+    assert await press_with("not-an-id") == STALE_BUTTON
+    refused = await press_with("987654")
+    assert refused == "You are not signed up to that programme."
+    [person] = await participants(box)
+    assert person.status == ParticipantStatus.SIGNED_UP
 
 
 async def test_keep_me_in_changes_nothing(enrolling: Sandbox) -> None:

@@ -14,11 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.services import leads
+from bot.services.errors import Refused
 from bot.services.people import is_lead
 from bot.slack.replies import Reply
 from bot.slack.routing import then
 from bot.views import admin as admin_views
 from bot.views.blocks import Block
+from bot.views.mrkdwn import escape
 
 
 @dataclass(frozen=True)
@@ -173,3 +175,64 @@ def lead_buttons(
         return register_work
 
     return lead_button
+
+
+@dataclass(frozen=True)
+class Click:
+    """A person's press of a button whose value starts with an id (`12` or `12:4`)."""
+
+    deps: Deps
+    client: AsyncWebClient
+    reply: Reply
+    team_id: str
+    user_id: str
+    number: int  # the id the value starts with
+    value: str  # the whole value, for buttons that carry more than the id
+    trigger_id: str
+
+
+ClickWork = Callable[[Click], Awaitable[None]]
+
+
+def button(route: Callable[..., Any], *, replace: bool = False) -> Callable[[ClickWork], ClickWork]:
+    """`button(app.action(Action.X))(work)`: a participant's button. A value with no id gets
+    the stale-button line; whatever the rules refuse (a service's `Refused`) is told to the
+    person who pressed, in place of the message when `replace`. The services check that the
+    id is theirs to act on."""
+
+    def register_work(work: ClickWork) -> ClickWork:
+        async def listener(
+            deps: Deps,
+            action: dict,
+            body: dict,
+            client: AsyncWebClient,
+            respond: AsyncRespond,
+            context: dict,
+        ) -> None:
+            user_id = body["user"]["id"]
+            reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+            value = action.get("value") or ""
+            number = value.partition(":")[0]
+            if not number.isdigit():
+                await reply(admin_views.STALE_BUTTON, replace_original=replace)
+                return
+            click = Click(
+                deps,
+                client,
+                reply,
+                context["team_id"],
+                user_id,
+                int(number),
+                value,
+                body.get("trigger_id", ""),
+            )
+            try:
+                await work(click)
+            except Refused as refused:
+                await reply(escape(refused), replace_original=replace)
+
+        listener.__name__ = listener.__qualname__ = work.__name__
+        then(route)(listener)
+        return work
+
+    return register_work

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import Click, button
 from bot.flows.home import publish_home
 from bot.ids import Action, Field, View, matching
 from bot.models import Programme
@@ -122,31 +123,16 @@ async def form_submitted(
         await agreements.set_message(session, agreement_id=proposal.id, ts=posted["ts"])
 
 
-async def confirm_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    value = action.get("value") or ""
-    try:
-        if not value.isdigit():
-            raise PairError("That button is not valid any more.")
-        async with deps.db.transaction() as session:
-            agreed = await agreements.confirm(
-                session,
-                team_id=context["team_id"],
-                agreement_id=int(value),
-                user_id=user_id,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await reply(escape(exc))
-        return
+async def confirm_clicked(click: Click) -> None:
+    deps, client = click.deps, click.client
+    async with deps.db.transaction() as session:
+        agreed = await agreements.confirm(
+            session,
+            team_id=click.team_id,
+            agreement_id=click.number,
+            user_id=click.user_id,
+            now=deps.clock.now(),
+        )
     channel = agreed.pair.conversation_id
     text, blocks = views.agreed_summary(agreed)
     if channel and agreed.message_ts:
@@ -157,11 +143,11 @@ async def confirm_clicked(
             if exc.response.get("error") != "already_pinned":
                 log.warning("could not pin the agreement", exc_info=True)
     for member in agreed.pair.members:
-        await publish_home(deps, client, team_id=context["team_id"], user_id=member.user_id)
+        await publish_home(deps, client, team_id=click.team_id, user_id=member.user_id)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     then(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
     then(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
     form(app.view(View.AGREEMENT), check=checked_form)(form_submitted)
-    then(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)
+    button(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)

@@ -7,6 +7,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import Click, button
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -19,6 +20,7 @@ from bot.services.programme_rules import FormErrors
 from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form, then
 from bot.views import checkins as views
+from bot.views.admin import STALE_BUTTON
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 from bot.views.when import slack_date
@@ -134,33 +136,20 @@ async def schedule_reminders(deps: Deps, client: AsyncWebClient, logged: Logged)
         await hold(deps, client, planned, text)
 
 
-async def rated(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    session_id, _, rating = (action.get("value") or "").partition(":")
-    try:
-        if not (session_id.isdigit() and rating.isdigit()):
-            raise PairError("That button is not valid any more.")
-        async with deps.db.transaction() as session:
-            held_on = await checkins.rate(
-                session,
-                team_id=context["team_id"],
-                session_id=int(session_id),
-                user_id=user_id,
-                rating=int(rating),
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await reply(escape(exc))
-        return
-    await reply(
+async def rated(click: Click) -> None:
+    rating = click.value.partition(":")[2]
+    if not rating.isdigit():
+        raise PairError(STALE_BUTTON)
+    async with click.deps.db.transaction() as session:
+        held_on = await checkins.rate(
+            session,
+            team_id=click.team_id,
+            session_id=click.number,
+            user_id=click.user_id,
+            rating=int(rating),
+            now=click.deps.clock.now(),
+        )
+    await click.reply(
         mrkdwn(
             "Thanks: you rated the session of {day:%a %d %b} {rating} out of 5.",
             day=held_on,
@@ -183,65 +172,33 @@ async def my_actions_clicked(
     )
 
 
-async def close(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-    *,
-    done: bool,
-) -> None:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    value = action.get("value") or ""
-    try:
-        if not value.isdigit():
-            raise PairError("That button is not valid any more.")
-        async with deps.db.transaction() as session:
-            closed = await checkins.close_action(
-                session,
-                team_id=context["team_id"],
-                action_id=int(value),
-                user_id=user_id,
-                done=done,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await reply(escape(exc))
-        return
-    await reply(mrkdwn("“{text}” is {status}.", text=closed.text, status=closed.status.value))
-    await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
+async def close(click: Click, *, done: bool) -> None:
+    async with click.deps.db.transaction() as session:
+        closed = await checkins.close_action(
+            session,
+            team_id=click.team_id,
+            action_id=click.number,
+            user_id=click.user_id,
+            done=done,
+            now=click.deps.clock.now(),
+        )
+    await click.reply(mrkdwn("“{text}” is {status}.", text=closed.text, status=closed.status.value))
+    await publish_home(click.deps, click.client, team_id=click.team_id, user_id=click.user_id)
 
 
-async def done_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    await close(deps, action, body, client, respond, context, done=True)
+async def done_clicked(click: Click) -> None:
+    await close(click, done=True)
 
 
-async def drop_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    await close(deps, action, body, client, respond, context, done=False)
+async def drop_clicked(click: Click) -> None:
+    await close(click, done=False)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     then(app.shortcut(Shortcut.LOG_SESSION))(shortcut_used)
     then(app.action(matching(Action.LOG_SESSION)))(log_clicked)
     form(app.view(View.CHECKIN), check=checked_form)(checkin_submitted)
-    then(app.action(matching(Action.RATE_SESSION)))(rated)
+    button(app.action(matching(Action.RATE_SESSION)))(rated)
     then(app.action(Action.MY_ACTIONS))(my_actions_clicked)
-    then(app.action(matching(Action.ACTION_DONE)))(done_clicked)
-    then(app.action(matching(Action.ACTION_DROP)))(drop_clicked)
+    button(app.action(matching(Action.ACTION_DONE)))(done_clicked)
+    button(app.action(matching(Action.ACTION_DROP)))(drop_clicked)

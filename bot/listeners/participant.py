@@ -10,6 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import Click, button
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.concerns import start_concern
 from bot.flows.data_rights import send_my_data
@@ -343,32 +344,17 @@ async def signup_submitted(
         )
 
 
-async def leave_confirmed(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    value = action.get("value") or ""
-    try:
-        if not value.isdigit():
-            raise ProgrammeError("That button is not valid any more.")
-        async with deps.db.transaction() as session:
-            programme, endings = await signup.withdraw(
-                session,
-                team_id=context["team_id"],
-                programme_id=int(value),
-                user_id=user_id,
-                now=deps.clock.now(),
-            )
-    except ProgrammeError as exc:
-        await reply(escape(exc), replace_original=True)
-        return
-    await reply(
+async def leave_confirmed(click: Click) -> None:
+    deps, client, user_id = click.deps, click.client, click.user_id
+    async with deps.db.transaction() as session:
+        programme, endings = await signup.withdraw(
+            session,
+            team_id=click.team_id,
+            programme_id=click.number,
+            user_id=user_id,
+            now=deps.clock.now(),
+        )
+    await click.reply(
         mrkdwn(
             "You've left “{name}”. Thank you for your interest; you're welcome back "
             "while enrolment is open.",
@@ -379,9 +365,9 @@ async def leave_confirmed(
     for ending in endings:
         await announce(client, ending, decider=ending.pair.member(user_id))
     await leave_spaces(
-        deps, client, team_id=context["team_id"], programme_id=programme.id, user_id=user_id
+        deps, client, team_id=click.team_id, programme_id=programme.id, user_id=user_id
     )
-    await publish_home(deps, client, team_id=context["team_id"], user_id=user_id)
+    await publish_home(deps, client, team_id=click.team_id, user_id=user_id)
 
 
 async def leave_cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
@@ -397,5 +383,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     then(app.action(matching(Action.EDIT_SIGNUP)))(edit_clicked)
     step(app.view(View.SIGNUP_PICK), check=programme_picked)
     form(app.view(View.SIGNUP), check=checked_signup)(signup_submitted)
-    then(app.action(Action.LEAVE_CONFIRM))(leave_confirmed)
+    button(app.action(Action.LEAVE_CONFIRM), replace=True)(leave_confirmed)
     then(app.action(Action.LEAVE_CANCEL))(leave_cancelled)

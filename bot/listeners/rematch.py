@@ -9,45 +9,31 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import Click, button
 from bot.flows.endings import announce
 from bot.flows.home import publish_home
 from bot.ids import Action
 from bot.services import pairs
-from bot.services.pairs import PairError
 from bot.slack.replies import Reply
 from bot.slack.routing import then
-from bot.views.mrkdwn import escape
 
 
-async def confirmed(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    value = action.get("value") or ""
-    try:
-        if not value.isdigit():
-            raise PairError("That button is not valid any more.")
-        async with deps.db.transaction() as session:
-            ending, asker = await pairs.ask_for_rematch(
-                session,
-                team_id=context["team_id"],
-                pair_id=int(value),
-                user_id=user_id,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await reply(escape(exc), replace_original=True)
-        return
-    await reply("Done: your pairing has ended and you are back in the pool.", replace_original=True)
-    await announce(client, ending, decider=asker)
+async def confirmed(click: Click) -> None:
+    deps = click.deps
+    async with deps.db.transaction() as session:
+        ending, asker = await pairs.ask_for_rematch(
+            session,
+            team_id=click.team_id,
+            pair_id=click.number,
+            user_id=click.user_id,
+            now=deps.clock.now(),
+        )
+    await click.reply(
+        "Done: your pairing has ended and you are back in the pool.", replace_original=True
+    )
+    await announce(click.client, ending, decider=asker)
     for member in ending.pair.members:
-        await publish_home(deps, client, team_id=context["team_id"], user_id=member.user_id)
+        await publish_home(deps, click.client, team_id=click.team_id, user_id=member.user_id)
 
 
 async def cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:
@@ -56,5 +42,5 @@ async def cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    then(app.action(Action.NO_FAULT_CONFIRM))(confirmed)
+    button(app.action(Action.NO_FAULT_CONFIRM), replace=True)(confirmed)
     then(app.action(Action.NO_FAULT_CANCEL))(cancelled)

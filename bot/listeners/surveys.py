@@ -3,47 +3,30 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import Click, button
 from bot.ids import RERATE_PREFIX, Action, Field, View, matching
 from bot.models import SurveyKind
 from bot.services import surveys
 from bot.services.surveys import SurveyError
-from bot.slack.replies import Reply
-from bot.slack.routing import FieldErrors, form, then
+from bot.slack.routing import FieldErrors, form
 from bot.views import surveys as views
 from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 
-async def answer_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    value = action.get("value") or ""
-    try:
-        if not value.isdigit():
-            raise SurveyError("That button is not valid any more.")
-        async with deps.db.transaction() as session:
-            form = await surveys.form_start(
-                session,
-                team_id=context["team_id"],
-                survey_id=int(value),
-                user_id=user_id,
-                now=deps.clock.now(),
-            )
-    except SurveyError as exc:
-        await reply(escape(exc))
-        return
-    await client.views_open(trigger_id=body["trigger_id"], view=views.survey_modal(form))
+async def answer_clicked(click: Click) -> None:
+    async with click.deps.db.transaction() as session:
+        form = await surveys.form_start(
+            session,
+            team_id=click.team_id,
+            survey_id=click.number,
+            user_id=click.user_id,
+            now=click.deps.clock.now(),
+        )
+    await click.client.views_open(trigger_id=click.trigger_id, view=views.survey_modal(form))
 
 
 async def check_answers(view: dict) -> tuple[int, surveys.Answers] | FieldErrors:
@@ -85,5 +68,5 @@ async def answers_submitted(
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    then(app.action(matching(Action.SURVEY_OPEN)))(answer_clicked)
+    button(app.action(matching(Action.SURVEY_OPEN)))(answer_clicked)
     form(app.view(View.SURVEY), check=check_answers)(answers_submitted)

@@ -19,11 +19,12 @@ from bot.models import (
     Programme,
     ProgrammeLead,
 )
+from bot.services.errors import Refused
 
 MAX_TEXT = 2000
 
 
-class ConcernError(Exception):
+class ConcernError(Refused):
     """Something the person should know; the message says what."""
 
 

@@ -24,13 +24,14 @@ from bot.models import (
     ScheduledMessage,
 )
 from bot.services import outbox
+from bot.services.errors import Refused
 from bot.services.leads import lead_ids
 
 LIVE = (PairStatus.PROPOSED, PairStatus.INTRODUCED, PairStatus.CONFIRMED)
 APPROVED = (PairStatus.INTRODUCED, PairStatus.CONFIRMED)
 
 
-class PairError(Exception):
+class PairError(Refused):
     """Why nothing changed, worded for the person who acted."""
 
 

@@ -20,10 +20,11 @@ from bot.models import (
     Role,
     Workspace,
 )
+from bot.services.errors import Refused
 from bot.services.programme_rules import ProgrammeInput
 
 
-class ProgrammeError(Exception):
+class ProgrammeError(Refused):
     """A rule of the programme lifecycle was broken; the message is for the user."""
 
 

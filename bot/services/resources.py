@@ -22,6 +22,7 @@ from bot.models import (
     Sweep,
 )
 from bot.services import outbox, sweeping
+from bot.services.errors import Refused
 from bot.services.outbox import Kind, Message
 from bot.services.workspaces import installed
 
@@ -39,7 +40,7 @@ GROW = (
 )
 
 
-class ResourceError(Exception):
+class ResourceError(Refused):
     pass
 
 

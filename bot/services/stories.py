@@ -21,13 +21,14 @@ from bot.models import (
     Story,
     StoryStatus,
 )
+from bot.services.errors import Refused
 
 MAX_TITLE = 150
 MAX_TEXT = 3000
 WAITING = (StoryStatus.SUBMITTED, StoryStatus.APPROVED)
 
 
-class StoryError(Exception):
+class StoryError(Refused):
     """Something the person can fix or should know; the message says which."""
 
 

@@ -37,6 +37,7 @@ from bot.models import (
     Sweep,
 )
 from bot.services import outbox, sweeping
+from bot.services.errors import Refused
 from bot.services.outbox import Kind, Message, Quiet
 from bot.services.workspaces import installed
 
@@ -62,7 +63,7 @@ PHASE = {SurveyKind.MIDPOINT: RatingPhase.MIDPOINT, SurveyKind.END: RatingPhase.
 SURVEYING = (ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)
 
 
-class SurveyError(Exception):
+class SurveyError(Refused):
     """Shown to the person as it is."""
 
 

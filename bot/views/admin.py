@@ -86,6 +86,8 @@ def channel_advice(error: str, channel_id: str, *, refused: str) -> Mrkdwn:
     return mrkdwn("Slack refused {what} ({error}).", what=refused, error=error)
 
 
+STALE_BUTTON = "That button is not valid any more."
+
 NOT_A_LEAD = (
     "Sorry, `/mentoring-admin` is for programme leads. If you run a programme, ask a workspace "
     "admin to add you as a lead. Participants can use `/mentoring`."
