@@ -236,3 +236,27 @@ def button(route: Callable[..., Any], *, replace: bool = False) -> Callable[[Cli
         return work
 
     return register_work
+
+
+FormStarter = Callable[..., Awaitable[None]]
+
+
+def opens_form(route: Callable[..., Any], starter: FormStarter) -> None:
+    """`opens_form(app.shortcut(...), start_x)`: a shortcut or button that opens the same form
+    as its `/mentoring` word; `starter` checks who is asking and what they may do."""
+
+    async def opened(
+        deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    ) -> None:
+        user_id = body["user"]["id"]
+        await starter(
+            deps,
+            client,
+            Reply(client=client, user_id=user_id, respond=respond, body=body),
+            team_id=context["team_id"],
+            user_id=user_id,
+            trigger_id=body["trigger_id"],
+        )
+
+    opened.__name__ = opened.__qualname__ = f"{starter.__name__}_opened"
+    then(route)(opened)

@@ -7,7 +7,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button
+from bot.flows.access import Click, button, opens_form
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -24,20 +24,6 @@ from bot.views.admin import STALE_BUTTON
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 from bot.views.when import slack_date
-
-
-async def shortcut_used(
-    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-) -> None:
-    user_id = body["user"]["id"]
-    await start_checkin(
-        deps,
-        client,
-        Reply(client=client, user_id=user_id, respond=respond, body=body),
-        team_id=context["team_id"],
-        user_id=user_id,
-        trigger_id=body["trigger_id"],
-    )
 
 
 async def log_clicked(
@@ -195,7 +181,7 @@ async def drop_clicked(click: Click) -> None:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    then(app.shortcut(Shortcut.LOG_SESSION))(shortcut_used)
+    opens_form(app.shortcut(Shortcut.LOG_SESSION), start_checkin)
     then(app.action(matching(Action.LOG_SESSION)))(log_clicked)
     form(app.view(View.CHECKIN), check=checked_form)(checkin_submitted)
     button(app.action(matching(Action.RATE_SESSION)))(rated)

@@ -10,7 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button
+from bot.flows.access import Click, button, opens_form
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.concerns import start_concern
 from bot.flows.data_rights import send_my_data
@@ -218,20 +218,6 @@ async def join_clicked(
     )
 
 
-async def join_shortcut(
-    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-) -> None:
-    user_id = body["user"]["id"]
-    await start_join(
-        deps,
-        client,
-        Reply(client=client, user_id=user_id, respond=respond, body=body),
-        team_id=context["team_id"],
-        user_id=user_id,
-        trigger_id=body["trigger_id"],
-    )
-
-
 async def edit_clicked(
     deps: Deps,
     action: dict,
@@ -379,7 +365,7 @@ async def leave_cancelled(body: dict, client: AsyncWebClient, respond: AsyncResp
 def register(app: AsyncApp, deps: Deps) -> None:
     then(app.command(Command.PARTICIPANT), ack=ack_command)(mentoring_command)
     then(app.action(Action.JOIN))(join_clicked)
-    then(app.shortcut(Shortcut.JOIN))(join_shortcut)
+    opens_form(app.shortcut(Shortcut.JOIN), start_join)
     then(app.action(matching(Action.EDIT_SIGNUP)))(edit_clicked)
     step(app.view(View.SIGNUP_PICK), check=programme_picked)
     form(app.view(View.SIGNUP), check=checked_signup)(signup_submitted)
