@@ -87,6 +87,9 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         asyncio.run(_drop_pg_database(pg_name))
 
 
+RESTART_SEQUENCES = "SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'"
+
+
 @pytest.fixture(params=BACKENDS)
 async def db(
     request: pytest.FixtureRequest, database_urls: dict[str, str]
@@ -99,8 +102,11 @@ async def db(
             for table in tables:
                 await conn.execute(text(f'DELETE FROM "{table}"'))
         else:
-            joined = ", ".join(f'"{t}"' for t in tables)
-            await conn.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
+            # Deleting a few rows is far quicker than TRUNCATE, which rebuilds every table's
+            # files; one block makes it one round trip, and ids start again from 1.
+            deletes = " ".join(f'DELETE FROM "{table}";' for table in tables)
+            await conn.execute(text(f"DO $$ BEGIN {deletes} END $$"))
+            await conn.execute(text(RESTART_SEQUENCES))
     yield database
     await database.dispose()
 
