@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
@@ -14,6 +15,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db import Base, Database
 from bot.migrate import upgrade_head
+
+if TYPE_CHECKING:
+    from bot.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",")]
@@ -87,6 +91,21 @@ def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         asyncio.run(_drop_pg_database(pg_name))
 
 
+async def empty(database: Database) -> None:
+    """Every table emptied, ids starting again from 1."""
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with database.engine.begin() as conn:
+        if database.is_sqlite:
+            for table in tables:
+                await conn.execute(text(f'DELETE FROM "{table}"'))
+        else:
+            # Deleting a few rows is far quicker than TRUNCATE, which rebuilds every table's
+            # files; one block makes it one round trip.
+            deletes = " ".join(f'DELETE FROM "{table}";' for table in tables)
+            await conn.execute(text(f"DO $$ BEGIN {deletes} END $$"))
+            await conn.execute(text(RESTART_SEQUENCES))
+
+
 RESTART_SEQUENCES = "SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'"
 
 
@@ -96,17 +115,7 @@ async def db(
 ) -> AsyncIterator[Database]:
     """A clean, migrated database on each backend in turn."""
     database = Database(database_urls[request.param])
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    async with database.engine.begin() as conn:
-        if database.is_sqlite:
-            for table in tables:
-                await conn.execute(text(f'DELETE FROM "{table}"'))
-        else:
-            # Deleting a few rows is far quicker than TRUNCATE, which rebuilds every table's
-            # files; one block makes it one round trip, and ids start again from 1.
-            deletes = " ".join(f'DELETE FROM "{table}";' for table in tables)
-            await conn.execute(text(f"DO $$ BEGIN {deletes} END $$"))
-            await conn.execute(text(RESTART_SEQUENCES))
+    await empty(database)
     yield database
     await database.dispose()
 
@@ -170,20 +179,24 @@ def clock():
     return FakeClock(datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-async def sandbox(db: Database, clock):
+def sandbox_on(db: Database, clock) -> Sandbox:
+    """The app on this database and clock, wired to a double of the test workspace."""
     from bot.sandbox import Sandbox
 
     # With Slack's contracts the double also checks scopes and every documented argument;
     # without them it still checks everything its own handlers need.
     contracts = contracts_path()
-    box = Sandbox(
+    return Sandbox(
         build_test_workspace(),
         database_url=db.url,
         lead_user_ids=frozenset({LEAD}),
         clock=clock,
         contracts_dir=contracts if (contracts / "methods").is_dir() else None,
     )
-    await box.start()
+
+
+@pytest.fixture
+async def sandbox(db: Database, clock):
+    box = await sandbox_on(db, clock).start()
     yield box
     await box.stop()

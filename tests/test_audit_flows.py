@@ -13,11 +13,16 @@ from bot.sandbox import Sandbox
 from bot.views.admin import NOT_A_LEAD
 from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2
 from tests.flows import EXEC2, confirm_pairs
+from tests.scenarios import play
+
+
+async def reach_paired(sandbox: Sandbox, clock: FakeClock) -> None:
+    await play(sandbox, clock, confirm_pairs)
 
 
 @pytest.fixture
 async def paired(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
-    await confirm_pairs(sandbox, clock)
+    await play(sandbox, clock, reach_paired)
     return sandbox
 
 

@@ -15,18 +15,23 @@ from bot.models import ConstraintKind, Pair, PairConstraint, PairStatus
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import channel_of, enrol_cohort, last_message, preview, replay_as
+from tests.scenarios import play
 
 WED_15 = datetime(2026, 1, 7, 15, 0, tzinfo=UTC)
 THU_15 = datetime(2026, 1, 8, 15, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def introduced(sandbox: Sandbox) -> str:
+async def reach_introduced(sandbox: Sandbox, clock: FakeClock) -> str:
     """Mia (Berlin) and Eve (New York) introduced; their group DM's id."""
     await enrol_cohort(sandbox)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     await sandbox.press(LEAD, preview(sandbox), Action.APPROVE_MATCH)
     return channel_of(sandbox, MENTOR, EXEC)
+
+
+@pytest.fixture
+async def introduced(sandbox: Sandbox, clock: FakeClock) -> str:
+    return await play(sandbox, clock, reach_introduced)
 
 
 async def propose(box: Sandbox, channel: str, user: str, *times: datetime, note: str = "") -> Any:

@@ -38,6 +38,7 @@ from tests.flows import (
     replay_as,
     sign_up,
 )
+from tests.scenarios import play
 from tests.test_chemistry_flows import accept
 from tests.test_concern_flows import reply_to, seen_by
 from tests.test_momentum_flows import at, tick
@@ -50,10 +51,9 @@ SHARED = "Try the prompt library together"
 ACTION_BY_MIA = "Send Eve the prompt library"
 
 
-@pytest.fixture
-async def noted(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+async def reach_noted(sandbox: Sandbox, clock: FakeClock) -> None:
     box = sandbox
-    await agree(box, await confirm_pairs(box, clock))
+    await agree(box, await play(box, clock, confirm_pairs))
     clock.set(at("01-20", 12))
     await log_session(
         box,
@@ -68,7 +68,12 @@ async def noted(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
     await log_session(
         box, EXEC, **{Field.HELD_ON: "2026-01-20", Field.GOAL: "", Field.PRIVATE_NOTE: THEIRS}
     )
-    return box
+
+
+@pytest.fixture
+async def noted(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+    await play(sandbox, clock, reach_noted)
+    return sandbox
 
 
 def exported(box: Sandbox, user: str) -> dict:
@@ -240,8 +245,7 @@ async def confirm_agreement(box: Sandbox, channel: str, user: str) -> None:
     assert "is confirmed" in last_message(box, channel)["text"]
 
 
-@pytest.fixture
-async def typed_everywhere(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+async def reach_typed_everywhere(sandbox: Sandbox, clock: FakeClock) -> None:
     """Mia (mentor) types a marker into every field she can: sign-up, a meeting note and a
     "not for me" reason with Eve, then with Flo agreement goals on both sides, session notes
     (on a day she logged first and on one Flo did), topics, a private note, an action, a
@@ -400,7 +404,12 @@ async def typed_everywhere(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
             Field.CONSENT: ["share"],
         },
     )
-    return box
+
+
+@pytest.fixture
+async def typed_everywhere(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+    await play(sandbox, clock, reach_typed_everywhere)
+    return sandbox
 
 
 async def found_in_database(box: Sandbox, words: dict[str, str]) -> set[tuple[str, str]]:

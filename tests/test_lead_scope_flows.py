@@ -29,6 +29,7 @@ from bot.models import (
 from bot.sandbox import Sandbox
 from tests.conftest import ADMIN, LEAD, MENTOR, OUTSIDER, OWNER
 from tests.flows import confirm_pairs, create_programme, replay_as
+from tests.scenarios import play
 
 THEIRS = "Digital cohort"  # led by LEAD (through confirm_pairs)
 OURS = "Ops cohort"  # created by ADMIN, with OUTSIDER as a co-lead
@@ -63,10 +64,9 @@ async def snapshot(box: Sandbox) -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
-@pytest.fixture
-async def two_programmes(sandbox: Sandbox, clock: FakeClock) -> dict[str, int]:
+async def reach_two_programmes(sandbox: Sandbox, clock: FakeClock) -> dict[str, int]:
     """Theirs: matched, with pairs, a resource, a story and a safe space. Ours: a draft."""
-    await confirm_pairs(sandbox, clock)
+    await play(sandbox, clock, confirm_pairs)
     await create_programme(
         sandbox,
         ADMIN,
@@ -113,6 +113,11 @@ async def two_programmes(sandbox: Sandbox, clock: FakeClock) -> dict[str, int]:
             "story": story.id,
             "space": (existing or space).id,
         }
+
+
+@pytest.fixture
+async def two_programmes(sandbox: Sandbox, clock: FakeClock) -> dict[str, int]:
+    return await play(sandbox, clock, reach_two_programmes)
 
 
 def buttons(ids: dict[str, int]) -> list[tuple[str, str]]:
@@ -173,7 +178,8 @@ def side_effects(box: Sandbox, since: int) -> list[str]:
     """Web API calls that did something other than answer the person who asked."""
     changing = []
     for call in box.double.calls[since:]:
-        if call.method in ("users.info", "chat.postEphemeral"):
+        # Reads change nothing: who the bot is, who the person is.
+        if call.method in ("auth.test", "users.info", "chat.postEphemeral"):
             continue
         changing.append(f"{call.method} {call.args.get('channel', '')}")
     return changing

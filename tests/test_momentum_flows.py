@@ -18,16 +18,21 @@ from bot.sandbox import Sandbox
 from bot.views.admin import NOT_A_LEAD
 from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2
 from tests.flows import EXEC2, agree, confirm_pairs, open_agreement
+from tests.scenarios import play
 
 
 def at(day: str, hour: int, minute: int = 0) -> datetime:
     return datetime.fromisoformat(f"2026-{day}T{hour:02d}:{minute:02d}:00+00:00")
 
 
+async def reach_agreed(sandbox: Sandbox, clock: FakeClock) -> None:
+    channel = await play(sandbox, clock, confirm_pairs)  # now 9 Jan 09:00 UTC
+    await agree(sandbox, channel)
+
+
 @pytest.fixture
 async def agreed(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
-    channel = await confirm_pairs(sandbox, clock)  # now 9 Jan 09:00 UTC
-    await agree(sandbox, channel)
+    await play(sandbox, clock, reach_agreed)
     return sandbox
 
 

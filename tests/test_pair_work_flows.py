@@ -30,11 +30,16 @@ from tests.flows import (
     open_agreement,
     replay_as,
 )
+from tests.scenarios import play
+
+
+async def reach_confirmed(sandbox: Sandbox, clock: FakeClock) -> str:
+    return await play(sandbox, clock, confirm_pairs)
 
 
 @pytest.fixture
 async def confirmed(sandbox: Sandbox, clock: FakeClock) -> str:
-    return await confirm_pairs(sandbox, clock)
+    return await play(sandbox, clock, reach_confirmed)
 
 
 async def agreements(box: Sandbox) -> list[Agreement]:

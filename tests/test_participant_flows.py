@@ -8,6 +8,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from bot.clock import FakeClock
 from bot.ids import BASELINE_PREFIX, Action, Command, Field, Shortcut, View
 from bot.models import (
     ObjectiveRating,
@@ -21,6 +22,7 @@ from bot.sandbox import Sandbox
 from bot.views.admin import STALE_BUTTON
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2
 from tests.flows import create_programme, open_enrolment, replay_as, sign_up, signup_values
+from tests.scenarios import play
 
 
 async def participants(box: Sandbox) -> list[Participant]:
@@ -28,10 +30,14 @@ async def participants(box: Sandbox) -> list[Participant]:
         return list((await session.scalars(select(Participant).order_by(Participant.id))).all())
 
 
-@pytest.fixture
-async def enrolling(sandbox: Sandbox) -> Sandbox:
+async def reach_enrolling(sandbox: Sandbox, clock: FakeClock) -> None:
     await create_programme(sandbox, LEAD)
     await open_enrolment(sandbox, LEAD, GENERAL)
+
+
+@pytest.fixture
+async def enrolling(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+    await play(sandbox, clock, reach_enrolling)
     return sandbox
 
 

@@ -10,12 +10,17 @@ from bot.ids import Command, Field, View
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, LEAD, MENTOR
 from tests.flows import agree, confirm_pairs
+from tests.scenarios import play
 from tests.test_momentum_flows import at, nudges, tick
+
+
+async def reach_agreed(sandbox: Sandbox, clock: FakeClock) -> None:
+    await agree(sandbox, await play(sandbox, clock, confirm_pairs))
 
 
 @pytest.fixture
 async def agreed(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
-    await agree(sandbox, await confirm_pairs(sandbox, clock))
+    await play(sandbox, clock, reach_agreed)
     return sandbox
 
 

@@ -16,6 +16,7 @@ from bot.ids import Command, Field
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, LEAD, MENTOR
 from tests.flows import agree, confirm_pairs
+from tests.scenarios import play
 from tests.test_momentum_flows import at, tick
 from tests.test_pair_work_flows import log_session
 from tests.test_survey_flows import PULSE, open_survey
@@ -32,12 +33,11 @@ SECRETS = {
 }
 
 
-@pytest.fixture
-async def full(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+async def reach_full(sandbox: Sandbox, clock: FakeClock) -> None:
     """Mia and Eve agreed on 9 Jan, logged a session full of notes on 20 Jan, and both
     answered the first pulse survey with a comment."""
     box = sandbox
-    await agree(box, await confirm_pairs(box, clock))
+    await agree(box, await play(box, clock, confirm_pairs))
     clock.set(at("01-20", 12))
     await log_session(
         box,
@@ -61,7 +61,12 @@ async def full(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
     for person in (MENTOR, EXEC):
         modal = await open_survey(box, person)
         await box.submit(person, modal["id"], {**PULSE, Field.COMMENT: SECRETS["survey comment"]})
-    return box
+
+
+@pytest.fixture
+async def full(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+    await play(sandbox, clock, reach_full)
+    return sandbox
 
 
 def everything_sent(box: Sandbox) -> str:

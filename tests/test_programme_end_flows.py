@@ -14,12 +14,17 @@ from bot.sandbox import Sandbox
 from bot.views.admin import NOT_A_LEAD
 from tests.conftest import LEAD, MENTOR
 from tests.flows import agree, confirm_pairs, replay_as
+from tests.scenarios import play
 from tests.test_momentum_flows import at, log_session, tick
+
+
+async def reach_agreed(sandbox: Sandbox, clock: FakeClock) -> None:
+    await agree(sandbox, await play(sandbox, clock, confirm_pairs))
 
 
 @pytest.fixture
 async def agreed(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
-    await agree(sandbox, await confirm_pairs(sandbox, clock))
+    await play(sandbox, clock, reach_agreed)
     return sandbox
 
 

@@ -13,11 +13,16 @@ from bot.models import Pair, PairConstraint, PairEnd, PairStatus
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, LEAD, MENTOR, OUTSIDER
 from tests.flows import confirm_pairs, replay_as
+from tests.scenarios import play
+
+
+async def reach_paired(sandbox: Sandbox, clock: FakeClock) -> None:
+    await play(sandbox, clock, confirm_pairs)
 
 
 @pytest.fixture
 async def paired(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
-    await confirm_pairs(sandbox, clock)
+    await play(sandbox, clock, reach_paired)
     return sandbox
 
 

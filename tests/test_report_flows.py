@@ -22,6 +22,7 @@ from bot.views.admin import NOT_A_LEAD
 from bot.views.report import CSV_HEADER
 from tests.conftest import EXEC, LEAD, MENTOR
 from tests.flows import agree, confirm_pairs
+from tests.scenarios import play
 from tests.test_momentum_flows import at
 from tests.test_pair_work_flows import log_session
 
@@ -29,10 +30,9 @@ NOTE = "We talked about the reorganisation rumours"
 ACTION = "Draft the intranet post together"
 
 
-@pytest.fixture
-async def running(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+async def reach_running(sandbox: Sandbox, clock: FakeClock) -> None:
     box = sandbox
-    await agree(box, await confirm_pairs(box, clock))
+    await agree(box, await play(box, clock, confirm_pairs))
     for day in ("01-20", "02-03"):
         clock.set(at(day, 12))
         await log_session(
@@ -46,7 +46,12 @@ async def running(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
             },
         )
     clock.set(at("03-10", 12))
-    return box
+
+
+@pytest.fixture
+async def running(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+    await play(sandbox, clock, reach_running)
+    return sandbox
 
 
 async def pulse_answers(box: Sandbox, answers: list[tuple[int, int, int, int]]) -> None:

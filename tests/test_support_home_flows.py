@@ -10,11 +10,16 @@ from bot.ids import Action, View
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC
 from tests.flows import EXEC3, agree, confirm_pairs
+from tests.scenarios import play
+
+
+async def reach_agreed(sandbox: Sandbox, clock: FakeClock) -> None:
+    await agree(sandbox, await play(sandbox, clock, confirm_pairs))
 
 
 @pytest.fixture
 async def agreed(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
-    await agree(sandbox, await confirm_pairs(sandbox, clock))
+    await play(sandbox, clock, reach_agreed)
     return sandbox
 
 

@@ -15,14 +15,19 @@ from bot.models import ObjectiveRating, RatingPhase, SurveyInvite, SurveyRespons
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, MENTOR, OUTSIDER
 from tests.flows import agree, confirm_pairs
+from tests.scenarios import play
 from tests.test_momentum_flows import at, log_session, tick
 
 PULSE = {Field.VALUE: "4", Field.BALANCE: "3", Field.OPENNESS: "5", Field.BREADTH: "2"}
 
 
+async def reach_agreed(sandbox: Sandbox, clock: FakeClock) -> None:
+    await agree(sandbox, await play(sandbox, clock, confirm_pairs))
+
+
 @pytest.fixture
 async def agreed(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
-    await agree(sandbox, await confirm_pairs(sandbox, clock))
+    await play(sandbox, clock, reach_agreed)
     return sandbox
 
 

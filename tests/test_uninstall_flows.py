@@ -12,12 +12,17 @@ from bot.models import Outbox, OutboxStatus, Workspace
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, LEAD, MENTOR, build_test_workspace, contracts_path
 from tests.flows import agree, confirm_pairs
+from tests.scenarios import play
 from tests.test_momentum_flows import at, nudges, tick
+
+
+async def reach_agreed(sandbox: Sandbox, clock: FakeClock) -> None:
+    await agree(sandbox, await play(sandbox, clock, confirm_pairs))
 
 
 @pytest.fixture
 async def agreed(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
-    await agree(sandbox, await confirm_pairs(sandbox, clock))
+    await play(sandbox, clock, reach_agreed)
     return sandbox
 
 

@@ -44,6 +44,7 @@ from tests.flows import (
     preview,
     sign_up,
 )
+from tests.scenarios import play
 from tests.test_chemistry_flows import THU_15, accept, prompt, propose
 from tests.test_momentum_flows import at, tick
 from tests.test_pause_flows import pause
@@ -102,21 +103,29 @@ async def agree_second_pair(box: Sandbox) -> None:
     await box.press(MENTOR2, last_message(box, channel_id), Action.AGREEMENT_CONFIRM)
 
 
-@pytest.fixture
-async def agreed(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+async def reach_agreed(sandbox: Sandbox, clock: FakeClock) -> None:
     """Both pairs confirmed on 8 Jan and agreed on 9 Jan (every 21 days, grace 7): the rungs
     fall on 6, 13 and 20 Feb, the first pulse survey on 1 Mar."""
-    await agree(sandbox, await confirm_pairs(sandbox, clock))
+    await agree(sandbox, await play(sandbox, clock, confirm_pairs))
     await agree_second_pair(sandbox)
+
+
+@pytest.fixture
+async def agreed(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+    await play(sandbox, clock, reach_agreed)
     return sandbox
 
 
-@pytest.fixture
-async def introduced(sandbox: Sandbox) -> Sandbox:
+async def reach_introduced(sandbox: Sandbox, clock: FakeClock) -> None:
     """Both pairs introduced on 5 Jan, nothing arranged yet."""
     await enrol_cohort(sandbox)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     await sandbox.press(LEAD, preview(sandbox), Action.APPROVE_MATCH)
+
+
+@pytest.fixture
+async def introduced(sandbox: Sandbox, clock: FakeClock) -> Sandbox:
+    await play(sandbox, clock, reach_introduced)
     return sandbox
 
 

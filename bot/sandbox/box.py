@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -16,12 +17,19 @@ from bot.deps import Deps, build_deps
 from bot.jobs.scheduler import build_sweeps
 from bot.jobs.sweeps import Sweeps
 from bot.sandbox.double import USE_DEFAULT_CONTRACTS, ContractsDir, SlackDouble, Workspace
+from bot.sandbox.double.server import SavedDouble
 from bot.sandbox.signer import SlackRequestSigner
 from bot.slack.inflight import wait_for_listeners
 from bot.web import SLACK_PATH, bound_port, build_web_app, start_web_app
 
 SIGNING_SECRET = "sandbox-signing-secret"
 PERSON_PACE_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class SavedSandbox:
+    double: SavedDouble
+    person_seconds: float
 
 
 class Sandbox:
@@ -100,6 +108,18 @@ class Sandbox:
         if self.db:
             await self.db.dispose()
         await self.double.stop()
+
+    def saved(self) -> SavedSandbox:
+        """What Slack's side remembers now, to `restore` into a fresh sandbox: the database is
+        the caller's to copy (the app keeps nothing else that a cache would not refetch)."""
+        return SavedSandbox(self.double.saved(), self._person_seconds)
+
+    def restore(self, saved: SavedSandbox) -> None:
+        """Take up a saved Slack side; only a sandbox that has served no request yet can."""
+        assert self._person_seconds == 0, "restore() into a sandbox that has served nobody"
+        self.double.restore(saved.double)
+        self.workspace = self.double.workspace
+        self._person_seconds = saved.person_seconds
 
     async def run_job(self, name: str) -> str:
         """One scheduler sweep, as `python -m bot jobs run NAME` runs it."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import socket
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,24 @@ from bot.sandbox.double.workspace import TokenGrant, Workspace
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
+# What a double remembers between calls: the attributes a saved copy holds.
+REMEMBERED = (
+    "workspace",
+    "state",
+    "triggers",
+    "response_urls",
+    "limiter",
+    "calls",
+    "response_posts",
+    "_faults",
+)
+
+
+@dataclass(frozen=True)
+class SavedDouble:
+    memory: dict[str, Any]
+    clocks: tuple[Callable[[], float], Callable[[], float] | None]
+    contracts: ContractBook
 
 
 class _UseDefaultContracts:
@@ -162,6 +182,24 @@ class SlackDouble:
 
     def reset_rate_limits(self) -> None:
         self.limiter.reset()
+
+    def saved(self) -> SavedDouble:
+        """A copy of all this double remembers (workspace, conversations, views, triggers, rate
+        windows, recorded calls), for `restore` into another double later: a scenario played
+        once can start many tests."""
+        shared = {id(self.contracts): self.contracts}  # Slack's reference is read, not state
+        memory = copy.deepcopy({name: getattr(self, name) for name in REMEMBERED}, shared)
+        return SavedDouble(memory, clocks=self._clocks(), contracts=self.contracts)
+
+    def restore(self, saved: SavedDouble) -> None:
+        """Take up a saved memory as this double's own, running on this double's clocks."""
+        ours: dict[int, object] = {id(saved.contracts): self.contracts}
+        ours.update((id(old), new) for old, new in zip(saved.clocks, self._clocks(), strict=True))
+        for name, value in copy.deepcopy(saved.memory, ours).items():
+            setattr(self, name, value)
+
+    def _clocks(self) -> tuple[Callable[[], float], Callable[[], float] | None]:
+        return self.clock, self.state.epoch
 
     def new_trigger_id(self, user_id: str | None = None) -> str:
         return self.triggers.issue(user_id)

@@ -25,7 +25,7 @@ class DoubleState:
     ) -> None:
         self.workspace = workspace
         self.clock = clock
-        self._epoch = epoch
+        self.epoch = epoch
         # Message timestamps follow the wall clock at start, moved on by the injected clock,
         # so a fake clock also moves `ts` forward.
         self._epoch_at_start = time.time()
@@ -42,8 +42,8 @@ class DoubleState:
     # -- time and ids ----------------------------------------------------------------
 
     def now_epoch(self) -> float:
-        if self._epoch is not None:
-            return self._epoch()
+        if self.epoch is not None:
+            return self.epoch()
         return self._epoch_at_start + (self.clock() - self._clock_at_start)
 
     def next_ts(self) -> str:
