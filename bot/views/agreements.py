@@ -11,6 +11,7 @@ from bot.views.blocks import (
     actions,
     button,
     context,
+    date_picker,
     header,
     input_block,
     modal,
@@ -71,9 +72,7 @@ def agreement_modal(pair: PairFacts, terms: Terms, *, version: int, ground_rules
             "How you'll meet",
             static_select(MEDIUM_OPTIONS, initial=terms.medium.value),
         ),
-        input_block(
-            Field.ENDS, "Until", {"type": "datepicker", "initial_date": terms.ends_on.isoformat()}
-        ),
+        input_block(Field.ENDS, "Until", date_picker(terms.ends_on)),
         input_block(
             Field.SCHEDULER,
             "Who arranges the sessions",

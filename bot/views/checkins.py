@@ -13,14 +13,18 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    checkboxes,
     context,
+    date_picker,
     divider,
     header,
     input_block,
     modal,
+    multi_select,
     number_input,
     option,
     options,
+    radio_buttons,
     section,
     static_select,
     text_input,
@@ -79,9 +83,7 @@ def checkin_modal(
                 name=partner.name,
             )
         ),
-        input_block(
-            Field.HELD_ON, "When", {"type": "datepicker", "initial_date": today.isoformat()}
-        ),
+        input_block(Field.HELD_ON, "When", date_picker(today)),
         input_block(Field.MINUTES, "Minutes", number_input(initial=minutes, low=5, high=480)),
         input_block(
             Field.AGREED_MEDIUM, "How you met", static_select(MEDIUM_OPTIONS, initial=medium.value)
@@ -92,7 +94,7 @@ def checkin_modal(
             input_block(
                 Field.TOPICS,
                 "Topics",
-                {"type": "multi_static_select", "options": options((t, t) for t in topics[:100])},
+                multi_select(options((t, t) for t in topics[:100])),
                 optional=True,
             )
         )
@@ -106,7 +108,7 @@ def checkin_modal(
         input_block(
             Field.USEFULNESS,
             "How useful was it for you?",
-            {"type": "radio_buttons", "options": options(USEFULNESS)},
+            radio_buttons(options(USEFULNESS)),
         ),
     ]
     for field, label in GROW_LABELS.items():
@@ -128,11 +130,11 @@ def checkin_modal(
         blocks += [
             input_block(text_field, f"Action {row + 1}", text_input(max_length=300), optional=True),
             input_block(owner_field, "Who does it", static_select(owners), optional=True),
-            input_block(due_field, "Due", {"type": "datepicker"}, optional=True),
+            input_block(due_field, "Due", date_picker(), optional=True),
             input_block(
                 org_field,
                 " ",
-                {"type": "checkboxes", "options": [option("Take back to the organisation", "org")]},
+                checkboxes([option("Take back to the organisation", "org")]),
                 optional=True,
             ),
         ]

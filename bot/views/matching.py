@@ -13,6 +13,7 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    confirmed,
     context,
     count,
     divider,
@@ -20,7 +21,7 @@ from bot.views.blocks import (
     input_block,
     modal,
     option,
-    plain,
+    radio_buttons,
     section,
 )
 from bot.views.mrkdwn import Mrkdwn, code, join, mention, mrkdwn
@@ -143,23 +144,19 @@ def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
     buttons = []
     if preview.pairs:
         buttons.append(
-            {
-                **button(
+            confirmed(
+                button(
                     f"Approve and introduce {count(len(preview.pairs), 'pair')}",
                     Action.APPROVE_MATCH,
                     run,
                     style="primary",
                 ),
-                "confirm": {
-                    "title": plain("Introduce these pairs?"),
-                    "text": plain(
-                        "Each pair gets a group message introducing them, and everyone not "
-                        "matched is told they stay in the pool."
-                    ),
-                    "confirm": plain("Introduce them"),
-                    "deny": plain("Not yet"),
-                },
-            }
+                title="Introduce these pairs?",
+                text="Each pair gets a group message introducing them, and everyone not "
+                "matched is told they stay in the pool.",
+                confirm="Introduce them",
+                deny="Not yet",
+            )
         )
     buttons += [
         button("Re-run", Action.RERUN_MATCH, run),
@@ -180,13 +177,12 @@ def constraint_modal(run_id: int) -> Block:
             input_block(
                 Field.CONSTRAINT,
                 "What should matching do?",
-                {
-                    "type": "radio_buttons",
-                    "options": [
+                radio_buttons(
+                    [
                         option("Always pair them (pin)", "pin"),
                         option("Never pair them (forbid)", "forbid"),
-                    ],
-                },
+                    ]
+                ),
             ),
         ],
         submit="Re-run matching",
@@ -329,18 +325,14 @@ def pairs_list(programme_name: str, pairs: Sequence[PairFacts]) -> list[Block]:
                     pair=_pair_mentions(pair),
                     status=PAIR_STATUS_WORDS.get(pair.status.value, pair.status.value),
                 ),
-                accessory={
-                    **button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
-                    "confirm": {
-                        "title": plain("End this pair?"),
-                        "text": plain(
-                            "Both are told the pairing has ended and go back to the pool. "
-                            "They will not be paired together again."
-                        ),
-                        "confirm": plain("End it"),
-                        "deny": plain("Keep it"),
-                    },
-                },
+                accessory=confirmed(
+                    button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
+                    title="End this pair?",
+                    text="Both are told the pairing has ended and go back to the pool. "
+                    "They will not be paired together again.",
+                    confirm="End it",
+                    deny="Keep it",
+                ),
             )
         )
     if len(pairs) > room:

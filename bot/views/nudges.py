@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import Action, keyed
-from bot.views.blocks import Block, actions, button, context, plain, section
+from bot.views.blocks import Block, actions, button, confirmed, context, section
 from bot.views.mrkdwn import Mrkdwn, escape, mention, mrkdwn
 
 Rendered = tuple[Mrkdwn, list[Block]]
@@ -68,15 +68,13 @@ def lead_alert(p: dict[str, Any]) -> Rendered:
         held=p["held"],
         planned=p["planned"],
     )
-    end = {
-        **button("End pair", keyed(Action.END_PAIR, pair_id), pair_id),
-        "confirm": {
-            "title": plain("End this pair?"),
-            "text": plain("Both are told the pairing has ended and go back to the pool."),
-            "confirm": plain("End it"),
-            "deny": plain("Keep it"),
-        },
-    }
+    end = confirmed(
+        button("End pair", keyed(Action.END_PAIR, pair_id), pair_id),
+        title="End this pair?",
+        text="Both are told the pairing has ended and go back to the pool.",
+        confirm="End it",
+        deny="Keep it",
+    )
     return mrkdwn("At risk: {mentor} and {mentee}", mentor=p["mentor"], mentee=p["mentee"]), [
         section(text),
         actions(

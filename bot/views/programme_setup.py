@@ -10,7 +10,9 @@ from bot.services.leads import MAX_LEADS
 from bot.services.programme_rules import DEFAULT_TOPICS, ProgrammeInput
 from bot.views.blocks import (
     Block,
+    checkboxes,
     context,
+    date_picker,
     header,
     input_block,
     modal,
@@ -40,10 +42,6 @@ DEFAULT_GROUND_RULES = (
     "What we discuss stays between us. We both speak freely: the mentor leads, "
     "the mentee listens first. We keep our sessions, or move them in good time."
 )
-
-
-def _date_picker(initial: date) -> Block:
-    return {"type": "datepicker", "initial_date": initial.isoformat()}
 
 
 def co_leads_input(initial: tuple[str, ...] = ()) -> Block:
@@ -80,14 +78,12 @@ def setup_modal(
             "cross_department": b.rule_cross_department,
         }
         rules = [o for o in RULE_OPTIONS if chosen[o["value"]]]
-    rule_element: Block = {"type": "checkboxes", "options": RULE_OPTIONS}
-    if rules:
-        rule_element["initial_options"] = rules
+    rule_element = checkboxes(RULE_OPTIONS, chosen=rules)
     objectives = "\n".join(f"{o.title} | {o.measure}" for o in b.objectives) if b else None
     leads_option = option("Leads are members too", "leads_in_spaces")
-    spaces_element: Block = {"type": "checkboxes", "options": [leads_option]}
-    if b is not None and b.leads_in_spaces:
-        spaces_element["initial_options"] = [leads_option]
+    spaces_element = checkboxes(
+        [leads_option], chosen=[leads_option] if b is not None and b.leads_in_spaces else []
+    )
     blocks: list[Block] = [
         header("The programme"),
         input_block(Field.NAME, "Name", text_input(max_length=80, initial=b.name if b else None)),
@@ -213,15 +209,15 @@ def setup_modal(
         input_block(
             Field.DEADLINE,
             "Enrolment deadline",
-            _date_picker(b.enrolment_deadline if b else today + timedelta(days=14)),
+            date_picker(b.enrolment_deadline if b else today + timedelta(days=14)),
         ),
-        input_block(Field.STARTS, "Kick-off", _date_picker(b.starts_on if b else starts)),
+        input_block(Field.STARTS, "Kick-off", date_picker(b.starts_on if b else starts)),
         input_block(
             Field.MIDPOINT,
             "Mid-point review",
-            _date_picker(b.midpoint_on if b else starts + timedelta(days=90)),
+            date_picker(b.midpoint_on if b else starts + timedelta(days=90)),
         ),
-        input_block(Field.ENDS, "End", _date_picker(b.ends_on if b else ends)),
+        input_block(Field.ENDS, "End", date_picker(b.ends_on if b else ends)),
         context("The programme starts as a draft. Open enrolment with `/mentoring-admin open`."),
     ]
     if cloned_from:

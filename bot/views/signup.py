@@ -13,11 +13,14 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    checkboxes,
     context,
     divider,
     input_block,
     modal,
+    multi_select,
     option,
+    radio_buttons,
     section,
     static_select,
     text_input,
@@ -73,14 +76,6 @@ def picker_modal(programmes: Sequence[Programme | ProgrammeSnapshot]) -> Block:
     return modal(View.SIGNUP_PICK, "Join a programme", blocks, submit="Next")
 
 
-def _radio(choices: list[Block], initial: str | None) -> Block:
-    element: Block = {"type": "radio_buttons", "options": choices}
-    chosen = next((o for o in choices if o["value"] == initial), None)
-    if chosen:
-        element["initial_option"] = chosen
-    return element
-
-
 def signup_modal(
     programme: Programme | ProgrammeSnapshot, existing: Participant | None = None
 ) -> Block:
@@ -91,15 +86,11 @@ def signup_modal(
         baseline = {
             r.objective_id: r.rating for r in existing.ratings if r.phase == RatingPhase.BASELINE
         }
-    topics_element: Block = {"type": "multi_static_select", "options": topic_choices}
-    if existing is not None:
-        chosen = [o for o in topic_choices if o["value"] in existing.topics]
-        if chosen:
-            topics_element["initial_options"] = chosen
+    chosen = [o for o in topic_choices if existing is not None and o["value"] in existing.topics]
+    topics_element = multi_select(topic_choices, chosen=chosen)
     manager: Block = {"type": "users_select"}
     if existing is not None and existing.line_manager_id:
         manager["initial_user"] = existing.line_manager_id
-    consent: Block = {"type": "checkboxes", "options": [CONSENT_OPTION]}
     description = (programme.description or "").strip()
 
     blocks: list[Block] = [
@@ -111,7 +102,7 @@ def signup_modal(
         input_block(
             Field.ROLE,
             "I join as",
-            _radio(ROLE_OPTIONS, existing.role.value if existing else None),
+            radio_buttons(ROLE_OPTIONS, initial=existing.role.value if existing else None),
         ),
         input_block(
             Field.DEPARTMENT,
@@ -160,7 +151,9 @@ def signup_modal(
         input_block(
             Field.PERSONALITY,
             "In conversation I am",
-            _radio(PERSONALITY_OPTIONS, existing.personality.value if existing else None),
+            radio_buttons(
+                PERSONALITY_OPTIONS, initial=existing.personality.value if existing else None
+            ),
         ),
         input_block(
             Field.PREFERRED_MEDIUM,
@@ -178,7 +171,7 @@ def signup_modal(
         ),
         divider(),
         section(mrkdwn("*Ground rules*\n{rules}", rules=programme.ground_rules)),
-        input_block(Field.CONSENT, "Consent", consent),
+        input_block(Field.CONSENT, "Consent", checkboxes([CONSENT_OPTION])),
         context("Your time zone and name come from your Slack profile."),
     ]
     title = "Edit my answers" if existing else "Join the programme"

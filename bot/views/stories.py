@@ -9,6 +9,7 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    checkboxes,
     context,
     input_block,
     modal,
@@ -52,11 +53,7 @@ def story_modal(programmes: list[tuple[int, str]]) -> Block:
             ),
             hint="Leave out anything your partner told you in confidence.",
         ),
-        input_block(
-            Field.CONSENT,
-            "Sharing",
-            {"type": "checkboxes", "options": CONSENT_OPTIONS},
-        ),
+        input_block(Field.CONSENT, "Sharing", checkboxes(CONSENT_OPTIONS)),
     ]
     metadata = str(programmes[0][0]) if len(programmes) == 1 else ""
     return modal(

@@ -8,11 +8,11 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    confirmed,
     context,
     input_block,
     modal,
     option,
-    plain,
     section,
     static_select,
 )
@@ -42,17 +42,13 @@ def rematch_confirmation(mine: list[PairFacts], user_id: str) -> list[Block]:
     blocks: list[Block] = []
     for pair in mine[:5]:
         partner = pair.other(user_id)
-        end = {
-            **button(
-                "Ask for a new partner", Action.NO_FAULT_CONFIRM, str(pair.id), style="danger"
-            ),
-            "confirm": {
-                "title": plain("End this pairing?"),
-                "text": plain("You both go back to the pool. This cannot be undone."),
-                "confirm": plain("End it"),
-                "deny": plain("Keep it"),
-            },
-        }
+        end = confirmed(
+            button("Ask for a new partner", Action.NO_FAULT_CONFIRM, str(pair.id), style="danger"),
+            title="End this pairing?",
+            text="You both go back to the pool. This cannot be undone.",
+            confirm="End it",
+            deny="Keep it",
+        )
         blocks += [
             section(
                 mrkdwn(
@@ -79,15 +75,13 @@ ERASE_WARNING = (
 
 
 def erase_confirmation() -> list[Block]:
-    erase = {
-        **button("Erase my data", Action.ERASE_CONFIRM, "erase", style="danger"),
-        "confirm": {
-            "title": plain("Erase your data?"),
-            "text": plain("This cannot be undone."),
-            "confirm": plain("Erase"),
-            "deny": plain("Keep it"),
-        },
-    }
+    erase = confirmed(
+        button("Erase my data", Action.ERASE_CONFIRM, "erase", style="danger"),
+        title="Erase your data?",
+        text="This cannot be undone.",
+        confirm="Erase",
+        deny="Keep it",
+    )
     return [
         section(ERASE_WARNING),
         actions(erase, button("Keep my data", Action.ERASE_CANCEL, "keep")),
