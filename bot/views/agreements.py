@@ -21,9 +21,8 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS
 from bot.views.mrkdwn import Mrkdwn, mention, mrkdwn
-from bot.views.programme_setup import MEDIUM_LABELS
-from bot.views.signup import MEDIUM_OPTIONS
 
 SCHEDULER_OPTIONS = [
     option("The mentee (their diary is fuller)", Scheduler.MENTEE.value),

@@ -29,9 +29,8 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS
 from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
-from bot.views.programme_setup import MEDIUM_LABELS
-from bot.views.signup import MEDIUM_OPTIONS
 from bot.views.when import slack_date
 
 USEFULNESS = [

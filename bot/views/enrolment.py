@@ -15,6 +15,7 @@ from bot.views.blocks import (
     section,
     static_select,
 )
+from bot.views.forms import post_channel_input
 from bot.views.mrkdwn import Mrkdwn, mrkdwn
 
 
@@ -22,16 +23,7 @@ def open_enrolment_modal(programmes: list[Programme], *, preselect: int | None =
     choices = [option(p.name, str(p.id)) for p in programmes[:100]]
     blocks = [
         input_block(Field.PROGRAMME, "Programme", static_select(choices, initial=preselect)),
-        input_block(
-            Field.CHANNEL,
-            "Announce in",
-            {
-                "type": "conversations_select",
-                "default_to_current_conversation": True,
-                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-            },
-            hint="For a private channel, invite the app to it first.",
-        ),
+        post_channel_input("Announce in", current_by_default=True),
     ]
     return modal(View.OPEN_ENROLMENT, "Open enrolment", blocks, submit="Open and announce")
 

@@ -23,14 +23,8 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.forms import MEDIUM_OPTIONS
 from bot.views.mrkdwn import mrkdwn
-
-MEDIUM_LABELS = {
-    Medium.IN_PERSON: "In person",
-    Medium.VIDEO: "Video call",
-    Medium.SITE_VISIT: "Site visit",
-    Medium.ANY: "No preference",
-}
 
 RULE_OPTIONS = [
     option("Mentor is more junior than mentee", "mentor_more_junior"),
@@ -133,10 +127,7 @@ def setup_modal(
         input_block(
             Field.MEDIUM,
             "Usual medium",
-            static_select(
-                [option(label, medium.value) for medium, label in MEDIUM_LABELS.items()],
-                initial=(b.default_medium if b else Medium.VIDEO).value,
-            ),
+            static_select(MEDIUM_OPTIONS, initial=(b.default_medium if b else Medium.VIDEO).value),
         ),
         header("Matching"),
         input_block(Field.RULES, "Rules", rule_element, optional=True),

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from bot.ids import BASELINE_PREFIX, Action, Field, View, keyed
-from bot.models import Medium, Participant, Personality, Programme, RatingPhase, Role
+from bot.models import Participant, Personality, Programme, RatingPhase, Role
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.signup import GRADE_LEVELS, Participation
 from bot.views.blocks import (
@@ -25,6 +25,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.forms import MEDIUM_OPTIONS
 from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
 
 ROLE_OPTIONS = [
@@ -35,12 +36,6 @@ PERSONALITY_OPTIONS = [
     option("More introvert", Personality.INTROVERT.value),
     option("More extrovert", Personality.EXTROVERT.value),
     option("Either / depends", Personality.EITHER.value),
-]
-MEDIUM_OPTIONS = [
-    option("In person", Medium.IN_PERSON.value),
-    option("Video call", Medium.VIDEO.value),
-    option("Site visit", Medium.SITE_VISIT.value),
-    option("No preference", Medium.ANY.value),
 ]
 RATING_OPTIONS = [
     option(f"{n} – {label}", str(n))

@@ -16,14 +16,13 @@ from bot.views.blocks import (
     section,
     static_select,
 )
+from bot.views.forms import one_of
 from bot.views.mrkdwn import mrkdwn
 
 
 def pause_modal(mine: list[PairFacts], user_id: str) -> Block:
-    blocks: list[Block] = []
-    if len(mine) > 1:
-        choices = [option(f"With {p.other(user_id).name}", str(p.id)) for p in mine]
-        blocks.append(input_block(Field.PAIR, "Which pair", static_select(choices)))
+    choices = [option(f"With {p.other(user_id).name}", str(p.id)) for p in mine]
+    blocks, metadata = one_of(Field.PAIR, "Which pair", choices)
     weeks = [option("1 week" if n == 1 else f"{n} weeks", str(n)) for n in range(1, 5)]
     blocks += [
         input_block(Field.WEEKS, "Pause for", static_select(weeks, initial="2")),
@@ -32,7 +31,6 @@ def pause_modal(mine: list[PairFacts], user_id: str) -> Block:
             "you paused and until when. It picks up again by itself."
         ),
     ]
-    metadata = str(mine[0].id) if len(mine) == 1 else ""
     return modal(
         View.PAUSE_SELF, "Pause our pair", blocks, submit="Pause", private_metadata=metadata
     )
