@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.ids import Action, Field, View, keyed
 from bot.models import Programme
-from bot.services.matching.runs import Preview
+from bot.services.matching.runs import Preview, PreviewPair
 from bot.services.pairs import Member, PairFacts
 from bot.views.blocks import (
     Block,
@@ -90,29 +90,8 @@ def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
     blocks: list[Block] = [
         header(f"Matching preview: {preview.programme_name}"),
         section(_summary(preview)),
+        *(_preview_pair(pair, run) for pair in preview.pairs[:PAIRS_SHOWN]),
     ]
-    for pair in preview.pairs[:PAIRS_SHOWN]:
-        pin = " · 📌 pinned" if pair.pinned else ""
-        blocks.append(
-            section(
-                mrkdwn(
-                    "*{mentor}* (mentor) with *{mentee}* (mentee) · score {score:.1f}{pin}\n{why}",
-                    mentor=pair.mentor_name,
-                    mentee=pair.mentee_name,
-                    score=pair.score,
-                    pin=pin,
-                    why=pair.explanation,
-                ),
-                accessory={
-                    "type": "overflow",
-                    "action_id": keyed(Action.PREVIEW_PAIR, pair.pair_id),
-                    "options": [
-                        option("Pin this pair", f"pin:{run}:{pair.pair_id}"),
-                        option("Forbid this pair", f"forbid:{run}:{pair.pair_id}"),
-                    ],
-                },
-            )
-        )
     if len(preview.pairs) > PAIRS_SHOWN:
         blocks.append(
             context(
@@ -124,23 +103,47 @@ def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
             )
         )
     if preview.unmatched:
-        lines = [
-            mrkdwn("• *{name}* ({role}): {reason}", name=u.name, role=u.role, reason=u.reason)
-            for u in preview.unmatched[:UNMATCHED_SHOWN]
-        ]
-        more = len(preview.unmatched) - UNMATCHED_SHOWN
-        if more > 0:
-            lines.append(mrkdwn("…and {more} more.", more=more))
-        blocks += [
-            divider(),
-            section(
-                mrkdwn(
-                    "*Not matched ({total})*\n{lines}",
-                    total=len(preview.unmatched),
-                    lines=join("\n", lines),
-                )
-            ),
-        ]
+        blocks += [divider(), section(_unmatched(preview))]
+    blocks.append(actions(*_preview_buttons(preview, run)))
+    return text, blocks
+
+
+def _preview_pair(pair: PreviewPair, run: str) -> Block:
+    pin = " · 📌 pinned" if pair.pinned else ""
+    return section(
+        mrkdwn(
+            "*{mentor}* (mentor) with *{mentee}* (mentee) · score {score:.1f}{pin}\n{why}",
+            mentor=pair.mentor_name,
+            mentee=pair.mentee_name,
+            score=pair.score,
+            pin=pin,
+            why=pair.explanation,
+        ),
+        accessory={
+            "type": "overflow",
+            "action_id": keyed(Action.PREVIEW_PAIR, pair.pair_id),
+            "options": [
+                option("Pin this pair", f"pin:{run}:{pair.pair_id}"),
+                option("Forbid this pair", f"forbid:{run}:{pair.pair_id}"),
+            ],
+        },
+    )
+
+
+def _unmatched(preview: Preview) -> Mrkdwn:
+    lines = [
+        mrkdwn("• *{name}* ({role}): {reason}", name=u.name, role=u.role, reason=u.reason)
+        for u in preview.unmatched[:UNMATCHED_SHOWN]
+    ]
+    more = len(preview.unmatched) - UNMATCHED_SHOWN
+    if more > 0:
+        lines.append(mrkdwn("…and {more} more.", more=more))
+    return mrkdwn(
+        "*Not matched ({total})*\n{lines}", total=len(preview.unmatched), lines=join("\n", lines)
+    )
+
+
+def _preview_buttons(preview: Preview, run: str) -> list[Block]:
     buttons = []
     if preview.pairs:
         buttons.append(
@@ -158,13 +161,12 @@ def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
                 deny="Not yet",
             )
         )
-    buttons += [
+    return [
+        *buttons,
         button("Re-run", Action.RERUN_MATCH, run),
         button("Pin or forbid a pair…", Action.ADD_CONSTRAINT, run),
         button("Discard", Action.DISCARD_MATCH, run),
     ]
-    blocks.append(actions(*buttons))
-    return text, blocks
 
 
 def constraint_modal(run_id: int) -> Block:
