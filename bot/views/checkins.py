@@ -73,7 +73,7 @@ def checkin_modal(
     medium: Medium,
 ) -> Block:
     partner = pair.other(user_id)
-    blocks: list[Block] = [
+    blocks = [
         section(
             mrkdwn(
                 "Your session with *{name}*. Notes are shared with the two of "
@@ -82,6 +82,27 @@ def checkin_modal(
                 name=partner.name,
             )
         ),
+        *_session_facts(topics, today=today, minutes=minutes, medium=medium),
+        *_notes(),
+        *_action_rows(partner),
+        input_block(
+            Field.NEXT_SESSION,
+            "Next session",
+            {"type": "datetimepicker"},
+            optional=True,
+            hint="Each of you gets a reminder the day before.",
+        ),
+    ]
+    return modal(
+        View.CHECKIN, "Log a session", blocks, submit="Save", private_metadata=str(pair.id)
+    )
+
+
+def _session_facts(
+    topics: Sequence[str], *, today: date, minutes: int, medium: Medium
+) -> list[Block]:
+    """When, how long and how the pair met, what they covered, and how useful it was."""
+    blocks = [
         input_block(Field.HELD_ON, "When", date_picker(today)),
         input_block(Field.MINUTES, "Minutes", number_input(initial=minutes, low=5, high=480)),
         input_block(
@@ -97,7 +118,8 @@ def checkin_modal(
                 optional=True,
             )
         )
-    blocks += [
+    return [
+        *blocks,
         input_block(
             Field.OTHER_TOPICS,
             "Other topics",
@@ -105,25 +127,32 @@ def checkin_modal(
             optional=True,
         ),
         input_block(
-            Field.USEFULNESS,
-            "How useful was it for you?",
-            radio_buttons(options(USEFULNESS)),
+            Field.USEFULNESS, "How useful was it for you?", radio_buttons(options(USEFULNESS))
         ),
     ]
-    for field, label in GROW_LABELS.items():
-        blocks.append(
-            input_block(field, label, text_input(multiline=True, max_length=2000), optional=True)
-        )
-    blocks.append(
+
+
+def _notes() -> list[Block]:
+    """The GROW notes the pair shares, and the note only its writer sees."""
+    notes = [
+        input_block(field, label, text_input(multiline=True, max_length=2000), optional=True)
+        for field, label in GROW_LABELS.items()
+    ]
+    return [
+        *notes,
         input_block(
             Field.PRIVATE_NOTE,
             "Private note",
             text_input(multiline=True, max_length=2000),
             optional=True,
             hint="Only you will ever see this.",
-        )
-    )
+        ),
+    ]
+
+
+def _action_rows(partner: Member) -> list[Block]:
     owners = [option("Me", "me"), option(partner.name[:60], "partner")]
+    blocks: list[Block] = []
     for row in range(ACTION_ROWS):
         text_field, owner_field, due_field, org_field = action_fields(row)
         blocks += [
@@ -137,18 +166,7 @@ def checkin_modal(
                 optional=True,
             ),
         ]
-    blocks.append(
-        input_block(
-            Field.NEXT_SESSION,
-            "Next session",
-            {"type": "datetimepicker"},
-            optional=True,
-            hint="Each of you gets a reminder the day before.",
-        )
-    )
-    return modal(
-        View.CHECKIN, "Log a session", blocks, submit="Save", private_metadata=str(pair.id)
-    )
+    return blocks
 
 
 def _action_line(text: str, owner: str, due: date | None, for_org: bool) -> Mrkdwn:
