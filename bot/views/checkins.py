@@ -29,7 +29,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
-from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS
+from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS, which_one
 from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
 from bot.views.when import slack_date
 
@@ -50,17 +50,11 @@ SHOWN_ACTIONS = 20
 
 
 def choose_pair(pairs: Sequence[PairFacts], user_id: str) -> list[Block]:
-    return [
-        section("You're in several pairs. Which session are you logging?"),
-        actions(
-            *[
-                button(
-                    f"With {p.other(user_id).name[:40]}", keyed(Action.LOG_SESSION, p.id), str(p.id)
-                )
-                for p in pairs[:5]
-            ]
-        ),
-    ]
+    return which_one(
+        "You're in several pairs. Which session are you logging?",
+        Action.LOG_SESSION,
+        ((f"With {p.other(user_id).name[:40]}", p.id) for p in pairs),
+    )
 
 
 def checkin_modal(

@@ -1,13 +1,15 @@
-"""Form pieces that several features' modals share: the ways to meet, the "which one?" picker,
-and the channel picker for a lead's post."""
+"""Form pieces that several features share: the ways to meet, the "which one?" pickers and
+buttons, and the channel picker for a lead's post."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any, LiteralString
 
-from bot.ids import Field
+from bot.ids import Action, Field, keyed
 from bot.models import Medium
-from bot.views.blocks import Block, input_block, option, static_select
+from bot.views.blocks import Block, actions, button, input_block, option, section, static_select
 
 MEDIUM_LABELS = {
     Medium.IN_PERSON: "In person",
@@ -41,3 +43,12 @@ def post_channel_input(label: str, *, current_by_default: bool = False) -> Block
     return input_block(
         Field.CHANNEL, label, element, hint="For a private channel, invite the app to it first."
     )
+
+
+def which_one(
+    question: LiteralString, action: Action, choices: Iterable[tuple[str, int]]
+) -> list[Block]:
+    """A question and a button for each of the first five choices, given as (label, id): the
+    button's action is keyed by the id, which is also its value."""
+    buttons = [button(label, keyed(action, id_), str(id_)) for label, id_ in islice(choices, 5)]
+    return [section(question), actions(*buttons)]

@@ -24,6 +24,7 @@ from bot.views.blocks import (
     radio_buttons,
     section,
 )
+from bot.views.forms import which_one
 from bot.views.mrkdwn import Mrkdwn, code, join, mention, mrkdwn
 
 PAIRS_SHOWN = 15
@@ -38,15 +39,11 @@ PERSONALITY = {"introvert": "introvert", "extrovert": "extrovert", "either": "ei
 
 
 def choose_programme(programmes: Sequence[Programme]) -> list[Block]:
-    return [
-        section("Several programmes can be matched. Which one?"),
-        actions(
-            *[
-                button(f"Match {p.name}", keyed(Action.CHOOSE_TO_MATCH, p.id), str(p.id))
-                for p in programmes[:5]
-            ]
-        ),
-    ]
+    return which_one(
+        "Several programmes can be matched. Which one?",
+        Action.CHOOSE_TO_MATCH,
+        ((f"Match {p.name}", p.id) for p in programmes),
+    )
 
 
 def progress(programme_name: str, mentors: int, mentees: int, stage: str) -> Mrkdwn:
