@@ -11,6 +11,7 @@ from bot.views.blocks import (
     actions,
     button,
     context,
+    date_picker,
     header,
     input_block,
     modal,
@@ -20,9 +21,8 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS
 from bot.views.mrkdwn import Mrkdwn, mention, mrkdwn
-from bot.views.programme_setup import MEDIUM_LABELS
-from bot.views.signup import MEDIUM_OPTIONS
 
 SCHEDULER_OPTIONS = [
     option("The mentee (their diary is fuller)", Scheduler.MENTEE.value),
@@ -71,9 +71,7 @@ def agreement_modal(pair: PairFacts, terms: Terms, *, version: int, ground_rules
             "How you'll meet",
             static_select(MEDIUM_OPTIONS, initial=terms.medium.value),
         ),
-        input_block(
-            Field.ENDS, "Until", {"type": "datepicker", "initial_date": terms.ends_on.isoformat()}
-        ),
+        input_block(Field.ENDS, "Until", date_picker(terms.ends_on)),
         input_block(
             Field.SCHEDULER,
             "Who arranges the sessions",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any, LiteralString, TypeVar
 
 from bot.views.mrkdwn import Mrkdwn
@@ -57,6 +58,19 @@ def button(
     if style:
         element["style"] = style
     return element
+
+
+def confirmed(element: Block, *, title: str, text: str, confirm: str, deny: str) -> Block:
+    """The element with Slack's "are you sure?" dialog in front of it."""
+    return {
+        **element,
+        "confirm": {
+            "title": plain(title),
+            "text": plain(text),
+            "confirm": plain(confirm),
+            "deny": plain(deny),
+        },
+    }
 
 
 def actions(*elements: Block, block_id: str | None = None) -> Block:
@@ -132,10 +146,38 @@ def number_input(*, initial: int | None, low: int, high: int) -> Block:
 
 
 def static_select(choices: list[dict[str, Any]], *, initial: object = None) -> Block:
-    element: Block = {"type": "static_select", "options": choices}
+    return _with_initial({"type": "static_select", "options": choices}, choices, initial)
+
+
+def radio_buttons(choices: list[dict[str, Any]], *, initial: object = None) -> Block:
+    return _with_initial({"type": "radio_buttons", "options": choices}, choices, initial)
+
+
+def _with_initial(element: Block, choices: list[dict[str, Any]], initial: object) -> Block:
     chosen = find_option(choices, initial) if initial is not None else None
     if chosen:
         element["initial_option"] = chosen
+    return element
+
+
+def checkboxes(choices: list[dict[str, Any]], *, chosen: Sequence[dict[str, Any]] = ()) -> Block:
+    return _multiple({"type": "checkboxes", "options": choices}, chosen)
+
+
+def multi_select(choices: list[dict[str, Any]], *, chosen: Sequence[dict[str, Any]] = ()) -> Block:
+    return _multiple({"type": "multi_static_select", "options": choices}, chosen)
+
+
+def _multiple(element: Block, initial: Sequence[dict[str, Any]]) -> Block:
+    if initial:
+        element["initial_options"] = list(initial)
+    return element
+
+
+def date_picker(initial: date | None = None) -> Block:
+    element: Block = {"type": "datepicker"}
+    if initial is not None:
+        element["initial_date"] = initial.isoformat()
     return element
 
 

@@ -13,21 +13,24 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    checkboxes,
     context,
+    date_picker,
     divider,
     header,
     input_block,
     modal,
+    multi_select,
     number_input,
     option,
     options,
+    radio_buttons,
     section,
     static_select,
     text_input,
 )
+from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS, which_one
 from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
-from bot.views.programme_setup import MEDIUM_LABELS
-from bot.views.signup import MEDIUM_OPTIONS
 from bot.views.when import slack_date
 
 USEFULNESS = [
@@ -47,17 +50,11 @@ SHOWN_ACTIONS = 20
 
 
 def choose_pair(pairs: Sequence[PairFacts], user_id: str) -> list[Block]:
-    return [
-        section("You're in several pairs. Which session are you logging?"),
-        actions(
-            *[
-                button(
-                    f"With {p.other(user_id).name[:40]}", keyed(Action.LOG_SESSION, p.id), str(p.id)
-                )
-                for p in pairs[:5]
-            ]
-        ),
-    ]
+    return which_one(
+        "You're in several pairs. Which session are you logging?",
+        Action.LOG_SESSION,
+        ((f"With {p.other(user_id).name[:40]}", p.id) for p in pairs),
+    )
 
 
 def checkin_modal(
@@ -70,7 +67,7 @@ def checkin_modal(
     medium: Medium,
 ) -> Block:
     partner = pair.other(user_id)
-    blocks: list[Block] = [
+    blocks = [
         section(
             mrkdwn(
                 "Your session with *{name}*. Notes are shared with the two of "
@@ -79,9 +76,28 @@ def checkin_modal(
                 name=partner.name,
             )
         ),
+        *_session_facts(topics, today=today, minutes=minutes, medium=medium),
+        *_notes(),
+        *_action_rows(partner),
         input_block(
-            Field.HELD_ON, "When", {"type": "datepicker", "initial_date": today.isoformat()}
+            Field.NEXT_SESSION,
+            "Next session",
+            {"type": "datetimepicker"},
+            optional=True,
+            hint="Each of you gets a reminder the day before.",
         ),
+    ]
+    return modal(
+        View.CHECKIN, "Log a session", blocks, submit="Save", private_metadata=str(pair.id)
+    )
+
+
+def _session_facts(
+    topics: Sequence[str], *, today: date, minutes: int, medium: Medium
+) -> list[Block]:
+    """When, how long and how the pair met, what they covered, and how useful it was."""
+    blocks = [
+        input_block(Field.HELD_ON, "When", date_picker(today)),
         input_block(Field.MINUTES, "Minutes", number_input(initial=minutes, low=5, high=480)),
         input_block(
             Field.AGREED_MEDIUM, "How you met", static_select(MEDIUM_OPTIONS, initial=medium.value)
@@ -92,11 +108,12 @@ def checkin_modal(
             input_block(
                 Field.TOPICS,
                 "Topics",
-                {"type": "multi_static_select", "options": options((t, t) for t in topics[:100])},
+                multi_select(options((t, t) for t in topics[:100])),
                 optional=True,
             )
         )
-    blocks += [
+    return [
+        *blocks,
         input_block(
             Field.OTHER_TOPICS,
             "Other topics",
@@ -104,50 +121,46 @@ def checkin_modal(
             optional=True,
         ),
         input_block(
-            Field.USEFULNESS,
-            "How useful was it for you?",
-            {"type": "radio_buttons", "options": options(USEFULNESS)},
+            Field.USEFULNESS, "How useful was it for you?", radio_buttons(options(USEFULNESS))
         ),
     ]
-    for field, label in GROW_LABELS.items():
-        blocks.append(
-            input_block(field, label, text_input(multiline=True, max_length=2000), optional=True)
-        )
-    blocks.append(
+
+
+def _notes() -> list[Block]:
+    """The GROW notes the pair shares, and the note only its writer sees."""
+    notes = [
+        input_block(field, label, text_input(multiline=True, max_length=2000), optional=True)
+        for field, label in GROW_LABELS.items()
+    ]
+    return [
+        *notes,
         input_block(
             Field.PRIVATE_NOTE,
             "Private note",
             text_input(multiline=True, max_length=2000),
             optional=True,
             hint="Only you will ever see this.",
-        )
-    )
+        ),
+    ]
+
+
+def _action_rows(partner: Member) -> list[Block]:
     owners = [option("Me", "me"), option(partner.name[:60], "partner")]
+    blocks: list[Block] = []
     for row in range(ACTION_ROWS):
         text_field, owner_field, due_field, org_field = action_fields(row)
         blocks += [
             input_block(text_field, f"Action {row + 1}", text_input(max_length=300), optional=True),
             input_block(owner_field, "Who does it", static_select(owners), optional=True),
-            input_block(due_field, "Due", {"type": "datepicker"}, optional=True),
+            input_block(due_field, "Due", date_picker(), optional=True),
             input_block(
                 org_field,
                 " ",
-                {"type": "checkboxes", "options": [option("Take back to the organisation", "org")]},
+                checkboxes([option("Take back to the organisation", "org")]),
                 optional=True,
             ),
         ]
-    blocks.append(
-        input_block(
-            Field.NEXT_SESSION,
-            "Next session",
-            {"type": "datetimepicker"},
-            optional=True,
-            hint="Each of you gets a reminder the day before.",
-        )
-    )
-    return modal(
-        View.CHECKIN, "Log a session", blocks, submit="Save", private_metadata=str(pair.id)
-    )
+    return blocks
 
 
 def _action_line(text: str, owner: str, due: date | None, for_org: bool) -> Mrkdwn:

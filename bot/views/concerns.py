@@ -12,11 +12,10 @@ from bot.views.blocks import (
     context,
     input_block,
     modal,
-    option,
     section,
-    static_select,
     text_input,
 )
+from bot.views.forms import programme_picker
 from bot.views.mrkdwn import Mrkdwn, mention, mrkdwn
 
 
@@ -32,19 +31,15 @@ PRIVATE = "Between you, the programme's leads and its neutral supporter only."
 
 
 def concern_modal(programmes: list[tuple[int, str]]) -> Block:
-    blocks: list[Block] = []
-    if len(programmes) > 1:
-        choices = [option(name, str(pid)) for pid, name in programmes]
-        blocks.append(input_block(Field.PROGRAMME, "Programme", static_select(choices)))
-    blocks += [
+    blocks, metadata = programme_picker(programmes)
+    blocks.append(
         input_block(
             Field.CONCERN_TEXT,
             "What is worrying you?",
             text_input(multiline=True, max_length=MAX_TEXT),
             hint="Only the programme's leads and its neutral supporter will read this.",
         )
-    ]
-    metadata = str(programmes[0][0]) if len(programmes) == 1 else ""
+    )
     return modal(View.CONCERN, "Raise a concern", blocks, submit="Send", private_metadata=metadata)
 
 

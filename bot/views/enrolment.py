@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ids import Action, Field, View, keyed
+from bot.ids import Action, Field, View
 from bot.models import Programme
 from bot.views.blocks import (
     Block,
@@ -15,6 +15,7 @@ from bot.views.blocks import (
     section,
     static_select,
 )
+from bot.views.forms import post_channel_input, which_one
 from bot.views.mrkdwn import Mrkdwn, mrkdwn
 
 
@@ -22,16 +23,7 @@ def open_enrolment_modal(programmes: list[Programme], *, preselect: int | None =
     choices = [option(p.name, str(p.id)) for p in programmes[:100]]
     blocks = [
         input_block(Field.PROGRAMME, "Programme", static_select(choices, initial=preselect)),
-        input_block(
-            Field.CHANNEL,
-            "Announce in",
-            {
-                "type": "conversations_select",
-                "default_to_current_conversation": True,
-                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-            },
-            hint="For a private channel, invite the app to it first.",
-        ),
+        post_channel_input("Announce in", current_by_default=True),
     ]
     return modal(View.OPEN_ENROLMENT, "Open enrolment", blocks, submit="Open and announce")
 
@@ -74,12 +66,8 @@ def announcement(programme: Programme) -> tuple[Mrkdwn, list[Block]]:
 
 
 def close_chooser(programmes: list[Programme]) -> list[Block]:
-    return [
-        section("Several programmes are enrolling. Which one should close?"),
-        actions(
-            *[
-                button(f"Close {p.name}", keyed(Action.CLOSE_ENROLMENT, p.id), str(p.id))
-                for p in programmes[:5]
-            ]
-        ),
-    ]
+    return which_one(
+        "Several programmes are enrolling. Which one should close?",
+        Action.CLOSE_ENROLMENT,
+        ((f"Close {p.name}", p.id) for p in programmes),
+    )

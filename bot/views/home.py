@@ -102,10 +102,21 @@ def home_view(
     for home in pairs[:3]:
         blocks += pair_blocks(home, user_id, today=today or date.today())
         blocks.append(divider())
+    blocks += _my_programmes(participations, open_programme_count)
+    if any(p.status == ParticipantStatus.SIGNED_UP for p in participations):
+        blocks += _support(in_a_pair=bool(pairs))
+    if lead_programmes is not None:
+        blocks += _programmes_led(
+            lead_programmes, lead_reports or {}, may_create_programmes, shown_above=len(blocks)
+        )
+    return {"type": "home", "blocks": blocks}
+
+
+def _my_programmes(participations: list[Participation], open_programme_count: int) -> list[Block]:
     if participations:
-        blocks.append(section(join("\n", (participation_line(p) for p in participations[:20]))))
+        blocks = [section(join("\n", (participation_line(p) for p in participations[:20])))]
     else:
-        blocks.append(section("You haven't joined a programme yet."))
+        blocks = [section("You haven't joined a programme yet.")]
     buttons = []
     if open_programme_count:
         buttons.append(button("Join a programme", Action.JOIN, style="primary"))
@@ -114,58 +125,60 @@ def home_view(
         buttons.append(button("Edit my answers", Action.EDIT_SIGNUP, str(first.programme_id)))
     if buttons:
         blocks.append(actions(*buttons))
-    if any(p.status == ParticipantStatus.SIGNED_UP for p in participations):
-        blocks.append(
-            context("*Need something?* Each of these asks you first and says what happens.")
-        )
-        support = [button("Raise a concern", Action.RAISE_CONCERN, "home")]
-        if pairs:
-            support.append(button("Pause our pair", Action.HOME_PAUSE, "home"))
-            support.append(button("Ask for a new partner", Action.HOME_REMATCH, "home"))
-        support.append(button("Leave a programme", Action.HOME_LEAVE, "home"))
-        blocks.append(actions(*support))
+    return blocks
 
-    if lead_programmes is not None:
-        blocks += [divider(), header("Programmes you can run")]
-        if may_create_programmes:
-            blocks.append(actions(button("New programme", Action.NEW_PROGRAMME, "new")))
-        # Each programme takes two blocks; keep within the Home tab's 100-block limit.
-        room = (MAX_HOME_BLOCKS - len(blocks) - 1) // 2
-        for summary in lead_programmes[:room]:
-            blocks.append(
-                section(
-                    mrkdwn(
-                        "*{name}* – {status} (you lead it)",
-                        name=summary.name,
-                        status=summary.status.value,
-                    )
-                )
+
+def _support(*, in_a_pair: bool) -> list[Block]:
+    support = [button("Raise a concern", Action.RAISE_CONCERN, "home")]
+    if in_a_pair:
+        support.append(button("Pause our pair", Action.HOME_PAUSE, "home"))
+        support.append(button("Ask for a new partner", Action.HOME_REMATCH, "home"))
+    support.append(button("Leave a programme", Action.HOME_LEAVE, "home"))
+    return [
+        context("*Need something?* Each of these asks you first and says what happens."),
+        actions(*support),
+    ]
+
+
+def _programmes_led(
+    summaries: list[ProgrammeSummary],
+    reports: dict[int, str],
+    may_create_programmes: bool,
+    *,
+    shown_above: int,
+) -> list[Block]:
+    blocks = [divider(), header("Programmes you can run")]
+    if may_create_programmes:
+        blocks.append(actions(button("New programme", Action.NEW_PROGRAMME, "new")))
+    # Each programme takes two blocks; keep within the Home tab's 100-block limit.
+    room = (MAX_HOME_BLOCKS - shown_above - len(blocks) - 1) // 2
+    for summary in summaries[:room]:
+        blocks += _programme_led(summary, reports.get(summary.id))
+    if len(summaries) > room:
+        blocks.append(
+            context(
+                mrkdwn("…and {more} more: `/mentoring-admin list`.", more=len(summaries) - room)
             )
-            figures = (lead_reports or {}).get(summary.id)
-            blocks.append(
-                context(
-                    mrkdwn(
-                        "{figures} · full report: {command}",
-                        figures=figures,
-                        command=code(f"/mentoring-admin report {summary.name}"),
-                    )
-                    if figures
-                    else mrkdwn(
-                        "{mentors} mentors · {mentees} mentees signed up · "
-                        "enrolment until {deadline:%d %b %Y}",
-                        mentors=summary.mentors,
-                        mentees=summary.mentees,
-                        deadline=summary.enrolment_deadline,
-                    )
-                )
-            )
-        if len(lead_programmes) > room:
-            blocks.append(
-                context(
-                    mrkdwn(
-                        "…and {more} more: `/mentoring-admin list`.",
-                        more=len(lead_programmes) - room,
-                    )
-                )
-            )
-    return {"type": "home", "blocks": blocks}
+        )
+    return blocks
+
+
+def _programme_led(summary: ProgrammeSummary, figures: str | None) -> list[Block]:
+    """Its name and status, and its report's figures once it has them."""
+    heading = mrkdwn(
+        "*{name}* – {status} (you lead it)", name=summary.name, status=summary.status.value
+    )
+    if figures:
+        facts = mrkdwn(
+            "{figures} · full report: {command}",
+            figures=figures,
+            command=code(f"/mentoring-admin report {summary.name}"),
+        )
+    else:
+        facts = mrkdwn(
+            "{mentors} mentors · {mentees} mentees signed up · enrolment until {deadline:%d %b %Y}",
+            mentors=summary.mentors,
+            mentees=summary.mentees,
+            deadline=summary.enrolment_deadline,
+        )
+    return [section(heading), context(facts)]

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from bot.ids import Action, Field, View, keyed
 from bot.models import Programme
-from bot.services.matching.runs import Preview
+from bot.services.matching.runs import Preview, PreviewPair
 from bot.services.pairs import Member, PairFacts
 from bot.views.blocks import (
     Block,
     actions,
     button,
+    confirmed,
     context,
     count,
     divider,
@@ -20,9 +21,10 @@ from bot.views.blocks import (
     input_block,
     modal,
     option,
-    plain,
+    radio_buttons,
     section,
 )
+from bot.views.forms import which_one
 from bot.views.mrkdwn import Mrkdwn, code, join, mention, mrkdwn
 
 PAIRS_SHOWN = 15
@@ -37,15 +39,11 @@ PERSONALITY = {"introvert": "introvert", "extrovert": "extrovert", "either": "ei
 
 
 def choose_programme(programmes: Sequence[Programme]) -> list[Block]:
-    return [
-        section("Several programmes can be matched. Which one?"),
-        actions(
-            *[
-                button(f"Match {p.name}", keyed(Action.CHOOSE_TO_MATCH, p.id), str(p.id))
-                for p in programmes[:5]
-            ]
-        ),
-    ]
+    return which_one(
+        "Several programmes can be matched. Which one?",
+        Action.CHOOSE_TO_MATCH,
+        ((f"Match {p.name}", p.id) for p in programmes),
+    )
 
 
 def progress(programme_name: str, mentors: int, mentees: int, stage: str) -> Mrkdwn:
@@ -89,29 +87,8 @@ def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
     blocks: list[Block] = [
         header(f"Matching preview: {preview.programme_name}"),
         section(_summary(preview)),
+        *(_preview_pair(pair, run) for pair in preview.pairs[:PAIRS_SHOWN]),
     ]
-    for pair in preview.pairs[:PAIRS_SHOWN]:
-        pin = " · 📌 pinned" if pair.pinned else ""
-        blocks.append(
-            section(
-                mrkdwn(
-                    "*{mentor}* (mentor) with *{mentee}* (mentee) · score {score:.1f}{pin}\n{why}",
-                    mentor=pair.mentor_name,
-                    mentee=pair.mentee_name,
-                    score=pair.score,
-                    pin=pin,
-                    why=pair.explanation,
-                ),
-                accessory={
-                    "type": "overflow",
-                    "action_id": keyed(Action.PREVIEW_PAIR, pair.pair_id),
-                    "options": [
-                        option("Pin this pair", f"pin:{run}:{pair.pair_id}"),
-                        option("Forbid this pair", f"forbid:{run}:{pair.pair_id}"),
-                    ],
-                },
-            )
-        )
     if len(preview.pairs) > PAIRS_SHOWN:
         blocks.append(
             context(
@@ -123,51 +100,70 @@ def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
             )
         )
     if preview.unmatched:
-        lines = [
-            mrkdwn("• *{name}* ({role}): {reason}", name=u.name, role=u.role, reason=u.reason)
-            for u in preview.unmatched[:UNMATCHED_SHOWN]
-        ]
-        more = len(preview.unmatched) - UNMATCHED_SHOWN
-        if more > 0:
-            lines.append(mrkdwn("…and {more} more.", more=more))
-        blocks += [
-            divider(),
-            section(
-                mrkdwn(
-                    "*Not matched ({total})*\n{lines}",
-                    total=len(preview.unmatched),
-                    lines=join("\n", lines),
-                )
-            ),
-        ]
+        blocks += [divider(), section(_unmatched(preview))]
+    blocks.append(actions(*_preview_buttons(preview, run)))
+    return text, blocks
+
+
+def _preview_pair(pair: PreviewPair, run: str) -> Block:
+    pin = " · 📌 pinned" if pair.pinned else ""
+    return section(
+        mrkdwn(
+            "*{mentor}* (mentor) with *{mentee}* (mentee) · score {score:.1f}{pin}\n{why}",
+            mentor=pair.mentor_name,
+            mentee=pair.mentee_name,
+            score=pair.score,
+            pin=pin,
+            why=pair.explanation,
+        ),
+        accessory={
+            "type": "overflow",
+            "action_id": keyed(Action.PREVIEW_PAIR, pair.pair_id),
+            "options": [
+                option("Pin this pair", f"pin:{run}:{pair.pair_id}"),
+                option("Forbid this pair", f"forbid:{run}:{pair.pair_id}"),
+            ],
+        },
+    )
+
+
+def _unmatched(preview: Preview) -> Mrkdwn:
+    lines = [
+        mrkdwn("• *{name}* ({role}): {reason}", name=u.name, role=u.role, reason=u.reason)
+        for u in preview.unmatched[:UNMATCHED_SHOWN]
+    ]
+    more = len(preview.unmatched) - UNMATCHED_SHOWN
+    if more > 0:
+        lines.append(mrkdwn("…and {more} more.", more=more))
+    return mrkdwn(
+        "*Not matched ({total})*\n{lines}", total=len(preview.unmatched), lines=join("\n", lines)
+    )
+
+
+def _preview_buttons(preview: Preview, run: str) -> list[Block]:
     buttons = []
     if preview.pairs:
         buttons.append(
-            {
-                **button(
+            confirmed(
+                button(
                     f"Approve and introduce {count(len(preview.pairs), 'pair')}",
                     Action.APPROVE_MATCH,
                     run,
                     style="primary",
                 ),
-                "confirm": {
-                    "title": plain("Introduce these pairs?"),
-                    "text": plain(
-                        "Each pair gets a group message introducing them, and everyone not "
-                        "matched is told they stay in the pool."
-                    ),
-                    "confirm": plain("Introduce them"),
-                    "deny": plain("Not yet"),
-                },
-            }
+                title="Introduce these pairs?",
+                text="Each pair gets a group message introducing them, and everyone not "
+                "matched is told they stay in the pool.",
+                confirm="Introduce them",
+                deny="Not yet",
+            )
         )
-    buttons += [
+    return [
+        *buttons,
         button("Re-run", Action.RERUN_MATCH, run),
         button("Pin or forbid a pair…", Action.ADD_CONSTRAINT, run),
         button("Discard", Action.DISCARD_MATCH, run),
     ]
-    blocks.append(actions(*buttons))
-    return text, blocks
 
 
 def constraint_modal(run_id: int) -> Block:
@@ -180,13 +176,12 @@ def constraint_modal(run_id: int) -> Block:
             input_block(
                 Field.CONSTRAINT,
                 "What should matching do?",
-                {
-                    "type": "radio_buttons",
-                    "options": [
+                radio_buttons(
+                    [
                         option("Always pair them (pin)", "pin"),
                         option("Never pair them (forbid)", "forbid"),
-                    ],
-                },
+                    ]
+                ),
             ),
         ],
         submit="Re-run matching",
@@ -329,18 +324,14 @@ def pairs_list(programme_name: str, pairs: Sequence[PairFacts]) -> list[Block]:
                     pair=_pair_mentions(pair),
                     status=PAIR_STATUS_WORDS.get(pair.status.value, pair.status.value),
                 ),
-                accessory={
-                    **button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
-                    "confirm": {
-                        "title": plain("End this pair?"),
-                        "text": plain(
-                            "Both are told the pairing has ended and go back to the pool. "
-                            "They will not be paired together again."
-                        ),
-                        "confirm": plain("End it"),
-                        "deny": plain("Keep it"),
-                    },
-                },
+                accessory=confirmed(
+                    button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
+                    title="End this pair?",
+                    text="Both are told the pairing has ended and go back to the pool. "
+                    "They will not be paired together again.",
+                    confirm="End it",
+                    deny="Keep it",
+                ),
             )
         )
     if len(pairs) > room:

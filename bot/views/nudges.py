@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import Action, keyed
-from bot.views.blocks import Block, actions, button, context, plain, section
+from bot.views.blocks import Block, actions, button, confirmed, context, section
 from bot.views.mrkdwn import Mrkdwn, escape, mention, mrkdwn
 
 Rendered = tuple[Mrkdwn, list[Block]]
@@ -17,6 +17,15 @@ def _days(n: int) -> str:
 
 def _programme(p: dict[str, Any]) -> Block:
     return context(escape(p["programme"]))
+
+
+def _step(text: Mrkdwn, p: dict[str, Any], *buttons: Block) -> Rendered:
+    """A nudge towards the pair's next step: the words, the step's button if it has one here,
+    and the programme it is about."""
+    blocks = [section(text)]
+    if buttons:
+        blocks.append(actions(*buttons))
+    return text, [*blocks, _programme(p)]
 
 
 def _log_button(pair_id: int) -> Block:
@@ -53,7 +62,7 @@ def nudge_mentee(p: dict[str, Any]) -> Rendered:
         partner=p["partner"],
         days=_days(p["days"]),
     )
-    return text, [section(text), actions(_log_button(p["pair_id"])), _programme(p)]
+    return _step(text, p, _log_button(p["pair_id"]))
 
 
 def lead_alert(p: dict[str, Any]) -> Rendered:
@@ -68,15 +77,13 @@ def lead_alert(p: dict[str, Any]) -> Rendered:
         held=p["held"],
         planned=p["planned"],
     )
-    end = {
-        **button("End pair", keyed(Action.END_PAIR, pair_id), pair_id),
-        "confirm": {
-            "title": plain("End this pair?"),
-            "text": plain("Both are told the pairing has ended and go back to the pool."),
-            "confirm": plain("End it"),
-            "deny": plain("Keep it"),
-        },
-    }
+    end = confirmed(
+        button("End pair", keyed(Action.END_PAIR, pair_id), pair_id),
+        title="End this pair?",
+        text="Both are told the pairing has ended and go back to the pool.",
+        confirm="End it",
+        deny="Keep it",
+    )
     return mrkdwn("At risk: {mentor} and {mentee}", mentor=p["mentor"], mentee=p["mentee"]), [
         section(text),
         actions(
@@ -99,7 +106,7 @@ def chemistry_request(p: dict[str, Any]) -> Rendered:
         "message with me.",
         partner=p["partner"],
     )
-    return text, [section(text), _programme(p)]
+    return _step(text, p)
 
 
 def chemistry_answer(p: dict[str, Any]) -> Rendered:
@@ -108,7 +115,7 @@ def chemistry_answer(p: dict[str, Any]) -> Rendered:
         "answer: pick one in your group message, or offer other times.",
         partner=p["partner"],
     )
-    return text, [section(text), _programme(p)]
+    return _step(text, p)
 
 
 def decision(p: dict[str, Any]) -> Rendered:
@@ -117,7 +124,7 @@ def decision(p: dict[str, Any]) -> Rendered:
         "me) is private; it is in our messages, a little further up.",
         partner=p["partner"],
     )
-    return text, [section(text), _programme(p)]
+    return _step(text, p)
 
 
 def agreement_none(p: dict[str, Any]) -> Rendered:
@@ -126,18 +133,11 @@ def agreement_none(p: dict[str, Any]) -> Rendered:
         "meet, for how long, and what each of you wants from it).",
         partner=p["partner"],
     )
-    return text, [
-        section(text),
-        actions(
-            button(
-                "Set up our agreement",
-                keyed(Action.AGREEMENT_OPEN, p["pair_id"]),
-                str(p["pair_id"]),
-                style="primary",
-            )
-        ),
-        _programme(p),
-    ]
+    pair_id = p["pair_id"]
+    setup = button(
+        "Set up our agreement", keyed(Action.AGREEMENT_OPEN, pair_id), str(pair_id), style="primary"
+    )
+    return _step(text, p, setup)
 
 
 def agreement_unsigned(p: dict[str, Any]) -> Rendered:
@@ -146,7 +146,7 @@ def agreement_unsigned(p: dict[str, Any]) -> Rendered:
         "suggest changes, in your group message.",
         partner=p["partner"],
     )
-    return text, [section(text), _programme(p)]
+    return _step(text, p)
 
 
 def paused_for_lead(mentor: str, mentee: str, pair_id: int, lead_id: str) -> Rendered:
@@ -195,4 +195,4 @@ def pause_over(p: dict[str, Any]) -> Rendered:
         "where you left off; log it here once you have met.",
         partner=p["partner"],
     )
-    return text, [section(text), actions(_log_button(p["pair_id"])), _programme(p)]
+    return _step(text, p, _log_button(p["pair_id"]))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from bot.ids import Field, View
 from bot.models import Medium
@@ -10,25 +12,20 @@ from bot.services.leads import MAX_LEADS
 from bot.services.programme_rules import DEFAULT_TOPICS, ProgrammeInput
 from bot.views.blocks import (
     Block,
+    checkboxes,
     context,
+    date_picker,
     header,
     input_block,
     modal,
     number_input,
     option,
-    plain,
     section,
     static_select,
     text_input,
 )
+from bot.views.forms import MEDIUM_OPTIONS
 from bot.views.mrkdwn import mrkdwn
-
-MEDIUM_LABELS = {
-    Medium.IN_PERSON: "In person",
-    Medium.VIDEO: "Video call",
-    Medium.SITE_VISIT: "Site visit",
-    Medium.ANY: "No preference",
-}
 
 RULE_OPTIONS = [
     option("Mentor is more junior than mentee", "mentor_more_junior"),
@@ -40,10 +37,6 @@ DEFAULT_GROUND_RULES = (
     "What we discuss stays between us. We both speak freely: the mentor leads, "
     "the mentee listens first. We keep our sessions, or move them in good time."
 )
-
-
-def _date_picker(initial: date) -> Block:
-    return {"type": "datepicker", "initial_date": initial.isoformat()}
 
 
 def co_leads_input(initial: tuple[str, ...] = ()) -> Block:
@@ -60,6 +53,94 @@ def co_leads_input(initial: tuple[str, ...] = ()) -> Block:
     )
 
 
+class _Number(NamedTuple):
+    """A whole-number field of the set-up form and the programme setting it shows."""
+
+    label: str
+    setting: Callable[[ProgrammeInput], int | None]
+    low: int
+    high: int
+    optional: bool = False
+    hint: str | None = None
+
+
+NUMBERS = {
+    Field.SESSIONS: _Number("Number of sessions", lambda p: p.sessions_planned, 1, 52),
+    Field.CADENCE: _Number("Days between sessions", lambda p: p.cadence_days, 1, 90),
+    Field.LENGTH: _Number("Session length (minutes)", lambda p: p.session_minutes, 15, 480),
+    Field.MAX_TZ_GAP: _Number(
+        "Largest time-zone gap in a pair (hours)",
+        lambda p: p.max_tz_gap_hours,
+        0,
+        24,
+        optional=True,
+        hint="Leave empty for no limit.",
+    ),
+    Field.CAPACITY: _Number("Mentees per mentor", lambda p: p.mentor_capacity, 1, 5),
+    Field.GRACE: _Number("Grace days before a nudge", lambda p: p.nudge_grace_days, 0, 60),
+    Field.PULSE: _Number("Weeks between pulse surveys", lambda p: p.pulse_every_weeks, 1, 26),
+    Field.QUIET_START: _Number(
+        "Quiet hours start (hour, participant's time)", lambda p: p.quiet_hours_start, 0, 23
+    ),
+    Field.QUIET_END: _Number(
+        "Quiet hours end (hour, participant's time)", lambda p: p.quiet_hours_end, 0, 23
+    ),
+    Field.BUDGET: _Number(
+        "Most bot messages per person per week", lambda p: p.weekly_message_budget, 1, 20
+    ),
+    Field.RESOURCE_DAYS: _Number(
+        "Days between resources posted to each channel", lambda p: p.resource_every_days, 1, 60
+    ),
+    Field.PURGE_DAYS: _Number(
+        "Days to keep notes and comments after the programme closes",
+        lambda p: p.purge_after_days,
+        7,
+        730,
+    ),
+}
+
+
+def _numbers(programme: ProgrammeInput, *fields: Field) -> list[Block]:
+    blocks: list[Block] = []
+    for field in fields:
+        number = NUMBERS[field]
+        element = number_input(initial=number.setting(programme), low=number.low, high=number.high)
+        blocks.append(
+            input_block(field, number.label, element, optional=number.optional, hint=number.hint)
+        )
+    return blocks
+
+
+def _blank_programme(today: date) -> ProgrammeInput:
+    """What the form offers for a new programme."""
+    starts = today + timedelta(days=28)
+    return ProgrammeInput(
+        name="",
+        description="",
+        objectives=[],
+        topics=list(DEFAULT_TOPICS),
+        sessions_planned=6,
+        cadence_days=21,
+        session_minutes=60,
+        default_medium=Medium.VIDEO,
+        rule_mentor_more_junior=True,
+        rule_outside_reporting_line=True,
+        rule_cross_department=False,
+        max_tz_gap_hours=None,
+        mentor_capacity=1,
+        nudge_grace_days=7,
+        pulse_every_weeks=4,
+        quiet_hours_start=19,
+        quiet_hours_end=8,
+        weekly_message_budget=3,
+        ground_rules=DEFAULT_GROUND_RULES,
+        enrolment_deadline=today + timedelta(days=14),
+        starts_on=starts,
+        midpoint_on=starts + timedelta(days=90),
+        ends_on=starts + timedelta(days=180),
+    )
+
+
 def setup_modal(
     *,
     today: date,
@@ -69,32 +150,45 @@ def setup_modal(
 ) -> Block:
     """The set-up form: empty with sensible defaults, or prefilled from `base` (the next
     cohort of programme `cloned_from`, whose other leads are `co_leads`)."""
-    starts = today + timedelta(days=28)
-    ends = starts + timedelta(days=180)
-    b = base
-    rules = RULE_OPTIONS[:2]
-    if b is not None:
-        chosen = {
-            "mentor_more_junior": b.rule_mentor_more_junior,
-            "outside_reporting_line": b.rule_outside_reporting_line,
-            "cross_department": b.rule_cross_department,
-        }
-        rules = [o for o in RULE_OPTIONS if chosen[o["value"]]]
-    rule_element: Block = {"type": "checkboxes", "options": RULE_OPTIONS}
-    if rules:
-        rule_element["initial_options"] = rules
-    objectives = "\n".join(f"{o.title} | {o.measure}" for o in b.objectives) if b else None
-    leads_option = option("Leads are members too", "leads_in_spaces")
-    spaces_element: Block = {"type": "checkboxes", "options": [leads_option]}
-    if b is not None and b.leads_in_spaces:
-        spaces_element["initial_options"] = [leads_option]
-    blocks: list[Block] = [
+    programme = base or _blank_programme(today)
+    blocks = [
+        *_about(programme, co_leads),
+        *_contract(programme),
+        *_matching(programme),
+        header("Nudges and surveys"),
+        *_numbers(
+            programme, Field.GRACE, Field.PULSE, Field.QUIET_START, Field.QUIET_END, Field.BUDGET
+        ),
+        *_spaces(programme),
+        *_ground_rules_and_dates(programme),
+        context("The programme starts as a draft. Open enrolment with `/mentoring-admin open`."),
+    ]
+    if cloned_from:
+        blocks.insert(
+            0,
+            context(
+                "The next cohort, with the settings, objectives and leads of the last one. "
+                "Change what you learned; nobody is told until you open enrolment."
+            ),
+        )
+    return modal(
+        View.PROGRAMME_SETUP,
+        "Next cohort" if cloned_from else "New programme",
+        blocks,
+        submit="Create",
+        private_metadata=f"clone:{cloned_from}" if cloned_from else "",
+    )
+
+
+def _about(programme: ProgrammeInput, co_leads: tuple[str, ...]) -> list[Block]:
+    objectives = "\n".join(f"{o.title} | {o.measure}" for o in programme.objectives)
+    return [
         header("The programme"),
-        input_block(Field.NAME, "Name", text_input(max_length=80, initial=b.name if b else None)),
+        input_block(Field.NAME, "Name", text_input(max_length=80, initial=programme.name)),
         input_block(
             Field.DESCRIPTION,
             "Description",
-            text_input(multiline=True, max_length=3000, initial=b.description if b else None),
+            text_input(multiline=True, max_length=3000, initial=programme.description),
             optional=True,
         ),
         co_leads_input(co_leads),
@@ -112,135 +206,65 @@ def setup_modal(
         input_block(
             Field.TOPICS,
             "Topics, separated by commas",
-            text_input(
-                multiline=True,
-                initial=", ".join(b.topics if b else DEFAULT_TOPICS),
-                max_length=1500,
-            ),
+            text_input(multiline=True, initial=", ".join(programme.topics), max_length=1500),
         ),
+    ]
+
+
+def _contract(programme: ProgrammeInput) -> list[Block]:
+    medium = static_select(MEDIUM_OPTIONS, initial=programme.default_medium.value)
+    return [
         header("Contract defaults"),
-        input_block(
-            Field.SESSIONS,
-            "Number of sessions",
-            number_input(initial=b.sessions_planned if b else 6, low=1, high=52),
-        ),
-        input_block(
-            Field.CADENCE,
-            "Days between sessions",
-            number_input(initial=b.cadence_days if b else 21, low=1, high=90),
-        ),
-        input_block(
-            Field.LENGTH,
-            "Session length (minutes)",
-            number_input(initial=b.session_minutes if b else 60, low=15, high=480),
-        ),
-        input_block(
-            Field.MEDIUM,
-            "Usual medium",
-            static_select(
-                [option(label, medium.value) for medium, label in MEDIUM_LABELS.items()],
-                initial=(b.default_medium if b else Medium.VIDEO).value,
-            ),
-        ),
+        *_numbers(programme, Field.SESSIONS, Field.CADENCE, Field.LENGTH),
+        input_block(Field.MEDIUM, "Usual medium", medium),
+    ]
+
+
+def _matching(programme: ProgrammeInput) -> list[Block]:
+    chosen = {
+        "mentor_more_junior": programme.rule_mentor_more_junior,
+        "outside_reporting_line": programme.rule_outside_reporting_line,
+        "cross_department": programme.rule_cross_department,
+    }
+    rules = checkboxes(RULE_OPTIONS, chosen=[o for o in RULE_OPTIONS if chosen[o["value"]]])
+    return [
         header("Matching"),
-        input_block(Field.RULES, "Rules", rule_element, optional=True),
-        input_block(
-            Field.MAX_TZ_GAP,
-            "Largest time-zone gap in a pair (hours)",
-            number_input(initial=b.max_tz_gap_hours if b else None, low=0, high=24),
-            optional=True,
-            hint="Leave empty for no limit.",
-        ),
-        input_block(
-            Field.CAPACITY,
-            "Mentees per mentor",
-            number_input(initial=b.mentor_capacity if b else 1, low=1, high=5),
-        ),
-        header("Nudges and surveys"),
-        input_block(
-            Field.GRACE,
-            "Grace days before a nudge",
-            number_input(initial=b.nudge_grace_days if b else 7, low=0, high=60),
-        ),
-        input_block(
-            Field.PULSE,
-            "Weeks between pulse surveys",
-            number_input(initial=b.pulse_every_weeks if b else 4, low=1, high=26),
-        ),
-        input_block(
-            Field.QUIET_START,
-            "Quiet hours start (hour, participant's time)",
-            number_input(initial=b.quiet_hours_start if b else 19, low=0, high=23),
-        ),
-        input_block(
-            Field.QUIET_END,
-            "Quiet hours end (hour, participant's time)",
-            number_input(initial=b.quiet_hours_end if b else 8, low=0, high=23),
-        ),
-        input_block(
-            Field.BUDGET,
-            "Most bot messages per person per week",
-            number_input(initial=b.weekly_message_budget if b else 3, low=1, high=20),
-        ),
+        input_block(Field.RULES, "Rules", rules, optional=True),
+        *_numbers(programme, Field.MAX_TZ_GAP, Field.CAPACITY),
+    ]
+
+
+def _spaces(programme: ProgrammeInput) -> list[Block]:
+    leads_option = option("Leads are members too", "leads_in_spaces")
+    spaces = checkboxes([leads_option], chosen=[leads_option] if programme.leads_in_spaces else [])
+    return [
         header("Safe spaces and privacy"),
         input_block(
             Field.SPACES,
             "Safe-space channels",
-            spaces_element,
+            spaces,
             optional=True,
             hint="Each side gets a private channel. Leads stay out unless you tick this.",
         ),
-        input_block(
-            Field.RESOURCE_DAYS,
-            "Days between resources posted to each channel",
-            number_input(initial=b.resource_every_days if b else 7, low=1, high=60),
-        ),
-        input_block(
-            Field.PURGE_DAYS,
-            "Days to keep notes and comments after the programme closes",
-            number_input(initial=b.purge_after_days if b else 90, low=7, high=730),
-        ),
+        *_numbers(programme, Field.RESOURCE_DAYS, Field.PURGE_DAYS),
+    ]
+
+
+def _ground_rules_and_dates(programme: ProgrammeInput) -> list[Block]:
+    return [
         header("Ground rules and dates"),
         input_block(
             Field.GROUND_RULES,
             "Ground rules everyone accepts",
-            text_input(
-                multiline=True,
-                initial=b.ground_rules if b else DEFAULT_GROUND_RULES,
-                max_length=3000,
-            ),
+            text_input(multiline=True, initial=programme.ground_rules, max_length=3000),
         ),
         input_block(
-            Field.DEADLINE,
-            "Enrolment deadline",
-            _date_picker(b.enrolment_deadline if b else today + timedelta(days=14)),
+            Field.DEADLINE, "Enrolment deadline", date_picker(programme.enrolment_deadline)
         ),
-        input_block(Field.STARTS, "Kick-off", _date_picker(b.starts_on if b else starts)),
-        input_block(
-            Field.MIDPOINT,
-            "Mid-point review",
-            _date_picker(b.midpoint_on if b else starts + timedelta(days=90)),
-        ),
-        input_block(Field.ENDS, "End", _date_picker(b.ends_on if b else ends)),
-        context("The programme starts as a draft. Open enrolment with `/mentoring-admin open`."),
+        input_block(Field.STARTS, "Kick-off", date_picker(programme.starts_on)),
+        input_block(Field.MIDPOINT, "Mid-point review", date_picker(programme.midpoint_on)),
+        input_block(Field.ENDS, "End", date_picker(programme.ends_on)),
     ]
-    if cloned_from:
-        blocks.insert(
-            0,
-            context(
-                "The next cohort, with the settings, objectives and leads of the last one. "
-                "Change what you learned; nobody is told until you open enrolment."
-            ),
-        )
-    view = modal(
-        View.PROGRAMME_SETUP,
-        "Next cohort" if cloned_from else "New programme",
-        blocks,
-        submit="Create",
-        private_metadata=f"clone:{cloned_from}" if cloned_from else "",
-    )
-    view["close"] = plain("Cancel")
-    return view
 
 
 def leads_modal(programme_id: int, name: str, co_leads: tuple[str, ...]) -> Block:

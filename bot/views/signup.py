@@ -6,22 +6,26 @@ import json
 from collections.abc import Sequence
 
 from bot.ids import BASELINE_PREFIX, Action, Field, View, keyed
-from bot.models import Medium, Participant, Personality, Programme, RatingPhase, Role
+from bot.models import Participant, Personality, Programme, RatingPhase, Role
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.signup import GRADE_LEVELS, Participation
 from bot.views.blocks import (
     Block,
     actions,
     button,
+    checkboxes,
     context,
     divider,
     input_block,
     modal,
+    multi_select,
     option,
+    radio_buttons,
     section,
     static_select,
     text_input,
 )
+from bot.views.forms import MEDIUM_OPTIONS
 from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
 
 ROLE_OPTIONS = [
@@ -33,17 +37,14 @@ PERSONALITY_OPTIONS = [
     option("More extrovert", Personality.EXTROVERT.value),
     option("Either / depends", Personality.EITHER.value),
 ]
-MEDIUM_OPTIONS = [
-    option("In person", Medium.IN_PERSON.value),
-    option("Video call", Medium.VIDEO.value),
-    option("Site visit", Medium.SITE_VISIT.value),
-    option("No preference", Medium.ANY.value),
-]
 RATING_OPTIONS = [
     option(f"{n} – {label}", str(n))
     for n, label in enumerate(["not at all", "a little", "somewhat", "quite", "very"], start=1)
 ]
 CONSENT_OPTION = option("I accept the ground rules", "accepted")
+
+# The sign-up forms work from the programme itself or its cached snapshot.
+SignupProgramme = Programme | ProgrammeSnapshot
 
 STATUS_WORDS = {
     "signed_up": "signed up, waiting for matching",
@@ -64,7 +65,7 @@ def read_metadata(raw: str | None) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def picker_modal(programmes: Sequence[Programme | ProgrammeSnapshot]) -> Block:
+def picker_modal(programmes: Sequence[SignupProgramme]) -> Block:
     choices = [option(p.name, str(p.id)) for p in programmes[:100]]
     blocks = [
         section("Several programmes are open. Which one would you like to join?"),
@@ -73,45 +74,48 @@ def picker_modal(programmes: Sequence[Programme | ProgrammeSnapshot]) -> Block:
     return modal(View.SIGNUP_PICK, "Join a programme", blocks, submit="Next")
 
 
-def _radio(choices: list[Block], initial: str | None) -> Block:
-    element: Block = {"type": "radio_buttons", "options": choices}
-    chosen = next((o for o in choices if o["value"] == initial), None)
-    if chosen:
-        element["initial_option"] = chosen
-    return element
-
-
-def signup_modal(
-    programme: Programme | ProgrammeSnapshot, existing: Participant | None = None
-) -> Block:
+def signup_modal(programme: SignupProgramme, existing: Participant | None = None) -> Block:
     """The sign-up form of PRODUCT.md flow 2, prefilled when someone edits their answers."""
+    blocks = [
+        _heading(programme),
+        *_about_you(programme, existing),
+        *_baseline(programme, existing),
+        *_how_you_work(existing),
+        divider(),
+        section(mrkdwn("*Ground rules*\n{rules}", rules=programme.ground_rules)),
+        input_block(Field.CONSENT, "Consent", checkboxes([CONSENT_OPTION])),
+        context("Your time zone and name come from your Slack profile."),
+    ]
+    title = "Edit my answers" if existing else "Join the programme"
+    return modal(
+        View.SIGNUP,
+        title,
+        blocks,
+        submit="Save" if existing else "Sign up",
+        private_metadata=metadata(programme.id),
+    )
+
+
+def _heading(programme: SignupProgramme) -> Block:
+    description = (programme.description or "").strip()
+    return section(
+        mrkdwn("*{name}*\n{description}", name=programme.name, description=description)
+        if description
+        else mrkdwn("*{name}*", name=programme.name)
+    )
+
+
+def _about_you(programme: SignupProgramme, existing: Participant | None) -> list[Block]:
     topic_choices = [option(t, t) for t in programme.topics[:100]]
-    baseline = {}
-    if existing is not None:
-        baseline = {
-            r.objective_id: r.rating for r in existing.ratings if r.phase == RatingPhase.BASELINE
-        }
-    topics_element: Block = {"type": "multi_static_select", "options": topic_choices}
-    if existing is not None:
-        chosen = [o for o in topic_choices if o["value"] in existing.topics]
-        if chosen:
-            topics_element["initial_options"] = chosen
+    chosen = [o for o in topic_choices if existing is not None and o["value"] in existing.topics]
     manager: Block = {"type": "users_select"}
     if existing is not None and existing.line_manager_id:
         manager["initial_user"] = existing.line_manager_id
-    consent: Block = {"type": "checkboxes", "options": [CONSENT_OPTION]}
-    description = (programme.description or "").strip()
-
-    blocks: list[Block] = [
-        section(
-            mrkdwn("*{name}*\n{description}", name=programme.name, description=description)
-            if description
-            else mrkdwn("*{name}*", name=programme.name)
-        ),
+    return [
         input_block(
             Field.ROLE,
             "I join as",
-            _radio(ROLE_OPTIONS, existing.role.value if existing else None),
+            radio_buttons(ROLE_OPTIONS, initial=existing.role.value if existing else None),
         ),
         input_block(
             Field.DEPARTMENT,
@@ -136,7 +140,7 @@ def signup_modal(
         input_block(
             Field.TOPICS,
             "Topics you can offer (mentors) or want to explore (mentees)",
-            topics_element,
+            multi_select(topic_choices, chosen=chosen),
         ),
         input_block(
             Field.SKILLS,
@@ -147,20 +151,34 @@ def signup_modal(
             optional=True,
         ),
     ]
-    for objective in programme.objectives:
-        blocks.append(
-            input_block(
-                f"{BASELINE_PREFIX}{objective.id}",
-                f"Today: {objective.title}",
-                static_select(RATING_OPTIONS, initial=baseline.get(objective.id)),
-                hint=f"Measure: {objective.measure}",
-            )
+
+
+def _baseline(programme: SignupProgramme, existing: Participant | None) -> list[Block]:
+    """Where the person stands today on each objective, to compare with at the end."""
+    baseline = {}
+    if existing is not None:
+        baseline = {
+            r.objective_id: r.rating for r in existing.ratings if r.phase == RatingPhase.BASELINE
+        }
+    return [
+        input_block(
+            f"{BASELINE_PREFIX}{objective.id}",
+            f"Today: {objective.title}",
+            static_select(RATING_OPTIONS, initial=baseline.get(objective.id)),
+            hint=f"Measure: {objective.measure}",
         )
-    blocks += [
+        for objective in programme.objectives
+    ]
+
+
+def _how_you_work(existing: Participant | None) -> list[Block]:
+    return [
         input_block(
             Field.PERSONALITY,
             "In conversation I am",
-            _radio(PERSONALITY_OPTIONS, existing.personality.value if existing else None),
+            radio_buttons(
+                PERSONALITY_OPTIONS, initial=existing.personality.value if existing else None
+            ),
         ),
         input_block(
             Field.PREFERRED_MEDIUM,
@@ -176,19 +194,7 @@ def signup_modal(
                 multiline=True, initial=existing.goals if existing else None, max_length=2000
             ),
         ),
-        divider(),
-        section(mrkdwn("*Ground rules*\n{rules}", rules=programme.ground_rules)),
-        input_block(Field.CONSENT, "Consent", consent),
-        context("Your time zone and name come from your Slack profile."),
     ]
-    title = "Edit my answers" if existing else "Join the programme"
-    return modal(
-        View.SIGNUP,
-        title,
-        blocks,
-        submit="Save" if existing else "Sign up",
-        private_metadata=metadata(programme.id),
-    )
 
 
 def participation_line(item: Participation) -> Mrkdwn:
@@ -247,7 +253,7 @@ def leave_confirmation(items: list[Participation]) -> list[Block]:
     return blocks
 
 
-def signed_up_message(programme: Programme | ProgrammeSnapshot, *, created: bool) -> Mrkdwn:
+def signed_up_message(programme: SignupProgramme, *, created: bool) -> Mrkdwn:
     if created:
         return mrkdwn(
             "You're signed up to *{name}*. Thank you! "

@@ -9,14 +9,15 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    checkboxes,
     context,
     input_block,
     modal,
     option,
     section,
-    static_select,
     text_input,
 )
+from bot.views.forms import post_channel_input, programme_picker
 from bot.views.mrkdwn import Mrkdwn, mrkdwn
 
 CONSENT_OPTIONS = [
@@ -35,10 +36,7 @@ THANKS = (
 
 
 def story_modal(programmes: list[tuple[int, str]]) -> Block:
-    blocks: list[Block] = []
-    if len(programmes) > 1:
-        choices = [option(name, str(pid)) for pid, name in programmes]
-        blocks.append(input_block(Field.PROGRAMME, "Programme", static_select(choices)))
+    blocks, metadata = programme_picker(programmes)
     blocks += [
         input_block(Field.STORY_TITLE, "Title", text_input(max_length=MAX_TITLE)),
         input_block(
@@ -52,13 +50,8 @@ def story_modal(programmes: list[tuple[int, str]]) -> Block:
             ),
             hint="Leave out anything your partner told you in confidence.",
         ),
-        input_block(
-            Field.CONSENT,
-            "Sharing",
-            {"type": "checkboxes", "options": CONSENT_OPTIONS},
-        ),
+        input_block(Field.CONSENT, "Sharing", checkboxes(CONSENT_OPTIONS)),
     ]
-    metadata = str(programmes[0][0]) if len(programmes) == 1 else ""
     return modal(
         View.STORY, "Share a success story", blocks, submit="Share", private_metadata=metadata
     )
@@ -112,15 +105,7 @@ def lead_list(stories: list[StoryView]) -> list[Block]:
 def publish_modal(story: StoryView) -> Block:
     blocks = [
         section(mrkdwn("*{title}* ({byline})", title=story.title, byline=_byline(story))),
-        input_block(
-            Field.CHANNEL,
-            "Publish in",
-            {
-                "type": "conversations_select",
-                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-            },
-            hint="For a private channel, invite the app to it first.",
-        ),
+        post_channel_input("Publish in"),
     ]
     return modal(
         View.STORY_PUBLISH,

@@ -8,22 +8,21 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    confirmed,
     context,
     input_block,
     modal,
     option,
-    plain,
     section,
     static_select,
 )
+from bot.views.forms import one_of
 from bot.views.mrkdwn import mrkdwn
 
 
 def pause_modal(mine: list[PairFacts], user_id: str) -> Block:
-    blocks: list[Block] = []
-    if len(mine) > 1:
-        choices = [option(f"With {p.other(user_id).name}", str(p.id)) for p in mine]
-        blocks.append(input_block(Field.PAIR, "Which pair", static_select(choices)))
+    choices = [option(f"With {p.other(user_id).name}", str(p.id)) for p in mine]
+    blocks, metadata = one_of(Field.PAIR, "Which pair", choices)
     weeks = [option("1 week" if n == 1 else f"{n} weeks", str(n)) for n in range(1, 5)]
     blocks += [
         input_block(Field.WEEKS, "Pause for", static_select(weeks, initial="2")),
@@ -32,7 +31,6 @@ def pause_modal(mine: list[PairFacts], user_id: str) -> Block:
             "you paused and until when. It picks up again by itself."
         ),
     ]
-    metadata = str(mine[0].id) if len(mine) == 1 else ""
     return modal(
         View.PAUSE_SELF, "Pause our pair", blocks, submit="Pause", private_metadata=metadata
     )
@@ -42,17 +40,13 @@ def rematch_confirmation(mine: list[PairFacts], user_id: str) -> list[Block]:
     blocks: list[Block] = []
     for pair in mine[:5]:
         partner = pair.other(user_id)
-        end = {
-            **button(
-                "Ask for a new partner", Action.NO_FAULT_CONFIRM, str(pair.id), style="danger"
-            ),
-            "confirm": {
-                "title": plain("End this pairing?"),
-                "text": plain("You both go back to the pool. This cannot be undone."),
-                "confirm": plain("End it"),
-                "deny": plain("Keep it"),
-            },
-        }
+        end = confirmed(
+            button("Ask for a new partner", Action.NO_FAULT_CONFIRM, str(pair.id), style="danger"),
+            title="End this pairing?",
+            text="You both go back to the pool. This cannot be undone.",
+            confirm="End it",
+            deny="Keep it",
+        )
         blocks += [
             section(
                 mrkdwn(
@@ -79,15 +73,13 @@ ERASE_WARNING = (
 
 
 def erase_confirmation() -> list[Block]:
-    erase = {
-        **button("Erase my data", Action.ERASE_CONFIRM, "erase", style="danger"),
-        "confirm": {
-            "title": plain("Erase your data?"),
-            "text": plain("This cannot be undone."),
-            "confirm": plain("Erase"),
-            "deny": plain("Keep it"),
-        },
-    }
+    erase = confirmed(
+        button("Erase my data", Action.ERASE_CONFIRM, "erase", style="danger"),
+        title="Erase your data?",
+        text="This cannot be undone.",
+        confirm="Erase",
+        deny="Keep it",
+    )
     return [
         section(ERASE_WARNING),
         actions(erase, button("Keep my data", Action.ERASE_CANCEL, "keep")),

@@ -16,6 +16,8 @@ from bot.views.blocks import (
     input_block,
     modal,
     option,
+    options,
+    radio_buttons,
     section,
     static_select,
     text_input,
@@ -65,10 +67,7 @@ def reminder(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
 
 
 def _radio(labels: tuple[str, ...], values: tuple[str, ...]) -> Block:
-    return {
-        "type": "radio_buttons",
-        "options": [option(label, value) for label, value in zip(labels, values, strict=True)],
-    }
+    return radio_buttons(options(zip(labels, values, strict=True)))
 
 
 def survey_modal(form: SurveyForm) -> Block:
