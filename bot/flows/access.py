@@ -1,7 +1,8 @@
 """Who may run programmes: creating one is for the configured lead ids and workspace admins;
 everything about an existing programme is for its own leads. Every lead-only route asks here:
 commands through `Access`, buttons through `lead_buttons` (which must be told whose programme
-the button's id belongs to), forms through `Access.refuse`."""
+the button's id belongs to), forms through `Access.refuse`. Participants' buttons go through
+`button`, and their shortcuts and Home buttons through `like_its_word`."""
 
 from __future__ import annotations
 
@@ -238,25 +239,60 @@ def button(route: Callable[..., Any], *, replace: bool = False) -> Callable[[Cli
     return register_work
 
 
-FormStarter = Callable[..., Awaitable[None]]
+# What a person takes part in, found for them: (session, team_id=, user_id=) -> a list.
+Finder = Callable[..., Awaitable[list[Any]]]
 
 
-def opens_form(route: Callable[..., Any], starter: FormStarter) -> None:
-    """`opens_form(app.shortcut(...), start_x)`: a shortcut or button that opens the same form
-    as its `/mentoring` word; `starter` checks who is asking and what they may do."""
+@dataclass(frozen=True)
+class Ask:
+    """A participant asking for something: a `/mentoring` word, a shortcut or a Home button."""
 
-    async def opened(
-        deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
+    deps: Deps
+    client: AsyncWebClient
+    reply: Reply
+    team_id: str
+    user_id: str
+    trigger_id: str
+    number: int | None = None  # the id a button's value names (a programme, a pair), if any
+
+    async def their_own(self, find: Finder, *, none: str) -> list[Any]:
+        """What `find` finds the person takes part in; when nothing, they are told `none`."""
+        async with self.deps.db.transaction() as session:
+            found = await find(session, team_id=self.team_id, user_id=self.user_id)
+        if not found:
+            await self.reply(none)
+        return found
+
+
+AskWork = Callable[[Ask], Awaitable[None]]
+
+
+def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
+    """`like_its_word(app.shortcut(...), start_x)`: a shortcut or button that does what its
+    `/mentoring` word does; `work` checks who is asking and what they may do. A button whose
+    value is an id asks for that one (a Home button's pair); other values ask in general."""
+
+    async def asked(
+        deps: Deps,
+        action: dict | None,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
     ) -> None:
         user_id = body["user"]["id"]
-        await starter(
-            deps,
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            team_id=context["team_id"],
-            user_id=user_id,
-            trigger_id=body["trigger_id"],
+        value = (action or {}).get("value") or ""
+        await work(
+            Ask(
+                deps,
+                client,
+                Reply(client=client, user_id=user_id, respond=respond, body=body),
+                context["team_id"],
+                user_id,
+                body.get("trigger_id", ""),
+                int(value) if value.isdigit() else None,
+            )
         )
 
-    opened.__name__ = opened.__qualname__ = f"{starter.__name__}_opened"
-    then(route)(opened)
+    asked.__name__ = asked.__qualname__ = f"{work.__name__}_asked"
+    then(route)(asked)
