@@ -195,11 +195,17 @@ class Click:
 ClickWork = Callable[[Click], Awaitable[None]]
 
 
-def button(route: Callable[..., Any], *, replace: bool = False) -> Callable[[ClickWork], ClickWork]:
+def button(
+    route: Callable[..., Any],
+    *,
+    replace: bool = False,
+    told: Callable[[Refused], str] = escape,
+    stale: str = admin_views.STALE_BUTTON,
+) -> Callable[[ClickWork], ClickWork]:
     """`button(app.action(Action.X))(work)`: a participant's button. A value with no id gets
-    the stale-button line; whatever the rules refuse (a service's `Refused`) is told to the
-    person who pressed, in place of the message when `replace`. The services check that the
-    id is theirs to act on."""
+    the `stale` line; whatever the rules refuse (a service's `Refused`) is told to the
+    person who pressed, in `told`'s words, in place of the message when `replace`. The
+    services check that the id is theirs to act on."""
 
     def register_work(work: ClickWork) -> ClickWork:
         async def listener(
@@ -215,7 +221,7 @@ def button(route: Callable[..., Any], *, replace: bool = False) -> Callable[[Cli
             value = action.get("value") or ""
             number = value.partition(":")[0]
             if not number.isdigit():
-                await reply(admin_views.STALE_BUTTON, replace_original=replace)
+                await reply(stale, replace_original=replace)
                 return
             click = Click(
                 deps,
@@ -230,7 +236,7 @@ def button(route: Callable[..., Any], *, replace: bool = False) -> Callable[[Cli
             try:
                 await work(click)
             except Refused as refused:
-                await reply(escape(refused), replace_original=replace)
+                await reply(told(refused), replace_original=replace)
 
         listener.__name__ = listener.__qualname__ = work.__name__
         then(route)(listener)
