@@ -1,6 +1,6 @@
 """Who may run programmes: creating one is for the configured lead ids and workspace admins;
 everything about an existing programme is for its own leads. Every lead-only route asks here:
-commands through `Access`, buttons through `lead_buttons` (which must be told whose programme
+commands through `Access`, buttons through `lead_button` (which must be told whose programme
 the button's id belongs to), forms through `Access.refuse`. Participants' buttons go through
 `button`, and their shortcuts and Home buttons through `like_its_word`."""
 
@@ -115,67 +115,97 @@ class LeadClick:
 LeadWork = Callable[[LeadClick], Awaitable[None]]
 
 
-def lead_buttons(
+@dataclass(frozen=True)
+class Press:
+    """Who pressed a button (or used a shortcut), how to answer them, and the button's value."""
+
+    user_id: str
+    reply: Reply
+    value: str
+
+
+def press_of(
+    action: dict | None, body: dict, client: AsyncWebClient, respond: AsyncRespond
+) -> Press:
+    user_id = body["user"]["id"]
+    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
+    return Press(user_id, reply, (action or {}).get("value") or "")
+
+
+def message_of(body: dict) -> tuple[str, str] | None:
+    """The message a button is in, as (channel, ts), when it is in one."""
+    container = body.get("container") or {}
+    if container.get("channel_id") and container.get("message_ts"):
+        return container["channel_id"], container["message_ts"]
+    return None
+
+
+async def lead_click(
     deps: Deps,
-) -> Callable[..., Callable[[LeadWork], LeadWork]]:
-    """`@lead_button(app.action(...), owner=leads.programme_of_pair)`: the button's value is an
-    id; `owner` says which programme it belongs to, and only that programme's leads get past."""
+    owner: leads.Owner,
+    press: Press,
+    client: AsyncWebClient,
+    *,
+    team_id: str,
+    body: dict,
+) -> LeadClick | None:
+    """The press, when a lead of the programme its id belongs to made it; else None, after
+    telling them why (a value with no id is ignored)."""
+    if not press.value.isdigit():
+        return None
+    access = await access_of(deps, client, team_id=team_id, user_id=press.user_id)
+    if not access.is_any_lead:
+        await press.reply(admin_views.NOT_A_LEAD)
+        return None
+    async with deps.db.transaction() as session:
+        programme_id = await owner(session, int(press.value))
+    if programme_id is None:
+        await press.reply("That is no longer there.")
+        return None
+    refused = await access.refusal(deps, programme_id)
+    if refused is not None:
+        await press.reply(refused[0], refused[1] or None)
+        return None
+    return LeadClick(
+        press.reply,
+        client,
+        team_id,
+        press.user_id,
+        int(press.value),
+        body.get("trigger_id", ""),
+        message_of(body),
+        programme_id,
+        access.led,
+        deps,
+    )
 
-    def lead_button(
-        route: Callable[..., Any], *, owner: leads.Owner
-    ) -> Callable[[LeadWork], LeadWork]:
-        def register_work(work: LeadWork) -> LeadWork:
-            async def listener(
-                action: dict,
-                body: dict,
-                client: AsyncWebClient,
-                respond: AsyncRespond,
-                context: dict,
-            ) -> None:
-                team_id, user_id = context["team_id"], body["user"]["id"]
-                reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-                value = action.get("value") or ""
-                if not value.isdigit():
-                    return
-                access = await access_of(deps, client, team_id=team_id, user_id=user_id)
-                if not access.is_any_lead:
-                    await reply(admin_views.NOT_A_LEAD)
-                    return
-                async with deps.db.transaction() as session:
-                    programme_id = await owner(session, int(value))
-                if programme_id is None:
-                    await reply("That is no longer there.")
-                    return
-                refused = await access.refusal(deps, programme_id)
-                if refused is not None:
-                    await reply(refused[0], refused[1] or None)
-                    return
-                container = body.get("container") or {}
-                at = None
-                if container.get("channel_id") and container.get("message_ts"):
-                    at = (container["channel_id"], container["message_ts"])
-                await work(
-                    LeadClick(
-                        reply,
-                        client,
-                        team_id,
-                        user_id,
-                        int(value),
-                        body.get("trigger_id", ""),
-                        at,
-                        programme_id,
-                        access.led,
-                        deps,
-                    )
-                )
 
-            listener.__name__ = work.__name__
-            then(route)(listener)
-            return work
+def lead_button(route: Callable[..., Any], *, owner: leads.Owner) -> Callable[[LeadWork], LeadWork]:
+    """`lead_button(app.action(...), owner=leads.programme_of_pair)(work)`: the button's value
+    is an id; `owner` says which programme it belongs to, and only that programme's leads get
+    past."""
 
-        return register_work
+    def register_work(work: LeadWork) -> LeadWork:
+        async def listener(
+            deps: Deps,
+            action: dict,
+            body: dict,
+            client: AsyncWebClient,
+            respond: AsyncRespond,
+            context: dict,
+        ) -> None:
+            press = press_of(action, body, client, respond)
+            click = await lead_click(
+                deps, owner, press, client, team_id=context["team_id"], body=body
+            )
+            if click is not None:
+                await work(click)
 
-    return lead_button
+        listener.__name__ = listener.__qualname__ = work.__name__
+        then(route)(listener)
+        return work
+
+    return register_work
 
 
 @dataclass(frozen=True)
@@ -216,27 +246,25 @@ def button(
             respond: AsyncRespond,
             context: dict,
         ) -> None:
-            user_id = body["user"]["id"]
-            reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-            value = action.get("value") or ""
-            number = value.partition(":")[0]
+            press = press_of(action, body, client, respond)
+            number = press.value.partition(":")[0]
             if not number.isdigit():
-                await reply(stale, replace_original=replace)
+                await press.reply(stale, replace_original=replace)
                 return
             click = Click(
                 deps,
                 client,
-                reply,
+                press.reply,
                 context["team_id"],
-                user_id,
+                press.user_id,
                 int(number),
-                value,
+                press.value,
                 body.get("trigger_id", ""),
             )
             try:
                 await work(click)
             except Refused as refused:
-                await reply(told(refused), replace_original=replace)
+                await press.reply(told(refused), replace_original=replace)
 
         listener.__name__ = listener.__qualname__ = work.__name__
         then(route)(listener)
@@ -286,17 +314,16 @@ def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
         respond: AsyncRespond,
         context: dict,
     ) -> None:
-        user_id = body["user"]["id"]
-        value = (action or {}).get("value") or ""
+        press = press_of(action, body, client, respond)
         await work(
             Ask(
                 deps,
                 client,
-                Reply(client=client, user_id=user_id, respond=respond, body=body),
+                press.reply,
                 context["team_id"],
-                user_id,
+                press.user_id,
                 body.get("trigger_id", ""),
-                int(value) if value.isdigit() else None,
+                int(press.value) if press.value.isdigit() else None,
             )
         )
 

@@ -17,7 +17,7 @@ from bot.flows.access import (
     LeadClick,
     access_of,
     form_refusal,
-    lead_buttons,
+    lead_button,
     number_in,
 )
 from bot.flows.home import publish_home
@@ -596,8 +596,7 @@ async def open_submitted(
     await refresh_home(deps, client, team_id, user_id)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     then(app.command(Command.ADMIN))(admin_command)
     form(app.view(View.PROGRAMME_LEADS), check=check_leads, writes=True)(leads_submitted)
     then(app.action(Action.TAKE_OVER_PROGRAMME))(take_over_clicked)

@@ -120,7 +120,7 @@ async def confirm_clicked(click: Click) -> None:
         await publish_home(deps, client, team_id=click.team_id, user_id=member.user_id)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     button(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
     button(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
     form(app.view(View.AGREEMENT), check=checked_form)(form_submitted)

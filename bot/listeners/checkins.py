@@ -144,7 +144,7 @@ async def drop_clicked(click: Click) -> None:
     await close(click, done=False)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     like_its_word(app.shortcut(Shortcut.LOG_SESSION), start_checkin)
     like_its_word(app.action(matching(Action.LOG_SESSION)), start_checkin)
     form(app.view(View.CHECKIN), check=checked_form)(checkin_submitted)

@@ -250,7 +250,7 @@ async def not_for_me_submitted(
     )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     button(app.action(Action.OTHER_TIMES), told=refusal_words)(propose_clicked)
     button(app.action(Action.REQUEST_CHEMISTRY), told=refusal_words)(propose_clicked)
     form(app.view(View.CHEMISTRY_TIMES), check=check_times)(times_submitted)

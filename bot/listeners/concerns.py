@@ -115,7 +115,7 @@ async def close_clicked(click: Click) -> None:
         await click.client.chat_postMessage(channel=person, text=words)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     form(app.view(View.CONCERN), check=check_text)(concern_submitted)
     button(app.action(Action.CONCERN_REPLY))(reply_clicked)
     form(app.view(View.CONCERN_REPLY), check=check_text)(reply_submitted)

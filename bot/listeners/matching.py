@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, form_refusal, lead_buttons
+from bot.flows.access import LeadClick, form_refusal, lead_button
 from bot.flows.matching import PreviewMessage, end_pair_as_lead, introduce, run_match
 from bot.ids import Action, Field, View, matching
 from bot.models import ConstraintKind, Role
@@ -261,8 +261,7 @@ async def end_pair_clicked(click: LeadClick) -> None:
     await click.reply(views.pair_ended(pair))
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     lead_button(app.action(matching(Action.CHOOSE_TO_MATCH)), owner=programme_of_programme)(
         programme_chosen
     )

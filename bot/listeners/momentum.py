@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, lead_buttons
+from bot.flows.access import LeadClick, lead_button
 from bot.flows.matching import end_pair_as_lead, run_match
 from bot.ids import Action, matching
 from bot.services import momentum
@@ -86,8 +86,7 @@ async def rematch_clicked(click: LeadClick) -> None:
     )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     lead_button(app.action(matching(Action.PAUSE_PAIR)), owner=programme_of_pair)(pause_clicked)
     lead_button(app.action(matching(Action.RESUME_PAIR)), owner=programme_of_pair)(resume_clicked)
     lead_button(app.action(matching(Action.REMATCH_PAIR)), owner=programme_of_pair)(rematch_clicked)

@@ -277,7 +277,7 @@ async def leave_cancelled(body: dict, client: AsyncWebClient, respond: AsyncResp
     await reply("Great, you're staying in.", replace_original=True)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     then(app.command(Command.PARTICIPANT), ack=ack_command)(mentoring_command)
     like_its_word(app.action(Action.JOIN), start_join)
     like_its_word(app.shortcut(Shortcut.JOIN), start_join)

@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, form_refusal, lead_buttons, number_in
+from bot.flows.access import LeadClick, form_refusal, lead_button, number_in
 from bot.ids import Action, Field, View
 from bot.services import resources
 from bot.services.leads import programme_of_programme, programme_of_resource
@@ -99,8 +99,7 @@ async def resource_submitted(checked: str, body: dict, client: AsyncWebClient) -
         )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     lead_button(app.action(Action.RESOURCE_ADD), owner=programme_of_programme)(add_clicked)
     lead_button(app.action(Action.RESOURCE_EDIT), owner=programme_of_resource)(edit_clicked)
     lead_button(app.action(Action.RESOURCE_REMOVE), owner=programme_of_resource)(remove_clicked)

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, LeadClick, button, form_refusal, lead_buttons, number_in
+from bot.flows.access import Click, LeadClick, button, form_refusal, lead_button, number_in
 from bot.flows.spaces import HARMLESS, ensure_spaces, invite, sync_members
 from bot.ids import Action, Field, View
 from bot.services import spaces
@@ -148,8 +148,7 @@ async def rejoin_clicked(click: Click) -> None:
     await click.reply(views.welcome_back(space))
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     lead_button(app.action(Action.SPACE_RETRY), owner=programme_of_space)(retry_clicked)
     lead_button(app.action(Action.SPACE_PICK), owner=programme_of_space)(pick_clicked)
     form(app.view(View.SPACE_CHANNEL), check=check_pick)(pick_submitted)

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, form_refusal, lead_buttons, number_in
+from bot.flows.access import LeadClick, form_refusal, lead_button, number_in
 from bot.ids import Action, Field, View
 from bot.services import stories
 from bot.services.leads import programme_of_story
@@ -187,8 +187,7 @@ async def publish_submitted(
         )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     form(app.view(View.STORY), check=check_story)(story_submitted)
     lead_button(app.action(Action.STORY_APPROVE), owner=programme_of_story)(approve_clicked)
     lead_button(app.action(Action.STORY_DECLINE), owner=programme_of_story)(decline_clicked)

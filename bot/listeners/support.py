@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.deps import Deps
 from bot.flows.access import like_its_word
 from bot.flows.concerns import start_concern
 from bot.flows.participation import start_leave
@@ -14,7 +13,7 @@ from bot.flows.rematch import start_rematch
 from bot.ids import Action
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     like_its_word(app.action(Action.RAISE_CONCERN), start_concern)
     like_its_word(app.action(Action.HOME_PAUSE), start_pause)
     like_its_word(app.action(Action.HOME_REMATCH), start_rematch)

@@ -67,6 +67,6 @@ async def answers_submitted(
     await client.chat_postMessage(channel=user_id, text=views.thanks(kind))
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     button(app.action(matching(Action.SURVEY_OPEN)))(answer_clicked)
     form(app.view(View.SURVEY), check=check_answers)(answers_submitted)
