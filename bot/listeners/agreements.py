@@ -15,11 +15,10 @@ from bot.ids import Action, Field, View, matching
 from bot.models import Programme
 from bot.services import agreements
 from bot.services.agreements import Terms
-from bot.services.pairs import PairError, load_pair
+from bot.services.pairs import load_pair
 from bot.services.programme_rules import FormErrors
 from bot.slack.routing import FieldErrors, form
 from bot.views import agreements as views
-from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -76,20 +75,16 @@ async def form_submitted(
 ) -> None:
     pair_id, seen_version, terms = checked
     user_id = body["user"]["id"]
-    try:
-        async with deps.db.transaction() as session:
-            proposal = await agreements.propose(
-                session,
-                team_id=context["team_id"],
-                pair_id=pair_id,
-                user_id=user_id,
-                terms=terms,
-                seen_version=seen_version,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        proposal = await agreements.propose(
+            session,
+            team_id=context["team_id"],
+            pair_id=pair_id,
+            user_id=user_id,
+            terms=terms,
+            seen_version=seen_version,
+            now=deps.clock.now(),
+        )
     channel = proposal.pair.conversation_id or user_id
     text, blocks = views.proposal_message(proposal)
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
@@ -123,5 +118,5 @@ async def confirm_clicked(click: Click) -> None:
 def register(app: AsyncApp) -> None:
     button(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
     button(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
-    form(app.view(View.AGREEMENT), check=checked_form)(form_submitted)
+    form(app.view(View.AGREEMENT), check=checked_form, tells_refusals=True)(form_submitted)
     button(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)

@@ -19,7 +19,7 @@ from bot.services.programme_rules import FormErrors
 from bot.slack.routing import FieldErrors, form
 from bot.views import checkins as views
 from bot.views.admin import STALE_BUTTON
-from bot.views.mrkdwn import escape, mrkdwn
+from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
 from bot.views.when import slack_date
 
@@ -65,19 +65,15 @@ async def checkin_submitted(
 ) -> None:
     pair_id, data = checked
     user_id, team_id = body["user"]["id"], context["team_id"]
-    try:
-        async with deps.db.transaction() as session:
-            logged = await checkins.log_session(
-                session,
-                team_id=team_id,
-                pair_id=pair_id,
-                user_id=user_id,
-                data=data,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        logged = await checkins.log_session(
+            session,
+            team_id=team_id,
+            pair_id=pair_id,
+            user_id=user_id,
+            data=data,
+            now=deps.clock.now(),
+        )
     await withdraw_scheduled(client, logged.cancelled)
     text, blocks = views.logged_message(logged)
     await client.chat_postMessage(
@@ -147,7 +143,7 @@ async def drop_clicked(click: Click) -> None:
 def register(app: AsyncApp) -> None:
     like_its_word(app.shortcut(Shortcut.LOG_SESSION), start_checkin)
     like_its_word(app.action(matching(Action.LOG_SESSION)), start_checkin)
-    form(app.view(View.CHECKIN), check=checked_form)(checkin_submitted)
+    form(app.view(View.CHECKIN), check=checked_form, tells_refusals=True)(checkin_submitted)
     button(app.action(matching(Action.RATE_SESSION)))(rated)
     like_its_word(app.action(Action.MY_ACTIONS), show_actions)
     button(app.action(matching(Action.ACTION_DONE)))(done_clicked)

@@ -93,22 +93,18 @@ async def times_submitted(
     options, note = checked
     user_id = body["user"]["id"]
     pair_id = _id(view.get("private_metadata"))
-    try:
-        if pair_id is None:
-            raise PairError("That form is not valid any more.")
-        async with deps.db.transaction() as session:
-            proposal = await chemistry.propose(
-                session,
-                team_id=context["team_id"],
-                pair_id=pair_id,
-                user_id=user_id,
-                options=options,
-                note=note,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    if pair_id is None:
+        raise PairError("That form is not valid any more.")
+    async with deps.db.transaction() as session:
+        proposal = await chemistry.propose(
+            session,
+            team_id=context["team_id"],
+            pair_id=pair_id,
+            user_id=user_id,
+            options=options,
+            note=note,
+            now=deps.clock.now(),
+        )
     await withdraw_scheduled(client, proposal.cancelled)
     channel = proposal.pair.conversation_id
     if channel is None:
@@ -253,7 +249,7 @@ async def not_for_me_submitted(
 def register(app: AsyncApp) -> None:
     button(app.action(Action.OTHER_TIMES), told=refusal_words)(propose_clicked)
     button(app.action(Action.REQUEST_CHEMISTRY), told=refusal_words)(propose_clicked)
-    form(app.view(View.CHEMISTRY_TIMES), check=check_times)(times_submitted)
+    form(app.view(View.CHEMISTRY_TIMES), check=check_times, tells_refusals=True)(times_submitted)
     button(app.action(matching(Action.ACCEPT_TIME)), told=refusal_words)(time_accepted)
     button(app.action(Action.GO))(go_clicked)
     button(app.action(Action.NOT_FOR_ME), told=refusal_words)(not_for_me_clicked)

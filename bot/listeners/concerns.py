@@ -13,7 +13,6 @@ from bot.services import concerns
 from bot.services.concerns import ConcernError, Thread
 from bot.slack.routing import FieldErrors, form
 from bot.views import concerns as views
-from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 
@@ -41,19 +40,15 @@ async def concern_submitted(
     user_id = body["user"]["id"]
     if not raw.isdigit():
         return
-    try:
-        async with deps.db.transaction() as session:
-            thread = await concerns.raise_concern(
-                session,
-                team_id=context["team_id"],
-                user_id=user_id,
-                programme_id=int(raw),
-                text=text,
-                now=deps.clock.now(),
-            )
-    except ConcernError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        thread = await concerns.raise_concern(
+            session,
+            team_id=context["team_id"],
+            user_id=user_id,
+            programme_id=int(raw),
+            text=text,
+            now=deps.clock.now(),
+        )
     await tell_helpers(client, thread, text, user_id, first=True)
     await client.chat_postMessage(channel=user_id, text=views.raised(thread.programme))
 
@@ -80,19 +75,15 @@ async def reply_submitted(
     user_id = body["user"]["id"]
     if not raw.isdigit():
         return
-    try:
-        async with deps.db.transaction() as session:
-            thread = await concerns.reply(
-                session,
-                team_id=context["team_id"],
-                concern_id=int(raw),
-                user_id=user_id,
-                text=text,
-                now=deps.clock.now(),
-            )
-    except ConcernError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        thread = await concerns.reply(
+            session,
+            team_id=context["team_id"],
+            concern_id=int(raw),
+            user_id=user_id,
+            text=text,
+            now=deps.clock.now(),
+        )
     await tell_helpers(client, thread, text, user_id, first=False)
     if user_id != thread.participant_user:
         heading, blocks = views.to_participant(thread, text, author_id=user_id)
@@ -116,7 +107,7 @@ async def close_clicked(click: Click) -> None:
 
 
 def register(app: AsyncApp) -> None:
-    form(app.view(View.CONCERN), check=check_text)(concern_submitted)
+    form(app.view(View.CONCERN), check=check_text, tells_refusals=True)(concern_submitted)
     button(app.action(Action.CONCERN_REPLY))(reply_clicked)
-    form(app.view(View.CONCERN_REPLY), check=check_text)(reply_submitted)
+    form(app.view(View.CONCERN_REPLY), check=check_text, tells_refusals=True)(reply_submitted)
     button(app.action(Action.CONCERN_CLOSE))(close_clicked)

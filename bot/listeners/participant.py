@@ -28,12 +28,12 @@ from bot.services import signup
 from bot.services.people import Profile
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.programme_rules import FormErrors
-from bot.services.programmes import ProgrammeError, get_programme
+from bot.services.programmes import get_programme
 from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form, step, then
 from bot.views import admin as admin_views
 from bot.views import signup as views
-from bot.views.mrkdwn import escape, mrkdwn
+from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
 from bot.views.support import erase_confirmation
 
@@ -80,9 +80,7 @@ async def start_join(ask: Ask) -> None:
             trigger_id=ask.trigger_id, view=views.signup_modal(candidates[0], existing)
         )
     else:
-        await ask.client.views_open(
-            trigger_id=ask.trigger_id, view=views.picker_modal(candidates)
-        )
+        await ask.client.views_open(trigger_id=ask.trigger_id, view=views.picker_modal(candidates))
 
 
 async def start_edit(ask: Ask) -> None:
@@ -219,22 +217,18 @@ async def signup_submitted(
         # The answers matter more than the profile; it is refreshed on a later visit.
         log.warning("users.info failed for a sign-up; saving without time zone", exc_info=True)
         profile = Profile(user_id=user["id"], display_name=user.get("name", ""), tz=None)
-    try:
-        async with deps.db.transaction() as session:
-            _, created = await signup.sign_up(
-                session,
-                team_id=team_id,
-                programme_id=programme.id,
-                profile=profile,
-                data=answers,
-                now=deps.clock.now(),
-            )
-            home = await home_view_for(
-                session, deps, team_id=team_id, user_id=user["id"], profile=profile
-            )
-    except ProgrammeError as exc:
-        await client.chat_postMessage(channel=user["id"], text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        _, created = await signup.sign_up(
+            session,
+            team_id=team_id,
+            programme_id=programme.id,
+            profile=profile,
+            data=answers,
+            now=deps.clock.now(),
+        )
+        home = await home_view_for(
+            session, deps, team_id=team_id, user_id=user["id"], profile=profile
+        )
     await client.chat_postMessage(
         channel=user["id"], text=views.signed_up_message(programme, created=created)
     )
@@ -283,6 +277,6 @@ def register(app: AsyncApp) -> None:
     like_its_word(app.shortcut(Shortcut.JOIN), start_join)
     like_its_word(app.action(matching(Action.EDIT_SIGNUP)), start_edit)
     step(app.view(View.SIGNUP_PICK), check=programme_picked)
-    form(app.view(View.SIGNUP), check=checked_signup)(signup_submitted)
+    form(app.view(View.SIGNUP), check=checked_signup, tells_refusals=True)(signup_submitted)
     button(app.action(Action.LEAVE_CONFIRM), replace=True)(leave_confirmed)
     then(app.action(Action.LEAVE_CANCEL))(leave_cancelled)

@@ -54,15 +54,11 @@ async def story_submitted(
 ) -> None:
     data = checked
     team_id, user_id = context["team_id"], body["user"]["id"]
-    try:
-        async with deps.db.transaction() as session:
-            await stories.submit(
-                session, team_id=team_id, user_id=user_id, data=data, now=deps.clock.now()
-            )
-            leads = await leads_by_programme(session, {data.programme_id})
-    except StoryError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        await stories.submit(
+            session, team_id=team_id, user_id=user_id, data=data, now=deps.clock.now()
+        )
+        leads = await leads_by_programme(session, {data.programme_id})
     await client.chat_postMessage(channel=user_id, text=views.thanks(data.show_name))
     for lead in leads.get(data.programme_id, ()):
         await client.chat_postMessage(
@@ -148,12 +144,8 @@ async def publish_submitted(
 ) -> None:
     team_id, user_id = context["team_id"], body["user"]["id"]
     story_id, channel = checked
-    try:
-        async with deps.db.transaction() as session:
-            story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
-    except StoryError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
     text, blocks = views.published_post(story)
     posted = None
     try:
@@ -188,8 +180,8 @@ async def publish_submitted(
 
 
 def register(app: AsyncApp) -> None:
-    form(app.view(View.STORY), check=check_story)(story_submitted)
+    form(app.view(View.STORY), check=check_story, tells_refusals=True)(story_submitted)
     lead_button(app.action(Action.STORY_APPROVE), owner=programme_of_story)(approve_clicked)
     lead_button(app.action(Action.STORY_DECLINE), owner=programme_of_story)(decline_clicked)
     lead_button(app.action(Action.STORY_PUBLISH), owner=programme_of_story)(publish_clicked)
-    form(app.view(View.STORY_PUBLISH), check=check_publish)(publish_submitted)
+    form(app.view(View.STORY_PUBLISH), check=check_publish, tells_refusals=True)(publish_submitted)
