@@ -97,6 +97,75 @@ def number_in(text: object) -> int | None:
 
 
 @dataclass(frozen=True)
+class Press:
+    """Someone's press of a button (or use of a shortcut), read once, before any check."""
+
+    deps: Deps
+    client: AsyncWebClient
+    reply: Reply
+    team_id: str
+    user_id: str
+    value: str  # the button's value; empty for a shortcut
+    trigger_id: str
+    at: tuple[str, str] | None  # the message the button is in: (channel, ts)
+
+
+PressWork = Callable[[Press], Awaitable[None]]
+
+
+def message_of(body: dict) -> tuple[str, str] | None:
+    """The message a button is in, as (channel, ts), when it is in one."""
+    container = body.get("container") or {}
+    if container.get("channel_id") and container.get("message_ts"):
+        return container["channel_id"], container["message_ts"]
+    return None
+
+
+def on_press(route: Callable[..., Any], name: str, work: PressWork) -> None:
+    """Route a button or shortcut to `work`, which gets the press; every kind of click below
+    is read here."""
+
+    async def pressed(
+        deps: Deps,
+        action: dict | None,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        user_id = body["user"]["id"]
+        press = Press(
+            deps,
+            client,
+            Reply(client=client, user_id=user_id, respond=respond, body=body),
+            context["team_id"],
+            user_id,
+            (action or {}).get("value") or "",
+            body.get("trigger_id", ""),
+            message_of(body),
+        )
+        await work(press)
+
+    pressed.__name__ = pressed.__qualname__ = name
+    then(route)(pressed)
+
+
+async def telling_refusals(
+    reply: Reply,
+    work: Awaitable[None],
+    *,
+    told: Callable[[Refused], str] = escape,
+    replace: bool = False,
+) -> None:
+    """Run `work`; what the rules refuse in it (a service's `Refused`) is told to the person,
+    in `told`'s words, in place of the message when `replace`."""
+    try:
+        await work
+    except Refused as refused:
+        await reply(told(refused), replace_original=replace)
+
+
+@dataclass(frozen=True)
 class LeadClick:
     """A lead's press of a button whose value is an id, after the lead check."""
 
@@ -115,45 +184,13 @@ class LeadClick:
 LeadWork = Callable[[LeadClick], Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class Press:
-    """Who pressed a button (or used a shortcut), how to answer them, and the button's value."""
-
-    user_id: str
-    reply: Reply
-    value: str
-
-
-def press_of(
-    action: dict | None, body: dict, client: AsyncWebClient, respond: AsyncRespond
-) -> Press:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    return Press(user_id, reply, (action or {}).get("value") or "")
-
-
-def message_of(body: dict) -> tuple[str, str] | None:
-    """The message a button is in, as (channel, ts), when it is in one."""
-    container = body.get("container") or {}
-    if container.get("channel_id") and container.get("message_ts"):
-        return container["channel_id"], container["message_ts"]
-    return None
-
-
-async def lead_click(
-    deps: Deps,
-    owner: leads.Owner,
-    press: Press,
-    client: AsyncWebClient,
-    *,
-    team_id: str,
-    body: dict,
-) -> LeadClick | None:
+async def lead_click(press: Press, owner: leads.Owner) -> LeadClick | None:
     """The press, when a lead of the programme its id belongs to made it; else None, after
     telling them why (a value with no id is ignored)."""
     if not press.value.isdigit():
         return None
-    access = await access_of(deps, client, team_id=team_id, user_id=press.user_id)
+    deps = press.deps
+    access = await access_of(deps, press.client, team_id=press.team_id, user_id=press.user_id)
     if not access.is_any_lead:
         await press.reply(admin_views.NOT_A_LEAD)
         return None
@@ -168,12 +205,12 @@ async def lead_click(
         return None
     return LeadClick(
         press.reply,
-        client,
-        team_id,
+        press.client,
+        press.team_id,
         press.user_id,
         int(press.value),
-        body.get("trigger_id", ""),
-        message_of(body),
+        press.trigger_id,
+        press.at,
         programme_id,
         access.led,
         deps,
@@ -183,26 +220,15 @@ async def lead_click(
 def lead_button(route: Callable[..., Any], *, owner: leads.Owner) -> Callable[[LeadWork], LeadWork]:
     """`lead_button(app.action(...), owner=leads.programme_of_pair)(work)`: the button's value
     is an id; `owner` says which programme it belongs to, and only that programme's leads get
-    past."""
+    past. What the rules then refuse is told to the lead."""
 
     def register_work(work: LeadWork) -> LeadWork:
-        async def listener(
-            deps: Deps,
-            action: dict,
-            body: dict,
-            client: AsyncWebClient,
-            respond: AsyncRespond,
-            context: dict,
-        ) -> None:
-            press = press_of(action, body, client, respond)
-            click = await lead_click(
-                deps, owner, press, client, team_id=context["team_id"], body=body
-            )
+        async def checked(press: Press) -> None:
+            click = await lead_click(press, owner)
             if click is not None:
-                await work(click)
+                await telling_refusals(press.reply, work(click))
 
-        listener.__name__ = listener.__qualname__ = work.__name__
-        then(route)(listener)
+        on_press(route, work.__name__, checked)
         return work
 
     return register_work
@@ -238,36 +264,24 @@ def button(
     services check that the id is theirs to act on."""
 
     def register_work(work: ClickWork) -> ClickWork:
-        async def listener(
-            deps: Deps,
-            action: dict,
-            body: dict,
-            client: AsyncWebClient,
-            respond: AsyncRespond,
-            context: dict,
-        ) -> None:
-            press = press_of(action, body, client, respond)
+        async def checked(press: Press) -> None:
             number = press.value.partition(":")[0]
             if not number.isdigit():
                 await press.reply(stale, replace_original=replace)
                 return
             click = Click(
-                deps,
-                client,
+                press.deps,
+                press.client,
                 press.reply,
-                context["team_id"],
+                press.team_id,
                 press.user_id,
                 int(number),
                 press.value,
-                body.get("trigger_id", ""),
+                press.trigger_id,
             )
-            try:
-                await work(click)
-            except Refused as refused:
-                await press.reply(told(refused), replace_original=replace)
+            await telling_refusals(press.reply, work(click), told=told, replace=replace)
 
-        listener.__name__ = listener.__qualname__ = work.__name__
-        then(route)(listener)
+        on_press(route, work.__name__, checked)
         return work
 
     return register_work
@@ -306,26 +320,17 @@ def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
     `/mentoring` word does; `work` checks who is asking and what they may do. A button whose
     value is an id asks for that one (a Home button's pair); other values ask in general."""
 
-    async def asked(
-        deps: Deps,
-        action: dict | None,
-        body: dict,
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: dict,
-    ) -> None:
-        press = press_of(action, body, client, respond)
-        await work(
-            Ask(
-                deps,
-                client,
-                press.reply,
-                context["team_id"],
-                press.user_id,
-                body.get("trigger_id", ""),
-                int(press.value) if press.value.isdigit() else None,
-            )
+    async def asked(press: Press) -> None:
+        number = int(press.value) if press.value.isdigit() else None
+        ask = Ask(
+            press.deps,
+            press.client,
+            press.reply,
+            press.team_id,
+            press.user_id,
+            press.trigger_id,
+            number,
         )
+        await work(ask)
 
-    asked.__name__ = asked.__qualname__ = f"{work.__name__}_asked"
-    then(route)(asked)
+    on_press(route, f"{work.__name__}_asked", asked)

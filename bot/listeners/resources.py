@@ -13,7 +13,7 @@ from bot.services.leads import programme_of_programme, programme_of_resource
 from bot.services.resources import ResourceError
 from bot.slack.routing import FieldErrors, form
 from bot.views import resources as views
-from bot.views.mrkdwn import escape, mrkdwn
+from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
 
 
@@ -25,25 +25,17 @@ async def add_clicked(click: LeadClick) -> None:
 
 async def edit_clicked(click: LeadClick) -> None:
     deps = click.deps
-    try:
-        async with deps.db.transaction() as session:
-            item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
-    except ResourceError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
     await click.client.views_open(trigger_id=click.trigger_id, view=views.resource_modal(0, item))
 
 
 async def remove_clicked(click: LeadClick) -> None:
     deps = click.deps
-    try:
-        async with deps.db.transaction() as session:
-            item = await resources.remove(
-                session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
-            )
-    except ResourceError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        item = await resources.remove(
+            session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
+        )
     await click.reply(
         mrkdwn("“{title}” is out of the library; it will not be posted again.", title=item.title)
     )

@@ -15,12 +15,11 @@ from bot.ids import Action, Field, View
 from bot.services import stories
 from bot.services.leads import programme_of_story
 from bot.services.momentum import leads_by_programme
-from bot.services.stories import StoryError
 from bot.slack.routing import FieldErrors, form
 from bot.views import stories as views
 from bot.views.admin import channel_advice
 from bot.views.mrkdwn import channel as channel_link
-from bot.views.mrkdwn import escape, mrkdwn
+from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -69,22 +68,18 @@ async def story_submitted(
 
 
 async def decide(deps: Deps, click: LeadClick, approve: bool) -> None:
-    try:
-        async with deps.db.transaction() as session:
-            story = await stories.decide(
-                session,
-                team_id=click.team_id,
-                story_id=click.number,
-                lead_id=click.lead_id,
-                approve=approve,
-                now=deps.clock.now(),
-            )
-            waiting = await stories.for_leads(
-                session, team_id=click.team_id, programme_ids=click.led
-            )
-    except StoryError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        story = await stories.decide(
+            session,
+            team_id=click.team_id,
+            story_id=click.number,
+            lead_id=click.lead_id,
+            approve=approve,
+            now=deps.clock.now(),
+        )
+        waiting = await stories.for_leads(
+            session, team_id=click.team_id, programme_ids=click.led
+        )
     done = "approved: publish it when you like" if approve else "declined"
     await click.reply(
         mrkdwn("“{title}” is {done}.", title=story.title, done=done), views.lead_list(waiting)
