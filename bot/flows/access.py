@@ -14,14 +14,16 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.models import Programme
 from bot.services import leads
 from bot.services.errors import Refused
 from bot.services.people import is_lead
+from bot.services.programmes import find_programmes
 from bot.slack.replies import Reply
 from bot.slack.routing import then
 from bot.views import admin as admin_views
 from bot.views.blocks import Block
-from bot.views.mrkdwn import escape
+from bot.views.mrkdwn import escape, join, mrkdwn
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,22 @@ async def form_refusal(
     return None
 
 
+async def the_one_programme(
+    deps: Deps, reply: Reply, *, team_id: str, lead_id: str, name: str, word: str
+) -> Programme | None:
+    """What `/mentoring-admin WORD [name]` is about: the programme named, or the lead's only
+    one; else None, after asking which."""
+    async with deps.db.transaction() as session:
+        found = await find_programmes(session, team_id=team_id, name=name or None, lead_id=lead_id)
+    if len(found) == 1:
+        return found[0]
+    named = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found)) or "none yet"
+    await reply(
+        mrkdwn("Which programme? `/mentoring-admin {word} NAME` ({named}).", word=word, named=named)
+    )
+    return None
+
+
 def number_in(text: object) -> int | None:
     """An id from a form's metadata or a field, or None: such values come from the payload."""
     return int(text) if isinstance(text, str) and text.isdigit() else None
@@ -121,9 +139,9 @@ def message_of(body: dict) -> tuple[str, str] | None:
     return None
 
 
-def on_press(route: Callable[..., Any], name: str, work: PressWork) -> None:
-    """Route a button or shortcut to `work`, which gets the press; every kind of click below
-    is read here."""
+def on_press(route: Callable[..., Any], work: PressWork, *, name: str = "") -> None:
+    """Route a button or shortcut to `work`, which gets the press (the listener is named
+    `name`, or as `work`); every kind of click below is read here."""
 
     async def pressed(
         deps: Deps,
@@ -146,7 +164,7 @@ def on_press(route: Callable[..., Any], name: str, work: PressWork) -> None:
         )
         await work(press)
 
-    pressed.__name__ = pressed.__qualname__ = name
+    pressed.__name__ = pressed.__qualname__ = name or work.__name__
     then(route)(pressed)
 
 
@@ -228,7 +246,7 @@ def lead_button(route: Callable[..., Any], *, owner: leads.Owner) -> Callable[[L
             if click is not None:
                 await telling_refusals(press.reply, work(click))
 
-        on_press(route, work.__name__, checked)
+        on_press(route, checked, name=work.__name__)
         return work
 
     return register_work
@@ -281,7 +299,7 @@ def button(
             )
             await telling_refusals(press.reply, work(click), told=told, replace=replace)
 
-        on_press(route, work.__name__, checked)
+        on_press(route, checked, name=work.__name__)
         return work
 
     return register_work
@@ -333,4 +351,4 @@ def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
         )
         await work(ask)
 
-    on_press(route, f"{work.__name__}_asked", asked)
+    on_press(route, asked, name=f"{work.__name__}_asked")

@@ -32,25 +32,27 @@ async def load(deps: Deps, space_id: int) -> Space | None:
         return await spaces.space_by_id(session, space_id=space_id)
 
 
-async def retry_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    space = await load(deps, click.number)
+async def clicked_space(click: LeadClick) -> Space | None:
+    """The safe space a lead's button is for; None, after saying so, when it is gone."""
+    space = await load(click.deps, click.number)
     if space is None:
         await click.reply(GONE)
-        return
-    lines = await ensure_spaces(
-        deps, click.client, programme_id=space.programme_id, lead_id=click.lead_id
-    )
-    await click.reply(join("\n", lines))
+    return space
+
+
+async def retry_clicked(click: LeadClick) -> None:
+    space = await clicked_space(click)
+    if space is not None:
+        lines = await ensure_spaces(
+            click.deps, click.client, programme_id=space.programme_id, lead_id=click.lead_id
+        )
+        await click.reply(join("\n", lines))
 
 
 async def pick_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    space = await load(deps, click.number)
-    if space is None:
-        await click.reply(GONE)
-        return
-    await click.client.views_open(trigger_id=click.trigger_id, view=views.pick_modal(space))
+    space = await clicked_space(click)
+    if space is not None:
+        await click.client.views_open(trigger_id=click.trigger_id, view=views.pick_modal(space))
 
 
 async def check_pick(
