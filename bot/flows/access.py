@@ -1,7 +1,8 @@
 """Who may run programmes: creating one is for the configured lead ids and workspace admins;
 everything about an existing programme is for its own leads. Every lead-only route asks here:
-commands through `Access`, buttons through `lead_buttons` (which must be told whose programme
-the button's id belongs to), forms through `Access.refuse`."""
+commands through `Access`, buttons through `lead_button` (which must be told whose programme
+the button's id belongs to), forms through `Access.refuse`. Participants' buttons go through
+`button`, and their shortcuts and Home buttons through `like_its_word`."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.models import Programme
 from bot.services import leads
 from bot.services.errors import Refused
 from bot.services.people import is_lead
+from bot.services.programmes import find_programmes
 from bot.slack.replies import Reply
 from bot.slack.routing import then
 from bot.views import admin as admin_views
 from bot.views.blocks import Block
-from bot.views.mrkdwn import escape
+from bot.views.mrkdwn import escape, join, mrkdwn
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,94 @@ async def form_refusal(
     return None
 
 
+async def the_one_programme(
+    deps: Deps, reply: Reply, *, team_id: str, lead_id: str, name: str, word: str
+) -> Programme | None:
+    """What `/mentoring-admin WORD [name]` is about: the programme named, or the lead's only
+    one; else None, after asking which."""
+    async with deps.db.transaction() as session:
+        found = await find_programmes(session, team_id=team_id, name=name or None, lead_id=lead_id)
+    if len(found) == 1:
+        return found[0]
+    named = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found)) or "none yet"
+    await reply(
+        mrkdwn("Which programme? `/mentoring-admin {word} NAME` ({named}).", word=word, named=named)
+    )
+    return None
+
+
 def number_in(text: object) -> int | None:
     """An id from a form's metadata or a field, or None: such values come from the payload."""
     return int(text) if isinstance(text, str) and text.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Press:
+    """Someone's press of a button (or use of a shortcut), read once, before any check."""
+
+    deps: Deps
+    client: AsyncWebClient
+    reply: Reply
+    team_id: str
+    user_id: str
+    value: str  # the button's value; empty for a shortcut
+    trigger_id: str
+    at: tuple[str, str] | None  # the message the button is in: (channel, ts)
+
+
+PressWork = Callable[[Press], Awaitable[None]]
+
+
+def message_of(body: dict) -> tuple[str, str] | None:
+    """The message a button is in, as (channel, ts), when it is in one."""
+    container = body.get("container") or {}
+    if container.get("channel_id") and container.get("message_ts"):
+        return container["channel_id"], container["message_ts"]
+    return None
+
+
+def on_press(route: Callable[..., Any], work: PressWork, *, name: str = "") -> None:
+    """Route a button or shortcut to `work`, which gets the press (the listener is named
+    `name`, or as `work`); every kind of click below is read here."""
+
+    async def pressed(
+        deps: Deps,
+        action: dict | None,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        user_id = body["user"]["id"]
+        press = Press(
+            deps,
+            client,
+            Reply(client=client, user_id=user_id, respond=respond, body=body),
+            context["team_id"],
+            user_id,
+            (action or {}).get("value") or "",
+            body.get("trigger_id", ""),
+            message_of(body),
+        )
+        await work(press)
+
+    pressed.__name__ = pressed.__qualname__ = name or work.__name__
+    then(route)(pressed)
+
+
+async def telling_refusals(
+    reply: Reply,
+    work: Awaitable[None],
+    *,
+    told: Callable[[Refused], str] = escape,
+    replace: bool = False,
+) -> None:
+    """Run `work`; what the rules refuse in it (a service's `Refused`) is told to the person,
+    in `told`'s words, in place of the message when `replace`."""
+    try:
+        await work
+    except Refused as refused:
+        await reply(told(refused), replace_original=replace)
 
 
 @dataclass(frozen=True)
@@ -114,67 +202,54 @@ class LeadClick:
 LeadWork = Callable[[LeadClick], Awaitable[None]]
 
 
-def lead_buttons(
-    deps: Deps,
-) -> Callable[..., Callable[[LeadWork], LeadWork]]:
-    """`@lead_button(app.action(...), owner=leads.programme_of_pair)`: the button's value is an
-    id; `owner` says which programme it belongs to, and only that programme's leads get past."""
+async def lead_click(press: Press, owner: leads.Owner) -> LeadClick | None:
+    """The press, when a lead of the programme its id belongs to made it; else None, after
+    telling them why (a value with no id is ignored)."""
+    if not press.value.isdigit():
+        return None
+    deps = press.deps
+    access = await access_of(deps, press.client, team_id=press.team_id, user_id=press.user_id)
+    if not access.is_any_lead:
+        await press.reply(admin_views.NOT_A_LEAD)
+        return None
+    async with deps.db.transaction() as session:
+        programme_id = await owner(session, int(press.value))
+    if programme_id is None:
+        await press.reply("That is no longer there.")
+        return None
+    refused = await access.refusal(deps, programme_id)
+    if refused is not None:
+        await press.reply(refused[0], refused[1] or None)
+        return None
+    return LeadClick(
+        press.reply,
+        press.client,
+        press.team_id,
+        press.user_id,
+        int(press.value),
+        press.trigger_id,
+        press.at,
+        programme_id,
+        access.led,
+        deps,
+    )
 
-    def lead_button(
-        route: Callable[..., Any], *, owner: leads.Owner
-    ) -> Callable[[LeadWork], LeadWork]:
-        def register_work(work: LeadWork) -> LeadWork:
-            async def listener(
-                action: dict,
-                body: dict,
-                client: AsyncWebClient,
-                respond: AsyncRespond,
-                context: dict,
-            ) -> None:
-                team_id, user_id = context["team_id"], body["user"]["id"]
-                reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-                value = action.get("value") or ""
-                if not value.isdigit():
-                    return
-                access = await access_of(deps, client, team_id=team_id, user_id=user_id)
-                if not access.is_any_lead:
-                    await reply(admin_views.NOT_A_LEAD)
-                    return
-                async with deps.db.transaction() as session:
-                    programme_id = await owner(session, int(value))
-                if programme_id is None:
-                    await reply("That is no longer there.")
-                    return
-                refused = await access.refusal(deps, programme_id)
-                if refused is not None:
-                    await reply(refused[0], refused[1] or None)
-                    return
-                container = body.get("container") or {}
-                at = None
-                if container.get("channel_id") and container.get("message_ts"):
-                    at = (container["channel_id"], container["message_ts"])
-                await work(
-                    LeadClick(
-                        reply,
-                        client,
-                        team_id,
-                        user_id,
-                        int(value),
-                        body.get("trigger_id", ""),
-                        at,
-                        programme_id,
-                        access.led,
-                        deps,
-                    )
-                )
 
-            listener.__name__ = work.__name__
-            then(route)(listener)
-            return work
+def lead_button(route: Callable[..., Any], *, owner: leads.Owner) -> Callable[[LeadWork], LeadWork]:
+    """`lead_button(app.action(...), owner=leads.programme_of_pair)(work)`: the button's value
+    is an id; `owner` says which programme it belongs to, and only that programme's leads get
+    past. What the rules then refuse is told to the lead."""
 
-        return register_work
+    def register_work(work: LeadWork) -> LeadWork:
+        async def checked(press: Press) -> None:
+            click = await lead_click(press, owner)
+            if click is not None:
+                await telling_refusals(press.reply, work(click))
 
-    return lead_button
+        on_press(route, checked, name=work.__name__)
+        return work
+
+    return register_work
 
 
 @dataclass(frozen=True)
@@ -194,69 +269,86 @@ class Click:
 ClickWork = Callable[[Click], Awaitable[None]]
 
 
-def button(route: Callable[..., Any], *, replace: bool = False) -> Callable[[ClickWork], ClickWork]:
+def button(
+    route: Callable[..., Any],
+    *,
+    replace: bool = False,
+    told: Callable[[Refused], str] = escape,
+    stale: str = admin_views.STALE_BUTTON,
+) -> Callable[[ClickWork], ClickWork]:
     """`button(app.action(Action.X))(work)`: a participant's button. A value with no id gets
-    the stale-button line; whatever the rules refuse (a service's `Refused`) is told to the
-    person who pressed, in place of the message when `replace`. The services check that the
-    id is theirs to act on."""
+    the `stale` line; whatever the rules refuse (a service's `Refused`) is told to the
+    person who pressed, in `told`'s words, in place of the message when `replace`. The
+    services check that the id is theirs to act on."""
 
     def register_work(work: ClickWork) -> ClickWork:
-        async def listener(
-            deps: Deps,
-            action: dict,
-            body: dict,
-            client: AsyncWebClient,
-            respond: AsyncRespond,
-            context: dict,
-        ) -> None:
-            user_id = body["user"]["id"]
-            reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-            value = action.get("value") or ""
-            number = value.partition(":")[0]
+        async def checked(press: Press) -> None:
+            number = press.value.partition(":")[0]
             if not number.isdigit():
-                await reply(admin_views.STALE_BUTTON, replace_original=replace)
+                await press.reply(stale, replace_original=replace)
                 return
             click = Click(
-                deps,
-                client,
-                reply,
-                context["team_id"],
-                user_id,
+                press.deps,
+                press.client,
+                press.reply,
+                press.team_id,
+                press.user_id,
                 int(number),
-                value,
-                body.get("trigger_id", ""),
+                press.value,
+                press.trigger_id,
             )
-            try:
-                await work(click)
-            except Refused as refused:
-                await reply(escape(refused), replace_original=replace)
+            await telling_refusals(press.reply, work(click), told=told, replace=replace)
 
-        listener.__name__ = listener.__qualname__ = work.__name__
-        then(route)(listener)
+        on_press(route, checked, name=work.__name__)
         return work
 
     return register_work
 
 
-FormStarter = Callable[..., Awaitable[None]]
+# What a person takes part in, found for them: (session, team_id=, user_id=) -> a list.
+Finder = Callable[..., Awaitable[list[Any]]]
 
 
-def opens_form(route: Callable[..., Any], starter: FormStarter) -> None:
-    """`opens_form(app.shortcut(...), start_x)`: a shortcut or button that opens the same form
-    as its `/mentoring` word; `starter` checks who is asking and what they may do."""
+@dataclass(frozen=True)
+class Ask:
+    """A participant asking for something: a `/mentoring` word, a shortcut or a Home button."""
 
-    async def opened(
-        deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-    ) -> None:
-        user_id = body["user"]["id"]
-        await starter(
-            deps,
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            team_id=context["team_id"],
-            user_id=user_id,
-            trigger_id=body["trigger_id"],
+    deps: Deps
+    client: AsyncWebClient
+    reply: Reply
+    team_id: str
+    user_id: str
+    trigger_id: str
+    number: int | None = None  # the id a button's value names (a programme, a pair), if any
+
+    async def their_own(self, find: Finder, *, none: str) -> list[Any]:
+        """What `find` finds the person takes part in; when nothing, they are told `none`."""
+        async with self.deps.db.transaction() as session:
+            found = await find(session, team_id=self.team_id, user_id=self.user_id)
+        if not found:
+            await self.reply(none)
+        return found
+
+
+AskWork = Callable[[Ask], Awaitable[None]]
+
+
+def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
+    """`like_its_word(app.shortcut(...), start_x)`: a shortcut or button that does what its
+    `/mentoring` word does; `work` checks who is asking and what they may do. A button whose
+    value is an id asks for that one (a Home button's pair); other values ask in general."""
+
+    async def asked(press: Press) -> None:
+        number = int(press.value) if press.value.isdigit() else None
+        ask = Ask(
+            press.deps,
+            press.client,
+            press.reply,
+            press.team_id,
+            press.user_id,
+            press.trigger_id,
+            number,
         )
+        await work(ask)
 
-    opened.__name__ = opened.__qualname__ = f"{starter.__name__}_opened"
-    then(route)(opened)
+    on_press(route, asked, name=f"{work.__name__}_asked")

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.deps import Deps
+from bot.flows.access import Ask
 from bot.models import Medium, Programme
 from bot.services import agreements, checkins
 from bot.services.pairs import PairError
-from bot.slack.replies import Reply
 from bot.views import checkins as views
 from bot.views.mrkdwn import escape
 
 
-async def start_checkin(
-    deps: Deps,
-    client: AsyncWebClient,
-    reply: Reply,
-    *,
-    team_id: str,
-    user_id: str,
-    trigger_id: str,
-    pair_id: int | None = None,
-) -> None:
-    """Open the form for the given pair, or the person's only pair, or ask which."""
+async def start_checkin(ask: Ask) -> None:
+    """Open the form for the pair asked for, or the person's only pair, or ask which."""
+    deps, reply, team_id, user_id = ask.deps, ask.reply, ask.team_id, ask.user_id
     now = deps.clock.now()
+    pair_id = ask.number
     if pair_id is None:
-        async with deps.db.transaction() as session:
-            pairs = await checkins.live_pairs_for(session, team_id=team_id, user_id=user_id)
-        if not pairs:
-            await reply("You can log sessions once you're in a confirmed pair.")
-            return
+        pairs = await ask.their_own(
+            checkins.live_pairs_for, none="You can log sessions once you're in a confirmed pair."
+        )
         if len(pairs) > 1:
             await reply("Which pair?", views.choose_pair(pairs, user_id))
+        if len(pairs) != 1:
             return
         pair_id = pairs[0].id
     try:
@@ -48,8 +37,8 @@ async def start_checkin(
     assert programme is not None
     minutes = agreed.session_minutes if agreed else programme.session_minutes
     medium = agreed.medium if agreed else programme.default_medium
-    await client.views_open(
-        trigger_id=trigger_id,
+    await ask.client.views_open(
+        trigger_id=ask.trigger_id,
         view=views.checkin_modal(
             pair,
             user_id,
@@ -61,11 +50,10 @@ async def start_checkin(
     )
 
 
-async def show_actions(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str
-) -> None:
-    async with deps.db.transaction() as session:
-        pairs = await checkins.live_pairs_for(session, team_id=team_id, user_id=user_id)
+async def show_actions(ask: Ask) -> None:
+    user_id = ask.user_id
+    async with ask.deps.db.transaction() as session:
+        pairs = await checkins.live_pairs_for(session, team_id=ask.team_id, user_id=user_id)
         mine, theirs, partner = [], [], None
         for pair in pairs:
             open_actions = await checkins.actions_of(session, pair)
@@ -74,7 +62,7 @@ async def show_actions(
             if me is not None and me.role.value == "mentor":
                 partner = pair.other(user_id)
                 theirs += [a for a in open_actions if a.owner.user_id == partner.user_id]
-    await reply(
+    await ask.reply(
         "Your actions",
-        views.actions_message(mine, theirs, today=deps.clock.now().date(), partner=partner),
+        views.actions_message(mine, theirs, today=ask.deps.clock.now().date(), partner=partner),
     )

@@ -6,22 +6,19 @@ import json
 import logging
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
+from bot.flows.access import Ask
 from bot.services.data_rights import export_for
-from bot.slack.replies import Reply
 from bot.slack.uploads import Upload, send_files
 
 log = logging.getLogger(__name__)
 
 
-async def send_my_data(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str
-) -> None:
+async def send_my_data(ask: Ask) -> None:
+    deps, client, reply, user_id = ask.deps, ask.client, ask.reply, ask.user_id
     now = deps.clock.now()
     async with deps.db.transaction() as session:
-        document = await export_for(session, team_id=team_id, user_id=user_id, now=now)
+        document = await export_for(session, team_id=ask.team_id, user_id=user_id, now=now)
     if document is None:
         await reply("Nothing is stored about you: you have not joined a programme.")
         return

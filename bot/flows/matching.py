@@ -22,11 +22,11 @@ from bot.services.matching import runs
 from bot.services.matching.engine import match
 from bot.services.matching.model import MatchInput, MatchResult
 from bot.services.matching.pool import load_pool
-from bot.services.pairs import PairError, PairFacts
+from bot.services.pairs import PairFacts
 from bot.services.programmes import find_programmes, get_programme
 from bot.slack.replies import Reply
 from bot.views import matching as views
-from bot.views.mrkdwn import Mrkdwn, code, escape, join, mrkdwn
+from bot.views.mrkdwn import Mrkdwn, code, join, mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -171,20 +171,16 @@ async def resend_pending_intros(deps: Deps, client: AsyncWebClient, *, programme
         await introduce(deps, client, pending)
 
 
-async def end_pair_as_lead(deps: Deps, click: LeadClick) -> PairFacts | None:
-    """End the clicked pair for the lead and tell everyone; None (the lead told why) if not."""
-    try:
-        async with deps.db.transaction() as session:
-            ending = await pair_service.end_by_lead(
-                session,
-                team_id=click.team_id,
-                pair_id=click.number,
-                lead_id=click.lead_id,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await click.reply(escape(exc))
-        return None
+async def end_pair_as_lead(deps: Deps, click: LeadClick) -> PairFacts:
+    """End the clicked pair for the lead and tell everyone (lead_button tells a refusal)."""
+    async with deps.db.transaction() as session:
+        ending = await pair_service.end_by_lead(
+            session,
+            team_id=click.team_id,
+            pair_id=click.number,
+            lead_id=click.lead_id,
+            now=deps.clock.now(),
+        )
     await announce(click.client, ending)
     return ending.pair
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.deps import Deps
+from bot.flows.access import Ask
 from bot.services import checkins
-from bot.slack.replies import Reply
 from bot.views.support import rematch_confirmation
 
 
-async def start_rematch(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str
-) -> None:
-    async with deps.db.transaction() as session:
-        mine = await checkins.live_pairs_for(session, team_id=team_id, user_id=user_id)
-    if not mine:
-        await reply("You are not in a confirmed pair, so there is nothing to re-match.")
-        return
-    await reply("Ask for a new partner?", rematch_confirmation(mine, user_id))
+async def start_rematch(ask: Ask) -> None:
+    mine = await ask.their_own(
+        checkins.live_pairs_for,
+        none="You are not in a confirmed pair, so there is nothing to re-match.",
+    )
+    if mine:
+        await ask.reply("Ask for a new partner?", rematch_confirmation(mine, ask.user_id))

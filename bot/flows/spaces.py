@@ -10,14 +10,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import the_one_programme
 from bot.models import Programme
 from bot.services import resources, spaces
 from bot.services.leads import lead_ids
-from bot.services.programmes import find_programmes
 from bot.services.spaces import Space
 from bot.slack.replies import Reply
 from bot.views import spaces as views
-from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
+from bot.views.mrkdwn import Mrkdwn, join
 from bot.views.outbound import render
 
 log = logging.getLogger(__name__)
@@ -147,13 +147,9 @@ async def remove_from(client: AsyncWebClient, theirs: list[Space], user_id: str)
 async def spaces_command(
     deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, lead_id: str, name: str
 ) -> None:
-    async with deps.db.transaction() as session:
-        found = await find_programmes(session, team_id=team_id, name=name or None, lead_id=lead_id)
-    if len(found) != 1:
-        named = join(", ", (mrkdwn("“{name}”", name=p.name) for p in found)) or "none yet"
-        await reply(
-            mrkdwn("Which programme? `/mentoring-admin spaces NAME` ({named}).", named=named)
-        )
-        return
-    lines = await ensure_spaces(deps, client, programme_id=found[0].id, lead_id=lead_id)
-    await reply(join("\n", lines))
+    programme = await the_one_programme(
+        deps, reply, team_id=team_id, lead_id=lead_id, name=name, word="spaces"
+    )
+    if programme is not None:
+        lines = await ensure_spaces(deps, client, programme_id=programme.id, lead_id=lead_id)
+        await reply(join("\n", lines))

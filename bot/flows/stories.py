@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import Ask
 from bot.services import audit, stories
 from bot.services.programmes import find_programmes
 from bot.slack.replies import Reply
@@ -12,15 +13,13 @@ from bot.views import stories as views
 from bot.views.mrkdwn import mrkdwn
 
 
-async def start_story(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str, trigger_id: str
-) -> None:
-    async with deps.db.transaction() as session:
-        mine = await stories.story_programmes(session, team_id=team_id, user_id=user_id)
-    if not mine:
-        await reply("You can share a success story once you have joined a programme.")
-        return
-    await client.views_open(trigger_id=trigger_id, view=views.story_modal(mine))
+async def start_story(ask: Ask) -> None:
+    mine = await ask.their_own(
+        stories.story_programmes,
+        none="You can share a success story once you have joined a programme.",
+    )
+    if mine:
+        await ask.client.views_open(trigger_id=ask.trigger_id, view=views.story_modal(mine))
 
 
 async def stories_command(

@@ -42,21 +42,24 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     app.use(guarded_ack.install)
     # Bolt tries routes in this order for every request: the busiest go first.
-    participant.register(app, deps)
-    checkins.register(app, deps)
-    surveys.register(app, deps)
-    chemistry.register(app, deps)
-    agreements.register(app, deps)
-    home.register(app, deps)
-    admin.register(app, deps)
-    matching.register(app, deps)
-    momentum.register(app, deps)
-    stories.register(app, deps)
-    concerns.register(app, deps)
-    data_rights.register(app, deps)
-    spaces.register(app, deps)
-    resources.register(app, deps)
-    rematch.register(app, deps)
-    pauses.register(app, deps)
-    support.register(app, deps)
-    workspace_events.register(app, deps)
+    for feature in (
+        participant,
+        checkins,
+        surveys,
+        chemistry,
+        agreements,
+        home,
+        admin,
+        matching,
+        momentum,
+        stories,
+        concerns,
+        data_rights,
+        spaces,
+        resources,
+        rematch,
+        pauses,
+        support,
+        workspace_events,
+    ):
+        feature.register(app)

@@ -15,10 +15,13 @@ from bot.deps import Deps
 from bot.flows.access import (
     Access,
     LeadClick,
+    Press,
     access_of,
     form_refusal,
-    lead_buttons,
+    lead_button,
     number_in,
+    on_press,
+    the_one_programme,
 )
 from bot.flows.home import publish_home
 from bot.flows.matching import match_command, pairs_command
@@ -287,23 +290,16 @@ async def leads_command(
     deps: Deps, client: AsyncWebClient, reply: Reply, trigger_id: str, access: Access, name: str
 ) -> None:
     """`/mentoring-admin leads [name]`: the set-up form's co-leads, for a programme."""
+    programme = await the_one_programme(
+        deps, reply, team_id=access.team_id, lead_id=access.user_id, name=name, word="leads"
+    )
+    if programme is None:
+        return
     async with deps.db.transaction() as session:
-        found = await programmes.find_programmes(
-            session, team_id=access.team_id, name=name or None, lead_id=access.user_id
-        )
-        if len(found) != 1:
-            listed = join(", ", [mrkdwn("“{name}”", name=p.name) for p in found])
-            await reply(
-                mrkdwn(
-                    "Which programme? `/mentoring-admin leads NAME` ({listed}).",
-                    listed=listed or "none yet",
-                )
-            )
-            return
-        others = await leads.lead_ids(session, programme_id=found[0].id)
+        others = await leads.lead_ids(session, programme_id=programme.id)
     co_leads = tuple(u for u in others if u != access.user_id)
     await client.views_open(
-        trigger_id=trigger_id, view=leads_modal(found[0].id, found[0].name, co_leads)
+        trigger_id=trigger_id, view=leads_modal(programme.id, programme.name, co_leads)
     )
 
 
@@ -355,19 +351,11 @@ async def leads_submitted(deps: Deps, body: dict, client: AsyncWebClient, contex
     await refresh_home(deps, client, context["team_id"], body["user"]["id"])
 
 
-async def take_over_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
+async def take_over_clicked(press: Press) -> None:
     """A workspace admin confirmed adding themselves as a lead (Slack asked them first)."""
-    team_id, user_id = context["team_id"], body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    programme_id = number_in(action.get("value"))
-    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+    deps, team_id, user_id, reply = press.deps, press.team_id, press.user_id, press.reply
+    programme_id = number_in(press.value)
+    access = await access_of(deps, press.client, team_id=team_id, user_id=user_id)
     if not access.is_admin or programme_id is None:
         await reply(views.NOT_A_LEAD)
         return
@@ -384,7 +372,7 @@ async def take_over_clicked(
         await reply(str(exc))
         return
     await reply(views.took_over(name), replace_original=True)
-    await refresh_home(deps, client, team_id, user_id)
+    await refresh_home(deps, press.client, team_id, user_id)
 
 
 async def close(
@@ -596,11 +584,10 @@ async def open_submitted(
     await refresh_home(deps, client, team_id, user_id)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     then(app.command(Command.ADMIN))(admin_command)
     form(app.view(View.PROGRAMME_LEADS), check=check_leads, writes=True)(leads_submitted)
-    then(app.action(Action.TAKE_OVER_PROGRAMME))(take_over_clicked)
+    on_press(app.action(Action.TAKE_OVER_PROGRAMME), take_over_clicked)
     lead_button(app.action(matching(Action.CLOSE_ENROLMENT)), owner=leads.programme_of_programme)(
         close_clicked
     )

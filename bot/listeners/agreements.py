@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -16,57 +15,31 @@ from bot.ids import Action, Field, View, matching
 from bot.models import Programme
 from bot.services import agreements
 from bot.services.agreements import Terms
-from bot.services.pairs import PairError, load_pair
+from bot.services.pairs import load_pair
 from bot.services.programme_rules import FormErrors
-from bot.slack.replies import Reply
-from bot.slack.routing import FieldErrors, form, then
+from bot.slack.routing import FieldErrors, form
 from bot.views import agreements as views
-from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
 
-async def open_form(
-    deps: Deps,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    team_id: str,
-    pair_id: int,
-) -> None:
-    user_id = body["user"]["id"]
-    try:
-        async with deps.db.transaction() as session:
-            pair, terms, version = await agreements.form_start(
-                session,
-                team_id=team_id,
-                pair_id=pair_id,
-                user_id=user_id,
-                now=deps.clock.now(),
-            )
-            programme = await session.get(Programme, pair.programme_id)
-            ground_rules = programme.ground_rules if programme else ""
-    except PairError as exc:
-        await Reply(client=client, user_id=user_id, respond=respond, body=body)(escape(exc))
-        return
-    await client.views_open(
-        trigger_id=body["trigger_id"],
+async def open_clicked(click: Click) -> None:
+    deps = click.deps
+    async with deps.db.transaction() as session:
+        pair, terms, version = await agreements.form_start(
+            session,
+            team_id=click.team_id,
+            pair_id=click.number,
+            user_id=click.user_id,
+            now=deps.clock.now(),
+        )
+        programme = await session.get(Programme, pair.programme_id)
+        ground_rules = programme.ground_rules if programme else ""
+    await click.client.views_open(
+        trigger_id=click.trigger_id,
         view=views.agreement_modal(pair, terms, version=version, ground_rules=ground_rules),
     )
-
-
-async def open_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    pair_id = (action.get("value") or "").partition(":")[0]
-    if pair_id.isdigit():
-        await open_form(deps, body, client, respond, context["team_id"], int(pair_id))
 
 
 async def check_form(
@@ -102,20 +75,16 @@ async def form_submitted(
 ) -> None:
     pair_id, seen_version, terms = checked
     user_id = body["user"]["id"]
-    try:
-        async with deps.db.transaction() as session:
-            proposal = await agreements.propose(
-                session,
-                team_id=context["team_id"],
-                pair_id=pair_id,
-                user_id=user_id,
-                terms=terms,
-                seen_version=seen_version,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        proposal = await agreements.propose(
+            session,
+            team_id=context["team_id"],
+            pair_id=pair_id,
+            user_id=user_id,
+            terms=terms,
+            seen_version=seen_version,
+            now=deps.clock.now(),
+        )
     channel = proposal.pair.conversation_id or user_id
     text, blocks = views.proposal_message(proposal)
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
@@ -146,8 +115,8 @@ async def confirm_clicked(click: Click) -> None:
         await publish_home(deps, client, team_id=click.team_id, user_id=member.user_id)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    then(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
-    then(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
-    form(app.view(View.AGREEMENT), check=checked_form)(form_submitted)
+def register(app: AsyncApp) -> None:
+    button(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
+    button(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
+    form(app.view(View.AGREEMENT), check=checked_form, tells_refusals=True)(form_submitted)
     button(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)

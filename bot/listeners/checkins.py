@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button, opens_form
+from bot.flows.access import Click, button, like_its_word
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -17,34 +16,12 @@ from bot.services import checkins
 from bot.services.checkins import CheckinInput, Logged
 from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
-from bot.slack.replies import Reply
-from bot.slack.routing import FieldErrors, form, then
+from bot.slack.routing import FieldErrors, form
 from bot.views import checkins as views
 from bot.views.admin import STALE_BUTTON
-from bot.views.mrkdwn import escape, mrkdwn
+from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
 from bot.views.when import slack_date
-
-
-async def log_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    value = action.get("value") or ""
-    await start_checkin(
-        deps,
-        client,
-        Reply(client=client, user_id=user_id, respond=respond, body=body),
-        team_id=context["team_id"],
-        user_id=user_id,
-        trigger_id=body["trigger_id"],
-        pair_id=int(value) if value.isdigit() else None,
-    )
 
 
 async def check_form(
@@ -88,19 +65,15 @@ async def checkin_submitted(
 ) -> None:
     pair_id, data = checked
     user_id, team_id = body["user"]["id"], context["team_id"]
-    try:
-        async with deps.db.transaction() as session:
-            logged = await checkins.log_session(
-                session,
-                team_id=team_id,
-                pair_id=pair_id,
-                user_id=user_id,
-                data=data,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        logged = await checkins.log_session(
+            session,
+            team_id=team_id,
+            pair_id=pair_id,
+            user_id=user_id,
+            data=data,
+            now=deps.clock.now(),
+        )
     await withdraw_scheduled(client, logged.cancelled)
     text, blocks = views.logged_message(logged)
     await client.chat_postMessage(
@@ -145,19 +118,6 @@ async def rated(click: Click) -> None:
     )
 
 
-async def my_actions_clicked(
-    deps: Deps, body: dict, client: AsyncWebClient, respond: AsyncRespond, context: dict
-) -> None:
-    user_id = body["user"]["id"]
-    await show_actions(
-        deps,
-        client,
-        Reply(client=client, user_id=user_id, respond=respond, body=body),
-        team_id=context["team_id"],
-        user_id=user_id,
-    )
-
-
 async def close(click: Click, *, done: bool) -> None:
     async with click.deps.db.transaction() as session:
         closed = await checkins.close_action(
@@ -180,11 +140,11 @@ async def drop_clicked(click: Click) -> None:
     await close(click, done=False)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    opens_form(app.shortcut(Shortcut.LOG_SESSION), start_checkin)
-    then(app.action(matching(Action.LOG_SESSION)))(log_clicked)
-    form(app.view(View.CHECKIN), check=checked_form)(checkin_submitted)
+def register(app: AsyncApp) -> None:
+    like_its_word(app.shortcut(Shortcut.LOG_SESSION), start_checkin)
+    like_its_word(app.action(matching(Action.LOG_SESSION)), start_checkin)
+    form(app.view(View.CHECKIN), check=checked_form, tells_refusals=True)(checkin_submitted)
     button(app.action(matching(Action.RATE_SESSION)))(rated)
-    then(app.action(Action.MY_ACTIONS))(my_actions_clicked)
+    like_its_word(app.action(Action.MY_ACTIONS), show_actions)
     button(app.action(matching(Action.ACTION_DONE)))(done_clicked)
     button(app.action(matching(Action.ACTION_DROP)))(drop_clicked)

@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.flows.access import Click, button
 from bot.flows.endings import announce
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -24,11 +24,13 @@ from bot.ids import Action, Field, View, matching
 from bot.models import Decision, ScheduledKind
 from bot.services import chemistry
 from bot.services.chemistry import Agreement, MeetingAgreed
+from bot.services.errors import Refused
 from bot.services.pairs import PairError, PairFacts
 from bot.services.programme_rules import FormErrors
 from bot.slack.replies import Reply
-from bot.slack.routing import FieldErrors, form, then
+from bot.slack.routing import FieldErrors, form
 from bot.views import chemistry as views
+from bot.views.admin import STALE_BUTTON
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
 from bot.views.when import slack_date
@@ -42,67 +44,34 @@ def _id(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def reply_for(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> Reply:
-    return Reply(client=client, user_id=body["user"]["id"], respond=respond, body=body)
-
-
-async def refusal(reply: Reply, error: PairError) -> None:
+def refusal_words(error: Refused) -> str:
+    """What a refusal says; an agreed meeting is named by its time."""
     if isinstance(error, MeetingAgreed):
-        await reply(
-            mrkdwn(
-                "Your chemistry meeting is already agreed for {at}.",
-                at=slack_date(error.starts_at),
-            )
+        return mrkdwn(
+            "Your chemistry meeting is already agreed for {at}.", at=slack_date(error.starts_at)
         )
-    else:
-        await reply(escape(error))
+    return escape(error)
 
 
-async def pair_if_allowed(
-    deps: Deps,
-    check: PairCheck,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    team_id: str,
-) -> PairFacts | None:
-    """The pair behind a button if this person may use it now; otherwise they are told why."""
-    pair_id = _id(action.get("value"))
-    try:
-        if pair_id is None:
-            raise PairError("That button is not valid any more.")
-        async with deps.db.transaction() as session:
-            return await check(
-                session,
-                team_id=team_id,
-                pair_id=pair_id,
-                user_id=body["user"]["id"],
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await refusal(reply_for(body, client, respond), exc)
-        return None
+async def allowed_pair(click: Click, check: PairCheck) -> PairFacts:
+    """The pair behind a button, if this person may use it now (else `check` refuses)."""
+    async with click.deps.db.transaction() as session:
+        return await check(
+            session,
+            team_id=click.team_id,
+            pair_id=click.number,
+            user_id=click.user_id,
+            now=click.deps.clock.now(),
+        )
 
 
-async def propose_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    pair = await pair_if_allowed(
-        deps, chemistry.check_can_propose, action, body, client, respond, context["team_id"]
-    )
-    if pair is None:
-        return
+async def propose_clicked(click: Click) -> None:
+    pair = await allowed_pair(click, chemistry.check_can_propose)
     # A first suggestion: tomorrow, on the hour.
-    start = (deps.clock.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
-    await client.views_open(
-        trigger_id=body["trigger_id"],
-        view=views.times_modal(pair.id, pair.other(body["user"]["id"]), default=start),
+    start = (click.deps.clock.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    await click.client.views_open(
+        trigger_id=click.trigger_id,
+        view=views.times_modal(pair.id, pair.other(click.user_id), default=start),
     )
 
 
@@ -124,22 +93,18 @@ async def times_submitted(
     options, note = checked
     user_id = body["user"]["id"]
     pair_id = _id(view.get("private_metadata"))
-    try:
-        if pair_id is None:
-            raise PairError("That form is not valid any more.")
-        async with deps.db.transaction() as session:
-            proposal = await chemistry.propose(
-                session,
-                team_id=context["team_id"],
-                pair_id=pair_id,
-                user_id=user_id,
-                options=options,
-                note=note,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    if pair_id is None:
+        raise PairError("That form is not valid any more.")
+    async with deps.db.transaction() as session:
+        proposal = await chemistry.propose(
+            session,
+            team_id=context["team_id"],
+            pair_id=pair_id,
+            user_id=user_id,
+            options=options,
+            note=note,
+            now=deps.clock.now(),
+        )
     await withdraw_scheduled(client, proposal.cancelled)
     channel = proposal.pair.conversation_id
     if channel is None:
@@ -157,31 +122,20 @@ async def times_submitted(
         await chemistry.set_message(session, meeting_id=proposal.meeting_id, ts=posted["ts"])
 
 
-async def time_accepted(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    meeting_id, _, option = (action.get("value") or "").partition(":")
-    try:
-        if not (meeting_id.isdigit() and option.isdigit()):
-            raise PairError("That button is not valid any more.")
-        async with deps.db.transaction() as session:
-            agreement = await chemistry.accept(
-                session,
-                team_id=context["team_id"],
-                meeting_id=int(meeting_id),
-                option=int(option),
-                user_id=user_id,
-                now=deps.clock.now(),
-            )
-    except PairError as exc:
-        await refusal(reply_for(body, client, respond), exc)
-        return
+async def time_accepted(click: Click) -> None:
+    deps, client, user_id = click.deps, click.client, click.user_id
+    option = click.value.partition(":")[2]
+    if not option.isdigit():
+        raise PairError(STALE_BUTTON)
+    async with deps.db.transaction() as session:
+        agreement = await chemistry.accept(
+            session,
+            team_id=click.team_id,
+            meeting_id=click.number,
+            option=int(option),
+            user_id=user_id,
+            now=deps.clock.now(),
+        )
     channel = agreement.pair.conversation_id
     assert channel is not None
     if agreement.message_ts:
@@ -229,7 +183,7 @@ async def decide(
                 now=deps.clock.now(),
             )
     except PairError as exc:
-        await refusal(reply, exc)
+        await reply(refusal_words(exc))
         return
     pair = outcome.pair
     if outcome.ending is not None:
@@ -246,46 +200,24 @@ async def decide(
             await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
 
 
-async def go_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    reply = reply_for(body, client, respond)
-    pair_id = _id(action.get("value"))
-    if pair_id is None:
-        await reply("That button is not valid any more.")
-        return
+async def go_clicked(click: Click) -> None:
     await decide(
-        deps,
-        client,
-        reply,
-        team_id=context["team_id"],
-        user_id=body["user"]["id"],
-        pair_id=pair_id,
+        click.deps,
+        click.client,
+        click.reply,
+        team_id=click.team_id,
+        user_id=click.user_id,
+        pair_id=click.number,
         decision=Decision.GO,
     )
 
 
-async def not_for_me_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    pair = await pair_if_allowed(
-        deps, chemistry.check_can_decide, action, body, client, respond, context["team_id"]
+async def not_for_me_clicked(click: Click) -> None:
+    pair = await allowed_pair(click, chemistry.check_can_decide)
+    await click.client.views_open(
+        trigger_id=click.trigger_id,
+        view=views.not_for_me_modal(pair.id, pair.other(click.user_id)),
     )
-    if pair is not None:
-        await client.views_open(
-            trigger_id=body["trigger_id"],
-            view=views.not_for_me_modal(pair.id, pair.other(body["user"]["id"])),
-        )
 
 
 async def check_not_for_me(view: dict) -> tuple[int, str] | FieldErrors:
@@ -314,11 +246,11 @@ async def not_for_me_submitted(
     )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    then(app.action(Action.OTHER_TIMES))(propose_clicked)
-    then(app.action(Action.REQUEST_CHEMISTRY))(propose_clicked)
-    form(app.view(View.CHEMISTRY_TIMES), check=check_times)(times_submitted)
-    then(app.action(matching(Action.ACCEPT_TIME)))(time_accepted)
-    then(app.action(Action.GO))(go_clicked)
-    then(app.action(Action.NOT_FOR_ME))(not_for_me_clicked)
+def register(app: AsyncApp) -> None:
+    button(app.action(Action.OTHER_TIMES), told=refusal_words)(propose_clicked)
+    button(app.action(Action.REQUEST_CHEMISTRY), told=refusal_words)(propose_clicked)
+    form(app.view(View.CHEMISTRY_TIMES), check=check_times, tells_refusals=True)(times_submitted)
+    button(app.action(matching(Action.ACCEPT_TIME)), told=refusal_words)(time_accepted)
+    button(app.action(Action.GO))(go_clicked)
+    button(app.action(Action.NOT_FOR_ME), told=refusal_words)(not_for_me_clicked)
     form(app.view(View.NOT_FOR_ME), check=check_not_for_me)(not_for_me_submitted)

@@ -51,6 +51,6 @@ async def erase_cancelled(body: dict, client: AsyncWebClient, respond: AsyncResp
     await reply("Nothing is erased.", replace_original=True)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     then(app.action(Action.ERASE_CONFIRM))(erase_confirmed)
     then(app.action(Action.ERASE_CANCEL))(erase_cancelled)

@@ -18,5 +18,5 @@ async def home_opened(
     await publish_home(deps, client, team_id=context["team_id"], user_id=event["user"])
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     then(app.event("app_home_opened"))(home_opened)

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, form_refusal, lead_buttons
+from bot.flows.access import LeadClick, form_refusal, lead_button, message_of
 from bot.flows.matching import PreviewMessage, end_pair_as_lead, introduce, run_match
 from bot.ids import Action, Field, View, matching
 from bot.models import ConstraintKind, Role
@@ -28,11 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def preview_of(body: dict, client: AsyncWebClient) -> PreviewMessage:
-    container = body.get("container") or {}
-    at = None
-    if container.get("channel_id") and container.get("message_ts"):
-        at = (container["channel_id"], container["message_ts"])
-    return PreviewMessage(client, body["user"]["id"], at)
+    return PreviewMessage(client, body["user"]["id"], message_of(body))
 
 
 async def programme_chosen(click: LeadClick) -> None:
@@ -51,13 +47,9 @@ async def programme_chosen(click: LeadClick) -> None:
 
 async def rerun_clicked(click: LeadClick) -> None:
     deps = click.deps
-    try:
-        async with deps.db.transaction() as session:
-            run = await runs.current_run(session, team_id=click.team_id, run_id=click.number)
-            programme_id = run.programme_id
-    except runs.RunError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        run = await runs.current_run(session, team_id=click.team_id, run_id=click.number)
+        programme_id = run.programme_id
     await run_match(
         deps,
         click.client,
@@ -202,14 +194,10 @@ async def constraint_submitted(
 
 async def discard_clicked(click: LeadClick) -> None:
     deps = click.deps
-    try:
-        async with deps.db.transaction() as session:
-            await runs.discard(
-                session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
-            )
-    except runs.RunError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        await runs.discard(
+            session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
+        )
     await PreviewMessage(click.client, click.lead_id, click.at).show(
         mrkdwn(
             "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
@@ -220,14 +208,10 @@ async def discard_clicked(click: LeadClick) -> None:
 
 async def approve_clicked(click: LeadClick) -> None:
     deps = click.deps
-    try:
-        async with deps.db.transaction() as session:
-            approval = await runs.approve(
-                session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
-            )
-    except runs.RunError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        approval = await runs.approve(
+            session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
+        )
     await PreviewMessage(click.client, click.lead_id, click.at).show(
         mrkdwn(
             "Approved: introducing {pairs} in “{programme}”…",
@@ -256,13 +240,10 @@ async def approve_clicked(click: LeadClick) -> None:
 async def end_pair_clicked(click: LeadClick) -> None:
     deps = click.deps
     pair = await end_pair_as_lead(deps, click)
-    if pair is None:
-        return
     await click.reply(views.pair_ended(pair))
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     lead_button(app.action(matching(Action.CHOOSE_TO_MATCH)), owner=programme_of_programme)(
         programme_chosen
     )

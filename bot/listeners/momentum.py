@@ -9,14 +9,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, lead_buttons
+from bot.flows.access import LeadClick, lead_button
 from bot.flows.matching import end_pair_as_lead, run_match
 from bot.ids import Action, matching
 from bot.services import momentum
 from bot.services.leads import programme_of_pair
-from bot.services.pairs import PairError, PairFacts
+from bot.services.pairs import PairFacts
 from bot.views import nudges as views
-from bot.views.mrkdwn import Mrkdwn, escape, mrkdwn
+from bot.views.mrkdwn import Mrkdwn, mrkdwn
 
 
 async def _tell_pair(
@@ -30,22 +30,16 @@ async def _tell_pair(
 Change = Callable[..., Awaitable[PairFacts]]
 
 
-async def change(deps: Deps, click: LeadClick, service: Change) -> PairFacts | None:
-    try:
-        async with deps.db.transaction() as session:
-            return await service(
-                session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
-            )
-    except PairError as exc:
-        await click.reply(escape(exc))
-        return None
+async def change(deps: Deps, click: LeadClick, service: Change) -> PairFacts:
+    async with deps.db.transaction() as session:
+        return await service(
+            session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
+        )
 
 
 async def pause_clicked(click: LeadClick) -> None:
     deps = click.deps
     pair = await change(deps, click, momentum.pause)
-    if pair is None:
-        return
     text, blocks = views.paused_for_lead(pair.mentor.name, pair.mentee.name, pair.id, click.lead_id)
     await click.reply(text, blocks, replace_original=True)
     await _tell_pair(click.client, pair, views.pair_paused)
@@ -54,8 +48,6 @@ async def pause_clicked(click: LeadClick) -> None:
 async def resume_clicked(click: LeadClick) -> None:
     deps = click.deps
     pair = await change(deps, click, momentum.resume)
-    if pair is None:
-        return
     await click.reply(
         views.resumed_for_lead(pair.mentor.name, pair.mentee.name, click.lead_id),
         replace_original=True,
@@ -66,8 +58,6 @@ async def resume_clicked(click: LeadClick) -> None:
 async def rematch_clicked(click: LeadClick) -> None:
     deps = click.deps
     pair = await end_pair_as_lead(deps, click)
-    if pair is None:
-        return
     await click.reply(
         mrkdwn(
             "Ended the pairing of {mentor} and {mentee}. Matching both "
@@ -86,8 +76,7 @@ async def rematch_clicked(click: LeadClick) -> None:
     )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     lead_button(app.action(matching(Action.PAUSE_PAIR)), owner=programme_of_pair)(pause_clicked)
     lead_button(app.action(matching(Action.RESUME_PAIR)), owner=programme_of_pair)(resume_clicked)
     lead_button(app.action(matching(Action.REMATCH_PAIR)), owner=programme_of_pair)(rematch_clicked)

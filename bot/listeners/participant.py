@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -10,7 +11,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button, opens_form
+from bot.flows.access import Ask, AskWork, Click, button, like_its_word
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.concerns import start_concern
 from bot.flows.data_rights import send_my_data
@@ -27,54 +28,26 @@ from bot.services import signup
 from bot.services.people import Profile
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.programme_rules import FormErrors
-from bot.services.programmes import ProgrammeError, get_programme
+from bot.services.programmes import get_programme
 from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form, step, then
 from bot.views import admin as admin_views
 from bot.views import signup as views
-from bot.views.mrkdwn import escape, mrkdwn
+from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
 from bot.views.support import erase_confirmation
 
 log = logging.getLogger(__name__)
 
-WORK_WORDS = (
-    "join",
-    "status",
-    "edit",
-    "leave",
-    "checkin",
-    "actions",
-    "story",
-    "mydata",
-    "delete",
-    "concern",
-    "rematch",
-    "pause",
-)
-# Words that open a form for the person: each starter checks who they are and what they may do.
-FORM_STARTERS = {
-    "checkin": start_checkin,
-    "concern": start_concern,
-    "pause": start_pause,
-    "story": start_story,
-}
 NO_OPEN_PROGRAMME = (
     "No programme is open for enrolment right now. Your programme lead will announce the next one."
 )
 
 
-async def start_join(
-    deps: Deps,
-    client: AsyncWebClient,
-    reply: Reply,
-    *,
-    team_id: str,
-    user_id: str,
-    trigger_id: str,
-    programme_id: int | None = None,
-) -> None:
-    """Open the sign-up form: for one programme, or a picker when several are open."""
+async def start_join(ask: Ask) -> None:
+    """Open the sign-up form: for the programme asked for, or a picker when several are open."""
+    deps, reply, team_id, user_id = ask.deps, ask.reply, ask.team_id, ask.user_id
+    programme_id = ask.number
     today = deps.clock.now().date()
     existing = None
     async with deps.db.transaction() as session:
@@ -103,45 +76,68 @@ async def start_join(
     if not candidates:
         await reply(NO_OPEN_PROGRAMME)
     elif len(candidates) == 1:
-        await client.views_open(
-            trigger_id=trigger_id, view=views.signup_modal(candidates[0], existing)
+        await ask.client.views_open(
+            trigger_id=ask.trigger_id, view=views.signup_modal(candidates[0], existing)
         )
     else:
-        await client.views_open(trigger_id=trigger_id, view=views.picker_modal(candidates))
+        await ask.client.views_open(trigger_id=ask.trigger_id, view=views.picker_modal(candidates))
 
 
-async def start_edit(
-    deps: Deps, client: AsyncWebClient, reply: Reply, *, team_id: str, user_id: str, trigger_id: str
-) -> None:
-    async with deps.db.transaction() as session:
-        mine = await signup.participations(session, team_id=team_id, user_id=user_id)
+async def start_edit(ask: Ask) -> None:
+    """The sign-up form again, for the programme asked for or the only one still editable."""
+    if ask.number is not None:
+        await start_join(ask)
+        return
+    async with ask.deps.db.transaction() as session:
+        mine = await signup.participations(session, team_id=ask.team_id, user_id=ask.user_id)
     editable = [p for p in mine if p.can_edit]
     if not editable:
         if any(p.status == ParticipantStatus.SIGNED_UP for p in mine):
-            await reply("Matching has started, so your answers can no longer be changed.")
+            await ask.reply("Matching has started, so your answers can no longer be changed.")
         else:
-            await reply("You haven't signed up to a programme. Try `/mentoring join`.")
+            await ask.reply("You haven't signed up to a programme. Try `/mentoring join`.")
         return
-    await start_join(
-        deps,
-        client,
-        reply,
-        team_id=team_id,
-        user_id=user_id,
-        trigger_id=trigger_id,
-        programme_id=editable[0].programme_id if len(editable) == 1 else None,
-    )
+    only = editable[0].programme_id if len(editable) == 1 else None
+    await start_join(replace(ask, number=only))
+
+
+async def show_status(ask: Ask) -> None:
+    async with ask.deps.db.transaction() as session:
+        mine = await signup.participations(session, team_id=ask.team_id, user_id=ask.user_id)
+    await ask.reply("Your programmes", views.status_message(mine))
+
+
+async def confirm_erase(ask: Ask) -> None:
+    await ask.reply("Erase your data?", erase_confirmation())
+
+
+# Every `/mentoring` word, in the help's order: views.PARTICIPANT_WORDS lists exactly these.
+PARTICIPANT_WORDS: dict[str, AskWork | None] = {
+    "join": start_join,
+    "status": show_status,
+    "edit": start_edit,
+    "checkin": start_checkin,
+    "actions": show_actions,
+    "concern": start_concern,
+    "pause": start_pause,
+    "rematch": start_rematch,
+    "story": start_story,
+    "mydata": send_my_data,
+    "delete": confirm_erase,
+    "leave": start_leave,
+    "help": None,  # answered in the acknowledgement, like a word it does not know
+}
 
 
 def command_word(command: dict) -> str:
-    return (command.get("text") or "").strip().split(" ", 1)[0].lower()
+    return (command.get("text") or "").strip().split(" ", 1)[0].lower() or "help"
 
 
 async def ack_command(ack: AsyncAck, command: dict) -> None:
     word = command_word(command)
-    if word in ("", "help"):
+    if word == "help":
         await ack(text=admin_views.PARTICIPANT_HELP)
-    elif word not in WORK_WORDS:
+    elif word not in PARTICIPANT_WORDS:
         await ack(
             text=admin_views.unknown_subcommand(
                 Command.PARTICIPANT, word, admin_views.PARTICIPANT_HELP
@@ -159,95 +155,12 @@ async def mentoring_command(
     respond: AsyncRespond,
     context: dict,
 ) -> None:
-    word = command_word(command)
-    if word not in WORK_WORDS:
+    work = PARTICIPANT_WORDS.get(command_word(command))
+    if work is None:
         return  # answered in the acknowledgement
-    team_id, user_id = context["team_id"], command["user_id"]
+    user_id = command["user_id"]
     reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    if word == "join":
-        await start_join(
-            deps, client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
-        )
-    elif word == "edit":
-        await start_edit(
-            deps, client, reply, team_id=team_id, user_id=user_id, trigger_id=command["trigger_id"]
-        )
-    elif word in FORM_STARTERS:
-        await FORM_STARTERS[word](
-            deps,
-            client,
-            reply,
-            team_id=team_id,
-            user_id=user_id,
-            trigger_id=command["trigger_id"],
-        )
-    elif word == "actions":
-        await show_actions(deps, client, reply, team_id=team_id, user_id=user_id)
-    elif word == "rematch":
-        await start_rematch(deps, client, reply, team_id=team_id, user_id=user_id)
-    elif word == "delete":
-        await reply("Erase your data?", erase_confirmation())
-    elif word == "mydata":
-        await send_my_data(deps, client, reply, team_id=team_id, user_id=user_id)
-    elif word == "status":
-        async with deps.db.transaction() as session:
-            mine = await signup.participations(session, team_id=team_id, user_id=user_id)
-        await reply("Your programmes", views.status_message(mine))
-    else:
-        await start_leave(deps, reply, team_id=team_id, user_id=user_id)
-
-
-async def join_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    value = action.get("value") or ""
-    await start_join(
-        deps,
-        client,
-        Reply(client=client, user_id=user_id, respond=respond, body=body),
-        team_id=context["team_id"],
-        user_id=user_id,
-        trigger_id=body["trigger_id"],
-        programme_id=int(value) if value.isdigit() else None,
-    )
-
-
-async def edit_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    value = action.get("value") or ""
-    if not value.isdigit():
-        await start_edit(
-            deps,
-            client,
-            reply,
-            team_id=context["team_id"],
-            user_id=user_id,
-            trigger_id=body["trigger_id"],
-        )
-        return
-    await start_join(
-        deps,
-        client,
-        reply,
-        team_id=context["team_id"],
-        user_id=user_id,
-        trigger_id=body["trigger_id"],
-        programme_id=int(value),
-    )
+    await work(Ask(deps, client, reply, context["team_id"], user_id, command["trigger_id"]))
 
 
 async def programme_picked(deps: Deps, body: dict, view: dict, context: dict) -> dict | FieldErrors:
@@ -304,22 +217,18 @@ async def signup_submitted(
         # The answers matter more than the profile; it is refreshed on a later visit.
         log.warning("users.info failed for a sign-up; saving without time zone", exc_info=True)
         profile = Profile(user_id=user["id"], display_name=user.get("name", ""), tz=None)
-    try:
-        async with deps.db.transaction() as session:
-            _, created = await signup.sign_up(
-                session,
-                team_id=team_id,
-                programme_id=programme.id,
-                profile=profile,
-                data=answers,
-                now=deps.clock.now(),
-            )
-            home = await home_view_for(
-                session, deps, team_id=team_id, user_id=user["id"], profile=profile
-            )
-    except ProgrammeError as exc:
-        await client.chat_postMessage(channel=user["id"], text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        _, created = await signup.sign_up(
+            session,
+            team_id=team_id,
+            programme_id=programme.id,
+            profile=profile,
+            data=answers,
+            now=deps.clock.now(),
+        )
+        home = await home_view_for(
+            session, deps, team_id=team_id, user_id=user["id"], profile=profile
+        )
     await client.chat_postMessage(
         channel=user["id"], text=views.signed_up_message(programme, created=created)
     )
@@ -362,12 +271,12 @@ async def leave_cancelled(body: dict, client: AsyncWebClient, respond: AsyncResp
     await reply("Great, you're staying in.", replace_original=True)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     then(app.command(Command.PARTICIPANT), ack=ack_command)(mentoring_command)
-    then(app.action(Action.JOIN))(join_clicked)
-    opens_form(app.shortcut(Shortcut.JOIN), start_join)
-    then(app.action(matching(Action.EDIT_SIGNUP)))(edit_clicked)
+    like_its_word(app.action(Action.JOIN), start_join)
+    like_its_word(app.shortcut(Shortcut.JOIN), start_join)
+    like_its_word(app.action(matching(Action.EDIT_SIGNUP)), start_edit)
     step(app.view(View.SIGNUP_PICK), check=programme_picked)
-    form(app.view(View.SIGNUP), check=checked_signup)(signup_submitted)
+    form(app.view(View.SIGNUP), check=checked_signup, tells_refusals=True)(signup_submitted)
     button(app.action(Action.LEAVE_CONFIRM), replace=True)(leave_confirmed)
     then(app.action(Action.LEAVE_CANCEL))(leave_cancelled)

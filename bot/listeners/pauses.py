@@ -82,5 +82,5 @@ async def pause_submitted(checked: Paused, body: dict, client: AsyncWebClient) -
         )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     form(app.view(View.PAUSE_SELF), check=check_pause, writes=True)(pause_submitted)

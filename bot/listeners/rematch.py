@@ -8,7 +8,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.flows.access import Click, button
 from bot.flows.endings import announce
 from bot.flows.home import publish_home
@@ -41,6 +40,6 @@ async def cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -
     await reply("Your pair stays as it is.", replace_original=True)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     button(app.action(Action.NO_FAULT_CONFIRM), replace=True)(confirmed)
     then(app.action(Action.NO_FAULT_CANCEL))(cancelled)

@@ -6,14 +6,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, form_refusal, lead_buttons, number_in
+from bot.flows.access import LeadClick, form_refusal, lead_button, number_in
 from bot.ids import Action, Field, View
 from bot.services import resources
 from bot.services.leads import programme_of_programme, programme_of_resource
 from bot.services.resources import ResourceError
 from bot.slack.routing import FieldErrors, form
 from bot.views import resources as views
-from bot.views.mrkdwn import escape, mrkdwn
+from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
 
 
@@ -25,25 +25,17 @@ async def add_clicked(click: LeadClick) -> None:
 
 async def edit_clicked(click: LeadClick) -> None:
     deps = click.deps
-    try:
-        async with deps.db.transaction() as session:
-            item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
-    except ResourceError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        item = await resources.get(session, team_id=click.team_id, resource_id=click.number)
     await click.client.views_open(trigger_id=click.trigger_id, view=views.resource_modal(0, item))
 
 
 async def remove_clicked(click: LeadClick) -> None:
     deps = click.deps
-    try:
-        async with deps.db.transaction() as session:
-            item = await resources.remove(
-                session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
-            )
-    except ResourceError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        item = await resources.remove(
+            session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
+        )
     await click.reply(
         mrkdwn("“{title}” is out of the library; it will not be posted again.", title=item.title)
     )
@@ -99,8 +91,7 @@ async def resource_submitted(checked: str, body: dict, client: AsyncWebClient) -
         )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     lead_button(app.action(Action.RESOURCE_ADD), owner=programme_of_programme)(add_clicked)
     lead_button(app.action(Action.RESOURCE_EDIT), owner=programme_of_resource)(edit_clicked)
     lead_button(app.action(Action.RESOURCE_REMOVE), owner=programme_of_resource)(remove_clicked)

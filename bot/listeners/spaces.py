@@ -7,18 +7,16 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, form_refusal, lead_buttons, number_in
+from bot.flows.access import Click, LeadClick, button, form_refusal, lead_button, number_in
 from bot.flows.spaces import HARMLESS, ensure_spaces, invite, sync_members
 from bot.ids import Action, Field, View
 from bot.services import spaces
 from bot.services.leads import programme_of_space
 from bot.services.spaces import Space
-from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form, then
 from bot.views import spaces as views
 from bot.views.mrkdwn import join
@@ -26,31 +24,35 @@ from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
 
+GONE = "That safe space is no longer there."
+
 
 async def load(deps: Deps, space_id: int) -> Space | None:
     async with deps.db.transaction() as session:
         return await spaces.space_by_id(session, space_id=space_id)
 
 
-async def retry_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    space = await load(deps, click.number)
+async def clicked_space(click: LeadClick) -> Space | None:
+    """The safe space a lead's button is for; None, after saying so, when it is gone."""
+    space = await load(click.deps, click.number)
     if space is None:
-        await click.reply("That safe space is no longer there.")
-        return
-    lines = await ensure_spaces(
-        deps, click.client, programme_id=space.programme_id, lead_id=click.lead_id
-    )
-    await click.reply(join("\n", lines))
+        await click.reply(GONE)
+    return space
+
+
+async def retry_clicked(click: LeadClick) -> None:
+    space = await clicked_space(click)
+    if space is not None:
+        lines = await ensure_spaces(
+            click.deps, click.client, programme_id=space.programme_id, lead_id=click.lead_id
+        )
+        await click.reply(join("\n", lines))
 
 
 async def pick_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    space = await load(deps, click.number)
-    if space is None:
-        await click.reply("That safe space is no longer there.")
-        return
-    await click.client.views_open(trigger_id=click.trigger_id, view=views.pick_modal(space))
+    space = await clicked_space(click)
+    if space is not None:
+        await click.client.views_open(trigger_id=click.trigger_id, view=views.pick_modal(space))
 
 
 async def check_pick(
@@ -134,35 +136,24 @@ async def member_left(deps: Deps, event: dict, client: AsyncWebClient, context: 
     await client.chat_postMessage(channel=user, text=text, blocks=blocks)
 
 
-async def rejoin_clicked(
-    deps: Deps,
-    action: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    user_id = body["user"]["id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    value = action.get("value") or ""
-    space = await load(deps, int(value)) if value.isdigit() else None
+async def rejoin_clicked(click: Click) -> None:
+    space = await load(click.deps, click.number)
     if space is None or not space.channel_id:
-        await reply("That safe space is no longer there.")
+        await click.reply(GONE)
         return
-    async with deps.db.transaction() as session:
+    async with click.deps.db.transaction() as session:
         wanted = await spaces.members(session, space=space)
-    if user_id not in wanted:
-        await reply("That safe space is for the programme's participants on that side only.")
+    if click.user_id not in wanted:
+        await click.reply("That safe space is for the programme's participants on that side only.")
         return
-    await invite(deps, client, space, [user_id])
-    await reply(views.welcome_back(space))
+    await invite(click.deps, click.client, space, [click.user_id])
+    await click.reply(views.welcome_back(space))
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
+def register(app: AsyncApp) -> None:
     lead_button(app.action(Action.SPACE_RETRY), owner=programme_of_space)(retry_clicked)
     lead_button(app.action(Action.SPACE_PICK), owner=programme_of_space)(pick_clicked)
     form(app.view(View.SPACE_CHANNEL), check=check_pick)(pick_submitted)
     then(app.event("member_joined_channel"))(member_joined)
     then(app.event("member_left_channel"))(member_left)
-    then(app.action(Action.SPACE_REJOIN))(rejoin_clicked)
+    button(app.action(Action.SPACE_REJOIN), stale=GONE)(rejoin_clicked)

@@ -10,17 +10,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, form_refusal, lead_buttons, number_in
+from bot.flows.access import LeadClick, form_refusal, lead_button, number_in
 from bot.ids import Action, Field, View
 from bot.services import stories
 from bot.services.leads import programme_of_story
 from bot.services.momentum import leads_by_programme
-from bot.services.stories import StoryError
 from bot.slack.routing import FieldErrors, form
 from bot.views import stories as views
 from bot.views.admin import channel_advice
 from bot.views.mrkdwn import channel as channel_link
-from bot.views.mrkdwn import escape, mrkdwn
+from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
@@ -54,15 +53,11 @@ async def story_submitted(
 ) -> None:
     data = checked
     team_id, user_id = context["team_id"], body["user"]["id"]
-    try:
-        async with deps.db.transaction() as session:
-            await stories.submit(
-                session, team_id=team_id, user_id=user_id, data=data, now=deps.clock.now()
-            )
-            leads = await leads_by_programme(session, {data.programme_id})
-    except StoryError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        await stories.submit(
+            session, team_id=team_id, user_id=user_id, data=data, now=deps.clock.now()
+        )
+        leads = await leads_by_programme(session, {data.programme_id})
     await client.chat_postMessage(channel=user_id, text=views.thanks(data.show_name))
     for lead in leads.get(data.programme_id, ()):
         await client.chat_postMessage(
@@ -73,22 +68,18 @@ async def story_submitted(
 
 
 async def decide(deps: Deps, click: LeadClick, approve: bool) -> None:
-    try:
-        async with deps.db.transaction() as session:
-            story = await stories.decide(
-                session,
-                team_id=click.team_id,
-                story_id=click.number,
-                lead_id=click.lead_id,
-                approve=approve,
-                now=deps.clock.now(),
-            )
-            waiting = await stories.for_leads(
-                session, team_id=click.team_id, programme_ids=click.led
-            )
-    except StoryError as exc:
-        await click.reply(escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        story = await stories.decide(
+            session,
+            team_id=click.team_id,
+            story_id=click.number,
+            lead_id=click.lead_id,
+            approve=approve,
+            now=deps.clock.now(),
+        )
+        waiting = await stories.for_leads(
+            session, team_id=click.team_id, programme_ids=click.led
+        )
     done = "approved: publish it when you like" if approve else "declined"
     await click.reply(
         mrkdwn("“{title}” is {done}.", title=story.title, done=done), views.lead_list(waiting)
@@ -148,12 +139,8 @@ async def publish_submitted(
 ) -> None:
     team_id, user_id = context["team_id"], body["user"]["id"]
     story_id, channel = checked
-    try:
-        async with deps.db.transaction() as session:
-            story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
-    except StoryError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
     text, blocks = views.published_post(story)
     posted = None
     try:
@@ -187,10 +174,9 @@ async def publish_submitted(
         )
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    lead_button = lead_buttons(deps)
-    form(app.view(View.STORY), check=check_story)(story_submitted)
+def register(app: AsyncApp) -> None:
+    form(app.view(View.STORY), check=check_story, tells_refusals=True)(story_submitted)
     lead_button(app.action(Action.STORY_APPROVE), owner=programme_of_story)(approve_clicked)
     lead_button(app.action(Action.STORY_DECLINE), owner=programme_of_story)(decline_clicked)
     lead_button(app.action(Action.STORY_PUBLISH), owner=programme_of_story)(publish_clicked)
-    form(app.view(View.STORY_PUBLISH), check=check_publish)(publish_submitted)
+    form(app.view(View.STORY_PUBLISH), check=check_publish, tells_refusals=True)(publish_submitted)

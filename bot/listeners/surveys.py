@@ -10,10 +10,8 @@ from bot.flows.access import Click, button
 from bot.ids import RERATE_PREFIX, Action, Field, View, matching
 from bot.models import SurveyKind
 from bot.services import surveys
-from bot.services.surveys import SurveyError
 from bot.slack.routing import FieldErrors, form
 from bot.views import surveys as views
-from bot.views.mrkdwn import escape
 from bot.views.state import form_values
 
 
@@ -51,22 +49,18 @@ async def answers_submitted(
 ) -> None:
     survey_id, answers = checked
     user_id = body["user"]["id"]
-    try:
-        async with deps.db.transaction() as session:
-            kind: SurveyKind = await surveys.answer(
-                session,
-                team_id=context["team_id"],
-                survey_id=survey_id,
-                user_id=user_id,
-                answers=answers,
-                now=deps.clock.now(),
-            )
-    except SurveyError as exc:
-        await client.chat_postMessage(channel=user_id, text=escape(exc))
-        return
+    async with deps.db.transaction() as session:
+        kind: SurveyKind = await surveys.answer(
+            session,
+            team_id=context["team_id"],
+            survey_id=survey_id,
+            user_id=user_id,
+            answers=answers,
+            now=deps.clock.now(),
+        )
     await client.chat_postMessage(channel=user_id, text=views.thanks(kind))
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     button(app.action(matching(Action.SURVEY_OPEN)))(answer_clicked)
-    form(app.view(View.SURVEY), check=check_answers)(answers_submitted)
+    form(app.view(View.SURVEY), check=check_answers, tells_refusals=True)(answers_submitted)

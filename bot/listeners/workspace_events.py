@@ -60,7 +60,7 @@ async def tokens_revoked(deps: Deps, event: dict, context: dict) -> None:
         await uninstall(deps, context["team_id"])
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def register(app: AsyncApp) -> None:
     app.middleware(back_after_uninstall)
     then(app.event("app_uninstalled"))(app_uninstalled)
     then(app.event("tokens_revoked"))(tokens_revoked)

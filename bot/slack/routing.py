@@ -23,10 +23,13 @@ from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.util.utils import get_arg_names_of_callable
 
+from bot.services.errors import Refused
 from bot.services.programme_rules import FormErrors
 from bot.slack.failures import report_failure
 from bot.slack.inflight import track
 from bot.slack.replays import first_time
+from bot.slack.replies import acting_user
+from bot.views.mrkdwn import escape
 
 Handler = Callable[..., Awaitable[None]]
 # A form's check: the typed result its work gets, or FieldErrors / FormErrors to show.
@@ -94,14 +97,30 @@ class FieldErrors:
     errors: dict[str, str]
 
 
+def _telling_refusals(work: Handler, request: AsyncBoltRequest) -> Handler:
+    """`work`, but what a service refuses (`Refused`) is told to the person in a DM: the form
+    has closed, so there is nowhere else to say it."""
+
+    async def told(**kwargs: Any) -> None:
+        try:
+            await work(**kwargs)
+        except Refused as refused:
+            await request.context.client.chat_postMessage(
+                channel=acting_user(request.body), text=escape(refused)
+            )
+
+    return told
+
+
 def form(
-    route: Callable[..., Any], *, check: Check, writes: bool = False
+    route: Callable[..., Any], *, check: Check, writes: bool = False, tells_refusals: bool = False
 ) -> Callable[[Handler], Handler]:
     """`form(app.view(View.X), check=check_x)(work)`: `check` runs inside the acknowledgement
     and returns the form's typed result, or FieldErrors (or a service's FormErrors) to show on
     it; `work` runs after with that result as `checked`. Nothing is validated twice and no
     string key carries the result. A check writes only when its errors depend on the write,
-    and then says `writes=True`: the request is claimed first, so a replay cannot repeat it."""
+    and then says `writes=True`: the request is claimed first, so a replay cannot repeat it.
+    With `tells_refusals=True`, what the rules refuse in the work is told to the person."""
 
     def register(work: Handler) -> Handler:
         async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
@@ -114,7 +133,8 @@ def form(
                 return
             await request.context.ack()
             kwargs = _arguments(work, request, logger, checked=checked)
-            track(_run_after_ack(work, kwargs, request, claimed=writes))
+            run = _telling_refusals(work, request) if tells_refusals else work
+            track(_run_after_ack(run, kwargs, request, claimed=writes))
 
         listener.__name__ = listener.__qualname__ = work.__name__
         route(listener)
