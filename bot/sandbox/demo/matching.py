@@ -3,7 +3,6 @@ re-match, played through the same signed requests as everything else."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,33 +12,14 @@ from bot.clock import FakeClock
 from bot.ids import Action, Command, Field
 from bot.models import Pair, PairStatus, Participant
 from bot.sandbox import Sandbox
+from bot.sandbox.demo.pair_work import Step, _press
 from bot.sandbox.demo.transcript import Transcript
-
-Step = Callable[[str, str, Awaitable[Any]], Awaitable[Any]]
 
 
 def _preview(box: Sandbox, lead: str) -> dict[str, Any]:
     message = box.double.messages(lead)[-1]
     assert message["text"].startswith("Matching preview"), message["text"]
     return message
-
-
-def _button(message: dict[str, Any], action: str) -> dict[str, Any]:
-    for block in message["blocks"]:
-        for element in [*block.get("elements", []), block.get("accessory") or {}]:
-            if element.get("action_id", "").split(":")[0] == action:
-                return element
-    raise LookupError(f"no {action} in {message['text']!r}")
-
-
-async def _press(box: Sandbox, user: str, message: dict[str, Any], action: str) -> Any:
-    element = _button(message, action)
-    return await box.click(
-        user,
-        element["action_id"],
-        element.get("value"),
-        message={"channel": message["channel"], "ts": message["ts"]},
-    )
 
 
 async def _pairs(box: Sandbox) -> list[Pair]:
