@@ -48,6 +48,24 @@ async def seed_active_pairs(
 ) -> Seeded:
     """`pairs` agreed pairs (cadence 14, grace 7); `due` of them last met 22 days ago, so the
     first rung is due, the rest last met yesterday and are not due for weeks."""
+    programme_id = await _add_programme(
+        db, team_id=team_id, lead_id=lead_id, name=f"Load {prefix} {pairs}", now=now
+    )
+    # Mentors first, then mentees: the n-th mentor pairs with the n-th mentee.
+    users = [f"{prefix}{n:07d}{side}" for side in "ME" for n in range(pairs)]
+    await _add_participants(db, programme_id, users, tz, now)
+    ids = await _participant_ids(db, programme_id)
+    for start in range(0, pairs, CHUNK):
+        chunk = range(start, min(pairs, start + CHUNK))
+        couples = [(ids[users[n]], ids[users[pairs + n]], n < due) for n in chunk]
+        await _add_agreed_pairs(db, programme_id, couples, now)
+    return Seeded(programme_id, users, due)
+
+
+async def _add_programme(
+    db: Database, *, team_id: str, lead_id: str, name: str, now: datetime
+) -> int:
+    """A running programme (and its workspace, if new) led by `lead_id`; its id."""
     today = now.date()
     async with db.transaction() as session:
         if await session.get(Workspace, team_id) is None:
@@ -55,7 +73,7 @@ async def seed_active_pairs(
             await session.flush()
         programme = Programme(
             team_id=team_id,
-            name=f"Load {prefix} {pairs}",
+            name=name,
             status=ProgrammeStatus.RUNNING,
             sessions_planned=6,
             cadence_days=14,
@@ -73,8 +91,13 @@ async def seed_active_pairs(
         session.add(programme)
         await session.flush()
         session.add(ProgrammeLead(programme_id=programme.id, user_id=lead_id, added_at=now))
-        programme_id = programme.id
-    users = [f"{prefix}{n:07d}{side}" for side in "ME" for n in range(pairs)]
+        return programme.id
+
+
+async def _add_participants(
+    db: Database, programme_id: int, users: list[str], tz: str, now: datetime
+) -> None:
+    """Each user joins as a mentor (id ending M) or a mentee (id ending E), CHUNK a transaction."""
     for start in range(0, len(users), CHUNK):
         async with db.transaction() as session:
             await session.execute(
@@ -86,46 +109,44 @@ async def seed_active_pairs(
                     for user in users[start : start + CHUNK]
                 ],
             )
+
+
+async def _participant_ids(db: Database, programme_id: int) -> dict[str, int]:
     async with db.transaction() as session:
-        ids = dict(
+        rows = await session.execute(
+            select(Participant.user_id, Participant.id).where(
+                Participant.programme_id == programme_id
+            )
+        )
+        return dict(rows.all())
+
+
+async def _add_agreed_pairs(
+    db: Database, programme_id: int, couples: list[tuple[int, int, bool]], now: datetime
+) -> None:
+    """Confirmed pairs of (mentor id, mentee id, due), each with an agreement the mentee
+    proposed, in one transaction."""
+    async with db.transaction() as session:
+        pair_ids = (
             (
                 await session.execute(
-                    select(Participant.user_id, Participant.id).where(
-                        Participant.programme_id == programme_id
-                    )
+                    insert(Pair).returning(Pair.id, sort_by_parameter_order=True),
+                    [
+                        _pair(programme_id, mentor, mentee, due, now)
+                        for mentor, mentee, due in couples
+                    ],
                 )
-            ).all()
+            )
+            .scalars()
+            .all()
         )
-    for start in range(0, pairs, CHUNK):
-        chunk = range(start, min(pairs, start + CHUNK))
-        async with db.transaction() as session:
-            pair_ids = (
-                (
-                    await session.execute(
-                        insert(Pair).returning(Pair.id, sort_by_parameter_order=True),
-                        [
-                            _pair(
-                                programme_id,
-                                ids[users[n]],
-                                ids[users[pairs + n]],
-                                n < due,
-                                now,
-                            )
-                            for n in chunk
-                        ],
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            await session.execute(
-                insert(Agreement),
-                [
-                    _agreement(pair_id, ids[users[pairs + n]], today, now)
-                    for pair_id, n in zip(pair_ids, chunk, strict=True)
-                ],
-            )
-    return Seeded(programme_id, users, due)
+        await session.execute(
+            insert(Agreement),
+            [
+                _agreement(pair_id, mentee, now.date(), now)
+                for pair_id, (_, mentee, _) in zip(pair_ids, couples, strict=True)
+            ],
+        )
 
 
 def _person(programme_id: int, user: str, role: Role, tz: str, now: datetime) -> dict:

@@ -13,6 +13,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,10 +23,10 @@ from slack_sdk.signature import SignatureVerifier
 from bot.sandbox.double import SlackDouble
 from bot.sandbox.double.block_kit import block_elements
 from bot.sandbox.double.interaction_payloads import (
+    Actor,
     action_entry,
     block_actions_payload,
     event_envelope,
-    message_shortcut_payload,
     shortcut_payload,
     slash_command_form,
     view_closed_payload,
@@ -79,6 +80,19 @@ class SignedResponse:
 
     def __repr__(self) -> str:
         return f"SignedResponse(status={self.status}, text={self.text[:200]!r})"
+
+
+@dataclass
+class _UsedOn:
+    """Where a block action happens: an open view, or a message in `channel_id`."""
+
+    blocks: list[dict[str, Any]]
+    container: dict[str, Any]
+    remembered: dict[tuple[str, str], Any]  # input the user gave before, by (block, action)
+    view: dict[str, Any] | None = None
+    message: dict[str, Any] | None = None
+    channel_id: str = ""
+    is_ephemeral: bool = False
 
 
 class SlackRequestSigner:
@@ -156,6 +170,9 @@ class SlackRequestSigner:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.send(body, FORM, payload=payload)
 
+    def _actor(self, user_id: str) -> Actor:
+        return Actor(self.double.workspace, self.verification_token, user_id)
+
     def _action_ts(self) -> str:
         return f"{self.clock():.6f}"
 
@@ -186,9 +203,7 @@ class SlackRequestSigner:
 
     async def global_shortcut(self, user_id: str, callback_id: str) -> SignedResponse:
         payload = shortcut_payload(
-            self.double.workspace,
-            token=self.verification_token,
-            user_id=user_id,
+            self._actor(user_id),
             callback_id=callback_id,
             trigger_id=self.double.new_trigger_id(user_id),
             action_ts=self._action_ts(),
@@ -203,15 +218,13 @@ class SlackRequestSigner:
         message = double.find_message(channel_id, ts)
         if message is None:
             raise ValueError(f"no message {ts} in {channel_id}")
-        payload = message_shortcut_payload(
-            double.workspace,
-            token=self.verification_token,
-            user_id=user_id,
+        payload = shortcut_payload(
+            self._actor(user_id),
             callback_id=callback_id,
             trigger_id=double.new_trigger_id(user_id),
             action_ts=self._action_ts(),
-            channel=double.workspace.channels[channel_id],
             message=message,
+            channel=double.workspace.channels[channel_id],
             response_url=double.new_response_url(channel_id, user_id, ts),
         )
         return await self._send_interaction(payload)
@@ -237,59 +250,68 @@ class SlackRequestSigner:
         """
         if (message is None) == (view_id is None):
             raise ValueError("give exactly one of message={'channel', 'ts'} or view_id")
-        double = self.double
         given = selected_option if selected_option is not None else value
         given = MISSING if given is None else given
         if view_id is not None:
-            view = self._view_of(user_id, view_id)
-            blocks = view["blocks"]
-            container: dict[str, Any] = {"type": "view", "view_id": view_id}
+            used = self._view_used(user_id, view_id)
         else:
             assert message is not None
-            found, channel_id, is_ephemeral = self._message_for(user_id, message)
-            blocks = found["blocks"]
-            container = {
+            used = self._message_used(user_id, message)
+        block, element = _find_element(used.blocks, action_id, block_id)
+        checker = self._checker()
+        action = action_entry(checker, block, element, given, action_ts=self._action_ts())
+        if element.get("type") in STATE_KEYS and given is not MISSING:
+            used.remembered[(block["block_id"], element["action_id"])] = given
+        state = state_values(used.blocks, checker, used.remembered)
+        payload = block_actions_payload(
+            self._actor(user_id),
+            trigger_id=self.double.new_trigger_id(user_id),
+            action=action,
+            container=used.container,
+            state=state,
+            **self._where_used(used, user_id, state),
+        )
+        return await self._send_interaction(payload)
+
+    def _view_used(self, user_id: str, view_id: str) -> _UsedOn:
+        view = self._view_of(user_id, view_id)
+        return _UsedOn(
+            blocks=view["blocks"],
+            container={"type": "view", "view_id": view_id},
+            # A view remembers what the user put in its inputs until it is submitted or closed.
+            remembered=self.double.state.views.user_input.setdefault(view_id, {}),
+            view=view,
+        )
+
+    def _message_used(self, user_id: str, message: dict[str, str]) -> _UsedOn:
+        found, channel_id, is_ephemeral = self._message_for(user_id, message)
+        return _UsedOn(
+            blocks=found["blocks"],
+            container={
                 "type": "message",
                 "message_ts": found["ts"],
                 "channel_id": channel_id,
                 "is_ephemeral": is_ephemeral,
-            }
-        block, element = _find_element(blocks, action_id, block_id)
-        checker = self._checker()
-        action = action_entry(checker, block, element, given, action_ts=self._action_ts())
-        remembered: dict[tuple[str, str], Any] = {}
-        if view_id is not None:
-            remembered = double.state.views.user_input.setdefault(view_id, {})
-        if element.get("type") in STATE_KEYS and given is not MISSING:
-            remembered[(block["block_id"], element["action_id"])] = given
-        state = state_values(blocks, checker, remembered)
-        trigger_id = double.new_trigger_id(user_id)
-        ws = double.workspace
-        if view_id is not None:
-            payload = block_actions_payload(
-                ws,
-                token=self.verification_token,
-                user_id=user_id,
-                trigger_id=trigger_id,
-                action=action,
-                container=container,
-                state=state,
-                view=view_with_state(view, state),
-            )
-        else:
-            payload = block_actions_payload(
-                ws,
-                token=self.verification_token,
-                user_id=user_id,
-                trigger_id=trigger_id,
-                action=action,
-                container=container,
-                state=state,
-                message=None if is_ephemeral else found,
-                channel=ws.channels.get(channel_id),
-                response_url=double.new_response_url(channel_id, user_id, found["ts"]),
-            )
-        return await self._send_interaction(payload)
+            },
+            remembered={},
+            message=found,
+            channel_id=channel_id,
+            is_ephemeral=is_ephemeral,
+        )
+
+    def _where_used(self, used: _UsedOn, user_id: str, state: dict[str, Any]) -> dict[str, Any]:
+        """The block_actions fields that say where the action happened: the view (its state
+        inside it) or the message, its channel and a response URL."""
+        if used.view is not None:
+            return {"view": view_with_state(used.view, state)}
+        assert used.message is not None
+        return {
+            "message": None if used.is_ephemeral else used.message,
+            "channel": self.double.workspace.channels.get(used.channel_id),
+            "response_url": self.double.new_response_url(
+                used.channel_id, user_id, used.message["ts"]
+            ),
+        }
 
     def _view_of(self, user_id: str, view_id: str) -> dict[str, Any]:
         view = self.double.views.get(view_id)
@@ -336,9 +358,7 @@ class SlackRequestSigner:
         }
         state = state_values(view["blocks"], self._checker(), given, require_inputs=True)
         return view_submission_payload(
-            self.double.workspace,
-            token=self.verification_token,
-            user_id=user_id,
+            self._actor(user_id),
             trigger_id=self.double.new_trigger_id(user_id),
             view=view_with_state(view, state),
         )
@@ -373,13 +393,7 @@ class SlackRequestSigner:
         self.double.close_modal(user_id, clear=cleared)
         if not view.get("notify_on_close"):
             return None
-        payload = view_closed_payload(
-            self.double.workspace,
-            token=self.verification_token,
-            user_id=user_id,
-            view=shown,
-            is_cleared=cleared,
-        )
+        payload = view_closed_payload(self._actor(user_id), view=shown, is_cleared=cleared)
         return await self._send_interaction(payload)
 
     # -- Events API -----------------------------------------------------------------------

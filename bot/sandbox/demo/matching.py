@@ -3,7 +3,6 @@ re-match, played through the same signed requests as everything else."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,33 +12,14 @@ from bot.clock import FakeClock
 from bot.ids import Action, Command, Field
 from bot.models import Pair, PairStatus, Participant
 from bot.sandbox import Sandbox
+from bot.sandbox.demo.pair_work import Step, _press
 from bot.sandbox.demo.transcript import Transcript
-
-Step = Callable[[str, str, Awaitable[Any]], Awaitable[Any]]
 
 
 def _preview(box: Sandbox, lead: str) -> dict[str, Any]:
     message = box.double.messages(lead)[-1]
     assert message["text"].startswith("Matching preview"), message["text"]
     return message
-
-
-def _button(message: dict[str, Any], action: str) -> dict[str, Any]:
-    for block in message["blocks"]:
-        for element in [*block.get("elements", []), block.get("accessory") or {}]:
-            if element.get("action_id", "").split(":")[0] == action:
-                return element
-    raise LookupError(f"no {action} in {message['text']!r}")
-
-
-async def _press(box: Sandbox, user: str, message: dict[str, Any], action: str) -> Any:
-    element = _button(message, action)
-    return await box.click(
-        user,
-        element["action_id"],
-        element.get("value"),
-        message={"channel": message["channel"], "ts": message["ts"]},
-    )
 
 
 async def _pairs(box: Sandbox) -> list[Pair]:
@@ -87,6 +67,15 @@ async def play_matching(
     box: Sandbox, log: Transcript, step: Step, clock: FakeClock, lead: str
 ) -> None:
     log.say("\n== Matching and chemistry meetings ==")
+    await _match_with_a_forbidden_pair(box, step, lead)
+    pairs = await _pairs(box)
+    await _meet(box, log, step, clock, pairs)
+    await _answer_after_meeting(box, log, step, pairs)
+    await _rematch(box, log, step, lead)
+    await _say_pair_counts(box, log)
+
+
+async def _match_with_a_forbidden_pair(box: Sandbox, step: Step, lead: str) -> None:
     await step(lead, "types /mentoring-admin match", box.command(lead, Command.ADMIN, "match"))
     preview = _preview(box, lead)
     weakest = next(
@@ -110,7 +99,11 @@ async def play_matching(
         _press(box, lead, _preview(box, lead), Action.APPROVE_MATCH),
     )
 
-    pairs = await _pairs(box)
+
+async def _meet(
+    box: Sandbox, log: Transcript, step: Step, clock: FakeClock, pairs: list[Pair]
+) -> None:
+    """Every pair agrees a chemistry meeting in two days; the clock moves past it."""
     meeting = (clock.now() + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
     for index, pair in enumerate(pairs):
         if index == 1:
@@ -127,6 +120,11 @@ async def play_matching(
     _, first_mentee = await _user_ids(box, pairs[0])
     log.delivered([m for m in delivered if m["channel"] == box.double.dm_channel(first_mentee)])
 
+
+async def _answer_after_meeting(
+    box: Sandbox, log: Transcript, step: Step, pairs: list[Pair]
+) -> None:
+    """Everyone answers “Go”, but the last pair's mentee, who answers “Not for me”."""
     declined = pairs[-1]
     for pair in pairs:
         mentor, mentee = await _user_ids(box, pair)
@@ -134,16 +132,7 @@ async def play_matching(
         for user in (mentor, mentee):
             prompt = box.double.messages(user)[-1]
             if pair.id == declined.id and user == mentee:
-                await step(
-                    user, "answers “Not for me”", _press(box, user, prompt, Action.NOT_FOR_ME)
-                )
-                modal = box.modal(user)
-                assert modal is not None
-                await step(
-                    user,
-                    "adds a reason only the lead will see and confirms",
-                    box.submit(user, modal["id"], {Field.REASON: "We want different things"}),
-                )
+                await _not_for_me(box, step, user, prompt)
                 continue
             pressing = _press(box, user, prompt, Action.GO)
             if loud:
@@ -152,6 +141,19 @@ async def play_matching(
                 await pressing
                 log.skip()
 
+
+async def _not_for_me(box: Sandbox, step: Step, user: str, prompt: dict[str, Any]) -> None:
+    await step(user, "answers “Not for me”", _press(box, user, prompt, Action.NOT_FOR_ME))
+    modal = box.modal(user)
+    assert modal is not None
+    await step(
+        user,
+        "adds a reason only the lead will see and confirms",
+        box.submit(user, modal["id"], {Field.REASON: "We want different things"}),
+    )
+
+
+async def _rematch(box: Sandbox, log: Transcript, step: Step, lead: str) -> None:
     await step(lead, "types /mentoring-admin rematch", box.command(lead, Command.ADMIN, "rematch"))
     try:
         approving = _press(box, lead, _preview(box, lead), Action.APPROVE_MATCH)
@@ -159,6 +161,9 @@ async def play_matching(
         log.say("    (nobody in the pool fits anyone else yet; they wait for the next round)")
     else:
         await step(lead, "approves the new preview", approving)
+
+
+async def _say_pair_counts(box: Sandbox, log: Transcript) -> None:
     assert box.db is not None
     async with box.db.transaction() as session:
         counts = dict(

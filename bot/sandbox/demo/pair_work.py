@@ -40,7 +40,7 @@ async def _press(box: Sandbox, user: str, message: dict[str, Any], action: str) 
                     element.get("value"),
                     message={"channel": message["channel"], "ts": message["ts"]},
                 )
-    raise LookupError(action)
+    raise LookupError(f"no {action} in {message.get('text')!r}")
 
 
 async def _agree(

@@ -7,6 +7,7 @@ import random
 import statistics
 import tempfile
 from collections import Counter
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -82,16 +83,46 @@ def _answers(person: Person, modal: dict[str, Any], rng: random.Random) -> dict[
     return values
 
 
+# The first few people sign up step by step in the transcript; the rest sign up quietly.
+SHOWN_SIGN_UPS = 3
+
+
+class _Stage:
+    """The sandbox, the transcript, and how long each acknowledgement took."""
+
+    def __init__(self, box: Sandbox, log: Transcript) -> None:
+        self.box = box
+        self.log = log
+        self.acks: list[float] = []
+
+    async def step(self, who: str, what: str, action: Awaitable[Any]) -> Any:
+        """One thing a person does, and what they saw because of it."""
+        self.log.say(f"\n{self.log.name(who)} {what}")
+        response = await action
+        self.acks.append(response.elapsed * 1000)
+        body = response.json() if response.text else None
+        if body and body.get("response_action") == "errors":
+            self._form_errors(who, body["errors"])
+        elif body and body.get("text"):
+            self.log.say(f"    (only you) {short(body['text'])}")
+        self.log.flush()
+        return response
+
+    def _form_errors(self, who: str, errors: dict[str, str]) -> None:
+        labels = {
+            b.get("block_id"): b["label"]["text"]
+            for b in (self.box.modal(who) or {}).get("blocks", [])
+            if b.get("type") == "input"
+        }
+        for field, message in errors.items():
+            self.log.say(f"    the form says, under “{labels.get(field, field)}”: {message}")
+
+
 async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-output")) -> int:
     """Play the programme; the report's blocks, chart and CSV are written to `output`."""
     rng = random.Random(seed)
     programme = _dated(PROGRAMME, date.today())
-    workdir = Path(tempfile.mkdtemp(prefix="mentoring-demo-"))
-    url = f"sqlite+aiosqlite:///{workdir / 'demo.db'}"
-    migrator = Database(url)
-    await upgrade_head(migrator)
-    await migrator.dispose()
-
+    url = await _migrated_database()
     workspace, cast = build_workspace(people=people, bot_token=DEMO_TOKEN, scopes=_scopes())
     names = {u.id: (u.display_name or u.real_name) for u in workspace.users.values()}
     # A clock the demo can move: chemistry meetings happen "two days later" in seconds.
@@ -99,156 +130,160 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
     box = await Sandbox(
         workspace, database_url=url, lead_user_ids=frozenset({LEAD_ID}), clock=clock
     ).start()
-    log = Transcript(box.double, names)
-    acks: list[float] = []
-
-    async def step(who: str, what: str, action: Any) -> Any:
-        log.say(f"\n{names.get(who, who)} {what}")
-        response = await action
-        acks.append(response.elapsed * 1000)
-        body = response.json() if response.text else None
-        if body and body.get("response_action") == "errors":
-            labels = {
-                b.get("block_id"): b["label"]["text"]
-                for b in (box.modal(who) or {}).get("blocks", [])
-                if b.get("type") == "input"
-            }
-            for field, message in body["errors"].items():
-                log.say(f"    the form says, under “{labels.get(field, field)}”: {message}")
-        elif body and body.get("text"):
-            log.say(f"    (only you) {short(body['text'])}")
-        log.flush()
-        return response
-
+    stage = _Stage(box, Transcript(box.double, names))
+    log, step, lead = stage.log, stage.step, LEAD_ID
     try:
         log.say(f"== Sandbox workspace “{workspace.team_name}”: {len(cast)} people and a lead ==")
-        lead, admin_wannabe = LEAD_ID, cast[1].user_id
-        await step(
-            admin_wannabe,
-            "tries /mentoring-admin new",
-            box.command(admin_wannabe, Command.ADMIN, "new"),
-        )
-        await step(lead, "types /mentoring-admin new", box.command(lead, Command.ADMIN, "new"))
-        modal = box.modal(lead)
-        assert modal is not None
-        bad = {**programme, Field.ENDS: programme[Field.DEADLINE], Field.SESSIONS: "0"}
-        await step(
-            lead,
-            "submits the form with the end before the start and zero sessions",
-            box.submit(lead, modal["id"], bad),
-        )
-        await step(lead, "corrects the form and submits", box.submit(lead, modal["id"], programme))
-
-        await step(
-            lead,
-            "opens enrolment, announcing in a private channel the bot is not in",
-            _open(box, lead, "C0PRIVATE"),
-        )
-        await step(lead, "opens enrolment in #general", _open(box, lead, ANNOUNCE_CHANNEL))
-        announcement = box.double.messages(ANNOUNCE_CHANNEL)[-1]
-        join = announcement["blocks"][2]["elements"][0]
-
-        detailed = 3
-        for index, person in enumerate(cast):
-            if index == detailed:
-                log.say(
-                    f"\n… {len(cast) - detailed} more people click Join and sign up the same way"
-                )
-            quiet = index >= detailed
-            if quiet:
-                await box.click(
-                    person.user_id,
-                    join["action_id"],
-                    join["value"],
-                    message={"channel": ANNOUNCE_CHANNEL, "ts": announcement["ts"]},
-                )
-                modal = box.modal(person.user_id)
-                assert modal is not None
-                answers = _answers(person, modal, rng)
-                if index == detailed + 1:
-                    log.say(f"\n{person.name} picks themselves as their own line manager")
-                    mistake = {**answers, Field.LINE_MANAGER: person.user_id}
-                    response = await box.submit(person.user_id, modal["id"], mistake)
-                    log.say(f"    the form says: {response.json()['errors'][Field.LINE_MANAGER]}")
-                    log.say("    they pick their real manager (or none) and submit again")
-                response = await box.submit(person.user_id, modal["id"], answers)
-                acks.append(response.elapsed * 1000)
-                log.skip()
-                continue
-            await step(
-                person.user_id,
-                "clicks Join under the announcement",
-                box.click(
-                    person.user_id,
-                    join["action_id"],
-                    join["value"],
-                    message={"channel": ANNOUNCE_CHANNEL, "ts": announcement["ts"]},
-                ),
-            )
-            modal = box.modal(person.user_id)
-            assert modal is not None
-            await step(
-                person.user_id,
-                f"signs up as a {person.intended_role} ({person.department})",
-                box.submit(person.user_id, modal["id"], _answers(person, modal, rng)),
-            )
-
-        editor, leaver = cast[0], cast[2]
-        await step(
-            editor.user_id,
-            "types /mentoring edit",
-            box.command(editor.user_id, Command.PARTICIPANT, "edit"),
-        )
-        modal = box.modal(editor.user_id)
-        assert modal is not None
-        await step(
-            editor.user_id,
-            "moves to the Digital department and saves",
-            box.submit(
-                editor.user_id,
-                modal["id"],
-                {Field.DEPARTMENT: "Digital", Field.CONSENT: ["accepted"]},
-            ),
-        )
-        await step(
-            leaver.user_id,
-            "types /mentoring leave",
-            box.command(leaver.user_id, Command.PARTICIPANT, "leave"),
-        )
-        confirmation = box.last_ephemeral(leaver.user_id)
-        await step(
-            leaver.user_id,
-            "confirms",
-            box.press(leaver.user_id, confirmation, Action.LEAVE_CONFIRM),
-        )
-        await step(
-            cast[4].user_id,
-            "types /mentoring status",
-            box.command(cast[4].user_id, Command.PARTICIPANT, "status"),
-        )
-        await step(
-            lead,
-            "opens the App Home",
-            box.event(
-                {"type": "app_home_opened", "user": lead, "channel": "D0LEAD", "tab": "home"}
-            ),
-        )
-        home = box.double.home_view(lead) or {}
-        for block in home.get("blocks", [])[-2:]:
-            text = (block.get("text") or {}).get("text") or (block.get("elements") or [{}])[0].get(
-                "text", ""
-            )
-            log.say(f"    Home: {short(text)}")
-        await step(lead, "types /mentoring-admin close", box.command(lead, Command.ADMIN, "close"))
+        await _set_up(stage, programme, cast)
+        await _sign_up_everyone(stage, cast, rng)
+        await _change_of_plans(stage, cast)
+        await _lead_looks_and_closes(stage)
         await play_matching(box, log, step, clock, lead)
         await play_pair_work(box, log, step, clock)
         await play_momentum(box, log, step, clock, lead)
         await play_ending(box, log, step, clock, lead, output)
 
-        await _summary(box, log, acks)
+        await _summary(box, log, stage.acks)
     finally:
         await box.stop()
     return 0
+
+
+async def _migrated_database() -> str:
+    """A fresh SQLite database in a temporary folder, at the newest schema; its URL."""
+    workdir = Path(tempfile.mkdtemp(prefix="mentoring-demo-"))
+    url = f"sqlite+aiosqlite:///{workdir / 'demo.db'}"
+    migrator = Database(url)
+    await upgrade_head(migrator)
+    await migrator.dispose()
+    return url
+
+
+def _top_modal(box: Sandbox, user_id: str) -> dict[str, Any]:
+    modal = box.modal(user_id)
+    assert modal is not None
+    return modal
+
+
+async def _set_up(stage: _Stage, programme: dict[str, Any], cast: list[Person]) -> None:
+    """A non-lead is refused; the lead sets the programme up, with one mistake, and opens
+    enrolment, first in a channel the bot cannot post in."""
+    box, step, lead, admin_wannabe = stage.box, stage.step, LEAD_ID, cast[1].user_id
+    await step(
+        admin_wannabe,
+        "tries /mentoring-admin new",
+        box.command(admin_wannabe, Command.ADMIN, "new"),
+    )
+    await step(lead, "types /mentoring-admin new", box.command(lead, Command.ADMIN, "new"))
+    modal = _top_modal(box, lead)
+    bad = {**programme, Field.ENDS: programme[Field.DEADLINE], Field.SESSIONS: "0"}
+    await step(
+        lead,
+        "submits the form with the end before the start and zero sessions",
+        box.submit(lead, modal["id"], bad),
+    )
+    await step(lead, "corrects the form and submits", box.submit(lead, modal["id"], programme))
+    await step(
+        lead,
+        "opens enrolment, announcing in a private channel the bot is not in",
+        _open(box, lead, "C0PRIVATE"),
+    )
+    await step(lead, "opens enrolment in #general", _open(box, lead, ANNOUNCE_CHANNEL))
+
+
+async def _sign_up_everyone(stage: _Stage, cast: list[Person], rng: random.Random) -> None:
+    announcement = stage.box.double.messages(ANNOUNCE_CHANNEL)[-1]
+    for index, person in enumerate(cast):
+        if index < SHOWN_SIGN_UPS:
+            await _sign_up_shown(stage, person, announcement, rng)
+            continue
+        if index == SHOWN_SIGN_UPS:
+            stage.log.say(
+                f"\n… {len(cast) - SHOWN_SIGN_UPS} more people click Join and sign up the same way"
+            )
+        picks_themselves = index == SHOWN_SIGN_UPS + 1
+        await _sign_up_quietly(stage, person, announcement, rng, picks_themselves)
+
+
+def _click_join(box: Sandbox, person: Person, announcement: dict[str, Any]) -> Awaitable[Any]:
+    join = announcement["blocks"][2]["elements"][0]
+    return box.click(
+        person.user_id,
+        join["action_id"],
+        join["value"],
+        message={"channel": ANNOUNCE_CHANNEL, "ts": announcement["ts"]},
+    )
+
+
+async def _sign_up_shown(
+    stage: _Stage, person: Person, announcement: dict[str, Any], rng: random.Random
+) -> None:
+    box, who = stage.box, person.user_id
+    await stage.step(
+        who, "clicks Join under the announcement", _click_join(box, person, announcement)
+    )
+    modal = _top_modal(box, who)
+    await stage.step(
+        who,
+        f"signs up as a {person.intended_role} ({person.department})",
+        box.submit(who, modal["id"], _answers(person, modal, rng)),
+    )
+
+
+async def _sign_up_quietly(
+    stage: _Stage,
+    person: Person,
+    announcement: dict[str, Any],
+    rng: random.Random,
+    picks_themselves: bool,
+) -> None:
+    """Signs up without a line in the transcript, but for one mistake if `picks_themselves`."""
+    box, who = stage.box, person.user_id
+    await _click_join(box, person, announcement)
+    modal = _top_modal(box, who)
+    answers = _answers(person, modal, rng)
+    if picks_themselves:
+        stage.log.say(f"\n{person.name} picks themselves as their own line manager")
+        mistake = {**answers, Field.LINE_MANAGER: who}
+        response = await box.submit(who, modal["id"], mistake)
+        stage.log.say(f"    the form says: {response.json()['errors'][Field.LINE_MANAGER]}")
+        stage.log.say("    they pick their real manager (or none) and submit again")
+    response = await box.submit(who, modal["id"], answers)
+    stage.acks.append(response.elapsed * 1000)
+    stage.log.skip()
+
+
+async def _change_of_plans(stage: _Stage, cast: list[Person]) -> None:
+    """One person edits their sign-up, one leaves, one asks for their status."""
+    box, step = stage.box, stage.step
+    editor, leaver, asker = cast[0].user_id, cast[2].user_id, cast[4].user_id
+    await step(editor, "types /mentoring edit", box.command(editor, Command.PARTICIPANT, "edit"))
+    modal = _top_modal(box, editor)
+    await step(
+        editor,
+        "moves to the Digital department and saves",
+        box.submit(editor, modal["id"], {Field.DEPARTMENT: "Digital", Field.CONSENT: ["accepted"]}),
+    )
+    await step(leaver, "types /mentoring leave", box.command(leaver, Command.PARTICIPANT, "leave"))
+    confirmation = box.last_ephemeral(leaver)
+    await step(leaver, "confirms", box.press(leaver, confirmation, Action.LEAVE_CONFIRM))
+    await step(asker, "types /mentoring status", box.command(asker, Command.PARTICIPANT, "status"))
+
+
+async def _lead_looks_and_closes(stage: _Stage) -> None:
+    """The lead's App Home shows the sign-ups; the lead closes enrolment."""
+    box, lead = stage.box, LEAD_ID
+    opened = {"type": "app_home_opened", "user": lead, "channel": "D0LEAD", "tab": "home"}
+    await stage.step(lead, "opens the App Home", box.event(opened))
+    home = box.double.home_view(lead) or {}
+    for block in home.get("blocks", [])[-2:]:
+        text = (block.get("text") or {}).get("text") or (block.get("elements") or [{}])[0].get(
+            "text", ""
+        )
+        stage.log.say(f"    Home: {short(text)}")
+    await stage.step(
+        lead, "types /mentoring-admin close", box.command(lead, Command.ADMIN, "close")
+    )
 
 
 async def _open(box: Sandbox, lead: str, channel: str) -> Any:

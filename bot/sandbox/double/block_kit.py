@@ -69,39 +69,47 @@ def _option_count(element: dict[str, Any]) -> int:
     return count
 
 
-def _check_element(element: Any, pointer: str, seen_action_ids: set[str]) -> list[str]:
-    if not isinstance(element, dict):
+def _unknown_object(node: Any, pointer: str, known_types: frozenset[str]) -> list[str]:
+    """Why a block or an element cannot be checked further: not an object, or a type Slack
+    does not know. Empty when it can."""
+    if not isinstance(node, dict):
         return [_error("must be an object", pointer)]
-    kind = element.get("type")
-    if kind not in ELEMENT_TYPES:
+    kind = node.get("type")
+    if kind not in known_types:
         return [_error(f"unsupported type: {kind}", f"{pointer}/type")]
+    return []
+
+
+def _id_problems(node: dict[str, Any], pointer: str, field: str, seen: set[str]) -> list[str]:
+    """A block_id or action_id must be short and unique among its siblings; `seen` collects them."""
+    given = node.get(field)
+    if not isinstance(given, str):
+        return []
     problems = []
-    action_id = element.get("action_id")
-    if isinstance(action_id, str):
-        if len(action_id) > ID_MAX:
-            problems.append(_error(f"must be at most {ID_MAX} characters", f"{pointer}/action_id"))
-        if action_id in seen_action_ids:
-            problems.append(_error(f"duplicate action_id: {action_id}", f"{pointer}/action_id"))
-        seen_action_ids.add(action_id)
+    if len(given) > ID_MAX:
+        problems.append(_error(f"must be at most {ID_MAX} characters", f"{pointer}/{field}"))
+    if given in seen:
+        problems.append(_error(f"duplicate {field}: {given}", f"{pointer}/{field}"))
+    seen.add(given)
+    return problems
+
+
+def _check_element(element: Any, pointer: str, seen_action_ids: set[str]) -> list[str]:
+    unknown = _unknown_object(element, pointer, ELEMENT_TYPES)
+    if unknown:
+        return unknown
+    problems = _id_problems(element, pointer, "action_id", seen_action_ids)
     if _option_count(element) > OPTIONS_MAX:
         problems.append(_error(f"must have at most {OPTIONS_MAX} options", f"{pointer}/options"))
     return problems
 
 
 def _check_block(block: Any, pointer: str, seen_block_ids: set[str]) -> list[str]:
-    if not isinstance(block, dict):
-        return [_error("must be an object", pointer)]
-    kind = block.get("type")
-    if kind not in BLOCK_TYPES:
-        return [_error(f"unsupported type: {kind}", f"{pointer}/type")]
-    problems = []
-    block_id = block.get("block_id")
-    if isinstance(block_id, str):
-        if len(block_id) > ID_MAX:
-            problems.append(_error(f"must be at most {ID_MAX} characters", f"{pointer}/block_id"))
-        if block_id in seen_block_ids:
-            problems.append(_error(f"duplicate block_id: {block_id}", f"{pointer}/block_id"))
-        seen_block_ids.add(block_id)
+    unknown = _unknown_object(block, pointer, BLOCK_TYPES)
+    if unknown:
+        return unknown
+    kind = block["type"]
+    problems = _id_problems(block, pointer, "block_id", seen_block_ids)
     if kind == "input":
         for part in ("label", "element"):
             if not block.get(part):

@@ -7,11 +7,21 @@ only enterprise installs carry are left out.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.double.slack_objects import public_view
 from bot.sandbox.double.view_state import STATE_KEYS, Missing, StatefulElement, ValueChecker
 from bot.sandbox.double.workspace import Channel, Workspace
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who an interaction comes from: a user of the workspace, with the app's legacy token."""
+
+    ws: Workspace
+    token: str
+    user_id: str
 
 
 def team_part(ws: Workspace) -> dict[str, Any]:
@@ -67,12 +77,13 @@ def slash_command_form(
     }
 
 
-def _interaction(ws: Workspace, kind: str, token: str, user_id: str) -> dict[str, Any]:
+def _interaction(actor: Actor, kind: str) -> dict[str, Any]:
+    ws = actor.ws
     return {
         "type": kind,
-        "user": user_part(ws, user_id),
+        "user": user_part(ws, actor.user_id),
         "api_app_id": ws.app_id,
-        "token": token,
+        "token": actor.token,
         "team": team_part(ws),
         "enterprise": None,
         "is_enterprise_install": False,
@@ -80,10 +91,8 @@ def _interaction(ws: Workspace, kind: str, token: str, user_id: str) -> dict[str
 
 
 def block_actions_payload(
-    ws: Workspace,
+    actor: Actor,
     *,
-    token: str,
-    user_id: str,
     trigger_id: str,
     action: dict[str, Any],
     container: dict[str, Any],
@@ -93,7 +102,7 @@ def block_actions_payload(
     channel: Channel | None = None,
     response_url: str | None = None,
 ) -> dict[str, Any]:
-    payload = _interaction(ws, "block_actions", token, user_id)
+    payload = _interaction(actor, "block_actions")
     payload.update(container=container, trigger_id=trigger_id)
     if channel is not None:
         payload["channel"] = {"id": channel.id, "name": channel_name(channel)}
@@ -111,58 +120,44 @@ def block_actions_payload(
 
 
 def view_submission_payload(
-    ws: Workspace, *, token: str, user_id: str, trigger_id: str, view: dict[str, Any]
+    actor: Actor, *, trigger_id: str, view: dict[str, Any]
 ) -> dict[str, Any]:
-    payload = _interaction(ws, "view_submission", token, user_id)
+    payload = _interaction(actor, "view_submission")
     payload.update(trigger_id=trigger_id, view=view, response_urls=[])
     return payload
 
 
-def view_closed_payload(
-    ws: Workspace, *, token: str, user_id: str, view: dict[str, Any], is_cleared: bool
-) -> dict[str, Any]:
-    payload = _interaction(ws, "view_closed", token, user_id)
+def view_closed_payload(actor: Actor, *, view: dict[str, Any], is_cleared: bool) -> dict[str, Any]:
+    payload = _interaction(actor, "view_closed")
     payload.update(view=view, is_cleared=is_cleared)
     return payload
 
 
 def shortcut_payload(
-    ws: Workspace,
+    actor: Actor,
     *,
-    token: str,
-    user_id: str,
     callback_id: str,
     trigger_id: str,
     action_ts: str,
+    message: dict[str, Any] | None = None,
+    channel: Channel | None = None,
+    response_url: str | None = None,
 ) -> dict[str, Any]:
-    payload = _interaction(ws, "shortcut", token, user_id)
-    payload["user"] = {k: v for k, v in payload["user"].items() if k != "name"}
+    """A global shortcut's payload or, given the message it was used on (with its channel
+    and a response URL), a message shortcut's."""
+    payload = _interaction(actor, "shortcut" if message is None else "message_action")
+    if message is None:
+        # Slack's recorded global shortcut names the user by username only.
+        payload["user"] = {k: v for k, v in payload["user"].items() if k != "name"}
     payload.update(callback_id=callback_id, trigger_id=trigger_id, action_ts=action_ts)
-    return payload
-
-
-def message_shortcut_payload(
-    ws: Workspace,
-    *,
-    token: str,
-    user_id: str,
-    callback_id: str,
-    trigger_id: str,
-    action_ts: str,
-    channel: Channel,
-    message: dict[str, Any],
-    response_url: str,
-) -> dict[str, Any]:
-    payload = _interaction(ws, "message_action", token, user_id)
-    payload.update(
-        callback_id=callback_id,
-        trigger_id=trigger_id,
-        action_ts=action_ts,
-        message_ts=message["ts"],
-        channel={"id": channel.id, "name": channel_name(channel)},
-        message={k: v for k, v in message.items() if k != "channel"},
-        response_url=response_url,
-    )
+    if message is not None:
+        assert channel is not None and response_url is not None
+        payload.update(
+            message_ts=message["ts"],
+            channel={"id": channel.id, "name": channel_name(channel)},
+            message={k: v for k, v in message.items() if k != "channel"},
+            response_url=response_url,
+        )
     return payload
 
 

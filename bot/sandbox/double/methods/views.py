@@ -35,19 +35,22 @@ def _check_hash(ctx: CallContext, current: dict[str, Any] | None) -> None:
         raise SlackError("hash_conflict")
 
 
-@handles("views.open")
-def views_open(ctx: CallContext) -> dict[str, Any]:
+def _new_modal(ctx: CallContext) -> tuple[dict[str, Any], str | None]:
+    """views.open and views.push alike: the checked modal, and the user its trigger_id was for."""
     given = _given_view(ctx, allowed_types=("modal",))
     ctx.state.views.check_external_id(given)
-    user_id = _exchange_trigger(ctx)
+    return given, _exchange_trigger(ctx)
+
+
+@handles("views.open")
+def views_open(ctx: CallContext) -> dict[str, Any]:
+    given, user_id = _new_modal(ctx)
     return {"view": public_view(ctx.state.views.open_modal(given, user_id))}
 
 
 @handles("views.push")
 def views_push(ctx: CallContext) -> dict[str, Any]:
-    given = _given_view(ctx, allowed_types=("modal",))
-    ctx.state.views.check_external_id(given)
-    user_id = _exchange_trigger(ctx)
+    given, user_id = _new_modal(ctx)
     return {"view": public_view(ctx.state.views.push_modal(given, user_id))}
 
 
