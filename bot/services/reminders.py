@@ -37,7 +37,7 @@ NUDGE_LIFETIME = timedelta(days=7)
 def _message(
     kind: Kind, key: str, pair: Pair, programme: Programme, to: Participant, now: datetime
 ) -> Message:
-    partner = pair.mentee if to.id == pair.mentor_id else pair.mentor
+    partner = _other(pair, to.id)
     return Message(
         key=key,
         kind=kind,
@@ -74,6 +74,11 @@ def _grace(programme: Programme) -> timedelta:
     return timedelta(days=max(1, programme.nudge_grace_days))
 
 
+def _other(pair: Pair, participant_id: int) -> Participant:
+    """The one of the pair who is not this participant."""
+    return pair.mentee if participant_id == pair.mentor_id else pair.mentor
+
+
 def _both(pair: Pair) -> Iterable[Participant]:
     return (pair.mentor, pair.mentee)
 
@@ -96,28 +101,50 @@ class Reminded:
 async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
     """Nudge each pair with a step left waiting; the pairs are queued in bulk, and one by one
     only when that fails, so one pair's failure holds up no other."""
-    due: list[_Due] = []
+    due = [
+        *await _chemistry_not_proposed(session, now=now),
+        *await _chemistry_not_answered(session, now=now),
+        *await _agreement_not_proposed(session, now=now),
+        *await _agreement_not_confirmed(session, now=now),
+    ]
 
-    def to_both(kind: Kind, prefix: str) -> Callable[[Pair, Programme], list[Message]]:
-        def nudges(pair: Pair, programme: Programme) -> list[Message]:
-            return [
-                _message(kind, f"{prefix}:{pair.id}:{p.id}", pair, programme, p, now)
-                for p in _both(pair)
-            ]
+    async def queue(batch: Sequence[_Due]) -> int:
+        messages = [m for d in batch for m in d.nudges(d.pair, d.programme)]
+        return await outbox.enqueue(session, messages, now=now)
 
-        return nudges
+    done = await sweeping.together(
+        session, items=due, step=queue, sweep=Sweep.REMINDERS, key=lambda d: d.pair.id, now=now
+    )
+    return Reminded(sum(done.results), len(done.failed))
 
-    # Introduced, and nobody has proposed times for the chemistry meeting.
-    for pair, programme in await _pairs(
-        session,
-        Pair.status == PairStatus.INTRODUCED,
-        ~exists().where(ChemistryMeeting.pair_id == Pair.id),
-        now=now,
-    ):
-        if pair.introduced_at and pair.introduced_at + _grace(programme) <= now:
-            due.append(_Due(pair, programme, to_both(Kind.CHEMISTRY_REQUEST, "chem-request")))
 
-    # Times proposed and not answered; or met, and someone has not said go or not for me.
+def _to_both(kind: Kind, prefix: str, now: datetime) -> Callable[[Pair, Programme], list[Message]]:
+    def nudges(pair: Pair, programme: Programme) -> list[Message]:
+        return [
+            _message(kind, f"{prefix}:{pair.id}:{p.id}", pair, programme, p, now)
+            for p in _both(pair)
+        ]
+
+    return nudges
+
+
+async def _chemistry_not_proposed(session: AsyncSession, *, now: datetime) -> list[_Due]:
+    """Introduced, and nobody has proposed times for the chemistry meeting."""
+    nudges = _to_both(Kind.CHEMISTRY_REQUEST, "chem-request", now)
+    return [
+        _Due(pair, programme, nudges)
+        for pair, programme in await _pairs(
+            session,
+            Pair.status == PairStatus.INTRODUCED,
+            ~exists().where(ChemistryMeeting.pair_id == Pair.id),
+            now=now,
+        )
+        if pair.introduced_at and pair.introduced_at + _grace(programme) <= now
+    ]
+
+
+async def _chemistry_not_answered(session: AsyncSession, *, now: datetime) -> list[_Due]:
+    """Times proposed and not answered; or met, and someone has not said go or not for me."""
     meetings = await session.scalars(
         select(ChemistryMeeting)
         .join(Pair, Pair.id == ChemistryMeeting.pair_id)
@@ -132,41 +159,53 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
             open_[meeting.pair_id] = meeting
         elif meeting.starts_at and meeting.starts_at + ANSWER_AFTER <= now:
             met[meeting.pair_id] = meeting
-    if open_ or met:
-        decided = {
-            (d.pair_id, d.participant_id)
-            for d in await session.scalars(
-                select(ChemistryDecision).where(ChemistryDecision.pair_id.in_(list(met)))
-            )
-        }
+    if not (open_ or met):
+        return []
+    decided = {
+        (d.pair_id, d.participant_id)
+        for d in await session.scalars(
+            select(ChemistryDecision).where(ChemistryDecision.pair_id.in_(list(met)))
+        )
+    }
 
-        def answer(pair: Pair, programme: Programme) -> list[Message]:
-            meeting = open_[pair.id]
-            to = pair.mentee if meeting.proposed_by == pair.mentor_id else pair.mentor
-            key = f"chem-answer:{meeting.id}"
-            return [_message(Kind.CHEMISTRY_ANSWER, key, pair, programme, to, now)]
+    def answer(pair: Pair, programme: Programme) -> list[Message]:
+        meeting = open_[pair.id]
+        to = _other(pair, meeting.proposed_by)
+        key = f"chem-answer:{meeting.id}"
+        return [_message(Kind.CHEMISTRY_ANSWER, key, pair, programme, to, now)]
 
-        def decide(pair: Pair, programme: Programme) -> list[Message]:
-            return [
-                _message(Kind.DECISION, f"decision:{pair.id}:{p.id}", pair, programme, p, now)
-                for p in _both(pair)
-                if (pair.id, p.id) not in decided
-            ]
+    def decide(pair: Pair, programme: Programme) -> list[Message]:
+        return [
+            _message(Kind.DECISION, f"decision:{pair.id}:{p.id}", pair, programme, p, now)
+            for p in _both(pair)
+            if (pair.id, p.id) not in decided
+        ]
 
-        for pair, programme in await _pairs(session, Pair.id.in_([*open_, *met]), now=now):
-            due.append(_Due(pair, programme, answer if pair.id in open_ else decide))
+    return [
+        _Due(pair, programme, answer if pair.id in open_ else decide)
+        for pair, programme in await _pairs(session, Pair.id.in_([*open_, *met]), now=now)
+    ]
 
-    # Confirmed, and no agreement proposed; or a proposed version waits for the other person.
-    for pair, programme in await _pairs(
-        session,
-        Pair.status == PairStatus.CONFIRMED,
-        Pair.paused_at.is_(None),
-        Pair.agreed_at.is_(None),
-        ~exists().where(Agreement.pair_id == Pair.id),
-        now=now,
-    ):
-        if pair.confirmed_at and pair.confirmed_at + _grace(programme) <= now:
-            due.append(_Due(pair, programme, to_both(Kind.AGREEMENT_NONE, "agreement-none")))
+
+async def _agreement_not_proposed(session: AsyncSession, *, now: datetime) -> list[_Due]:
+    """Confirmed, and no agreement proposed."""
+    nudges = _to_both(Kind.AGREEMENT_NONE, "agreement-none", now)
+    return [
+        _Due(pair, programme, nudges)
+        for pair, programme in await _pairs(
+            session,
+            Pair.status == PairStatus.CONFIRMED,
+            Pair.paused_at.is_(None),
+            Pair.agreed_at.is_(None),
+            ~exists().where(Agreement.pair_id == Pair.id),
+            now=now,
+        )
+        if pair.confirmed_at and pair.confirmed_at + _grace(programme) <= now
+    ]
+
+
+async def _agreement_not_confirmed(session: AsyncSession, *, now: datetime) -> list[_Due]:
+    """A proposed version of the agreement waits for the other person."""
     waiting = {
         a.pair_id: a
         for a in await session.scalars(
@@ -180,22 +219,16 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
             )
         )
     }
-    if waiting:
+    if not waiting:
+        return []
 
-        def sign(pair: Pair, programme: Programme) -> list[Message]:
-            agreement = waiting[pair.id]
-            to = pair.mentee if agreement.proposed_by == pair.mentor_id else pair.mentor
-            key = f"agreement:{agreement.id}"
-            return [_message(Kind.AGREEMENT_UNSIGNED, key, pair, programme, to, now)]
+    def sign(pair: Pair, programme: Programme) -> list[Message]:
+        agreement = waiting[pair.id]
+        to = _other(pair, agreement.proposed_by)
+        key = f"agreement:{agreement.id}"
+        return [_message(Kind.AGREEMENT_UNSIGNED, key, pair, programme, to, now)]
 
-        for pair, programme in await _pairs(session, Pair.id.in_(list(waiting)), now=now):
-            due.append(_Due(pair, programme, sign))
-
-    async def queue(batch: Sequence[_Due]) -> int:
-        messages = [m for d in batch for m in d.nudges(d.pair, d.programme)]
-        return await outbox.enqueue(session, messages, now=now)
-
-    done = await sweeping.together(
-        session, items=due, step=queue, sweep=Sweep.REMINDERS, key=lambda d: d.pair.id, now=now
-    )
-    return Reminded(sum(done.results), len(done.failed))
+    return [
+        _Due(pair, programme, sign)
+        for pair, programme in await _pairs(session, Pair.id.in_(list(waiting)), now=now)
+    ]
