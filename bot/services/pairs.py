@@ -149,6 +149,25 @@ async def pair_for_member(
     return found
 
 
+async def confirmed_pair_for_member(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    pair_id: int,
+    user_id: str,
+    now: datetime,
+    too_early: str,
+) -> tuple[Pair, PairFacts]:
+    """The pair, locked, if `user_id` is in it and it is confirmed; `too_early` tells a pair
+    still before its chemistry verdict why the step must wait."""
+    pair, info = await pair_for_member(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    if info.status != PairStatus.CONFIRMED:
+        raise PairError(too_early if info.status == PairStatus.INTRODUCED else state_words(info))
+    return pair, info
+
+
 def state_words(pair: PairFacts) -> str:
     """The pair's current state, for a stale button."""
     if pair.status == PairStatus.CONFIRMED:
