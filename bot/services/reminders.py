@@ -4,7 +4,7 @@ proposed or not confirmed. Each is sent once (its key) and stops when the pair e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -83,13 +83,17 @@ def _both(pair: Pair) -> Iterable[Participant]:
     return (pair.mentor, pair.mentee)
 
 
+# The messages for one due pair, worded once the pair's people are loaded.
+_Nudges = Callable[[Pair, Programme], list[Message]]
+
+
 @dataclass(frozen=True)
 class _Due:
     """A pair with a step left waiting, and how to word its nudges."""
 
     pair: Pair
     programme: Programme
-    nudges: Callable[[Pair, Programme], list[Message]]
+    nudges: _Nudges
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,27 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
     """Nudge each pair with a step left waiting; the pairs are queued in bulk, and one by one
     only when that fails, so one pair's failure holds up no other."""
     due = [
-        *await _chemistry_not_proposed(session, now=now),
+        # Introduced, and nobody has proposed times for the chemistry meeting.
+        *await _not_started(
+            session,
+            Pair.status == PairStatus.INTRODUCED,
+            ~exists().where(ChemistryMeeting.pair_id == Pair.id),
+            since=lambda pair: pair.introduced_at,
+            nudges=_to_both(Kind.CHEMISTRY_REQUEST, "chem-request", now),
+            now=now,
+        ),
         *await _chemistry_not_answered(session, now=now),
-        *await _agreement_not_proposed(session, now=now),
+        # Confirmed, and no agreement proposed.
+        *await _not_started(
+            session,
+            Pair.status == PairStatus.CONFIRMED,
+            Pair.paused_at.is_(None),
+            Pair.agreed_at.is_(None),
+            ~exists().where(Agreement.pair_id == Pair.id),
+            since=lambda pair: pair.confirmed_at,
+            nudges=_to_both(Kind.AGREEMENT_NONE, "agreement-none", now),
+            now=now,
+        ),
         *await _agreement_not_confirmed(session, now=now),
     ]
 
@@ -118,7 +140,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
     return Reminded(sum(done.results), len(done.failed))
 
 
-def _to_both(kind: Kind, prefix: str, now: datetime) -> Callable[[Pair, Programme], list[Message]]:
+def _to_both(kind: Kind, prefix: str, now: datetime) -> _Nudges:
     def nudges(pair: Pair, programme: Programme) -> list[Message]:
         return [
             _message(kind, f"{prefix}:{pair.id}:{p.id}", pair, programme, p, now)
@@ -128,18 +150,32 @@ def _to_both(kind: Kind, prefix: str, now: datetime) -> Callable[[Pair, Programm
     return nudges
 
 
-async def _chemistry_not_proposed(session: AsyncSession, *, now: datetime) -> list[_Due]:
-    """Introduced, and nobody has proposed times for the chemistry meeting."""
-    nudges = _to_both(Kind.CHEMISTRY_REQUEST, "chem-request", now)
+def _to_the_other(
+    kind: Kind, prefix: str, proposals: Mapping[int, ChemistryMeeting | Agreement], now: datetime
+) -> _Nudges:
+    """Nudge the one of the pair who did not make the pair's waiting proposal."""
+
+    def nudges(pair: Pair, programme: Programme) -> list[Message]:
+        proposal = proposals[pair.id]
+        to = _other(pair, proposal.proposed_by)
+        return [_message(kind, f"{prefix}:{proposal.id}", pair, programme, to, now)]
+
+    return nudges
+
+
+async def _not_started(
+    session: AsyncSession,
+    *where: Any,
+    since: Callable[[Pair], datetime | None],
+    nudges: _Nudges,
+    now: datetime,
+) -> list[_Due]:
+    """The pairs `where` finds whose step has waited longer than the programme's grace
+    `since` the moment it became due."""
     return [
         _Due(pair, programme, nudges)
-        for pair, programme in await _pairs(
-            session,
-            Pair.status == PairStatus.INTRODUCED,
-            ~exists().where(ChemistryMeeting.pair_id == Pair.id),
-            now=now,
-        )
-        if pair.introduced_at and pair.introduced_at + _grace(programme) <= now
+        for pair, programme in await _pairs(session, *where, now=now)
+        if (due_since := since(pair)) and due_since + _grace(programme) <= now
     ]
 
 
@@ -168,11 +204,7 @@ async def _chemistry_not_answered(session: AsyncSession, *, now: datetime) -> li
         )
     }
 
-    def answer(pair: Pair, programme: Programme) -> list[Message]:
-        meeting = open_[pair.id]
-        to = _other(pair, meeting.proposed_by)
-        key = f"chem-answer:{meeting.id}"
-        return [_message(Kind.CHEMISTRY_ANSWER, key, pair, programme, to, now)]
+    answer = _to_the_other(Kind.CHEMISTRY_ANSWER, "chem-answer", open_, now)
 
     def decide(pair: Pair, programme: Programme) -> list[Message]:
         return [
@@ -184,23 +216,6 @@ async def _chemistry_not_answered(session: AsyncSession, *, now: datetime) -> li
     return [
         _Due(pair, programme, answer if pair.id in open_ else decide)
         for pair, programme in await _pairs(session, Pair.id.in_([*open_, *met]), now=now)
-    ]
-
-
-async def _agreement_not_proposed(session: AsyncSession, *, now: datetime) -> list[_Due]:
-    """Confirmed, and no agreement proposed."""
-    nudges = _to_both(Kind.AGREEMENT_NONE, "agreement-none", now)
-    return [
-        _Due(pair, programme, nudges)
-        for pair, programme in await _pairs(
-            session,
-            Pair.status == PairStatus.CONFIRMED,
-            Pair.paused_at.is_(None),
-            Pair.agreed_at.is_(None),
-            ~exists().where(Agreement.pair_id == Pair.id),
-            now=now,
-        )
-        if pair.confirmed_at and pair.confirmed_at + _grace(programme) <= now
     ]
 
 
@@ -222,12 +237,7 @@ async def _agreement_not_confirmed(session: AsyncSession, *, now: datetime) -> l
     if not waiting:
         return []
 
-    def sign(pair: Pair, programme: Programme) -> list[Message]:
-        agreement = waiting[pair.id]
-        to = _other(pair, agreement.proposed_by)
-        key = f"agreement:{agreement.id}"
-        return [_message(Kind.AGREEMENT_UNSIGNED, key, pair, programme, to, now)]
-
+    sign = _to_the_other(Kind.AGREEMENT_UNSIGNED, "agreement", waiting, now)
     return [
         _Due(pair, programme, sign)
         for pair, programme in await _pairs(session, Pair.id.in_(list(waiting)), now=now)
