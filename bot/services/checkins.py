@@ -37,8 +37,8 @@ from bot.services.pairs import (
     Planned,
     confirmed_pair_for_member,
     facts,
+    named_pairs,
     pair_for_member,
-    with_people,
 )
 from bot.services.programme_rules import FormErrors
 
@@ -193,8 +193,7 @@ def validate_checkin(
 async def live_pairs_for(session: AsyncSession, *, team_id: str, user_id: str) -> list[PairFacts]:
     """The person's confirmed pairs, across programmes, newest first."""
     rows = await session.execute(
-        select(Pair, Programme.name)
-        .join(Programme, Programme.id == Pair.programme_id)
+        named_pairs()
         .join(
             Participant,
             or_(Participant.id == Pair.mentor_id, Participant.id == Pair.mentee_id),
@@ -204,7 +203,6 @@ async def live_pairs_for(session: AsyncSession, *, team_id: str, user_id: str) -
             Participant.user_id == user_id,
             Pair.status == PairStatus.CONFIRMED,
         )
-        .options(*with_people())
         .order_by(Pair.id.desc())
     )
     return [facts(pair, name) for pair, name in rows]
