@@ -168,18 +168,18 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Posted:
     """Queue, for each safe space whose cadence has come, the newest resource not yet posted
     there, each space in its own savepoint."""
     await outbox.begin_claim(session)
+    query = (
+        select(SafeSpace, Programme)
+        .join(Programme, Programme.id == SafeSpace.programme_id)
+        .where(
+            SafeSpace.channel_id.is_not(None),
+            Programme.status.in_(POSTING),
+            installed(Programme.team_id),
+        )
+    )
     rows = (
         await session.execute(
-            select(SafeSpace, Programme)
-            .join(Programme, Programme.id == SafeSpace.programme_id)
-            .where(
-                SafeSpace.channel_id.is_not(None),
-                Programme.status.in_(POSTING),
-                installed(Programme.team_id),
-                sweeping.ready(Sweep.RESOURCES, SafeSpace.id, now=now),
-            )
-            .order_by(SafeSpace.id)
-            .with_for_update(of=SafeSpace, skip_locked=True)
+            sweeping.claim(query, sweep=Sweep.RESOURCES, item_id=SafeSpace.id, now=now)
         )
     ).all()
 
