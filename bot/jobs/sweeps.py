@@ -16,7 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
 from bot.deps import Deps
-from bot.services import lifecycle, momentum, purge, reminders, replays, resources, surveys
+from bot.services import (
+    lifecycle,
+    momentum,
+    purge,
+    reminders,
+    replays,
+    resources,
+    surveys,
+    sweeping,
+)
 from bot.slack.delivery import Delivery, Sender
 
 log = logging.getLogger(__name__)
@@ -65,12 +74,10 @@ class Sweeps:
         )
 
     async def reminders(self) -> str:
-        done = await self._now(reminders.sweep)
-        return f"reminders: {done.queued} messages queued, {done.failed} failed"
+        return await self._queueing("reminders", reminders.sweep)
 
     async def surveys(self) -> str:
-        done = await self._now(surveys.sweep)
-        return f"surveys: {done.queued} messages queued, {done.failed} failed"
+        return await self._queueing("surveys", surveys.sweep)
 
     async def programmes(self) -> str:
         moved = await self._now(lifecycle.sweep)
@@ -83,8 +90,7 @@ class Sweeps:
         )
 
     async def resources(self) -> str:
-        done = await self._now(resources.sweep)
-        return f"resources: {done.queued} posts queued, {done.failed} failed"
+        return await self._queueing("resources", resources.sweep, what="posts")
 
     async def deliver(self) -> str:
         done: Delivery = await self.sender.run_once()
@@ -97,6 +103,13 @@ class Sweeps:
         """One step in a transaction of its own, as of the clock's time when it starts."""
         async with self.deps.db.transaction() as session:
             return await step(session, now=self.deps.clock.now())
+
+    async def _queueing(
+        self, name: str, step: _Step[sweeping.Queued], *, what: str = "messages"
+    ) -> str:
+        """A sweep that queues messages (or posts), and its summary."""
+        done = await self._now(step)
+        return f"{name}: {done.queued} {what} queued, {done.failed} failed"
 
     async def _lead_zones(self) -> dict[str, str | None]:
         """Leads' time zones from Slack (cached), so alerts respect their quiet hours too."""

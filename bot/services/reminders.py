@@ -96,13 +96,7 @@ class _Due:
     nudges: _Nudges
 
 
-@dataclass(frozen=True)
-class Reminded:
-    queued: int
-    failed: int
-
-
-async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
+async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:
     """Nudge each pair with a step left waiting; the pairs are queued in bulk, and one by one
     only when that fails, so one pair's failure holds up no other."""
     due = [
@@ -137,7 +131,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
     done = await sweeping.together(
         session, items=due, step=queue, sweep=Sweep.REMINDERS, key=lambda d: d.pair.id, now=now
     )
-    return Reminded(sum(done.results), len(done.failed))
+    return sweeping.Queued.of(done)
 
 
 def _to_both(kind: Kind, prefix: str, now: datetime) -> _Nudges:

@@ -48,6 +48,19 @@ class Outcome(Generic[R]):
     failed: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Queued:
+    """What a sweep that queues messages did: how many it queued, and how many items failed."""
+
+    queued: int
+    failed: int
+
+    @classmethod
+    def of(cls, *outcomes: Outcome[int]) -> Queued:
+        """The sum of its rounds, each step returning how many messages it queued."""
+        return cls(sum(sum(o.results) for o in outcomes), sum(len(o.failed) for o in outcomes))
+
+
 def back_off(failures: int) -> timedelta:
     """How long an item that has failed this many times in a row is left alone."""
     return min(FIRST_BACK_OFF * 2 ** min(failures - 1, 16), LONGEST_BACK_OFF)
