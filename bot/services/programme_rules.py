@@ -205,7 +205,7 @@ def parse_topics(text: str, errors: FormErrors) -> list[str]:
 
 def validate_programme(form: dict[str, object], *, today: date) -> ProgrammeInput | FormErrors:
     errors = FormErrors()
-    # The form's parts in its order, so each field's first error is the one it shows.
+    # The parts in the form's order, so its errors come in the order of its fields.
     values: dict[str, Any] = {
         **_about(form, errors),
         **_contract(form, errors),
@@ -275,7 +275,8 @@ def _spaces_and_keeping(form: Mapping[str, object], errors: FormErrors) -> dict[
     values: dict[str, Any] = {
         "leads_in_spaces": isinstance(spaces, list | tuple | set) and "leads_in_spaces" in spaces
     }
-    values.update(_ints(form, errors, [row for row in _KEEPING if row[1] in form]))
+    asked = [row for row in _KEEPING if row[1] in form]  # by its field
+    values.update(_ints(form, errors, asked))
     return values
 
 
