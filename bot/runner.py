@@ -6,12 +6,13 @@ import asyncio
 import gc
 import logging
 
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.config import Settings
 from bot.db import Database
-from bot.deps import build_deps
+from bot.deps import Deps, build_deps
 from bot.jobs.scheduler import build_sweeps, start_scheduler
 from bot.migrate import schema_state, upgrade_head
 from bot.slack.client import build_web_client
@@ -65,13 +66,21 @@ async def load_identity(settings: Settings) -> BotIdentity:
     return identity
 
 
-async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
-    settings.require("slack_bot_token", "slack_signing_secret")
+async def _start_app(settings: Settings, *, needs: str) -> tuple[Database, Deps, AsyncApp]:
+    """What both ways of running start with: the settings they need (the bot token and
+    `needs`), the database, the bot's identity and the app, then the collector tuned over
+    what start-up built."""
+    settings.require("slack_bot_token", needs)
     db = await prepare_database(settings)
     identity = await load_identity(settings)
     deps = build_deps(settings, db)
     app = create_app(settings, db, identity=identity, deps=deps)
     tune_garbage_collector()
+    return db, deps, app
+
+
+async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
+    db, deps, app = await _start_app(settings, needs="slack_signing_secret")
     secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
     web_app = build_web_app(app, signing_secret=secret, clock=deps.clock)
     runner = await start_web_app(web_app, host=host, port=settings.port)
@@ -88,12 +97,7 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
 async def run_socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    settings.require("slack_bot_token", "slack_app_token")
-    db = await prepare_database(settings)
-    identity = await load_identity(settings)
-    deps = build_deps(settings, db)
-    app = create_app(settings, db, identity=identity, deps=deps)
-    tune_garbage_collector()
+    db, deps, app = await _start_app(settings, needs="slack_app_token")
     handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
     scheduler = start_scheduler(build_sweeps(deps))
     try:

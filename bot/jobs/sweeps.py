@@ -8,18 +8,37 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
 from bot.deps import Deps
-from bot.services import lifecycle, momentum, purge, reminders, replays, resources, surveys
+from bot.services import (
+    lifecycle,
+    momentum,
+    purge,
+    reminders,
+    replays,
+    resources,
+    surveys,
+    sweeping,
+)
 from bot.slack.delivery import Delivery, Sender
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
+T = TypeVar("T")
+Done_co = TypeVar("Done_co", covariant=True)
+
+
+class _Step(Protocol[Done_co]):
+    """A service's sweep step: a session and the time in, what it did out."""
+
+    def __call__(self, session: AsyncSession, /, *, now: datetime) -> Awaitable[Done_co]: ...
 
 
 @dataclass
@@ -46,8 +65,7 @@ class Sweeps:
         return await job()
 
     async def momentum(self) -> str:
-        async with self.deps.db.transaction() as session:
-            paused = await momentum.end_pauses(session, now=self.deps.clock.now())
+        paused = await self._now(momentum.end_pauses)
         zones = await self._lead_zones()
         done = await sweep_momentum(self.deps.db, self.deps.clock.now(), lead_zones=zones)
         return (
@@ -56,22 +74,15 @@ class Sweeps:
         )
 
     async def reminders(self) -> str:
-        async with self.deps.db.transaction() as session:
-            done = await reminders.sweep(session, now=self.deps.clock.now())
-        return f"reminders: {done.queued} messages queued, {done.failed} failed"
+        return await self._queueing("reminders", reminders.sweep)
 
     async def surveys(self) -> str:
-        async with self.deps.db.transaction() as session:
-            done = await surveys.sweep(session, now=self.deps.clock.now())
-        return f"surveys: {done.queued} messages queued, {done.failed} failed"
+        return await self._queueing("surveys", surveys.sweep)
 
     async def programmes(self) -> str:
-        async with self.deps.db.transaction() as session:
-            moved = await lifecycle.sweep(session, now=self.deps.clock.now())
-        async with self.deps.db.transaction() as session:
-            purged = await purge.sweep(session, now=self.deps.clock.now())
-        async with self.deps.db.transaction() as session:
-            await replays.forget_old(session, now=self.deps.clock.now())
+        moved = await self._now(lifecycle.sweep)
+        purged = await self._now(purge.sweep)
+        await self._now(replays.forget_old)
         return (
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
             f"{moved.queued} messages queued, {len(purged.names)} purged of free text, "
@@ -79,9 +90,7 @@ class Sweeps:
         )
 
     async def resources(self) -> str:
-        async with self.deps.db.transaction() as session:
-            done = await resources.sweep(session, now=self.deps.clock.now())
-        return f"resources: {done.queued} posts queued, {done.failed} failed"
+        return await self._queueing("resources", resources.sweep, what="posts")
 
     async def deliver(self) -> str:
         done: Delivery = await self.sender.run_once()
@@ -89,6 +98,18 @@ class Sweeps:
             f"deliver: {done.sent} sent, {done.retried} to retry, {done.throttled} rate-limited, "
             f"{done.paced} paced, {done.failed} failed"
         )
+
+    async def _now(self, step: _Step[T]) -> T:
+        """One step in a transaction of its own, as of the clock's time when it starts."""
+        async with self.deps.db.transaction() as session:
+            return await step(session, now=self.deps.clock.now())
+
+    async def _queueing(
+        self, name: str, step: _Step[sweeping.Queued], *, what: str = "messages"
+    ) -> str:
+        """A sweep that queues messages (or posts), and its summary."""
+        done = await self._now(step)
+        return f"{name}: {done.queued} {what} queued, {done.failed} failed"
 
     async def _lead_zones(self) -> dict[str, str | None]:
         """Leads' time zones from Slack (cached), so alerts respect their quiet hours too."""

@@ -15,12 +15,11 @@ from bot.models import (
     AgreementStatus,
     Medium,
     Pair,
-    PairStatus,
     Programme,
     Scheduler,
 )
 from bot.services import momentum
-from bot.services.pairs import Member, PairError, PairFacts, pair_for_member, state_words
+from bot.services.pairs import Member, PairError, PairFacts, confirmed_pair_for_member
 from bot.services.programme_rules import FormErrors
 
 MAX_GOALS = 2000
@@ -135,15 +134,14 @@ def _facts(agreement: Agreement, pair: PairFacts, **extra: Any) -> AgreementFact
 async def _confirmed_pair(
     session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
 ) -> PairFacts:
-    _, info = await pair_for_member(
-        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    _, info = await confirmed_pair_for_member(
+        session,
+        team_id=team_id,
+        pair_id=pair_id,
+        user_id=user_id,
+        now=now,
+        too_early="Your agreement comes after the chemistry meeting, once you've both said go.",
     )
-    if info.status != PairStatus.CONFIRMED:
-        raise PairError(
-            "Your agreement comes after the chemistry meeting, once you've both said go."
-            if info.status == PairStatus.INTRODUCED
-            else state_words(info)
-        )
     return info
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import Base
 from bot.models import (
     ActionItem,
     ActionStatus,
@@ -34,10 +35,10 @@ from bot.services.pairs import (
     PairError,
     PairFacts,
     Planned,
+    confirmed_pair_for_member,
     facts,
+    named_pairs,
     pair_for_member,
-    state_words,
-    with_people,
 )
 from bot.services.programme_rules import FormErrors
 
@@ -192,8 +193,7 @@ def validate_checkin(
 async def live_pairs_for(session: AsyncSession, *, team_id: str, user_id: str) -> list[PairFacts]:
     """The person's confirmed pairs, across programmes, newest first."""
     rows = await session.execute(
-        select(Pair, Programme.name)
-        .join(Programme, Programme.id == Pair.programme_id)
+        named_pairs()
         .join(
             Participant,
             or_(Participant.id == Pair.mentor_id, Participant.id == Pair.mentee_id),
@@ -203,7 +203,6 @@ async def live_pairs_for(session: AsyncSession, *, team_id: str, user_id: str) -
             Participant.user_id == user_id,
             Pair.status == PairStatus.CONFIRMED,
         )
-        .options(*with_people())
         .order_by(Pair.id.desc())
     )
     return [facts(pair, name) for pair, name in rows]
@@ -212,16 +211,14 @@ async def live_pairs_for(session: AsyncSession, *, team_id: str, user_id: str) -
 async def confirmed_pair(
     session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
 ) -> tuple[Pair, PairFacts]:
-    pair, info = await pair_for_member(
-        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    return await confirmed_pair_for_member(
+        session,
+        team_id=team_id,
+        pair_id=pair_id,
+        user_id=user_id,
+        now=now,
+        too_early="Sessions are logged once your pair is confirmed.",
     )
-    if info.status != PairStatus.CONFIRMED:
-        raise PairError(
-            "Sessions are logged once your pair is confirmed."
-            if info.status == PairStatus.INTRODUCED
-            else state_words(info)
-        )
-    return pair, info
 
 
 async def form_start(
@@ -251,58 +248,13 @@ async def log_session(
     )
     me = info.member(user_id)
     assert me is not None
-    other = info.other(user_id)
-    log = await session.scalar(
-        select(SessionLog).where(SessionLog.pair_id == pair_id, SessionLog.held_on == data.held_on)
-    )
-    created = log is None
-    if log is None:
-        log = SessionLog(
-            pair_id=pair_id, held_on=data.held_on, logged_by=me.participant_id, created_at=now
-        )
-        session.add(log)
-    log.minutes = data.minutes
-    log.medium = data.medium
-    log.topics = list(dict.fromkeys([*(log.topics or []), *data.topics]))
-    for name, text in data.grow.items():
-        if text:  # the second person's notes add to the first's, never wipe them
-            setattr(log, name, text)
-            setattr(log, f"{name}_by", me.participant_id)
-        elif getattr(log, name, None) is None:
-            setattr(log, name, "")
-    log.updated_at = now
-    await session.flush()
+    log, created = await _write_log(session, pair_id=pair_id, data=data, author=me, now=now)
     await _upsert_rating(session, log.id, me.participant_id, data.usefulness)
     await _add_typed_topics(session, log.id, me.participant_id, data.other_topics)
     if data.private_note:
-        note = await session.scalar(
-            select(PrivateNote).where(
-                PrivateNote.session_id == log.id, PrivateNote.author_id == me.participant_id
-            )
-        )
-        if note is None:
-            session.add(
-                PrivateNote(session_id=log.id, author_id=me.participant_id, text=data.private_note)
-            )
-        else:
-            note.text = data.private_note
-    added = []
-    for action in data.actions:
-        owner = me if action.owner_is_me else other
-        session.add(
-            ActionItem(
-                pair_id=pair_id,
-                session_id=log.id,
-                text=action.text,
-                owner_id=owner.participant_id,
-                due_on=action.due_on,
-                for_organisation=action.for_organisation,
-                status=ActionStatus.OPEN,
-                created_by=me.participant_id,
-                created_at=now,
-            )
-        )
-        added.append((action.text, owner.name, action.due_on, action.for_organisation))
+        keys = {"session_id": log.id, "author_id": me.participant_id}
+        await _upsert(session, PrivateNote, keys, text=data.private_note)
+    added = _add_actions(session, data.actions, log=log, me=me, other=info.other(user_id), now=now)
     # A session (or one booked) answers every nudge: the ladder starts again from it.
     momentum.restart(pair, on=min(data.held_on, now.date()), now=now)
     await outbox.cancel(session, now=now, pair_id=pair_id, kinds=momentum.NUDGES)
@@ -328,6 +280,64 @@ async def log_session(
         cancelled,
         tuple(planned),
     )
+
+
+async def _write_log(
+    session: AsyncSession, *, pair_id: int, data: CheckinInput, author: Member, now: datetime
+) -> tuple[SessionLog, bool]:
+    """The pair's log of that day, new or updated with this person's answers, and whether
+    it is new."""
+    log = await session.scalar(
+        select(SessionLog).where(SessionLog.pair_id == pair_id, SessionLog.held_on == data.held_on)
+    )
+    created = log is None
+    if log is None:
+        log = SessionLog(
+            pair_id=pair_id, held_on=data.held_on, logged_by=author.participant_id, created_at=now
+        )
+        session.add(log)
+    log.minutes = data.minutes
+    log.medium = data.medium
+    log.topics = list(dict.fromkeys([*(log.topics or []), *data.topics]))
+    for name, text in data.grow.items():
+        if text:  # the second person's notes add to the first's, never wipe them
+            setattr(log, name, text)
+            setattr(log, f"{name}_by", author.participant_id)
+        elif getattr(log, name, None) is None:
+            setattr(log, name, "")
+    log.updated_at = now
+    await session.flush()
+    return log, created
+
+
+def _add_actions(
+    session: AsyncSession,
+    actions: Sequence[ActionInput],
+    *,
+    log: SessionLog,
+    me: Member,
+    other: Member,
+    now: datetime,
+) -> list[tuple[str, str, date | None, bool]]:
+    """Add the session's actions; each as (text, owner's name, due day, for the organisation)."""
+    added = []
+    for action in actions:
+        owner = me if action.owner_is_me else other
+        session.add(
+            ActionItem(
+                pair_id=log.pair_id,
+                session_id=log.id,
+                text=action.text,
+                owner_id=owner.participant_id,
+                due_on=action.due_on,
+                for_organisation=action.for_organisation,
+                status=ActionStatus.OPEN,
+                created_by=me.participant_id,
+                created_at=now,
+            )
+        )
+        added.append((action.text, owner.name, action.due_on, action.for_organisation))
+    return added
 
 
 async def _add_typed_topics(
@@ -358,20 +368,23 @@ async def session_topics(session: AsyncSession, *, log: SessionLog) -> list[str]
     return list(dict.fromkeys([*(log.topics or []), *typed]))
 
 
+async def _upsert(
+    session: AsyncSession, model: type[Base], keys: Mapping[str, Any], **values: Any
+) -> None:
+    """The row these keys find takes these values; with none yet, a new row has both."""
+    row = await session.scalar(select(model).filter_by(**keys))
+    if row is None:
+        session.add(model(**keys, **values))
+        return
+    for name, value in values.items():
+        setattr(row, name, value)
+
+
 async def _upsert_rating(
     session: AsyncSession, session_id: int, participant_id: int, rating: int
 ) -> None:
-    existing = await session.scalar(
-        select(SessionRating).where(
-            SessionRating.session_id == session_id, SessionRating.participant_id == participant_id
-        )
-    )
-    if existing is None:
-        session.add(
-            SessionRating(session_id=session_id, participant_id=participant_id, rating=rating)
-        )
-    else:
-        existing.rating = rating
+    keys = {"session_id": session_id, "participant_id": participant_id}
+    await _upsert(session, SessionRating, keys, rating=rating)
 
 
 async def _plan_reminders(

@@ -4,6 +4,7 @@ with its calendar moved forward. Plain values in and out; no Slack."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -28,39 +29,34 @@ def next_name(name: str) -> str:
     return name[: MAX_NAME - len(suffix)].rstrip() + suffix
 
 
+# What the next cohort changes; every other field of the form it keeps as the programme has it.
+_CHANGED = {
+    "name",
+    "objectives",
+    "topics",
+    "enrolment_deadline",
+    "starts_on",
+    "midpoint_on",
+    "ends_on",
+}
+
+
 def next_cohort(programme: Programme, *, today: date) -> ProgrammeInput:
     """The form's values for the next cohort: the same everything, a new name, and the same
     calendar (enrolment to kick-off, kick-off to mid-point and end) from a fresh enrolment."""
     deadline = today + ENROLMENT_WINDOW
     starts = deadline + max(programme.starts_on - programme.enrolment_deadline, timedelta(days=1))
     p = programme
+    kept = {f.name: getattr(p, f.name) for f in fields(ProgrammeInput) if f.name not in _CHANGED}
     return ProgrammeInput(
         name=next_name(p.name),
-        description=p.description,
         objectives=[ObjectiveInput(o.title, o.measure) for o in p.objectives],
         topics=list(p.topics),
-        sessions_planned=p.sessions_planned,
-        cadence_days=p.cadence_days,
-        session_minutes=p.session_minutes,
-        default_medium=p.default_medium,
-        rule_mentor_more_junior=p.rule_mentor_more_junior,
-        rule_outside_reporting_line=p.rule_outside_reporting_line,
-        rule_cross_department=p.rule_cross_department,
-        max_tz_gap_hours=p.max_tz_gap_hours,
-        mentor_capacity=p.mentor_capacity,
-        nudge_grace_days=p.nudge_grace_days,
-        pulse_every_weeks=p.pulse_every_weeks,
-        quiet_hours_start=p.quiet_hours_start,
-        quiet_hours_end=p.quiet_hours_end,
-        weekly_message_budget=p.weekly_message_budget,
-        ground_rules=p.ground_rules,
         enrolment_deadline=deadline,
         starts_on=starts,
         midpoint_on=starts + (p.midpoint_on - p.starts_on),
         ends_on=starts + (p.ends_on - p.starts_on),
-        leads_in_spaces=p.leads_in_spaces,
-        resource_every_days=p.resource_every_days,
-        purge_after_days=p.purge_after_days,
+        **kept,
     )
 
 

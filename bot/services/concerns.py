@@ -20,6 +20,7 @@ from bot.models import (
     ProgrammeLead,
 )
 from bot.services.errors import Refused
+from bot.services.programmes import joined_programmes
 
 MAX_TEXT = 2000
 
@@ -52,17 +53,7 @@ def check_text(text: str) -> str | None:
 async def concern_programmes(
     session: AsyncSession, *, team_id: str, user_id: str
 ) -> list[tuple[int, str]]:
-    rows = await session.execute(
-        select(Programme.id, Programme.name)
-        .join(Participant, Participant.programme_id == Programme.id)
-        .where(
-            Programme.team_id == team_id,
-            Participant.user_id == user_id,
-            Participant.status == ParticipantStatus.SIGNED_UP,
-        )
-        .order_by(Programme.name)
-    )
-    return [(pid, name) for pid, name in rows]
+    return await joined_programmes(session, team_id=team_id, user_id=user_id)
 
 
 async def _helpers(session: AsyncSession, programme_id: int) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -39,36 +39,32 @@ class Moved:
     failed: int = 0
 
 
+async def _due(
+    session: AsyncSession, *where: ColumnElement[bool], now: datetime
+) -> list[Programme]:
+    """The programmes `where` finds that this sweep may take now, claimed."""
+    query = select(Programme).where(installed(Programme.team_id), *where)
+    claimed = sweeping.claim(query, sweep=Sweep.LIFECYCLE, item_id=Programme.id, now=now)
+    return list(await session.scalars(claimed))
+
+
 async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
     """Move every programme whose date has come, each in its own savepoint; each move queues its
     leads' message under a key of programme and step, so a second replica or a re-run sends
     nothing twice."""
     await outbox.begin_claim(session)
     today = now.date()
-    due = (installed(Programme.team_id), sweeping.ready(Sweep.LIFECYCLE, Programme.id, now=now))
-    ending = list(
-        await session.scalars(
-            select(Programme)
-            .where(
-                Programme.status == ProgrammeStatus.RUNNING,
-                Programme.ends_on <= today,
-                *due,
-            )
-            .order_by(Programme.id)
-            .with_for_update(skip_locked=True)
-        )
+    ending = await _due(
+        session,
+        Programme.status == ProgrammeStatus.RUNNING,
+        Programme.ends_on <= today,
+        now=now,
     )
-    closing = list(
-        await session.scalars(
-            select(Programme)
-            .where(
-                Programme.status == ProgrammeStatus.REVIEWING,
-                Programme.ends_on <= today - REVIEW_WINDOW,
-                *due,
-            )
-            .order_by(Programme.id)
-            .with_for_update(skip_locked=True)
-        )
+    closing = await _due(
+        session,
+        Programme.status == ProgrammeStatus.REVIEWING,
+        Programme.ends_on <= today - REVIEW_WINDOW,
+        now=now,
     )
     if not ending and not closing:
         return Moved(0, 0, 0)

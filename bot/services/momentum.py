@@ -510,18 +510,18 @@ async def end_pauses(session: AsyncSession, *, now: datetime) -> sweeping.Outcom
     """Pairs whose asked-for pause is over resume (the ladder starts again from today) and
     both are told, once; each pair in its own savepoint, returning what each queued."""
     await outbox.begin_claim(session)
+    query = (
+        select(Pair.id, Programme.team_id)
+        .join(Programme, Programme.id == Pair.programme_id)
+        .where(
+            Pair.paused_until <= now.date(),
+            Pair.paused_at.is_not(None),
+            Pair.status == PairStatus.CONFIRMED,
+        )
+    )
     due = (
         await session.execute(
-            select(Pair.id, Programme.team_id)
-            .join(Programme, Programme.id == Pair.programme_id)
-            .where(
-                Pair.paused_until <= now.date(),
-                Pair.paused_at.is_not(None),
-                Pair.status == PairStatus.CONFIRMED,
-                sweeping.ready(Sweep.PAUSE_END, Pair.id, now=now),
-            )
-            .order_by(Pair.id)
-            .with_for_update(of=Pair, skip_locked=True)
+            sweeping.claim(query, sweep=Sweep.PAUSE_END, item_id=Pair.id, now=now)
         )
     ).all()
 

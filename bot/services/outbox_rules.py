@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -132,14 +132,14 @@ def _pair_state(pair: Pair, programme_status: ProgrammeStatus) -> _PairState:
     )
 
 
+def _pairs_and_programme_status() -> Select[Pair, ProgrammeStatus]:
+    return select(Pair, Programme.status).join(Programme, Programme.id == Pair.programme_id)
+
+
 async def _pairs(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
     ids = _ints(r.pair_id for r in rows)
     if ids:
-        found = await session.execute(
-            select(Pair, Programme.status)
-            .join(Programme, Programme.id == Pair.programme_id)
-            .where(Pair.id.in_(ids))
-        )
+        found = await session.execute(_pairs_and_programme_status().where(Pair.id.in_(ids)))
         facts.pairs = {pair.id: _pair_state(pair, status) for pair, status in found}
 
 
@@ -259,9 +259,9 @@ async def _pairs_of_people(session: AsyncSession, rows: Sequence[Outbox], facts:
     ids = _ints(r.participant_id for r in rows)
     if ids:
         found = await session.execute(
-            select(Pair, Programme.status)
-            .join(Programme, Programme.id == Pair.programme_id)
-            .where(or_(Pair.mentor_id.in_(ids), Pair.mentee_id.in_(ids)))
+            _pairs_and_programme_status().where(
+                or_(Pair.mentor_id.in_(ids), Pair.mentee_id.in_(ids))
+            )
         )
         for pair, status in found:
             for person in (pair.mentor_id, pair.mentee_id):

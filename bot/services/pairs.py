@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -115,6 +115,16 @@ def with_people() -> tuple:
     return (joinedload(Pair.mentor), joinedload(Pair.mentee))
 
 
+def named_pairs() -> Select[Pair, str]:
+    """Pairs with their programme's name, both people loaded in the same query: what `facts`
+    needs."""
+    return (
+        select(Pair, Programme.name)
+        .join(Programme, Programme.id == Pair.programme_id)
+        .options(*with_people())
+    )
+
+
 async def lock_pair(session: AsyncSession, *, pair_id: int, now: datetime) -> None:
     """Take the pair's row lock before reading it, so two people acting at once are served
     one after the other (a write first: PostgreSQL's row lock, SQLite's write lock)."""
@@ -125,12 +135,7 @@ async def load_pair(
     session: AsyncSession, *, team_id: str, pair_id: int
 ) -> tuple[Pair, PairFacts] | None:
     row = (
-        await session.execute(
-            select(Pair, Programme.name)
-            .join(Programme, Programme.id == Pair.programme_id)
-            .where(Pair.id == pair_id, Programme.team_id == team_id)
-            .options(*with_people())
-        )
+        await session.execute(named_pairs().where(Pair.id == pair_id, Programme.team_id == team_id))
     ).first()
     if row is None:
         return None
@@ -147,6 +152,25 @@ async def pair_for_member(
     if found is None or found[1].member(user_id) is None:
         raise PairError("This button belongs to someone else's conversation, so it did nothing.")
     return found
+
+
+async def confirmed_pair_for_member(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    pair_id: int,
+    user_id: str,
+    now: datetime,
+    too_early: str,
+) -> tuple[Pair, PairFacts]:
+    """The pair, locked, if `user_id` is in it and it is confirmed; `too_early` tells a pair
+    still before its chemistry verdict why the step must wait."""
+    pair, info = await pair_for_member(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    if info.status != PairStatus.CONFIRMED:
+        raise PairError(too_early if info.status == PairStatus.INTRODUCED else state_words(info))
+    return pair, info
 
 
 def state_words(pair: PairFacts) -> str:
@@ -264,14 +288,12 @@ async def live_pairs_of(
     session: AsyncSession, *, programme_id: int, participant_id: int
 ) -> list[tuple[Pair, PairFacts]]:
     rows = await session.execute(
-        select(Pair, Programme.name)
-        .join(Programme, Programme.id == Pair.programme_id)
+        named_pairs()
         .where(
             Pair.programme_id == programme_id,
             Pair.status.in_(LIVE),
             (Pair.mentor_id == participant_id) | (Pair.mentee_id == participant_id),
         )
-        .options(*with_people())
         .order_by(Pair.id)
     )
     return [(pair, facts(pair, name)) for pair, name in rows]
@@ -281,10 +303,8 @@ async def programme_pairs(
     session: AsyncSession, *, programme_id: int, statuses: tuple[PairStatus, ...] = APPROVED
 ) -> list[PairFacts]:
     rows = await session.execute(
-        select(Pair, Programme.name)
-        .join(Programme, Programme.id == Pair.programme_id)
+        named_pairs()
         .where(Pair.programme_id == programme_id, Pair.status.in_(statuses))
-        .options(*with_people())
         .order_by(Pair.status, Pair.id)
     )
     return [facts(pair, name) for pair, name in rows]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 from bot.ids import Field
 from bot.models import Medium
@@ -18,6 +21,29 @@ DEFAULT_TOPICS = (
     "Hybrid working",
     "Diversity and inclusion",
     "Generational perspectives",
+)
+
+E = TypeVar("E", bound=enum.Enum)
+
+# A whole number the set-up asks for: its name in ProgrammeInput, its field, the lowest and
+# highest value it may take, and how its error names it.
+_WholeNumber = tuple[str, str, int, int, str]
+_CONTRACT: tuple[_WholeNumber, ...] = (
+    ("sessions_planned", Field.SESSIONS, 1, 52, "the number of sessions"),
+    ("cadence_days", Field.CADENCE, 1, 90, "the days between sessions"),
+    ("session_minutes", Field.LENGTH, 15, 480, "the session length in minutes"),
+)
+_MESSAGING: tuple[_WholeNumber, ...] = (
+    ("nudge_grace_days", Field.GRACE, 0, 60, "the grace days"),
+    ("pulse_every_weeks", Field.PULSE, 1, 26, "the weeks between pulse surveys"),
+    ("quiet_hours_start", Field.QUIET_START, 0, 23, "the hour quiet hours start"),
+    ("quiet_hours_end", Field.QUIET_END, 0, 23, "the hour quiet hours end"),
+    ("weekly_message_budget", Field.BUDGET, 1, 20, "the weekly message budget"),
+)
+# Asked by the full set-up form only; ProgrammeInput's defaults stand for the others.
+_KEEPING: tuple[_WholeNumber, ...] = (
+    ("resource_every_days", Field.RESOURCE_DAYS, 1, 60, "the days between resources"),
+    ("purge_after_days", Field.PURGE_DAYS, 7, 730, "the days free text is kept after closing"),
 )
 
 
@@ -71,15 +97,45 @@ class FormErrors:
         return bool(self.errors)
 
 
-def _text(form: dict[str, object], key: str) -> str:
+def form_text(form: Mapping[str, object], key: str) -> str:
+    """A typed answer without its surrounding spaces; "" when there is none."""
     value = form.get(key)
     return value.strip() if isinstance(value, str) else ""
 
 
+def required_text(
+    form: Mapping[str, object],
+    key: str,
+    errors: FormErrors,
+    *,
+    missing: str,
+    limit: int | None = None,
+    too_long: str = "",
+) -> str:
+    """A typed answer that must be there, and under `limit` characters when there is one."""
+    value = form_text(form, key)
+    if not value:
+        errors.add(key, missing)
+    elif limit is not None and len(value) > limit:
+        errors.add(key, too_long)
+    return value
+
+
+def choice(
+    form: Mapping[str, object], key: str, errors: FormErrors, *, missing: str, default: E
+) -> E:
+    """One of an enumeration's values; `default` stands in for a missing one."""
+    try:
+        return type(default)(form_text(form, key))
+    except ValueError:
+        errors.add(key, missing)
+        return default
+
+
 def _int(
-    form: dict[str, object], key: str, errors: FormErrors, low: int, high: int, label: str
+    form: Mapping[str, object], key: str, errors: FormErrors, low: int, high: int, label: str
 ) -> int:
-    raw = _text(form, key)
+    raw = form_text(form, key)
     try:
         value = int(raw)
     except ValueError:
@@ -90,8 +146,17 @@ def _int(
     return value
 
 
-def _date(form: dict[str, object], key: str, errors: FormErrors, label: str) -> date:
-    raw = _text(form, key)
+def _ints(
+    form: Mapping[str, object], errors: FormErrors, table: Sequence[_WholeNumber]
+) -> dict[str, int]:
+    """Each whole number of the table, by the set-up's name for it."""
+    return {
+        name: _int(form, key, errors, low, high, label) for name, key, low, high, label in table
+    }
+
+
+def _date(form: Mapping[str, object], key: str, errors: FormErrors, label: str) -> date:
+    raw = form_text(form, key)
     try:
         return date.fromisoformat(raw)
     except ValueError:
@@ -140,50 +205,82 @@ def parse_topics(text: str, errors: FormErrors) -> list[str]:
 
 def validate_programme(form: dict[str, object], *, today: date) -> ProgrammeInput | FormErrors:
     errors = FormErrors()
-    name = _text(form, Field.NAME)
-    if not name:
-        errors.add(Field.NAME, "Give the programme a name.")
-    elif len(name) > 80:
-        errors.add(Field.NAME, "Keep the name under 80 characters.")
-    description = _text(form, Field.DESCRIPTION)
-    objectives = parse_objectives(_text(form, Field.OBJECTIVES), errors)
-    topics = parse_topics(_text(form, Field.TOPICS), errors)
+    # The parts in the form's order, so its errors come in the order of its fields.
+    values: dict[str, Any] = {
+        **_about(form, errors),
+        **_contract(form, errors),
+        **_matching(form, errors),
+        **_ints(form, errors, _MESSAGING),
+        **_spaces_and_keeping(form, errors),
+    }
+    values["ground_rules"] = required_text(
+        form,
+        Field.GROUND_RULES,
+        errors,
+        missing="Write the ground rules every participant will accept.",
+    )
+    values.update(_calendar(form, errors, today=today))
+    if errors:
+        return errors
+    return ProgrammeInput(**values)
 
-    sessions = _int(form, Field.SESSIONS, errors, 1, 52, "the number of sessions")
-    cadence = _int(form, Field.CADENCE, errors, 1, 90, "the days between sessions")
-    length = _int(form, Field.LENGTH, errors, 15, 480, "the session length in minutes")
-    medium_raw = _text(form, Field.MEDIUM)
-    try:
-        medium = Medium(medium_raw)
-    except ValueError:
-        errors.add(Field.MEDIUM, "Choose the usual medium for sessions.")
-        medium = Medium.VIDEO
 
+def _about(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
+    name = required_text(
+        form,
+        Field.NAME,
+        errors,
+        missing="Give the programme a name.",
+        limit=80,
+        too_long="Keep the name under 80 characters.",
+    )
+    return {
+        "name": name,
+        "description": form_text(form, Field.DESCRIPTION),
+        "objectives": parse_objectives(form_text(form, Field.OBJECTIVES), errors),
+        "topics": parse_topics(form_text(form, Field.TOPICS), errors),
+    }
+
+
+def _contract(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
+    """The defaults offered to every pair."""
+    values: dict[str, Any] = _ints(form, errors, _CONTRACT)
+    values["default_medium"] = choice(
+        form,
+        Field.MEDIUM,
+        errors,
+        missing="Choose the usual medium for sessions.",
+        default=Medium.VIDEO,
+    )
+    return values
+
+
+def _matching(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
+    """The matching rules ticked, the time-zone gap (none when blank) and mentor capacity."""
     rules = form.get(Field.RULES) or []
     rules = set(rules) if isinstance(rules, list | tuple | set) else set()
     tz_gap: int | None = None
-    if _text(form, Field.MAX_TZ_GAP):
+    if form_text(form, Field.MAX_TZ_GAP):
         tz_gap = _int(form, Field.MAX_TZ_GAP, errors, 0, 24, "the maximum time-zone gap in hours")
-    capacity = _int(form, Field.CAPACITY, errors, 1, 5, "the mentees per mentor")
-    grace = _int(form, Field.GRACE, errors, 0, 60, "the grace days")
-    pulse = _int(form, Field.PULSE, errors, 1, 26, "the weeks between pulse surveys")
-    quiet_start = _int(form, Field.QUIET_START, errors, 0, 23, "the hour quiet hours start")
-    quiet_end = _int(form, Field.QUIET_END, errors, 0, 23, "the hour quiet hours end")
-    budget = _int(form, Field.BUDGET, errors, 1, 20, "the weekly message budget")
-    spaces = form.get(Field.SPACES) or []
-    leads_in_spaces = isinstance(spaces, list | tuple | set) and "leads_in_spaces" in spaces
-    resource_days = 7
-    if Field.RESOURCE_DAYS in form:
-        resource_days = _int(form, Field.RESOURCE_DAYS, errors, 1, 60, "the days between resources")
-    purge_days = 90
-    if Field.PURGE_DAYS in form:
-        purge_days = _int(
-            form, Field.PURGE_DAYS, errors, 7, 730, "the days free text is kept after closing"
-        )
-    ground_rules = _text(form, Field.GROUND_RULES)
-    if not ground_rules:
-        errors.add(Field.GROUND_RULES, "Write the ground rules every participant will accept.")
+    return {
+        **{f"rule_{rule}": rule in rules for rule in MATCHING_RULES},
+        "max_tz_gap_hours": tz_gap,
+        "mentor_capacity": _int(form, Field.CAPACITY, errors, 1, 5, "the mentees per mentor"),
+    }
 
+
+def _spaces_and_keeping(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
+    """Safe spaces, resources and keeping free text: forms that do not ask keep the defaults."""
+    spaces = form.get(Field.SPACES) or []
+    values: dict[str, Any] = {
+        "leads_in_spaces": isinstance(spaces, list | tuple | set) and "leads_in_spaces" in spaces
+    }
+    asked = [row for row in _KEEPING if row[1] in form]  # by its field
+    values.update(_ints(form, errors, asked))
+    return values
+
+
+def _calendar(form: Mapping[str, object], errors: FormErrors, *, today: date) -> dict[str, date]:
     deadline = _date(form, Field.DEADLINE, errors, "enrolment deadline")
     starts = _date(form, Field.STARTS, errors, "start date")
     midpoint = _date(form, Field.MIDPOINT, errors, "mid-point date")
@@ -197,34 +294,9 @@ def validate_programme(form: dict[str, object], *, today: date) -> ProgrammeInpu
             errors.add(Field.ENDS, "The end date must be after the start date.")
         elif not starts < midpoint < ends:
             errors.add(Field.MIDPOINT, "The mid-point must fall between the start and the end.")
-
-    if errors:
-        return errors
-    return ProgrammeInput(
-        name=name,
-        description=description,
-        objectives=objectives,
-        topics=topics,
-        sessions_planned=sessions,
-        cadence_days=cadence,
-        session_minutes=length,
-        default_medium=medium,
-        rule_mentor_more_junior="mentor_more_junior" in rules,
-        rule_outside_reporting_line="outside_reporting_line" in rules,
-        rule_cross_department="cross_department" in rules,
-        max_tz_gap_hours=tz_gap,
-        mentor_capacity=capacity,
-        nudge_grace_days=grace,
-        pulse_every_weeks=pulse,
-        quiet_hours_start=quiet_start,
-        quiet_hours_end=quiet_end,
-        weekly_message_budget=budget,
-        ground_rules=ground_rules,
-        enrolment_deadline=deadline,
-        starts_on=starts,
-        midpoint_on=midpoint,
-        ends_on=ends,
-        leads_in_spaces=leads_in_spaces,
-        resource_every_days=resource_days,
-        purge_after_days=purge_days,
-    )
+    return {
+        "enrolment_deadline": deadline,
+        "starts_on": starts,
+        "midpoint_on": midpoint,
+        "ends_on": ends,
+    }

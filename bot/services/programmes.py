@@ -205,3 +205,23 @@ async def close_enrolment(
     programme.status = ProgrammeStatus.MATCHING
     programme.updated_at = now
     return programme
+
+
+async def joined_programmes(
+    session: AsyncSession, *, team_id: str, user_id: str, open_only: bool = False
+) -> list[tuple[int, str]]:
+    """(id, name) of the programmes the person is signed up to, by name; with `open_only`,
+    only those not yet closed."""
+    query = (
+        select(Programme.id, Programme.name)
+        .join(Participant, Participant.programme_id == Programme.id)
+        .where(
+            Programme.team_id == team_id,
+            Participant.user_id == user_id,
+            Participant.status == ParticipantStatus.SIGNED_UP,
+        )
+        .order_by(Programme.name)
+    )
+    if open_only:
+        query = query.where(Programme.status != ProgrammeStatus.CLOSED)
+    return [(pid, name) for pid, name in await session.execute(query)]

@@ -44,17 +44,14 @@ class Purged:
 
 async def sweep(session: AsyncSession, *, now: datetime) -> Purged:
     """Purge every closed programme whose time has come, once, each in its own savepoint."""
+    query = select(Programme).where(
+        Programme.status == ProgrammeStatus.CLOSED,
+        Programme.closed_at.is_not(None),
+        Programme.purged_at.is_(None),
+    )
     closed = list(
         await session.scalars(
-            select(Programme)
-            .where(
-                Programme.status == ProgrammeStatus.CLOSED,
-                Programme.closed_at.is_not(None),
-                Programme.purged_at.is_(None),
-                sweeping.ready(Sweep.PURGE, Programme.id, now=now),
-            )
-            .order_by(Programme.id)
-            .with_for_update(skip_locked=True)
+            sweeping.claim(query, sweep=Sweep.PURGE, item_id=Programme.id, now=now)
         )
     )
     due = [

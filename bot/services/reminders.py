@@ -4,7 +4,7 @@ proposed or not confirmed. Each is sent once (its key) and stops when the pair e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +37,7 @@ NUDGE_LIFETIME = timedelta(days=7)
 def _message(
     kind: Kind, key: str, pair: Pair, programme: Programme, to: Participant, now: datetime
 ) -> Message:
-    partner = pair.mentee if to.id == pair.mentor_id else pair.mentor
+    partner = _other(pair, to.id)
     return Message(
         key=key,
         kind=kind,
@@ -74,8 +74,17 @@ def _grace(programme: Programme) -> timedelta:
     return timedelta(days=max(1, programme.nudge_grace_days))
 
 
+def _other(pair: Pair, participant_id: int) -> Participant:
+    """The one of the pair who is not this participant."""
+    return pair.mentee if participant_id == pair.mentor_id else pair.mentor
+
+
 def _both(pair: Pair) -> Iterable[Participant]:
     return (pair.mentor, pair.mentee)
+
+
+# The messages for one due pair, worded once the pair's people are loaded.
+_Nudges = Callable[[Pair, Programme], list[Message]]
 
 
 @dataclass(frozen=True)
@@ -84,40 +93,88 @@ class _Due:
 
     pair: Pair
     programme: Programme
-    nudges: Callable[[Pair, Programme], list[Message]]
+    nudges: _Nudges
 
 
-@dataclass(frozen=True)
-class Reminded:
-    queued: int
-    failed: int
-
-
-async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
+async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:
     """Nudge each pair with a step left waiting; the pairs are queued in bulk, and one by one
     only when that fails, so one pair's failure holds up no other."""
-    due: list[_Due] = []
+    due = [
+        # Introduced, and nobody has proposed times for the chemistry meeting.
+        *await _not_started(
+            session,
+            Pair.status == PairStatus.INTRODUCED,
+            ~exists().where(ChemistryMeeting.pair_id == Pair.id),
+            since=lambda pair: pair.introduced_at,
+            nudges=_to_both(Kind.CHEMISTRY_REQUEST, "chem-request", now),
+            now=now,
+        ),
+        *await _chemistry_not_answered(session, now=now),
+        # Confirmed, and no agreement proposed.
+        *await _not_started(
+            session,
+            Pair.status == PairStatus.CONFIRMED,
+            Pair.paused_at.is_(None),
+            Pair.agreed_at.is_(None),
+            ~exists().where(Agreement.pair_id == Pair.id),
+            since=lambda pair: pair.confirmed_at,
+            nudges=_to_both(Kind.AGREEMENT_NONE, "agreement-none", now),
+            now=now,
+        ),
+        *await _agreement_not_confirmed(session, now=now),
+    ]
 
-    def to_both(kind: Kind, prefix: str) -> Callable[[Pair, Programme], list[Message]]:
-        def nudges(pair: Pair, programme: Programme) -> list[Message]:
-            return [
-                _message(kind, f"{prefix}:{pair.id}:{p.id}", pair, programme, p, now)
-                for p in _both(pair)
-            ]
+    async def queue(batch: Sequence[_Due]) -> int:
+        messages = [m for d in batch for m in d.nudges(d.pair, d.programme)]
+        return await outbox.enqueue(session, messages, now=now)
 
-        return nudges
+    done = await sweeping.together(
+        session, items=due, step=queue, sweep=Sweep.REMINDERS, key=lambda d: d.pair.id, now=now
+    )
+    return sweeping.Queued.of(done)
 
-    # Introduced, and nobody has proposed times for the chemistry meeting.
-    for pair, programme in await _pairs(
-        session,
-        Pair.status == PairStatus.INTRODUCED,
-        ~exists().where(ChemistryMeeting.pair_id == Pair.id),
-        now=now,
-    ):
-        if pair.introduced_at and pair.introduced_at + _grace(programme) <= now:
-            due.append(_Due(pair, programme, to_both(Kind.CHEMISTRY_REQUEST, "chem-request")))
 
-    # Times proposed and not answered; or met, and someone has not said go or not for me.
+def _to_both(kind: Kind, prefix: str, now: datetime) -> _Nudges:
+    def nudges(pair: Pair, programme: Programme) -> list[Message]:
+        return [
+            _message(kind, f"{prefix}:{pair.id}:{p.id}", pair, programme, p, now)
+            for p in _both(pair)
+        ]
+
+    return nudges
+
+
+def _to_the_other(
+    kind: Kind, prefix: str, proposals: Mapping[int, ChemistryMeeting | Agreement], now: datetime
+) -> _Nudges:
+    """Nudge the one of the pair who did not make the pair's waiting proposal."""
+
+    def nudges(pair: Pair, programme: Programme) -> list[Message]:
+        proposal = proposals[pair.id]
+        to = _other(pair, proposal.proposed_by)
+        return [_message(kind, f"{prefix}:{proposal.id}", pair, programme, to, now)]
+
+    return nudges
+
+
+async def _not_started(
+    session: AsyncSession,
+    *where: Any,
+    since: Callable[[Pair], datetime | None],
+    nudges: _Nudges,
+    now: datetime,
+) -> list[_Due]:
+    """The pairs `where` finds whose step has waited longer than the programme's grace
+    `since` the moment it became due."""
+    return [
+        _Due(pair, programme, nudges)
+        for pair, programme in await _pairs(session, *where, now=now)
+        if (due_since := since(pair)) and due_since + _grace(programme) <= now
+    ]
+
+
+async def _chemistry_not_answered(session: AsyncSession, *, now: datetime) -> list[_Due]:
+    """Times proposed and not answered; or met, and someone has not said go or not for me."""
     meetings = await session.scalars(
         select(ChemistryMeeting)
         .join(Pair, Pair.id == ChemistryMeeting.pair_id)
@@ -132,41 +189,32 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
             open_[meeting.pair_id] = meeting
         elif meeting.starts_at and meeting.starts_at + ANSWER_AFTER <= now:
             met[meeting.pair_id] = meeting
-    if open_ or met:
-        decided = {
-            (d.pair_id, d.participant_id)
-            for d in await session.scalars(
-                select(ChemistryDecision).where(ChemistryDecision.pair_id.in_(list(met)))
-            )
-        }
+    if not (open_ or met):
+        return []
+    decided = {
+        (d.pair_id, d.participant_id)
+        for d in await session.scalars(
+            select(ChemistryDecision).where(ChemistryDecision.pair_id.in_(list(met)))
+        )
+    }
 
-        def answer(pair: Pair, programme: Programme) -> list[Message]:
-            meeting = open_[pair.id]
-            to = pair.mentee if meeting.proposed_by == pair.mentor_id else pair.mentor
-            key = f"chem-answer:{meeting.id}"
-            return [_message(Kind.CHEMISTRY_ANSWER, key, pair, programme, to, now)]
+    answer = _to_the_other(Kind.CHEMISTRY_ANSWER, "chem-answer", open_, now)
 
-        def decide(pair: Pair, programme: Programme) -> list[Message]:
-            return [
-                _message(Kind.DECISION, f"decision:{pair.id}:{p.id}", pair, programme, p, now)
-                for p in _both(pair)
-                if (pair.id, p.id) not in decided
-            ]
+    def decide(pair: Pair, programme: Programme) -> list[Message]:
+        return [
+            _message(Kind.DECISION, f"decision:{pair.id}:{p.id}", pair, programme, p, now)
+            for p in _both(pair)
+            if (pair.id, p.id) not in decided
+        ]
 
-        for pair, programme in await _pairs(session, Pair.id.in_([*open_, *met]), now=now):
-            due.append(_Due(pair, programme, answer if pair.id in open_ else decide))
+    return [
+        _Due(pair, programme, answer if pair.id in open_ else decide)
+        for pair, programme in await _pairs(session, Pair.id.in_([*open_, *met]), now=now)
+    ]
 
-    # Confirmed, and no agreement proposed; or a proposed version waits for the other person.
-    for pair, programme in await _pairs(
-        session,
-        Pair.status == PairStatus.CONFIRMED,
-        Pair.paused_at.is_(None),
-        Pair.agreed_at.is_(None),
-        ~exists().where(Agreement.pair_id == Pair.id),
-        now=now,
-    ):
-        if pair.confirmed_at and pair.confirmed_at + _grace(programme) <= now:
-            due.append(_Due(pair, programme, to_both(Kind.AGREEMENT_NONE, "agreement-none")))
+
+async def _agreement_not_confirmed(session: AsyncSession, *, now: datetime) -> list[_Due]:
+    """A proposed version of the agreement waits for the other person."""
     waiting = {
         a.pair_id: a
         for a in await session.scalars(
@@ -180,22 +228,11 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Reminded:
             )
         )
     }
-    if waiting:
+    if not waiting:
+        return []
 
-        def sign(pair: Pair, programme: Programme) -> list[Message]:
-            agreement = waiting[pair.id]
-            to = pair.mentee if agreement.proposed_by == pair.mentor_id else pair.mentor
-            key = f"agreement:{agreement.id}"
-            return [_message(Kind.AGREEMENT_UNSIGNED, key, pair, programme, to, now)]
-
-        for pair, programme in await _pairs(session, Pair.id.in_(list(waiting)), now=now):
-            due.append(_Due(pair, programme, sign))
-
-    async def queue(batch: Sequence[_Due]) -> int:
-        messages = [m for d in batch for m in d.nudges(d.pair, d.programme)]
-        return await outbox.enqueue(session, messages, now=now)
-
-    done = await sweeping.together(
-        session, items=due, step=queue, sweep=Sweep.REMINDERS, key=lambda d: d.pair.id, now=now
-    )
-    return Reminded(sum(done.results), len(done.failed))
+    sign = _to_the_other(Kind.AGREEMENT_UNSIGNED, "agreement", waiting, now)
+    return [
+        _Due(pair, programme, sign)
+        for pair, programme in await _pairs(session, Pair.id.in_(list(waiting)), now=now)
+    ]

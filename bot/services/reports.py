@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Row, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -128,6 +129,22 @@ class Report:
         return self.chemistry_go / self.chemistry_decided if self.chemistry_decided else None
 
 
+# A pair past the preview: id, status, paused at, momentum anchor, both names, both people's
+# statuses and both participant ids.
+_PairFacts = Row[
+    int,
+    PairStatus,
+    datetime | None,
+    date | None,
+    str,
+    str,
+    ParticipantStatus,
+    ParticipantStatus,
+    int,
+    int,
+]
+
+
 def _enough(respondents: int, minimum: int) -> bool:
     return respondents >= max(3, minimum)
 
@@ -137,21 +154,71 @@ async def build_report(
 ) -> Report:
     pid = programme.id
     minimum = max(3, programme.min_survey_respondents)
+    people, withdrawn = await _signed_up(session, programme_id=pid)
+    pair_rows = await _pair_rows(session, programme_id=pid)
+    decided, went = await _chemistry_verdicts(session, programme_id=pid)
+    agreements, cadences = await _agreed_terms(session, programme_id=pid)
+    held_on = await _session_days(session, programme_id=pid)
+    ratings = await _average_ratings(session, programme_id=pid)
+    table = _pair_table(
+        pair_rows,
+        programme=programme,
+        today=today,
+        agreements=agreements,
+        cadences=cadences,
+        held_on=held_on,
+        ratings=ratings,
+    )
+    pulses = await _pulses(session, programme_id=pid, minimum=minimum)
+    uplift = await _uplift(session, programme_id=pid, minimum=minimum)
+    recommend, actions_implemented = await _end_review(session, programme_id=pid, minimum=minimum)
+    org_total, org_done = await _organisation_actions(session, programme_id=pid)
+    return Report(
+        programme_id=pid,
+        programme=programme.name,
+        status=str(programme.status),
+        made_on=today,
+        minimum=minimum,
+        signed_up={str(Role.MENTOR): people[Role.MENTOR], str(Role.MENTEE): people[Role.MENTEE]},
+        withdrawn=withdrawn,
+        matched=_matched(pair_rows),
+        chemistry_decided=decided or 0,
+        chemistry_go=went or 0,
+        momentum=dict(table.momentum),
+        held=sum(len(d) for d in held_on.values()),
+        planned=sum(agreements.values()),
+        median_gap_days=statistics.median(table.gaps) if table.gaps else None,
+        pulses=pulses,
+        uplift=uplift,
+        recommend=recommend,
+        actions_implemented=actions_implemented,
+        actions_for_organisation=org_total or 0,
+        actions_for_organisation_done=org_done or 0,
+        pairs=table.rows,
+        sessions_by_week=_sessions_by_week(held_on),
+    )
 
+
+async def _signed_up(session: AsyncSession, *, programme_id: int) -> tuple[Counter[str], int]:
+    """People still in the programme by role, and how many withdrew."""
     people: Counter[str] = Counter()
     withdrawn = 0
     for role, person_status, n in await session.execute(
         select(Participant.role, Participant.status, func.count())
-        .where(Participant.programme_id == pid)
+        .where(Participant.programme_id == programme_id)
         .group_by(Participant.role, Participant.status)
     ):
         if person_status == ParticipantStatus.WITHDRAWN:
             withdrawn += n
         else:
             people[str(role)] += n
+    return people, withdrawn
 
+
+async def _pair_rows(session: AsyncSession, *, programme_id: int) -> Sequence[_PairFacts]:
+    """Every pair past the preview, with both people's names and statuses."""
     mentor, mentee = aliased(Participant), aliased(Participant)
-    pair_rows = (
+    return (
         await session.execute(
             select(
                 Pair.id,
@@ -167,17 +234,24 @@ async def build_report(
             )
             .join(mentor, mentor.id == Pair.mentor_id)
             .join(mentee, mentee.id == Pair.mentee_id)
-            .where(Pair.programme_id == pid, Pair.status != PairStatus.PROPOSED)
+            .where(Pair.programme_id == programme_id, Pair.status != PairStatus.PROPOSED)
             .order_by(Pair.id)
         )
     ).all()
+
+
+def _matched(pair_rows: Sequence[_PairFacts]) -> int:
+    """People still in the programme who are in a live pair."""
     live = {PairStatus.INTRODUCED, PairStatus.CONFIRMED}
-    matched = sum(
+    return sum(
         (ms != ParticipantStatus.WITHDRAWN) + (es != ParticipantStatus.WITHDRAWN)
         for _, status, _, _, _, _, ms, es, _, _ in pair_rows
         if status in live
     )
 
+
+async def _chemistry_verdicts(session: AsyncSession, *, programme_id: int) -> tuple[int, int]:
+    """Pairs whose chemistry meeting has a verdict, and how many of those both said go."""
     decisions = (
         select(
             ChemistryDecision.pair_id,
@@ -187,7 +261,7 @@ async def build_report(
             ),
         )
         .join(Pair, Pair.id == ChemistryDecision.pair_id)
-        .where(Pair.programme_id == pid)
+        .where(Pair.programme_id == programme_id)
         .group_by(ChemistryDecision.pair_id)
         .subquery()
     )
@@ -199,8 +273,14 @@ async def build_report(
             ).select_from(decisions)
         )
     ).one()
+    return decided, went
 
-    agreements: dict[int, int] = {}  # sessions planned, by pair
+
+async def _agreed_terms(
+    session: AsyncSession, *, programme_id: int
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Sessions planned and cadence in days, by pair, from the confirmed agreements."""
+    agreements: dict[int, int] = {}
     cadences: dict[int, int] = {}
     for pair_id, planned, cadence in await session.execute(
         select(
@@ -209,52 +289,80 @@ async def build_report(
             func.max(Agreement.cadence_days),
         )
         .join(Pair, Pair.id == Agreement.pair_id)
-        .where(Pair.programme_id == pid, Agreement.status == AgreementStatus.CONFIRMED)
+        .where(Pair.programme_id == programme_id, Agreement.status == AgreementStatus.CONFIRMED)
         .group_by(Agreement.pair_id)
     ):
         agreements[pair_id], cadences[pair_id] = planned, cadence
+    return agreements, cadences
+
+
+async def _session_days(session: AsyncSession, *, programme_id: int) -> dict[int, list[date]]:
+    """The days each pair held a session, in order."""
     held_on: dict[int, list[date]] = defaultdict(list)
     for pair_id, day in await session.execute(
         select(SessionLog.pair_id, SessionLog.held_on)
         .join(Pair, Pair.id == SessionLog.pair_id)
-        .where(Pair.programme_id == pid)
+        .where(Pair.programme_id == programme_id)
         .order_by(SessionLog.pair_id, SessionLog.held_on)
     ):
         held_on[pair_id].append(day)
-    ratings: dict[int, Decimal | float] = dict(  # Decimal from PostgreSQL
+    return held_on
+
+
+async def _average_ratings(
+    session: AsyncSession, *, programme_id: int
+) -> dict[int, Decimal | float]:
+    """Each pair's average session rating (a Decimal from PostgreSQL)."""
+    return dict(
         (
             await session.execute(
                 select(SessionLog.pair_id, func.avg(SessionRating.rating))
                 .join(SessionLog, SessionLog.id == SessionRating.session_id)
                 .join(Pair, Pair.id == SessionLog.pair_id)
-                .where(Pair.programme_id == pid)
+                .where(Pair.programme_id == programme_id)
                 .group_by(SessionLog.pair_id)
             )
         ).all()
     )
 
+
+@dataclass(frozen=True)
+class _PairTable:
+    rows: list[PairRow]
+    momentum: Counter[str]  # confirmed pairs by momentum state
+    gaps: list[int]  # days between consecutive sessions, over every pair
+
+
+def _pair_table(
+    pair_rows: Sequence[_PairFacts],
+    *,
+    programme: Programme,
+    today: date,
+    agreements: dict[int, int],
+    cadences: dict[int, int],
+    held_on: dict[int, list[date]],
+    ratings: dict[int, Decimal | float],
+) -> _PairTable:
     # After the end date nobody is meant to meet: momentum is as it stood at the end.
     as_of = min(today, programme.ends_on)
-    momentum: Counter[str] = Counter()
-    rows: list[PairRow] = []
-    all_gaps: list[int] = []
+    table = _PairTable(rows=[], momentum=Counter(), gaps=[])
     for row in pair_rows:
         pair_id, status, paused_at, anchor, mentor_name, mentee_name = row[:6]
         days = held_on.get(pair_id, [])
         gaps = [(b - a).days for a, b in pairwise(days)]
-        all_gaps += gaps
+        table.gaps.extend(gaps)
         state = ""
         if status == PairStatus.CONFIRMED:
-            if paused_at is not None:
-                state = PAUSED
-            elif pair_id not in cadences:
-                state = NOT_AGREED
-            else:
-                start = anchor or (days[-1] if days else today)
-                state = str(state_of(start, cadences[pair_id], programme.nudge_grace_days, as_of))
-            momentum[state] += 1
+            state = _momentum_label(
+                paused=paused_at is not None,
+                cadence=cadences.get(pair_id),
+                start=anchor or (days[-1] if days else today),
+                grace_days=programme.nudge_grace_days,
+                as_of=as_of,
+            )
+            table.momentum[state] += 1
         rating = ratings.get(pair_id)
-        rows.append(
+        table.rows.append(
             PairRow(
                 pair_id=pair_id,
                 people=(row.mentor_id, row.mentee_id),
@@ -270,13 +378,28 @@ async def build_report(
                 average_rating=round(float(rating), 2) if rating is not None else None,
             )
         )
+    return table
 
+
+def _momentum_label(
+    *, paused: bool, cadence: int | None, start: date, grace_days: int, as_of: date
+) -> str:
+    """A confirmed pair's momentum: paused, not yet agreed, or its state on the ladder."""
+    if paused:
+        return PAUSED
+    if cadence is None:
+        return NOT_AGREED
+    return str(state_of(start, cadence, grace_days, as_of))
+
+
+async def _pulses(session: AsyncSession, *, programme_id: int, minimum: int) -> list[PulseRound]:
+    """Each pulse round's respondents, and its averages when enough people answered."""
     pulses = []
     averages = [func.avg(getattr(SurveyResponse, q)) for q in PULSE_QUESTIONS]
     for number, opens_on, respondents, *means in await session.execute(
         select(Survey.number, Survey.opens_on, func.count(SurveyResponse.id), *averages)
         .outerjoin(SurveyResponse, SurveyResponse.survey_id == Survey.id)
-        .where(Survey.programme_id == pid, Survey.kind == SurveyKind.PULSE)
+        .where(Survey.programme_id == programme_id, Survey.kind == SurveyKind.PULSE)
         .group_by(Survey.id, Survey.number, Survey.opens_on)
         .order_by(Survey.number)
     ):
@@ -284,30 +407,42 @@ async def build_report(
         if _enough(respondents, minimum):
             shown = {q: round(float(m), 2) for q, m in zip(PULSE_QUESTIONS, means, strict=True)}
         pulses.append(PulseRound(number, opens_on, respondents, shown))
+    return pulses
 
-    uplift = await _uplift(session, programme_id=pid, minimum=minimum)
 
+async def _end_review(
+    session: AsyncSession, *, programme_id: int, minimum: int
+) -> tuple[Recommend, dict[str, int] | None]:
+    """Would-recommend and actions put into practice, from the end review's answers."""
     end_answers = (
         await session.execute(
             select(SurveyResponse.would_recommend, SurveyResponse.actions_implemented)
             .join(Survey, Survey.id == SurveyResponse.survey_id)
-            .where(Survey.programme_id == pid, Survey.kind == SurveyKind.END)
+            .where(Survey.programme_id == programme_id, Survey.kind == SurveyKind.END)
         )
     ).all()
     scores = [s for s, _ in end_answers if s is not None]
-    recommend = Recommend(len(scores), None, None)
-    if _enough(len(scores), minimum):
-        promoters = sum(s >= 9 for s in scores)
-        detractors = sum(s <= 6 for s in scores)
-        recommend = Recommend(
-            len(scores),
-            round(100 * (promoters - detractors) / len(scores)),
-            round(statistics.fmean(scores), 1),
-        )
     implemented = [a for _, a in end_answers if a]
     actions_implemented = dict(Counter(implemented)) if _enough(len(implemented), minimum) else None
+    return _recommend(scores, minimum), actions_implemented
 
-    org_total, org_done = (
+
+def _recommend(scores: list[int], minimum: int) -> Recommend:
+    """Net promoter score and average, shown only over enough answers."""
+    if not _enough(len(scores), minimum):
+        return Recommend(len(scores), None, None)
+    promoters = sum(s >= 9 for s in scores)
+    detractors = sum(s <= 6 for s in scores)
+    return Recommend(
+        len(scores),
+        round(100 * (promoters - detractors) / len(scores)),
+        round(statistics.fmean(scores), 1),
+    )
+
+
+async def _organisation_actions(session: AsyncSession, *, programme_id: int) -> tuple[int, int]:
+    """Actions for the organisation, and how many of them are done."""
+    total, done = (
         await session.execute(
             select(
                 func.count(),
@@ -315,39 +450,20 @@ async def build_report(
             )
             .select_from(ActionItem)
             .join(Pair, Pair.id == ActionItem.pair_id)
-            .where(Pair.programme_id == pid, ActionItem.for_organisation.is_(True))
+            .where(Pair.programme_id == programme_id, ActionItem.for_organisation.is_(True))
         )
     ).one()
+    return total, done
 
-    return Report(
-        programme_id=pid,
-        programme=programme.name,
-        status=str(programme.status),
-        made_on=today,
-        minimum=minimum,
-        signed_up={str(Role.MENTOR): people[Role.MENTOR], str(Role.MENTEE): people[Role.MENTEE]},
-        withdrawn=withdrawn,
-        matched=matched,
-        chemistry_decided=decided or 0,
-        chemistry_go=went or 0,
-        momentum=dict(momentum),
-        held=sum(len(d) for d in held_on.values()),
-        planned=sum(agreements.values()),
-        median_gap_days=statistics.median(all_gaps) if all_gaps else None,
-        pulses=pulses,
-        uplift=uplift,
-        recommend=recommend,
-        actions_implemented=actions_implemented,
-        actions_for_organisation=org_total or 0,
-        actions_for_organisation_done=org_done or 0,
-        pairs=rows,
-        sessions_by_week=dict(
-            sorted(
-                Counter(
-                    d - timedelta(days=d.weekday()) for days in held_on.values() for d in days
-                ).items()
-            )
-        ),
+
+def _sessions_by_week(held_on: dict[int, list[date]]) -> dict[date, int]:
+    """Sessions held, counted by the Monday of their week, in date order."""
+    return dict(
+        sorted(
+            Counter(
+                d - timedelta(days=d.weekday()) for days in held_on.values() for d in days
+            ).items()
+        )
     )
 
 

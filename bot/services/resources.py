@@ -158,28 +158,22 @@ async def remove(session: AsyncSession, *, team_id: str, resource_id: int, now: 
     return _item(resource)
 
 
-@dataclass(frozen=True)
-class Posted:
-    queued: int
-    failed: int
-
-
-async def sweep(session: AsyncSession, *, now: datetime) -> Posted:
+async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:
     """Queue, for each safe space whose cadence has come, the newest resource not yet posted
     there, each space in its own savepoint."""
     await outbox.begin_claim(session)
+    query = (
+        select(SafeSpace, Programme)
+        .join(Programme, Programme.id == SafeSpace.programme_id)
+        .where(
+            SafeSpace.channel_id.is_not(None),
+            Programme.status.in_(POSTING),
+            installed(Programme.team_id),
+        )
+    )
     rows = (
         await session.execute(
-            select(SafeSpace, Programme)
-            .join(Programme, Programme.id == SafeSpace.programme_id)
-            .where(
-                SafeSpace.channel_id.is_not(None),
-                Programme.status.in_(POSTING),
-                installed(Programme.team_id),
-                sweeping.ready(Sweep.RESOURCES, SafeSpace.id, now=now),
-            )
-            .order_by(SafeSpace.id)
-            .with_for_update(of=SafeSpace, skip_locked=True)
+            sweeping.claim(query, sweep=Sweep.RESOURCES, item_id=SafeSpace.id, now=now)
         )
     ).all()
 
@@ -237,7 +231,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Posted:
     done = await sweeping.each(
         session, items=rows, step=post, sweep=Sweep.RESOURCES, key=lambda r: r[0].id, now=now
     )
-    return Posted(sum(done.results), len(done.failed))
+    return sweeping.Queued.of(done)
 
 
 def starter_message(programme: Programme, *, user_id: str, channel_id: str, side: Role) -> Message:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -28,7 +28,7 @@ from bot.models import (
 from bot.services import outbox
 from bot.services.pairs import Ending, end_pair, live_pairs_of, lock_pair
 from bot.services.people import Profile
-from bot.services.programme_rules import FormErrors
+from bot.services.programme_rules import FormErrors, choice, form_text, required_text
 from bot.services.programmes import ProgrammeError, get_programme
 
 GRADE_LEVELS = {
@@ -101,29 +101,23 @@ def validate_signup(
     form: dict[str, object], *, programme: EnrolmentFacts, user_id: str
 ) -> SignupInput | FormErrors:
     errors = FormErrors()
-
-    def text(key: str) -> str:
-        value = form.get(key)
-        return value.strip() if isinstance(value, str) else ""
-
-    try:
-        role = Role(text(Field.ROLE))
-    except ValueError:
-        errors.add(Field.ROLE, "Choose whether you join as a mentor or a mentee.")
-        role = Role.MENTOR
-    department = text(Field.DEPARTMENT)
-    if not department:
-        errors.add(Field.DEPARTMENT, "Tell us your department.")
-    elif len(department) > 100:
-        errors.add(Field.DEPARTMENT, "Keep the department under 100 characters.")
-    try:
-        grade = int(text(Field.GRADE))
-        if grade not in GRADE_LEVELS:
-            raise ValueError
-    except ValueError:
-        errors.add(Field.GRADE, "Choose your level.")
-        grade = 1
-    manager = text(Field.LINE_MANAGER) or None
+    role = choice(
+        form,
+        Field.ROLE,
+        errors,
+        missing="Choose whether you join as a mentor or a mentee.",
+        default=Role.MENTOR,
+    )
+    department = required_text(
+        form,
+        Field.DEPARTMENT,
+        errors,
+        missing="Tell us your department.",
+        limit=100,
+        too_long="Keep the department under 100 characters.",
+    )
+    grade = _one_of(form, Field.GRADE, GRADE_LEVELS, errors, "Choose your level.")
+    manager = form_text(form, Field.LINE_MANAGER) or None
     if manager == user_id:
         errors.add(Field.LINE_MANAGER, "Pick your line manager, not yourself.")
     raw_topics = form.get(Field.TOPICS) or []
@@ -132,41 +126,37 @@ def validate_signup(
     )
     if not topics:
         errors.add(Field.TOPICS, "Choose at least one topic.")
-    skills = text(Field.SKILLS)
+    skills = form_text(form, Field.SKILLS)
     if len(skills) > 1000:
         errors.add(Field.SKILLS, "Keep this under 1,000 characters.")
-    baseline: dict[int, int] = {}
-    for objective in programme.objectives:
-        key = f"{BASELINE_PREFIX}{objective.id}"
-        try:
-            rating = int(text(key))
-            if not 1 <= rating <= 5:
-                raise ValueError
-            baseline[objective.id] = rating
-        except ValueError:
-            errors.add(key, "Rate yourself from 1 to 5.")
-    try:
-        personality = Personality(text(Field.PERSONALITY))
-    except ValueError:
-        errors.add(Field.PERSONALITY, "Choose the option closest to you.")
-        personality = Personality.EITHER
-    try:
-        medium = Medium(text(Field.PREFERRED_MEDIUM))
-    except ValueError:
-        errors.add(Field.PREFERRED_MEDIUM, "Choose how you would like to meet.")
-        medium = Medium.ANY
-    goals = text(Field.GOALS)
-    if not goals:
-        errors.add(Field.GOALS, "Share at least one goal you bring.")
-    elif len(goals) > 2000:
-        errors.add(Field.GOALS, "Keep your goals under 2,000 characters.")
-    consent = form.get(Field.CONSENT)
-    if not isinstance(consent, list):  # ticked boxes come as a list of values
-        consent = []
-    if "accepted" not in consent:
+    baseline = _baseline(form, programme.objectives, errors)
+    personality = choice(
+        form,
+        Field.PERSONALITY,
+        errors,
+        missing="Choose the option closest to you.",
+        default=Personality.EITHER,
+    )
+    medium = choice(
+        form,
+        Field.PREFERRED_MEDIUM,
+        errors,
+        missing="Choose how you would like to meet.",
+        default=Medium.ANY,
+    )
+    goals = required_text(
+        form,
+        Field.GOALS,
+        errors,
+        missing="Share at least one goal you bring.",
+        limit=2000,
+        too_long="Keep your goals under 2,000 characters.",
+    )
+    if not _consented(form):
         errors.add(Field.CONSENT, "Please accept the ground rules to take part.")
     if errors:
         return errors
+    assert grade is not None
     return SignupInput(
         role=role,
         department=department,
@@ -179,6 +169,39 @@ def validate_signup(
         preferred_medium=medium,
         goals=goals,
     )
+
+
+def _one_of(
+    form: dict[str, object], key: str, allowed: Container[int], errors: FormErrors, missing: str
+) -> int | None:
+    """A whole number picked from `allowed`; None, with the error, for anything else."""
+    try:
+        value = int(form_text(form, key))
+    except ValueError:
+        value = None
+    if value not in allowed:
+        errors.add(key, missing)
+        return None
+    return value
+
+
+def _baseline(
+    form: dict[str, object], objectives: Sequence[Any], errors: FormErrors
+) -> dict[int, int]:
+    """The person's rating of themself, 1 to 5, against each objective, by objective id."""
+    baseline: dict[int, int] = {}
+    for objective in objectives:
+        key = f"{BASELINE_PREFIX}{objective.id}"
+        rating = _one_of(form, key, range(1, 6), errors, "Rate yourself from 1 to 5.")
+        if rating is not None:
+            baseline[objective.id] = rating
+    return baseline
+
+
+def _consented(form: dict[str, object]) -> bool:
+    consent = form.get(Field.CONSENT)
+    # Ticked boxes come as a list of values.
+    return isinstance(consent, list) and "accepted" in consent
 
 
 async def open_programme_ids(session: AsyncSession, *, team_id: str, today: date) -> list[int]:

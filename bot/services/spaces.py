@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -116,26 +116,22 @@ async def members(session: AsyncSession, *, space: Space) -> set[str]:
     return people
 
 
-async def space_by_id(session: AsyncSession, *, space_id: int) -> Space | None:
-    row = (
-        await session.execute(
-            select(SafeSpace, Programme.name)
-            .join(Programme, Programme.id == SafeSpace.programme_id)
-            .where(SafeSpace.id == space_id)
-        )
-    ).first()
+def _named_spaces() -> Select[SafeSpace, str]:
+    """Safe spaces with their programme's name, for `_space`."""
+    return select(SafeSpace, Programme.name).join(Programme, Programme.id == SafeSpace.programme_id)
+
+
+async def _one_space(session: AsyncSession, *where: ColumnElement[bool]) -> Space | None:
+    row = (await session.execute(_named_spaces().where(*where))).first()
     return _space(*row) if row else None
+
+
+async def space_by_id(session: AsyncSession, *, space_id: int) -> Space | None:
+    return await _one_space(session, SafeSpace.id == space_id)
 
 
 async def space_for_channel(session: AsyncSession, *, channel_id: str) -> Space | None:
-    row = (
-        await session.execute(
-            select(SafeSpace, Programme.name)
-            .join(Programme, Programme.id == SafeSpace.programme_id)
-            .where(SafeSpace.channel_id == channel_id)
-        )
-    ).first()
-    return _space(*row) if row else None
+    return await _one_space(session, SafeSpace.channel_id == channel_id)
 
 
 async def spaces_of_person(
@@ -150,9 +146,7 @@ async def spaces_of_person(
     if participant is None:
         return []
     rows = await session.execute(
-        select(SafeSpace, Programme.name)
-        .join(Programme, Programme.id == SafeSpace.programme_id)
-        .where(
+        _named_spaces().where(
             SafeSpace.programme_id == programme_id,
             SafeSpace.side == participant.role,
             Programme.team_id == team_id,
@@ -164,8 +158,7 @@ async def spaces_of_person(
 async def spaces_with(session: AsyncSession, *, team_id: str, user_id: str) -> list[Space]:
     """Every safe space the person belongs in, across the workspace's programmes."""
     rows = await session.execute(
-        select(SafeSpace, Programme.name)
-        .join(Programme, Programme.id == SafeSpace.programme_id)
+        _named_spaces()
         .join(
             Participant,
             (Participant.programme_id == SafeSpace.programme_id)

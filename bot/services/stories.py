@@ -17,11 +17,11 @@ from bot.models import (
     Participant,
     ParticipantStatus,
     Programme,
-    ProgrammeStatus,
     Story,
     StoryStatus,
 )
 from bot.services.errors import Refused
+from bot.services.programmes import joined_programmes
 
 MAX_TITLE = 150
 MAX_TEXT = 3000
@@ -56,18 +56,7 @@ async def story_programmes(
     session: AsyncSession, *, team_id: str, user_id: str
 ) -> list[tuple[int, str]]:
     """(id, name) of the programmes the person is in and can share a story from."""
-    rows = await session.execute(
-        select(Programme.id, Programme.name)
-        .join(Participant, Participant.programme_id == Programme.id)
-        .where(
-            Programme.team_id == team_id,
-            Programme.status != ProgrammeStatus.CLOSED,
-            Participant.user_id == user_id,
-            Participant.status == ParticipantStatus.SIGNED_UP,
-        )
-        .order_by(Programme.name)
-    )
-    return [(pid, name) for pid, name in rows]
+    return await joined_programmes(session, team_id=team_id, user_id=user_id, open_only=True)
 
 
 def validate_story(

@@ -106,13 +106,7 @@ def _quiet(programme: Programme, user_id: str, tz: str | None) -> Quiet:
     )
 
 
-@dataclass(frozen=True)
-class Surveyed:
-    queued: int
-    failed: int
-
-
-async def sweep(session: AsyncSession, *, now: datetime) -> Surveyed:
+async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:
     """Open the rounds that are due and invite who has not been invited, each programme in its
     own savepoint; then remind once."""
     programmes = list(
@@ -144,9 +138,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Surveyed:
         session, items=programmes, step=invite, sweep=Sweep.SURVEYS, key=lambda p: p.id, now=now
     )
     reminded = await _remind(session, now)
-    return Surveyed(
-        sum(invited.results) + sum(reminded.results), len(invited.failed) + len(reminded.failed)
-    )
+    return sweeping.Queued.of(invited, reminded)
 
 
 async def _survey(

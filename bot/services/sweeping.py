@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, delete, exists, select, text
+from sqlalchemy import ColumnElement, Select, delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.models import Sweep, SweepFailure
 from bot.services.outbox import dialect_insert
@@ -34,6 +35,7 @@ ITEM = {
 
 T = TypeVar("T")
 R = TypeVar("R")
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 # What else a failure does to the item (by id) besides recording it, given when to retry it.
 OnFailure = Callable[[int, datetime], Awaitable[None]]
 
@@ -46,6 +48,19 @@ class Outcome(Generic[R]):
     failed: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Queued:
+    """What a sweep that queues messages did: how many it queued, and how many items failed."""
+
+    queued: int
+    failed: int
+
+    @classmethod
+    def of(cls, *outcomes: Outcome[int]) -> Queued:
+        """The sum of its rounds, each step returning how many messages it queued."""
+        return cls(sum(sum(o.results) for o in outcomes), sum(len(o.failed) for o in outcomes))
+
+
 def back_off(failures: int) -> timedelta:
     """How long an item that has failed this many times in a row is left alone."""
     return min(FIRST_BACK_OFF * 2 ** min(failures - 1, 16), LONGEST_BACK_OFF)
@@ -55,6 +70,16 @@ def ready(sweep: Sweep, item_id: Any, *, now: datetime) -> ColumnElement[bool]:
     """For a sweep's query: the item is not being left alone after a failure."""
     return ~exists().where(
         SweepFailure.sweep == sweep, SweepFailure.item_id == item_id, SweepFailure.retry_at > now
+    )
+
+
+def claim(query: Q, *, sweep: Sweep, item_id: InstrumentedAttribute[int], now: datetime) -> Q:
+    """The query's items the sweep may take now, in id order and locked for this replica: a
+    second replica skips them, and an item left alone after a failure waits its turn."""
+    return (
+        query.where(ready(sweep, item_id, now=now))
+        .order_by(item_id)
+        .with_for_update(of=item_id, skip_locked=True)
     )
 
 

@@ -23,7 +23,7 @@ from bot.models import (
     Role,
 )
 from bot.services.matching.model import DEFAULT_WEIGHTS, MatchInput, MatchResult
-from bot.services.pairs import APPROVED, PairFacts, facts, with_people
+from bot.services.pairs import APPROVED, PairFacts, facts, named_pairs, with_people
 from bot.services.programmes import ProgrammeError, find_programmes
 
 MATCHABLE = (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING)
@@ -379,15 +379,13 @@ async def pending_intros(
     """Approved pairs whose introduction has not reached Slack (for example after a crash),
     approved before `before` so an approval still sending is left to finish."""
     rows = await session.execute(
-        select(Pair, Programme.name)
-        .join(Programme, Programme.id == Pair.programme_id)
+        named_pairs()
         .where(
             Pair.programme_id == programme_id,
             Pair.status.in_(APPROVED),
             Pair.intro_ts.is_(None),
             Pair.introduced_at < before,
         )
-        .options(*with_people())
         .order_by(Pair.id)
     )
     return [facts(pair, name) for pair, name in rows]
