@@ -66,29 +66,55 @@ async def _migrate(url: str) -> None:
         await db.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """One database per backend for the whole run, built by `alembic upgrade head`."""
-    urls: dict[str, str] = {}
-    pg_name = None
-    if "sqlite" in BACKENDS:
-        path = tmp_path_factory.mktemp("sqlite") / "test.db"
-        urls["sqlite"] = f"sqlite+aiosqlite:///{path}"
-    if "postgresql" in BACKENDS:
-        pg_name = f"mentoring_test_{uuid.uuid4().hex[:8]}"
+class Databases:
+    """One database per backend for the whole run, built by `alembic upgrade head` when a test
+    first asks for it: a test process that runs only one backend's cases builds only that one."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._urls: dict[str, str] = {}
+        self._pg_name: str | None = None
+
+    async def url(self, backend: str) -> str:
+        if backend not in self._urls:
+            url = await self._create(backend)
+            await _migrate(url)
+            self._urls[backend] = url
+        return self._urls[backend]
+
+    async def _create(self, backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite+aiosqlite:///{self._tmp.mktemp('sqlite') / 'test.db'}"
+        self._pg_name = f"mentoring_test_{uuid.uuid4().hex[:8]}"
         try:
-            urls["postgresql"] = asyncio.run(_create_pg_database(pg_name))
+            return await _create_pg_database(self._pg_name)
         except OSError as exc:
             pytest.exit(
                 f"PostgreSQL is unreachable at {PG_ADMIN_URL} ({exc}). Start it, or run with "
                 "TEST_DATABASES=sqlite to test SQLite alone.",
                 returncode=3,
             )
-    for url in urls.values():
-        asyncio.run(_migrate(url))
-    yield urls
-    if pg_name:
-        asyncio.run(_drop_pg_database(pg_name))
+
+    def drop(self) -> None:
+        if self._pg_name:
+            asyncio.run(_drop_pg_database(self._pg_name))
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    built = Databases(tmp_path_factory)
+    yield built
+    built.drop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (`-n 2 --dist loadgroup`), each backend's cases run in one process, so
+    each process builds one database and plays each scenario once; the rest spread out."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("db") if params else None
+        if backend in BACKENDS:
+            item.add_marker(pytest.mark.xdist_group(backend))
 
 
 async def empty(database: Database) -> None:
@@ -110,11 +136,9 @@ RESTART_SEQUENCES = "SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE 
 
 
 @pytest.fixture(params=BACKENDS)
-async def db(
-    request: pytest.FixtureRequest, database_urls: dict[str, str]
-) -> AsyncIterator[Database]:
+async def db(request: pytest.FixtureRequest, databases: Databases) -> AsyncIterator[Database]:
     """A clean, migrated database on each backend in turn."""
-    database = Database(database_urls[request.param])
+    database = Database(await databases.url(request.param))
     await empty(database)
     yield database
     await database.dispose()

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.migrate import schema_state
 from bot.runner import StartupError, prepare_database
-from tests.conftest import BACKENDS, ROOT, _create_pg_database, _drop_pg_database
+from tests.conftest import BACKENDS, ROOT, Databases, _create_pg_database, _drop_pg_database
 
 REPLICAS = 5  # enough that, without the lock, two of them always collide
 
@@ -111,10 +111,10 @@ async def test_the_embedded_sqlite_default_migrates_itself(tmp_path: Path) -> No
         await db.dispose()
 
 
-async def test_postgresql_behind_the_code_refuses_to_start(database_urls: dict[str, str]) -> None:
-    if "postgresql" not in database_urls:
+async def test_postgresql_behind_the_code_refuses_to_start(databases: Databases) -> None:
+    if "postgresql" not in BACKENDS:
         pytest.skip("PostgreSQL is not among TEST_DATABASES")
-    url = database_urls["postgresql"]
+    url = await databases.url("postgresql")
     db = Database(url)
     head = (await schema_state(db)).head
     async with db.engine.begin() as conn:
