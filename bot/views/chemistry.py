@@ -227,6 +227,17 @@ def rematch_command(programme_name: str) -> Mrkdwn:
     return code(f"/mentoring-admin rematch {programme_name}")
 
 
+def _ended_pairing(pair: PairFacts) -> dict[str, object]:
+    """What the lead hears of a pairing that won't go on: who was in it, in which programme,
+    and the command that matches them again."""
+    return {
+        "mentor": mention(pair.mentor.user_id),
+        "mentee": mention(pair.mentee.user_id),
+        "programme": pair.programme_name,
+        "command": rematch_command(pair.programme_name),
+    }
+
+
 def lead_dissolved(pair: PairFacts, decider: Member, reason: str) -> Mrkdwn:
     why = (
         mrkdwn(" Their reason: “{reason}”", reason=reason)
@@ -238,12 +249,9 @@ def lead_dissolved(pair: PairFacts, decider: Member, reason: str) -> Mrkdwn:
         "{mentee} (mentee) in “{programme}” won't go ahead. "
         "{decider} said “not for me”.{why} Neither is told who decided. Both are back "
         "in the pool: {command}.",
-        mentor=mention(pair.mentor.user_id),
-        mentee=mention(pair.mentee.user_id),
-        programme=pair.programme_name,
         decider=mention(decider.user_id),
         why=why,
-        command=rematch_command(pair.programme_name),
+        **_ended_pairing(pair),
     )
 
 
@@ -292,8 +300,5 @@ def lead_no_fault(pair: PairFacts, asker: Member) -> Mrkdwn:
         "“{programme}” has ended. Neither is told who asked. Both are back in "
         "the pool: {command}.",
         asker=mention(asker.user_id),
-        mentor=mention(pair.mentor.user_id),
-        mentee=mention(pair.mentee.user_id),
-        programme=pair.programme_name,
-        command=rematch_command(pair.programme_name),
+        **_ended_pairing(pair),
     )
