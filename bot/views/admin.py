@@ -7,7 +7,8 @@ from bot.services.audit import Seen
 from bot.services.audit import View as AuditView
 from bot.services.leads import NotTheirs
 from bot.services.programmes import ProgrammeSummary
-from bot.views.blocks import Block, actions, button, context, count, section
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, channel, code, escape, join, mention, mrkdwn
 
 # What each word of the two commands does, in the order the help lists them. The listeners'
@@ -109,9 +110,9 @@ def not_their_programme(refused: NotTheirs, *, may_take_over: bool) -> tuple[str
         name=refused.programme_name,
         leads=leads,
     )
-    blocks: list[Block] = [section(text)]
+    shown: list[Block] = [blocks.section(text)]
     if may_take_over:
-        take_over = button(
+        take_over = blocks.button(
             "Add me as a lead", Action.TAKE_OVER_PROGRAMME, str(refused.programme_id)
         )
         take_over["confirm"] = {
@@ -127,8 +128,8 @@ def not_their_programme(refused: NotTheirs, *, may_take_over: bool) -> tuple[str
             "confirm": {"type": "plain_text", "text": "Add me"},
             "deny": {"type": "plain_text", "text": "Cancel"},
         }
-        blocks.append(actions(take_over))
-    return text, blocks
+        shown.append(blocks.actions(take_over))
+    return text, shown
 
 
 def took_over(name: str) -> Mrkdwn:
@@ -150,7 +151,7 @@ def unknown_subcommand(command: str, word: str, help_text: Mrkdwn) -> Mrkdwn:
 
 def programme_list(items: list[ProgrammeSummary]) -> list[Block]:
     if not items:
-        return [section("No programmes yet. Create one with `/mentoring-admin new`.")]
+        return [blocks.section("No programmes yet. Create one with `/mentoring-admin new`.")]
     lines = [
         mrkdwn(
             "*{name}* – {status}; {mentors} mentors, {mentees} mentees signed "
@@ -166,15 +167,15 @@ def programme_list(items: list[ProgrammeSummary]) -> list[Block]:
         for s in items
     ]
     # Sections are capped at 3000 characters; split long lists across blocks.
-    blocks: list[Block] = []
+    shown: list[Block] = []
     chunk: list[Mrkdwn] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
-            blocks.append(section(join("\n", chunk)))
+            shown.append(blocks.section(join("\n", chunk)))
             chunk = []
         chunk.append(line)
-    blocks.append(section(join("\n", chunk)))
-    return blocks[:50]
+    shown.append(blocks.section(join("\n", chunk)))
+    return shown[:50]
 
 
 def _audit_line(s: Seen) -> Mrkdwn:
@@ -191,16 +192,16 @@ def _audit_line(s: Seen) -> Mrkdwn:
         who=mention(s.lead_id),
         view=s.view,
         programme=s.programme or "",
-        people=count(s.people, "person", "people"),
+        people=blocks.count(s.people, "person", "people"),
     )
 
 
 def audit_log(seen: list[Seen]) -> list[Block]:
     """The latest lead views of people's data: who, when, what and how many people."""
     if not seen:
-        return [section("No lead has been shown anyone's data yet.")]
+        return [blocks.section("No lead has been shown anyone's data yet.")]
     lines = [_audit_line(s) for s in seen]
     return [
-        section(join("\n", lines)),
-        context("The latest 20 views. What was shown is not kept here, only that it was."),
+        blocks.section(join("\n", lines)),
+        blocks.context("The latest 20 views. What was shown is not kept here, only that it was."),
     ]

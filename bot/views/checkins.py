@@ -9,26 +9,8 @@ from bot.ids import Action, Field, View, keyed
 from bot.models import Medium
 from bot.services.checkins import ACTION_ROWS, ActionView, Logged, action_fields
 from bot.services.pairs import Member, PairFacts
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    checkboxes,
-    context,
-    date_picker,
-    divider,
-    header,
-    input_block,
-    modal,
-    multi_select,
-    number_input,
-    option,
-    options,
-    radio_buttons,
-    section,
-    static_select,
-    text_input,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS, which_one
 from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
 from bot.views.when import slack_date
@@ -67,8 +49,8 @@ def checkin_modal(
     medium: Medium,
 ) -> Block:
     partner = pair.other(user_id)
-    blocks = [
-        section(
+    body = [
+        blocks.section(
             mrkdwn(
                 "Your session with *{name}*. Notes are shared with the two of "
                 "you only; the programme lead sees that a session happened, its length and the "
@@ -79,7 +61,7 @@ def checkin_modal(
         *_session_facts(topics, today=today, minutes=minutes, medium=medium),
         *_notes(),
         *_action_rows(partner),
-        input_block(
+        blocks.input_block(
             Field.NEXT_SESSION,
             "Next session",
             {"type": "datetimepicker"},
@@ -87,8 +69,8 @@ def checkin_modal(
             hint="Each of you gets a reminder the day before.",
         ),
     ]
-    return modal(
-        View.CHECKIN, "Log a session", blocks, submit="Save", private_metadata=str(pair.id)
+    return blocks.modal(
+        View.CHECKIN, "Log a session", body, submit="Save", private_metadata=str(pair.id)
     )
 
 
@@ -96,32 +78,38 @@ def _session_facts(
     topics: Sequence[str], *, today: date, minutes: int, medium: Medium
 ) -> list[Block]:
     """When, how long and how the pair met, what they covered, and how useful it was."""
-    blocks = [
-        input_block(Field.HELD_ON, "When", date_picker(today)),
-        input_block(Field.MINUTES, "Minutes", number_input(initial=minutes, low=5, high=480)),
-        input_block(
-            Field.AGREED_MEDIUM, "How you met", static_select(MEDIUM_OPTIONS, initial=medium.value)
+    shown = [
+        blocks.input_block(Field.HELD_ON, "When", blocks.date_picker(today)),
+        blocks.input_block(
+            Field.MINUTES, "Minutes", blocks.number_input(initial=minutes, low=5, high=480)
+        ),
+        blocks.input_block(
+            Field.AGREED_MEDIUM,
+            "How you met",
+            blocks.static_select(MEDIUM_OPTIONS, initial=medium.value),
         ),
     ]
     if topics:
-        blocks.append(
-            input_block(
+        shown.append(
+            blocks.input_block(
                 Field.TOPICS,
                 "Topics",
-                multi_select(options((t, t) for t in topics[:100])),
+                blocks.multi_select(blocks.options((t, t) for t in topics[:100])),
                 optional=True,
             )
         )
     return [
-        *blocks,
-        input_block(
+        *shown,
+        blocks.input_block(
             Field.OTHER_TOPICS,
             "Other topics",
-            text_input(placeholder="Comma separated", max_length=300),
+            blocks.text_input(placeholder="Comma separated", max_length=300),
             optional=True,
         ),
-        input_block(
-            Field.USEFULNESS, "How useful was it for you?", radio_buttons(options(USEFULNESS))
+        blocks.input_block(
+            Field.USEFULNESS,
+            "How useful was it for you?",
+            blocks.radio_buttons(blocks.options(USEFULNESS)),
         ),
     ]
 
@@ -129,15 +117,17 @@ def _session_facts(
 def _notes() -> list[Block]:
     """The GROW notes the pair shares, and the note only its writer sees."""
     notes = [
-        input_block(field, label, text_input(multiline=True, max_length=2000), optional=True)
+        blocks.input_block(
+            field, label, blocks.text_input(multiline=True, max_length=2000), optional=True
+        )
         for field, label in GROW_LABELS.items()
     ]
     return [
         *notes,
-        input_block(
+        blocks.input_block(
             Field.PRIVATE_NOTE,
             "Private note",
-            text_input(multiline=True, max_length=2000),
+            blocks.text_input(multiline=True, max_length=2000),
             optional=True,
             hint="Only you will ever see this.",
         ),
@@ -145,22 +135,26 @@ def _notes() -> list[Block]:
 
 
 def _action_rows(partner: Member) -> list[Block]:
-    owners = [option("Me", "me"), option(partner.name[:60], "partner")]
-    blocks: list[Block] = []
+    owners = [blocks.option("Me", "me"), blocks.option(partner.name[:60], "partner")]
+    shown: list[Block] = []
     for row in range(ACTION_ROWS):
         text_field, owner_field, due_field, org_field = action_fields(row)
-        blocks += [
-            input_block(text_field, f"Action {row + 1}", text_input(max_length=300), optional=True),
-            input_block(owner_field, "Who does it", static_select(owners), optional=True),
-            input_block(due_field, "Due", date_picker(), optional=True),
-            input_block(
+        shown += [
+            blocks.input_block(
+                text_field, f"Action {row + 1}", blocks.text_input(max_length=300), optional=True
+            ),
+            blocks.input_block(
+                owner_field, "Who does it", blocks.static_select(owners), optional=True
+            ),
+            blocks.input_block(due_field, "Due", blocks.date_picker(), optional=True),
+            blocks.input_block(
                 org_field,
                 " ",
-                checkboxes([option("Take back to the organisation", "org")]),
+                blocks.checkboxes([blocks.option("Take back to the organisation", "org")]),
                 optional=True,
             ),
         ]
-    return blocks
+    return shown
 
 
 def _action_line(text: str, owner: str, due: date | None, for_org: bool) -> Mrkdwn:
@@ -192,17 +186,17 @@ def logged_message(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
     ]
     if logged.topics:
         lines.append(mrkdwn("Topics: {topics}", topics=", ".join(logged.topics)))
-    blocks = [section(join("\n", lines))]
+    shown = [blocks.section(join("\n", lines))]
     notes = [
         mrkdwn("*{name}:* {value}", name=name.title(), value=value)
         for name, value in logged.grow.items()
         if value
     ]
     if notes:
-        blocks.append(section(join("\n", notes)))
+        shown.append(blocks.section(join("\n", notes)))
     if logged.actions:
-        blocks.append(
-            section(
+        shown.append(
+            blocks.section(
                 mrkdwn(
                     "*Actions*\n{lines}",
                     lines=join("\n", (_action_line(*a) for a in logged.actions)),
@@ -210,8 +204,10 @@ def logged_message(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
             )
         )
     if logged.next_session_at:
-        blocks.append(context(mrkdwn("Next session: {at}", at=slack_date(logged.next_session_at))))
-    return text, blocks
+        shown.append(
+            blocks.context(mrkdwn("Next session: {at}", at=slack_date(logged.next_session_at)))
+        )
+    return text, shown
 
 
 def rate_prompt(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
@@ -221,15 +217,15 @@ def rate_prompt(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
         day=logged.held_on,
     )
     return text, [
-        section(
+        blocks.section(
             mrkdwn(
                 "{text} How useful was it for you? Only the rating reaches the programme lead.",
                 text=text,
             )
         ),
-        actions(
+        blocks.actions(
             *[
-                button(
+                blocks.button(
                     label.split(" ")[0],
                     keyed(Action.RATE_SESSION, value),
                     f"{logged.session_id}:{value}",
@@ -255,30 +251,32 @@ def actions_message(
     today: date,
     partner: Member | None,
 ) -> list[Block]:
-    blocks: list[Block] = [header("Your actions")]
+    shown: list[Block] = [blocks.header("Your actions")]
     if not mine:
-        blocks.append(section("You have no open actions."))
+        shown.append(blocks.section("You have no open actions."))
     for action in mine[:SHOWN_ACTIONS]:
         late = " ⚠️ overdue" if action.overdue(today) else ""
         due = f" · due {action.due_on:%d %b}" if action.due_on else ""
         org = " · for the organisation" if action.for_organisation else ""
-        blocks.append(
-            section(mrkdwn("{text}{due}{org}{late}", text=action.text, due=due, org=org, late=late))
+        shown.append(
+            blocks.section(
+                mrkdwn("{text}{due}{org}{late}", text=action.text, due=due, org=org, late=late)
+            )
         )
-        blocks.append(
-            actions(
-                button(
+        shown.append(
+            blocks.actions(
+                blocks.button(
                     "Done", keyed(Action.ACTION_DONE, action.id), str(action.id), style="primary"
                 ),
-                button("Drop", keyed(Action.ACTION_DROP, action.id), str(action.id)),
+                blocks.button("Drop", keyed(Action.ACTION_DROP, action.id), str(action.id)),
             )
         )
     if len(mine) > SHOWN_ACTIONS:
-        blocks.append(context(mrkdwn("…and {more} more.", more=len(mine) - SHOWN_ACTIONS)))
+        shown.append(blocks.context(mrkdwn("…and {more} more.", more=len(mine) - SHOWN_ACTIONS)))
     if partner is not None and theirs:
-        blocks += [
-            divider(),
-            section(
+        shown += [
+            blocks.divider(),
+            blocks.section(
                 mrkdwn(
                     "*{name}'s open actions, to review together*\n{lines}",
                     name=partner.name,
@@ -292,4 +290,4 @@ def actions_message(
                 )
             ),
         ]
-    return blocks
+    return shown

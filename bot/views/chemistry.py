@@ -8,16 +8,8 @@ from datetime import datetime
 from bot.ids import Action, Field, View, keyed
 from bot.services.chemistry import MAX_NOTE, Agreement, Proposal
 from bot.services.pairs import Member, PairFacts
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    context,
-    input_block,
-    modal,
-    section,
-    text_input,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, code, join, mention, mrkdwn
 from bot.views.when import local, slack_date
 
@@ -34,8 +26,8 @@ def _both_local(at: datetime, pair: PairFacts) -> Mrkdwn:
 
 def times_modal(pair_id: int, other: Member, *, default: datetime) -> Block:
     """Up to three date-time pickers; Slack shows them in the proposer's own time zone."""
-    blocks: list[Block] = [
-        section(
+    body: list[Block] = [
+        blocks.section(
             mrkdwn(
                 "Propose up to three times for a 30-minute chemistry meeting with "
                 "*{name}*. They'll see each time in their own time zone.",
@@ -47,19 +39,21 @@ def times_modal(pair_id: int, other: Member, *, default: datetime) -> Block:
         element: Block = {"type": "datetimepicker"}
         if number == 1:
             element["initial_date_time"] = int(default.timestamp())
-        blocks.append(input_block(field, f"Option {number}", element, optional=number > 1))
-    blocks.append(
-        input_block(
+        body.append(blocks.input_block(field, f"Option {number}", element, optional=number > 1))
+    body.append(
+        blocks.input_block(
             Field.NOTE,
             "Where or how to meet",
-            text_input(max_length=MAX_NOTE, placeholder="A video link, a room, a coffee place"),
+            blocks.text_input(
+                max_length=MAX_NOTE, placeholder="A video link, a room, a coffee place"
+            ),
             optional=True,
         )
     )
-    return modal(
+    return blocks.modal(
         View.CHEMISTRY_TIMES,
         "Chemistry meeting",
-        blocks,
+        body,
         submit="Propose",
         private_metadata=str(pair_id),
     )
@@ -69,8 +63,8 @@ def proposal_message(proposal: Proposal) -> Rendered:
     pair, proposer = proposal.pair, proposal.proposer
     other = pair.other(proposer.user_id)
     text = mrkdwn("{name} proposed times for your chemistry meeting.", name=proposer.name)
-    blocks: list[Block] = [
-        section(
+    shown: list[Block] = [
+        blocks.section(
             mrkdwn(
                 "{proposer} proposed times for your chemistry meeting. "
                 "{other}, pick the one that suits you, or propose others.",
@@ -80,12 +74,12 @@ def proposal_message(proposal: Proposal) -> Rendered:
         )
     ]
     if proposal.note:
-        blocks.append(context(mrkdwn("Where: {note}", note=proposal.note)))
+        shown.append(blocks.context(mrkdwn("Where: {note}", note=proposal.note)))
     for index, at in enumerate(proposal.options):
-        blocks.append(
-            section(
+        shown.append(
+            blocks.section(
                 mrkdwn("*{at}*\n{local}", at=slack_date(at), local=_both_local(at, pair)),
-                accessory=button(
+                accessory=blocks.button(
                     "Accept",
                     keyed(Action.ACCEPT_TIME, index),
                     f"{proposal.meeting_id}:{index}",
@@ -93,25 +87,27 @@ def proposal_message(proposal: Proposal) -> Rendered:
                 ),
             )
         )
-    blocks.append(actions(button("Propose other times", Action.OTHER_TIMES, str(pair.id))))
-    return text, blocks
+    shown.append(
+        blocks.actions(blocks.button("Propose other times", Action.OTHER_TIMES, str(pair.id)))
+    )
+    return text, shown
 
 
 def replaced_message() -> Rendered:
     text = mrkdwn("These times were replaced by a newer proposal below.")
-    return text, [context(text)]
+    return text, [blocks.context(text)]
 
 
 def accepted_line(user_id: str, at: datetime) -> Rendered:
     text = mrkdwn("{who} accepted {at}.", who=mention(user_id), at=slack_date(at))
-    return text, [context(text)]
+    return text, [blocks.context(text)]
 
 
 def agreed_message(agreement: Agreement) -> Rendered:
     pair, at = agreement.pair, agreement.starts_at
     text = mrkdwn("Chemistry meeting agreed for {at}.", at=slack_date(at))
-    blocks: list[Block] = [
-        section(
+    shown: list[Block] = [
+        blocks.section(
             mrkdwn(
                 "✅ *Chemistry meeting agreed: {at}* (30 minutes)\n{local}",
                 at=slack_date(at),
@@ -120,15 +116,15 @@ def agreed_message(agreement: Agreement) -> Rendered:
         )
     ]
     if agreement.note:
-        blocks.append(context(mrkdwn("Where: {note}", note=agreement.note)))
-    blocks += [
-        context(
+        shown.append(blocks.context(mrkdwn("Where: {note}", note=agreement.note)))
+    shown += [
+        blocks.context(
             "You'll both get a reminder before it. Afterwards I'll ask each of you privately "
             "whether to go ahead."
         ),
-        actions(button("Propose other times", Action.OTHER_TIMES, str(pair.id))),
+        blocks.actions(blocks.button("Propose other times", Action.OTHER_TIMES, str(pair.id))),
     ]
-    return text, blocks
+    return text, shown
 
 
 def reminder_message(agreement: Agreement) -> Rendered:
@@ -136,7 +132,7 @@ def reminder_message(agreement: Agreement) -> Rendered:
     text = mrkdwn("Reminder: your chemistry meeting is at {at}.", at=slack_date(at))
     where = mrkdwn("\nWhere: {note}", note=agreement.note) if agreement.note else ""
     return text, [
-        section(
+        blocks.section(
             mrkdwn(
                 "⏰ Reminder: your chemistry meeting is *{at}*.{where}\n"
                 "A good opener: what each of you hopes to learn, and how you like to work.",
@@ -151,26 +147,26 @@ def decision_prompt(pair: PairFacts, member: Member) -> Rendered:
     other = pair.other(member.user_id)
     text = mrkdwn("How was your chemistry meeting with {name}?", name=other.name)
     return text, [
-        section(
+        blocks.section(
             mrkdwn(
                 "How was your chemistry meeting with *{name}*? Should the two of you "
                 "go ahead?\nYour answer is private: it is never shown to them.",
                 name=other.name,
             )
         ),
-        actions(
-            button("Go", Action.GO, str(pair.id), style="primary"),
-            button("Not for me", Action.NOT_FOR_ME, str(pair.id)),
+        blocks.actions(
+            blocks.button("Go", Action.GO, str(pair.id), style="primary"),
+            blocks.button("Not for me", Action.NOT_FOR_ME, str(pair.id)),
         ),
     ]
 
 
 def not_for_me_modal(pair_id: int, other: Member) -> Block:
-    return modal(
+    return blocks.modal(
         View.NOT_FOR_ME,
         "Not for me",
         [
-            section(
+            blocks.section(
                 mrkdwn(
                     "Thank you for being honest. The pairing with *{name}* will end, "
                     "and they will not learn who decided or why. You'll both go back into the "
@@ -178,10 +174,10 @@ def not_for_me_modal(pair_id: int, other: Member) -> Block:
                     name=other.name,
                 )
             ),
-            input_block(
+            blocks.input_block(
                 Field.REASON,
                 "Anything the programme lead should know?",
-                text_input(multiline=True, max_length=MAX_NOTE),
+                blocks.text_input(multiline=True, max_length=MAX_NOTE),
                 optional=True,
                 hint="Only the programme lead sees this.",
             ),
@@ -208,9 +204,11 @@ def confirmed_message(pair: PairFacts) -> Rendered:
         mentee=mention(pair.mentee.user_id),
     )
     return text, [
-        section(text),
-        actions(
-            button("Set up our agreement", Action.AGREEMENT_OPEN, str(pair.id), style="primary")
+        blocks.section(text),
+        blocks.actions(
+            blocks.button(
+                "Set up our agreement", Action.AGREEMENT_OPEN, str(pair.id), style="primary"
+            )
         ),
     ]
 
@@ -229,6 +227,17 @@ def rematch_command(programme_name: str) -> Mrkdwn:
     return code(f"/mentoring-admin rematch {programme_name}")
 
 
+def _ended_pairing(pair: PairFacts) -> dict[str, object]:
+    """What the lead hears of a pairing that won't go on: who was in it, in which programme,
+    and the command that matches them again."""
+    return {
+        "mentor": mention(pair.mentor.user_id),
+        "mentee": mention(pair.mentee.user_id),
+        "programme": pair.programme_name,
+        "command": rematch_command(pair.programme_name),
+    }
+
+
 def lead_dissolved(pair: PairFacts, decider: Member, reason: str) -> Mrkdwn:
     why = (
         mrkdwn(" Their reason: “{reason}”", reason=reason)
@@ -240,12 +249,9 @@ def lead_dissolved(pair: PairFacts, decider: Member, reason: str) -> Mrkdwn:
         "{mentee} (mentee) in “{programme}” won't go ahead. "
         "{decider} said “not for me”.{why} Neither is told who decided. Both are back "
         "in the pool: {command}.",
-        mentor=mention(pair.mentor.user_id),
-        mentee=mention(pair.mentee.user_id),
-        programme=pair.programme_name,
         decider=mention(decider.user_id),
         why=why,
-        command=rematch_command(pair.programme_name),
+        **_ended_pairing(pair),
     )
 
 
@@ -294,8 +300,5 @@ def lead_no_fault(pair: PairFacts, asker: Member) -> Mrkdwn:
         "“{programme}” has ended. Neither is told who asked. Both are back in "
         "the pool: {command}.",
         asker=mention(asker.user_id),
-        mentor=mention(pair.mentor.user_id),
-        mentee=mention(pair.mentee.user_id),
-        programme=pair.programme_name,
-        command=rematch_command(pair.programme_name),
+        **_ended_pairing(pair),
     )

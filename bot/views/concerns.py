@@ -5,16 +5,8 @@ from __future__ import annotations
 
 from bot.ids import Action, Field, View
 from bot.services.concerns import MAX_TEXT, Thread
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    context,
-    input_block,
-    modal,
-    section,
-    text_input,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.forms import programme_picker
 from bot.views.mrkdwn import Mrkdwn, mention, mrkdwn
 
@@ -31,31 +23,33 @@ PRIVATE = "Between you, the programme's leads and its neutral supporter only."
 
 
 def concern_modal(programmes: list[tuple[int, str]]) -> Block:
-    blocks, metadata = programme_picker(programmes)
-    blocks.append(
-        input_block(
+    body, metadata = programme_picker(programmes)
+    body.append(
+        blocks.input_block(
             Field.CONCERN_TEXT,
             "What is worrying you?",
-            text_input(multiline=True, max_length=MAX_TEXT),
+            blocks.text_input(multiline=True, max_length=MAX_TEXT),
             hint="Only the programme's leads and its neutral supporter will read this.",
         )
     )
-    return modal(View.CONCERN, "Raise a concern", blocks, submit="Send", private_metadata=metadata)
+    return blocks.modal(
+        View.CONCERN, "Raise a concern", body, submit="Send", private_metadata=metadata
+    )
 
 
 def reply_modal(thread: Thread) -> Block:
-    blocks = [
-        input_block(
+    body = [
+        blocks.input_block(
             Field.CONCERN_TEXT,
             "Your reply",
-            text_input(multiline=True, max_length=MAX_TEXT),
+            blocks.text_input(multiline=True, max_length=MAX_TEXT),
         ),
-        context(PRIVATE),
+        blocks.context(PRIVATE),
     ]
-    return modal(
+    return blocks.modal(
         View.CONCERN_REPLY,
         "Reply",
-        blocks,
+        body,
         submit="Send",
         private_metadata=str(thread.concern_id),
     )
@@ -77,12 +71,12 @@ def to_helpers(
     )
     value = str(thread.concern_id)
     return heading, [
-        section(_quoted(heading, text)),
-        actions(
-            button("Reply", Action.CONCERN_REPLY, value, style="primary"),
-            button("Close", Action.CONCERN_CLOSE, value),
+        blocks.section(_quoted(heading, text)),
+        blocks.actions(
+            blocks.button("Reply", Action.CONCERN_REPLY, value, style="primary"),
+            blocks.button("Close", Action.CONCERN_CLOSE, value),
         ),
-        context(PRIVATE),
+        blocks.context(PRIVATE),
     ]
 
 
@@ -97,9 +91,11 @@ def to_participant(thread: Thread, text: str, *, author_id: str) -> tuple[Mrkdwn
         programme=thread.programme,
     )
     return heading, [
-        section(_quoted(heading, text)),
-        actions(button("Reply", Action.CONCERN_REPLY, str(thread.concern_id), style="primary")),
-        context(PRIVATE),
+        blocks.section(_quoted(heading, text)),
+        blocks.actions(
+            blocks.button("Reply", Action.CONCERN_REPLY, str(thread.concern_id), style="primary")
+        ),
+        blocks.context(PRIVATE),
     ]
 
 

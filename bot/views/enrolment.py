@@ -4,36 +4,29 @@ from __future__ import annotations
 
 from bot.ids import Action, Field, View
 from bot.models import Programme
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    context,
-    input_block,
-    modal,
-    option,
-    section,
-    static_select,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.forms import post_channel_input, which_one
 from bot.views.mrkdwn import Mrkdwn, mrkdwn
 
 
 def open_enrolment_modal(programmes: list[Programme], *, preselect: int | None = None) -> Block:
-    choices = [option(p.name, str(p.id)) for p in programmes[:100]]
-    blocks = [
-        input_block(Field.PROGRAMME, "Programme", static_select(choices, initial=preselect)),
+    choices = [blocks.option(p.name, str(p.id)) for p in programmes[:100]]
+    body = [
+        blocks.input_block(
+            Field.PROGRAMME, "Programme", blocks.static_select(choices, initial=preselect)
+        ),
         post_channel_input("Announce in", current_by_default=True),
     ]
-    return modal(View.OPEN_ENROLMENT, "Open enrolment", blocks, submit="Open and announce")
+    return blocks.modal(View.OPEN_ENROLMENT, "Open enrolment", body, submit="Open and announce")
 
 
 def announcement(programme: Programme) -> tuple[Mrkdwn, list[Block]]:
     topics = ", ".join(programme.topics[:10])
     description = (programme.description or "").strip()
     text = mrkdwn("Enrolment is open for {name}", name=programme.name)
-    blocks = [
-        section(
+    shown = [
+        blocks.section(
             mrkdwn(
                 ":sparkles: *Enrolment is open: {name}*\n{description}",
                 name=programme.name,
@@ -42,7 +35,7 @@ def announcement(programme: Programme) -> tuple[Mrkdwn, list[Block]]:
             if description
             else mrkdwn(":sparkles: *Enrolment is open: {name}*", name=programme.name)
         ),
-        section(
+        blocks.section(
             mrkdwn(
                 "Reverse mentoring pairs a junior colleague (the mentor) with a senior leader "
                 "(the mentee). {sessions} sessions, about every "
@@ -54,15 +47,15 @@ def announcement(programme: Programme) -> tuple[Mrkdwn, list[Block]]:
                 topics=topics,
             )
         ),
-        actions(button("Join", Action.JOIN, str(programme.id), style="primary")),
-        context(
+        blocks.actions(blocks.button("Join", Action.JOIN, str(programme.id), style="primary")),
+        blocks.context(
             mrkdwn(
                 "Sign up by {deadline:%d %b %Y}, or type `/mentoring join`.",
                 deadline=programme.enrolment_deadline,
             )
         ),
     ]
-    return text, blocks
+    return text, shown
 
 
 def close_chooser(programmes: list[Programme]) -> list[Block]:

@@ -10,7 +10,8 @@ from bot.models import ParticipantStatus
 from bot.services.checkins import PairHome
 from bot.services.programmes import ProgrammeSummary
 from bot.services.signup import Participation
-from bot.views.blocks import Block, actions, button, context, divider, header, section
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, code, join, mrkdwn
 from bot.views.signup import participation_line
 from bot.views.when import slack_date
@@ -58,7 +59,7 @@ def pair_blocks(home: PairHome, user_id: str, *, today: date) -> list[Block]:
     if progress.next_at:
         held += mrkdwn(", next {at}", at=slack_date(progress.next_at))
     lines.append(held + ".")
-    blocks: list[Block] = [section(join("\n", lines))]
+    rows: list[Block] = [blocks.section(join("\n", lines))]
     if home.actions:
         shown: list[Mrkdwn] = []
         for action in home.actions[:PAIR_ACTIONS_SHOWN]:
@@ -76,15 +77,17 @@ def pair_blocks(home: PairHome, user_id: str, *, today: date) -> list[Block]:
         more = len(home.actions) - PAIR_ACTIONS_SHOWN
         if more > 0:
             shown.append(mrkdwn("…and {more} more: `/mentoring actions`.", more=more))
-        blocks.append(context(mrkdwn("*Open actions*\n{shown}", shown=join("\n", shown))))
+        rows.append(blocks.context(mrkdwn("*Open actions*\n{shown}", shown=join("\n", shown))))
     buttons = [
-        button("Log a session", keyed(Action.LOG_SESSION, pair.id), str(pair.id), style="primary"),
-        button("My actions", Action.MY_ACTIONS, "home"),
+        blocks.button(
+            "Log a session", keyed(Action.LOG_SESSION, pair.id), str(pair.id), style="primary"
+        ),
+        blocks.button("My actions", Action.MY_ACTIONS, "home"),
     ]
     label = "Set up our agreement" if home.agreement is None else "Change our agreement"
-    buttons.append(button(label, keyed(Action.AGREEMENT_OPEN, pair.id), str(pair.id)))
-    blocks.append(actions(*buttons))
-    return blocks
+    buttons.append(blocks.button(label, keyed(Action.AGREEMENT_OPEN, pair.id), str(pair.id)))
+    rows.append(blocks.actions(*buttons))
+    return rows
 
 
 def home_view(
@@ -98,45 +101,47 @@ def home_view(
     user_id: str = "",
     today: date | None = None,
 ) -> Block:
-    blocks: list[Block] = [header("Reverse mentoring")]
+    shown: list[Block] = [blocks.header("Reverse mentoring")]
     for home in pairs[:3]:
-        blocks += pair_blocks(home, user_id, today=today or date.today())
-        blocks.append(divider())
-    blocks += _my_programmes(participations, open_programme_count)
+        shown += pair_blocks(home, user_id, today=today or date.today())
+        shown.append(blocks.divider())
+    shown += _my_programmes(participations, open_programme_count)
     if any(p.status == ParticipantStatus.SIGNED_UP for p in participations):
-        blocks += _support(in_a_pair=bool(pairs))
+        shown += _support(in_a_pair=bool(pairs))
     if lead_programmes is not None:
-        blocks += _programmes_led(
-            lead_programmes, lead_reports or {}, may_create_programmes, shown_above=len(blocks)
+        shown += _programmes_led(
+            lead_programmes, lead_reports or {}, may_create_programmes, shown_above=len(shown)
         )
-    return {"type": "home", "blocks": blocks}
+    return {"type": "home", "blocks": shown}
 
 
 def _my_programmes(participations: list[Participation], open_programme_count: int) -> list[Block]:
     if participations:
-        blocks = [section(join("\n", (participation_line(p) for p in participations[:20])))]
+        shown = [blocks.section(join("\n", (participation_line(p) for p in participations[:20])))]
     else:
-        blocks = [section("You haven't joined a programme yet.")]
+        shown = [blocks.section("You haven't joined a programme yet.")]
     buttons = []
     if open_programme_count:
-        buttons.append(button("Join a programme", Action.JOIN, style="primary"))
+        buttons.append(blocks.button("Join a programme", Action.JOIN, style="primary"))
     if any(p.can_edit for p in participations):
         first = next(p for p in participations if p.can_edit)
-        buttons.append(button("Edit my answers", Action.EDIT_SIGNUP, str(first.programme_id)))
+        buttons.append(
+            blocks.button("Edit my answers", Action.EDIT_SIGNUP, str(first.programme_id))
+        )
     if buttons:
-        blocks.append(actions(*buttons))
-    return blocks
+        shown.append(blocks.actions(*buttons))
+    return shown
 
 
 def _support(*, in_a_pair: bool) -> list[Block]:
-    support = [button("Raise a concern", Action.RAISE_CONCERN, "home")]
+    support = [blocks.button("Raise a concern", Action.RAISE_CONCERN, "home")]
     if in_a_pair:
-        support.append(button("Pause our pair", Action.HOME_PAUSE, "home"))
-        support.append(button("Ask for a new partner", Action.HOME_REMATCH, "home"))
-    support.append(button("Leave a programme", Action.HOME_LEAVE, "home"))
+        support.append(blocks.button("Pause our pair", Action.HOME_PAUSE, "home"))
+        support.append(blocks.button("Ask for a new partner", Action.HOME_REMATCH, "home"))
+    support.append(blocks.button("Leave a programme", Action.HOME_LEAVE, "home"))
     return [
-        context("*Need something?* Each of these asks you first and says what happens."),
-        actions(*support),
+        blocks.context("*Need something?* Each of these asks you first and says what happens."),
+        blocks.actions(*support),
     ]
 
 
@@ -147,20 +152,20 @@ def _programmes_led(
     *,
     shown_above: int,
 ) -> list[Block]:
-    blocks = [divider(), header("Programmes you can run")]
+    shown = [blocks.divider(), blocks.header("Programmes you can run")]
     if may_create_programmes:
-        blocks.append(actions(button("New programme", Action.NEW_PROGRAMME, "new")))
+        shown.append(blocks.actions(blocks.button("New programme", Action.NEW_PROGRAMME, "new")))
     # Each programme takes two blocks; keep within the Home tab's 100-block limit.
-    room = (MAX_HOME_BLOCKS - shown_above - len(blocks) - 1) // 2
+    room = (MAX_HOME_BLOCKS - shown_above - len(shown) - 1) // 2
     for summary in summaries[:room]:
-        blocks += _programme_led(summary, reports.get(summary.id))
+        shown += _programme_led(summary, reports.get(summary.id))
     if len(summaries) > room:
-        blocks.append(
-            context(
+        shown.append(
+            blocks.context(
                 mrkdwn("…and {more} more: `/mentoring-admin list`.", more=len(summaries) - room)
             )
         )
-    return blocks
+    return shown
 
 
 def _programme_led(summary: ProgrammeSummary, figures: str | None) -> list[Block]:
@@ -181,4 +186,4 @@ def _programme_led(summary: ProgrammeSummary, figures: str | None) -> list[Block
             mentees=summary.mentees,
             deadline=summary.enrolment_deadline,
         )
-    return [section(heading), context(facts)]
+    return [blocks.section(heading), blocks.context(facts)]

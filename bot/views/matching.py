@@ -9,21 +9,8 @@ from bot.ids import Action, Field, View, keyed
 from bot.models import Programme
 from bot.services.matching.runs import Preview, PreviewPair
 from bot.services.pairs import Member, PairFacts
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    confirmed,
-    context,
-    count,
-    divider,
-    header,
-    input_block,
-    modal,
-    option,
-    radio_buttons,
-    section,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.forms import which_one
 from bot.views.mrkdwn import Mrkdwn, code, join, mention, mrkdwn
 
@@ -66,7 +53,7 @@ def _summary(preview: Preview) -> Mrkdwn:
     return mrkdwn(
         "*{pairs}* · mean score {mean:.1f} of {best:.0f} · {share:.0%} of mentees matched "
         "({matched} of {mentees}) · {mentors} mentors in the pool",
-        pairs=count(len(preview.pairs), "pair"),
+        pairs=blocks.count(len(preview.pairs), "pair"),
         mean=preview.mean_score,
         best=preview.best_score,
         share=preview.share_matched,
@@ -82,16 +69,16 @@ def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
     text = mrkdwn(
         "Matching preview for {programme}: {pairs}",
         programme=preview.programme_name,
-        pairs=count(len(preview.pairs), "pair"),
+        pairs=blocks.count(len(preview.pairs), "pair"),
     )
-    blocks: list[Block] = [
-        header(f"Matching preview: {preview.programme_name}"),
-        section(_summary(preview)),
+    shown: list[Block] = [
+        blocks.header(f"Matching preview: {preview.programme_name}"),
+        blocks.section(_summary(preview)),
         *(_preview_pair(pair, run) for pair in preview.pairs[:PAIRS_SHOWN]),
     ]
     if len(preview.pairs) > PAIRS_SHOWN:
-        blocks.append(
-            context(
+        shown.append(
+            blocks.context(
                 mrkdwn(
                     "Showing the {shown} lowest-scoring pairs; {more} more score higher.",
                     shown=PAIRS_SHOWN,
@@ -100,14 +87,14 @@ def preview_message(preview: Preview) -> tuple[Mrkdwn, list[Block]]:
             )
         )
     if preview.unmatched:
-        blocks += [divider(), section(_unmatched(preview))]
-    blocks.append(actions(*_preview_buttons(preview, run)))
-    return text, blocks
+        shown += [blocks.divider(), blocks.section(_unmatched(preview))]
+    shown.append(blocks.actions(*_preview_buttons(preview, run)))
+    return text, shown
 
 
 def _preview_pair(pair: PreviewPair, run: str) -> Block:
     pin = " · 📌 pinned" if pair.pinned else ""
-    return section(
+    return blocks.section(
         mrkdwn(
             "*{mentor}* (mentor) with *{mentee}* (mentee) · score {score:.1f}{pin}\n{why}",
             mentor=pair.mentor_name,
@@ -120,8 +107,8 @@ def _preview_pair(pair: PreviewPair, run: str) -> Block:
             "type": "overflow",
             "action_id": keyed(Action.PREVIEW_PAIR, pair.pair_id),
             "options": [
-                option("Pin this pair", f"pin:{run}:{pair.pair_id}"),
-                option("Forbid this pair", f"forbid:{run}:{pair.pair_id}"),
+                blocks.option("Pin this pair", f"pin:{run}:{pair.pair_id}"),
+                blocks.option("Forbid this pair", f"forbid:{run}:{pair.pair_id}"),
             ],
         },
     )
@@ -144,9 +131,9 @@ def _preview_buttons(preview: Preview, run: str) -> list[Block]:
     buttons = []
     if preview.pairs:
         buttons.append(
-            confirmed(
-                button(
-                    f"Approve and introduce {count(len(preview.pairs), 'pair')}",
+            blocks.confirmed(
+                blocks.button(
+                    f"Approve and introduce {blocks.count(len(preview.pairs), 'pair')}",
                     Action.APPROVE_MATCH,
                     run,
                     style="primary",
@@ -160,26 +147,26 @@ def _preview_buttons(preview: Preview, run: str) -> list[Block]:
         )
     return [
         *buttons,
-        button("Re-run", Action.RERUN_MATCH, run),
-        button("Pin or forbid a pair…", Action.ADD_CONSTRAINT, run),
-        button("Discard", Action.DISCARD_MATCH, run),
+        blocks.button("Re-run", Action.RERUN_MATCH, run),
+        blocks.button("Pin or forbid a pair…", Action.ADD_CONSTRAINT, run),
+        blocks.button("Discard", Action.DISCARD_MATCH, run),
     ]
 
 
 def constraint_modal(run_id: int) -> Block:
-    return modal(
+    return blocks.modal(
         View.PAIR_CONSTRAINT,
         "Pin or forbid a pair",
         [
-            input_block(Field.MENTOR, "Mentor", {"type": "users_select"}),
-            input_block(Field.MENTEE, "Mentee", {"type": "users_select"}),
-            input_block(
+            blocks.input_block(Field.MENTOR, "Mentor", {"type": "users_select"}),
+            blocks.input_block(Field.MENTEE, "Mentee", {"type": "users_select"}),
+            blocks.input_block(
                 Field.CONSTRAINT,
                 "What should matching do?",
-                radio_buttons(
+                blocks.radio_buttons(
                     [
-                        option("Always pair them (pin)", "pin"),
-                        option("Never pair them (forbid)", "forbid"),
+                        blocks.option("Always pair them (pin)", "pin"),
+                        blocks.option("Never pair them (forbid)", "forbid"),
                     ]
                 ),
             ),
@@ -210,8 +197,8 @@ def intro_message(pair: PairFacts) -> tuple[Mrkdwn, list[Block]]:
         mentee=mentee,
     )
     return text, [
-        header("Meet your reverse mentoring partner"),
-        section(
+        blocks.header("Meet your reverse mentoring partner"),
+        blocks.section(
             mrkdwn(
                 "Welcome to *{programme}*! {mentor} will mentor "
                 "{mentee}, sharing a view of work that a senior role rarely gets.",
@@ -220,15 +207,15 @@ def intro_message(pair: PairFacts) -> tuple[Mrkdwn, list[Block]]:
                 mentee=mentee,
             )
         ),
-        section(_brings(pair.mentor)),
-        section(_brings(pair.mentee)),
-        section(
+        blocks.section(_brings(pair.mentor)),
+        blocks.section(_brings(pair.mentee)),
+        blocks.section(
             "First, a short *chemistry meeting* to see whether you click. Either of you can "
             "propose up to three times; afterwards each of you tells us privately whether to go "
             "ahead."
         ),
-        actions(
-            button(
+        blocks.actions(
+            blocks.button(
                 "Request chemistry meeting",
                 Action.REQUEST_CHEMISTRY,
                 str(pair.id),
@@ -254,7 +241,7 @@ def approved_summary(
     lines = [
         mrkdwn(
             "Approved. {pairs} in “{programme}” {verb} introduced.",
-            pairs=count(introduced, "pair"),
+            pairs=blocks.count(introduced, "pair"),
             programme=programme_name,
             verb="was" if introduced == 1 else "were",
         )
@@ -263,7 +250,7 @@ def approved_summary(
         lines.append(
             mrkdwn(
                 "{people} without a partner {verb} told they stay in the pool.",
-                people=count(told_unmatched, "person", "people"),
+                people=blocks.count(told_unmatched, "person", "people"),
                 verb="was" if told_unmatched == 1 else "were",
             )
         )
@@ -313,19 +300,19 @@ PAIR_STATUS_WORDS = {
 
 def pairs_list(programme_name: str, pairs: Sequence[PairFacts]) -> list[Block]:
     if not pairs:
-        return [section(mrkdwn("“{programme}” has no pairs yet.", programme=programme_name))]
-    blocks: list[Block] = [header(f"Pairs: {programme_name}")]
+        return [blocks.section(mrkdwn("“{programme}” has no pairs yet.", programme=programme_name))]
+    shown: list[Block] = [blocks.header(f"Pairs: {programme_name}")]
     room = 48
     for pair in pairs[:room]:
-        blocks.append(
-            section(
+        shown.append(
+            blocks.section(
                 mrkdwn(
                     "{pair} · {status}",
                     pair=_pair_mentions(pair),
                     status=PAIR_STATUS_WORDS.get(pair.status.value, pair.status.value),
                 ),
-                accessory=confirmed(
-                    button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
+                accessory=blocks.confirmed(
+                    blocks.button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
                     title="End this pair?",
                     text="Both are told the pairing has ended and go back to the pool. "
                     "They will not be paired together again.",
@@ -335,5 +322,5 @@ def pairs_list(programme_name: str, pairs: Sequence[PairFacts]) -> list[Block]:
             )
         )
     if len(pairs) > room:
-        blocks.append(context(mrkdwn("…and {more} more pairs.", more=len(pairs) - room)))
-    return blocks
+        shown.append(blocks.context(mrkdwn("…and {more} more pairs.", more=len(pairs) - room)))
+    return shown

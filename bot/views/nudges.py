@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import Action, keyed
-from bot.views.blocks import Block, actions, button, confirmed, context, section
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, escape, mention, mrkdwn
 
 Rendered = tuple[Mrkdwn, list[Block]]
@@ -16,20 +17,20 @@ def _days(n: int) -> str:
 
 
 def _programme(p: dict[str, Any]) -> Block:
-    return context(escape(p["programme"]))
+    return blocks.context(escape(p["programme"]))
 
 
 def _step(text: Mrkdwn, p: dict[str, Any], *buttons: Block) -> Rendered:
     """A nudge towards the pair's next step: the words, the step's button if it has one here,
     and the programme it is about."""
-    blocks = [section(text)]
+    shown = [blocks.section(text)]
     if buttons:
-        blocks.append(actions(*buttons))
-    return text, [*blocks, _programme(p)]
+        shown.append(blocks.actions(*buttons))
+    return text, [*shown, _programme(p)]
 
 
 def _log_button(pair_id: int) -> Block:
-    return button(
+    return blocks.button(
         "Log a session", keyed(Action.LOG_SESSION, pair_id), str(pair_id), style="primary"
     )
 
@@ -43,9 +44,9 @@ def nudge_pair(p: dict[str, Any]) -> Rendered:
         partner=p["partner"],
     )
     return text, [
-        section(text),
-        actions(_log_button(p["pair_id"])),
-        context(
+        blocks.section(text),
+        blocks.actions(_log_button(p["pair_id"])),
+        blocks.context(
             mrkdwn(
                 "{programme} · you will hear from me at most a few times a week.",
                 programme=p["programme"],
@@ -77,21 +78,21 @@ def lead_alert(p: dict[str, Any]) -> Rendered:
         held=p["held"],
         planned=p["planned"],
     )
-    end = confirmed(
-        button("End pair", keyed(Action.END_PAIR, pair_id), pair_id),
+    end = blocks.confirmed(
+        blocks.button("End pair", keyed(Action.END_PAIR, pair_id), pair_id),
         title="End this pair?",
         text="Both are told the pairing has ended and go back to the pool.",
         confirm="End it",
         deny="Keep it",
     )
     return mrkdwn("At risk: {mentor} and {mentee}", mentor=p["mentor"], mentee=p["mentee"]), [
-        section(text),
-        actions(
-            button("Pause", keyed(Action.PAUSE_PAIR, pair_id), pair_id),
+        blocks.section(text),
+        blocks.actions(
+            blocks.button("Pause", keyed(Action.PAUSE_PAIR, pair_id), pair_id),
             end,
-            button("End and re-match", keyed(Action.REMATCH_PAIR, pair_id), pair_id),
+            blocks.button("End and re-match", keyed(Action.REMATCH_PAIR, pair_id), pair_id),
         ),
-        context(
+        blocks.context(
             mrkdwn(
                 "{programme} · what the pair discussed stays with them.", programme=p["programme"]
             )
@@ -134,7 +135,7 @@ def agreement_none(p: dict[str, Any]) -> Rendered:
         partner=p["partner"],
     )
     pair_id = p["pair_id"]
-    setup = button(
+    setup = blocks.button(
         "Set up our agreement", keyed(Action.AGREEMENT_OPEN, pair_id), str(pair_id), style="primary"
     )
     return _step(text, p, setup)
@@ -158,8 +159,8 @@ def paused_for_lead(mentor: str, mentee: str, pair_id: int, lead_id: str) -> Ren
         mentee=mentee,
     )
     return mrkdwn("Paused: {mentor} and {mentee}", mentor=mentor, mentee=mentee), [
-        section(text),
-        actions(button("Resume", keyed(Action.RESUME_PAIR, pair_id), str(pair_id))),
+        blocks.section(text),
+        blocks.actions(blocks.button("Resume", keyed(Action.RESUME_PAIR, pair_id), str(pair_id))),
     ]
 
 

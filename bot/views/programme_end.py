@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from bot.ids import Action
-from bot.views.blocks import Block, actions, button, context, count, section
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, code, mrkdwn
 
 Rendered = tuple[Mrkdwn, list[Block]]
@@ -23,15 +24,15 @@ def review_summary(p: dict[str, Any]) -> Rendered:
         "*Who took part:* {mentors} and {mentees}\n"
         "*Pairs that agreed a contract:* {pairs}\n"
         "*Sessions held:* {held} of {planned} planned",
-        mentors=count(p["mentors"], "mentor"),
-        mentees=count(p["mentees"], "mentee"),
+        mentors=blocks.count(p["mentors"], "mentor"),
+        mentees=blocks.count(p["mentees"], "mentee"),
         pairs=p["pairs"],
         held=p["held"],
         planned=p["planned"],
     )
     stories = p.get("stories", 0)
-    blocks = [
-        section(
+    shown = [
+        blocks.section(
             mrkdwn(
                 "*{text}*\nEveryone is asked to re-rate the objectives and say what they "
                 "took back to the organisation; the review closes on {closes}.",
@@ -39,19 +40,19 @@ def review_summary(p: dict[str, Any]) -> Rendered:
                 closes=closes,
             )
         ),
-        section(figures),
+        blocks.section(figures),
     ]
     if stories:
-        blocks.append(
-            section(
+        shown.append(
+            blocks.section(
                 mrkdwn(
                     "{stories} waiting for you: `/mentoring-admin stories`.",
-                    stories=count(stories, "success story", "success stories"),
+                    stories=blocks.count(stories, "success story", "success stories"),
                 )
             )
         )
-    blocks.append(
-        context(
+    shown.append(
+        blocks.context(
             mrkdwn(
                 "The full report: {command}. Survey answers "
                 "appear only as totals over enough people.",
@@ -59,7 +60,7 @@ def review_summary(p: dict[str, Any]) -> Rendered:
             )
         )
     )
-    return text, blocks
+    return text, shown
 
 
 def programme_closed(p: dict[str, Any]) -> Rendered:
@@ -69,14 +70,16 @@ def programme_closed(p: dict[str, Any]) -> Rendered:
         programme=p["programme"],
     )
     return text, [
-        section(text),
-        actions(
-            button(
+        blocks.section(text),
+        blocks.actions(
+            blocks.button(
                 "Start the next cohort",
                 Action.CLONE_PROGRAMME,
                 str(p["programme_id"]),
                 style="primary",
             )
         ),
-        context("The next cohort starts as a draft with this programme's settings and leads."),
+        blocks.context(
+            "The next cohort starts as a draft with this programme's settings and leads."
+        ),
     ]

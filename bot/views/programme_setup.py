@@ -10,27 +10,15 @@ from bot.ids import Field, View
 from bot.models import Medium
 from bot.services.leads import MAX_LEADS
 from bot.services.programme_rules import DEFAULT_TOPICS, ProgrammeInput
-from bot.views.blocks import (
-    Block,
-    checkboxes,
-    context,
-    date_picker,
-    header,
-    input_block,
-    modal,
-    number_input,
-    option,
-    section,
-    static_select,
-    text_input,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.forms import MEDIUM_OPTIONS
 from bot.views.mrkdwn import mrkdwn
 
 RULE_OPTIONS = [
-    option("Mentor is more junior than mentee", "mentor_more_junior"),
-    option("Never inside one reporting line", "outside_reporting_line"),
-    option("Only across departments", "cross_department"),
+    blocks.option("Mentor is more junior than mentee", "mentor_more_junior"),
+    blocks.option("Never inside one reporting line", "outside_reporting_line"),
+    blocks.option("Only across departments", "cross_department"),
 ]
 
 DEFAULT_GROUND_RULES = (
@@ -43,7 +31,7 @@ def co_leads_input(initial: tuple[str, ...] = ()) -> Block:
     element: Block = {"type": "multi_users_select", "max_selected_items": MAX_LEADS - 1}
     if initial:
         element["initial_users"] = list(initial)
-    return input_block(
+    return blocks.input_block(
         Field.CO_LEADS,
         "Co-leads",
         element,
@@ -101,14 +89,18 @@ NUMBERS = {
 
 
 def _numbers(programme: ProgrammeInput, *fields: Field) -> list[Block]:
-    blocks: list[Block] = []
+    shown: list[Block] = []
     for field in fields:
         number = NUMBERS[field]
-        element = number_input(initial=number.setting(programme), low=number.low, high=number.high)
-        blocks.append(
-            input_block(field, number.label, element, optional=number.optional, hint=number.hint)
+        element = blocks.number_input(
+            initial=number.setting(programme), low=number.low, high=number.high
         )
-    return blocks
+        shown.append(
+            blocks.input_block(
+                field, number.label, element, optional=number.optional, hint=number.hint
+            )
+        )
+    return shown
 
 
 def _blank_programme(today: date) -> ProgrammeInput:
@@ -151,30 +143,32 @@ def setup_modal(
     """The set-up form: empty with sensible defaults, or prefilled from `base` (the next
     cohort of programme `cloned_from`, whose other leads are `co_leads`)."""
     programme = base or _blank_programme(today)
-    blocks = [
+    body = [
         *_about(programme, co_leads),
         *_contract(programme),
         *_matching(programme),
-        header("Nudges and surveys"),
+        blocks.header("Nudges and surveys"),
         *_numbers(
             programme, Field.GRACE, Field.PULSE, Field.QUIET_START, Field.QUIET_END, Field.BUDGET
         ),
         *_spaces(programme),
         *_ground_rules_and_dates(programme),
-        context("The programme starts as a draft. Open enrolment with `/mentoring-admin open`."),
+        blocks.context(
+            "The programme starts as a draft. Open enrolment with `/mentoring-admin open`."
+        ),
     ]
     if cloned_from:
-        blocks.insert(
+        body.insert(
             0,
-            context(
+            blocks.context(
                 "The next cohort, with the settings, objectives and leads of the last one. "
                 "Change what you learned; nobody is told until you open enrolment."
             ),
         )
-    return modal(
+    return blocks.modal(
         View.PROGRAMME_SETUP,
         "Next cohort" if cloned_from else "New programme",
-        blocks,
+        body,
         submit="Create",
         private_metadata=f"clone:{cloned_from}" if cloned_from else "",
     )
@@ -183,19 +177,21 @@ def setup_modal(
 def _about(programme: ProgrammeInput, co_leads: tuple[str, ...]) -> list[Block]:
     objectives = "\n".join(f"{o.title} | {o.measure}" for o in programme.objectives)
     return [
-        header("The programme"),
-        input_block(Field.NAME, "Name", text_input(max_length=80, initial=programme.name)),
-        input_block(
+        blocks.header("The programme"),
+        blocks.input_block(
+            Field.NAME, "Name", blocks.text_input(max_length=80, initial=programme.name)
+        ),
+        blocks.input_block(
             Field.DESCRIPTION,
             "Description",
-            text_input(multiline=True, max_length=3000, initial=programme.description),
+            blocks.text_input(multiline=True, max_length=3000, initial=programme.description),
             optional=True,
         ),
         co_leads_input(co_leads),
-        input_block(
+        blocks.input_block(
             Field.OBJECTIVES,
             "Objectives, one per line, each with its measure",
-            text_input(
+            blocks.text_input(
                 multiline=True,
                 max_length=1500,
                 initial=objectives,
@@ -203,20 +199,20 @@ def _about(programme: ProgrammeInput, co_leads: tuple[str, ...]) -> list[Block]:
             ),
             hint="Write 'objective | measure'. Participants rate themselves on each at sign-up.",
         ),
-        input_block(
+        blocks.input_block(
             Field.TOPICS,
             "Topics, separated by commas",
-            text_input(multiline=True, initial=", ".join(programme.topics), max_length=1500),
+            blocks.text_input(multiline=True, initial=", ".join(programme.topics), max_length=1500),
         ),
     ]
 
 
 def _contract(programme: ProgrammeInput) -> list[Block]:
-    medium = static_select(MEDIUM_OPTIONS, initial=programme.default_medium.value)
+    medium = blocks.static_select(MEDIUM_OPTIONS, initial=programme.default_medium.value)
     return [
-        header("Contract defaults"),
+        blocks.header("Contract defaults"),
         *_numbers(programme, Field.SESSIONS, Field.CADENCE, Field.LENGTH),
-        input_block(Field.MEDIUM, "Usual medium", medium),
+        blocks.input_block(Field.MEDIUM, "Usual medium", medium),
     ]
 
 
@@ -226,20 +222,22 @@ def _matching(programme: ProgrammeInput) -> list[Block]:
         "outside_reporting_line": programme.rule_outside_reporting_line,
         "cross_department": programme.rule_cross_department,
     }
-    rules = checkboxes(RULE_OPTIONS, chosen=[o for o in RULE_OPTIONS if chosen[o["value"]]])
+    rules = blocks.checkboxes(RULE_OPTIONS, chosen=[o for o in RULE_OPTIONS if chosen[o["value"]]])
     return [
-        header("Matching"),
-        input_block(Field.RULES, "Rules", rules, optional=True),
+        blocks.header("Matching"),
+        blocks.input_block(Field.RULES, "Rules", rules, optional=True),
         *_numbers(programme, Field.MAX_TZ_GAP, Field.CAPACITY),
     ]
 
 
 def _spaces(programme: ProgrammeInput) -> list[Block]:
-    leads_option = option("Leads are members too", "leads_in_spaces")
-    spaces = checkboxes([leads_option], chosen=[leads_option] if programme.leads_in_spaces else [])
+    leads_option = blocks.option("Leads are members too", "leads_in_spaces")
+    spaces = blocks.checkboxes(
+        [leads_option], chosen=[leads_option] if programme.leads_in_spaces else []
+    )
     return [
-        header("Safe spaces and privacy"),
-        input_block(
+        blocks.header("Safe spaces and privacy"),
+        blocks.input_block(
             Field.SPACES,
             "Safe-space channels",
             spaces,
@@ -252,28 +250,30 @@ def _spaces(programme: ProgrammeInput) -> list[Block]:
 
 def _ground_rules_and_dates(programme: ProgrammeInput) -> list[Block]:
     return [
-        header("Ground rules and dates"),
-        input_block(
+        blocks.header("Ground rules and dates"),
+        blocks.input_block(
             Field.GROUND_RULES,
             "Ground rules everyone accepts",
-            text_input(multiline=True, initial=programme.ground_rules, max_length=3000),
+            blocks.text_input(multiline=True, initial=programme.ground_rules, max_length=3000),
         ),
-        input_block(
-            Field.DEADLINE, "Enrolment deadline", date_picker(programme.enrolment_deadline)
+        blocks.input_block(
+            Field.DEADLINE, "Enrolment deadline", blocks.date_picker(programme.enrolment_deadline)
         ),
-        input_block(Field.STARTS, "Kick-off", date_picker(programme.starts_on)),
-        input_block(Field.MIDPOINT, "Mid-point review", date_picker(programme.midpoint_on)),
-        input_block(Field.ENDS, "End", date_picker(programme.ends_on)),
+        blocks.input_block(Field.STARTS, "Kick-off", blocks.date_picker(programme.starts_on)),
+        blocks.input_block(
+            Field.MIDPOINT, "Mid-point review", blocks.date_picker(programme.midpoint_on)
+        ),
+        blocks.input_block(Field.ENDS, "End", blocks.date_picker(programme.ends_on)),
     ]
 
 
 def leads_modal(programme_id: int, name: str, co_leads: tuple[str, ...]) -> Block:
     """The set-up form's co-leads, for a programme that already runs."""
-    return modal(
+    return blocks.modal(
         View.PROGRAMME_LEADS,
         "Leads",
         [
-            section(mrkdwn("Who runs “{name}” with you?", name=name)),
+            blocks.section(mrkdwn("Who runs “{name}” with you?", name=name)),
             co_leads_input(co_leads),
         ],
         submit="Save",

@@ -8,7 +8,8 @@ import io
 
 from bot.services.momentum import STATES
 from bot.services.reports import NOT_AGREED, PAUSED, Report
-from bot.views.blocks import Block, context, count, divider, header, section
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
 
 NOT_ENOUGH = "not enough answers yet"
@@ -40,9 +41,9 @@ def report_blocks(report: Report) -> list[Block]:
     mentors, mentees = r.signed_up.get("mentor", 0), r.signed_up.get("mentee", 0)
     states = [*(str(s) for s in STATES), PAUSED, NOT_AGREED]
     momentum = ", ".join(f"{r.momentum[s]} {s}" for s in states if r.momentum.get(s)) or "no pairs"
-    blocks: list[Block] = [
-        header(f"Report: {r.programme}"[:150]),
-        context(
+    shown: list[Block] = [
+        blocks.header(f"Report: {r.programme}"[:150]),
+        blocks.context(
             mrkdwn(
                 "{status} · {made:%d %b %Y} · survey figures appear over at least "
                 "{minimum} answers",
@@ -51,7 +52,7 @@ def report_blocks(report: Report) -> list[Block]:
                 minimum=r.minimum,
             )
         ),
-        section(
+        blocks.section(
             mrkdwn(
                 "*Sign-ups:* {mentors} mentors, {mentees} mentees{withdrawn}"
                 "\n*Match rate:* {match} of people are in a pair"
@@ -75,13 +76,15 @@ def report_blocks(report: Report) -> list[Block]:
                 org_done=r.actions_for_organisation_done,
             )
         ),
-        divider(),
-        section(_pulse_text(r)),
-        section(_uplift_text(r)),
-        section(_end_text(r)),
-        context("Counts and averages only: what pairs wrote and who answered what stay private."),
+        blocks.divider(),
+        blocks.section(_pulse_text(r)),
+        blocks.section(_uplift_text(r)),
+        blocks.section(_end_text(r)),
+        blocks.context(
+            "Counts and averages only: what pairs wrote and who answered what stay private."
+        ),
     ]
-    return blocks
+    return shown
 
 
 def _pulse_text(r: Report) -> Mrkdwn:
@@ -192,7 +195,8 @@ def home_summary(report: Report) -> str:
     """One line per figure for the lead's App Home."""
     mentors, mentees = report.signed_up.get("mentor", 0), report.signed_up.get("mentee", 0)
     at_risk = report.momentum.get("at risk", 0) + report.momentum.get("stalled", 0)
+    pairs_at_risk = blocks.count(at_risk, "pair")
     return (
         f"{mentors} mentors, {mentees} mentees · match rate {_pct(report.match_rate)} · "
-        f"sessions {report.held}/{report.planned} · {count(at_risk, 'pair')} stalled or at risk"
+        f"sessions {report.held}/{report.planned} · {pairs_at_risk} stalled or at risk"
     )

@@ -7,82 +7,74 @@ from typing import Any
 
 from bot.ids import Action, Field, View
 from bot.services.resources import Item
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    context,
-    input_block,
-    modal,
-    option,
-    section,
-    static_select,
-    text_input,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, channel, join, link, mrkdwn
 
 AUDIENCE_LABELS = {"both": "Mentors and mentees", "mentors": "Mentors", "mentees": "Mentees"}
 
 
 def library_blocks(programme: str, programme_id: int, items: list[Item]) -> list[Block]:
-    blocks: list[Block] = [
-        section(mrkdwn("*Resources for {programme}*", programme=programme)),
-        actions(button("Add a resource", Action.RESOURCE_ADD, str(programme_id), style="primary")),
+    shown: list[Block] = [
+        blocks.section(mrkdwn("*Resources for {programme}*", programme=programme)),
+        blocks.actions(
+            blocks.button("Add a resource", Action.RESOURCE_ADD, str(programme_id), style="primary")
+        ),
     ]
     if not items:
-        blocks.append(context("None yet. One is posted to each safe space every week."))
+        shown.append(blocks.context("None yet. One is posted to each safe space every week."))
     for item in items[:20]:
         where = mrkdwn(
             "{audience}{topic}",
             audience=AUDIENCE_LABELS[item.audience],
             topic=mrkdwn(" · {topic}", topic=item.topic) if item.topic else "",
         )
-        blocks.append(section(mrkdwn("*{title}*\n{where}", title=item.title, where=where)))
-        blocks.append(
-            actions(
-                button("Edit", Action.RESOURCE_EDIT, str(item.id)),
-                button("Remove", Action.RESOURCE_REMOVE, str(item.id)),
+        shown.append(blocks.section(mrkdwn("*{title}*\n{where}", title=item.title, where=where)))
+        shown.append(
+            blocks.actions(
+                blocks.button("Edit", Action.RESOURCE_EDIT, str(item.id)),
+                blocks.button("Remove", Action.RESOURCE_REMOVE, str(item.id)),
                 block_id=f"resource_{item.id}",
             )
         )
-    return blocks
+    return shown
 
 
 def resource_modal(programme_id: int, item: Item | None = None) -> Block:
-    choices = [option(label, value) for value, label in AUDIENCE_LABELS.items()]
-    blocks = [
-        input_block(
+    choices = [blocks.option(label, value) for value, label in AUDIENCE_LABELS.items()]
+    body = [
+        blocks.input_block(
             Field.RESOURCE_TITLE,
             "Title",
-            text_input(max_length=150, initial=item.title if item else None),
+            blocks.text_input(max_length=150, initial=item.title if item else None),
         ),
-        input_block(
+        blocks.input_block(
             Field.RESOURCE_URL,
             "Link",
-            text_input(initial=item.url if item else None, placeholder="https://…"),
+            blocks.text_input(initial=item.url if item else None, placeholder="https://…"),
             optional=True,
         ),
-        input_block(
+        blocks.input_block(
             Field.RESOURCE_BODY,
             "Or the text itself",
-            text_input(multiline=True, max_length=2500, initial=item.body if item else None),
+            blocks.text_input(multiline=True, max_length=2500, initial=item.body if item else None),
             optional=True,
         ),
-        input_block(
+        blocks.input_block(
             Field.RESOURCE_AUDIENCE,
             "For",
-            static_select(choices, initial=item.audience if item else "both"),
+            blocks.static_select(choices, initial=item.audience if item else "both"),
         ),
-        input_block(
+        blocks.input_block(
             Field.RESOURCE_TOPIC,
             "Topic",
-            text_input(max_length=60, initial=item.topic if item else None),
+            blocks.text_input(max_length=60, initial=item.topic if item else None),
             optional=True,
         ),
     ]
     metadata = f"{programme_id}:{item.id if item else ''}"
     title = "Edit resource" if item else "Add a resource"
-    return modal(View.RESOURCE, title, blocks, submit="Save", private_metadata=metadata)
+    return blocks.modal(View.RESOURCE, title, body, submit="Save", private_metadata=metadata)
 
 
 def _linked_title(title: str, url: str | None) -> Mrkdwn:
@@ -97,9 +89,9 @@ def _linked_title(title: str, url: str | None) -> Mrkdwn:
 def posted(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
     head = _linked_title(p["title"], p.get("url"))
     text = mrkdwn("{head}\n{body}", head=head, body=p["body"]) if p.get("body") else head
-    blocks = [section(text)]
-    blocks.append(
-        context(
+    shown = [blocks.section(text)]
+    shown.append(
+        blocks.context(
             mrkdwn(
                 "From the {programme} library{topic}",
                 programme=p["programme"],
@@ -107,7 +99,7 @@ def posted(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
             )
         )
     )
-    return mrkdwn("A resource: {title}", title=p["title"]), blocks
+    return mrkdwn("A resource: {title}", title=p["title"]), shown
 
 
 def starter(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
@@ -120,7 +112,7 @@ def starter(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
     )
     grow = join("\n", (mrkdwn("• {line}", line=line) for line in p["grow"]))
     return text, [
-        section(text),
-        section(mrkdwn("*Our ground rules*\n{rules}", rules=p["ground_rules"])),
-        section(mrkdwn("*GROW prompts for your sessions*\n{grow}", grow=grow)),
+        blocks.section(text),
+        blocks.section(mrkdwn("*Our ground rules*\n{rules}", rules=p["ground_rules"])),
+        blocks.section(mrkdwn("*GROW prompts for your sessions*\n{grow}", grow=grow)),
     ]

@@ -9,39 +9,25 @@ from bot.ids import BASELINE_PREFIX, Action, Field, View, keyed
 from bot.models import Participant, Personality, Programme, RatingPhase, Role
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.signup import GRADE_LEVELS, Participation
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    checkboxes,
-    context,
-    divider,
-    input_block,
-    modal,
-    multi_select,
-    option,
-    radio_buttons,
-    section,
-    static_select,
-    text_input,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.forms import MEDIUM_OPTIONS
 from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
 
 ROLE_OPTIONS = [
-    option("Mentor", Role.MENTOR.value, "I'm the junior colleague sharing my perspective"),
-    option("Mentee", Role.MENTEE.value, "I'm the senior leader who wants to learn"),
+    blocks.option("Mentor", Role.MENTOR.value, "I'm the junior colleague sharing my perspective"),
+    blocks.option("Mentee", Role.MENTEE.value, "I'm the senior leader who wants to learn"),
 ]
 PERSONALITY_OPTIONS = [
-    option("More introvert", Personality.INTROVERT.value),
-    option("More extrovert", Personality.EXTROVERT.value),
-    option("Either / depends", Personality.EITHER.value),
+    blocks.option("More introvert", Personality.INTROVERT.value),
+    blocks.option("More extrovert", Personality.EXTROVERT.value),
+    blocks.option("Either / depends", Personality.EITHER.value),
 ]
 RATING_OPTIONS = [
-    option(f"{n} – {label}", str(n))
+    blocks.option(f"{n} – {label}", str(n))
     for n, label in enumerate(["not at all", "a little", "somewhat", "quite", "very"], start=1)
 ]
-CONSENT_OPTION = option("I accept the ground rules", "accepted")
+CONSENT_OPTION = blocks.option("I accept the ground rules", "accepted")
 
 # The sign-up forms work from the programme itself or its cached snapshot.
 SignupProgramme = Programme | ProgrammeSnapshot
@@ -66,31 +52,31 @@ def read_metadata(raw: str | None) -> int | None:
 
 
 def picker_modal(programmes: Sequence[SignupProgramme]) -> Block:
-    choices = [option(p.name, str(p.id)) for p in programmes[:100]]
-    blocks = [
-        section("Several programmes are open. Which one would you like to join?"),
-        input_block(Field.PROGRAMME, "Programme", static_select(choices)),
+    choices = [blocks.option(p.name, str(p.id)) for p in programmes[:100]]
+    body = [
+        blocks.section("Several programmes are open. Which one would you like to join?"),
+        blocks.input_block(Field.PROGRAMME, "Programme", blocks.static_select(choices)),
     ]
-    return modal(View.SIGNUP_PICK, "Join a programme", blocks, submit="Next")
+    return blocks.modal(View.SIGNUP_PICK, "Join a programme", body, submit="Next")
 
 
 def signup_modal(programme: SignupProgramme, existing: Participant | None = None) -> Block:
     """The sign-up form of PRODUCT.md flow 2, prefilled when someone edits their answers."""
-    blocks = [
+    body = [
         _heading(programme),
         *_about_you(programme, existing),
         *_baseline(programme, existing),
         *_how_you_work(existing),
-        divider(),
-        section(mrkdwn("*Ground rules*\n{rules}", rules=programme.ground_rules)),
-        input_block(Field.CONSENT, "Consent", checkboxes([CONSENT_OPTION])),
-        context("Your time zone and name come from your Slack profile."),
+        blocks.divider(),
+        blocks.section(mrkdwn("*Ground rules*\n{rules}", rules=programme.ground_rules)),
+        blocks.input_block(Field.CONSENT, "Consent", blocks.checkboxes([CONSENT_OPTION])),
+        blocks.context("Your time zone and name come from your Slack profile."),
     ]
     title = "Edit my answers" if existing else "Join the programme"
-    return modal(
+    return blocks.modal(
         View.SIGNUP,
         title,
-        blocks,
+        body,
         submit="Save" if existing else "Sign up",
         private_metadata=metadata(programme.id),
     )
@@ -98,7 +84,7 @@ def signup_modal(programme: SignupProgramme, existing: Participant | None = None
 
 def _heading(programme: SignupProgramme) -> Block:
     description = (programme.description or "").strip()
-    return section(
+    return blocks.section(
         mrkdwn("*{name}*\n{description}", name=programme.name, description=description)
         if description
         else mrkdwn("*{name}*", name=programme.name)
@@ -106,46 +92,46 @@ def _heading(programme: SignupProgramme) -> Block:
 
 
 def _about_you(programme: SignupProgramme, existing: Participant | None) -> list[Block]:
-    topic_choices = [option(t, t) for t in programme.topics[:100]]
+    topic_choices = [blocks.option(t, t) for t in programme.topics[:100]]
     chosen = [o for o in topic_choices if existing is not None and o["value"] in existing.topics]
     manager: Block = {"type": "users_select"}
     if existing is not None and existing.line_manager_id:
         manager["initial_user"] = existing.line_manager_id
     return [
-        input_block(
+        blocks.input_block(
             Field.ROLE,
             "I join as",
-            radio_buttons(ROLE_OPTIONS, initial=existing.role.value if existing else None),
+            blocks.radio_buttons(ROLE_OPTIONS, initial=existing.role.value if existing else None),
         ),
-        input_block(
+        blocks.input_block(
             Field.DEPARTMENT,
             "Department",
-            text_input(initial=existing.department if existing else None, max_length=100),
+            blocks.text_input(initial=existing.department if existing else None, max_length=100),
         ),
-        input_block(
+        blocks.input_block(
             Field.GRADE,
             "Level",
-            static_select(
-                [option(label, str(level)) for level, label in GRADE_LEVELS.items()],
+            blocks.static_select(
+                [blocks.option(label, str(level)) for level, label in GRADE_LEVELS.items()],
                 initial=existing.grade_level if existing else None,
             ),
         ),
-        input_block(
+        blocks.input_block(
             Field.LINE_MANAGER,
             "Line manager",
             manager,
             optional=True,
             hint="Used only to keep pairs out of one reporting line.",
         ),
-        input_block(
+        blocks.input_block(
             Field.TOPICS,
             "Topics you can offer (mentors) or want to explore (mentees)",
-            multi_select(topic_choices, chosen=chosen),
+            blocks.multi_select(topic_choices, chosen=chosen),
         ),
-        input_block(
+        blocks.input_block(
             Field.SKILLS,
             "Skills, in your own words",
-            text_input(
+            blocks.text_input(
                 multiline=True, initial=existing.skills if existing else None, max_length=1000
             ),
             optional=True,
@@ -161,10 +147,10 @@ def _baseline(programme: SignupProgramme, existing: Participant | None) -> list[
             r.objective_id: r.rating for r in existing.ratings if r.phase == RatingPhase.BASELINE
         }
     return [
-        input_block(
+        blocks.input_block(
             f"{BASELINE_PREFIX}{objective.id}",
             f"Today: {objective.title}",
-            static_select(RATING_OPTIONS, initial=baseline.get(objective.id)),
+            blocks.static_select(RATING_OPTIONS, initial=baseline.get(objective.id)),
             hint=f"Measure: {objective.measure}",
         )
         for objective in programme.objectives
@@ -173,24 +159,24 @@ def _baseline(programme: SignupProgramme, existing: Participant | None) -> list[
 
 def _how_you_work(existing: Participant | None) -> list[Block]:
     return [
-        input_block(
+        blocks.input_block(
             Field.PERSONALITY,
             "In conversation I am",
-            radio_buttons(
+            blocks.radio_buttons(
                 PERSONALITY_OPTIONS, initial=existing.personality.value if existing else None
             ),
         ),
-        input_block(
+        blocks.input_block(
             Field.PREFERRED_MEDIUM,
             "I prefer to meet by",
-            static_select(
+            blocks.static_select(
                 MEDIUM_OPTIONS, initial=existing.preferred_medium.value if existing else None
             ),
         ),
-        input_block(
+        blocks.input_block(
             Field.GOALS,
             "What I bring and hope to get from it",
-            text_input(
+            blocks.text_input(
                 multiline=True, initial=existing.goals if existing else None, max_length=2000
             ),
         ),
@@ -215,14 +201,14 @@ def participation_line(item: Participation) -> Mrkdwn:
 
 def status_message(items: list[Participation]) -> list[Block]:
     if not items:
-        return [section("You haven't joined a programme yet. Try `/mentoring join`.")]
-    blocks = [section(join("\n", (participation_line(item) for item in items)))]
+        return [blocks.section("You haven't joined a programme yet. Try `/mentoring join`.")]
+    shown = [blocks.section(join("\n", (participation_line(item) for item in items)))]
     editable = [item for item in items if item.can_edit]
     if editable:
-        blocks.append(
-            actions(
+        shown.append(
+            blocks.actions(
                 *[
-                    button(
+                    blocks.button(
                         f"Edit answers: {item.programme_name}",
                         keyed(Action.EDIT_SIGNUP, item.programme_id),
                         str(item.programme_id),
@@ -231,26 +217,26 @@ def status_message(items: list[Participation]) -> list[Block]:
                 ]
             )
         )
-    return blocks
+    return shown
 
 
 def leave_confirmation(items: list[Participation]) -> list[Block]:
-    blocks: list[Block] = []
+    shown: list[Block] = []
     for item in items[:10]:
-        blocks.append(
-            section(
+        shown.append(
+            blocks.section(
                 mrkdwn(
                     "Leave *{programme}*? Your answers are kept, "
                     "you won't be matched, and you can sign up again while enrolment is open.",
                     programme=item.programme_name,
                 ),
-                accessory=button(
+                accessory=blocks.button(
                     "Yes, leave", Action.LEAVE_CONFIRM, str(item.programme_id), style="danger"
                 ),
             )
         )
-    blocks.append(actions(button("Keep me in", Action.LEAVE_CANCEL, "cancel")))
-    return blocks
+    shown.append(blocks.actions(blocks.button("Keep me in", Action.LEAVE_CANCEL, "cancel")))
+    return shown
 
 
 def signed_up_message(programme: SignupProgramme, *, created: bool) -> Mrkdwn:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.ids import Action, Field, View
 from bot.services.spaces import SIDE_WORDS, Space
-from bot.views.blocks import Block, actions, button, context, input_block, modal, section
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, channel, mention, mrkdwn
 
 
@@ -46,12 +47,12 @@ def failed(space: Space, error: str) -> tuple[Mrkdwn, list[Block]]:
     )
     value = str(space.id)
     return text, [
-        section(text),
-        actions(
-            button("Use an existing channel", Action.SPACE_PICK, value, style="primary"),
-            button("Try again", Action.SPACE_RETRY, value),
+        blocks.section(text),
+        blocks.actions(
+            blocks.button("Use an existing channel", Action.SPACE_PICK, value, style="primary"),
+            blocks.button("Try again", Action.SPACE_RETRY, value),
         ),
-        context(
+        blocks.context(
             "An existing channel should be private, and the app must be in it: invite it with "
             "/invite @app in the channel first."
         ),
@@ -59,17 +60,17 @@ def failed(space: Space, error: str) -> tuple[Mrkdwn, list[Block]]:
 
 
 def pick_modal(space: Space) -> Block:
-    blocks = [
-        section(mrkdwn("Pick a private channel for {what}.", what=_what(space))),
-        input_block(
+    body = [
+        blocks.section(mrkdwn("Pick a private channel for {what}.", what=_what(space))),
+        blocks.input_block(
             Field.CHANNEL,
             "Channel",
             {"type": "conversations_select", "filter": {"include": ["private"]}},
             hint="Invite the app to the channel first, so it can add and remove people.",
         ),
     ]
-    return modal(
-        View.SPACE_CHANNEL, "Safe space", blocks, submit="Use it", private_metadata=str(space.id)
+    return blocks.modal(
+        View.SPACE_CHANNEL, "Safe space", body, submit="Use it", private_metadata=str(space.id)
     )
 
 
@@ -99,7 +100,10 @@ def left_note(space: Space) -> tuple[Mrkdwn, list[Block]]:
         space=channel(space.channel_id),
         what=_what(space),
     )
-    return text, [section(text), actions(button("Rejoin", Action.SPACE_REJOIN, str(space.id)))]
+    return text, [
+        blocks.section(text),
+        blocks.actions(blocks.button("Rejoin", Action.SPACE_REJOIN, str(space.id))),
+    ]
 
 
 def welcome_back(space: Space) -> Mrkdwn:

@@ -5,28 +5,18 @@ from __future__ import annotations
 
 from bot.ids import Action, Field, View
 from bot.services.stories import MAX_TEXT, MAX_TITLE, StoryView
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    checkboxes,
-    context,
-    input_block,
-    modal,
-    option,
-    section,
-    text_input,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.forms import post_channel_input, programme_picker
 from bot.views.mrkdwn import Mrkdwn, mrkdwn
 
 CONSENT_OPTIONS = [
-    option(
+    blocks.option(
         "The programme's leads may share this story",
         "share",
         "In a channel they choose, to show what the programme does",
     ),
-    option("Show my name with it", "name", "Otherwise it is shared without a name"),
+    blocks.option("Show my name with it", "name", "Otherwise it is shared without a name"),
 ]
 
 THANKS = (
@@ -36,13 +26,13 @@ THANKS = (
 
 
 def story_modal(programmes: list[tuple[int, str]]) -> Block:
-    blocks, metadata = programme_picker(programmes)
-    blocks += [
-        input_block(Field.STORY_TITLE, "Title", text_input(max_length=MAX_TITLE)),
-        input_block(
+    body, metadata = programme_picker(programmes)
+    body += [
+        blocks.input_block(Field.STORY_TITLE, "Title", blocks.text_input(max_length=MAX_TITLE)),
+        blocks.input_block(
             Field.STORY_TEXT,
             "Your story",
-            text_input(
+            blocks.text_input(
                 multiline=True,
                 max_length=MAX_TEXT,
                 placeholder="What changed for you, or for the organisation, thanks to the "
@@ -50,10 +40,10 @@ def story_modal(programmes: list[tuple[int, str]]) -> Block:
             ),
             hint="Leave out anything your partner told you in confidence.",
         ),
-        input_block(Field.CONSENT, "Sharing", checkboxes(CONSENT_OPTIONS)),
+        blocks.input_block(Field.CONSENT, "Sharing", blocks.checkboxes(CONSENT_OPTIONS)),
     ]
-    return modal(
-        View.STORY, "Share a success story", blocks, submit="Share", private_metadata=metadata
+    return blocks.modal(
+        View.STORY, "Share a success story", body, submit="Share", private_metadata=metadata
     )
 
 
@@ -69,11 +59,15 @@ def _byline(story: StoryView) -> Mrkdwn:
 
 def lead_list(stories: list[StoryView]) -> list[Block]:
     if not stories:
-        return [section("No stories are waiting. Participants share them with `/mentoring story`.")]
-    blocks: list[Block] = []
+        return [
+            blocks.section(
+                "No stories are waiting. Participants share them with `/mentoring story`."
+            )
+        ]
+    shown: list[Block] = []
     for story in stories[:15]:  # Slack's 50-block limit, three blocks a story
-        blocks.append(
-            section(
+        shown.append(
+            blocks.section(
                 mrkdwn(
                     "*{title}* ({programme}, {byline})\n{text}",
                     title=story.title,
@@ -86,31 +80,35 @@ def lead_list(stories: list[StoryView]) -> list[Block]:
         value = str(story.id)
         if story.status == "submitted":
             buttons = [
-                button("Approve", Action.STORY_APPROVE, value, style="primary"),
-                button("Decline", Action.STORY_DECLINE, value),
+                blocks.button("Approve", Action.STORY_APPROVE, value, style="primary"),
+                blocks.button("Decline", Action.STORY_DECLINE, value),
             ]
         else:
-            buttons = [button("Publish to a channel", Action.STORY_PUBLISH, value, style="primary")]
-        blocks.append(actions(*buttons, block_id=f"story_{story.id}"))
-        blocks.append(
-            context("Approved: ready to publish." if story.status == "approved" else "New.")
+            buttons = [
+                blocks.button("Publish to a channel", Action.STORY_PUBLISH, value, style="primary")
+            ]
+        shown.append(blocks.actions(*buttons, block_id=f"story_{story.id}"))
+        shown.append(
+            blocks.context("Approved: ready to publish." if story.status == "approved" else "New.")
         )
     if len(stories) > 15:
-        blocks.append(
-            context(mrkdwn("{more} more wait; deal with these first.", more=len(stories) - 15))
+        shown.append(
+            blocks.context(
+                mrkdwn("{more} more wait; deal with these first.", more=len(stories) - 15)
+            )
         )
-    return blocks
+    return shown
 
 
 def publish_modal(story: StoryView) -> Block:
-    blocks = [
-        section(mrkdwn("*{title}* ({byline})", title=story.title, byline=_byline(story))),
+    body = [
+        blocks.section(mrkdwn("*{title}* ({byline})", title=story.title, byline=_byline(story))),
         post_channel_input("Publish in"),
     ]
-    return modal(
+    return blocks.modal(
         View.STORY_PUBLISH,
         "Publish a story",
-        blocks,
+        body,
         submit="Publish",
         private_metadata=str(story.id),
     )
@@ -122,9 +120,9 @@ def published_post(story: StoryView) -> tuple[Mrkdwn, list[Block]]:
         programme=story.programme,
         title=story.title,
     )
-    blocks = [
-        section(mrkdwn("*{title}*\n{text}", title=story.title, text=story.text)),
-        context(
+    shown = [
+        blocks.section(mrkdwn("*{title}*\n{text}", title=story.title, text=story.text)),
+        blocks.context(
             mrkdwn(
                 "A story from {programme}, {byline}.",
                 programme=story.programme,
@@ -132,4 +130,4 @@ def published_post(story: StoryView) -> tuple[Mrkdwn, list[Block]]:
             )
         ),
     ]
-    return text, blocks
+    return text, shown

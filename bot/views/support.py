@@ -4,51 +4,43 @@ from __future__ import annotations
 
 from bot.ids import Action, Field, View
 from bot.services.pairs import PairFacts
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    confirmed,
-    context,
-    input_block,
-    modal,
-    option,
-    section,
-    static_select,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.forms import one_of
 from bot.views.mrkdwn import mrkdwn
 
 
 def pause_modal(mine: list[PairFacts], user_id: str) -> Block:
-    choices = [option(f"With {p.other(user_id).name}", str(p.id)) for p in mine]
-    blocks, metadata = one_of(Field.PAIR, "Which pair", choices)
-    weeks = [option("1 week" if n == 1 else f"{n} weeks", str(n)) for n in range(1, 5)]
-    blocks += [
-        input_block(Field.WEEKS, "Pause for", static_select(weeks, initial="2")),
-        context(
+    choices = [blocks.option(f"With {p.other(user_id).name}", str(p.id)) for p in mine]
+    body, metadata = one_of(Field.PAIR, "Which pair", choices)
+    weeks = [blocks.option("1 week" if n == 1 else f"{n} weeks", str(n)) for n in range(1, 5)]
+    body += [
+        blocks.input_block(Field.WEEKS, "Pause for", blocks.static_select(weeks, initial="2")),
+        blocks.context(
             "No nudges or surveys until then; your partner and the programme's leads see that "
             "you paused and until when. It picks up again by itself."
         ),
     ]
-    return modal(
-        View.PAUSE_SELF, "Pause our pair", blocks, submit="Pause", private_metadata=metadata
+    return blocks.modal(
+        View.PAUSE_SELF, "Pause our pair", body, submit="Pause", private_metadata=metadata
     )
 
 
 def rematch_confirmation(mine: list[PairFacts], user_id: str) -> list[Block]:
-    blocks: list[Block] = []
+    shown: list[Block] = []
     for pair in mine[:5]:
         partner = pair.other(user_id)
-        end = confirmed(
-            button("Ask for a new partner", Action.NO_FAULT_CONFIRM, str(pair.id), style="danger"),
+        end = blocks.confirmed(
+            blocks.button(
+                "Ask for a new partner", Action.NO_FAULT_CONFIRM, str(pair.id), style="danger"
+            ),
             title="End this pairing?",
             text="You both go back to the pool. This cannot be undone.",
             confirm="End it",
             deny="Keep it",
         )
-        blocks += [
-            section(
+        shown += [
+            blocks.section(
                 mrkdwn(
                     "*A fresh start instead of {partner}?* The pairing ends with the "
                     "same words to both of you and no fault on either side; your partner is never "
@@ -57,10 +49,12 @@ def rematch_confirmation(mine: list[PairFacts], user_id: str) -> list[Block]:
                     partner=partner.name,
                 )
             ),
-            actions(end, button("Keep my pair", Action.NO_FAULT_CANCEL, "keep")),
+            blocks.actions(end, blocks.button("Keep my pair", Action.NO_FAULT_CANCEL, "keep")),
         ]
-    blocks.append(context("Something wrong you would rather talk about? `/mentoring concern`."))
-    return blocks
+    shown.append(
+        blocks.context("Something wrong you would rather talk about? `/mentoring concern`.")
+    )
+    return shown
 
 
 ERASE_WARNING = (
@@ -73,14 +67,14 @@ ERASE_WARNING = (
 
 
 def erase_confirmation() -> list[Block]:
-    erase = confirmed(
-        button("Erase my data", Action.ERASE_CONFIRM, "erase", style="danger"),
+    erase = blocks.confirmed(
+        blocks.button("Erase my data", Action.ERASE_CONFIRM, "erase", style="danger"),
         title="Erase your data?",
         text="This cannot be undone.",
         confirm="Erase",
         deny="Keep it",
     )
     return [
-        section(ERASE_WARNING),
-        actions(erase, button("Keep my data", Action.ERASE_CANCEL, "keep")),
+        blocks.section(ERASE_WARNING),
+        blocks.actions(erase, blocks.button("Keep my data", Action.ERASE_CANCEL, "keep")),
     ]

@@ -8,20 +8,8 @@ from typing import Any
 from bot.ids import RERATE_PREFIX, Action, Field, View, keyed
 from bot.models import SurveyKind
 from bot.services.surveys import ACTIONS_DONE, CONTINUE, PULSE_QUESTIONS, SurveyForm
-from bot.views.blocks import (
-    Block,
-    actions,
-    button,
-    context,
-    input_block,
-    modal,
-    option,
-    options,
-    radio_buttons,
-    section,
-    static_select,
-    text_input,
-)
+from bot.views import blocks
+from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, mrkdwn
 from bot.views.when import slack_date
 
@@ -52,9 +40,13 @@ def _ask(p: dict[str, Any], opening: str) -> tuple[Mrkdwn, list[Block]]:
         closes=closes,
     )
     return text, [
-        section(text),
-        actions(button("Answer", keyed(Action.SURVEY_OPEN, survey_id), survey_id, style="primary")),
-        context(PRIVACY),
+        blocks.section(text),
+        blocks.actions(
+            blocks.button(
+                "Answer", keyed(Action.SURVEY_OPEN, survey_id), survey_id, style="primary"
+            )
+        ),
+        blocks.context(PRIVACY),
     ]
 
 
@@ -67,14 +59,16 @@ def reminder(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
 
 
 def _radio(labels: tuple[str, ...], values: tuple[str, ...]) -> Block:
-    return radio_buttons(options(zip(labels, values, strict=True)))
+    return blocks.radio_buttons(blocks.options(zip(labels, values, strict=True)))
 
 
 def survey_modal(form: SurveyForm) -> Block:
-    blocks: list[Block] = []
+    body: list[Block] = []
     if form.kind == SurveyKind.PULSE:
         for name, question in PULSE_QUESTIONS:
-            blocks.append(input_block(name, question, _radio(SCALE, ("1", "2", "3", "4", "5"))))
+            body.append(
+                blocks.input_block(name, question, _radio(SCALE, ("1", "2", "3", "4", "5")))
+            )
     else:
         for objective in form.objectives:
             hint = (
@@ -82,49 +76,49 @@ def survey_modal(form: SurveyForm) -> Block:
                 if objective.baseline is not None
                 else None
             )
-            blocks.append(
-                input_block(
+            body.append(
+                blocks.input_block(
                     f"{RERATE_PREFIX}{objective.id}",
                     f"{objective.title}: {objective.measure}",
-                    static_select([option(str(n), str(n)) for n in range(1, 6)]),
+                    blocks.static_select([blocks.option(str(n), str(n)) for n in range(1, 6)]),
                     hint=hint,
                 )
             )
-        blocks.append(
-            input_block(
+        body.append(
+            blocks.input_block(
                 Field.RECOMMEND,
                 "How likely are you to recommend the programme to a colleague? (0 to 10)",
-                static_select([option(str(n), str(n)) for n in range(11)]),
+                blocks.static_select([blocks.option(str(n), str(n)) for n in range(11)]),
             )
         )
-        blocks.append(
-            input_block(
+        body.append(
+            blocks.input_block(
                 Field.ACTIONS_DONE,
                 "How many of your actions have you put into practice?",
                 _radio(("None yet", "Some", "Most", "All"), ACTIONS_DONE),
             )
         )
         if form.kind == SurveyKind.END:
-            blocks.append(
-                input_block(
+            body.append(
+                blocks.input_block(
                     Field.CONTINUE,
                     "Will you keep meeting informally?",
                     _radio(("Yes", "Maybe", "No"), CONTINUE),
                 )
             )
-    blocks.append(
-        input_block(
+    body.append(
+        blocks.input_block(
             Field.COMMENT,
             "Anything else? (optional)",
-            text_input(multiline=True, max_length=2000),
+            blocks.text_input(multiline=True, max_length=2000),
             optional=True,
         )
     )
-    blocks.append(context(PRIVACY))
-    return modal(
+    body.append(blocks.context(PRIVACY))
+    return blocks.modal(
         View.SURVEY,
         TITLES[form.kind][:24],
-        blocks,
+        body,
         submit="Send",
         private_metadata=":".join(
             (str(form.survey_id), form.kind.value, ",".join(str(o.id) for o in form.objectives))
