@@ -168,6 +168,16 @@ async def enrol_cohort(box: Sandbox, *, close: bool = True) -> None:
         await close_enrolment(box, LEAD)
 
 
+async def enrolled_cohort(box: Sandbox, clock: FakeClock) -> None:
+    """The cohort signed up and enrolment closed: a scenario to `play`."""
+    await enrol_cohort(box)
+
+
+async def enrolling_cohort(box: Sandbox, clock: FakeClock) -> None:
+    """The cohort signed up, enrolment still open: a scenario to `play`."""
+    await enrol_cohort(box, close=False)
+
+
 def preview(box: Sandbox) -> dict[str, Any]:
     message = last_message(box, LEAD)
     assert message["text"].startswith("Matching preview"), message["text"]

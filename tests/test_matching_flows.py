@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.clock import FakeClock
 from bot.ids import Action, Command, Field, View
 from bot.models import ConstraintKind, Pair, PairConstraint, PairStatus
 from bot.sandbox import Sandbox
@@ -17,13 +18,15 @@ from tests.flows import (
     channel_of,
     close_enrolment,
     create_programme,
-    enrol_cohort,
+    enrolled_cohort,
+    enrolling_cohort,
     last_message,
     open_enrolment,
     preview,
     replay_as,
     seed_people,
 )
+from tests.scenarios import play
 
 
 def pairs_in(message: dict[str, Any]) -> list[str]:
@@ -39,8 +42,10 @@ async def pair_rows(box: Sandbox) -> list[Pair]:
         return list(await session.scalars(select(Pair).order_by(Pair.id)))
 
 
-async def test_preview_shows_pairs_scores_reasons_and_the_unmatched(sandbox: Sandbox) -> None:
-    await enrol_cohort(sandbox)
+async def test_preview_shows_pairs_scores_reasons_and_the_unmatched(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await play(sandbox, clock, enrolled_cohort)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     assert "preview will arrive" in sandbox.replies(LEAD)[-1]["text"]
     message = preview(sandbox)
@@ -62,8 +67,9 @@ async def test_preview_shows_pairs_scores_reasons_and_the_unmatched(sandbox: San
 
 async def test_approval_introduces_each_pair_once_and_tells_the_unmatched(
     sandbox: Sandbox,
+    clock: FakeClock,
 ) -> None:
-    await enrol_cohort(sandbox)
+    await play(sandbox, clock, enrolled_cohort)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     message = preview(sandbox)
     click = await sandbox.press(LEAD, message, Action.APPROVE_MATCH)
@@ -85,8 +91,9 @@ async def test_approval_introduces_each_pair_once_and_tells_the_unmatched(
 
 async def test_forbid_from_the_preview_and_pin_from_the_form_rerun_the_match(
     sandbox: Sandbox,
+    clock: FakeClock,
 ) -> None:
-    await enrol_cohort(sandbox)
+    await play(sandbox, clock, enrolled_cohort)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     message = preview(sandbox)
     pair = next(p for p in await pair_rows(sandbox) if p.score > 0)
@@ -130,8 +137,10 @@ async def test_forbid_from_the_preview_and_pin_from_the_form_rerun_the_match(
     )
 
 
-async def test_pin_form_refuses_people_in_the_wrong_role(sandbox: Sandbox) -> None:
-    await enrol_cohort(sandbox)
+async def test_pin_form_refuses_people_in_the_wrong_role(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await play(sandbox, clock, enrolled_cohort)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     await sandbox.press(LEAD, preview(sandbox), Action.ADD_CONSTRAINT)
     modal = sandbox.modal(LEAD)
@@ -142,8 +151,10 @@ async def test_pin_form_refuses_people_in_the_wrong_role(sandbox: Sandbox) -> No
     assert response.json()["errors"][Field.MENTOR].endswith("is not a mentor in this programme.")
 
 
-async def test_a_newer_run_makes_the_older_preview_stale(sandbox: Sandbox) -> None:
-    await enrol_cohort(sandbox)
+async def test_a_newer_run_makes_the_older_preview_stale(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await play(sandbox, clock, enrolled_cohort)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     first = preview(sandbox)
     await sandbox.command(LEAD, Command.ADMIN, "match")
@@ -153,15 +164,15 @@ async def test_a_newer_run_makes_the_older_preview_stale(sandbox: Sandbox) -> No
     assert len(await pair_rows(sandbox)) == 2  # the first run's pairs are gone
 
 
-async def test_matching_waits_for_enrolment_to_close(sandbox: Sandbox) -> None:
-    await enrol_cohort(sandbox, close=False)
+async def test_matching_waits_for_enrolment_to_close(sandbox: Sandbox, clock: FakeClock) -> None:
+    await play(sandbox, clock, enrolling_cohort)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     assert "Close it first" in sandbox.replies(LEAD)[-1]["text"]
     assert await pair_rows(sandbox) == []
 
 
-async def test_only_leads_match_or_approve(sandbox: Sandbox) -> None:
-    await enrol_cohort(sandbox)
+async def test_only_leads_match_or_approve(sandbox: Sandbox, clock: FakeClock) -> None:
+    await play(sandbox, clock, enrolled_cohort)
     await sandbox.command(OUTSIDER, Command.ADMIN, "match")
     assert "for programme leads" in sandbox.replies(OUTSIDER)[-1]["text"]
     await sandbox.command(LEAD, Command.ADMIN, "match")
@@ -177,8 +188,9 @@ async def test_only_leads_match_or_approve(sandbox: Sandbox) -> None:
 
 async def test_a_lead_ends_a_pair_and_rematch_leaves_other_pairs_alone(
     sandbox: Sandbox,
+    clock: FakeClock,
 ) -> None:
-    await enrol_cohort(sandbox)
+    await play(sandbox, clock, enrolled_cohort)
     await sandbox.command(LEAD, Command.ADMIN, "match")
     await sandbox.press(LEAD, preview(sandbox), Action.APPROVE_MATCH)
     await sandbox.command(LEAD, Command.ADMIN, "pairs")

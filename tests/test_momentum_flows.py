@@ -183,7 +183,7 @@ async def test_leaving_stops_everything_for_the_pair(agreed: Sandbox, clock: Fak
 async def test_steps_left_waiting_are_nudged_once_in_each_persons_day(
     sandbox: Sandbox, clock: FakeClock
 ) -> None:
-    channel = await confirm_pairs(sandbox, clock)  # both pairs confirmed on 8 Jan
+    channel = await play(sandbox, clock, confirm_pairs)  # both pairs confirmed on 8 Jan
     modal = await open_agreement(sandbox, channel, EXEC)
     await sandbox.submit(EXEC, modal["id"], {})  # Eve proposes on 9 Jan; Mia does not answer
     await tick(sandbox, clock, at("01-11", 12), "reminders", "deliver")

@@ -21,11 +21,12 @@ from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, contracts_path
 from tests.flows import (
     channel_of,
     create_programme,
-    enrol_cohort,
+    enrolled_cohort,
     open_enrolment,
     preview,
     sign_up,
 )
+from tests.scenarios import play
 from tests.test_resource_flows import add as add_resource
 
 STORY = {
@@ -123,9 +124,9 @@ async def test_a_replayed_form_that_saves_in_its_check_saves_once(
     assert everything_sent(box) == before
 
 
-async def test_a_replayed_button_press_acts_once(sandbox: Sandbox) -> None:
+async def test_a_replayed_button_press_acts_once(sandbox: Sandbox, clock: FakeClock) -> None:
     box = sandbox
-    await enrol_cohort(box)
+    await play(box, clock, enrolled_cohort)
     await box.command(LEAD, Command.ADMIN, "match")
     click = await box.press(LEAD, preview(box), Action.APPROVE_MATCH)
     intro_channel = channel_of(box, MENTOR, EXEC)

@@ -250,7 +250,7 @@ async def test_an_agreement_nudge_is_withdrawn_once_one_is_proposed(
     sandbox: Sandbox, clock: FakeClock
 ) -> None:
     box = sandbox
-    mia_eve = await confirm_pairs(box, clock)
+    mia_eve = await play(box, clock, confirm_pairs)
     await tick(box, clock, at("01-16", 12), "reminders")  # a week on, no agreement
     modal = await open_agreement(box, mia_eve, EXEC)
     await box.submit(EXEC, modal["id"], {})
@@ -269,7 +269,7 @@ async def test_a_confirmation_nudge_is_withdrawn_once_the_agreement_is_confirmed
     sandbox: Sandbox, clock: FakeClock
 ) -> None:
     box = sandbox
-    mia_eve = await confirm_pairs(box, clock)
+    mia_eve = await play(box, clock, confirm_pairs)
     for channel_id, mentee in ((mia_eve, EXEC), (channel_of(box, MENTOR2, EXEC2), EXEC2)):
         modal = await open_agreement(box, channel_id, mentee)
         await box.submit(mentee, modal["id"], {})

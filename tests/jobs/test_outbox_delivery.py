@@ -25,8 +25,7 @@ async def seeded(sandbox: Sandbox, clock: FakeClock) -> list[str]:
     for user_id in people.user_ids:
         sandbox.workspace.add_user(User(id=user_id, name=user_id.lower(), tz="Europe/London"))
     assert await sandbox.run_job("momentum") == (
-        f"momentum: {PAIRS} pairs looked at, {2 * PAIRS} messages queued, 0 pauses ended, "
-        "0 failed"
+        f"momentum: {PAIRS} pairs looked at, {2 * PAIRS} messages queued, 0 pauses ended, 0 failed"
     )
     return people.user_ids
 
@@ -67,9 +66,7 @@ async def test_a_sender_that_dies_mid_run_loses_nothing(sandbox: Sandbox, clock:
     assert sandbox.db is not None
     # One sender claims ten messages and dies before sending them ...
     async with sandbox.db.transaction() as session:
-        abandoned = await outbox.claim(
-            session, now=clock.now(), limit=10, vet=outbox_rules.stale
-        )
+        abandoned = await outbox.claim(session, now=clock.now(), limit=10, vet=outbox_rules.stale)
     assert len(abandoned) == 10
     # ... another gets through one batch of ten and dies too.
     sender = Sender(sandbox.db, clock, sandbox.sweeps.client, batch=10)
