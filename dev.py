@@ -6,7 +6,8 @@ whenever uv.lock or pyproject.toml changes), so a fresh clone needs nothing but 
 The installer is the uv release pyproject.toml names, put into `.venv-uv/` with pip.
 
 `python3 dev.py test [pytest args]` runs `ruff check .`, then `mypy` (on the files
-pyproject.toml names; any error fails it), then pytest; the first that fails stops it.
+pyproject.toml names; any error fails it), then pytest in two processes (`-n 0` for one);
+the first that fails stops it.
 
 `python3 dev.py test-floors [pytest args]` builds `.venv-lowest/` from the lowest versions
 pyproject.toml allows and runs pytest on them (no ruff or mypy there).
@@ -32,6 +33,14 @@ UV = TOOLS / BIN / f"uv{EXE}"
 LOWEST = ROOT / ".venv-lowest"
 # uv finds no Python of its own to download: every environment uses the one running dev.py.
 UV_ENV = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_PROJECT_ENVIRONMENT": str(VENV)}
+
+
+def in_two_processes(pytest_args: list[str]) -> list[str]:
+    """pytest's arguments, run in two processes (one per database backend; the conftest groups
+    them) unless they name their own `-n` (`-n 0` runs in this one)."""
+    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+        return pytest_args
+    return ["-n", "2", "--dist", "loadgroup", *pytest_args]
 
 
 def run_env(venv_dir: Path) -> dict[str, str]:
@@ -92,7 +101,9 @@ def test_floors(pytest_args: list[str]) -> int:
         [*install, "--resolution", "lowest-direct", "-e", ".[test]"], cwd=ROOT, env=env
     )
     return subprocess.call(
-        [str(python), "-m", "pytest", *pytest_args], cwd=ROOT, env=run_env(LOWEST)
+        [str(python), "-m", "pytest", *in_two_processes(pytest_args)],
+        cwd=ROOT,
+        env=run_env(LOWEST),
     )
 
 
@@ -110,7 +121,8 @@ def main(argv: list[str]) -> int:
             failed = subprocess.call([str(PY), "-m", *check], cwd=ROOT)
             if failed:
                 return failed
-        return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=run_env(VENV))
+        pytest = [str(PY), "-m", "pytest", *in_two_processes(rest)]
+        return subprocess.call(pytest, cwd=ROOT, env=run_env(VENV))
     if command == "test-floors":
         return test_floors(rest)
     if command == "bot":

@@ -1,6 +1,7 @@
 """The code flows one way: listeners -> flows -> services -> models, with views beside them.
 A listener never imports another listener, nothing below the listeners imports them, nothing
-below the flows imports the flows, and services and views never import Slack's libraries."""
+below the flows imports the flows, and services and views never import Slack's libraries.
+No function runs on for screens either."""
 
 from __future__ import annotations
 
@@ -76,3 +77,20 @@ def test_every_form_goes_through_the_form_contract() -> None:
         if "app.view(" in text:
             bare.append(path.name)
     assert bare == []
+
+
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_function_is_longer_than_a_screen_or_two() -> None:
+    """A function longer than this hides more than one step; split it into named ones."""
+    long = [
+        f"{path.relative_to(BOT.parent)}:{node.lineno} {node.name} "
+        f"({node.end_lineno - node.lineno + 1} lines)"
+        for path in sorted(BOT.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert long == []
