@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +40,8 @@ MIN_NOTICE = timedelta(minutes=30)
 MAX_AHEAD = timedelta(days=60)
 MEETING_LENGTH = timedelta(minutes=30)
 MAX_NOTE = 500
+
+T_co = TypeVar("T_co", covariant=True)
 
 
 class MeetingAgreed(PairError):
@@ -85,6 +87,33 @@ class Outcome:
     @property
     def confirmed(self) -> bool:
         return self.pair.status == PairStatus.CONFIRMED
+
+
+class PairStep(Protocol[T_co]):
+    """One person's step on a pair, at a time."""
+
+    def __call__(
+        self, session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+    ) -> Awaitable[T_co]: ...
+
+
+# Locks the pair and refuses (PairError) unless this person may take the step now.
+_Guard = PairStep[tuple[Pair, PairFacts, Member]]
+
+
+def _check(guard: _Guard, doc: str) -> PairStep[PairFacts]:
+    """The guard alone, for a button to ask before it opens its form: the pair, or the refusal."""
+
+    async def check(
+        session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+    ) -> PairFacts:
+        _, info, _ = await guard(
+            session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+        )
+        return info
+
+    check.__doc__ = doc
+    return check
 
 
 def validate_times(
@@ -151,13 +180,7 @@ async def _awaiting_chemistry(
     return pair, info, me
 
 
-async def check_can_propose(
-    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
-) -> PairFacts:
-    _, info, _ = await _awaiting_chemistry(
-        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
-    )
-    return info
+check_can_propose = _check(_awaiting_chemistry, "The pair, if this person may propose times.")
 
 
 async def propose(
@@ -307,14 +330,7 @@ async def _check_decision(
     return pair, info, me
 
 
-async def check_can_decide(
-    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
-) -> PairFacts:
-    """The pair, if this person may still answer for it."""
-    _, info, _ = await _check_decision(
-        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
-    )
-    return info
+check_can_decide = _check(_check_decision, "The pair, if this person may still answer for it.")
 
 
 async def decide(

@@ -15,12 +15,14 @@ from bot.models import (
     ConcernMessage,
     ConcernStatus,
     Participant,
-    ParticipantStatus,
-    Programme,
     ProgrammeLead,
 )
 from bot.services.errors import Refused
-from bot.services.programmes import joined_programmes
+from bot.services.programmes import (
+    joined_programmes,
+    signed_up_participant,
+    with_programme_and_author,
+)
 
 MAX_TEXT = 2000
 
@@ -75,15 +77,8 @@ async def raise_concern(
     text: str,
     now: datetime,
 ) -> Thread:
-    me = await session.scalar(
-        select(Participant)
-        .join(Programme, Programme.id == Participant.programme_id)
-        .where(
-            Programme.team_id == team_id,
-            Participant.programme_id == programme_id,
-            Participant.user_id == user_id,
-            Participant.status == ParticipantStatus.SIGNED_UP,
-        )
+    me = await signed_up_participant(
+        session, team_id=team_id, programme_id=programme_id, user_id=user_id
     )
     if me is None:
         raise ConcernError("Only people in the programme can raise a concern with its leads.")
@@ -103,14 +98,9 @@ async def raise_concern(
 
 
 async def thread(session: AsyncSession, *, team_id: str, concern_id: int) -> Thread:
-    row = (
-        await session.execute(
-            select(Concern, Programme.name, Participant.user_id, Participant.display_name)
-            .join(Programme, Programme.id == Concern.programme_id)
-            .join(Participant, Participant.id == Concern.participant_id)
-            .where(Concern.id == concern_id, Programme.team_id == team_id)
-        )
-    ).first()
+    author = (Participant.user_id, Participant.display_name)
+    query = with_programme_and_author(Concern, *author, team_id=team_id)
+    row = (await session.execute(query.where(Concern.id == concern_id))).first()
     if row is None:
         raise ConcernError("That concern is no longer there.")
     concern, programme, participant_user, name = row

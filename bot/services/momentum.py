@@ -519,11 +519,7 @@ async def end_pauses(session: AsyncSession, *, now: datetime) -> sweeping.Outcom
             Pair.status == PairStatus.CONFIRMED,
         )
     )
-    due = (
-        await session.execute(
-            sweeping.claim(query, sweep=Sweep.PAUSE_END, item_id=Pair.id, now=now)
-        )
-    ).all()
+    due = await sweeping.claimed(session, query, sweep=Sweep.PAUSE_END, item_id=Pair.id, now=now)
 
     async def end_pause(row: Row[int, str]) -> int:
         pair_id, team_id = row

@@ -18,10 +18,11 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Row, Select, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.models import (
     Agreement,
@@ -97,6 +98,7 @@ class Facts:
 
 Check = Callable[[Outbox, Facts], str | None]
 Loader = Callable[[AsyncSession, Sequence[Outbox], Facts], Awaitable[None]]
+Columns = TypeVarTuple("Columns")
 
 
 def _param(row: Outbox, name: str) -> Any:
@@ -105,6 +107,20 @@ def _param(row: Outbox, name: str) -> Any:
 
 def _ints(values: Iterable[Any]) -> list[int]:
     return sorted({int(v) for v in values if v is not None})
+
+
+async def _where_in(
+    session: AsyncSession,
+    query: Select[*Columns],
+    column: InstrumentedAttribute[int],
+    values: Iterable[Any],
+) -> Sequence[Row[*Columns]]:
+    """The query's rows whose `column` is one of the ids among `values`; none, without a query,
+    when there are no ids."""
+    ids = _ints(values)
+    if not ids:
+        return []
+    return (await session.execute(query.where(column.in_(ids)))).all()
 
 
 # --- Loaders: one query each, for the rows whose checks read what it loads -----------------
@@ -137,19 +153,15 @@ def _pairs_and_programme_status() -> Select[Pair, ProgrammeStatus]:
 
 
 async def _pairs(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
-    ids = _ints(r.pair_id for r in rows)
-    if ids:
-        found = await session.execute(_pairs_and_programme_status().where(Pair.id.in_(ids)))
-        facts.pairs = {pair.id: _pair_state(pair, status) for pair, status in found}
+    query = _pairs_and_programme_status()
+    found = await _where_in(session, query, Pair.id, (r.pair_id for r in rows))
+    facts.pairs = {pair.id: _pair_state(pair, status) for pair, status in found}
 
 
 async def _people(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
-    ids = _ints(r.participant_id for r in rows)
-    if ids:
-        found = await session.execute(
-            select(Participant.id, Participant.status).where(Participant.id.in_(ids))
-        )
-        facts.people = {key: value for key, value in found}
+    query = select(Participant.id, Participant.status)
+    found = await _where_in(session, query, Participant.id, (r.participant_id for r in rows))
+    facts.people = {key: value for key, value in found}
 
 
 async def _members(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
@@ -165,12 +177,9 @@ async def _members(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) 
 
 
 async def _programmes(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
-    ids = _ints(_param(r, "programme_id") for r in rows)
-    if ids:
-        found = await session.execute(
-            select(Programme.id, Programme.status).where(Programme.id.in_(ids))
-        )
-        facts.programmes = {key: value for key, value in found}
+    query = select(Programme.id, Programme.status)
+    found = await _where_in(session, query, Programme.id, (_param(r, "programme_id") for r in rows))
+    facts.programmes = {key: value for key, value in found}
 
 
 def _programme_of(row: Outbox, facts: Facts) -> int | None:
@@ -182,52 +191,37 @@ def _programme_of(row: Outbox, facts: Facts) -> int | None:
 
 
 async def _leads(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
-    ids = _ints(_programme_of(r, facts) for r in rows)
-    if ids:
-        found = await session.execute(
-            select(ProgrammeLead.programme_id, ProgrammeLead.user_id).where(
-                ProgrammeLead.programme_id.in_(ids), ProgrammeLead.is_supporter.is_(False)
-            )
-        )
-        facts.leads = {(a, b) for a, b in found}
+    query = select(ProgrammeLead.programme_id, ProgrammeLead.user_id).where(
+        ProgrammeLead.is_supporter.is_(False)
+    )
+    programmes = (_programme_of(r, facts) for r in rows)
+    found = await _where_in(session, query, ProgrammeLead.programme_id, programmes)
+    facts.leads = {(a, b) for a, b in found}
 
 
 async def _meetings(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
-    ids = _ints(r.pair_id for r in rows)
-    if ids:
-        found = await session.execute(
-            select(
-                ChemistryMeeting.pair_id,
-                ChemistryMeeting.status,
-                ChemistryMeeting.proposed_by,
-                ChemistryMeeting.starts_at,
-            ).where(ChemistryMeeting.pair_id.in_(ids))
-        )
-        for pair_id, status, proposed_by, starts_at in found:
-            facts.meetings[pair_id].append(_Meeting(status, proposed_by, starts_at))
+    query = select(
+        ChemistryMeeting.pair_id,
+        ChemistryMeeting.status,
+        ChemistryMeeting.proposed_by,
+        ChemistryMeeting.starts_at,
+    )
+    found = await _where_in(session, query, ChemistryMeeting.pair_id, (r.pair_id for r in rows))
+    for pair_id, status, proposed_by, starts_at in found:
+        facts.meetings[pair_id].append(_Meeting(status, proposed_by, starts_at))
 
 
 async def _decisions(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
-    ids = _ints(r.pair_id for r in rows)
-    if ids:
-        found = await session.execute(
-            select(ChemistryDecision.pair_id, ChemistryDecision.participant_id).where(
-                ChemistryDecision.pair_id.in_(ids)
-            )
-        )
-        facts.decided = {(a, b) for a, b in found}
+    query = select(ChemistryDecision.pair_id, ChemistryDecision.participant_id)
+    found = await _where_in(session, query, ChemistryDecision.pair_id, (r.pair_id for r in rows))
+    facts.decided = {(a, b) for a, b in found}
 
 
 async def _agreements(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
-    ids = _ints(r.pair_id for r in rows)
-    if ids:
-        found = await session.execute(
-            select(Agreement.pair_id, Agreement.status, Agreement.proposed_by).where(
-                Agreement.pair_id.in_(ids)
-            )
-        )
-        for pair_id, status, proposed_by in found:
-            facts.agreements[pair_id].append((status, proposed_by))
+    query = select(Agreement.pair_id, Agreement.status, Agreement.proposed_by)
+    found = await _where_in(session, query, Agreement.pair_id, (r.pair_id for r in rows))
+    for pair_id, status, proposed_by in found:
+        facts.agreements[pair_id].append((status, proposed_by))
 
 
 async def _invites(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
@@ -269,20 +263,15 @@ async def _pairs_of_people(session: AsyncSession, rows: Sequence[Outbox], facts:
 
 
 async def _resources(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
-    ids = _ints(_param(r, "resource_id") for r in rows)
-    if ids:
-        found = await session.execute(
-            select(Resource.id, Resource.removed_at).where(Resource.id.in_(ids))
-        )
-        facts.removed = {rid: removed_at is not None for rid, removed_at in found}
-    programmes = _ints(_param(r, "programme_id") for r in rows)
-    if programmes:
-        spaces = await session.execute(
-            select(SafeSpace.programme_id, SafeSpace.channel_id).where(
-                SafeSpace.programme_id.in_(programmes), SafeSpace.channel_id.is_not(None)
-            )
-        )
-        facts.spaces = {(p, c) for p, c in spaces if c is not None}
+    query = select(Resource.id, Resource.removed_at)
+    found = await _where_in(session, query, Resource.id, (_param(r, "resource_id") for r in rows))
+    facts.removed = {rid: removed_at is not None for rid, removed_at in found}
+    with_channel = select(SafeSpace.programme_id, SafeSpace.channel_id).where(
+        SafeSpace.channel_id.is_not(None)
+    )
+    programmes = (_param(r, "programme_id") for r in rows)
+    spaces = await _where_in(session, with_channel, SafeSpace.programme_id, programmes)
+    facts.spaces = {(p, c) for p, c in spaces if c is not None}
 
 
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------

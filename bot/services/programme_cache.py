@@ -6,7 +6,6 @@ does the work, so a snapshot a few seconds old can delay an error message but ne
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.db import Database
 from bot.models import Programme, ProgrammeStatus
+from bot.services.recent import Recent
 
 
 @dataclass(frozen=True)
@@ -60,47 +60,25 @@ class ProgrammeCache:
         self, db: Database, *, ttl_seconds: float = 5.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._db = db
-        self._ttl = ttl_seconds
-        self._clock = clock
-        self._entries: dict[int, tuple[float, ProgrammeSnapshot | None]] = {}
-        self._loading: dict[int, asyncio.Task[ProgrammeSnapshot | None]] = {}
+        self._snapshots = Recent(self._load, ttl_seconds=ttl_seconds, clock=clock)
 
     async def get(self, *, team_id: str, programme_id: int) -> ProgrammeSnapshot | None:
         """The snapshot; a stale one is returned at once and refreshed in the background, so
         only the very first read of a programme in this process waits for the database."""
-        entry = self._entries.get(programme_id)
-        if entry is None:
-            snapshot = await asyncio.shield(self._refresh(programme_id))
-        else:
-            if self._clock() - entry[0] >= self._ttl:
-                self._refresh(programme_id)
-            snapshot = entry[1]
+        snapshot = await self._snapshots.get(programme_id)
         if snapshot is None or snapshot.team_id != team_id:
             return None
         return snapshot
 
-    def _refresh(self, programme_id: int) -> asyncio.Task[ProgrammeSnapshot | None]:
-        task = self._loading.get(programme_id)
-        if task is None:
-            # One query however many requests want it at once.
-            task = asyncio.ensure_future(self._load(programme_id))
-            self._loading[programme_id] = task
-        return task
-
     async def _load(self, programme_id: int) -> ProgrammeSnapshot | None:
-        try:
-            async with self._db.transaction() as session:
-                programme = await session.scalar(
-                    select(Programme)
-                    .where(Programme.id == programme_id)
-                    .options(selectinload(Programme.objectives))
-                )
-                snapshot = ProgrammeSnapshot.of(programme) if programme else None
-            self._entries[programme_id] = (self._clock(), snapshot)
-            return snapshot
-        finally:
-            del self._loading[programme_id]
+        async with self._db.transaction() as session:
+            programme = await session.scalar(
+                select(Programme)
+                .where(Programme.id == programme_id)
+                .options(selectinload(Programme.objectives))
+            )
+            return ProgrammeSnapshot.of(programme) if programme else None
 
     def forget(self, programme_id: int) -> None:
         """Drop a programme this process just changed, so its next read is fresh."""
-        self._entries.pop(programme_id, None)
+        self._snapshots.forget(programme_id)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from bot.models import (
+    Concern,
     Objective,
     Participant,
     ParticipantStatus,
@@ -18,6 +20,7 @@ from bot.models import (
     ProgrammeLead,
     ProgrammeStatus,
     Role,
+    Story,
     Workspace,
 )
 from bot.services.errors import Refused
@@ -46,6 +49,9 @@ class ProgrammeSummary:
 
 
 OPENABLE = (ProgrammeStatus.DRAFT, ProgrammeStatus.MATCHING)
+
+# What a participant writes to their programme, a row with both ids.
+Written = TypeVar("Written", Concern, Story)
 
 
 async def ensure_workspace(session: AsyncSession, *, team_id: str, now: datetime) -> None:
@@ -225,3 +231,32 @@ async def joined_programmes(
     if open_only:
         query = query.where(Programme.status != ProgrammeStatus.CLOSED)
     return [(pid, name) for pid, name in await session.execute(query)]
+
+
+async def signed_up_participant(
+    session: AsyncSession, *, team_id: str, programme_id: int, user_id: str
+) -> Participant | None:
+    """The person in the team's programme, while they are signed up to it."""
+    return await session.scalar(
+        select(Participant)
+        .join(Programme, Programme.id == Participant.programme_id)
+        .where(
+            Programme.team_id == team_id,
+            Participant.programme_id == programme_id,
+            Participant.user_id == user_id,
+            Participant.status == ParticipantStatus.SIGNED_UP,
+        )
+    )
+
+
+def with_programme_and_author(
+    written: type[Written], *author: QueryableAttribute[Any], team_id: str
+) -> Select[Written, str, *tuple[Any, ...]]:
+    """The team's rows of what participants wrote, each with its programme's name and these
+    columns of its author."""
+    return (
+        select(written, Programme.name, *author)
+        .join(Programme, Programme.id == written.programme_id)
+        .join(Participant, Participant.id == written.participant_id)
+        .where(Programme.team_id == team_id)
+    )

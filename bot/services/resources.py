@@ -171,11 +171,9 @@ async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:
             installed(Programme.team_id),
         )
     )
-    rows = (
-        await session.execute(
-            sweeping.claim(query, sweep=Sweep.RESOURCES, item_id=SafeSpace.id, now=now)
-        )
-    ).all()
+    rows = await sweeping.claimed(
+        session, query, sweep=Sweep.RESOURCES, item_id=SafeSpace.id, now=now
+    )
 
     async def post(row: Row[SafeSpace, Programme]) -> int:
         space, programme = row

@@ -15,13 +15,16 @@ from bot.db import rowcount
 from bot.ids import Field
 from bot.models import (
     Participant,
-    ParticipantStatus,
     Programme,
     Story,
     StoryStatus,
 )
 from bot.services.errors import Refused
-from bot.services.programmes import joined_programmes
+from bot.services.programmes import (
+    joined_programmes,
+    signed_up_participant,
+    with_programme_and_author,
+)
 
 MAX_TITLE = 150
 MAX_TEXT = 3000
@@ -95,15 +98,8 @@ def validate_story(
 async def submit(
     session: AsyncSession, *, team_id: str, user_id: str, data: StoryInput, now: datetime
 ) -> Story:
-    participant = await session.scalar(
-        select(Participant)
-        .join(Programme, Programme.id == Participant.programme_id)
-        .where(
-            Programme.team_id == team_id,
-            Participant.programme_id == data.programme_id,
-            Participant.user_id == user_id,
-            Participant.status == ParticipantStatus.SIGNED_UP,
-        )
+    participant = await signed_up_participant(
+        session, team_id=team_id, programme_id=data.programme_id, user_id=user_id
     )
     if participant is None:
         raise StoryError("Only people in the programme can share a story from it.")
@@ -139,28 +135,16 @@ async def for_leads(
 ) -> list[StoryView]:
     """Stories of these programmes waiting for a lead (submitted or approved), newest first."""
     query = (
-        select(Story, Programme.name, Participant.display_name)
-        .join(Programme, Programme.id == Story.programme_id)
-        .join(Participant, Participant.id == Story.participant_id)
-        .where(
-            Programme.team_id == team_id,
-            Story.status.in_(WAITING),
-            Story.programme_id.in_(list(programme_ids)),
-        )
+        with_programme_and_author(Story, Participant.display_name, team_id=team_id)
+        .where(Story.status.in_(WAITING), Story.programme_id.in_(list(programme_ids)))
         .order_by(Story.created_at.desc(), Story.id.desc())
     )
     return [_view(s, name, author) for s, name, author in await session.execute(query)]
 
 
 async def _load(session: AsyncSession, *, team_id: str, story_id: int) -> StoryView:
-    row = (
-        await session.execute(
-            select(Story, Programme.name, Participant.display_name)
-            .join(Programme, Programme.id == Story.programme_id)
-            .join(Participant, Participant.id == Story.participant_id)
-            .where(Story.id == story_id, Programme.team_id == team_id)
-        )
-    ).first()
+    query = with_programme_and_author(Story, Participant.display_name, team_id=team_id)
+    row = (await session.execute(query.where(Story.id == story_id))).first()
     if row is None:
         raise StoryError("That story is no longer there.")
     return _view(*row)

@@ -9,9 +9,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, delete, exists, select, text
+from sqlalchemy import ColumnElement, Row, Select, delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -36,6 +36,7 @@ ITEM = {
 T = TypeVar("T")
 R = TypeVar("R")
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+Columns = TypeVarTuple("Columns")
 # What else a failure does to the item (by id) besides recording it, given when to retry it.
 OnFailure = Callable[[int, datetime], Awaitable[None]]
 
@@ -81,6 +82,18 @@ def claim(query: Q, *, sweep: Sweep, item_id: InstrumentedAttribute[int], now: d
         .order_by(item_id)
         .with_for_update(of=item_id, skip_locked=True)
     )
+
+
+async def claimed(
+    session: AsyncSession,
+    query: Select[*Columns],
+    *,
+    sweep: Sweep,
+    item_id: InstrumentedAttribute[int],
+    now: datetime,
+) -> Sequence[Row[*Columns]]:
+    """The rows of the query's items the sweep takes now, claimed as `claim` says."""
+    return (await session.execute(claim(query, sweep=sweep, item_id=item_id, now=now))).all()
 
 
 async def each(

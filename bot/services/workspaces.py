@@ -5,7 +5,6 @@ is the sign that it is back. Plain values in and out; no Slack."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from bot.models import (
 )
 from bot.services import momentum
 from bot.services.outbox import CLAIMABLE
+from bot.services.recent import Recent
 
 log = logging.getLogger(__name__)
 
@@ -111,32 +111,20 @@ class UninstalledTeams:
         self, db: Database, *, ttl_seconds: float = 5.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._db = db
-        self._ttl = ttl_seconds
-        self._clock = clock
         self._teams: set[str] = set()
-        self._loaded_at: float | None = None
         self._marks = 0  # changes this process made, which a refresh begun earlier must keep
-        self._loading: asyncio.Task[None] | None = None
+        # One entry: the whole set, read in one query.
+        self._recent = Recent[None, set[str]](self._load, ttl_seconds=ttl_seconds, clock=clock)
 
     async def contains(self, team_id: str) -> bool:
-        if self._loaded_at is None:
-            await asyncio.shield(self._refresh())
-        elif self._clock() - self._loaded_at >= self._ttl:
-            self._refresh()
-        return team_id in self._teams
+        return team_id in await self._recent.get(None)
 
     def mark(self, team_id: str, *, gone: bool) -> None:
         """This process just uninstalled or reinstalled the team."""
         (self._teams.add if gone else self._teams.discard)(team_id)
         self._marks += 1
 
-    def _refresh(self) -> asyncio.Task[None]:
-        if self._loading is None:
-            # One query however many requests want it at once.
-            self._loading = asyncio.ensure_future(self._load())
-        return self._loading
-
-    async def _load(self) -> None:
+    async def _load(self, _: None) -> set[str]:
         marks = self._marks
         try:
             async with self._db.transaction() as session:
@@ -149,6 +137,4 @@ class UninstalledTeams:
                 self._teams = teams
         except Exception:  # the request goes on with what is known; tried again later
             log.warning("could not read which workspaces uninstalled the app", exc_info=True)
-        finally:
-            self._loaded_at = self._clock()
-            self._loading = None
+        return self._teams
