@@ -63,7 +63,8 @@ async def copy_rows(db: Database) -> Rows:
     rows: Rows = {}
     async with db.transaction() as session:
         for table in Base.metadata.sorted_tables:
-            found = (await session.execute(select(table))).mappings()
+            in_order = select(table).order_by(*table.primary_key.columns)
+            found = (await session.execute(in_order)).mappings()
             rows[table.name] = [dict(row) for row in found]
     return rows
 
