@@ -527,13 +527,6 @@ async def check_opening(
     return programme, channel
 
 
-async def checked_opening(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> tuple[Programme, str] | FieldErrors:
-    checked = await check_opening(deps, body, view, client, context["team_id"])
-    return FieldErrors(checked) if isinstance(checked, dict) else checked
-
-
 async def open_submitted(
     deps: Deps,
     checked: tuple[Programme, str],
@@ -596,4 +589,4 @@ def register(app: AsyncApp) -> None:
     )
     then(app.action(Action.NEW_PROGRAMME))(new_clicked)
     form(app.view(View.PROGRAMME_SETUP), check=check_setup, writes=True)(setup_submitted)
-    form(app.view(View.OPEN_ENROLMENT), check=checked_opening)(open_submitted)
+    form(app.view(View.OPEN_ENROLMENT), check=check_opening)(open_submitted)

@@ -17,7 +17,7 @@ from bot.services import agreements
 from bot.services.agreements import Terms
 from bot.services.pairs import load_pair
 from bot.services.programme_rules import FormErrors
-from bot.slack.routing import FieldErrors, form
+from bot.slack.routing import form
 from bot.views import agreements as views
 from bot.views.state import form_values
 
@@ -57,13 +57,6 @@ async def check_form(
         form_values(view), today=deps.clock.now().date(), programme_ends_on=programme.ends_on
     )
     return terms.errors if isinstance(terms, FormErrors) else (seen[0], seen[1], terms)
-
-
-async def checked_form(
-    deps: Deps, view: dict, context: dict
-) -> tuple[int, int, Terms] | FieldErrors:
-    checked = await check_form(deps, view, context["team_id"])
-    return FieldErrors(checked) if isinstance(checked, dict) else checked
 
 
 async def form_submitted(
@@ -118,5 +111,5 @@ async def confirm_clicked(click: Click) -> None:
 def register(app: AsyncApp) -> None:
     button(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
     button(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
-    form(app.view(View.AGREEMENT), check=checked_form, tells_refusals=True)(form_submitted)
+    form(app.view(View.AGREEMENT), check=check_form, tells_refusals=True)(form_submitted)
     button(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)

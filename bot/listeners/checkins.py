@@ -16,7 +16,7 @@ from bot.services import checkins
 from bot.services.checkins import CheckinInput, Logged
 from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
-from bot.slack.routing import FieldErrors, form
+from bot.slack.routing import form
 from bot.views import checkins as views
 from bot.views.admin import STALE_BUTTON
 from bot.views.mrkdwn import mrkdwn
@@ -47,13 +47,6 @@ async def check_form(
         offered_topics=programme.topics,
     )
     return checked.errors if isinstance(checked, FormErrors) else (int(raw), checked)
-
-
-async def checked_form(
-    deps: Deps, view: dict, context: dict
-) -> tuple[int, CheckinInput] | FieldErrors:
-    checked = await check_form(deps, view, context["team_id"])
-    return FieldErrors(checked) if isinstance(checked, dict) else checked
 
 
 async def checkin_submitted(
@@ -143,7 +136,7 @@ async def drop_clicked(click: Click) -> None:
 def register(app: AsyncApp) -> None:
     like_its_word(app.shortcut(Shortcut.LOG_SESSION), start_checkin)
     like_its_word(app.action(matching(Action.LOG_SESSION)), start_checkin)
-    form(app.view(View.CHECKIN), check=checked_form, tells_refusals=True)(checkin_submitted)
+    form(app.view(View.CHECKIN), check=check_form, tells_refusals=True)(checkin_submitted)
     button(app.action(matching(Action.RATE_SESSION)))(rated)
     like_its_word(app.action(Action.MY_ACTIONS), show_actions)
     button(app.action(matching(Action.ACTION_DONE)))(done_clicked)

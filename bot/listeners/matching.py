@@ -18,7 +18,7 @@ from bot.models import ConstraintKind, Role
 from bot.services.leads import programme_of_pair, programme_of_programme, programme_of_run
 from bot.services.matching import runs
 from bot.slack.replies import Reply
-from bot.slack.routing import FieldErrors, form, then
+from bot.slack.routing import form, then
 from bot.views import matching as views
 from bot.views.blocks import count
 from bot.views.mrkdwn import escape, mrkdwn
@@ -164,15 +164,6 @@ async def save_constraint(
         return {Field.MENTOR: str(exc)}
 
 
-async def check_constraint(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> tuple[int, tuple[str, str] | None] | FieldErrors:
-    saved = await save_constraint(deps, body, view, client, context["team_id"])
-    if isinstance(saved, dict):
-        return FieldErrors(saved)
-    return saved
-
-
 async def constraint_submitted(
     deps: Deps,
     checked: tuple[int, tuple[str, str] | None],
@@ -250,7 +241,7 @@ def register(app: AsyncApp) -> None:
     lead_button(app.action(Action.RERUN_MATCH), owner=programme_of_run)(rerun_clicked)
     then(app.action(matching(Action.PREVIEW_PAIR)))(pin_or_forbid_clicked)
     lead_button(app.action(Action.ADD_CONSTRAINT), owner=programme_of_run)(add_constraint_clicked)
-    form(app.view(View.PAIR_CONSTRAINT), check=check_constraint, writes=True)(constraint_submitted)
+    form(app.view(View.PAIR_CONSTRAINT), check=save_constraint, writes=True)(constraint_submitted)
     lead_button(app.action(Action.DISCARD_MATCH), owner=programme_of_run)(discard_clicked)
     lead_button(app.action(Action.APPROVE_MATCH), owner=programme_of_run)(approve_clicked)
     lead_button(app.action(matching(Action.END_PAIR)), owner=programme_of_pair)(end_pair_clicked)

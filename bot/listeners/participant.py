@@ -201,11 +201,6 @@ async def check_signup(deps: Deps, body: dict, view: dict, team_id: str) -> Sign
     return result.errors if isinstance(result, FormErrors) else (programme, result)
 
 
-async def checked_signup(deps: Deps, body: dict, view: dict, context: dict) -> Signup | FieldErrors:
-    checked = await check_signup(deps, body, view, context["team_id"])
-    return FieldErrors(checked) if isinstance(checked, dict) else checked
-
-
 async def signup_submitted(
     deps: Deps, checked: Signup, body: dict, client: AsyncWebClient, context: dict
 ) -> None:
@@ -277,6 +272,6 @@ def register(app: AsyncApp) -> None:
     like_its_word(app.shortcut(Shortcut.JOIN), start_join)
     like_its_word(app.action(matching(Action.EDIT_SIGNUP)), start_edit)
     step(app.view(View.SIGNUP_PICK), check=programme_picked)
-    form(app.view(View.SIGNUP), check=checked_signup, tells_refusals=True)(signup_submitted)
+    form(app.view(View.SIGNUP), check=check_signup, tells_refusals=True)(signup_submitted)
     button(app.action(Action.LEAVE_CONFIRM), replace=True)(leave_confirmed)
     then(app.action(Action.LEAVE_CANCEL))(leave_cancelled)
