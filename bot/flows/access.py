@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,6 +24,15 @@ from bot.slack.routing import then
 from bot.views import admin as admin_views
 from bot.views.blocks import Block
 from bot.views.mrkdwn import escape, join, mrkdwn
+
+T = TypeVar("T")
+
+
+async def apply_rule(deps: Deps, rule: Callable[..., Awaitable[T]], **named: Any) -> T:
+    """`rule(session, **named, now=...)`: one of the services' rules, applied in a transaction
+    of its own at the clock's now."""
+    async with deps.db.transaction() as session:
+        return await rule(session, now=deps.clock.now(), **named)
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,10 @@ class LeadClick:
     led: frozenset[int]  # every programme of the workspace this lead leads
     deps: Deps
 
+    async def apply(self, rule: Callable[..., Awaitable[T]], **named: Any) -> T:
+        """`rule` for this workspace (`apply_rule`); the lead is named as the rule names them."""
+        return await apply_rule(self.deps, rule, team_id=self.team_id, **named)
+
 
 LeadWork = Callable[[LeadClick], Awaitable[None]]
 
@@ -264,6 +277,12 @@ class Click:
     number: int  # the id the value starts with
     value: str  # the whole value, for buttons that carry more than the id
     trigger_id: str
+
+    async def apply(self, rule: Callable[..., Awaitable[T]], **named: Any) -> T:
+        """`rule` (`apply_rule`) as this person's own act: in their workspace, as them."""
+        return await apply_rule(
+            self.deps, rule, team_id=self.team_id, user_id=self.user_id, **named
+        )
 
 
 ClickWork = Callable[[Click], Awaitable[None]]

@@ -173,14 +173,9 @@ async def resend_pending_intros(deps: Deps, client: AsyncWebClient, *, programme
 
 async def end_pair_as_lead(deps: Deps, click: LeadClick) -> PairFacts:
     """End the clicked pair for the lead and tell everyone (lead_button tells a refusal)."""
-    async with deps.db.transaction() as session:
-        ending = await pair_service.end_by_lead(
-            session,
-            team_id=click.team_id,
-            pair_id=click.number,
-            lead_id=click.lead_id,
-            now=deps.clock.now(),
-        )
+    ending = await click.apply(
+        pair_service.end_by_lead, pair_id=click.number, lead_id=click.lead_id
+    )
     await announce(click.client, ending)
     return ending.pair
 

@@ -17,6 +17,7 @@ from bot.flows.access import (
     LeadClick,
     Press,
     access_of,
+    apply_rule,
     form_refusal,
     lead_button,
     number_in,
@@ -336,14 +337,13 @@ async def check_leads(
     if isinstance(co_leads, str):
         return FieldErrors({Field.CO_LEADS: co_leads})
     assert programme_id is not None
-    async with deps.db.transaction() as session:
-        await leads.set_co_leads(
-            session,
-            programme_id=programme_id,
-            acting_lead=user_id,
-            co_leads=co_leads,
-            now=deps.clock.now(),
-        )
+    await apply_rule(
+        deps,
+        leads.set_co_leads,
+        programme_id=programme_id,
+        acting_lead=user_id,
+        co_leads=co_leads,
+    )
     return True
 
 
@@ -360,14 +360,9 @@ async def take_over_clicked(press: Press) -> None:
         await reply(views.NOT_A_LEAD)
         return
     try:
-        async with deps.db.transaction() as session:
-            name = await leads.take_over(
-                session,
-                team_id=team_id,
-                programme_id=programme_id,
-                admin_id=user_id,
-                now=deps.clock.now(),
-            )
+        name = await apply_rule(
+            deps, leads.take_over, team_id=team_id, programme_id=programme_id, admin_id=user_id
+        )
     except leads.LeadError as exc:
         await reply(str(exc))
         return
@@ -379,10 +374,9 @@ async def close(
     deps: Deps, client: AsyncWebClient, reply: Reply, team_id: str, user_id: str, programme_id: int
 ) -> None:
     try:
-        async with deps.db.transaction() as session:
-            programme = await programmes.close_enrolment(
-                session, team_id=team_id, programme_id=programme_id, now=deps.clock.now()
-            )
+        programme = await apply_rule(
+            deps, programmes.close_enrolment, team_id=team_id, programme_id=programme_id
+        )
     except programmes.ProgrammeError as exc:
         await reply(escape(exc), replace_original=True)
         return
@@ -550,15 +544,14 @@ async def open_submitted(
         )
         return
     try:
-        async with deps.db.transaction() as session:
-            await programmes.open_enrolment(
-                session,
-                team_id=team_id,
-                programme_id=programme.id,
-                channel_id=posted["channel"],
-                announcement_ts=posted["ts"],
-                now=deps.clock.now(),
-            )
+        await apply_rule(
+            deps,
+            programmes.open_enrolment,
+            team_id=team_id,
+            programme_id=programme.id,
+            channel_id=posted["channel"],
+            announcement_ts=posted["ts"],
+        )
     except programmes.ProgrammeError as exc:
         # Someone else changed it meanwhile: take the announcement back.
         await client.chat_delete(channel=posted["channel"], ts=posted["ts"])

@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button
+from bot.flows.access import Click, apply_rule, button
 from bot.flows.home import publish_home
 from bot.ids import Action, Field, View, matching
 from bot.models import Programme
@@ -26,14 +26,8 @@ log = logging.getLogger(__name__)
 
 async def open_clicked(click: Click) -> None:
     deps = click.deps
+    pair, terms, version = await click.apply(agreements.form_start, pair_id=click.number)
     async with deps.db.transaction() as session:
-        pair, terms, version = await agreements.form_start(
-            session,
-            team_id=click.team_id,
-            pair_id=click.number,
-            user_id=click.user_id,
-            now=deps.clock.now(),
-        )
         programme = await session.get(Programme, pair.programme_id)
         ground_rules = programme.ground_rules if programme else ""
     await click.client.views_open(
@@ -68,16 +62,15 @@ async def form_submitted(
 ) -> None:
     pair_id, seen_version, terms = checked
     user_id = body["user"]["id"]
-    async with deps.db.transaction() as session:
-        proposal = await agreements.propose(
-            session,
-            team_id=context["team_id"],
-            pair_id=pair_id,
-            user_id=user_id,
-            terms=terms,
-            seen_version=seen_version,
-            now=deps.clock.now(),
-        )
+    proposal = await apply_rule(
+        deps,
+        agreements.propose,
+        team_id=context["team_id"],
+        user_id=user_id,
+        pair_id=pair_id,
+        terms=terms,
+        seen_version=seen_version,
+    )
     channel = proposal.pair.conversation_id or user_id
     text, blocks = views.proposal_message(proposal)
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
@@ -87,14 +80,7 @@ async def form_submitted(
 
 async def confirm_clicked(click: Click) -> None:
     deps, client = click.deps, click.client
-    async with deps.db.transaction() as session:
-        agreed = await agreements.confirm(
-            session,
-            team_id=click.team_id,
-            agreement_id=click.number,
-            user_id=click.user_id,
-            now=deps.clock.now(),
-        )
+    agreed = await click.apply(agreements.confirm, agreement_id=click.number)
     channel = agreed.pair.conversation_id
     text, blocks = views.agreed_summary(agreed)
     if channel and agreed.message_ts:

@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button, like_its_word
+from bot.flows.access import Click, apply_rule, button, like_its_word
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -58,15 +58,9 @@ async def checkin_submitted(
 ) -> None:
     pair_id, data = checked
     user_id, team_id = body["user"]["id"], context["team_id"]
-    async with deps.db.transaction() as session:
-        logged = await checkins.log_session(
-            session,
-            team_id=team_id,
-            pair_id=pair_id,
-            user_id=user_id,
-            data=data,
-            now=deps.clock.now(),
-        )
+    logged = await apply_rule(
+        deps, checkins.log_session, team_id=team_id, user_id=user_id, pair_id=pair_id, data=data
+    )
     await withdraw_scheduled(client, logged.cancelled)
     text, blocks = views.logged_message(logged)
     await client.chat_postMessage(
@@ -92,15 +86,7 @@ async def rated(click: Click) -> None:
     rating = click.value.partition(":")[2]
     if not rating.isdigit():
         raise PairError(STALE_BUTTON)
-    async with click.deps.db.transaction() as session:
-        held_on = await checkins.rate(
-            session,
-            team_id=click.team_id,
-            session_id=click.number,
-            user_id=click.user_id,
-            rating=int(rating),
-            now=click.deps.clock.now(),
-        )
+    held_on = await click.apply(checkins.rate, session_id=click.number, rating=int(rating))
     await click.reply(
         mrkdwn(
             "Thanks: you rated the session of {day:%a %d %b} {rating} out of 5.",
@@ -112,15 +98,7 @@ async def rated(click: Click) -> None:
 
 
 async def close(click: Click, *, done: bool) -> None:
-    async with click.deps.db.transaction() as session:
-        closed = await checkins.close_action(
-            session,
-            team_id=click.team_id,
-            action_id=click.number,
-            user_id=click.user_id,
-            done=done,
-            now=click.deps.clock.now(),
-        )
+    closed = await click.apply(checkins.close_action, action_id=click.number, done=done)
     await click.reply(mrkdwn("“{text}” is {status}.", text=closed.text, status=closed.status.value))
     await publish_home(click.deps, click.client, team_id=click.team_id, user_id=click.user_id)
 

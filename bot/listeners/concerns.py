@@ -7,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button
+from bot.flows.access import Click, apply_rule, button
 from bot.ids import Action, Field, View
 from bot.services import concerns
 from bot.services.concerns import ConcernError, Thread
@@ -40,15 +40,14 @@ async def concern_submitted(
     user_id = body["user"]["id"]
     if not raw.isdigit():
         return
-    async with deps.db.transaction() as session:
-        thread = await concerns.raise_concern(
-            session,
-            team_id=context["team_id"],
-            user_id=user_id,
-            programme_id=int(raw),
-            text=text,
-            now=deps.clock.now(),
-        )
+    thread = await apply_rule(
+        deps,
+        concerns.raise_concern,
+        team_id=context["team_id"],
+        user_id=user_id,
+        programme_id=int(raw),
+        text=text,
+    )
     await tell_helpers(client, thread, text, user_id, first=True)
     await client.chat_postMessage(channel=user_id, text=views.raised(thread.programme))
 
@@ -75,15 +74,14 @@ async def reply_submitted(
     user_id = body["user"]["id"]
     if not raw.isdigit():
         return
-    async with deps.db.transaction() as session:
-        thread = await concerns.reply(
-            session,
-            team_id=context["team_id"],
-            concern_id=int(raw),
-            user_id=user_id,
-            text=text,
-            now=deps.clock.now(),
-        )
+    thread = await apply_rule(
+        deps,
+        concerns.reply,
+        team_id=context["team_id"],
+        user_id=user_id,
+        concern_id=int(raw),
+        text=text,
+    )
     await tell_helpers(client, thread, text, user_id, first=False)
     if user_id != thread.participant_user:
         heading, blocks = views.to_participant(thread, text, author_id=user_id)
@@ -93,14 +91,7 @@ async def reply_submitted(
 
 async def close_clicked(click: Click) -> None:
     thread = await allowed_thread(click)
-    async with click.deps.db.transaction() as session:
-        await concerns.close(
-            session,
-            team_id=click.team_id,
-            concern_id=thread.concern_id,
-            user_id=click.user_id,
-            now=click.deps.clock.now(),
-        )
+    await click.apply(concerns.close, concern_id=thread.concern_id)
     words = views.closed(thread, click.user_id)
     for person in {thread.participant_user, *thread.helpers}:
         await click.client.chat_postMessage(channel=person, text=words)

@@ -184,11 +184,7 @@ async def constraint_submitted(
 
 
 async def discard_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    async with deps.db.transaction() as session:
-        await runs.discard(
-            session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
-        )
+    await click.apply(runs.discard, run_id=click.number)
     await PreviewMessage(click.client, click.lead_id, click.at).show(
         mrkdwn(
             "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
@@ -199,10 +195,7 @@ async def discard_clicked(click: LeadClick) -> None:
 
 async def approve_clicked(click: LeadClick) -> None:
     deps = click.deps
-    async with deps.db.transaction() as session:
-        approval = await runs.approve(
-            session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
-        )
+    approval = await click.apply(runs.approve, run_id=click.number)
     await PreviewMessage(click.client, click.lead_id, click.at).show(
         mrkdwn(
             "Approved: introducing {pairs} in “{programme}”…",

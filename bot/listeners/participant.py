@@ -236,14 +236,7 @@ async def signup_submitted(
 
 async def leave_confirmed(click: Click) -> None:
     deps, client, user_id = click.deps, click.client, click.user_id
-    async with deps.db.transaction() as session:
-        programme, endings = await signup.withdraw(
-            session,
-            team_id=click.team_id,
-            programme_id=click.number,
-            user_id=user_id,
-            now=deps.clock.now(),
-        )
+    programme, endings = await click.apply(signup.withdraw, programme_id=click.number)
     await click.reply(
         mrkdwn(
             "You've left “{name}”. Thank you for your interest; you're welcome back "

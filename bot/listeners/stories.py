@@ -68,15 +68,10 @@ async def story_submitted(
 
 
 async def decide(deps: Deps, click: LeadClick, approve: bool) -> None:
+    story = await click.apply(
+        stories.decide, story_id=click.number, lead_id=click.lead_id, approve=approve
+    )
     async with deps.db.transaction() as session:
-        story = await stories.decide(
-            session,
-            team_id=click.team_id,
-            story_id=click.number,
-            lead_id=click.lead_id,
-            approve=approve,
-            now=deps.clock.now(),
-        )
         waiting = await stories.for_leads(
             session, team_id=click.team_id, programme_ids=click.led
         )
