@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -24,6 +25,7 @@ from bot.flows.access import (
     on_press,
     the_one_programme,
 )
+from bot.flows.chosen_channel import post_in_chosen_channel
 from bot.flows.home import publish_home
 from bot.flows.matching import match_command, pairs_command
 from bot.flows.reports import report_command
@@ -37,7 +39,6 @@ from bot.services.programme_rules import FormErrors, validate_programme
 from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form, then
 from bot.views import admin as views
-from bot.views.admin import channel_advice
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
 from bot.views.mrkdwn import channel as channel_link
 from bot.views.mrkdwn import code, escape, join, mrkdwn
@@ -165,28 +166,6 @@ async def _close(ask: AdminAsk) -> None:
         await ask.reply("Which programme?", close_chooser(enrolling))
 
 
-async def _match(ask: AdminAsk, *, again: bool = False) -> None:
-    await match_command(
-        ask.deps,
-        ask.client,
-        ask.reply,
-        team_id=ask.team_id,
-        lead_id=ask.user_id,
-        name=ask.argument,
-        again=again,
-    )
-
-
-async def _rematch(ask: AdminAsk) -> None:
-    await _match(ask, again=True)
-
-
-async def _pairs(ask: AdminAsk) -> None:
-    await pairs_command(
-        ask.deps, ask.client, ask.reply, team_id=ask.team_id, name=ask.argument, lead_id=ask.user_id
-    )
-
-
 async def _clone(ask: AdminAsk) -> None:
     async with ask.deps.db.transaction() as session:
         found = await programmes.find_programmes(
@@ -247,9 +226,9 @@ ADMIN_WORDS: dict[str, Word] = {
     "new": Word(_new, names_programme=False),
     "open": Word(_open),
     "close": Word(_close),
-    "match": Word(_match),
-    "rematch": Word(_rematch),
-    "pairs": Word(_pairs),
+    "match": Word(_named(partial(match_command, again=False))),
+    "rematch": Word(_named(partial(match_command, again=True))),
+    "pairs": Word(_named(pairs_command)),
     "report": Word(_named(report_command)),
     "spaces": Word(_named(spaces_command)),
     "resources": Word(_named(resources_command)),
@@ -530,18 +509,18 @@ async def open_submitted(
 ) -> None:
     team_id, user_id = context["team_id"], body["user"]["id"]
     programme, channel = checked
-    text, blocks = announcement(programme)
-    try:
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        error = exc.response.get("error", "")
-        await client.chat_postMessage(
-            channel=user_id,
-            text=mrkdwn(
-                "Enrolment is still closed: {advice} Then run `/mentoring-admin open` again.",
-                advice=channel_advice(error, channel, refused="the announcement"),
-            ),
-        )
+    posted = await post_in_chosen_channel(
+        client,
+        lead_id=user_id,
+        channel=channel,
+        message=announcement(programme),
+        refused="the announcement",
+        advised=lambda advice: mrkdwn(
+            "Enrolment is still closed: {advice} Then run `/mentoring-admin open` again.",
+            advice=advice,
+        ),
+    )
+    if posted is None:
         return
     try:
         await apply_rule(

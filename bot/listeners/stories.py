@@ -6,18 +6,17 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import LeadClick, form_refusal, lead_button, number_in
+from bot.flows.chosen_channel import post_in_chosen_channel
 from bot.ids import Action, Field, View
 from bot.services import stories
 from bot.services.leads import programme_of_story
 from bot.services.momentum import leads_by_programme
 from bot.slack.routing import FieldErrors, form
 from bot.views import stories as views
-from bot.views.admin import channel_advice
 from bot.views.mrkdwn import channel as channel_link
 from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
@@ -136,20 +135,18 @@ async def publish_submitted(
     story_id, channel = checked
     async with deps.db.transaction() as session:
         story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
-    text, blocks = views.published_post(story)
-    posted = None
-    try:
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        error = exc.response.get("error", "")
-        await client.chat_postMessage(
-            channel=user_id,
-            text=mrkdwn(
-                "The story is not published: {advice} It stays approved; publish it again "
-                "from `/mentoring-admin stories`.",
-                advice=channel_advice(error, channel, refused="the post"),
-            ),
-        )
+    posted = await post_in_chosen_channel(
+        client,
+        lead_id=user_id,
+        channel=channel,
+        message=views.published_post(story),
+        refused="the post",
+        advised=lambda advice: mrkdwn(
+            "The story is not published: {advice} It stays approved; publish it again "
+            "from `/mentoring-admin stories`.",
+            advice=advice,
+        ),
+    )
     async with deps.db.transaction() as session:
         await stories.finish_publishing(
             session,
