@@ -82,21 +82,16 @@ FORM_REFUSAL = "Only this programme's leads can do that."
 
 
 async def form_refusal(
-    deps: Deps,
-    client: AsyncWebClient,
-    *,
-    team_id: str,
-    user_id: str,
-    owner: leads.Owner,
-    number: int | None,
+    deps: Deps, client: AsyncWebClient, context: dict, *, owner: leads.Owner, number: int | None
 ) -> str | None:
-    """For a submitted form: None when the person leads the programme that `number` (from the
-    form's metadata or a field) belongs to; else the words to show on the form."""
+    """For a submitted form (or a lead's menu): None when the person who sent it, as the
+    request's `context` names them, leads the programme that `number` (from the form's
+    metadata or a field) belongs to; else the words to show on the form."""
     if number is None:
         return "This form is out of date. Open it again."
     async with deps.db.transaction() as session:
         programme_id = await owner(session, number)
-    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+    access = await access_of(deps, client, team_id=context["team_id"], user_id=context["user_id"])
     if programme_id is None or not access.leads(programme_id):
         return FORM_REFUSAL
     return None

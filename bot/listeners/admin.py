@@ -303,12 +303,7 @@ async def check_leads(
     team_id, user_id = context["team_id"], body["user"]["id"]
     programme_id = number_in(view.get("private_metadata"))
     refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=user_id,
-        owner=leads.programme_of_programme,
-        number=programme_id,
+        deps, client, context, owner=leads.programme_of_programme, number=programme_id
     )
     co_leads = await checked_co_leads(deps, client, team_id, view)
     if refused:
@@ -468,18 +463,13 @@ async def setup_submitted(
 
 
 async def check_opening(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, team_id: str
+    deps: Deps, view: dict, client: AsyncWebClient, context: dict, team_id: str
 ) -> tuple[Programme, str] | dict[str, str]:
     """The programme and channel to announce in, or field errors."""
     values = form_values(view)
     raw_id, channel = values.get(Field.PROGRAMME) or "", values.get(Field.CHANNEL)
     refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=body["user"]["id"],
-        owner=leads.programme_of_programme,
-        number=number_in(raw_id),
+        deps, client, context, owner=leads.programme_of_programme, number=number_in(raw_id)
     )
     if refused and raw_id:
         return {Field.PROGRAMME: refused}

@@ -75,14 +75,7 @@ async def pin_or_forbid_clicked(
         return
     team_id, lead_id = context["team_id"], body["user"]["id"]
     reply = Reply(client=client, user_id=lead_id, respond=respond, body=body)
-    refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=lead_id,
-        owner=programme_of_run,
-        number=int(run_id),
-    )
+    refused = await form_refusal(deps, client, context, owner=programme_of_run, number=int(run_id))
     if refused:
         await reply(refused)
         return
@@ -124,7 +117,7 @@ async def add_constraint_clicked(click: LeadClick) -> None:
 
 
 async def save_constraint(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, team_id: str
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict, team_id: str
 ) -> tuple[int, tuple[str, str] | None] | dict[str, str]:
     """Record the pin or exclusion: the programme and the preview to refresh, or errors."""
     user_id = body["user"]["id"]
@@ -132,14 +125,7 @@ async def save_constraint(
     raw = view.get("private_metadata") or ""
     if not raw.isdigit():
         return {Field.MENTOR: "This form is out of date. Run matching again."}
-    refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=user_id,
-        owner=programme_of_run,
-        number=int(raw),
-    )
+    refused = await form_refusal(deps, client, context, owner=programme_of_run, number=int(raw))
     if refused:
         return {Field.MENTOR: refused}
     try:

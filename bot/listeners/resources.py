@@ -48,8 +48,7 @@ async def check_resource(
     refused = await form_refusal(
         deps,
         client,
-        team_id=team_id,
-        user_id=user_id,
+        context,
         owner=programme_of_resource if editing else programme_of_programme,
         number=editing or number_in(raw_programme),
     )

@@ -71,9 +71,7 @@ async def decide(deps: Deps, click: LeadClick, approve: bool) -> None:
         stories.decide, story_id=click.number, lead_id=click.lead_id, approve=approve
     )
     async with deps.db.transaction() as session:
-        waiting = await stories.for_leads(
-            session, team_id=click.team_id, programme_ids=click.led
-        )
+        waiting = await stories.for_leads(session, team_id=click.team_id, programme_ids=click.led)
     done = "approved: publish it when you like" if approve else "declined"
     await click.reply(
         mrkdwn("“{title}” is {done}.", title=story.title, done=done), views.lead_list(waiting)
@@ -111,14 +109,7 @@ async def check_publish(
 ) -> tuple[int, str] | FieldErrors:
     """The story and the channel to publish it in, when a lead of its programme sends it."""
     story_id = number_in(view.get("private_metadata"))
-    refused = await form_refusal(
-        deps,
-        client,
-        team_id=context["team_id"],
-        user_id=body["user"]["id"],
-        owner=programme_of_story,
-        number=story_id,
-    )
+    refused = await form_refusal(deps, client, context, owner=programme_of_story, number=story_id)
     if refused:
         return FieldErrors({Field.CHANNEL: refused})
     channel = form_values(view).get(Field.CHANNEL)
