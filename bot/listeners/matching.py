@@ -12,7 +12,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import LeadClick, form_refusal, lead_button, message_of
-from bot.flows.matching import PreviewMessage, end_pair_as_lead, introduce, run_match
+from bot.flows.matching import (
+    PreviewMessage,
+    clicked_preview,
+    end_pair_as_lead,
+    introduce,
+    match_for,
+    run_match,
+)
 from bot.ids import Action, Field, View, matching
 from bot.models import ConstraintKind, Role
 from bot.services.leads import programme_of_pair, programme_of_programme, programme_of_run
@@ -32,17 +39,10 @@ def preview_of(body: dict, client: AsyncWebClient) -> PreviewMessage:
 
 
 async def programme_chosen(click: LeadClick) -> None:
-    deps = click.deps
     await click.reply(
         "Matching… the preview will arrive in your messages with me.", replace_original=True
     )
-    await run_match(
-        deps,
-        click.client,
-        team_id=click.team_id,
-        lead_id=click.lead_id,
-        programme_id=click.number,
-    )
+    await match_for(click, click.number)
 
 
 async def rerun_clicked(click: LeadClick) -> None:
@@ -50,14 +50,7 @@ async def rerun_clicked(click: LeadClick) -> None:
     async with deps.db.transaction() as session:
         run = await runs.current_run(session, team_id=click.team_id, run_id=click.number)
         programme_id = run.programme_id
-    await run_match(
-        deps,
-        click.client,
-        team_id=click.team_id,
-        lead_id=click.lead_id,
-        programme_id=programme_id,
-        message=PreviewMessage(click.client, click.lead_id, click.at),
-    )
+    await match_for(click, programme_id, in_place=True)
 
 
 async def pin_or_forbid_clicked(
@@ -171,7 +164,7 @@ async def constraint_submitted(
 
 async def discard_clicked(click: LeadClick) -> None:
     await click.apply(runs.discard, run_id=click.number)
-    await PreviewMessage(click.client, click.lead_id, click.at).show(
+    await clicked_preview(click).show(
         mrkdwn(
             "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
             "whenever you are ready."
@@ -182,7 +175,7 @@ async def discard_clicked(click: LeadClick) -> None:
 async def approve_clicked(click: LeadClick) -> None:
     deps = click.deps
     approval = await click.apply(runs.approve, run_id=click.number)
-    await PreviewMessage(click.client, click.lead_id, click.at).show(
+    await clicked_preview(click).show(
         mrkdwn(
             "Approved: introducing {pairs} in “{programme}”…",
             pairs=count(len(approval.pairs), "pair"),
@@ -197,7 +190,7 @@ async def approve_clicked(click: LeadClick) -> None:
             )
         except SlackApiError:
             log.warning("could not tell an unmatched person", exc_info=True)
-    await PreviewMessage(click.client, click.lead_id, click.at).show(
+    await clicked_preview(click).show(
         views.approved_summary(
             approval.programme_name,
             len(approval.pairs) - len(failed),
@@ -208,8 +201,7 @@ async def approve_clicked(click: LeadClick) -> None:
 
 
 async def end_pair_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    pair = await end_pair_as_lead(deps, click)
+    pair = await end_pair_as_lead(click)
     await click.reply(views.pair_ended(pair))
 
 

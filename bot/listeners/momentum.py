@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.flows.access import LeadClick, lead_button
-from bot.flows.matching import end_pair_as_lead, run_match
+from bot.flows.matching import end_pair_as_lead, match_for
 from bot.ids import Action, matching
 from bot.services import momentum
 from bot.services.leads import programme_of_pair
@@ -43,8 +43,7 @@ async def resume_clicked(click: LeadClick) -> None:
 
 
 async def rematch_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    pair = await end_pair_as_lead(deps, click)
+    pair = await end_pair_as_lead(click)
     await click.reply(
         mrkdwn(
             "Ended the pairing of {mentor} and {mentee}. Matching both "
@@ -54,13 +53,7 @@ async def rematch_clicked(click: LeadClick) -> None:
         ),
         replace_original=True,
     )
-    await run_match(
-        deps,
-        click.client,
-        team_id=click.team_id,
-        lead_id=click.lead_id,
-        programme_id=pair.programme_id,
-    )
+    await match_for(click, pair.programme_id)
 
 
 def register(app: AsyncApp) -> None:
