@@ -19,8 +19,8 @@ from bot.services import leads
 from bot.services.errors import Refused
 from bot.services.people import is_lead
 from bot.services.programmes import find_programmes
-from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.replies import Reply, acting_user
+from bot.slack.routing import Handler, ack_only, then
 from bot.views import admin as admin_views
 from bot.views.blocks import Block
 from bot.views.mrkdwn import escape, join, mrkdwn
@@ -120,14 +120,15 @@ def number_in(text: object) -> int | None:
 
 @dataclass(frozen=True)
 class Press:
-    """Someone's press of a button (or use of a shortcut), read once, before any check."""
+    """Someone's press of a button, use of a shortcut or slash command, read once, before any
+    check."""
 
     deps: Deps
     client: AsyncWebClient
     reply: Reply
     team_id: str
     user_id: str
-    value: str  # the button's value; empty for a shortcut
+    value: str  # the button's value, or the command's text; empty for a shortcut
     trigger_id: str
     at: tuple[str, str] | None  # the message the button is in: (channel, ts)
 
@@ -143,6 +144,27 @@ def message_of(body: dict) -> tuple[str, str] | None:
     return None
 
 
+def _press(
+    deps: Deps,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+    value: str,
+) -> Press:
+    user_id = acting_user(body)
+    return Press(
+        deps,
+        client,
+        Reply(client=client, user_id=user_id, respond=respond, body=body),
+        context["team_id"],
+        user_id,
+        value,
+        body.get("trigger_id", ""),
+        message_of(body),
+    )
+
+
 def on_press(route: Callable[..., Any], work: PressWork, *, name: str = "") -> None:
     """Route a button or shortcut to `work`, which gets the press (the listener is named
     `name`, or as `work`); every kind of click below is read here."""
@@ -155,21 +177,30 @@ def on_press(route: Callable[..., Any], work: PressWork, *, name: str = "") -> N
         respond: AsyncRespond,
         context: dict,
     ) -> None:
-        user_id = body["user"]["id"]
-        press = Press(
-            deps,
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            context["team_id"],
-            user_id,
-            (action or {}).get("value") or "",
-            body.get("trigger_id", ""),
-            message_of(body),
-        )
-        await work(press)
+        value = (action or {}).get("value") or ""
+        await work(_press(deps, body, client, respond, context, value))
 
     pressed.__name__ = pressed.__qualname__ = name or work.__name__
     then(route)(pressed)
+
+
+def on_command(route: Callable[..., Any], work: PressWork, *, ack: Handler = ack_only) -> None:
+    """Route a slash command to `work` after `ack` has answered Slack: it gets the command
+    as a press whose value is the command's text."""
+
+    async def commanded(
+        deps: Deps,
+        command: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        text = command.get("text") or ""
+        await work(_press(deps, body, client, respond, context, text))
+
+    commanded.__name__ = commanded.__qualname__ = work.__name__
+    then(route, ack=ack)(commanded)
 
 
 async def telling_refusals(
@@ -347,6 +378,19 @@ class Ask:
 AskWork = Callable[[Ask], Awaitable[None]]
 
 
+def ask_of(press: Press, number: int | None = None) -> Ask:
+    """What a press asks for: a `/mentoring` word, or a shortcut or button doing what one does."""
+    return Ask(
+        press.deps,
+        press.client,
+        press.reply,
+        press.team_id,
+        press.user_id,
+        press.trigger_id,
+        number,
+    )
+
+
 def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
     """`like_its_word(app.shortcut(...), start_x)`: a shortcut or button that does what its
     `/mentoring` word does; `work` checks who is asking and what they may do. A button whose
@@ -354,15 +398,6 @@ def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
 
     async def asked(press: Press) -> None:
         number = int(press.value) if press.value.isdigit() else None
-        ask = Ask(
-            press.deps,
-            press.client,
-            press.reply,
-            press.team_id,
-            press.user_id,
-            press.trigger_id,
-            number,
-        )
-        await work(ask)
+        await work(ask_of(press, number))
 
     on_press(route, asked, name=f"{work.__name__}_asked")

@@ -22,6 +22,7 @@ from bot.flows.access import (
     form_refusal,
     lead_button,
     number_in,
+    on_command,
     on_press,
     the_one_programme,
 )
@@ -241,21 +242,13 @@ ADMIN_WORDS: dict[str, Word] = {
 }
 
 
-async def admin_command(
-    deps: Deps,
-    command: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    team_id, user_id = context["team_id"], command["user_id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+async def admin_command(press: Press) -> None:
+    deps, client, reply = press.deps, press.client, press.reply
+    access = await access_of(deps, client, team_id=press.team_id, user_id=press.user_id)
     if not access.is_any_lead:
         await reply(views.NOT_A_LEAD)
         return
-    word, _, argument = (command.get("text") or "").strip().partition(" ")
+    word, _, argument = press.value.strip().partition(" ")
     word, argument = word.lower() or "help", argument.strip()
     chosen = ADMIN_WORDS.get(word)
     if chosen is None:
@@ -263,7 +256,7 @@ async def admin_command(
         return
     if chosen.names_programme and argument and await refuse_named(deps, reply, access, argument):
         return
-    await chosen.work(AdminAsk(deps, client, reply, access, command["trigger_id"], argument))
+    await chosen.work(AdminAsk(deps, client, reply, access, press.trigger_id, argument))
 
 
 async def leads_command(
@@ -540,7 +533,7 @@ async def open_submitted(
 
 
 def register(app: AsyncApp) -> None:
-    then(app.command(Command.ADMIN))(admin_command)
+    on_command(app.command(Command.ADMIN), admin_command)
     form(app.view(View.PROGRAMME_LEADS), check=check_leads, writes=True)(leads_submitted)
     on_press(app.action(Action.TAKE_OVER_PROGRAMME), take_over_clicked)
     lead_button(app.action(matching(Action.CLOSE_ENROLMENT)), owner=leads.programme_of_programme)(
