@@ -35,6 +35,16 @@ async def apply_rule(deps: Deps, rule: Callable[..., Awaitable[T]], **named: Any
         return await rule(session, now=deps.clock.now(), **named)
 
 
+async def apply_as_sender(
+    deps: Deps, context: dict, rule: Callable[..., Awaitable[T]], **named: Any
+) -> T:
+    """`rule` (`apply_rule`) as the own act of the person who sent the request (a form), in
+    their workspace, as the request's `context` names them."""
+    return await apply_rule(
+        deps, rule, team_id=context["team_id"], user_id=context["user_id"], **named
+    )
+
+
 @dataclass(frozen=True)
 class Access:
     """What one person may do as a lead in one workspace, looked up once per request."""

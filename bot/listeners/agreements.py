@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, apply_rule, button
+from bot.flows.access import Click, apply_as_sender, button
 from bot.flows.home import publish_home
 from bot.ids import Action, Field, View, matching
 from bot.models import Programme
@@ -62,11 +62,10 @@ async def form_submitted(
 ) -> None:
     pair_id, seen_version, terms = checked
     user_id = body["user"]["id"]
-    proposal = await apply_rule(
+    proposal = await apply_as_sender(
         deps,
+        context,
         agreements.propose,
-        team_id=context["team_id"],
-        user_id=user_id,
         pair_id=pair_id,
         terms=terms,
         seen_version=seen_version,

@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, apply_rule, button, like_its_word
+from bot.flows.access import Click, apply_as_sender, button, like_its_word
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -58,9 +58,7 @@ async def checkin_submitted(
 ) -> None:
     pair_id, data = checked
     user_id, team_id = body["user"]["id"], context["team_id"]
-    logged = await apply_rule(
-        deps, checkins.log_session, team_id=team_id, user_id=user_id, pair_id=pair_id, data=data
-    )
+    logged = await apply_as_sender(deps, context, checkins.log_session, pair_id=pair_id, data=data)
     await withdraw_scheduled(client, logged.cancelled)
     text, blocks = views.logged_message(logged)
     await client.chat_postMessage(

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, apply_rule, button
+from bot.flows.access import Click, apply_as_sender, apply_rule, button
 from bot.flows.endings import announce
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -88,11 +88,10 @@ async def times_submitted(
     pair_id = _id(view.get("private_metadata"))
     if pair_id is None:
         raise PairError("That form is not valid any more.")
-    proposal = await apply_rule(
+    proposal = await apply_as_sender(
         deps,
+        context,
         chemistry.propose,
-        team_id=context["team_id"],
-        user_id=user_id,
         pair_id=pair_id,
         options=options,
         note=note,

@@ -7,7 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, apply_rule, button
+from bot.flows.access import Click, apply_as_sender, button
 from bot.ids import Action, Field, View
 from bot.services import concerns
 from bot.services.concerns import ConcernError, Thread
@@ -40,11 +40,10 @@ async def concern_submitted(
     user_id = body["user"]["id"]
     if not raw.isdigit():
         return
-    thread = await apply_rule(
+    thread = await apply_as_sender(
         deps,
+        context,
         concerns.raise_concern,
-        team_id=context["team_id"],
-        user_id=user_id,
         programme_id=int(raw),
         text=text,
     )
@@ -74,11 +73,10 @@ async def reply_submitted(
     user_id = body["user"]["id"]
     if not raw.isdigit():
         return
-    thread = await apply_rule(
+    thread = await apply_as_sender(
         deps,
+        context,
         concerns.reply,
-        team_id=context["team_id"],
-        user_id=user_id,
         concern_id=int(raw),
         text=text,
     )

@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, apply_rule, button
+from bot.flows.access import Click, apply_as_sender, button
 from bot.ids import RERATE_PREFIX, Action, Field, View, matching
 from bot.models import SurveyKind
 from bot.services import surveys
@@ -42,11 +42,10 @@ async def answers_submitted(
 ) -> None:
     survey_id, answers = checked
     user_id = body["user"]["id"]
-    kind: SurveyKind = await apply_rule(
+    kind: SurveyKind = await apply_as_sender(
         deps,
+        context,
         surveys.answer,
-        team_id=context["team_id"],
-        user_id=user_id,
         survey_id=survey_id,
         answers=answers,
     )
