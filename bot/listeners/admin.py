@@ -49,6 +49,13 @@ from bot.views.state import form_values
 log = logging.getLogger(__name__)
 
 
+async def co_leads_of(deps: Deps, programme_id: int, user_id: str) -> tuple[str, ...]:
+    """The programme's other leads, as the set-up and co-leads forms list them for `user_id`."""
+    async with deps.db.transaction() as session:
+        others = await leads.lead_ids(session, programme_id=programme_id)
+    return tuple(u for u in others if u != user_id)
+
+
 async def open_setup(
     deps: Deps,
     client: AsyncWebClient,
@@ -62,10 +69,8 @@ async def open_setup(
     if source is None:
         view = setup_modal(today=today)
     else:
-        async with deps.db.transaction() as session:
-            others = await leads.lead_ids(session, programme_id=source.id)
         base = cohorts.next_cohort(source, today=today)
-        co_leads = tuple(u for u in others if u != user_id)
+        co_leads = await co_leads_of(deps, source.id, user_id)
         view = setup_modal(today=today, base=base, cloned_from=source.id, co_leads=co_leads)
     await client.views_open(trigger_id=trigger_id, view=view)
 
@@ -115,8 +120,22 @@ async def _new(ask: AdminAsk) -> None:
         await ask.reply(views.NOT_A_CREATOR)
 
 
-async def _leads(ask: AdminAsk) -> None:
-    await leads_command(ask.deps, ask.client, ask.reply, ask.trigger_id, ask.access, ask.argument)
+async def leads_command(ask: AdminAsk) -> None:
+    """`/mentoring-admin leads [name]`: the set-up form's co-leads, for a programme."""
+    programme = await the_one_programme(
+        ask.deps,
+        ask.reply,
+        team_id=ask.team_id,
+        lead_id=ask.user_id,
+        name=ask.argument,
+        word="leads",
+    )
+    if programme is None:
+        return
+    co_leads = await co_leads_of(ask.deps, programme.id, ask.user_id)
+    await ask.client.views_open(
+        trigger_id=ask.trigger_id, view=leads_modal(programme.id, programme.name, co_leads)
+    )
 
 
 async def _list(ask: AdminAsk) -> None:
@@ -236,7 +255,7 @@ ADMIN_WORDS: dict[str, Word] = {
     "stories": Word(_named(stories_command)),
     "audit": Word(_audit, names_programme=False),
     "clone": Word(_clone),
-    "leads": Word(_leads),
+    "leads": Word(leads_command),
     "list": Word(_list, names_programme=False),
     "help": Word(_help, names_programme=False),
 }
@@ -257,23 +276,6 @@ async def admin_command(press: Press) -> None:
     if chosen.names_programme and argument and await refuse_named(deps, reply, access, argument):
         return
     await chosen.work(AdminAsk(deps, client, reply, access, press.trigger_id, argument))
-
-
-async def leads_command(
-    deps: Deps, client: AsyncWebClient, reply: Reply, trigger_id: str, access: Access, name: str
-) -> None:
-    """`/mentoring-admin leads [name]`: the set-up form's co-leads, for a programme."""
-    programme = await the_one_programme(
-        deps, reply, team_id=access.team_id, lead_id=access.user_id, name=name, word="leads"
-    )
-    if programme is None:
-        return
-    async with deps.db.transaction() as session:
-        others = await leads.lead_ids(session, programme_id=programme.id)
-    co_leads = tuple(u for u in others if u != access.user_id)
-    await client.views_open(
-        trigger_id=trigger_id, view=leads_modal(programme.id, programme.name, co_leads)
-    )
 
 
 async def checked_co_leads(
