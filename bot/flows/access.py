@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,11 +19,30 @@ from bot.services import leads
 from bot.services.errors import Refused
 from bot.services.people import is_lead
 from bot.services.programmes import find_programmes
-from bot.slack.replies import Reply
-from bot.slack.routing import then
+from bot.slack.replies import Reply, acting_user
+from bot.slack.routing import Handler, ack_only, then
 from bot.views import admin as admin_views
 from bot.views.blocks import Block
 from bot.views.mrkdwn import escape, join, mrkdwn
+
+T = TypeVar("T")
+
+
+async def apply_rule(deps: Deps, rule: Callable[..., Awaitable[T]], **named: Any) -> T:
+    """`rule(session, **named, now=...)`: one of the services' rules, applied in a transaction
+    of its own at the clock's now."""
+    async with deps.db.transaction() as session:
+        return await rule(session, now=deps.clock.now(), **named)
+
+
+async def apply_as_sender(
+    deps: Deps, context: dict, rule: Callable[..., Awaitable[T]], **named: Any
+) -> T:
+    """`rule` (`apply_rule`) as the own act of the person who sent the request (a form), in
+    their workspace, as the request's `context` names them."""
+    return await apply_rule(
+        deps, rule, team_id=context["team_id"], user_id=context["user_id"], **named
+    )
 
 
 @dataclass(frozen=True)
@@ -73,21 +92,16 @@ FORM_REFUSAL = "Only this programme's leads can do that."
 
 
 async def form_refusal(
-    deps: Deps,
-    client: AsyncWebClient,
-    *,
-    team_id: str,
-    user_id: str,
-    owner: leads.Owner,
-    number: int | None,
+    deps: Deps, client: AsyncWebClient, context: dict, *, owner: leads.Owner, number: int | None
 ) -> str | None:
-    """For a submitted form: None when the person leads the programme that `number` (from the
-    form's metadata or a field) belongs to; else the words to show on the form."""
+    """For a submitted form (or a lead's menu): None when the person who sent it, as the
+    request's `context` names them, leads the programme that `number` (from the form's
+    metadata or a field) belongs to; else the words to show on the form."""
     if number is None:
         return "This form is out of date. Open it again."
     async with deps.db.transaction() as session:
         programme_id = await owner(session, number)
-    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+    access = await access_of(deps, client, team_id=context["team_id"], user_id=context["user_id"])
     if programme_id is None or not access.leads(programme_id):
         return FORM_REFUSAL
     return None
@@ -116,14 +130,15 @@ def number_in(text: object) -> int | None:
 
 @dataclass(frozen=True)
 class Press:
-    """Someone's press of a button (or use of a shortcut), read once, before any check."""
+    """Someone's press of a button, use of a shortcut or slash command, read once, before any
+    check."""
 
     deps: Deps
     client: AsyncWebClient
     reply: Reply
     team_id: str
     user_id: str
-    value: str  # the button's value; empty for a shortcut
+    value: str  # the button's value, or the command's text; empty for a shortcut
     trigger_id: str
     at: tuple[str, str] | None  # the message the button is in: (channel, ts)
 
@@ -139,6 +154,27 @@ def message_of(body: dict) -> tuple[str, str] | None:
     return None
 
 
+def _press(
+    deps: Deps,
+    body: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+    value: str,
+) -> Press:
+    user_id = acting_user(body)
+    return Press(
+        deps,
+        client,
+        Reply(client=client, user_id=user_id, respond=respond, body=body),
+        context["team_id"],
+        user_id,
+        value,
+        body.get("trigger_id", ""),
+        message_of(body),
+    )
+
+
 def on_press(route: Callable[..., Any], work: PressWork, *, name: str = "") -> None:
     """Route a button or shortcut to `work`, which gets the press (the listener is named
     `name`, or as `work`); every kind of click below is read here."""
@@ -151,21 +187,30 @@ def on_press(route: Callable[..., Any], work: PressWork, *, name: str = "") -> N
         respond: AsyncRespond,
         context: dict,
     ) -> None:
-        user_id = body["user"]["id"]
-        press = Press(
-            deps,
-            client,
-            Reply(client=client, user_id=user_id, respond=respond, body=body),
-            context["team_id"],
-            user_id,
-            (action or {}).get("value") or "",
-            body.get("trigger_id", ""),
-            message_of(body),
-        )
-        await work(press)
+        value = (action or {}).get("value") or ""
+        await work(_press(deps, body, client, respond, context, value))
 
     pressed.__name__ = pressed.__qualname__ = name or work.__name__
     then(route)(pressed)
+
+
+def on_command(route: Callable[..., Any], work: PressWork, *, ack: Handler = ack_only) -> None:
+    """Route a slash command to `work` after `ack` has answered Slack: it gets the command
+    as a press whose value is the command's text."""
+
+    async def commanded(
+        deps: Deps,
+        command: dict,
+        body: dict,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: dict,
+    ) -> None:
+        text = command.get("text") or ""
+        await work(_press(deps, body, client, respond, context, text))
+
+    commanded.__name__ = commanded.__qualname__ = work.__name__
+    then(route, ack=ack)(commanded)
 
 
 async def telling_refusals(
@@ -197,6 +242,10 @@ class LeadClick:
     programme_id: int
     led: frozenset[int]  # every programme of the workspace this lead leads
     deps: Deps
+
+    async def apply(self, rule: Callable[..., Awaitable[T]], **named: Any) -> T:
+        """`rule` for this workspace (`apply_rule`); the lead is named as the rule names them."""
+        return await apply_rule(self.deps, rule, team_id=self.team_id, **named)
 
 
 LeadWork = Callable[[LeadClick], Awaitable[None]]
@@ -264,6 +313,12 @@ class Click:
     number: int  # the id the value starts with
     value: str  # the whole value, for buttons that carry more than the id
     trigger_id: str
+
+    async def apply(self, rule: Callable[..., Awaitable[T]], **named: Any) -> T:
+        """`rule` (`apply_rule`) as this person's own act: in their workspace, as them."""
+        return await apply_rule(
+            self.deps, rule, team_id=self.team_id, user_id=self.user_id, **named
+        )
 
 
 ClickWork = Callable[[Click], Awaitable[None]]
@@ -333,6 +388,19 @@ class Ask:
 AskWork = Callable[[Ask], Awaitable[None]]
 
 
+def ask_of(press: Press, number: int | None = None) -> Ask:
+    """What a press asks for: a `/mentoring` word, or a shortcut or button doing what one does."""
+    return Ask(
+        press.deps,
+        press.client,
+        press.reply,
+        press.team_id,
+        press.user_id,
+        press.trigger_id,
+        number,
+    )
+
+
 def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
     """`like_its_word(app.shortcut(...), start_x)`: a shortcut or button that does what its
     `/mentoring` word does; `work` checks who is asking and what they may do. A button whose
@@ -340,15 +408,6 @@ def like_its_word(route: Callable[..., Any], work: AskWork) -> None:
 
     async def asked(press: Press) -> None:
         number = int(press.value) if press.value.isdigit() else None
-        ask = Ask(
-            press.deps,
-            press.client,
-            press.reply,
-            press.team_id,
-            press.user_id,
-            press.trigger_id,
-            number,
-        )
-        await work(ask)
+        await work(ask_of(press, number))
 
     on_press(route, asked, name=f"{work.__name__}_asked")

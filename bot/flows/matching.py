@@ -141,6 +141,23 @@ async def run_match(
         )
 
 
+def clicked_preview(click: LeadClick) -> PreviewMessage:
+    """The preview a lead's button is in, to show the next step in its place."""
+    return PreviewMessage(click.client, click.lead_id, click.at)
+
+
+async def match_for(click: LeadClick, programme_id: int, *, in_place: bool = False) -> None:
+    """`run_match` for the lead who clicked; with `in_place`, in the preview they clicked in."""
+    await run_match(
+        click.deps,
+        click.client,
+        team_id=click.team_id,
+        lead_id=click.lead_id,
+        programme_id=programme_id,
+        message=clicked_preview(click) if in_place else None,
+    )
+
+
 async def introduce(deps: Deps, client: AsyncWebClient, pairs: list[PairFacts]) -> list[PairFacts]:
     """A group DM per pair with the introduction; returns the pairs Slack refused."""
     failed = []
@@ -171,16 +188,11 @@ async def resend_pending_intros(deps: Deps, client: AsyncWebClient, *, programme
         await introduce(deps, client, pending)
 
 
-async def end_pair_as_lead(deps: Deps, click: LeadClick) -> PairFacts:
+async def end_pair_as_lead(click: LeadClick) -> PairFacts:
     """End the clicked pair for the lead and tell everyone (lead_button tells a refusal)."""
-    async with deps.db.transaction() as session:
-        ending = await pair_service.end_by_lead(
-            session,
-            team_id=click.team_id,
-            pair_id=click.number,
-            lead_id=click.lead_id,
-            now=deps.clock.now(),
-        )
+    ending = await click.apply(
+        pair_service.end_by_lead, pair_id=click.number, lead_id=click.lead_id
+    )
     await announce(click.client, ending)
     return ending.pair
 

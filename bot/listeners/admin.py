@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -17,12 +18,15 @@ from bot.flows.access import (
     LeadClick,
     Press,
     access_of,
+    apply_rule,
     form_refusal,
     lead_button,
     number_in,
+    on_command,
     on_press,
     the_one_programme,
 )
+from bot.flows.chosen_channel import post_in_chosen_channel
 from bot.flows.home import publish_home
 from bot.flows.matching import match_command, pairs_command
 from bot.flows.reports import report_command
@@ -36,7 +40,6 @@ from bot.services.programme_rules import FormErrors, validate_programme
 from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form, then
 from bot.views import admin as views
-from bot.views.admin import channel_advice
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
 from bot.views.mrkdwn import channel as channel_link
 from bot.views.mrkdwn import code, escape, join, mrkdwn
@@ -44,6 +47,13 @@ from bot.views.programme_setup import leads_modal, setup_modal
 from bot.views.state import form_values
 
 log = logging.getLogger(__name__)
+
+
+async def co_leads_of(deps: Deps, programme_id: int, user_id: str) -> tuple[str, ...]:
+    """The programme's other leads, as the set-up and co-leads forms list them for `user_id`."""
+    async with deps.db.transaction() as session:
+        others = await leads.lead_ids(session, programme_id=programme_id)
+    return tuple(u for u in others if u != user_id)
 
 
 async def open_setup(
@@ -59,10 +69,8 @@ async def open_setup(
     if source is None:
         view = setup_modal(today=today)
     else:
-        async with deps.db.transaction() as session:
-            others = await leads.lead_ids(session, programme_id=source.id)
         base = cohorts.next_cohort(source, today=today)
-        co_leads = tuple(u for u in others if u != user_id)
+        co_leads = await co_leads_of(deps, source.id, user_id)
         view = setup_modal(today=today, base=base, cloned_from=source.id, co_leads=co_leads)
     await client.views_open(trigger_id=trigger_id, view=view)
 
@@ -112,8 +120,22 @@ async def _new(ask: AdminAsk) -> None:
         await ask.reply(views.NOT_A_CREATOR)
 
 
-async def _leads(ask: AdminAsk) -> None:
-    await leads_command(ask.deps, ask.client, ask.reply, ask.trigger_id, ask.access, ask.argument)
+async def leads_command(ask: AdminAsk) -> None:
+    """`/mentoring-admin leads [name]`: the set-up form's co-leads, for a programme."""
+    programme = await the_one_programme(
+        ask.deps,
+        ask.reply,
+        team_id=ask.team_id,
+        lead_id=ask.user_id,
+        name=ask.argument,
+        word="leads",
+    )
+    if programme is None:
+        return
+    co_leads = await co_leads_of(ask.deps, programme.id, ask.user_id)
+    await ask.client.views_open(
+        trigger_id=ask.trigger_id, view=leads_modal(programme.id, programme.name, co_leads)
+    )
 
 
 async def _list(ask: AdminAsk) -> None:
@@ -162,28 +184,6 @@ async def _close(ask: AdminAsk) -> None:
         await close(ask.deps, ask.client, ask.reply, ask.team_id, ask.user_id, enrolling[0].id)
     else:
         await ask.reply("Which programme?", close_chooser(enrolling))
-
-
-async def _match(ask: AdminAsk, *, again: bool = False) -> None:
-    await match_command(
-        ask.deps,
-        ask.client,
-        ask.reply,
-        team_id=ask.team_id,
-        lead_id=ask.user_id,
-        name=ask.argument,
-        again=again,
-    )
-
-
-async def _rematch(ask: AdminAsk) -> None:
-    await _match(ask, again=True)
-
-
-async def _pairs(ask: AdminAsk) -> None:
-    await pairs_command(
-        ask.deps, ask.client, ask.reply, team_id=ask.team_id, name=ask.argument, lead_id=ask.user_id
-    )
 
 
 async def _clone(ask: AdminAsk) -> None:
@@ -246,36 +246,28 @@ ADMIN_WORDS: dict[str, Word] = {
     "new": Word(_new, names_programme=False),
     "open": Word(_open),
     "close": Word(_close),
-    "match": Word(_match),
-    "rematch": Word(_rematch),
-    "pairs": Word(_pairs),
+    "match": Word(_named(partial(match_command, again=False))),
+    "rematch": Word(_named(partial(match_command, again=True))),
+    "pairs": Word(_named(pairs_command)),
     "report": Word(_named(report_command)),
     "spaces": Word(_named(spaces_command)),
     "resources": Word(_named(resources_command)),
     "stories": Word(_named(stories_command)),
     "audit": Word(_audit, names_programme=False),
     "clone": Word(_clone),
-    "leads": Word(_leads),
+    "leads": Word(leads_command),
     "list": Word(_list, names_programme=False),
     "help": Word(_help, names_programme=False),
 }
 
 
-async def admin_command(
-    deps: Deps,
-    command: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    team_id, user_id = context["team_id"], command["user_id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    access = await access_of(deps, client, team_id=team_id, user_id=user_id)
+async def admin_command(press: Press) -> None:
+    deps, client, reply = press.deps, press.client, press.reply
+    access = await access_of(deps, client, team_id=press.team_id, user_id=press.user_id)
     if not access.is_any_lead:
         await reply(views.NOT_A_LEAD)
         return
-    word, _, argument = (command.get("text") or "").strip().partition(" ")
+    word, _, argument = press.value.strip().partition(" ")
     word, argument = word.lower() or "help", argument.strip()
     chosen = ADMIN_WORDS.get(word)
     if chosen is None:
@@ -283,24 +275,7 @@ async def admin_command(
         return
     if chosen.names_programme and argument and await refuse_named(deps, reply, access, argument):
         return
-    await chosen.work(AdminAsk(deps, client, reply, access, command["trigger_id"], argument))
-
-
-async def leads_command(
-    deps: Deps, client: AsyncWebClient, reply: Reply, trigger_id: str, access: Access, name: str
-) -> None:
-    """`/mentoring-admin leads [name]`: the set-up form's co-leads, for a programme."""
-    programme = await the_one_programme(
-        deps, reply, team_id=access.team_id, lead_id=access.user_id, name=name, word="leads"
-    )
-    if programme is None:
-        return
-    async with deps.db.transaction() as session:
-        others = await leads.lead_ids(session, programme_id=programme.id)
-    co_leads = tuple(u for u in others if u != access.user_id)
-    await client.views_open(
-        trigger_id=trigger_id, view=leads_modal(programme.id, programme.name, co_leads)
-    )
+    await chosen.work(AdminAsk(deps, client, reply, access, press.trigger_id, argument))
 
 
 async def checked_co_leads(
@@ -323,12 +298,7 @@ async def check_leads(
     team_id, user_id = context["team_id"], body["user"]["id"]
     programme_id = number_in(view.get("private_metadata"))
     refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=user_id,
-        owner=leads.programme_of_programme,
-        number=programme_id,
+        deps, client, context, owner=leads.programme_of_programme, number=programme_id
     )
     co_leads = await checked_co_leads(deps, client, team_id, view)
     if refused:
@@ -336,14 +306,13 @@ async def check_leads(
     if isinstance(co_leads, str):
         return FieldErrors({Field.CO_LEADS: co_leads})
     assert programme_id is not None
-    async with deps.db.transaction() as session:
-        await leads.set_co_leads(
-            session,
-            programme_id=programme_id,
-            acting_lead=user_id,
-            co_leads=co_leads,
-            now=deps.clock.now(),
-        )
+    await apply_rule(
+        deps,
+        leads.set_co_leads,
+        programme_id=programme_id,
+        acting_lead=user_id,
+        co_leads=co_leads,
+    )
     return True
 
 
@@ -360,14 +329,9 @@ async def take_over_clicked(press: Press) -> None:
         await reply(views.NOT_A_LEAD)
         return
     try:
-        async with deps.db.transaction() as session:
-            name = await leads.take_over(
-                session,
-                team_id=team_id,
-                programme_id=programme_id,
-                admin_id=user_id,
-                now=deps.clock.now(),
-            )
+        name = await apply_rule(
+            deps, leads.take_over, team_id=team_id, programme_id=programme_id, admin_id=user_id
+        )
     except leads.LeadError as exc:
         await reply(str(exc))
         return
@@ -379,10 +343,9 @@ async def close(
     deps: Deps, client: AsyncWebClient, reply: Reply, team_id: str, user_id: str, programme_id: int
 ) -> None:
     try:
-        async with deps.db.transaction() as session:
-            programme = await programmes.close_enrolment(
-                session, team_id=team_id, programme_id=programme_id, now=deps.clock.now()
-            )
+        programme = await apply_rule(
+            deps, programmes.close_enrolment, team_id=team_id, programme_id=programme_id
+        )
     except programmes.ProgrammeError as exc:
         await reply(escape(exc), replace_original=True)
         return
@@ -495,18 +458,13 @@ async def setup_submitted(
 
 
 async def check_opening(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, team_id: str
+    deps: Deps, view: dict, client: AsyncWebClient, context: dict, team_id: str
 ) -> tuple[Programme, str] | dict[str, str]:
     """The programme and channel to announce in, or field errors."""
     values = form_values(view)
     raw_id, channel = values.get(Field.PROGRAMME) or "", values.get(Field.CHANNEL)
     refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=body["user"]["id"],
-        owner=leads.programme_of_programme,
-        number=number_in(raw_id),
+        deps, client, context, owner=leads.programme_of_programme, number=number_in(raw_id)
     )
     if refused and raw_id:
         return {Field.PROGRAMME: refused}
@@ -527,13 +485,6 @@ async def check_opening(
     return programme, channel
 
 
-async def checked_opening(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> tuple[Programme, str] | FieldErrors:
-    checked = await check_opening(deps, body, view, client, context["team_id"])
-    return FieldErrors(checked) if isinstance(checked, dict) else checked
-
-
 async def open_submitted(
     deps: Deps,
     checked: tuple[Programme, str],
@@ -543,29 +494,28 @@ async def open_submitted(
 ) -> None:
     team_id, user_id = context["team_id"], body["user"]["id"]
     programme, channel = checked
-    text, blocks = announcement(programme)
-    try:
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        error = exc.response.get("error", "")
-        await client.chat_postMessage(
-            channel=user_id,
-            text=mrkdwn(
-                "Enrolment is still closed: {advice} Then run `/mentoring-admin open` again.",
-                advice=channel_advice(error, channel, refused="the announcement"),
-            ),
-        )
+    posted = await post_in_chosen_channel(
+        client,
+        lead_id=user_id,
+        channel=channel,
+        message=announcement(programme),
+        refused="the announcement",
+        advised=lambda advice: mrkdwn(
+            "Enrolment is still closed: {advice} Then run `/mentoring-admin open` again.",
+            advice=advice,
+        ),
+    )
+    if posted is None:
         return
     try:
-        async with deps.db.transaction() as session:
-            await programmes.open_enrolment(
-                session,
-                team_id=team_id,
-                programme_id=programme.id,
-                channel_id=posted["channel"],
-                announcement_ts=posted["ts"],
-                now=deps.clock.now(),
-            )
+        await apply_rule(
+            deps,
+            programmes.open_enrolment,
+            team_id=team_id,
+            programme_id=programme.id,
+            channel_id=posted["channel"],
+            announcement_ts=posted["ts"],
+        )
     except programmes.ProgrammeError as exc:
         # Someone else changed it meanwhile: take the announcement back.
         await client.chat_delete(channel=posted["channel"], ts=posted["ts"])
@@ -585,7 +535,7 @@ async def open_submitted(
 
 
 def register(app: AsyncApp) -> None:
-    then(app.command(Command.ADMIN))(admin_command)
+    on_command(app.command(Command.ADMIN), admin_command)
     form(app.view(View.PROGRAMME_LEADS), check=check_leads, writes=True)(leads_submitted)
     on_press(app.action(Action.TAKE_OVER_PROGRAMME), take_over_clicked)
     lead_button(app.action(matching(Action.CLOSE_ENROLMENT)), owner=leads.programme_of_programme)(
@@ -596,4 +546,4 @@ def register(app: AsyncApp) -> None:
     )
     then(app.action(Action.NEW_PROGRAMME))(new_clicked)
     form(app.view(View.PROGRAMME_SETUP), check=check_setup, writes=True)(setup_submitted)
-    form(app.view(View.OPEN_ENROLMENT), check=checked_opening)(open_submitted)
+    form(app.view(View.OPEN_ENROLMENT), check=check_opening)(open_submitted)

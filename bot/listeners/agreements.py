@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button
+from bot.flows.access import Click, apply_as_sender, button
 from bot.flows.home import publish_home
 from bot.ids import Action, Field, View, matching
 from bot.models import Programme
@@ -17,7 +17,7 @@ from bot.services import agreements
 from bot.services.agreements import Terms
 from bot.services.pairs import load_pair
 from bot.services.programme_rules import FormErrors
-from bot.slack.routing import FieldErrors, form
+from bot.slack.routing import form
 from bot.views import agreements as views
 from bot.views.state import form_values
 
@@ -26,14 +26,8 @@ log = logging.getLogger(__name__)
 
 async def open_clicked(click: Click) -> None:
     deps = click.deps
+    pair, terms, version = await click.apply(agreements.form_start, pair_id=click.number)
     async with deps.db.transaction() as session:
-        pair, terms, version = await agreements.form_start(
-            session,
-            team_id=click.team_id,
-            pair_id=click.number,
-            user_id=click.user_id,
-            now=deps.clock.now(),
-        )
         programme = await session.get(Programme, pair.programme_id)
         ground_rules = programme.ground_rules if programme else ""
     await click.client.views_open(
@@ -59,13 +53,6 @@ async def check_form(
     return terms.errors if isinstance(terms, FormErrors) else (seen[0], seen[1], terms)
 
 
-async def checked_form(
-    deps: Deps, view: dict, context: dict
-) -> tuple[int, int, Terms] | FieldErrors:
-    checked = await check_form(deps, view, context["team_id"])
-    return FieldErrors(checked) if isinstance(checked, dict) else checked
-
-
 async def form_submitted(
     deps: Deps,
     checked: tuple[int, int, Terms],
@@ -75,16 +62,14 @@ async def form_submitted(
 ) -> None:
     pair_id, seen_version, terms = checked
     user_id = body["user"]["id"]
-    async with deps.db.transaction() as session:
-        proposal = await agreements.propose(
-            session,
-            team_id=context["team_id"],
-            pair_id=pair_id,
-            user_id=user_id,
-            terms=terms,
-            seen_version=seen_version,
-            now=deps.clock.now(),
-        )
+    proposal = await apply_as_sender(
+        deps,
+        context,
+        agreements.propose,
+        pair_id=pair_id,
+        terms=terms,
+        seen_version=seen_version,
+    )
     channel = proposal.pair.conversation_id or user_id
     text, blocks = views.proposal_message(proposal)
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
@@ -94,14 +79,7 @@ async def form_submitted(
 
 async def confirm_clicked(click: Click) -> None:
     deps, client = click.deps, click.client
-    async with deps.db.transaction() as session:
-        agreed = await agreements.confirm(
-            session,
-            team_id=click.team_id,
-            agreement_id=click.number,
-            user_id=click.user_id,
-            now=deps.clock.now(),
-        )
+    agreed = await click.apply(agreements.confirm, agreement_id=click.number)
     channel = agreed.pair.conversation_id
     text, blocks = views.agreed_summary(agreed)
     if channel and agreed.message_ts:
@@ -118,5 +96,5 @@ async def confirm_clicked(click: Click) -> None:
 def register(app: AsyncApp) -> None:
     button(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
     button(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
-    form(app.view(View.AGREEMENT), check=checked_form, tells_refusals=True)(form_submitted)
+    form(app.view(View.AGREEMENT), check=check_form, tells_refusals=True)(form_submitted)
     button(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)

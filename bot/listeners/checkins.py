@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button, like_its_word
+from bot.flows.access import Click, apply_as_sender, button, like_its_word
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -16,7 +16,7 @@ from bot.services import checkins
 from bot.services.checkins import CheckinInput, Logged
 from bot.services.pairs import PairError, load_pair
 from bot.services.programme_rules import FormErrors
-from bot.slack.routing import FieldErrors, form
+from bot.slack.routing import form
 from bot.views import checkins as views
 from bot.views.admin import STALE_BUTTON
 from bot.views.mrkdwn import mrkdwn
@@ -49,13 +49,6 @@ async def check_form(
     return checked.errors if isinstance(checked, FormErrors) else (int(raw), checked)
 
 
-async def checked_form(
-    deps: Deps, view: dict, context: dict
-) -> tuple[int, CheckinInput] | FieldErrors:
-    checked = await check_form(deps, view, context["team_id"])
-    return FieldErrors(checked) if isinstance(checked, dict) else checked
-
-
 async def checkin_submitted(
     deps: Deps,
     checked: tuple[int, CheckinInput],
@@ -65,15 +58,7 @@ async def checkin_submitted(
 ) -> None:
     pair_id, data = checked
     user_id, team_id = body["user"]["id"], context["team_id"]
-    async with deps.db.transaction() as session:
-        logged = await checkins.log_session(
-            session,
-            team_id=team_id,
-            pair_id=pair_id,
-            user_id=user_id,
-            data=data,
-            now=deps.clock.now(),
-        )
+    logged = await apply_as_sender(deps, context, checkins.log_session, pair_id=pair_id, data=data)
     await withdraw_scheduled(client, logged.cancelled)
     text, blocks = views.logged_message(logged)
     await client.chat_postMessage(
@@ -99,15 +84,7 @@ async def rated(click: Click) -> None:
     rating = click.value.partition(":")[2]
     if not rating.isdigit():
         raise PairError(STALE_BUTTON)
-    async with click.deps.db.transaction() as session:
-        held_on = await checkins.rate(
-            session,
-            team_id=click.team_id,
-            session_id=click.number,
-            user_id=click.user_id,
-            rating=int(rating),
-            now=click.deps.clock.now(),
-        )
+    held_on = await click.apply(checkins.rate, session_id=click.number, rating=int(rating))
     await click.reply(
         mrkdwn(
             "Thanks: you rated the session of {day:%a %d %b} {rating} out of 5.",
@@ -119,15 +96,7 @@ async def rated(click: Click) -> None:
 
 
 async def close(click: Click, *, done: bool) -> None:
-    async with click.deps.db.transaction() as session:
-        closed = await checkins.close_action(
-            session,
-            team_id=click.team_id,
-            action_id=click.number,
-            user_id=click.user_id,
-            done=done,
-            now=click.deps.clock.now(),
-        )
+    closed = await click.apply(checkins.close_action, action_id=click.number, done=done)
     await click.reply(mrkdwn("“{text}” is {status}.", text=closed.text, status=closed.status.value))
     await publish_home(click.deps, click.client, team_id=click.team_id, user_id=click.user_id)
 
@@ -143,7 +112,7 @@ async def drop_clicked(click: Click) -> None:
 def register(app: AsyncApp) -> None:
     like_its_word(app.shortcut(Shortcut.LOG_SESSION), start_checkin)
     like_its_word(app.action(matching(Action.LOG_SESSION)), start_checkin)
-    form(app.view(View.CHECKIN), check=checked_form, tells_refusals=True)(checkin_submitted)
+    form(app.view(View.CHECKIN), check=check_form, tells_refusals=True)(checkin_submitted)
     button(app.action(matching(Action.RATE_SESSION)))(rated)
     like_its_word(app.action(Action.MY_ACTIONS), show_actions)
     button(app.action(matching(Action.ACTION_DONE)))(done_clicked)

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button
+from bot.flows.access import Click, apply_as_sender, apply_rule, button
 from bot.flows.endings import announce
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -55,14 +55,7 @@ def refusal_words(error: Refused) -> str:
 
 async def allowed_pair(click: Click, check: PairCheck) -> PairFacts:
     """The pair behind a button, if this person may use it now (else `check` refuses)."""
-    async with click.deps.db.transaction() as session:
-        return await check(
-            session,
-            team_id=click.team_id,
-            pair_id=click.number,
-            user_id=click.user_id,
-            now=click.deps.clock.now(),
-        )
+    return await click.apply(check, pair_id=click.number)
 
 
 async def propose_clicked(click: Click) -> None:
@@ -95,16 +88,14 @@ async def times_submitted(
     pair_id = _id(view.get("private_metadata"))
     if pair_id is None:
         raise PairError("That form is not valid any more.")
-    async with deps.db.transaction() as session:
-        proposal = await chemistry.propose(
-            session,
-            team_id=context["team_id"],
-            pair_id=pair_id,
-            user_id=user_id,
-            options=options,
-            note=note,
-            now=deps.clock.now(),
-        )
+    proposal = await apply_as_sender(
+        deps,
+        context,
+        chemistry.propose,
+        pair_id=pair_id,
+        options=options,
+        note=note,
+    )
     await withdraw_scheduled(client, proposal.cancelled)
     channel = proposal.pair.conversation_id
     if channel is None:
@@ -127,15 +118,7 @@ async def time_accepted(click: Click) -> None:
     option = click.value.partition(":")[2]
     if not option.isdigit():
         raise PairError(STALE_BUTTON)
-    async with deps.db.transaction() as session:
-        agreement = await chemistry.accept(
-            session,
-            team_id=click.team_id,
-            meeting_id=click.number,
-            option=int(option),
-            user_id=user_id,
-            now=deps.clock.now(),
-        )
+    agreement = await click.apply(chemistry.accept, meeting_id=click.number, option=int(option))
     channel = agreement.pair.conversation_id
     assert channel is not None
     if agreement.message_ts:
@@ -172,16 +155,15 @@ async def decide(
     reason: str = "",
 ) -> None:
     try:
-        async with deps.db.transaction() as session:
-            outcome = await chemistry.decide(
-                session,
-                team_id=team_id,
-                pair_id=pair_id,
-                user_id=user_id,
-                decision=decision,
-                reason=reason,
-                now=deps.clock.now(),
-            )
+        outcome = await apply_rule(
+            deps,
+            chemistry.decide,
+            team_id=team_id,
+            user_id=user_id,
+            pair_id=pair_id,
+            decision=decision,
+            reason=reason,
+        )
     except PairError as exc:
         await reply(refusal_words(exc))
         return

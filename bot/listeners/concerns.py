@@ -3,11 +3,14 @@ and neutral supporter, and the replies between them, each checked against who ma
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button
+from bot.flows.access import Click, apply_as_sender, button
 from bot.ids import Action, Field, View
 from bot.services import concerns
 from bot.services.concerns import ConcernError, Thread
@@ -25,6 +28,23 @@ async def tell_helpers(
             await client.chat_postMessage(channel=helper, text=heading, blocks=blocks)
 
 
+async def written(
+    deps: Deps,
+    context: dict,
+    client: AsyncWebClient,
+    rule: Callable[..., Awaitable[Thread]],
+    text: str,
+    *,
+    first: bool,
+    **named: Any,
+) -> Thread:
+    """The sender's text written into a conversation by `rule` (raise or reply), and passed
+    on to its helpers."""
+    thread = await apply_as_sender(deps, context, rule, text=text, **named)
+    await tell_helpers(client, thread, text, context["user_id"], first=first)
+    return thread
+
+
 async def check_text(view: dict) -> str | FieldErrors:
     """The concern or reply, once it says enough."""
     text = str(form_values(view).get(Field.CONCERN_TEXT) or "")
@@ -35,21 +55,13 @@ async def check_text(view: dict) -> str | FieldErrors:
 async def concern_submitted(
     deps: Deps, checked: str, body: dict, view: dict, client: AsyncWebClient, context: dict
 ) -> None:
-    text = checked
     raw = str(form_values(view).get(Field.PROGRAMME) or view.get("private_metadata") or "")
     user_id = body["user"]["id"]
     if not raw.isdigit():
         return
-    async with deps.db.transaction() as session:
-        thread = await concerns.raise_concern(
-            session,
-            team_id=context["team_id"],
-            user_id=user_id,
-            programme_id=int(raw),
-            text=text,
-            now=deps.clock.now(),
-        )
-    await tell_helpers(client, thread, text, user_id, first=True)
+    thread = await written(
+        deps, context, client, concerns.raise_concern, checked, first=True, programme_id=int(raw)
+    )
     await client.chat_postMessage(channel=user_id, text=views.raised(thread.programme))
 
 
@@ -75,16 +87,9 @@ async def reply_submitted(
     user_id = body["user"]["id"]
     if not raw.isdigit():
         return
-    async with deps.db.transaction() as session:
-        thread = await concerns.reply(
-            session,
-            team_id=context["team_id"],
-            concern_id=int(raw),
-            user_id=user_id,
-            text=text,
-            now=deps.clock.now(),
-        )
-    await tell_helpers(client, thread, text, user_id, first=False)
+    thread = await written(
+        deps, context, client, concerns.reply, text, first=False, concern_id=int(raw)
+    )
     if user_id != thread.participant_user:
         heading, blocks = views.to_participant(thread, text, author_id=user_id)
         await client.chat_postMessage(channel=thread.participant_user, text=heading, blocks=blocks)
@@ -93,14 +98,7 @@ async def reply_submitted(
 
 async def close_clicked(click: Click) -> None:
     thread = await allowed_thread(click)
-    async with click.deps.db.transaction() as session:
-        await concerns.close(
-            session,
-            team_id=click.team_id,
-            concern_id=thread.concern_id,
-            user_id=click.user_id,
-            now=click.deps.clock.now(),
-        )
+    await click.apply(concerns.close, concern_id=thread.concern_id)
     words = views.closed(thread, click.user_id)
     for person in {thread.participant_user, *thread.helpers}:
         await click.client.chat_postMessage(channel=person, text=words)

@@ -12,13 +12,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import LeadClick, form_refusal, lead_button, message_of
-from bot.flows.matching import PreviewMessage, end_pair_as_lead, introduce, run_match
+from bot.flows.matching import (
+    PreviewMessage,
+    clicked_preview,
+    end_pair_as_lead,
+    introduce,
+    match_for,
+    run_match,
+)
 from bot.ids import Action, Field, View, matching
 from bot.models import ConstraintKind, Role
 from bot.services.leads import programme_of_pair, programme_of_programme, programme_of_run
 from bot.services.matching import runs
 from bot.slack.replies import Reply
-from bot.slack.routing import FieldErrors, form, then
+from bot.slack.routing import form, then
 from bot.views import matching as views
 from bot.views.blocks import count
 from bot.views.mrkdwn import escape, mrkdwn
@@ -32,17 +39,10 @@ def preview_of(body: dict, client: AsyncWebClient) -> PreviewMessage:
 
 
 async def programme_chosen(click: LeadClick) -> None:
-    deps = click.deps
     await click.reply(
         "Matching… the preview will arrive in your messages with me.", replace_original=True
     )
-    await run_match(
-        deps,
-        click.client,
-        team_id=click.team_id,
-        lead_id=click.lead_id,
-        programme_id=click.number,
-    )
+    await match_for(click, click.number)
 
 
 async def rerun_clicked(click: LeadClick) -> None:
@@ -50,14 +50,7 @@ async def rerun_clicked(click: LeadClick) -> None:
     async with deps.db.transaction() as session:
         run = await runs.current_run(session, team_id=click.team_id, run_id=click.number)
         programme_id = run.programme_id
-    await run_match(
-        deps,
-        click.client,
-        team_id=click.team_id,
-        lead_id=click.lead_id,
-        programme_id=programme_id,
-        message=PreviewMessage(click.client, click.lead_id, click.at),
-    )
+    await match_for(click, programme_id, in_place=True)
 
 
 async def pin_or_forbid_clicked(
@@ -75,14 +68,7 @@ async def pin_or_forbid_clicked(
         return
     team_id, lead_id = context["team_id"], body["user"]["id"]
     reply = Reply(client=client, user_id=lead_id, respond=respond, body=body)
-    refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=lead_id,
-        owner=programme_of_run,
-        number=int(run_id),
-    )
+    refused = await form_refusal(deps, client, context, owner=programme_of_run, number=int(run_id))
     if refused:
         await reply(refused)
         return
@@ -124,7 +110,7 @@ async def add_constraint_clicked(click: LeadClick) -> None:
 
 
 async def save_constraint(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, team_id: str
+    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict, team_id: str
 ) -> tuple[int, tuple[str, str] | None] | dict[str, str]:
     """Record the pin or exclusion: the programme and the preview to refresh, or errors."""
     user_id = body["user"]["id"]
@@ -132,14 +118,7 @@ async def save_constraint(
     raw = view.get("private_metadata") or ""
     if not raw.isdigit():
         return {Field.MENTOR: "This form is out of date. Run matching again."}
-    refused = await form_refusal(
-        deps,
-        client,
-        team_id=team_id,
-        user_id=user_id,
-        owner=programme_of_run,
-        number=int(raw),
-    )
+    refused = await form_refusal(deps, client, context, owner=programme_of_run, number=int(raw))
     if refused:
         return {Field.MENTOR: refused}
     try:
@@ -164,15 +143,6 @@ async def save_constraint(
         return {Field.MENTOR: str(exc)}
 
 
-async def check_constraint(
-    deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> tuple[int, tuple[str, str] | None] | FieldErrors:
-    saved = await save_constraint(deps, body, view, client, context["team_id"])
-    if isinstance(saved, dict):
-        return FieldErrors(saved)
-    return saved
-
-
 async def constraint_submitted(
     deps: Deps,
     checked: tuple[int, tuple[str, str] | None],
@@ -193,12 +163,8 @@ async def constraint_submitted(
 
 
 async def discard_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    async with deps.db.transaction() as session:
-        await runs.discard(
-            session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
-        )
-    await PreviewMessage(click.client, click.lead_id, click.at).show(
+    await click.apply(runs.discard, run_id=click.number)
+    await clicked_preview(click).show(
         mrkdwn(
             "Preview discarded. Nobody was told anything; run `/mentoring-admin match` again "
             "whenever you are ready."
@@ -208,11 +174,8 @@ async def discard_clicked(click: LeadClick) -> None:
 
 async def approve_clicked(click: LeadClick) -> None:
     deps = click.deps
-    async with deps.db.transaction() as session:
-        approval = await runs.approve(
-            session, team_id=click.team_id, run_id=click.number, now=deps.clock.now()
-        )
-    await PreviewMessage(click.client, click.lead_id, click.at).show(
+    approval = await click.apply(runs.approve, run_id=click.number)
+    await clicked_preview(click).show(
         mrkdwn(
             "Approved: introducing {pairs} in “{programme}”…",
             pairs=count(len(approval.pairs), "pair"),
@@ -227,7 +190,7 @@ async def approve_clicked(click: LeadClick) -> None:
             )
         except SlackApiError:
             log.warning("could not tell an unmatched person", exc_info=True)
-    await PreviewMessage(click.client, click.lead_id, click.at).show(
+    await clicked_preview(click).show(
         views.approved_summary(
             approval.programme_name,
             len(approval.pairs) - len(failed),
@@ -238,8 +201,7 @@ async def approve_clicked(click: LeadClick) -> None:
 
 
 async def end_pair_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    pair = await end_pair_as_lead(deps, click)
+    pair = await end_pair_as_lead(click)
     await click.reply(views.pair_ended(pair))
 
 
@@ -250,7 +212,7 @@ def register(app: AsyncApp) -> None:
     lead_button(app.action(Action.RERUN_MATCH), owner=programme_of_run)(rerun_clicked)
     then(app.action(matching(Action.PREVIEW_PAIR)))(pin_or_forbid_clicked)
     lead_button(app.action(Action.ADD_CONSTRAINT), owner=programme_of_run)(add_constraint_clicked)
-    form(app.view(View.PAIR_CONSTRAINT), check=check_constraint, writes=True)(constraint_submitted)
+    form(app.view(View.PAIR_CONSTRAINT), check=save_constraint, writes=True)(constraint_submitted)
     lead_button(app.action(Action.DISCARD_MATCH), owner=programme_of_run)(discard_clicked)
     lead_button(app.action(Action.APPROVE_MATCH), owner=programme_of_run)(approve_clicked)
     lead_button(app.action(matching(Action.END_PAIR)), owner=programme_of_pair)(end_pair_clicked)

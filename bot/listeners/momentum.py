@@ -3,14 +3,13 @@ Ending alone is the pair list's End pair button (listeners/matching)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.deps import Deps
 from bot.flows.access import LeadClick, lead_button
-from bot.flows.matching import end_pair_as_lead, run_match
+from bot.flows.matching import end_pair_as_lead, match_for
 from bot.ids import Action, matching
 from bot.services import momentum
 from bot.services.leads import programme_of_pair
@@ -27,27 +26,15 @@ async def _tell_pair(
         await client.chat_postMessage(channel=member.user_id, text=text)
 
 
-Change = Callable[..., Awaitable[PairFacts]]
-
-
-async def change(deps: Deps, click: LeadClick, service: Change) -> PairFacts:
-    async with deps.db.transaction() as session:
-        return await service(
-            session, team_id=click.team_id, pair_id=click.number, now=deps.clock.now()
-        )
-
-
 async def pause_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    pair = await change(deps, click, momentum.pause)
+    pair = await click.apply(momentum.pause, pair_id=click.number)
     text, blocks = views.paused_for_lead(pair.mentor.name, pair.mentee.name, pair.id, click.lead_id)
     await click.reply(text, blocks, replace_original=True)
     await _tell_pair(click.client, pair, views.pair_paused)
 
 
 async def resume_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    pair = await change(deps, click, momentum.resume)
+    pair = await click.apply(momentum.resume, pair_id=click.number)
     await click.reply(
         views.resumed_for_lead(pair.mentor.name, pair.mentee.name, click.lead_id),
         replace_original=True,
@@ -56,8 +43,7 @@ async def resume_clicked(click: LeadClick) -> None:
 
 
 async def rematch_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    pair = await end_pair_as_lead(deps, click)
+    pair = await end_pair_as_lead(click)
     await click.reply(
         mrkdwn(
             "Ended the pairing of {mentor} and {mentee}. Matching both "
@@ -67,13 +53,7 @@ async def rematch_clicked(click: LeadClick) -> None:
         ),
         replace_original=True,
     )
-    await run_match(
-        deps,
-        click.client,
-        team_id=click.team_id,
-        lead_id=click.lead_id,
-        programme_id=pair.programme_id,
-    )
+    await match_for(click, pair.programme_id)
 
 
 def register(app: AsyncApp) -> None:

@@ -11,7 +11,16 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Ask, AskWork, Click, button, like_its_word
+from bot.flows.access import (
+    Ask,
+    AskWork,
+    Click,
+    Press,
+    ask_of,
+    button,
+    like_its_word,
+    on_command,
+)
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.concerns import start_concern
 from bot.flows.data_rights import send_my_data
@@ -129,12 +138,12 @@ PARTICIPANT_WORDS: dict[str, AskWork | None] = {
 }
 
 
-def command_word(command: dict) -> str:
-    return (command.get("text") or "").strip().split(" ", 1)[0].lower() or "help"
+def command_word(text: str) -> str:
+    return text.strip().split(" ", 1)[0].lower() or "help"
 
 
 async def ack_command(ack: AsyncAck, command: dict) -> None:
-    word = command_word(command)
+    word = command_word(command.get("text") or "")
     if word == "help":
         await ack(text=admin_views.PARTICIPANT_HELP)
     elif word not in PARTICIPANT_WORDS:
@@ -147,20 +156,11 @@ async def ack_command(ack: AsyncAck, command: dict) -> None:
         await ack()
 
 
-async def mentoring_command(
-    deps: Deps,
-    command: dict,
-    body: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    work = PARTICIPANT_WORDS.get(command_word(command))
+async def mentoring_command(press: Press) -> None:
+    work = PARTICIPANT_WORDS.get(command_word(press.value))
     if work is None:
         return  # answered in the acknowledgement
-    user_id = command["user_id"]
-    reply = Reply(client=client, user_id=user_id, respond=respond, body=body)
-    await work(Ask(deps, client, reply, context["team_id"], user_id, command["trigger_id"]))
+    await work(ask_of(press))
 
 
 async def programme_picked(deps: Deps, body: dict, view: dict, context: dict) -> dict | FieldErrors:
@@ -201,11 +201,6 @@ async def check_signup(deps: Deps, body: dict, view: dict, team_id: str) -> Sign
     return result.errors if isinstance(result, FormErrors) else (programme, result)
 
 
-async def checked_signup(deps: Deps, body: dict, view: dict, context: dict) -> Signup | FieldErrors:
-    checked = await check_signup(deps, body, view, context["team_id"])
-    return FieldErrors(checked) if isinstance(checked, dict) else checked
-
-
 async def signup_submitted(
     deps: Deps, checked: Signup, body: dict, client: AsyncWebClient, context: dict
 ) -> None:
@@ -241,14 +236,7 @@ async def signup_submitted(
 
 async def leave_confirmed(click: Click) -> None:
     deps, client, user_id = click.deps, click.client, click.user_id
-    async with deps.db.transaction() as session:
-        programme, endings = await signup.withdraw(
-            session,
-            team_id=click.team_id,
-            programme_id=click.number,
-            user_id=user_id,
-            now=deps.clock.now(),
-        )
+    programme, endings = await click.apply(signup.withdraw, programme_id=click.number)
     await click.reply(
         mrkdwn(
             "You've left “{name}”. Thank you for your interest; you're welcome back "
@@ -272,11 +260,11 @@ async def leave_cancelled(body: dict, client: AsyncWebClient, respond: AsyncResp
 
 
 def register(app: AsyncApp) -> None:
-    then(app.command(Command.PARTICIPANT), ack=ack_command)(mentoring_command)
+    on_command(app.command(Command.PARTICIPANT), mentoring_command, ack=ack_command)
     like_its_word(app.action(Action.JOIN), start_join)
     like_its_word(app.shortcut(Shortcut.JOIN), start_join)
     like_its_word(app.action(matching(Action.EDIT_SIGNUP)), start_edit)
     step(app.view(View.SIGNUP_PICK), check=programme_picked)
-    form(app.view(View.SIGNUP), check=checked_signup, tells_refusals=True)(signup_submitted)
+    form(app.view(View.SIGNUP), check=check_signup, tells_refusals=True)(signup_submitted)
     button(app.action(Action.LEAVE_CONFIRM), replace=True)(leave_confirmed)
     then(app.action(Action.LEAVE_CANCEL))(leave_cancelled)

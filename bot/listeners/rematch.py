@@ -19,14 +19,7 @@ from bot.slack.routing import then
 
 async def confirmed(click: Click) -> None:
     deps = click.deps
-    async with deps.db.transaction() as session:
-        ending, asker = await pairs.ask_for_rematch(
-            session,
-            team_id=click.team_id,
-            pair_id=click.number,
-            user_id=click.user_id,
-            now=deps.clock.now(),
-        )
+    ending, asker = await click.apply(pairs.ask_for_rematch, pair_id=click.number)
     await click.reply(
         "Done: your pairing has ended and you are back in the pool.", replace_original=True
     )

@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, form_refusal, lead_button, number_in
+from bot.flows.access import LeadClick, apply_rule, form_refusal, lead_button, number_in
 from bot.ids import Action, Field, View
 from bot.services import resources
 from bot.services.leads import programme_of_programme, programme_of_resource
@@ -31,11 +31,7 @@ async def edit_clicked(click: LeadClick) -> None:
 
 
 async def remove_clicked(click: LeadClick) -> None:
-    deps = click.deps
-    async with deps.db.transaction() as session:
-        item = await resources.remove(
-            session, team_id=click.team_id, resource_id=click.number, now=deps.clock.now()
-        )
+    item = await click.apply(resources.remove, resource_id=click.number)
     await click.reply(
         mrkdwn("“{title}” is out of the library; it will not be posted again.", title=item.title)
     )
@@ -52,8 +48,7 @@ async def check_resource(
     refused = await form_refusal(
         deps,
         client,
-        team_id=team_id,
-        user_id=user_id,
+        context,
         owner=programme_of_resource if editing else programme_of_programme,
         number=editing or number_in(raw_programme),
     )
@@ -63,16 +58,15 @@ async def check_resource(
     if isinstance(checked, dict):
         return FieldErrors(checked)
     try:
-        async with deps.db.transaction() as session:
-            item = await resources.save(
-                session,
-                team_id=team_id,
-                programme_id=int(raw_programme or 0),
-                resource_id=int(raw_resource) if raw_resource.isdigit() else None,
-                data=checked,
-                lead_id=user_id,
-                now=deps.clock.now(),
-            )
+        item = await apply_rule(
+            deps,
+            resources.save,
+            team_id=team_id,
+            programme_id=int(raw_programme or 0),
+            resource_id=int(raw_resource) if raw_resource.isdigit() else None,
+            data=checked,
+            lead_id=user_id,
+        )
     except (ResourceError, ValueError) as exc:
         return FieldErrors({Field.RESOURCE_TITLE: str(exc)})
     return item.title

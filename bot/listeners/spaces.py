@@ -61,8 +61,7 @@ async def check_pick(
     refused = await form_refusal(
         deps,
         client,
-        team_id=context["team_id"],
-        user_id=body["user"]["id"],
+        context,
         owner=programme_of_space,
         number=number_in(view.get("private_metadata")),
     )

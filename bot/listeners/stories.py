@@ -6,18 +6,17 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import LeadClick, form_refusal, lead_button, number_in
+from bot.flows.chosen_channel import post_in_chosen_channel
 from bot.ids import Action, Field, View
 from bot.services import stories
 from bot.services.leads import programme_of_story
 from bot.services.momentum import leads_by_programme
 from bot.slack.routing import FieldErrors, form
 from bot.views import stories as views
-from bot.views.admin import channel_advice
 from bot.views.mrkdwn import channel as channel_link
 from bot.views.mrkdwn import mrkdwn
 from bot.views.state import form_values
@@ -68,18 +67,11 @@ async def story_submitted(
 
 
 async def decide(deps: Deps, click: LeadClick, approve: bool) -> None:
+    story = await click.apply(
+        stories.decide, story_id=click.number, lead_id=click.lead_id, approve=approve
+    )
     async with deps.db.transaction() as session:
-        story = await stories.decide(
-            session,
-            team_id=click.team_id,
-            story_id=click.number,
-            lead_id=click.lead_id,
-            approve=approve,
-            now=deps.clock.now(),
-        )
-        waiting = await stories.for_leads(
-            session, team_id=click.team_id, programme_ids=click.led
-        )
+        waiting = await stories.for_leads(session, team_id=click.team_id, programme_ids=click.led)
     done = "approved: publish it when you like" if approve else "declined"
     await click.reply(
         mrkdwn("“{title}” is {done}.", title=story.title, done=done), views.lead_list(waiting)
@@ -117,14 +109,7 @@ async def check_publish(
 ) -> tuple[int, str] | FieldErrors:
     """The story and the channel to publish it in, when a lead of its programme sends it."""
     story_id = number_in(view.get("private_metadata"))
-    refused = await form_refusal(
-        deps,
-        client,
-        team_id=context["team_id"],
-        user_id=body["user"]["id"],
-        owner=programme_of_story,
-        number=story_id,
-    )
+    refused = await form_refusal(deps, client, context, owner=programme_of_story, number=story_id)
     if refused:
         return FieldErrors({Field.CHANNEL: refused})
     channel = form_values(view).get(Field.CHANNEL)
@@ -141,20 +126,18 @@ async def publish_submitted(
     story_id, channel = checked
     async with deps.db.transaction() as session:
         story = await stories.start_publishing(session, team_id=team_id, story_id=story_id)
-    text, blocks = views.published_post(story)
-    posted = None
-    try:
-        posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        error = exc.response.get("error", "")
-        await client.chat_postMessage(
-            channel=user_id,
-            text=mrkdwn(
-                "The story is not published: {advice} It stays approved; publish it again "
-                "from `/mentoring-admin stories`.",
-                advice=channel_advice(error, channel, refused="the post"),
-            ),
-        )
+    posted = await post_in_chosen_channel(
+        client,
+        lead_id=user_id,
+        channel=channel,
+        message=views.published_post(story),
+        refused="the post",
+        advised=lambda advice: mrkdwn(
+            "The story is not published: {advice} It stays approved; publish it again "
+            "from `/mentoring-admin stories`.",
+            advice=advice,
+        ),
+    )
     async with deps.db.transaction() as session:
         await stories.finish_publishing(
             session,

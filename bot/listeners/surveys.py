@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import Click, button
+from bot.flows.access import Click, apply_as_sender, button
 from bot.ids import RERATE_PREFIX, Action, Field, View, matching
 from bot.models import SurveyKind
 from bot.services import surveys
@@ -16,14 +16,7 @@ from bot.views.state import form_values
 
 
 async def answer_clicked(click: Click) -> None:
-    async with click.deps.db.transaction() as session:
-        form = await surveys.form_start(
-            session,
-            team_id=click.team_id,
-            survey_id=click.number,
-            user_id=click.user_id,
-            now=click.deps.clock.now(),
-        )
+    form = await click.apply(surveys.form_start, survey_id=click.number)
     await click.client.views_open(trigger_id=click.trigger_id, view=views.survey_modal(form))
 
 
@@ -49,15 +42,13 @@ async def answers_submitted(
 ) -> None:
     survey_id, answers = checked
     user_id = body["user"]["id"]
-    async with deps.db.transaction() as session:
-        kind: SurveyKind = await surveys.answer(
-            session,
-            team_id=context["team_id"],
-            survey_id=survey_id,
-            user_id=user_id,
-            answers=answers,
-            now=deps.clock.now(),
-        )
+    kind: SurveyKind = await apply_as_sender(
+        deps,
+        context,
+        surveys.answer,
+        survey_id=survey_id,
+        answers=answers,
+    )
     await client.chat_postMessage(channel=user_id, text=views.thanks(kind))
 
 

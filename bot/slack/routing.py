@@ -32,7 +32,7 @@ from bot.slack.replies import acting_user
 from bot.views.mrkdwn import escape
 
 Handler = Callable[..., Awaitable[None]]
-# A form's check: the typed result its work gets, or FieldErrors / FormErrors to show.
+# A form's check: the typed result its work gets, or the errors to show (see `errors_in`).
 Check = Callable[..., Awaitable[object]]
 
 
@@ -97,6 +97,17 @@ class FieldErrors:
     errors: dict[str, str]
 
 
+def errors_in(checked: object) -> dict[str, str] | None:
+    """The field errors a form's check returned, or None when it returned its result: errors
+    come as FieldErrors, a service's FormErrors, or a plain dict keyed by block id (so a form's
+    typed result is never a bare dict)."""
+    if isinstance(checked, FieldErrors | FormErrors):
+        return dict(checked.errors)
+    if isinstance(checked, dict):
+        return checked
+    return None
+
+
 def _telling_refusals(work: Handler, request: AsyncBoltRequest) -> Handler:
     """`work`, but what a service refuses (`Refused`) is told to the person in a DM: the form
     has closed, so there is nowhere else to say it."""
@@ -116,11 +127,11 @@ def form(
     route: Callable[..., Any], *, check: Check, writes: bool = False, tells_refusals: bool = False
 ) -> Callable[[Handler], Handler]:
     """`form(app.view(View.X), check=check_x)(work)`: `check` runs inside the acknowledgement
-    and returns the form's typed result, or FieldErrors (or a service's FormErrors) to show on
-    it; `work` runs after with that result as `checked`. Nothing is validated twice and no
-    string key carries the result. A check writes only when its errors depend on the write,
-    and then says `writes=True`: the request is claimed first, so a replay cannot repeat it.
-    With `tells_refusals=True`, what the rules refuse in the work is told to the person."""
+    and returns the form's typed result, or the errors to show on it (`errors_in`); `work` runs
+    after with that result as `checked`. Nothing is validated twice and no string key carries
+    the result. A check writes only when its errors depend on the write, and then says
+    `writes=True`: the request is claimed first, so a replay cannot repeat it. With
+    `tells_refusals=True`, what the rules refuse in the work is told to the person."""
 
     def register(work: Handler) -> Handler:
         async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
@@ -128,8 +139,9 @@ def form(
                 await request.context.ack()
                 return
             checked = await check(**_arguments(check, request, logger))
-            if isinstance(checked, FieldErrors | FormErrors):
-                await request.context.ack(response_action="errors", errors=dict(checked.errors))
+            errors = errors_in(checked)
+            if errors is not None:
+                await request.context.ack(response_action="errors", errors=errors)
                 return
             await request.context.ack()
             kwargs = _arguments(work, request, logger, checked=checked)
