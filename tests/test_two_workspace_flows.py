@@ -21,6 +21,7 @@ from tests.oauth_steps import (
     MENTOR_2,
     TEAM2,
     TwoWorkspaces,
+    bot_tokens,
     installed,
     oauth_sandboxes,
 )
@@ -76,3 +77,21 @@ async def test_each_workspace_runs_its_own_programme(two: TwoWorkspaces, clock: 
     assert "Digital cohort" not in home_text(second, LEAD2)
     everything_in_two = str([second.dms(u) for u in (LEAD2, MENTOR_2, EXEC_2)])
     assert "Digital cohort" not in everything_in_two
+
+
+@pytest.mark.parametrize("event", ["app_uninstalled", "tokens_revoked"])
+async def test_one_workspace_uninstalls_and_the_other_runs_on(
+    two: TwoWorkspaces, clock: FakeClock, event: str
+) -> None:
+    first, second = two.first, two.second
+    await installed(first, TEAM)
+    kept = await installed(first, TEAM2)
+    payload: dict[str, object] = {"type": event}
+    if event == "tokens_revoked":
+        payload["tokens"] = {"oauth": [], "bot": ["B0BOT"]}
+    await first.event(payload)
+    assert await bot_tokens(first.db) == {TEAM2: kept}  # the uninstalled team's rows are gone
+
+    await run_programme(second, LEAD2, GENERAL2, "Other cohort", MENTOR_2)
+    assert "Other cohort" in home_text(second, LEAD2)
+    assert second.modal(MENTOR_2) is None and second.dms(MENTOR_2)  # signed up, and told
