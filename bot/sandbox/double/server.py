@@ -246,19 +246,19 @@ class SlackDouble(TeamSide):
             if handler is None:
                 # Loud on purpose: a test reaching a method the double lacks should say so.
                 raise SlackError("not_implemented_in_double", status=501)
-            grant, state = self._authenticate(token)
+            grant, team_id = self._authenticate(token)
             self._take_fault(method)
-            self._count_call(state.workspace.team_id, method)
+            self._count_call(team_id, method)
             self._check_scope(contract, grant)
             self._check_arguments(method, contract, args)
             context = CallContext(
                 method=method,
                 args=args,
                 grant=grant,
-                state=state,
+                state=self.hosted[team_id],
                 triggers=self.triggers,
                 base_url=self.base_url,
-                pace_channel=lambda channel_id: self._pace_channel(state, channel_id),
+                pace_channel=lambda channel_id: self._pace_channel(team_id, channel_id),
                 undecodable=incoming.undecodable,
             )
             body, status = {"ok": True, **handler(context)}, 200
@@ -270,8 +270,8 @@ class SlackDouble(TeamSide):
         self.calls.append(RecordedCall(method, args, token, status, body, at))
         return web.json_response(body, status=status, headers=headers)
 
-    def _authenticate(self, token: str | None) -> tuple[TokenGrant, DoubleState]:
-        """The token's grant and the workspace it belongs to."""
+    def _authenticate(self, token: str | None) -> tuple[TokenGrant, str]:
+        """The token's grant and the team of the workspace it belongs to."""
         if not token:
             raise SlackError("not_authed")
         for state in self.hosted.values():
@@ -281,7 +281,7 @@ class SlackDouble(TeamSide):
             if grant is not None:
                 if state.workspace.token_expiry.get(token, float("inf")) <= self.clock():
                     raise SlackError("token_expired")
-                return grant, state
+                return grant, state.workspace.team_id
         raise SlackError("invalid_auth")
 
     def _take_fault(self, method: str) -> None:
@@ -297,10 +297,10 @@ class SlackDouble(TeamSide):
         if retry_after is not None:
             raise SlackError("ratelimited", status=429, headers={"Retry-After": str(retry_after)})
 
-    def _pace_channel(self, state: DoubleState, channel_id: str) -> int | None:
+    def _pace_channel(self, team_id: str, channel_id: str) -> int | None:
         if not self.rate_limits:
             return None
-        return self.limiter.take_channel_post(state.workspace.team_id, channel_id)
+        return self.limiter.take_channel_post(team_id, channel_id)
 
     @staticmethod
     def _check_scope(contract: MethodContract | None, grant: TokenGrant) -> None:
