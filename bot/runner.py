@@ -67,12 +67,14 @@ async def load_identity(settings: Settings) -> BotIdentity:
 
 
 async def _start_app(settings: Settings, *, needs: str) -> tuple[Database, Deps, AsyncApp]:
-    """What both ways of running start with: the settings they need (the bot token and
-    `needs`), the database, the bot's identity and the app, then the collector tuned over
-    what start-up built."""
-    settings.require("slack_bot_token", needs)
+    """What both ways of running start with: the settings they need (the bot token, unless
+    OAuth is set up, and `needs`), the database, the bot's identity and the app, then the
+    collector tuned over what start-up built."""
+    settings.require(needs)
+    if not settings.oauth_enabled:  # OAuth mode takes each workspace's token from its install
+        settings.require("slack_bot_token")
     db = await prepare_database(settings)
-    identity = await load_identity(settings)
+    identity = None if settings.oauth_enabled else await load_identity(settings)
     deps = build_deps(settings, db)
     app = create_app(settings, db, identity=identity, deps=deps)
     tune_garbage_collector()
@@ -109,7 +111,8 @@ async def run_socket_mode(settings: Settings) -> None:
 
 async def run_job(settings: Settings, name: str) -> str:
     """`python -m bot jobs run NAME`: one sweep now, for operators."""
-    settings.require("slack_bot_token")
+    if not settings.oauth_enabled:
+        settings.require("slack_bot_token")
     db = await prepare_database(settings)
     try:
         return await build_sweeps(build_deps(settings, db)).run(name)

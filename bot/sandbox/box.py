@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +18,18 @@ from bot.deps import Deps, build_deps
 from bot.jobs.scheduler import build_sweeps
 from bot.jobs.sweeps import Sweeps
 from bot.sandbox.double import USE_DEFAULT_CONTRACTS, ContractsDir, SlackDouble, Workspace
+from bot.sandbox.double.oauth import OAuthApp
 from bot.sandbox.double.server import SavedDouble
 from bot.sandbox.signer import SlackRequestSigner
 from bot.slack.inflight import wait_for_listeners
+from bot.slack.installations import REDIRECT_PATH
 from bot.web import SLACK_PATH, bound_port, build_web_app, start_web_app
 
 SIGNING_SECRET = "sandbox-signing-secret"
+# The app's OAuth credentials in OAuth mode (Slack knows them too: the double checks them).
+CLIENT_ID = "1000000001.2000000002"
+CLIENT_SECRET = "sandbox-client-secret"
+STATE_SECRET = "sandbox-state-secret"
 PERSON_PACE_SECONDS = 1.0
 
 
@@ -43,8 +50,12 @@ class Sandbox:
         contracts_dir: ContractsDir = USE_DEFAULT_CONTRACTS,
         latency: float = 0.0,
         rate_limits: bool = True,
+        oauth: bool = False,
     ) -> None:
+        """With `oauth`, the app runs in OAuth mode (no bot token: each workspace installs it
+        through GET /slack/install); `host` adds workspaces beside the first."""
         self.workspace = workspace
+        self.oauth = oauth
         # Slack's clocks follow the app's: scheduled messages fall due with it, and trigger
         # ids, response URLs and rate windows run out only as that clock moves, plus a
         # second for each request a person sends (nobody clicks faster), never by real time.
@@ -69,16 +80,19 @@ class Sandbox:
         self.sweeps: Sweeps
         self.signer: SlackRequestSigner | None = None
         self.app_url = ""
+        self.web_url = ""  # the app's HTTP root, for a browser's install
+        self._team_signers: list[SlackRequestSigner] = []
 
     async def start(self) -> Sandbox:
         await self.double.start()
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]  # BaseSettings takes it; pydantic's typed __init__ hides it
-            slack_bot_token=SecretStr(self.workspace.bot_token),
+            slack_bot_token=None if self.oauth else SecretStr(self.workspace.bot_token),
             slack_signing_secret=SecretStr(SIGNING_SECRET),
             slack_api_url=self.double.api_url,
             database_url=self._database_url,
             lead_user_ids=self._lead_user_ids,
+            **self._oauth_settings(),
         )
         self.db = Database(settings.database_url)
         self.deps = build_deps(settings, self.db, self._clock)
@@ -88,7 +102,11 @@ class Sandbox:
         clock = self.deps.clock
         web_app = build_web_app(app, signing_secret=SIGNING_SECRET, clock=clock)
         self._runner = await start_web_app(web_app, host="127.0.0.1", port=0)
-        self.app_url = f"http://127.0.0.1:{bound_port(self._runner)}{SLACK_PATH}"
+        self.web_url = f"http://127.0.0.1:{bound_port(self._runner)}"
+        self.app_url = f"{self.web_url}{SLACK_PATH}"
+        if self.oauth:
+            redirect = f"{self.web_url}{REDIRECT_PATH}"
+            self.double.oauth.register(OAuthApp(CLIENT_ID, CLIENT_SECRET, redirect))
         # Slack signs with its wall clock, which here follows the app's clock.
         self.signer = SlackRequestSigner(
             signing_secret=SIGNING_SECRET,
@@ -99,10 +117,35 @@ class Sandbox:
         )
         return self
 
+    def _oauth_settings(self) -> dict[str, Any]:
+        if not self.oauth:
+            return {}
+        return {
+            "slack_client_id": CLIENT_ID,
+            "slack_client_secret": SecretStr(CLIENT_SECRET),
+            "slack_state_secret": SecretStr(STATE_SECRET),
+        }
+
+    def host(self, workspace: Workspace) -> Sandbox:
+        """Another workspace on the same Slack and app: the sandbox as seen from it (its
+        people's requests, DMs and Home tabs); jobs and the database are shared."""
+        self.double.host(workspace)
+        return self.team(workspace.team_id)
+
+    def team(self, team_id: str) -> Sandbox:
+        assert self.signer is not None, "start() the sandbox first"
+        view = copy.copy(self)
+        view.double = self.double.team(team_id)  # type: ignore[assignment]  # the same calls
+        view.workspace = view.double.workspace
+        view.signer = self.signer.for_double(view.double)
+        self._team_signers.append(view.signer)
+        return view
+
     async def stop(self) -> None:
         await self.settle()
-        if self.signer:
-            await self.signer.close()
+        for signer in [self.signer, *self._team_signers]:
+            if signer:
+                await signer.close()
         if self._runner:
             await self._runner.cleanup()
         if self.db:

@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.double import SlackDouble
 from bot.sandbox.double.block_kit import block_elements
 from bot.sandbox.double.interaction_payloads import (
     Actor,
@@ -33,6 +32,7 @@ from bot.sandbox.double.interaction_payloads import (
     view_submission_payload,
     view_with_state,
 )
+from bot.sandbox.double.team_side import TeamSide
 from bot.sandbox.double.view_state import (
     MISSING,
     STATE_KEYS,
@@ -100,7 +100,7 @@ class SlackRequestSigner:
         self,
         signing_secret: str,
         app_url: str,
-        double: SlackDouble,
+        double: TeamSide,
         clock: Callable[[], float] = time.time,
         *,
         verification_token: str = "legacy-verification-token",
@@ -117,6 +117,17 @@ class SlackRequestSigner:
         self.timer = timer
         self._session: aiohttp.ClientSession | None = None
         self._event_ids = itertools.count(1)
+
+    def for_double(self, double: TeamSide) -> SlackRequestSigner:
+        """The same Slack signing for another workspace it hosts (`double.team(...)`)."""
+        return SlackRequestSigner(
+            self.signing_secret,
+            self.app_url,
+            double,
+            self.clock,
+            verification_token=self.verification_token,
+            timer=self.timer,
+        )
 
     # -- signing and sending ------------------------------------------------------------
 

@@ -69,6 +69,8 @@ class Workspace:
     channels: dict[str, Channel] = field(default_factory=dict)
     tokens: dict[str, TokenGrant] = field(default_factory=dict)
     revoked_tokens: set[str] = field(default_factory=set)
+    # Rotating tokens: when each stops working, on the double's clock.
+    token_expiry: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The bot is a user of the workspace too: users.info and users.list show it.
@@ -106,6 +108,9 @@ class Workspace:
         else:
             grant = TokenGrant(token, frozenset(scopes), user_id, is_bot=False)
         self.tokens[token] = grant
+
+    def expire_token(self, token: str, *, at: float) -> None:
+        self.token_expiry[token] = at
 
     def revoke_token(self, token: str) -> None:
         self.revoked_tokens.add(token)
