@@ -27,7 +27,8 @@ def create_app(
     settings.require("slack_bot_token")
     token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
     identity = identity or BotIdentity(token)
-    client = build_web_client(settings)
+    deps = deps or build_deps(settings, db, clock)
+    client = build_web_client(settings, metrics=deps.metrics)
     client.token = None  # Bolt sets the per-request token from `authorize`.
     app = AsyncApp(
         client=client,
@@ -39,6 +40,5 @@ def create_app(
         process_before_response=True,
         logger=logging.getLogger("bot.slack"),
     )
-    deps = deps or build_deps(settings, db, clock)
     listeners.register(app, deps)
     return app

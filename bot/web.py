@@ -1,4 +1,5 @@
-"""HTTP mode: Slack requests at POST /slack/events, liveness at GET /healthz.
+"""HTTP mode: Slack requests at POST /slack/events, liveness at GET /healthz, and the
+operator's GET /metrics and GET /readyz (bot/observe/endpoints.py).
 
 A request's signature is checked on the exact bytes received before anything decodes or parses
 them, so nothing (no listener, no error handler, no log line) ever sees a body Slack did not
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,7 +21,9 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.clock import Clock, SystemClock
+from bot.deps import Deps
+from bot.observe import endpoints, logs
+from bot.observe.metrics import request_kind
 from bot.slack.request_signature import RequestSignature
 
 SLACK_PATH = "/slack/events"
@@ -67,13 +71,12 @@ def refuse(status: int, reason: str) -> web.Response:
     return web.json_response({"error": "invalid request"}, status=status)
 
 
-def build_web_app(
-    app: AsyncApp, *, signing_secret: str, clock: Clock | None = None
-) -> web.Application:
+def build_web_app(app: AsyncApp, *, signing_secret: str, deps: Deps) -> web.Application:
     """The server for `app`, whose own request verification is off: it is done here."""
-    signature = RequestSignature(signing_secret, clock or SystemClock())
+    signature = RequestSignature(signing_secret, deps.clock)
 
     async def slack_events(request: web.Request) -> web.Response:
+        arrived = time.perf_counter()
         problem = signature.header_problem(request.headers)
         if problem:
             return refuse(401, problem)
@@ -88,7 +91,13 @@ def build_web_app(
             bolt_request = to_bolt_request(request, body.decode())
         except ValueError:  # not UTF-8, not JSON, or not the shape Slack sends
             return refuse(400, "signed body is not a Slack request")
-        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        payload = bolt_request.body
+        # The work a listener starts after acknowledging inherits the log context too.
+        with logs.bound(**logs.slack_request(payload, request.headers)):
+            response = await app.async_dispatch(bolt_request)
+        waited = time.perf_counter() - arrived
+        deps.metrics.ack_seconds.labels(request_kind(payload)).observe(waited)
+        return await to_aiohttp_response(response)
 
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
@@ -103,6 +112,7 @@ def build_web_app(
     web_app = web.Application()
     web_app.router.add_post(SLACK_PATH, slack_events)
     web_app.router.add_get("/healthz", healthz)
+    endpoints.add_routes(web_app, deps)
     web_app.cleanup_ctx.append(share_http_session)
     return web_app
 
