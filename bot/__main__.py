@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from bot.config import MissingSetting, Settings
+from bot.observe import logs
 
 USAGE = """
 start    run with Slack when SLACK_BOT_TOKEN is set (Socket Mode if SLACK_APP_TOKEN is set,
@@ -33,11 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # chatty on import
+    logs.configure(level=settings.log_level, json_lines=settings.log_format == "json")
     command = args.command
     if command == "start":
         if not settings.has_slack_credentials:
