@@ -13,7 +13,7 @@ USAGE = """
 start    run with Slack when SLACK_BOT_TOKEN is set (Socket Mode if SLACK_APP_TOKEN is set,
          else HTTP), otherwise play the sandbox demo
 run      Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
-serve    HTTP mode on PORT: POST /slack/events, GET /healthz
+serve    HTTP mode on PORT: POST /slack/events, GET /healthz, /readyz and /metrics
 migrate  upgrade the database to the latest revision
 demo     the sandbox: a simulated workspace against a local Slack double
 jobs run NAME
