@@ -79,9 +79,9 @@ SLACK_METHOD = re.compile(r"[a-z]+(?:\.[A-Za-z]+)+")
 
 class CallCounter(AsyncRetryHandler):
     """Counts every HTTP answer from the Web API (and every call that got none) by method,
-    429s apart. slack_sdk asks each retry handler about every attempt, so put first this
-    one sees retries too; it never asks for one itself. Bolt copies an app's handlers into
-    each request's client, so every call of the app passes here."""
+    429s apart. slack_sdk asks each retry handler in turn about every attempt, so placed
+    first this one sees retries too; it never asks for one itself. Bolt copies an app's
+    handlers into each request's client, so every call the app makes passes here."""
 
     def __init__(self, metrics: Metrics) -> None:
         super().__init__(max_retry_count=0)
@@ -111,7 +111,7 @@ def build_web_client(
     when to try again, instead of sleeping inside a call. With `metrics`, every call is
     counted there."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    handlers: list[AsyncRetryHandler] = [CallCounter(metrics)] if metrics else []
+    handlers: list[AsyncRetryHandler] = [CallCounter(metrics)] if metrics is not None else []
     if retries:
         handlers += [
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
