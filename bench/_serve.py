@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import create_app
 from bot.config import Settings
 from bot.db import Database
+from bot.deps import build_deps
 from bot.ids import Command, View
 from bot.runner import tune_garbage_collector
 from bot.web import bound_port, build_web_app, start_web_app
@@ -88,10 +89,11 @@ async def main() -> None:
         database_url=args.database_url,
     )
     db = Database(settings.database_url)
-    app = create_app(settings, db) if args.mode == "real" else bare_app(settings)
+    deps = build_deps(settings, db)
+    app = create_app(settings, db, deps=deps) if args.mode == "real" else bare_app(settings)
     if args.mode == "real":
         tune_garbage_collector()  # as `python -m bot serve` does
-    web_app = build_web_app(app, signing_secret=args.secret)
+    web_app = build_web_app(app, signing_secret=args.secret, deps=deps)
     runner = await start_web_app(web_app, host="127.0.0.1", port=0)
     print(f"PORT {bound_port(runner)}", flush=True)
     await asyncio.Event().wait()

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from bot.config import MissingSetting, Settings
+from bot.observe import logs
 
 USAGE = """
 start    run with Slack when SLACK_BOT_TOKEN is set (Socket Mode if SLACK_APP_TOKEN is set,
          else HTTP), otherwise play the sandbox demo
 run      Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)
-serve    HTTP mode on PORT: POST /slack/events, GET /healthz
+serve    HTTP mode on PORT: POST /slack/events, GET /healthz, /readyz and /metrics
 migrate  upgrade the database to the latest revision
 demo     the sandbox: a simulated workspace against a local Slack double
 jobs run NAME
@@ -33,11 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # chatty on import
+    logs.configure(level=settings.log_level, json_lines=settings.log_format == "json")
     command = args.command
     if command == "start":
         if not settings.has_slack_credentials:

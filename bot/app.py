@@ -28,7 +28,7 @@ def create_app(
 ) -> AsyncApp:
     """The app; pass `deps` to share them with the scheduler's sweeps."""
     deps = deps or build_deps(settings, db, clock)
-    client = build_web_client(settings)
+    client = build_web_client(settings, metrics=deps.metrics)
     client.token = None  # Bolt sets the per-request token from `authorize`.
     app = AsyncApp(
         client=client,

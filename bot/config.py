@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     lead_user_ids: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     port: int = 3000
     log_level: str = "INFO"
+    # "json": one JSON object per log line, for a log collector; "text": readable lines.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("lead_user_ids", mode="before")
     @classmethod
@@ -39,6 +41,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("slack_api_url")
     @classmethod

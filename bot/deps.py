@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.observe.metrics import Metrics
 from bot.services.programme_cache import ProgrammeCache
 from bot.services.workspaces import UninstalledTeams
 from bot.slack.installations import installation_store
@@ -25,6 +26,7 @@ class Deps:
     programmes: ProgrammeCache
     uninstalled: UninstalledTeams
     tokens: BotTokens
+    metrics: Metrics = field(default_factory=Metrics)  # this app's own registry
     # CPU-heavy work (matching a large cohort) runs here, one job at a time, off the event loop.
     cpu: Executor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpu")

@@ -3,6 +3,7 @@ is behind."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -81,9 +82,17 @@ async def _sole_migrator(connection: AsyncConnection, *, sqlite: bool) -> AsyncI
             await connection.commit()
 
 
-async def schema_state(db: Database) -> SchemaState:
+@functools.cache
+def head_revision() -> str:
+    """The newest revision this code ships (read from migrations/ once per process: the
+    readiness check asks often)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
+    return head
+
+
+async def schema_state(db: Database) -> SchemaState:
+    head = head_revision()
 
     def _current(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()

@@ -600,7 +600,7 @@ class OutboxStatus(enum.StrEnum):
 
 
 # Rows a sender may claim: pending ones, and ones whose sender's lease ran out.
-_CLAIMABLE = "status IN ('pending', 'sending')"
+OUTBOX_CLAIMABLE = "status IN ('pending', 'sending')"
 
 
 class Outbox(Base):
@@ -612,8 +612,8 @@ class Outbox(Base):
         Index(
             "ix_outbox_claimable",
             "due_at",
-            sqlite_where=text(_CLAIMABLE),
-            postgresql_where=text(_CLAIMABLE),
+            sqlite_where=text(OUTBOX_CLAIMABLE),
+            postgresql_where=text(OUTBOX_CLAIMABLE),
         ),
         Index("ix_outbox_recipient_sent", "recipient_id", "sent_at"),
     )

@@ -84,7 +84,7 @@ async def _start_app(settings: Settings, *, needs: str) -> tuple[Database, Deps,
 async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
     db, deps, app = await _start_app(settings, needs="slack_signing_secret")
     secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
-    web_app = build_web_app(app, signing_secret=secret, clock=deps.clock)
+    web_app = build_web_app(app, signing_secret=secret, deps=deps)
     runner = await start_web_app(web_app, host=host, port=settings.port)
     scheduler = start_scheduler(build_sweeps(deps))
     log.info("Listening on http://%s:%s/slack/events", host, settings.port)

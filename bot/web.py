@@ -1,5 +1,6 @@
-"""HTTP mode: Slack requests at POST /slack/events, liveness at GET /healthz, and in OAuth mode
-the install flow at GET /slack/install and GET /slack/oauth_redirect.
+"""HTTP mode: Slack requests at POST /slack/events, liveness at GET /healthz, the operator's
+GET /metrics and GET /readyz (bot/observe/endpoints.py), and in OAuth mode the install flow at
+GET /slack/install and GET /slack/oauth_redirect.
 
 A request's signature is checked on the exact bytes received before anything decodes or parses
 them, so nothing (no listener, no error handler, no log line) ever sees a body Slack did not
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,7 +22,9 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.clock import Clock, SystemClock
+from bot.deps import Deps
+from bot.observe import endpoints, logs
+from bot.observe.metrics import request_kind
 from bot.slack.request_signature import RequestSignature
 
 SLACK_PATH = "/slack/events"
@@ -73,13 +77,12 @@ def refuse(status: int, reason: str) -> web.Response:
     return web.json_response({"error": "invalid request"}, status=status)
 
 
-def build_web_app(
-    app: AsyncApp, *, signing_secret: str, clock: Clock | None = None
-) -> web.Application:
+def build_web_app(app: AsyncApp, *, signing_secret: str, deps: Deps) -> web.Application:
     """The server for `app`, whose own request verification is off: it is done here."""
-    signature = RequestSignature(signing_secret, clock or SystemClock())
+    signature = RequestSignature(signing_secret, deps.clock)
 
     async def slack_events(request: web.Request) -> web.Response:
+        arrived = time.perf_counter()
         problem = signature.header_problem(request.headers)
         if problem:
             return refuse(401, problem)
@@ -94,7 +97,13 @@ def build_web_app(
             bolt_request = to_bolt_request(request, body.decode())
         except ValueError:  # not UTF-8, not JSON, or not the shape Slack sends
             return refuse(400, "signed body is not a Slack request")
-        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        payload = bolt_request.body
+        # The work a listener starts after acknowledging inherits the log context too.
+        with logs.bound(**logs.slack_request(payload, request.headers)):
+            response = await app.async_dispatch(bolt_request)
+        waited = time.perf_counter() - arrived
+        deps.metrics.ack_seconds.labels(request_kind(payload)).observe(waited)
+        return await to_aiohttp_response(response)
 
     async def install(request: web.Request) -> web.Response:
         assert app.oauth_flow is not None
@@ -122,6 +131,7 @@ def build_web_app(
     if app.oauth_flow is not None:
         web_app.router.add_get(app.oauth_flow.install_path, install)
         web_app.router.add_get(app.oauth_flow.redirect_uri_path, oauth_redirect)
+    endpoints.add_routes(web_app, deps)
     web_app.cleanup_ctx.append(share_http_session)
     return web_app
 

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.models import Programme
+from bot.observe import logs
 from bot.services import leads
 from bot.services.errors import Refused
 from bot.services.people import is_lead
@@ -266,6 +267,7 @@ async def lead_click(press: Press, owner: leads.Owner) -> LeadClick | None:
     if programme_id is None:
         await press.reply("That is no longer there.")
         return None
+    logs.bind(programme_id=programme_id)
     refused = await access.refusal(deps, programme_id)
     if refused is not None:
         await press.reply(refused[0], refused[1] or None)

@@ -16,6 +16,7 @@ from bot.deps import Deps
 from bot.flows.access import LeadClick
 from bot.flows.endings import announce
 from bot.models import ProgrammeStatus
+from bot.observe import logs
 from bot.services import audit
 from bot.services import pairs as pair_service
 from bot.services.matching import runs
@@ -91,6 +92,7 @@ async def run_match(
 ) -> None:
     """Match the programme's pool and show the lead the preview."""
     message = message or PreviewMessage(client, lead_id, None)
+    logs.bind(programme_id=programme_id)
     now = deps.clock.now()
     async with deps.db.transaction() as session:
         programme = await get_programme(session, team_id=team_id, programme_id=programme_id)
@@ -107,7 +109,8 @@ async def run_match(
             await message.show(views.progress(name, len(data.mentors), len(data.mentees), stage))
 
         await show("loading")
-    result = await _run_engine(deps, data, show)
+    with deps.metrics.match_seconds.time():
+        result = await _run_engine(deps, data, show)
     if show is not None:
         await show("saving")
     async with deps.db.transaction() as session:

@@ -27,7 +27,7 @@ SENDER_MAX_WAIT = 1.5
 
 
 def build_sweeps(deps: Deps, *, max_wait: float = SENDER_MAX_WAIT) -> Sweeps:
-    client = build_web_client(deps.settings, retries=False)
+    client = build_web_client(deps.settings, retries=False, metrics=deps.metrics)
     sender = Sender(deps.db, deps.clock, client, max_wait=max_wait, tokens=deps.tokens)
     return Sweeps(deps, client, sender)
 

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
 from bot.deps import Deps
+from bot.observe import logs
+from bot.observe.metrics import Swept
 from bot.services import (
     lifecycle,
     momentum,
@@ -49,7 +51,7 @@ class Sweeps:
     sender: Sender
 
     @property
-    def names(self) -> dict[str, Callable[[], Awaitable[str]]]:
+    def names(self) -> dict[str, Callable[[], Awaitable[Swept]]]:
         return {
             "momentum": self.momentum,
             "reminders": self.reminders,
@@ -60,44 +62,61 @@ class Sweeps:
         }
 
     async def run(self, name: str) -> str:
+        """Run one sweep, timed and counted in the app's metrics; returns its summary."""
         job = self.names.get(name)
         if job is None:
             raise KeyError(f"No job called {name!r}; the jobs are {', '.join(self.names)}.")
-        return await job()
+        metrics = self.deps.metrics
+        with logs.bound(sweep=name), metrics.sweep_seconds.labels(name).time():
+            try:
+                done = await job()
+            except Exception:
+                metrics.sweep_runs.labels(name, "error").inc()
+                raise
+        metrics.swept(name, done)
+        return done.summary
 
-    async def momentum(self) -> str:
+    async def momentum(self) -> Swept:
         paused = await self._now(momentum.end_pauses)
         zones = await self._lead_zones()
         done = await sweep_momentum(self.deps.db, self.deps.clock.now(), lead_zones=zones)
-        return (
+        failed = done.failed + len(paused.failed)
+        return Swept(
             f"momentum: {done.pairs} pairs looked at, {done.queued} messages queued, "
-            f"{len(paused.results)} pauses ended, {done.failed + len(paused.failed)} failed"
+            f"{len(paused.results)} pauses ended, {failed} failed",
+            handled=done.pairs + len(paused.results),
+            failed=failed,
         )
 
-    async def reminders(self) -> str:
+    async def reminders(self) -> Swept:
         return await self._queueing("reminders", reminders.sweep)
 
-    async def surveys(self) -> str:
+    async def surveys(self) -> Swept:
         return await self._queueing("surveys", surveys.sweep)
 
-    async def programmes(self) -> str:
+    async def programmes(self) -> Swept:
         moved = await self._now(lifecycle.sweep)
         purged = await self._now(purge.sweep)
         await self._now(replays.forget_old)
-        return (
+        failed = moved.failed + purged.failed
+        return Swept(
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
             f"{moved.queued} messages queued, {len(purged.names)} purged of free text, "
-            f"{moved.failed + purged.failed} failed"
+            f"{failed} failed",
+            handled=moved.reviewing + moved.closed + len(purged.names),
+            failed=failed,
         )
 
-    async def resources(self) -> str:
+    async def resources(self) -> Swept:
         return await self._queueing("resources", resources.sweep, what="posts")
 
-    async def deliver(self) -> str:
+    async def deliver(self) -> Swept:
         done: Delivery = await self.sender.run_once()
-        return (
+        return Swept(
             f"deliver: {done.sent} sent, {done.retried} to retry, {done.throttled} rate-limited, "
-            f"{done.paced} paced, {done.failed} failed"
+            f"{done.paced} paced, {done.failed} failed",
+            handled=done.sent + done.retried + done.throttled + done.paced + done.failed,
+            failed=done.failed,
         )
 
     async def _now(self, step: _Step[T]) -> T:
@@ -107,10 +126,14 @@ class Sweeps:
 
     async def _queueing(
         self, name: str, step: _Step[sweeping.Queued], *, what: str = "messages"
-    ) -> str:
+    ) -> Swept:
         """A sweep that queues messages (or posts), and its summary."""
         done = await self._now(step)
-        return f"{name}: {done.queued} {what} queued, {done.failed} failed"
+        return Swept(
+            f"{name}: {done.queued} {what} queued, {done.failed} failed",
+            handled=done.queued,
+            failed=done.failed,
+        )
 
     async def _lead_zones(self) -> dict[str, str | None]:
         """Leads' time zones from Slack (cached), so alerts respect their quiet hours too."""

@@ -100,7 +100,7 @@ class Sandbox:
         # The sender never sleeps here: what must wait stays queued for a later run.
         self.sweeps = build_sweeps(self.deps, max_wait=0.0)
         clock = self.deps.clock
-        web_app = build_web_app(app, signing_secret=SIGNING_SECRET, clock=clock)
+        web_app = build_web_app(app, signing_secret=SIGNING_SECRET, deps=self.deps)
         self._runner = await start_web_app(web_app, host="127.0.0.1", port=0)
         self.web_url = f"http://127.0.0.1:{bound_port(self._runner)}"
         self.app_url = f"{self.web_url}{SLACK_PATH}"

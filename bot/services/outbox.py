@@ -21,7 +21,7 @@ from sqlalchemy.types import TypeEngine
 
 from bot.bulk import insert_new
 from bot.db import UTCDateTime, rowcount
-from bot.models import Outbox, OutboxStatus
+from bot.models import OUTBOX_CLAIMABLE, Outbox, OutboxStatus
 from bot.services.quiet import BUDGET_WINDOW, after_budget, after_quiet_hours
 
 
@@ -277,6 +277,23 @@ async def _budget_spent(
         assert recipient_id is not None  # only recipients IN the list above
         spent[recipient_id].append(sent_at or now)
     return spent
+
+
+@dataclass(frozen=True)
+class Backlog:
+    depth: int  # messages waiting or being sent
+    oldest_due: datetime | None  # the due time of the oldest that may go now
+
+
+async def backlog(session: AsyncSession, *, now: datetime) -> Backlog:
+    """The outbox's backlog, for monitoring: two reads of the claimable rows' partial index
+    (its predicate written out, so PostgreSQL's planner can match it), not of the table."""
+    claimable = text(OUTBOX_CLAIMABLE)
+    depth = await session.scalar(select(func.count()).select_from(Outbox).where(claimable))
+    oldest = await session.scalar(
+        select(func.min(Outbox.due_at)).where(claimable, Outbox.due_at <= now)
+    )
+    return Backlog(depth or 0, oldest)
 
 
 def retry_delay(attempts: int) -> timedelta:

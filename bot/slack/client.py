@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.observe.metrics import Metrics
 from bot.views.mrkdwn import guard
 
 
@@ -68,19 +74,54 @@ def guarded(client: AsyncWebClient) -> GuardedWebClient:
     )
 
 
-def build_web_client(settings: Settings, *, retries: bool = True) -> AsyncWebClient:
+SLACK_METHOD = re.compile(r"[a-z]+(?:\.[A-Za-z]+)+")
+
+
+class CallCounter(AsyncRetryHandler):
+    """Counts every HTTP answer from the Web API (and every call that got none) by method,
+    429s apart. slack_sdk asks each retry handler in turn about every attempt, so placed
+    first this one sees retries too; it never asks for one itself. Bolt copies an app's
+    handlers into each request's client, so every call the app makes passes here."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__(max_retry_count=0)
+        self.metrics = metrics
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        method = request.url.rsplit("/", 1)[-1]
+        if not SLACK_METHOD.fullmatch(method):
+            method = "other"  # an upload URL, say: one label, not one per file
+        self.metrics.api_calls.labels(method).inc()
+        if response is not None and response.status_code == 429:
+            self.metrics.api_ratelimited.labels(method).inc()
+        return False
+
+
+def build_web_client(
+    settings: Settings, *, retries: bool = True, metrics: Metrics | None = None
+) -> AsyncWebClient:
     """With `retries=False` every failure comes back at once: the outbox's sender decides
-    when to try again, instead of sleeping inside a call."""
+    when to try again, instead of sleeping inside a call. With `metrics`, every call is
+    counted there."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    handlers = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        AsyncServerErrorRetryHandler(max_retry_count=2),
-    ]
+    handlers: list[AsyncRetryHandler] = [CallCounter(metrics)] if metrics is not None else []
+    if retries:
+        handlers += [
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ]
     return GuardedWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
         logger=api_logger(),
-        retry_handlers=handlers if retries else [],
+        retry_handlers=handlers,
     )

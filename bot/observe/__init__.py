@@ -1,0 +1,1 @@
+"""Operating the bot: metrics, readiness and structured logs."""
