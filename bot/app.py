@@ -12,10 +12,11 @@ from bot import listeners
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.deps import Deps, build_deps
+from bot.deps import Deps, build_deps, seconds_of
 from bot.slack.client import build_web_client
 from bot.slack.identity import BotIdentity
-from bot.slack.installations import installation_authorize, oauth_settings
+from bot.slack.installations import ClockedOAuthFlow, installation_authorize, oauth_settings
+from bot.slack.tokens import FreshBots
 
 
 def create_app(
@@ -47,13 +48,15 @@ def create_app(
 def _authorization(
     deps: Deps, client: AsyncWebClient, identity: BotIdentity | None
 ) -> dict[str, Any]:
-    """OAuth mode: the install flow, and each request authorised by its team's installation.
-    Otherwise the one SLACK_BOT_TOKEN for every request."""
+    """OAuth mode: the install flow, and each request authorised by its team's installation
+    (its token refreshed first when it rotates). Otherwise the one SLACK_BOT_TOKEN."""
     settings, store = deps.settings, deps.tokens.store
     if settings.oauth_enabled and store is not None:
+        flow_settings = oauth_settings(settings, store, deps.db)
+        clock = seconds_of(deps.clock)
         return {
-            "oauth_settings": oauth_settings(settings, store, deps.db),
-            "authorize": installation_authorize(settings, store, client),
+            "oauth_flow": ClockedOAuthFlow(settings=flow_settings, client=client, clock=clock),
+            "authorize": installation_authorize(settings, FreshBots(deps.tokens), client),
         }
     settings.require("slack_bot_token")
     token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_state_secret: SecretStr | None = None
     slack_redirect_uri: str | None = None
+    # With token rotation on, a bot token is refreshed this many minutes before it expires
+    # (Bolt's default; Slack's tokens last twelve hours).
+    slack_token_rotation_minutes: int = Field(default=120, ge=1, le=11 * 60)
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
     slack_api_url: str = SLACK_API_URL
     lead_user_ids: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)

@@ -12,8 +12,10 @@ from bot.db import Database
 from bot.observe.metrics import Metrics
 from bot.services.programme_cache import ProgrammeCache
 from bot.services.workspaces import UninstalledTeams
+from bot.slack.client import build_web_client
 from bot.slack.installations import installation_store
 from bot.slack.profiles import ProfileDirectory
+from bot.slack.rotation import TokenRefresher
 from bot.slack.tokens import BotTokens
 
 
@@ -47,10 +49,29 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
 
 
 def bot_tokens(settings: Settings, db: Database, clock: Clock) -> BotTokens:
+    if settings.oauth_enabled:
+        return BotTokens(
+            single=None,
+            store=installation_store(settings, db),
+            clock=seconds_of(clock),
+            refresher=token_refresher(settings, db, clock),
+        )
     token = settings.slack_bot_token
     return BotTokens(
         single=token.get_secret_value() if token is not None else None,
-        store=installation_store(settings, db) if settings.oauth_enabled else None,
+        store=None,
+        clock=seconds_of(clock),
+    )
+
+
+def token_refresher(settings: Settings, db: Database, clock: Clock) -> TokenRefresher:
+    assert settings.slack_client_id and settings.slack_client_secret, "OAuth mode only"
+    return TokenRefresher(
+        db=db,
+        client=build_web_client(settings),
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        window_minutes=settings.slack_token_rotation_minutes,
         clock=seconds_of(clock),
     )
 

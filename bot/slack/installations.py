@@ -7,9 +7,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
@@ -19,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.db import Database
 from bot.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from bot.slack.rotation import restamp
 
 log = logging.getLogger(__name__)
 
@@ -102,12 +106,28 @@ def oauth_settings(
     )
 
 
+class ClockedOAuthFlow(AsyncOAuthFlow):
+    """Bolt's install flow, a rotating token's expiry counted on the app's clock."""
+
+    def __init__(
+        self, *, settings: AsyncOAuthSettings, client: AsyncWebClient, clock: Callable[[], float]
+    ) -> None:
+        super().__init__(client=client, logger=log, settings=settings)
+        self._clock = clock
+
+    async def run_installation(self, code: str) -> Installation | None:
+        installation = await super().run_installation(code)
+        if installation is not None:
+            restamp(installation, now=self._clock())
+        return installation
+
+
 def installation_authorize(
     settings: Settings, store: AsyncInstallationStore, client: AsyncWebClient
 ) -> AsyncInstallationStoreAuthorize:
     """Each request's bot token from its workspace's installation. `auth.test` is asked once
     per token (cached), as the single-token mode asks once, so acknowledgements do not wait on
-    it; Slack's token refreshes go through the app's own client."""
+    it. The store given is bot/slack/tokens.py's `FreshBots`: tokens come already refreshed."""
     return AsyncInstallationStoreAuthorize(
         logger=log,
         installation_store=store,

@@ -99,6 +99,7 @@ class OAuthApps:
         found = self._refresh.get(refresh_token)
         if found is None or found[1] != app.client_id:
             raise SlackError("invalid_refresh_token")
+        del self._refresh[refresh_token]  # spent: Slack refuses a refresh token used twice
         return found[0]
 
     def _bot_token(
