@@ -6,10 +6,12 @@ import asyncio
 import gc
 import logging
 
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import Deps, build_deps
@@ -66,21 +68,23 @@ async def load_identity(settings: Settings) -> BotIdentity:
     return identity
 
 
-async def _start_app(settings: Settings, *, needs: str) -> tuple[Database, Deps, AsyncApp]:
+async def start_app(
+    settings: Settings, *, needs: str, clock: Clock | None = None
+) -> tuple[Database, Deps, AsyncApp]:
     """What both ways of running start with: the settings they need (the bot token and
-    `needs`), the database, the bot's identity and the app, then the collector tuned over
-    what start-up built."""
+    `needs`), the database, the bot's identity and the app (on `clock`, the system's by
+    default)."""
     settings.require("slack_bot_token", needs)
     db = await prepare_database(settings)
     identity = await load_identity(settings)
-    deps = build_deps(settings, db)
+    deps = build_deps(settings, db, clock)
     app = create_app(settings, db, identity=identity, deps=deps)
-    tune_garbage_collector()
     return db, deps, app
 
 
 async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
-    db, deps, app = await _start_app(settings, needs="slack_signing_secret")
+    db, deps, app = await start_app(settings, needs="slack_signing_secret")
+    tune_garbage_collector()
     secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
     web_app = build_web_app(app, signing_secret=secret, clock=deps.clock)
     runner = await start_web_app(web_app, host=host, port=settings.port)
@@ -94,16 +98,35 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
         await db.dispose()
 
 
-async def run_socket_mode(settings: Settings) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    db, deps, app = await _start_app(settings, needs="slack_app_token")
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
-    scheduler = start_scheduler(build_sweeps(deps))
+async def connect_socket_mode(app: AsyncApp, settings: Settings) -> AsyncSocketModeHandler:
+    """Open the app's Socket Mode connection (`close_async()` ends it). The first URL is asked
+    for here, so a refused SLACK_APP_TOKEN stops start-up with one line rather than the
+    client's endless retries."""
+    token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
+    handler = AsyncSocketModeHandler(app, token)
     try:
-        await handler.start_async()
+        opened = await app.client.apps_connections_open(app_token=token)
+    except SlackApiError as exc:
+        await handler.close_async()
+        raise StartupError(
+            f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error')}). Check the token."
+        ) from None
+    handler.client.wss_uri = opened["url"]
+    await handler.connect_async()
+    return handler
+
+
+async def run_socket_mode(settings: Settings) -> None:
+    db, deps, app = await start_app(settings, needs="slack_app_token")
+    tune_garbage_collector()
+    handler = await connect_socket_mode(app, settings)
+    scheduler = start_scheduler(build_sweeps(deps))
+    log.info("Connected to Slack over Socket Mode")
+    try:
+        await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
+        await handler.close_async()
         await db.dispose()
 
 
