@@ -17,6 +17,7 @@ from bot.runner import StartupError
 from bot.sandbox import Sandbox
 from tests.conftest import GENERAL, LEAD, MENTOR, build_test_workspace, sandbox_on
 from tests.flows import create_programme, open_enrolment, sign_up, signup_values
+from tests.test_uninstall_flows import home_opened, uninstalled_at
 
 
 @pytest.fixture
@@ -102,3 +103,10 @@ async def test_a_refused_app_token_stops_start_up_with_one_line(
         await sandbox.start()
     await sandbox.stop()
 
+
+async def test_an_events_first_delivery_is_no_retry(box: Sandbox) -> None:
+    # Over Socket Mode a first delivery says retry_attempt 0: a sign of a new install all the same.
+    await box.event({"type": "app_uninstalled"})
+    assert await uninstalled_at(box) is not None
+    await box.event(home_opened(MENTOR))
+    assert await uninstalled_at(box) is None
