@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -88,13 +89,21 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
     secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
     web_app = build_web_app(app, signing_secret=secret, clock=deps.clock)
     runner = await start_web_app(web_app, host=host, port=settings.port)
-    scheduler = start_scheduler(build_sweeps(deps))
     log.info("Listening on http://%s:%s/slack/events", host, settings.port)
+    await run_until_stopped(db, deps, close=runner.cleanup)
+
+
+async def run_until_stopped(
+    db: Database, deps: Deps, *, close: Callable[[], Awaitable[None]]
+) -> None:
+    """Run the scheduler's sweeps beside the app until the process stops, then `close` how
+    Slack reaches the app and the database."""
+    scheduler = start_scheduler(build_sweeps(deps))
     try:
         await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
-        await runner.cleanup()
+        await close()
         await db.dispose()
 
 
@@ -120,14 +129,8 @@ async def run_socket_mode(settings: Settings) -> None:
     db, deps, app = await start_app(settings, needs="slack_app_token")
     tune_garbage_collector()
     handler = await connect_socket_mode(app, settings)
-    scheduler = start_scheduler(build_sweeps(deps))
     log.info("Connected to Slack over Socket Mode")
-    try:
-        await asyncio.Event().wait()
-    finally:
-        scheduler.shutdown(wait=False)
-        await handler.close_async()
-        await db.dispose()
+    await run_until_stopped(db, deps, close=handler.close_async)
 
 
 async def run_job(settings: Settings, name: str) -> str:
