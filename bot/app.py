@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 from bot.clock import Clock
@@ -13,6 +15,7 @@ from bot.db import Database
 from bot.deps import Deps, build_deps
 from bot.slack.client import build_web_client
 from bot.slack.identity import BotIdentity
+from bot.slack.installations import installation_authorize, oauth_settings
 
 
 def create_app(
@@ -24,14 +27,12 @@ def create_app(
     deps: Deps | None = None,
 ) -> AsyncApp:
     """The app; pass `deps` to share them with the scheduler's sweeps."""
-    settings.require("slack_bot_token")
-    token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
-    identity = identity or BotIdentity(token)
+    deps = deps or build_deps(settings, db, clock)
     client = build_web_client(settings)
     client.token = None  # Bolt sets the per-request token from `authorize`.
     app = AsyncApp(
         client=client,
-        authorize=identity.authorize_function(),
+        **_authorization(deps, client, identity),
         # HTTP mode checks the signature on the raw bytes before Bolt sees a request
         # (bot/web.py); Socket Mode requests come over Slack's own authenticated connection.
         request_verification_enabled=False,
@@ -39,6 +40,21 @@ def create_app(
         process_before_response=True,
         logger=logging.getLogger("bot.slack"),
     )
-    deps = deps or build_deps(settings, db, clock)
     listeners.register(app, deps)
     return app
+
+
+def _authorization(
+    deps: Deps, client: AsyncWebClient, identity: BotIdentity | None
+) -> dict[str, Any]:
+    """OAuth mode: the install flow, and each request authorised by its team's installation.
+    Otherwise the one SLACK_BOT_TOKEN for every request."""
+    settings, store = deps.settings, deps.tokens.store
+    if settings.oauth_enabled and store is not None:
+        return {
+            "oauth_settings": oauth_settings(settings, store, deps.db),
+            "authorize": installation_authorize(settings, store, client),
+        }
+    settings.require("slack_bot_token")
+    token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
+    return {"authorize": (identity or BotIdentity(token)).authorize_function()}

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # OAuth (many workspaces): all three set, installations replace SLACK_BOT_TOKEN.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = None
+    slack_redirect_uri: str | None = None
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
     slack_api_url: str = SLACK_API_URL
     lead_user_ids: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
@@ -58,8 +63,18 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def oauth_enabled(self) -> bool:
+        """Installed by OAuth in any number of workspaces, rather than with one bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret and self.slack_state_secret)
+
+    @property
     def has_slack_credentials(self) -> bool:
-        return self.slack_bot_token is not None
+        return self.slack_bot_token is not None or self.oauth_enabled
+
+    @property
+    def slack_authorize_url(self) -> str:
+        """Slack's page where a person approves an install; beside the Web API's `api/`."""
+        return self.slack_api_url.removesuffix("api/") + "oauth/v2/authorize"
 
     def require(self, *names: str) -> None:
         """Exit with one clear line naming every missing setting."""

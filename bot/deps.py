@@ -11,7 +11,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.programme_cache import ProgrammeCache
 from bot.services.workspaces import UninstalledTeams
+from bot.slack.installations import installation_store
 from bot.slack.profiles import ProfileDirectory
+from bot.slack.tokens import BotTokens
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Deps:
     profiles: ProfileDirectory
     programmes: ProgrammeCache
     uninstalled: UninstalledTeams
+    tokens: BotTokens
     # CPU-heavy work (matching a large cohort) runs here, one job at a time, off the event loop.
     cpu: Executor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpu")
@@ -37,6 +40,16 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         profiles=ProfileDirectory(clock=seconds_of(clock)),
         programmes=ProgrammeCache(db, clock=seconds_of(clock)),
         uninstalled=UninstalledTeams(db, clock=seconds_of(clock)),
+        tokens=bot_tokens(settings, db, clock),
+    )
+
+
+def bot_tokens(settings: Settings, db: Database, clock: Clock) -> BotTokens:
+    token = settings.slack_bot_token
+    return BotTokens(
+        single=token.get_secret_value() if token is not None else None,
+        store=installation_store(settings, db) if settings.oauth_enabled else None,
+        clock=seconds_of(clock),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -903,3 +905,18 @@ class SweepFailure(Base):
     failures: Mapped[int] = mapped_column(Integer)  # in a row, since it last succeeded
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     retry_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# Slack's installation store and OAuth state store (OAuth mode), as slack_sdk defines them, on
+# our metadata: the migrations create them and the test that compares models and migrations
+# covers them. slack_sdk's stores read and write them (bot/slack/installations.py).
+INSTALLATIONS_TABLE = "slack_installations"
+BOTS_TABLE = "slack_bots"
+OAUTH_STATES_TABLE = "slack_oauth_states"
+slack_installations = SQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, INSTALLATIONS_TABLE
+)
+slack_bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, BOTS_TABLE)
+slack_oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, OAUTH_STATES_TABLE
+)

@@ -72,12 +72,14 @@ async def load_identity(settings: Settings) -> BotIdentity:
 async def start_app(
     settings: Settings, *, needs: str, clock: Clock | None = None
 ) -> tuple[Database, Deps, AsyncApp]:
-    """What both ways of running start with: the settings they need (the bot token and
-    `needs`), the database, the bot's identity and the app (on `clock`, the system's by
-    default)."""
-    settings.require("slack_bot_token", needs)
+    """What both ways of running start with: the settings they need (the bot token, unless
+    OAuth is set up, and `needs`), the database, the bot's identity and the app (on `clock`,
+    the system's by default)."""
+    settings.require(needs)
+    if not settings.oauth_enabled:  # OAuth mode takes each workspace's token from its install
+        settings.require("slack_bot_token")
     db = await prepare_database(settings)
-    identity = await load_identity(settings)
+    identity = None if settings.oauth_enabled else await load_identity(settings)
     deps = build_deps(settings, db, clock)
     app = create_app(settings, db, identity=identity, deps=deps)
     return db, deps, app
@@ -135,7 +137,8 @@ async def run_socket_mode(settings: Settings) -> None:
 
 async def run_job(settings: Settings, name: str) -> str:
     """`python -m bot jobs run NAME`: one sweep now, for operators."""
-    settings.require("slack_bot_token")
+    if not settings.oauth_enabled:
+        settings.require("slack_bot_token")
     db = await prepare_database(settings)
     try:
         return await build_sweeps(build_deps(settings, db)).run(name)

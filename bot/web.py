@@ -1,4 +1,5 @@
-"""HTTP mode: Slack requests at POST /slack/events, liveness at GET /healthz.
+"""HTTP mode: Slack requests at POST /slack/events, liveness at GET /healthz, and in OAuth mode
+the install flow at GET /slack/install and GET /slack/oauth_redirect.
 
 A request's signature is checked on the exact bytes received before anything decodes or parses
 them, so nothing (no listener, no error handler, no log line) ever sees a body Slack did not
@@ -62,6 +63,11 @@ def to_bolt_request(request: web.Request, raw: str) -> AsyncBoltRequest:
     return bolt_request
 
 
+def _query(request: web.Request) -> AsyncBoltRequest:
+    """A browser's GET as Bolt's install flow reads it: the query and the headers (cookies)."""
+    return AsyncBoltRequest(body="", query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+
+
 def refuse(status: int, reason: str) -> web.Response:
     log.warning("Refused a request to %s (%s): %s", SLACK_PATH, status, reason)
     return web.json_response({"error": "invalid request"}, status=status)
@@ -90,6 +96,16 @@ def build_web_app(
             return refuse(400, "signed body is not a Slack request")
         return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
+    async def install(request: web.Request) -> web.Response:
+        assert app.oauth_flow is not None
+        return await to_aiohttp_response(await app.oauth_flow.handle_installation(_query(request)))
+
+    async def oauth_redirect(request: web.Request) -> web.Response:
+        # Bolt's flow checks the state against the browser's cookie and uses it once; a
+        # refusal is a 4xx page and stores nothing.
+        assert app.oauth_flow is not None
+        return await to_aiohttp_response(await app.oauth_flow.handle_callback(_query(request)))
+
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
@@ -103,6 +119,9 @@ def build_web_app(
     web_app = web.Application()
     web_app.router.add_post(SLACK_PATH, slack_events)
     web_app.router.add_get("/healthz", healthz)
+    if app.oauth_flow is not None:
+        web_app.router.add_get(app.oauth_flow.install_path, install)
+        web_app.router.add_get(app.oauth_flow.redirect_uri_path, oauth_redirect)
     web_app.cleanup_ctx.append(share_http_session)
     return web_app
 

@@ -78,7 +78,9 @@ async def test_sign_up_saves_answers_with_time_zone_from_slack(enrolling: Sandbo
     async with box.db.transaction() as session:
         ratings = (await session.scalars(select(ObjectiveRating.rating))).all()
     assert list(ratings) == [3, 3]
-    # The confirmation, then the starter set of the mentors' safe space.
+    # The confirmation at once, then the starter set of the mentors' safe space from the outbox.
+    assert "You're signed up" in box.last_dm(MENTOR)
+    await box.run_job("deliver")
     assert "You're signed up" in box.dms(MENTOR)[-2]["text"]
     assert box.last_dm(MENTOR).startswith("Welcome to")
     home = box.double.home_view(MENTOR)

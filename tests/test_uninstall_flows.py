@@ -41,6 +41,7 @@ async def test_an_uninstalled_workspace_hears_nothing_more(
     agreed: Sandbox, clock: FakeClock, event: str
 ) -> None:
     box = agreed
+    earlier = (await queued(box))["sent"]  # the starter sets, sent at sign-up
     # The first rung is queued at 04:00 UTC but New York is asleep: it waits.
     await tick(box, clock, at("02-06", 4), "momentum", "deliver")
     assert (await queued(box)).get("pending") == 2
@@ -48,7 +49,7 @@ async def test_an_uninstalled_workspace_hears_nothing_more(
     if event == "tokens_revoked":
         payload["tokens"] = {"oauth": [], "bot": ["B0BOT"]}
     await box.event(payload)
-    assert await queued(box) == {"cancelled": 2}
+    assert await queued(box) == {"cancelled": 2, "sent": earlier}
     async with box.db.transaction() as session:
         workspace = await session.scalar(select(Workspace))
         assert workspace is not None and workspace.uninstalled_at == clock.now()
@@ -60,7 +61,7 @@ async def test_an_uninstalled_workspace_hears_nothing_more(
         )
     assert await sent_after(box, mark) == []
     assert nudges(box, MENTOR) == nudges(box, EXEC) == []
-    assert await queued(box) == {"cancelled": 2}
+    assert await queued(box) == {"cancelled": 2, "sent": earlier}
     assert not [m for m in box.dms(LEAD) if "reached its end date" in m["text"]]
 
 

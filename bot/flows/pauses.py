@@ -13,6 +13,4 @@ async def start_pause(ask: Ask) -> None:
         none="You are not in a confirmed pair, so there is nothing to pause.",
     )
     if mine:
-        await ask.client.views_open(
-            trigger_id=ask.trigger_id, view=pause_modal(mine, ask.user_id)
-        )
+        await ask.client.views_open(trigger_id=ask.trigger_id, view=pause_modal(mine, ask.user_id))

@@ -18,7 +18,6 @@ from bot.services.spaces import Space
 from bot.slack.replies import Reply
 from bot.views import spaces as views
 from bot.views.mrkdwn import Mrkdwn, join
-from bot.views.outbound import render
 
 log = logging.getLogger(__name__)
 
@@ -107,21 +106,20 @@ async def _lost(deps: Deps, client: AsyncWebClient, space: Space, error: str) ->
 async def join_spaces(
     deps: Deps, client: AsyncWebClient, *, team_id: str, programme_id: int, user_id: str
 ) -> None:
-    """A new participant joins their side's channel, if it exists, and gets the starter set
-    (the caller calls this once, for a first sign-up)."""
+    """A new participant joins their side's channel, if it exists, and the starter set is
+    queued for them (the caller calls this once, for a first sign-up)."""
     async with deps.db.transaction() as session:
         theirs = await spaces.spaces_of_person(
             session, team_id=team_id, programme_id=programme_id, user_id=user_id
         )
         programme = await session.get(Programme, programme_id)
-    for space in theirs:
-        if space.channel_id and programme is not None:
-            await invite(deps, client, space, [user_id])
-            welcome = resources.starter_message(
-                programme, user_id=user_id, channel_id=space.channel_id, side=space.side
+        if programme is not None:
+            await resources.queue_starter_sets(
+                session, programme=programme, spaces=theirs, user_id=user_id, now=deps.clock.now()
             )
-            text, blocks = render(welcome.kind, welcome.params)
-            await client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    for space in theirs:
+        if space.channel_id:
+            await invite(deps, client, space, [user_id])
 
 
 async def leave_spaces(

@@ -28,7 +28,8 @@ SENDER_MAX_WAIT = 1.5
 
 def build_sweeps(deps: Deps, *, max_wait: float = SENDER_MAX_WAIT) -> Sweeps:
     client = build_web_client(deps.settings, retries=False)
-    return Sweeps(deps, client, Sender(deps.db, deps.clock, client, max_wait=max_wait))
+    sender = Sender(deps.db, deps.clock, client, max_wait=max_wait, tokens=deps.tokens)
+    return Sweeps(deps, client, sender)
 
 
 def start_scheduler(sweeps: Sweeps) -> AsyncIOScheduler:

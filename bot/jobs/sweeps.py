@@ -44,7 +44,8 @@ class _Step(Protocol[Done_co]):
 @dataclass
 class Sweeps:
     deps: Deps
-    client: AsyncWebClient  # for delivery and time zones; retries are the sender's own
+    # For delivery and time zones, with each workspace's token; retries are the sender's own.
+    client: AsyncWebClient
     sender: Sender
 
     @property
@@ -118,8 +119,9 @@ class Sweeps:
         zones: dict[str, str | None] = {}
         for team_id, user_id in leads:
             try:
+                token = await self.deps.tokens.for_team(team_id)  # the lead's workspace's
                 profile = await self.deps.profiles.get(
-                    self.client, team_id=team_id, user_id=user_id
+                    self.client, team_id=team_id, user_id=user_id, token=token
                 )
                 zones[user_id] = profile.tz
             except SlackApiError:

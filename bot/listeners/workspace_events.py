@@ -1,7 +1,8 @@
 """`app_uninstalled` and `tokens_revoked`: the workspace is marked gone, what was queued for it
-is withdrawn, and the sweeps pass it by. Any later request from the team that Slack signed and
-the app authorised means it installed the app again (Slack sends a single-workspace app no
-`app_installed`): the mark is cleared and the sweeps take the workspace up again."""
+is withdrawn, its installation (OAuth mode) is deleted, and the sweeps pass it by. Any later
+request from the team that Slack signed and the app authorised means it installed the app
+again (Slack sends a single-workspace app no `app_installed`): the mark is cleared and the
+sweeps take the workspace up again."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ async def uninstall(deps: Deps, team_id: str) -> None:
     async with deps.db.transaction() as session:
         withdrawn = await workspaces.uninstall(session, team_id=team_id, now=deps.clock.now())
     deps.uninstalled.mark(team_id, gone=True)
+    await deps.tokens.forget(team_id)  # OAuth mode: its installation's tokens go too
     log.info("workspace %s uninstalled the app; %d queued messages withdrawn", team_id, withdrawn)
 
 

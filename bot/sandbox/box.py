@@ -6,6 +6,7 @@ and takes Slack's requests over its Socket Mode connection to the double instead
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,12 +24,18 @@ from bot.jobs.scheduler import build_sweeps
 from bot.jobs.sweeps import Sweeps
 from bot.runner import connect_socket_mode, start_app
 from bot.sandbox.double import USE_DEFAULT_CONTRACTS, ContractsDir, SlackDouble, Workspace
+from bot.sandbox.double.oauth import OAuthApp
 from bot.sandbox.double.server import SavedDouble
 from bot.sandbox.signer import SlackRequestSigner
 from bot.slack.inflight import wait_for_listeners
+from bot.slack.installations import REDIRECT_PATH
 from bot.web import SLACK_PATH, bound_port, build_web_app, start_web_app
 
 SIGNING_SECRET = "sandbox-signing-secret"
+# The app's OAuth credentials in OAuth mode (Slack knows them too: the double checks them).
+CLIENT_ID = "1000000001.2000000002"
+CLIENT_SECRET = "sandbox-client-secret"
+STATE_SECRET = "sandbox-state-secret"
 PERSON_PACE_SECONDS = 1.0
 
 
@@ -49,11 +56,17 @@ class Sandbox:
         contracts_dir: ContractsDir = USE_DEFAULT_CONTRACTS,
         latency: float = 0.0,
         rate_limits: bool = True,
+        oauth: bool = False,
         socket_mode: bool = False,
     ) -> None:
-        if socket_mode and workspace.app_token is None:
-            raise ValueError("Socket Mode needs an app-level token: workspace.add_app_token()")
+        """With `oauth`, the app runs in OAuth mode (no bot token: each workspace installs it
+        through GET /slack/install); `host` adds workspaces beside the first. With
+        `socket_mode`, it takes Slack's requests over Socket Mode (with the workspace's
+        app-level token) instead of HTTP."""
+        if socket_mode and (oauth or workspace.app_token is None):
+            raise ValueError("Socket Mode here needs an app-level token and no OAuth")
         self.workspace = workspace
+        self.oauth = oauth
         self.socket_mode = socket_mode
         # Slack's clocks follow the app's: scheduled messages fall due with it, and trigger
         # ids, response URLs and rate windows run out only as that clock moves, plus a
@@ -80,20 +93,21 @@ class Sandbox:
         self.sweeps: Sweeps
         self.signer: SlackRequestSigner | None = None
         self.app_url = ""
+        self.web_url = ""  # the app's HTTP root, for a browser's install
+        self._team_signers: list[SlackRequestSigner] = []
 
     async def start(self) -> Sandbox:
         await self.double.start()
         app_token = self.workspace.app_token
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]  # BaseSettings takes it; pydantic's typed __init__ hides it
-            slack_bot_token=SecretStr(self.workspace.bot_token),
+            slack_bot_token=None if self.oauth else SecretStr(self.workspace.bot_token),
             slack_signing_secret=SecretStr(SIGNING_SECRET),
-            slack_app_token=SecretStr(app_token)
-            if (app_token := self.workspace.app_token)
-            else None,
+            slack_app_token=SecretStr(app_token) if app_token else None,
             slack_api_url=self.double.api_url,
             database_url=self._database_url,
             lead_user_ids=self._lead_user_ids,
+            **self._oauth_settings(),
         )
         if self.socket_mode:
             await self._start_over_socket(settings)
@@ -120,7 +134,11 @@ class Sandbox:
         app = create_app(settings, self.db, deps=self.deps)
         web_app = build_web_app(app, signing_secret=SIGNING_SECRET, clock=self.deps.clock)
         self._runner = await start_web_app(web_app, host="127.0.0.1", port=0)
-        self.app_url = f"http://127.0.0.1:{bound_port(self._runner)}{SLACK_PATH}"
+        self.web_url = f"http://127.0.0.1:{bound_port(self._runner)}"
+        self.app_url = f"{self.web_url}{SLACK_PATH}"
+        if self.oauth:
+            redirect = f"{self.web_url}{REDIRECT_PATH}"
+            self.double.oauth.register(OAuthApp(CLIENT_ID, CLIENT_SECRET, redirect))
 
     async def _start_over_socket(self, settings: Settings) -> None:
         """The production start-up: schema check, the bot's identity, the app, then the
@@ -130,10 +148,35 @@ class Sandbox:
         )
         self._handler = await connect_socket_mode(app, settings)
 
+    def _oauth_settings(self) -> dict[str, Any]:
+        if not self.oauth:
+            return {}
+        return {
+            "slack_client_id": CLIENT_ID,
+            "slack_client_secret": SecretStr(CLIENT_SECRET),
+            "slack_state_secret": SecretStr(STATE_SECRET),
+        }
+
+    def host(self, workspace: Workspace) -> Sandbox:
+        """Another workspace on the same Slack and app: the sandbox as seen from it (its
+        people's requests, DMs and Home tabs); jobs and the database are shared."""
+        self.double.host(workspace)
+        return self.team(workspace.team_id)
+
+    def team(self, team_id: str) -> Sandbox:
+        assert self.signer is not None, "start() the sandbox first"
+        view = copy.copy(self)
+        view.double = self.double.team(team_id)  # type: ignore[assignment]  # the same calls
+        view.workspace = view.double.workspace
+        view.signer = self.signer.for_double(view.double)
+        self._team_signers.append(view.signer)
+        return view
+
     async def stop(self) -> None:
         await self.settle()
-        if self.signer:
-            await self.signer.close()
+        for signer in [self.signer, *self._team_signers]:
+            if signer:
+                await signer.close()
         if self._handler:
             await self._handler.close_async()
         if self._runner:

@@ -21,7 +21,6 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox.double import SlackDouble
 from bot.sandbox.double.block_kit import block_elements
 from bot.sandbox.double.interaction_payloads import (
     Actor,
@@ -35,6 +34,7 @@ from bot.sandbox.double.interaction_payloads import (
     view_with_state,
 )
 from bot.sandbox.double.socket_mode import ACK_DEADLINE_SECONDS, Ack
+from bot.sandbox.double.team_side import TeamSide
 from bot.sandbox.double.view_state import (
     MISSING,
     STATE_KEYS,
@@ -111,7 +111,7 @@ class SlackRequestSigner:
         self,
         signing_secret: str,
         app_url: str,
-        double: SlackDouble,
+        double: TeamSide,
         clock: Callable[[], float] = time.time,
         *,
         verification_token: str = "legacy-verification-token",
@@ -132,6 +132,18 @@ class SlackRequestSigner:
         self._session: aiohttp.ClientSession | None = None
         self._event_ids = itertools.count(1)
         self.socket_mode = socket_mode
+
+    def for_double(self, double: TeamSide) -> SlackRequestSigner:
+        """The same Slack signing for another workspace it hosts (`double.team(...)`)."""
+        return SlackRequestSigner(
+            self.signing_secret,
+            self.app_url,
+            double,
+            self.clock,
+            verification_token=self.verification_token,
+            timer=self.timer,
+            socket_mode=self.socket_mode,
+        )
 
     # -- signing and sending ------------------------------------------------------------
 

@@ -41,9 +41,7 @@ class NotTheirs:
     lead_ids: tuple[str, ...]
 
 
-async def led_programme_ids(
-    session: AsyncSession, *, team_id: str, user_id: str
-) -> frozenset[int]:
+async def led_programme_ids(session: AsyncSession, *, team_id: str, user_id: str) -> frozenset[int]:
     rows = await session.scalars(
         select(ProgrammeLead.programme_id)
         .join(Programme, Programme.id == ProgrammeLead.programme_id)
@@ -67,9 +65,7 @@ async def lead_ids(
     return tuple(rows)
 
 
-async def refusal(
-    session: AsyncSession, *, team_id: str, programme_id: int
-) -> NotTheirs | None:
+async def refusal(session: AsyncSession, *, team_id: str, programme_id: int) -> NotTheirs | None:
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.team_id != team_id:
         return None

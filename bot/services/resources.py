@@ -5,6 +5,7 @@ the GROW prompts) once. Plain values in and out; no Slack."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from bot.models import (
 from bot.services import outbox, sweeping
 from bot.services.errors import Refused
 from bot.services.outbox import Kind, Message
+from bot.services.spaces import Space
 from bot.services.workspaces import installed
 
 AUDIENCES = {
@@ -230,6 +232,24 @@ async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:
         session, items=rows, step=post, sweep=Sweep.RESOURCES, key=lambda r: r[0].id, now=now
     )
     return sweeping.Queued.of(done)
+
+
+async def queue_starter_sets(
+    session: AsyncSession,
+    *,
+    programme: Programme,
+    spaces: Sequence[Space],
+    user_id: str,
+    now: datetime,
+) -> int:
+    """A newcomer's starter set for each of their side's channels, through the outbox: its key
+    sends it once however often they sign up, and it waits for nobody who has left."""
+    welcome = [
+        starter_message(programme, user_id=user_id, channel_id=space.channel_id, side=space.side)
+        for space in spaces
+        if space.channel_id
+    ]
+    return await outbox.enqueue(session, welcome, now=now)
 
 
 def starter_message(programme: Programme, *, user_id: str, channel_id: str, side: Role) -> Message:

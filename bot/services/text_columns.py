@@ -14,6 +14,9 @@ from sqlalchemy import JSON, Enum, MetaData, String, cast, literal, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.models import (
+    BOTS_TABLE,
+    INSTALLATIONS_TABLE,
+    OAUTH_STATES_TABLE,
     ActionItem,
     Agreement,
     AuditEntry,
@@ -242,11 +245,17 @@ def purged_after_closing() -> list[TextColumn]:
     return [c for c in COLUMNS if c.purged]
 
 
+# Slack's installation and OAuth state records (slack_sdk's tables): ids, names Slack gave and
+# tokens, never a participant's words; a workspace's rows go when it uninstalls the app.
+SLACKS_OWN_TABLES = frozenset({INSTALLATIONS_TABLE, BOTS_TABLE, OAUTH_STATES_TABLE})
+
+
 def text_column_names(metadata: MetaData) -> set[str]:
-    """Every String, Text or JSON column but enums, as `table.column`."""
+    """Every String, Text or JSON column but enums, as `table.column`, outside Slack's tables."""
     return {
         f"{table.name}.{column.name}"
         for table in metadata.sorted_tables
+        if table.name not in SLACKS_OWN_TABLES
         for column in table.columns
         if isinstance(column.type, String | JSON) and not isinstance(column.type, Enum)
     }

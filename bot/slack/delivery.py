@@ -26,6 +26,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.services import outbox, outbox_rules
 from bot.slack.pacing import Pacer
+from bot.slack.tokens import BotTokens
 from bot.views.outbound import UnknownKind, render
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,10 @@ class Sender:
         max_wait: float = 0.0,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         pacer: Pacer | None = None,
+        tokens: BotTokens | None = None,
     ) -> None:
+        """`tokens` gives each message its workspace's bot token; without it the client's own
+        token sends everything (one workspace)."""
         self.db = db
         self.clock = clock
         self.client = client
@@ -84,6 +88,7 @@ class Sender:
         self.sleep = sleep
         self.pacer = pacer or Pacer(lambda: clock.now().timestamp())
         self._gate = asyncio.Semaphore(concurrency)
+        self.tokens = tokens
 
     async def run_once(self, *, max_batches: int | None = None) -> Delivery:
         """Deliver everything due now; what may not go yet stays queued with its time."""
@@ -126,10 +131,14 @@ class Sender:
         except UnknownKind as exc:
             await self._fail(item, str(exc), result)
             return
+        token = await self.tokens.for_team(item.team_id) if self.tokens else self.client.token
+        if token is None:
+            await self._fail(item, "the workspace has not installed the app", result)
+            return
         try:
             async with self._gate:  # calls in flight at once; a channel's pause holds none
                 response = await self.client.chat_postMessage(
-                    channel=item.channel_id, text=text, blocks=blocks
+                    token=token, channel=item.channel_id, text=text, blocks=blocks
                 )
         except SlackApiError as exc:
             await self._refused(item, exc, result)

@@ -18,7 +18,10 @@ class ProfileDirectory:
         self._cache: dict[tuple[str, str], tuple[float, Profile]] = {}
         self._inflight: dict[tuple[str, str], asyncio.Future[Profile]] = {}
 
-    async def get(self, client: AsyncWebClient, *, team_id: str, user_id: str) -> Profile:
+    async def get(
+        self, client: AsyncWebClient, *, team_id: str, user_id: str, token: str | None = None
+    ) -> Profile:
+        """`token` speaks for `team_id` when the client's own does not (sweeps)."""
         key = (team_id, user_id)
         cached = self._cache.get(key)
         if cached and self._clock() - cached[0] < self._ttl:
@@ -29,7 +32,7 @@ class ProfileDirectory:
         future: asyncio.Future[Profile] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            response = await client.users_info(user=user_id)
+            response = await client.users_info(user=user_id, token=token or client.token)
             profile = to_profile(response["user"])
             self._cache[key] = (self._clock(), profile)
             future.set_result(profile)

@@ -228,6 +228,13 @@ async def _sign_up_shown(
         f"signs up as a {person.intended_role} ({person.department})",
         box.submit(who, modal["id"], _answers(person, modal, rng)),
     )
+    await _starter_sets_sent(stage)
+
+
+async def _starter_sets_sent(stage: _Stage) -> None:
+    """The outbox sends a newcomer's starter set seconds after they sign up."""
+    await stage.box.run_job("deliver")
+    stage.log.flush()
 
 
 async def _sign_up_quietly(
@@ -250,6 +257,7 @@ async def _sign_up_quietly(
         stage.log.say("    they pick their real manager (or none) and submit again")
     response = await box.submit(who, modal["id"], answers)
     stage.acks.append(response.elapsed * 1000)
+    await stage.box.run_job("deliver")
     stage.log.skip()
 
 

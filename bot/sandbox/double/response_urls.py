@@ -18,6 +18,7 @@ class ResponseTarget:
     message_ts: str | None
     issued_at: float
     posts: int = 0
+    team_id: str | None = None  # the workspace it was issued in
 
 
 class ResponseUrlRegistry:
@@ -25,9 +26,17 @@ class ResponseUrlRegistry:
         self.clock = clock
         self._targets: dict[str, ResponseTarget] = {}
 
-    def issue(self, channel_id: str, user_id: str, message_ts: str | None = None) -> str:
+    def issue(
+        self,
+        channel_id: str,
+        user_id: str,
+        message_ts: str | None = None,
+        team_id: str | None = None,
+    ) -> str:
         key = secrets.token_urlsafe(18)
-        self._targets[key] = ResponseTarget(channel_id, user_id, message_ts, self.clock())
+        self._targets[key] = ResponseTarget(
+            channel_id, user_id, message_ts, self.clock(), team_id=team_id
+        )
         return key
 
     def get(self, key: str) -> ResponseTarget | None:

@@ -28,13 +28,14 @@ from bot.sandbox.double.contracts import (
 )
 from bot.sandbox.double.errors import SlackError, missing_field
 from bot.sandbox.double.method_registry import HANDLERS, CallContext
-from bot.sandbox.double.modal_acks import apply_submission_ack
+from bot.sandbox.double.oauth import OAUTH_ACCESS, OAuthApps
 from bot.sandbox.double.rate_limits import RateLimiter
 from bot.sandbox.double.recording import Fault, RecordedCall
 from bot.sandbox.double.request_args import read_call
-from bot.sandbox.double.response_urls import ResponseUrlRegistry
+from bot.sandbox.double.response_urls import ResponseTarget, ResponseUrlRegistry
 from bot.sandbox.double.socket_mode import LINK_PATH, SocketModeLink
 from bot.sandbox.double.state import DoubleState
+from bot.sandbox.double.team_side import TeamSide, TeamView
 from bot.sandbox.double.triggers import TriggerRegistry
 from bot.sandbox.double.workspace import TokenGrant, Workspace
 
@@ -45,8 +46,8 @@ MAX_REQUEST_BYTES = 64 * 1024 * 1024
 APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
 # What a double remembers between calls: the attributes a saved copy holds.
 REMEMBERED = (
-    "workspace",
     "state",
+    "hosted",
     "triggers",
     "response_urls",
     "limiter",
@@ -92,7 +93,7 @@ def _say_contracts_off(looked_in: Path | None) -> None:
     )
 
 
-class SlackDouble:
+class SlackDouble(TeamSide):
     def __init__(
         self,
         workspace: Workspace,
@@ -110,12 +111,14 @@ class SlackDouble:
             looked_in = contracts_location()
         if contracts_dir is None:
             _say_contracts_off(looked_in)
-        self.workspace = workspace
         self.clock = clock
         self.latency = latency
         self.rate_limits = rate_limits
         self.contracts = ContractBook(Path(contracts_dir) if contracts_dir is not None else None)
         self.state = DoubleState(workspace, clock, epoch)
+        # Every workspace it hosts, by team id; the first is `state`.
+        self.hosted: dict[str, DoubleState] = {workspace.team_id: self.state}
+        self.oauth = OAuthApps(clock)
         self.triggers = TriggerRegistry(clock)
         self.response_urls = ResponseUrlRegistry(clock)
         self.limiter = RateLimiter(clock, self.contracts)
@@ -136,6 +139,7 @@ class SlackDouble:
         app.router.add_post("/response/{key}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_get(LINK_PATH, self.socket_mode.handle)
+        app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -207,74 +211,21 @@ class SlackDouble:
     def _clocks(self) -> tuple[Callable[[], float], Callable[[], float] | None]:
         return self.clock, self.state.epoch
 
-    def new_trigger_id(self, user_id: str | None = None) -> str:
-        return self.triggers.issue(user_id)
-
-    def new_response_url(self, channel_id: str, user_id: str, message_ts: str | None = None) -> str:
-        key = self.response_urls.issue(channel_id, user_id, message_ts)
-        return f"{self.base_url}/response/{key}"
-
-    def response_url_user(self, url: str) -> str | None:
-        """The user a response URL was issued for (None if the double did not issue it)."""
-        target = self.response_urls.get(url.rpartition("/response/")[2])
-        return target.user_id if target else None
-
-    def dm_channel(self, user_id: str) -> str:
-        return self.state.dm_channel(user_id).id
-
-    def _channel_id(self, channel_or_user_id: str) -> str:
-        if channel_or_user_id in self.workspace.users:
-            return self.dm_channel(channel_or_user_id)
-        return channel_or_user_id
-
-    def messages(self, channel_id: str) -> list[dict[str, Any]]:
-        """Messages in a conversation, oldest first (a user id means the bot's IM with them)."""
-        return list(self.state.messages.get(self._channel_id(channel_id), []))
-
-    def ephemeral_messages(
-        self, channel_id: str, user_id: str | None = None
-    ) -> list[dict[str, Any]]:
-        found = self.state.ephemeral.get(self._channel_id(channel_id), [])
-        return [m for m in found if user_id is None or m["recipient"] == user_id]
-
-    def scheduled_messages(self, channel_id: str) -> list[dict[str, Any]]:
-        return list(self.state.scheduled.get(self._channel_id(channel_id), []))
-
     def deliver_scheduled(self) -> list[dict[str, Any]]:
-        """Post the scheduled messages whose time has come; returns them, oldest first."""
-        return self.state.deliver_scheduled()
+        """Post the scheduled messages whose time has come, in every workspace; returns them."""
+        return [m for state in self.hosted.values() for m in state.deliver_scheduled()]
 
-    def pins(self, channel_id: str) -> list[str]:
-        return list(self.state.pins.get(channel_id, []))
+    def host(self, workspace: Workspace) -> TeamView:
+        """Host another workspace beside the first: its own users, channels, messages, views
+        and tokens; ids stay unique across both, as Slack's are."""
+        self.hosted[workspace.team_id] = DoubleState(
+            workspace, self.clock, self.state.epoch, counter=self.state.counter
+        )
+        return self.team(workspace.team_id)
 
-    def find_message(self, channel_id: str, ts: str) -> dict[str, Any] | None:
-        return self.state.find_message(self._channel_id(channel_id), ts)
-
-    @property
-    def files(self) -> dict[str, dict[str, Any]]:
-        return self.state.files
-
-    @property
-    def views(self) -> dict[str, dict[str, Any]]:
-        return self.state.views.views
-
-    def home_view(self, user_id: str) -> dict[str, Any] | None:
-        return self.state.views.home_view(user_id)
-
-    def open_modals(self, user_id: str) -> list[dict[str, Any]]:
-        return self.state.views.open_modals(user_id)
-
-    def apply_view_submission_ack(
-        self, user_id: str, view_id: str, status: int, body: Any
-    ) -> str | None:
-        return apply_submission_ack(self.state.views, user_id, view_id, status, body)
-
-    def close_modal(self, user_id: str, *, clear: bool = False) -> None:
-        """The user closes the top modal (or, with `clear`, the whole stack)."""
-        if clear:
-            self.state.views.clear_modals(user_id)
-        else:
-            self.state.views.close_top_modal(user_id)
+    def team(self, team_id: str) -> TeamView:
+        """What tests look at and a signer plays in one hosted workspace."""
+        return TeamView(self, self.hosted[team_id])
 
     # -- the Web API -----------------------------------------------------------------
 
@@ -292,26 +243,30 @@ class SlackDouble:
             json_ok = contract.json_input_supported if contract else True
             incoming = await read_call(request, json_input_supported=json_ok)
             token, args = incoming.token, incoming.args
+            if method == OAUTH_ACCESS:  # the app's own credentials, not a token
+                body = {"ok": True, **self.oauth.access(request.headers, args, self.hosted)}
+                self.calls.append(RecordedCall(method, args, token, 200, body, at))
+                return web.json_response(body)
             if handler is None and contract is None:
                 raise SlackError("unknown_method")
             if handler is None:
                 # Loud on purpose: a test reaching a method the double lacks should say so.
                 raise SlackError("not_implemented_in_double", status=501)
-            grant = self._authenticate(token)
+            grant, team_id = self._authenticate(token)
             if grant.is_app_level != (method in APP_LEVEL_METHODS):
                 raise SlackError("not_allowed_token_type")
             self._take_fault(method)
-            self._count_call(method)
+            self._count_call(team_id, method)
             self._check_scope(contract, grant)
             self._check_arguments(method, contract, args)
             context = CallContext(
                 method=method,
                 args=args,
                 grant=grant,
-                state=self.state,
+                state=self.hosted[team_id],
                 triggers=self.triggers,
                 base_url=self.base_url,
-                pace_channel=self._pace_channel,
+                pace_channel=lambda channel_id: self._pace_channel(team_id, channel_id),
                 open_socket=self._socket_url,
                 undecodable=incoming.undecodable,
             )
@@ -324,15 +279,19 @@ class SlackDouble:
         self.calls.append(RecordedCall(method, args, token, status, body, at))
         return web.json_response(body, status=status, headers=headers)
 
-    def _authenticate(self, token: str | None) -> TokenGrant:
+    def _authenticate(self, token: str | None) -> tuple[TokenGrant, str]:
+        """The token's grant and the team of the workspace it belongs to."""
         if not token:
             raise SlackError("not_authed")
-        if token in self.workspace.revoked_tokens:
-            raise SlackError("token_revoked")
-        grant = self.workspace.grant_for(token)
-        if grant is None:
-            raise SlackError("invalid_auth")
-        return grant
+        for state in self.hosted.values():
+            if token in state.workspace.revoked_tokens:
+                raise SlackError("token_revoked")
+            grant = state.workspace.grant_for(token)
+            if grant is not None:
+                if state.workspace.token_expiry.get(token, float("inf")) <= self.clock():
+                    raise SlackError("token_expired")
+                return grant, state.workspace.team_id
+        raise SlackError("invalid_auth")
 
     def _take_fault(self, method: str) -> None:
         queued = self._faults.get(method)
@@ -340,20 +299,20 @@ class SlackDouble:
             fault = queued.popleft()
             raise SlackError(fault.error, status=fault.status, headers=fault.headers())
 
-    def _count_call(self, method: str) -> None:
+    def _count_call(self, team_id: str, method: str) -> None:
         if not self.rate_limits:
             return
-        retry_after = self.limiter.take_call(self.workspace.team_id, method)
+        retry_after = self.limiter.take_call(team_id, method)
         if retry_after is not None:
             raise SlackError("ratelimited", status=429, headers={"Retry-After": str(retry_after)})
 
     def _socket_url(self) -> str:
         return self.socket_mode.issue_url(self.base_url.replace("http://", "ws://", 1))
 
-    def _pace_channel(self, channel_id: str) -> int | None:
+    def _pace_channel(self, team_id: str, channel_id: str) -> int | None:
         if not self.rate_limits:
             return None
-        return self.limiter.take_channel_post(self.workspace.team_id, channel_id)
+        return self.limiter.take_channel_post(team_id, channel_id)
 
     @staticmethod
     def _check_scope(contract: MethodContract | None, grant: TokenGrant) -> None:
@@ -401,13 +360,14 @@ class SlackDouble:
             return web.Response(status=400, text="no_text")
         target.posts += 1
         self.response_posts.append((f"{self.base_url}/response/{key}", body))
-        self._apply_response(target.channel_id, target.user_id, target.message_ts, body)
+        state = self.hosted.get(target.team_id or "", self.state)
+        self._apply_response(state, target, body)
         return web.Response(text="ok")
 
-    def _apply_response(
-        self, channel_id: str, user_id: str, message_ts: str | None, body: dict[str, Any]
-    ) -> None:
-        state = self.state
+    @staticmethod
+    def _apply_response(state: DoubleState, target: ResponseTarget, body: dict[str, Any]) -> None:
+        channel_id, user_id, message_ts = target.channel_id, target.user_id, target.message_ts
+        workspace = state.workspace
         content: dict[str, Any] = {"text": str(body.get("text") or "")}
         if body.get("blocks") is not None:
             content["blocks"] = with_generated_ids(body["blocks"])
@@ -428,18 +388,26 @@ class SlackDouble:
             "blocks": [],
             **content,
             "thread_ts": body.get("thread_ts"),
-            "user": self.workspace.bot_user_id,
-            "bot_id": self.workspace.bot_id,
-            "app_id": self.workspace.app_id,
-            "team": self.workspace.team_id,
+            "user": workspace.bot_user_id,
+            "bot_id": workspace.bot_id,
+            "app_id": workspace.app_id,
+            "team": workspace.team_id,
         }
         if body.get("response_type") == "in_channel":
             state.add_message(channel_id, message)
         else:
             state.ephemeral.setdefault(channel_id, []).append({**message, "recipient": user_id})
 
+    async def _handle_authorize(self, request: web.Request) -> web.Response:
+        """Slack's approval page, approved at once by whoever `?team=` names (a hosted
+        workspace): back to the app's redirect URL with a code and the app's state."""
+        return self.oauth.approve(request.query, self.hosted)
+
     async def _handle_upload(self, request: web.Request) -> web.Response:
-        entry = self.state.files.get(request.match_info["file_id"])
+        file_id = request.match_info["file_id"]
+        entry = next(
+            (st.files[file_id] for st in self.hosted.values() if file_id in st.files), None
+        )
         if entry is None:
             return web.Response(status=404, text="file_not_found")
         data = await request.read()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from bot.sandbox.double.view_store import ViewStore
@@ -22,6 +22,7 @@ class DoubleState:
         workspace: Workspace,
         clock: Callable[[], float],
         epoch: Callable[[], float] | None = None,
+        counter: Iterator[int] | None = None,
     ) -> None:
         self.workspace = workspace
         self.clock = clock
@@ -31,7 +32,8 @@ class DoubleState:
         self._epoch_at_start = time.time()
         self._clock_at_start = clock()
         self._last_ts_micros = 0
-        self._counter = itertools.count(1)
+        # Shared by every workspace a double hosts, so channel and file ids never collide.
+        self.counter = counter or itertools.count(1)
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.ephemeral: dict[str, list[dict[str, Any]]] = {}
         self.scheduled: dict[str, list[dict[str, Any]]] = {}
@@ -55,7 +57,7 @@ class DoubleState:
 
     def new_id(self, prefix: str) -> str:
         while True:
-            candidate = f"{prefix}0{next(self._counter):08X}"
+            candidate = f"{prefix}0{next(self.counter):08X}"
             if candidate not in self.workspace.channels and candidate not in self.files:
                 return candidate
 

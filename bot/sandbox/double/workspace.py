@@ -71,6 +71,8 @@ class Workspace:
     channels: dict[str, Channel] = field(default_factory=dict)
     tokens: dict[str, TokenGrant] = field(default_factory=dict)
     revoked_tokens: set[str] = field(default_factory=set)
+    # Rotating tokens: when each stops working, on the double's clock.
+    token_expiry: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The bot is a user of the workspace too: users.info and users.list show it.
@@ -119,6 +121,9 @@ class Workspace:
     def app_token(self) -> str | None:
         """The first app-level token the workspace accepts, if any."""
         return next((t for t, grant in self.tokens.items() if grant.is_app_level), None)
+
+    def expire_token(self, token: str, *, at: float) -> None:
+        self.token_expiry[token] = at
 
     def revoke_token(self, token: str) -> None:
         self.revoked_tokens.add(token)

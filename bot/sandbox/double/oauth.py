@@ -1,0 +1,129 @@
+"""Installing an app by OAuth, as Slack does it: the approval page (approved at once for the
+workspace the test names) sends the browser back to the app's redirect URL with a single-use
+code, and `oauth.v2.access` exchanges it for a bot token of that workspace; with token
+rotation on, the token expires and `grant_type=refresh_token` gives the next one."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from bot.sandbox.double.errors import SlackError
+from bot.sandbox.double.state import DoubleState
+
+OAUTH_ACCESS = "oauth.v2.access"
+CODE_SECONDS = 600  # Slack's codes expire after ten minutes
+
+
+@dataclass
+class OAuthApp:
+    """An app's credentials and settings as Slack holds them."""
+
+    client_id: str
+    client_secret: str
+    redirect_url: str
+    app_id: str = "A0APP"
+    rotation_seconds: int | None = None  # token rotation on: a bot token lives this long
+
+
+@dataclass
+class _Code:
+    team_id: str
+    client_id: str
+    installer: str
+    issued_at: float
+
+
+@dataclass
+class OAuthApps:
+    clock: Callable[[], float]
+    apps: dict[str, OAuthApp] = field(default_factory=dict)
+    _codes: dict[str, _Code] = field(default_factory=dict)
+    _refresh: dict[str, tuple[str, str]] = field(default_factory=dict)  # token -> team, client
+    _serial: Any = field(default_factory=lambda: itertools.count(1))
+
+    def register(self, app: OAuthApp) -> None:
+        self.apps[app.client_id] = app
+
+    def approve(self, query: Mapping[str, str], hosted: dict[str, DoubleState]) -> web.Response:
+        app = self.apps.get(query.get("client_id", ""))
+        team_id = query.get("team", "")
+        if app is None or team_id not in hosted:
+            return web.Response(status=400, text="invalid_client_id or unknown team")
+        workspace = hosted[team_id].workspace
+        installer = query.get("user") or next(
+            u.id for u in workspace.users.values() if not u.is_bot
+        )
+        code = f"{team_id}.code.{next(self._serial)}"
+        self._codes[code] = _Code(team_id, app.client_id, installer, self.clock())
+        back = {"code": code, "state": query.get("state", "")}
+        location = f"{query.get('redirect_uri') or app.redirect_url}?{urlencode(back)}"
+        return web.Response(status=302, headers={"Location": location})
+
+    def access(
+        self, headers: Mapping[str, str], args: dict[str, Any], hosted: dict[str, DoubleState]
+    ) -> dict[str, Any]:
+        app = self._authenticated_app(headers, args)
+        if args.get("grant_type") == "refresh_token":
+            team_id = self._refreshed_team(app, str(args.get("refresh_token") or ""))
+            return self._bot_token(app, hosted[team_id], installer=None)
+        code = self._codes.pop(str(args.get("code") or ""), None)  # a code is used once
+        if code is None or code.client_id != app.client_id:
+            raise SlackError("invalid_code")
+        if self.clock() - code.issued_at > CODE_SECONDS:
+            raise SlackError("invalid_code")
+        return self._bot_token(app, hosted[code.team_id], installer=code.installer)
+
+    def _authenticated_app(self, headers: Mapping[str, str], args: dict[str, Any]) -> OAuthApp:
+        client_id, client_secret = args.get("client_id"), args.get("client_secret")
+        scheme, _, encoded = headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                client_id, _, client_secret = base64.b64decode(encoded).decode().partition(":")
+            except ValueError as exc:
+                raise SlackError("invalid_client_id") from exc
+        app = self.apps.get(str(client_id or ""))
+        if app is None:
+            raise SlackError("invalid_client_id")
+        if client_secret != app.client_secret:
+            raise SlackError("bad_client_secret")
+        return app
+
+    def _refreshed_team(self, app: OAuthApp, refresh_token: str) -> str:
+        found = self._refresh.get(refresh_token)
+        if found is None or found[1] != app.client_id:
+            raise SlackError("invalid_refresh_token")
+        return found[0]
+
+    def _bot_token(
+        self, app: OAuthApp, state: DoubleState, *, installer: str | None
+    ) -> dict[str, Any]:
+        """A new bot token for the workspace (the double accepts it from now on)."""
+        ws = state.workspace
+        n = next(self._serial)
+        token = f"xoxb-{ws.team_id}-{n}"
+        ws.add_token(token, set(ws.bot_scopes))
+        body: dict[str, Any] = {
+            "access_token": token,
+            "token_type": "bot",
+            "scope": ",".join(sorted(ws.bot_scopes)),
+            "bot_user_id": ws.bot_user_id,
+            "app_id": app.app_id,
+            "team": {"id": ws.team_id, "name": ws.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        if installer is not None:
+            body["authed_user"] = {"id": installer}
+        if app.rotation_seconds is not None:
+            refresh = f"xoxe-1-{ws.team_id}-{n}"
+            self._refresh[refresh] = (ws.team_id, app.client_id)
+            ws.expire_token(token, at=self.clock() + app.rotation_seconds)
+            body.update(refresh_token=refresh, expires_in=app.rotation_seconds)
+        return body
