@@ -2,7 +2,10 @@
 
 Control (JSON on the second port): POST /triggers [[trigger_id, user_id], ...] accepts trigger
 ids the load generator minted; POST /latency {"seconds": s} sets the delay of every Web API call;
-POST /submission {"user", "values"} builds the payload of submitting the user's open modal.
+POST /submission {"user", "values"} builds the payload of submitting the user's open modal;
+POST /envelope {"kind", "payload"} sends one envelope on the app's Socket Mode connection and
+answers, once the app acknowledged it, with the acknowledgement and how long it took (timed
+here, from sending the envelope to reading the ack, as HTTP's is timed by the load generator).
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import web  # noqa: E402
 
 from bot.sandbox.double import Channel, SlackDouble, User, Workspace  # noqa: E402
-from bot.sandbox.signer import SlackRequestSigner  # noqa: E402
+from bot.sandbox.signer import SignedResponse, SlackRequestSigner  # noqa: E402
 from bot.web import bound_port, start_web_app  # noqa: E402
 
 TEAM = "T0BENCH"
+APP_TOKEN = "xapp-1-A0BENCH-bench"
 
 
 def bench_workspace(people: int, token: str) -> Workspace:
@@ -40,6 +44,7 @@ def bench_workspace(people: int, token: str) -> Workspace:
     for i in range(people):
         ws.add_user(User(id=f"U{i:05d}", name=f"user{i}", real_name=f"User {i}"))
     ws.add_channel(Channel(id="C0GENERAL", name="general", members=set(ws.users)))
+    ws.add_app_token(APP_TOKEN)
     return ws
 
 
@@ -75,6 +80,14 @@ async def main() -> None:
         payload = signer.view_submission(body["user"], stack[-1]["id"], values)
         return web.json_response({"ok": True, "payload": payload})
 
+    async def envelope(request: web.Request) -> web.Response:
+        body = await request.json()
+        ack = await double.socket_mode.send(body["kind"], body["payload"])
+        answer = SignedResponse.of_ack(ack, None, body["kind"])
+        return web.json_response(
+            {"status": answer.status, "text": answer.text, "elapsed": answer.elapsed}
+        )
+
     async def calls(_request: web.Request) -> web.Response:
         return web.json_response({"calls": len(double.calls)})
 
@@ -83,6 +96,7 @@ async def main() -> None:
     control.router.add_post("/latency", latency)
     control.router.add_get("/calls", calls)
     control.router.add_post("/submission", submission)
+    control.router.add_post("/envelope", envelope)
     runner = await start_web_app(control, host="127.0.0.1", port=0)
     print(f"PORTS {double.base_url.rsplit(':', 1)[1]} {bound_port(runner)}", flush=True)
     await asyncio.Event().wait()

@@ -1,4 +1,5 @@
-"""Serve the real app, or a bare Bolt app that only acknowledges, for bench/ack.py (own process)."""
+"""Serve the real app, or a bare Bolt app that only acknowledges, for bench/ack.py (own process),
+over HTTP or over a Socket Mode connection to the Slack double."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.deps import build_deps
 from bot.ids import Command, View
-from bot.runner import tune_garbage_collector
+from bot.runner import connect_socket_mode, tune_garbage_collector
 from bot.web import bound_port, build_web_app, start_web_app
 
 
@@ -78,6 +79,7 @@ async def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--secret", required=True)
     parser.add_argument("--token", required=True)
+    parser.add_argument("--app-token", help="connect over Socket Mode with it instead of HTTP")
     args = parser.parse_args()
     if os.environ.get("BENCH_PROFILE"):
         start_profiling(f"{os.environ['BENCH_PROFILE']}.{args.mode}")
@@ -87,12 +89,17 @@ async def main() -> None:
         slack_signing_secret=args.secret,
         slack_api_url=args.api_url,
         database_url=args.database_url,
+        slack_app_token=args.app_token,
     )
     db = Database(settings.database_url)
     deps = build_deps(settings, db)
     app = create_app(settings, db, deps=deps) if args.mode == "real" else bare_app(settings)
     if args.mode == "real":
-        tune_garbage_collector()  # as `python -m bot serve` does
+        tune_garbage_collector()  # as `python -m bot serve` and `run` do
+    if args.app_token:
+        await connect_socket_mode(app, settings)  # as `python -m bot run` does
+        print("CONNECTED", flush=True)
+        await asyncio.Event().wait()
     web_app = build_web_app(app, signing_secret=args.secret, deps=deps)
     runner = await start_web_app(web_app, host="127.0.0.1", port=0)
     print(f"PORT {bound_port(runner)}", flush=True)

@@ -1,13 +1,17 @@
-"""Acknowledgement latency over HTTP on loopback: the real app against a bare Bolt app.
+"""Acknowledgement latency on loopback, over HTTP or Socket Mode: the real app against a bare
+Bolt app over the same transport.
 
 Prints p50/p99 of `/mentoring join` and of a sign-up submission sent at a steady rate, for the
 real app and for a Bolt app whose listeners only call ack(), and the ratio; then, with the Slack
 double delaying every Web API call by 1 s, how fast 50 simultaneous sign-ups are acknowledged.
 
-    .venv/bin/python bench/ack.py [--rate 100] [--seconds 30]
+    .venv/bin/python bench/ack.py [--rate 100] [--seconds 30] [--transport http|socket|both]
 
 Three processes, as in production: the app (real or bare), the Slack double, and this load
-generator, which mints trigger ids and tells the double about them ahead of use. The double's
+generator, which mints trigger ids and tells the double about them ahead of use. Over HTTP the
+generator posts signed requests to the app and times them; over Socket Mode, as with Slack,
+the double sends the envelopes on the app's connection (the generator asks it to, one request
+at a time) and times each from sending it to reading its acknowledgement. The double's
 rate limiting is off: 3,000 new people in 30 s would exceed users.info's tier on real Slack too,
 and the retries that follow come after the acknowledgement, which is what this measures.
 """
@@ -36,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _double import TEAM, bench_workspace  # noqa: E402
+from _double import APP_TOKEN, TEAM, bench_workspace  # noqa: E402
 
 from bot.db import Database  # noqa: E402
 from bot.ids import Command, Field  # noqa: E402
@@ -49,6 +53,7 @@ from bot.services.programme_rules import ProgrammeInput, validate_programme  # n
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
 FORM = "application/x-www-form-urlencoded"
+COMMAND, INTERACTION = "slash_commands", "interactive"  # Socket Mode's envelope types
 APP_CPUS: set[int] | None = None  # --pin: the app alone on the last CPU, the rest elsewhere
 ANSWERS = {
     Field.ROLE: "mentor",
@@ -144,7 +149,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Generator:
-    def __init__(self, app_url: str, double_url: str, control_url: str, people: int) -> None:
+    def __init__(
+        self, transport: str, app_url: str, double_url: str, control_url: str, people: int
+    ) -> None:
+        self.transport = transport
         self.signer = SlackRequestSigner(signing_secret=SECRET, app_url=app_url, double=None)  # type: ignore[arg-type]
         self.double_url = double_url
         self.control_url = control_url
@@ -155,26 +163,35 @@ class Generator:
         async with self.session.post(self.control_url + path, json=body) as response:
             return await response.json()
 
-    async def join_bodies(self, users: list[str]) -> list[str]:
-        """Signed-ready `/mentoring join` bodies; their trigger ids are registered now."""
+    async def join_forms(self, users: list[str]) -> list[dict[str, str]]:
+        """`/mentoring join` as each user sends it; their trigger ids are registered now."""
         triggers = [f"{i}.{secrets.token_hex(12)}" for i in range(len(users))]
         await self.control("/triggers", [[t, u] for t, u in zip(triggers, users, strict=True)])
         return [
-            urlencode(
-                slash_command_form(
-                    self.workspace,
-                    token="",
-                    user_id=user,
-                    command=Command.PARTICIPANT,
-                    text="join",
-                    channel_id="C0GENERAL",
-                    channel=self.workspace.channels["C0GENERAL"],
-                    trigger_id=trigger,
-                    response_url=f"{self.double_url}/response/bench",
-                )
+            slash_command_form(
+                self.workspace,
+                token="",
+                user_id=user,
+                command=Command.PARTICIPANT,
+                text="join",
+                channel_id="C0GENERAL",
+                channel=self.workspace.channels["C0GENERAL"],
+                trigger_id=trigger,
+                response_url=f"{self.double_url}/response/bench",
             )
             for user, trigger in zip(users, triggers, strict=True)
         ]
+
+    async def deliver(self, kind: str, payload: dict[str, Any]) -> SignedResponse:
+        """One request as Slack sends it over the transport measured: a signed POST (encoded
+        beforehand), or an envelope the double sends on the app's connection."""
+        if self.transport == "socket":
+            answer = await self.control("/envelope", {"kind": kind, "payload": payload})
+            return SignedResponse(
+                answer["status"], {}, answer["text"], answer["elapsed"], payload, kind=kind
+            )
+        fields = {"payload": json.dumps(payload)} if kind == INTERACTION else payload
+        return await self.signer.send(urlencode(fields), FORM)
 
     async def quiet(self) -> None:
         """Wait until the app has made no Web API call for a second."""
@@ -218,6 +235,7 @@ async def steady(
 
 
 async def measure(
+    transport: str,
     mode: str,
     db_url: str,
     rate: float,
@@ -230,7 +248,8 @@ async def measure(
         str(ROOT / "bench" / "_double.py"), "--people", str(people), "--token", TOKEN
     )
     double_url = f"http://127.0.0.1:{api_port}"
-    app, (app_port,) = await spawn(
+    over_socket = ["--app-token", APP_TOKEN] if transport == "socket" else []
+    app, app_ports = await spawn(
         str(ROOT / "bench" / "_serve.py"),
         mode,
         "--api-url",
@@ -241,10 +260,12 @@ async def measure(
         SECRET,
         "--token",
         TOKEN,
+        *over_socket,
         cpus=APP_CPUS,
     )
     gen = Generator(
-        f"http://127.0.0.1:{app_port}/slack/events",
+        transport,
+        f"http://127.0.0.1:{app_ports[0]}/slack/events" if app_ports else "",
         double_url,
         f"http://127.0.0.1:{control_port}",
         people,
@@ -254,22 +275,20 @@ async def measure(
     try:
         # The bare app opens no form: it replays the real app's submission payload.
         template = template or await submission_template(gen, "U00000")
-        bodies: dict[int, str] = {}
+        forms: dict[int, dict[str, str]] = {}
 
         async def mint(i: int) -> None:
             chunk = users[i : i + int(rate)]
-            bodies.update(zip(range(i, i + len(chunk)), await gen.join_bodies(chunk), strict=True))
+            forms.update(zip(range(i, i + len(chunk)), await gen.join_forms(chunk), strict=True))
 
         async def join(i: int) -> SignedResponse:
-            return await gen.signer.send(bodies.pop(i), FORM)
+            return await gen.deliver(COMMAND, forms.pop(i))
 
-        async def submit(i: int) -> SignedResponse:
-            return await gen.signer.send(submission_body(template, users[i]), FORM)
+        async def submit(i: int, user: str | None = None) -> SignedResponse:
+            return await gen.deliver(INTERACTION, submission(template, user or users[i]))
 
         # Warm up connections and first-call caches on both sides.
-        await steady(
-            rate, int(rate), lambda i: gen.signer.send(submission_body(template, "U00001"), FORM)
-        )
+        await steady(rate, int(rate), lambda i: submit(i, "U00001"))
         cpu = cpu_seconds(app.pid)
         joins = await steady(rate, count, join, before_second=mint)
         await gen.quiet()
@@ -280,9 +299,7 @@ async def measure(
         await gen.quiet()  # the burst is its own scenario: let the steady phases' work finish
         await gen.control("/latency", {"seconds": 1.0})
         fresh = users[count : count + 50]
-        responses = await asyncio.gather(
-            *(gen.signer.send(submission_body(template, u), FORM) for u in fresh)
-        )
+        responses = await asyncio.gather(*(submit(0, user) for user in fresh))
         burst = [r.elapsed * 1000 for r in responses]
         return {
             "join": joins,
@@ -300,8 +317,8 @@ async def measure(
 
 async def submission_template(gen: Generator, user: str) -> dict[str, Any]:
     """A real submission of the sign-up form the real app opens (built once, reused per user)."""
-    [body] = await gen.join_bodies([user])
-    await gen.signer.send(body, FORM)
+    [form] = await gen.join_forms([user])
+    await gen.deliver(COMMAND, form)
     for _ in range(300):
         answer = await gen.control("/submission", {"user": user, "values": dict(ANSWERS)})
         if answer.get("ok"):
@@ -313,51 +330,42 @@ async def submission_template(gen: Generator, user: str) -> dict[str, Any]:
     return payload
 
 
-def submission_body(template: dict[str, Any], user_id: str) -> str:
+def submission(template: dict[str, Any], user_id: str) -> dict[str, Any]:
     payload = dict(template)
     payload["user"] = {**template["user"], "id": user_id, "username": user_id, "name": user_id}
     # Each submission is a request of its own, with its own trigger id, as Slack sends it;
     # the same one again would be answered as a replay and do nothing.
     payload["trigger_id"] = f"9.{secrets.randbelow(10**10):010d}.{secrets.token_hex(16)}"
-    return urlencode({"payload": json.dumps(payload)})
+    return payload
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=100)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument(
-        "--database",
-        choices=["sqlite", "postgresql"],
-        default="sqlite",
-        help="postgresql uses a scratch database on 127.0.0.1:5432 (dropped afterwards)",
-    )
-    parser.add_argument(
-        "--pin",
-        action="store_true",
-        help="give the app a CPU of its own (the double, load generator and database share the "
-        "others), as when Slack and the database are other machines",
-    )
-    args = parser.parse_args()
-    if args.pin:
-        global APP_CPUS
-        cpus = sorted(os.sched_getaffinity(0))
-        APP_CPUS = {cpus[-1]}
-        os.sched_setaffinity(0, set(cpus[:-1]))
+async def measure_transport(transport: str, args: argparse.Namespace) -> None:
+    """The real app, then the bare one, over one transport, on a database of their own."""
     count = int(args.rate * args.seconds)
     people = 2 * (count + 100) + 10
     with tempfile.TemporaryDirectory() as tmp, scratch_database(args.database, tmp) as db_url:
+        over = "HTTP" if transport == "http" else "Socket Mode"
         print(
-            f"{args.rate:g} requests/s for {args.seconds:g} s per kind; app, Slack double and "
-            f"load generator in separate processes; {args.database}; HTTP on loopback",
+            f"\n{args.rate:g} requests/s for {args.seconds:g} s per kind; app, Slack double and "
+            f"load generator in separate processes; {args.database}; {over} on loopback",
             flush=True,
         )
         await seed(db_url)
-        real = await measure("real", db_url, args.rate, args.seconds, people, 10)
+        real = await measure(transport, "real", db_url, args.rate, args.seconds, people, 10)
         bare = await measure(
-            "bare", db_url, args.rate, args.seconds, people, count + 100, real["template"]
+            transport,
+            "bare",
+            db_url,
+            args.rate,
+            args.seconds,
+            people,
+            count + 100,
+            real["template"],
         )
+    report(real, bare)
 
+
+def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
     print(
         f"\n{'request':<22}{'app p50':>10}{'app p99':>10}{'bare p50':>10}{'bare p99':>10}"
         f"{'p99 ratio':>11}"
@@ -382,7 +390,40 @@ async def main() -> None:
             f"p{q * 100:g} {percentile(real[key], q):.1f}" for q in (0.9, 0.95, 0.98, 0.99, 0.995)
         )
         print(f"app {key} latency tail (ms): {tail}, max {max(real[key]):.1f}")
-    print("targets: p99 <= 25 ms and <= 1.5x bare; all 50 within 100 ms")
+    print("targets: p99 <= 25 ms and <= 1.5x bare; all 50 within 100 ms", flush=True)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="postgresql uses a scratch database on 127.0.0.1:5432 (dropped afterwards)",
+    )
+    parser.add_argument(
+        "--transport",
+        choices=["http", "socket", "both"],
+        default="http",
+        help="how Slack's requests reach the app: signed HTTP posts, Socket Mode envelopes, "
+        "or one after the other",
+    )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="give the app a CPU of its own (the double, load generator and database share the "
+        "others), as when Slack and the database are other machines",
+    )
+    args = parser.parse_args()
+    if args.pin:
+        global APP_CPUS
+        cpus = sorted(os.sched_getaffinity(0))
+        APP_CPUS = {cpus[-1]}
+        os.sched_setaffinity(0, set(cpus[:-1]))
+    for transport in ("http", "socket") if args.transport == "both" else (args.transport,):
+        await measure_transport(transport, args)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Awaitable, Callable
 
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
+from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import Deps, build_deps
@@ -66,47 +69,70 @@ async def load_identity(settings: Settings) -> BotIdentity:
     return identity
 
 
-async def _start_app(settings: Settings, *, needs: str) -> tuple[Database, Deps, AsyncApp]:
+async def start_app(
+    settings: Settings, *, needs: str, clock: Clock | None = None
+) -> tuple[Database, Deps, AsyncApp]:
     """What both ways of running start with: the settings they need (the bot token, unless
-    OAuth is set up, and `needs`), the database, the bot's identity and the app, then the
-    collector tuned over what start-up built."""
+    OAuth is set up, and `needs`), the database, the bot's identity and the app (on `clock`,
+    the system's by default)."""
     settings.require(needs)
     if not settings.oauth_enabled:  # OAuth mode takes each workspace's token from its install
         settings.require("slack_bot_token")
     db = await prepare_database(settings)
     identity = None if settings.oauth_enabled else await load_identity(settings)
-    deps = build_deps(settings, db)
+    deps = build_deps(settings, db, clock)
     app = create_app(settings, db, identity=identity, deps=deps)
-    tune_garbage_collector()
     return db, deps, app
 
 
 async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:
-    db, deps, app = await _start_app(settings, needs="slack_signing_secret")
+    db, deps, app = await start_app(settings, needs="slack_signing_secret")
+    tune_garbage_collector()
     secret = settings.slack_signing_secret.get_secret_value()  # type: ignore[union-attr]
     web_app = build_web_app(app, signing_secret=secret, deps=deps)
     runner = await start_web_app(web_app, host=host, port=settings.port)
-    scheduler = start_scheduler(build_sweeps(deps))
     log.info("Listening on http://%s:%s/slack/events", host, settings.port)
+    await run_until_stopped(db, deps, close=runner.cleanup)
+
+
+async def run_until_stopped(
+    db: Database, deps: Deps, *, close: Callable[[], Awaitable[None]]
+) -> None:
+    """Run the scheduler's sweeps beside the app until the process stops, then `close` how
+    Slack reaches the app and the database."""
+    scheduler = start_scheduler(build_sweeps(deps))
     try:
         await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
-        await runner.cleanup()
+        await close()
         await db.dispose()
+
+
+async def connect_socket_mode(app: AsyncApp, settings: Settings) -> AsyncSocketModeHandler:
+    """Open the app's Socket Mode connection (`close_async()` ends it). The first URL is asked
+    for here, so a refused SLACK_APP_TOKEN stops start-up with one line rather than the
+    client's endless retries."""
+    token = settings.slack_app_token.get_secret_value()  # type: ignore[union-attr]
+    handler = AsyncSocketModeHandler(app, token)
+    try:
+        opened = await app.client.apps_connections_open(app_token=token)
+    except SlackApiError as exc:
+        await handler.close_async()
+        raise StartupError(
+            f"Slack refused SLACK_APP_TOKEN ({exc.response.get('error')}). Check the token."
+        ) from None
+    handler.client.wss_uri = opened["url"]
+    await handler.connect_async()
+    return handler
 
 
 async def run_socket_mode(settings: Settings) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    db, deps, app = await _start_app(settings, needs="slack_app_token")
-    handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
-    scheduler = start_scheduler(build_sweeps(deps))
-    try:
-        await handler.start_async()
-    finally:
-        scheduler.shutdown(wait=False)
-        await db.dispose()
+    db, deps, app = await start_app(settings, needs="slack_app_token")
+    tune_garbage_collector()
+    handler = await connect_socket_mode(app, settings)
+    log.info("Connected to Slack over Socket Mode")
+    await run_until_stopped(db, deps, close=handler.close_async)
 
 
 async def run_job(settings: Settings, name: str) -> str:

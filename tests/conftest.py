@@ -7,7 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import text
@@ -181,6 +181,7 @@ def build_test_workspace():
         bot_token="xoxb-test-token",
         bot_scopes=manifest_bot_scopes(),  # the app gets exactly what its manifest asks for
     )
+    workspace.add_app_token("xapp-1-A0APP-test")  # for Socket Mode
     for user in (
         User(id=LEAD, name="lee", real_name="Lee Lead", tz="Europe/London"),
         User(id=ADMIN, name="ann", real_name="Ann Admin", tz="Europe/London", is_admin=True),
@@ -206,8 +207,9 @@ def clock():
     return FakeClock(datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
 
 
-def sandbox_on(db: Database, clock) -> Sandbox:
-    """The app on this database and clock, wired to a double of the test workspace."""
+def sandbox_on(db: Database, clock, **options: Any) -> Sandbox:
+    """The app on this database and clock, wired to a double of the test workspace; `options`
+    go to Sandbox (socket_mode=True, for one)."""
     from bot.sandbox import Sandbox
 
     # With Slack's contracts the double also checks scopes and every documented argument;
@@ -219,6 +221,7 @@ def sandbox_on(db: Database, clock) -> Sandbox:
         lead_user_ids=frozenset({LEAD}),
         clock=clock,
         contracts_dir=contracts if (contracts / "methods").is_dir() else None,
+        **options,
     )
 
 

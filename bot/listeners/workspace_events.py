@@ -23,7 +23,9 @@ GONE_EVENTS = frozenset({"app_uninstalled", "tokens_revoked"})
 
 def _sign_of_install(request: AsyncBoltRequest) -> bool:
     """Not the uninstall itself, nor Slack retrying an event that may predate it."""
-    if request.headers.get("x-slack-retry-num"):
+    # Socket Mode numbers an event's first delivery 0; HTTP sends no number until a retry.
+    retry_num = request.headers.get("x-slack-retry-num") or ["0"]
+    if retry_num[0] != "0":
         return False
     event = request.body.get("event") or {}
     return event.get("type") not in GONE_EVENTS

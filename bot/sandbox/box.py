@@ -1,4 +1,8 @@
-"""The real app wired to the Slack double on loopback: used by tests, the demo and benchmarks."""
+"""The real app wired to the Slack double on loopback: used by tests, the demo and benchmarks.
+
+Over HTTP by default; with `socket_mode=True` the app starts as `python -m bot run` starts it
+and takes Slack's requests over its Socket Mode connection to the double instead.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import SecretStr
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import create_app
 from bot.clock import Clock
@@ -17,6 +22,7 @@ from bot.db import Database
 from bot.deps import Deps, build_deps
 from bot.jobs.scheduler import build_sweeps
 from bot.jobs.sweeps import Sweeps
+from bot.runner import connect_socket_mode, start_app
 from bot.sandbox.double import USE_DEFAULT_CONTRACTS, ContractsDir, SlackDouble, Workspace
 from bot.sandbox.double.oauth import OAuthApp
 from bot.sandbox.double.server import SavedDouble
@@ -51,11 +57,17 @@ class Sandbox:
         latency: float = 0.0,
         rate_limits: bool = True,
         oauth: bool = False,
+        socket_mode: bool = False,
     ) -> None:
         """With `oauth`, the app runs in OAuth mode (no bot token: each workspace installs it
-        through GET /slack/install); `host` adds workspaces beside the first."""
+        through GET /slack/install); `host` adds workspaces beside the first. With
+        `socket_mode`, it takes Slack's requests over Socket Mode (with the workspace's
+        app-level token) instead of HTTP."""
+        if socket_mode and (oauth or workspace.app_token is None):
+            raise ValueError("Socket Mode here needs an app-level token and no OAuth")
         self.workspace = workspace
         self.oauth = oauth
+        self.socket_mode = socket_mode
         # Slack's clocks follow the app's: scheduled messages fall due with it, and trigger
         # ids, response URLs and rate windows run out only as that clock moves, plus a
         # second for each request a person sends (nobody clicks faster), never by real time.
@@ -75,6 +87,7 @@ class Sandbox:
         self._lead_user_ids = lead_user_ids
         self._clock = clock
         self._runner: web.AppRunner | None = None
+        self._handler: AsyncSocketModeHandler | None = None
         self.db: Database | None = None
         self.deps: Deps | None = None
         self.sweeps: Sweeps
@@ -85,28 +98,25 @@ class Sandbox:
 
     async def start(self) -> Sandbox:
         await self.double.start()
+        app_token = self.workspace.app_token
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]  # BaseSettings takes it; pydantic's typed __init__ hides it
             slack_bot_token=None if self.oauth else SecretStr(self.workspace.bot_token),
             slack_signing_secret=SecretStr(SIGNING_SECRET),
+            slack_app_token=SecretStr(app_token) if app_token else None,
             slack_api_url=self.double.api_url,
             database_url=self._database_url,
             lead_user_ids=self._lead_user_ids,
             **self._oauth_settings(),
         )
-        self.db = Database(settings.database_url)
-        self.deps = build_deps(settings, self.db, self._clock)
-        app = create_app(settings, self.db, deps=self.deps)
+        if self.socket_mode:
+            await self._start_over_socket(settings)
+        else:
+            await self._start_over_http(settings)
+        assert self.deps is not None
         # The sender never sleeps here: what must wait stays queued for a later run.
         self.sweeps = build_sweeps(self.deps, max_wait=0.0)
         clock = self.deps.clock
-        web_app = build_web_app(app, signing_secret=SIGNING_SECRET, deps=self.deps)
-        self._runner = await start_web_app(web_app, host="127.0.0.1", port=0)
-        self.web_url = f"http://127.0.0.1:{bound_port(self._runner)}"
-        self.app_url = f"{self.web_url}{SLACK_PATH}"
-        if self.oauth:
-            redirect = f"{self.web_url}{REDIRECT_PATH}"
-            self.double.oauth.register(OAuthApp(CLIENT_ID, CLIENT_SECRET, redirect))
         # Slack signs with its wall clock, which here follows the app's clock.
         self.signer = SlackRequestSigner(
             signing_secret=SIGNING_SECRET,
@@ -114,8 +124,29 @@ class Sandbox:
             double=self.double,
             clock=lambda: clock.now().timestamp(),
             timer=self._slack_time or time.perf_counter,  # the signer's default without a clock
+            socket_mode=self.socket_mode,
         )
         return self
+
+    async def _start_over_http(self, settings: Settings) -> None:
+        self.db = Database(settings.database_url)
+        self.deps = build_deps(settings, self.db, self._clock)
+        app = create_app(settings, self.db, deps=self.deps)
+        web_app = build_web_app(app, signing_secret=SIGNING_SECRET, deps=self.deps)
+        self._runner = await start_web_app(web_app, host="127.0.0.1", port=0)
+        self.web_url = f"http://127.0.0.1:{bound_port(self._runner)}"
+        self.app_url = f"{self.web_url}{SLACK_PATH}"
+        if self.oauth:
+            redirect = f"{self.web_url}{REDIRECT_PATH}"
+            self.double.oauth.register(OAuthApp(CLIENT_ID, CLIENT_SECRET, redirect))
+
+    async def _start_over_socket(self, settings: Settings) -> None:
+        """The production start-up: schema check, the bot's identity, the app, then the
+        Socket Mode connection (the scheduler is the sandbox's own, run on demand)."""
+        self.db, self.deps, app = await start_app(
+            settings, needs="slack_app_token", clock=self._clock
+        )
+        self._handler = await connect_socket_mode(app, settings)
 
     def _oauth_settings(self) -> dict[str, Any]:
         if not self.oauth:
@@ -146,6 +177,8 @@ class Sandbox:
         for signer in [self.signer, *self._team_signers]:
             if signer:
                 await signer.close()
+        if self._handler:
+            await self._handler.close_async()
         if self._runner:
             await self._runner.cleanup()
         if self.db:
@@ -218,6 +251,11 @@ class Sandbox:
         """The modal on top of the user's stack, as Slack shows it, or None."""
         stack = self.double.open_modals(user_id)
         return stack[-1] if stack else None
+
+    def field_errors(self, user_id: str) -> dict[str, str]:
+        """The errors the user's top modal shows under its inputs, by block_id."""
+        modal = self.modal(user_id)
+        return self.double.state.views.field_errors.get(modal["id"], {}) if modal else {}
 
     def dms(self, user_id: str) -> list[dict[str, Any]]:
         return self.double.messages(self.double.dm_channel(user_id))

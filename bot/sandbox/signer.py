@@ -1,6 +1,7 @@
-"""Sends requests to the app the way Slack does: signed with the signing secret (by slack_sdk's
-own signing code), encoded as Slack encodes them, with trigger ids and response URLs issued
-by a SlackDouble.
+"""Sends requests to the app the way Slack does: over HTTP, signed with the signing secret (by
+slack_sdk's own signing code) and encoded as Slack encodes them, or over the app's Socket Mode
+connection to the double, in envelopes; with trigger ids and response URLs issued by a
+SlackDouble. Every request is built the same way whichever transport carries it.
 
 After a view_submission is acknowledged the modal moves in the double as it would in
 Slack (closed, updated, pushed, or kept open with errors).
@@ -32,6 +33,7 @@ from bot.sandbox.double.interaction_payloads import (
     view_submission_payload,
     view_with_state,
 )
+from bot.sandbox.double.socket_mode import ACK_DEADLINE_SECONDS, Ack
 from bot.sandbox.double.team_side import TeamSide
 from bot.sandbox.double.view_state import (
     MISSING,
@@ -42,10 +44,10 @@ from bot.sandbox.double.view_state import (
     stateful_elements,
 )
 
-# Slack gives up on an acknowledgement after 3 seconds.
-ACK_DEADLINE_SECONDS = 3.0
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+# Socket Mode's envelope types for what Slack sends.
+COMMAND, INTERACTION, EVENT = "slash_commands", "interactive", "events_api"
 
 
 class SignedResponse:
@@ -59,6 +61,7 @@ class SignedResponse:
         elapsed: float,
         payload: Any,
         sent: tuple[bytes, dict[str, str]] = (b"", {}),
+        kind: str = "",
     ) -> None:
         self.status = status
         self.headers = headers
@@ -68,15 +71,23 @@ class SignedResponse:
         self.payload = payload
         # The exact bytes and headers posted, to send the very same request again.
         self.sent_body, self.sent_headers = sent
+        self.kind = kind  # COMMAND, INTERACTION or EVENT; "" for a raw body sent
         # Set for view submissions when Slack would show an error instead of moving on.
         self.view_ack_error: str | None = None
+
+    @classmethod
+    def of_ack(cls, ack: Ack, payload: Any, kind: str) -> SignedResponse:
+        """An acknowledgement over Socket Mode, read like an HTTP answer: 200 with the ack's
+        payload as the body, or status 0 when none came."""
+        text = json.dumps(ack.payload) if ack.payload is not None else ""
+        return cls(200 if ack.received else 0, {}, text, ack.elapsed, payload, kind=kind)
 
     def json(self) -> Any:
         return json.loads(self.text) if self.text.strip() else None
 
     @property
     def acked_in_time(self) -> bool:
-        return self.elapsed <= ACK_DEADLINE_SECONDS
+        return self.status != 0 and self.elapsed <= ACK_DEADLINE_SECONDS
 
     def __repr__(self) -> str:
         return f"SignedResponse(status={self.status}, text={self.text[:200]!r})"
@@ -105,9 +116,12 @@ class SlackRequestSigner:
         *,
         verification_token: str = "legacy-verification-token",
         timer: Callable[[], float] = time.perf_counter,
+        socket_mode: bool = False,
     ) -> None:
         """`clock` is Slack's wall clock (the signature's timestamp); `timer` measures how long
-        the app took to answer, for Slack's 3-second deadline (tests give their own clock)."""
+        the app took to answer, for Slack's 3-second deadline (tests give their own clock).
+        With `socket_mode`, requests go over the app's connection to the double instead, timed
+        by the double's clock."""
         self.signing_secret = signing_secret
         self._verifier = SignatureVerifier(signing_secret)
         self.app_url = app_url
@@ -117,6 +131,7 @@ class SlackRequestSigner:
         self.timer = timer
         self._session: aiohttp.ClientSession | None = None
         self._event_ids = itertools.count(1)
+        self.socket_mode = socket_mode
 
     def for_double(self, double: TeamSide) -> SlackRequestSigner:
         """The same Slack signing for another workspace it hosts (`double.team(...)`)."""
@@ -127,6 +142,7 @@ class SlackRequestSigner:
             self.clock,
             verification_token=self.verification_token,
             timer=self.timer,
+            socket_mode=self.socket_mode,
         )
 
     # -- signing and sending ------------------------------------------------------------
@@ -160,8 +176,40 @@ class SlackRequestSigner:
 
     async def resend(self, earlier: SignedResponse) -> SignedResponse:
         """Post the very bytes and headers of an earlier request again, signature included:
-        a replay, or Slack delivering the same request twice."""
+        a replay, or Slack delivering the same request twice (in Socket Mode: the same payload
+        in a new envelope)."""
+        if self.socket_mode:
+            return await self._over_socket(earlier.kind, earlier.payload)
         return await self._post(earlier.sent_body, earlier.sent_headers, earlier.payload)
+
+    async def _deliver(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        body: str,
+        content_type: str,
+        retry: tuple[int, str] | None = None,
+    ) -> SignedResponse:
+        """Deliver a request Slack sends (`body` is its HTTP encoding) by the signer's
+        transport; `retry` is an event's retry number and reason."""
+        if self.socket_mode:
+            return await self._over_socket(kind, payload, retry)
+        headers = {}
+        if retry is not None:
+            headers = {"X-Slack-Retry-Num": str(retry[0]), "X-Slack-Retry-Reason": retry[1]}
+        response = await self.send(body, content_type, payload=payload, extra_headers=headers)
+        response.kind = kind
+        return response
+
+    async def _over_socket(
+        self, kind: str, payload: Any, retry: tuple[int, str] | None = None
+    ) -> SignedResponse:
+        # Slack numbers an event's first delivery 0, with no reason.
+        attempt, reason = retry or (0, "")
+        ack = await self.double.socket_mode.send(
+            kind, payload, retry_attempt=attempt, retry_reason=reason
+        )
+        return SignedResponse.of_ack(ack, payload, kind)
 
     async def _post(self, raw: bytes, headers: dict[str, str], payload: Any) -> SignedResponse:
         if self._session is None or self._session.closed:
@@ -179,7 +227,7 @@ class SlackRequestSigner:
 
     async def _send_interaction(self, payload: dict[str, Any]) -> SignedResponse:
         body = urlencode({"payload": json.dumps(payload)})
-        return await self.send(body, FORM, payload=payload)
+        return await self._deliver(INTERACTION, payload, body, FORM)
 
     def _actor(self, user_id: str) -> Actor:
         return Actor(self.double.workspace, self.verification_token, user_id)
@@ -210,7 +258,7 @@ class SlackRequestSigner:
             trigger_id=double.new_trigger_id(user_id),
             response_url=double.new_response_url(channel_id, user_id),
         )
-        return await self.send(urlencode(form), FORM, payload=form)
+        return await self._deliver(COMMAND, form, urlencode(form), FORM)
 
     async def global_shortcut(self, user_id: str, callback_id: str) -> SignedResponse:
         payload = shortcut_payload(
@@ -428,11 +476,8 @@ class SlackRequestSigner:
             event_id=event_id or self._new_event_id(),
             event_time=int(self.clock()),
         )
-        headers = {}
-        if retry_num is not None:
-            headers["X-Slack-Retry-Num"] = str(retry_num)
-            headers["X-Slack-Retry-Reason"] = retry_reason or "http_timeout"
-        return await self.send(json.dumps(envelope), JSON, payload=envelope, extra_headers=headers)
+        retry = None if retry_num is None else (retry_num, retry_reason or "http_timeout")
+        return await self._deliver(EVENT, envelope, json.dumps(envelope), JSON, retry)
 
     def _new_event_id(self) -> str:
         # Unique across signers, as Slack's are: another replica's sandbox must not reuse one.

@@ -33,6 +33,8 @@ class CallContext:
     base_url: str
     # Takes one chat.postMessage from a channel's allowance; the Retry-After seconds if none.
     pace_channel: Callable[[str], int | None]
+    # Issues a one-use Socket Mode URL (apps.connections.open).
+    open_socket: Callable[[], str]
     undecodable: set[str] = field(default_factory=set)
 
     @property

@@ -25,6 +25,7 @@ def apply_submission_ack(
 ) -> str | None:
     """Move the user's modal stack as Slack would; a description of the problem when Slack
     would instead show an error in the modal (which then stays as it was)."""
+    views.field_errors.pop(view_id, None)
     if status != 200:
         return f"the app answered HTTP {status}"
     if body is None or body == "" or (isinstance(body, dict) and "response_action" not in body):
@@ -40,6 +41,7 @@ def apply_submission_ack(
         unknown = set(errors) - _input_block_ids(views.views[view_id])
         if unknown:
             return f"`errors` names blocks that are not input blocks: {sorted(unknown)}"
+        views.field_errors[view_id] = {block: str(text) for block, text in errors.items()}
         return None
     if action == "clear":
         views.clear_modals(user_id)

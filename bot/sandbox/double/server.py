@@ -33,6 +33,7 @@ from bot.sandbox.double.rate_limits import RateLimiter
 from bot.sandbox.double.recording import Fault, RecordedCall
 from bot.sandbox.double.request_args import read_call
 from bot.sandbox.double.response_urls import ResponseTarget, ResponseUrlRegistry
+from bot.sandbox.double.socket_mode import LINK_PATH, SocketModeLink
 from bot.sandbox.double.state import DoubleState
 from bot.sandbox.double.team_side import TeamSide, TeamView
 from bot.sandbox.double.triggers import TriggerRegistry
@@ -41,6 +42,8 @@ from bot.sandbox.double.workspace import TokenGrant, Workspace
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024 * 1024
+# Methods that take an app-level token (and only one): every other method refuses it.
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
 # What a double remembers between calls: the attributes a saved copy holds.
 REMEMBERED = (
     "state",
@@ -123,6 +126,7 @@ class SlackDouble(TeamSide):
         self.response_posts: list[tuple[str, dict[str, Any]]] = []
         self._faults: dict[str, deque[Fault]] = {}
         self._arg_groups: dict[str, tuple[ArgGroup, ...]] = {}
+        self.socket_mode = SocketModeLink(clock, workspace.app_id)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -134,6 +138,7 @@ class SlackDouble(TeamSide):
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{key}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get(LINK_PATH, self.socket_mode.handle)
         app.router.add_get("/oauth/v2/authorize", self._handle_authorize)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -143,6 +148,7 @@ class SlackDouble(TeamSide):
         await web.SockSite(self._runner, sock).start()
 
     async def stop(self) -> None:
+        await self.socket_mode.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -247,6 +253,8 @@ class SlackDouble(TeamSide):
                 # Loud on purpose: a test reaching a method the double lacks should say so.
                 raise SlackError("not_implemented_in_double", status=501)
             grant, team_id = self._authenticate(token)
+            if grant.is_app_level != (method in APP_LEVEL_METHODS):
+                raise SlackError("not_allowed_token_type")
             self._take_fault(method)
             self._count_call(team_id, method)
             self._check_scope(contract, grant)
@@ -259,6 +267,7 @@ class SlackDouble(TeamSide):
                 triggers=self.triggers,
                 base_url=self.base_url,
                 pace_channel=lambda channel_id: self._pace_channel(team_id, channel_id),
+                open_socket=self._socket_url,
                 undecodable=incoming.undecodable,
             )
             body, status = {"ok": True, **handler(context)}, 200
@@ -296,6 +305,9 @@ class SlackDouble(TeamSide):
         retry_after = self.limiter.take_call(team_id, method)
         if retry_after is not None:
             raise SlackError("ratelimited", status=429, headers={"Retry-After": str(retry_after)})
+
+    def _socket_url(self) -> str:
+        return self.socket_mode.issue_url(self.base_url.replace("http://", "ws://", 1))
 
     def _pace_channel(self, team_id: str, channel_id: str) -> int | None:
         if not self.rate_limits:

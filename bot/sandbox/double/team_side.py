@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.double.modal_acks import apply_submission_ack
 from bot.sandbox.double.response_urls import ResponseUrlRegistry
+from bot.sandbox.double.socket_mode import SocketModeLink
 from bot.sandbox.double.state import DoubleState
 from bot.sandbox.double.triggers import TriggerRegistry
 from bot.sandbox.double.workspace import Workspace
@@ -21,6 +22,8 @@ class TeamSide:
     state: DoubleState
     triggers: TriggerRegistry
     response_urls: ResponseUrlRegistry
+    # The app's Socket Mode connections: one set for the app, whichever workspace sends.
+    socket_mode: SocketModeLink
 
     def new_trigger_id(self, user_id: str | None = None) -> str:
         return self.triggers.issue(user_id)

@@ -23,6 +23,9 @@ class ViewStore:
         # What users have entered in open views, keyed by (block_id, action_id); Slack keeps
         # it across interactions and across updates that keep the same ids.
         self.user_input: dict[str, dict[tuple[str, str], Any]] = {}
+        # The errors a modal shows under its inputs (block_id -> message) after the app's
+        # acknowledgement refused its submission; gone with the next submission.
+        self.field_errors: dict[str, dict[str, str]] = {}
         self._counter = itertools.count(1)
         self._hashes = itertools.count(1)
 

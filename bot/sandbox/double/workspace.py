@@ -46,12 +46,14 @@ class Channel:
 
 @dataclass(frozen=True)
 class TokenGrant:
-    """What a token may do: its scopes, and whose token it is."""
+    """What a token may do: its scopes, and whose token it is. An app-level token (`xapp-`)
+    belongs to the app rather than to a user or bot, and opens Socket Mode connections only."""
 
     token: str
     scopes: frozenset[str]
     user_id: str
     is_bot: bool
+    is_app_level: bool = False
 
 
 @dataclass
@@ -108,6 +110,17 @@ class Workspace:
         else:
             grant = TokenGrant(token, frozenset(scopes), user_id, is_bot=False)
         self.tokens[token] = grant
+
+    def add_app_token(
+        self, token: str, scopes: frozenset[str] = frozenset({"connections:write"})
+    ) -> None:
+        """Accept an app-level token, by default with the scope Socket Mode needs."""
+        self.tokens[token] = TokenGrant(token, scopes, "", is_bot=False, is_app_level=True)
+
+    @property
+    def app_token(self) -> str | None:
+        """The first app-level token the workspace accepts, if any."""
+        return next((t for t, grant in self.tokens.items() if grant.is_app_level), None)
 
     def expire_token(self, token: str, *, at: float) -> None:
         self.token_expiry[token] = at
