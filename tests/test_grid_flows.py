@@ -1,0 +1,106 @@
+"""Enterprise Grid: an org installs the app once, org-wide, and every workspace of the org is
+answered with the org's installation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.ids import Command
+from bot.models import slack_bots
+from bot.sandbox import Sandbox
+from bot.sandbox.double import User
+from tests.conftest import LEAD, TEAM, build_test_workspace, contracts_path
+from tests.oauth_steps import (
+    LEAD2,
+    TEAM2,
+    build_other_workspace,
+    install,
+    visit,
+)
+from tests.test_two_workspace_flows import home_text
+
+ORG = "E0GRID"
+SHARED = "W0SHARED"  # a person of the org, seen in both its workspaces
+
+
+@dataclass
+class Org:
+    a: Sandbox  # the test workspace, in the org
+    b: Sandbox  # TEAM2, in the same org
+
+
+@pytest.fixture
+async def org(db: Database, clock: FakeClock) -> AsyncIterator[Org]:
+    first, second = build_test_workspace(), build_other_workspace()
+    for workspace in (first, second):
+        workspace.enterprise_id, workspace.enterprise_name = ORG, "Grid Org"
+        workspace.add_user(User(id=SHARED, name="sam", real_name="Sam Shared", tz="Europe/Paris"))
+    contracts = contracts_path()
+    box = Sandbox(
+        first,
+        database_url=db.url,
+        lead_user_ids=frozenset({LEAD, LEAD2}),
+        clock=clock,
+        contracts_dir=contracts if (contracts / "methods").is_dir() else None,
+        oauth=True,
+    )
+    await box.start()
+    try:
+        yield Org(box, box.host(second))
+    finally:
+        await box.stop()
+
+
+async def installations(db: Database | None) -> list[tuple[str | None, str | None, bool, str]]:
+    assert db is not None
+    async with db.transaction() as session:
+        c = slack_bots.c
+        rows = await session.execute(
+            select(c.enterprise_id, c.team_id, c.is_enterprise_install, c.bot_token)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def install_org(box: Sandbox) -> str:
+    approved, cookie = await install(box, ORG)
+    assert (await visit(approved.location, cookie=cookie)).status == 200
+    [(enterprise, team, org_wide, token)] = await installations(box.db)
+    assert (enterprise, team, org_wide) == (ORG, None, True)
+    return token
+
+
+async def test_an_org_installs_once_and_each_workspace_is_answered_with_its_token(
+    org: Org,
+) -> None:
+    token = await install_org(org.a)
+    answer = org.a.double.calls_to("oauth.v2.access")[-1].response
+    assert answer["team"] is None and answer["enterprise"]["id"] == ORG
+    assert answer["is_enterprise_install"] is True
+
+    org.a.double.clear_calls()
+    sent = await org.b.command(LEAD2, Command.ADMIN, "new")
+    assert sent.payload["enterprise_id"] == ORG and sent.payload["team_id"] == TEAM2
+    assert sent.payload["is_enterprise_install"] == "true"
+    assert org.b.modal(LEAD2) is not None  # opened in TEAM2, with the org's token
+    assert org.a.modal(LEAD2) is None
+    await org.a.command(LEAD, Command.ADMIN, "new")
+    assert org.a.modal(LEAD) is not None
+    assert {c.token for c in org.a.double.calls} == {token}
+
+
+async def test_a_workspace_of_an_org_can_still_install_for_itself(org: Org) -> None:
+    approved, cookie = await install(org.a, TEAM)
+    assert (await visit(approved.location, cookie=cookie)).status == 200
+    [(enterprise, team, org_wide, token)] = await installations(org.a.db)
+    assert (enterprise, team, org_wide) == (ORG, TEAM, False)
+    org.a.double.clear_calls()
+    await org.a.command(LEAD, Command.ADMIN, "new")
+    assert org.a.modal(LEAD) is not None
+    assert {c.token for c in org.a.double.calls} == {token}
+    assert "Digital" not in home_text(org.b, LEAD2)
