@@ -10,7 +10,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.programme_cache import ProgrammeCache
-from bot.services.workspaces import UninstalledTeams
+from bot.services.workspaces import TeamEnterprises, UninstalledTeams
 from bot.slack.installations import installation_store
 from bot.slack.profiles import ProfileDirectory
 from bot.slack.tokens import BotTokens
@@ -24,6 +24,7 @@ class Deps:
     profiles: ProfileDirectory
     programmes: ProgrammeCache
     uninstalled: UninstalledTeams
+    enterprises: TeamEnterprises
     tokens: BotTokens
     # CPU-heavy work (matching a large cohort) runs here, one job at a time, off the event loop.
     cpu: Executor = field(
@@ -33,6 +34,7 @@ class Deps:
 
 def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> Deps:
     clock = clock or SystemClock()
+    enterprises = TeamEnterprises(db)
     return Deps(
         settings=settings,
         db=db,
@@ -40,16 +42,20 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         profiles=ProfileDirectory(clock=seconds_of(clock)),
         programmes=ProgrammeCache(db, clock=seconds_of(clock)),
         uninstalled=UninstalledTeams(db, clock=seconds_of(clock)),
-        tokens=bot_tokens(settings, db, clock),
+        enterprises=enterprises,
+        tokens=bot_tokens(settings, db, clock, enterprises),
     )
 
 
-def bot_tokens(settings: Settings, db: Database, clock: Clock) -> BotTokens:
+def bot_tokens(
+    settings: Settings, db: Database, clock: Clock, enterprises: TeamEnterprises
+) -> BotTokens:
     token = settings.slack_bot_token
     return BotTokens(
         single=token.get_secret_value() if token is not None else None,
         store=installation_store(settings, db) if settings.oauth_enabled else None,
         clock=seconds_of(clock),
+        enterprise_of=enterprises.of,
     )
 
 
