@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.observe.metrics import Metrics
 from bot.services.programme_cache import ProgrammeCache
-from bot.services.workspaces import UninstalledTeams
+from bot.services.workspaces import TeamEnterprises, UninstalledTeams
 from bot.slack.client import build_web_client
 from bot.slack.installations import installation_store
 from bot.slack.profiles import ProfileDirectory
@@ -27,6 +27,7 @@ class Deps:
     profiles: ProfileDirectory
     programmes: ProgrammeCache
     uninstalled: UninstalledTeams
+    enterprises: TeamEnterprises
     tokens: BotTokens
     metrics: Metrics = field(default_factory=Metrics)  # this app's own registry
     # CPU-heavy work (matching a large cohort) runs here, one job at a time, off the event loop.
@@ -37,6 +38,7 @@ class Deps:
 
 def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> Deps:
     clock = clock or SystemClock()
+    enterprises = TeamEnterprises(db)
     return Deps(
         settings=settings,
         db=db,
@@ -44,17 +46,21 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         profiles=ProfileDirectory(clock=seconds_of(clock)),
         programmes=ProgrammeCache(db, clock=seconds_of(clock)),
         uninstalled=UninstalledTeams(db, clock=seconds_of(clock)),
-        tokens=bot_tokens(settings, db, clock),
+        enterprises=enterprises,
+        tokens=bot_tokens(settings, db, clock, enterprises),
     )
 
 
-def bot_tokens(settings: Settings, db: Database, clock: Clock) -> BotTokens:
+def bot_tokens(
+    settings: Settings, db: Database, clock: Clock, enterprises: TeamEnterprises
+) -> BotTokens:
     if settings.oauth_enabled:
         return BotTokens(
             single=None,
             store=installation_store(settings, db),
             clock=seconds_of(clock),
             refresher=token_refresher(settings, db, clock),
+            enterprise_of=enterprises.of,
         )
     token = settings.slack_bot_token
     return BotTokens(

@@ -77,6 +77,9 @@ class Workspace(Base):
     bot_user_id: Mapped[str | None] = mapped_column(String(32))
     installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The Enterprise Grid org it belongs to, as Slack's requests from it say: an org-wide
+    # installation names the org, not its workspaces, so this is how a team finds its token.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class Programme(Base):

@@ -2,7 +2,9 @@
 is withdrawn, its installation (OAuth mode) is deleted, and the sweeps pass it by. Any later
 request from the team that Slack signed and the app authorised means it installed the app
 again (Slack sends a single-workspace app no `app_installed`): the mark is cleared and the
-sweeps take the workspace up again."""
+sweeps take the workspace up again. An org-wide (Enterprise Grid) installation is one
+installation for every workspace of the org: its uninstall deletes it and marks all of them
+gone."""
 
 from __future__ import annotations
 
@@ -31,6 +33,22 @@ def _sign_of_install(request: AsyncBoltRequest) -> bool:
     return event.get("type") not in GONE_EVENTS
 
 
+async def workspace_and_org(
+    deps: Deps, req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]
+) -> None:
+    """An event to an org-wide installation is authorised for the org and names no team in
+    its authorization; the workspace it happened in is the envelope's `team_id`. A request
+    from a workspace of an org says which org that is, for the sweeps to find its token."""
+    context = req.context
+    if context.team_id is None and isinstance(req.body.get("team_id"), str):
+        context["team_id"] = req.body["team_id"]
+    if context.team_id and context.enterprise_id:
+        await deps.enterprises.learn(
+            team_id=context.team_id, enterprise_id=context.enterprise_id, now=deps.clock.now()
+        )
+    await next_()
+
+
 async def back_after_uninstall(
     deps: Deps, req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]
 ) -> None:
@@ -46,25 +64,33 @@ async def back_after_uninstall(
     await next_()
 
 
-async def uninstall(deps: Deps, team_id: str) -> None:
-    async with deps.db.transaction() as session:
-        withdrawn = await workspaces.uninstall(session, team_id=team_id, now=deps.clock.now())
-    deps.uninstalled.mark(team_id, gone=True)
-    await deps.tokens.forget(team_id)  # OAuth mode: its installation's tokens go too
-    log.info("workspace %s uninstalled the app; %d queued messages withdrawn", team_id, withdrawn)
+async def uninstall(deps: Deps, context: dict) -> None:
+    team_id, enterprise_id = context.get("team_id"), context.get("enterprise_id")
+    org = enterprise_id if context.get("is_enterprise_install") else None
+    teams = {team_id} if team_id else set()
+    if org is not None:
+        teams.update(await deps.enterprises.teams_of(org))
+    for team in sorted(teams):
+        async with deps.db.transaction() as session:
+            withdrawn = await workspaces.uninstall(session, team_id=team, now=deps.clock.now())
+        deps.uninstalled.mark(team, gone=True)
+        log.info("workspace %s uninstalled the app; %d queued messages withdrawn", team, withdrawn)
+    # OAuth mode: its installation's tokens go too (the org's, for an org-wide install).
+    await deps.tokens.forget(sorted(teams), enterprise_id=enterprise_id, org_wide=org is not None)
 
 
 async def app_uninstalled(deps: Deps, context: dict) -> None:
-    await uninstall(deps, context["team_id"])
+    await uninstall(deps, context)
 
 
 async def tokens_revoked(deps: Deps, event: dict, context: dict) -> None:
     # Only the bot token matters: user tokens are not used.
     if (event.get("tokens") or {}).get("bot"):
-        await uninstall(deps, context["team_id"])
+        await uninstall(deps, context)
 
 
 def register(app: AsyncApp) -> None:
+    app.middleware(workspace_and_org)
     app.middleware(back_after_uninstall)
     then(app.event("app_uninstalled"))(app_uninstalled)
     then(app.event("tokens_revoked"))(tokens_revoked)

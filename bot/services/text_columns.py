@@ -203,6 +203,7 @@ COLUMNS: tuple[TextColumn, ...] = (
         SLACK_ID,
         Workspace.team_id,
         Workspace.bot_user_id,
+        Workspace.enterprise_id,
         Programme.team_id,
         Programme.announcement_channel_id,
         Programme.announcement_ts,

@@ -24,7 +24,7 @@ from bot.models import (
     Workspace,
 )
 from bot.services import momentum
-from bot.services.outbox import CLAIMABLE
+from bot.services.outbox import CLAIMABLE, dialect_insert
 from bot.services.recent import Recent
 
 log = logging.getLogger(__name__)
@@ -138,3 +138,54 @@ class UninstalledTeams:
         except Exception:  # the request goes on with what is known; tried again later
             log.warning("could not read which workspaces uninstalled the app", exc_info=True)
         return self._teams
+
+
+async def belongs_to(
+    session: AsyncSession, *, team_id: str, enterprise_id: str, now: datetime
+) -> None:
+    """Slack said the team is a workspace of the Enterprise Grid org."""
+    insert = dialect_insert(session)(Workspace).values(
+        team_id=team_id, enterprise_id=enterprise_id, installed_at=now
+    )
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["team_id"], set_={"enterprise_id": enterprise_id}
+        )
+    )
+
+
+class TeamEnterprises:
+    """Which Enterprise Grid org each workspace belongs to. An org-wide installation names
+    the org, never its workspaces, so this is learnt from the requests Slack signs: once per
+    team and process a write, then answered from memory."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._known: dict[str, str] = {}
+
+    async def learn(self, *, team_id: str, enterprise_id: str, now: datetime) -> None:
+        if self._known.get(team_id) == enterprise_id:
+            return
+        async with self._db.transaction() as session:
+            await belongs_to(session, team_id=team_id, enterprise_id=enterprise_id, now=now)
+        self._known[team_id] = enterprise_id
+
+    async def of(self, team_id: str) -> str | None:
+        """The team's org, or None for a workspace outside Enterprise Grid (or not yet heard)."""
+        if team_id in self._known:
+            return self._known[team_id]
+        async with self._db.transaction() as session:
+            found = await session.scalar(
+                select(Workspace.enterprise_id).where(Workspace.team_id == team_id)
+            )
+        if found is not None:
+            self._known[team_id] = found
+        return found
+
+    async def teams_of(self, enterprise_id: str) -> list[str]:
+        """Every workspace of the org the app has heard from."""
+        async with self._db.transaction() as session:
+            teams = await session.scalars(
+                select(Workspace.team_id).where(Workspace.enterprise_id == enterprise_id)
+            )
+            return sorted(teams)

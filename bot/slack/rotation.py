@@ -12,11 +12,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import desc, select, text, update
+from sqlalchemy import ColumnElement, desc, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
@@ -49,11 +50,12 @@ class TokenRefresher:
         expires_at = bot.bot_token_expires_at
         return expires_at is not None and expires_at <= self.clock() + self.window_minutes * 60
 
-    async def refresh(self, team_id: str) -> Bot | None:
-        """The team's bot with a token good for longer than the window: refreshed and saved
-        here, or as another replica saved it while this one waited for the row."""
+    async def refresh(self, installed: Bot) -> Bot | None:
+        """The installation's bot (a team's, or an org's installed org-wide) with a token good
+        for longer than the window: refreshed and saved here, or as another replica saved it
+        while this one waited for the row."""
         async with self.db.transaction() as session:
-            bot, row_id = await self._locked_bot(session, team_id)
+            bot, row_id = await self._locked_bot(session, installed)
             if bot is None or not self.due(bot) or not bot.bot_refresh_token:
                 return bot
             response = await self.client.oauth_v2_access(
@@ -67,10 +69,10 @@ class TokenRefresher:
             fresh.bot_refresh_token = response.get("refresh_token")
             fresh.bot_token_expires_at = int(self.clock()) + int(response["expires_in"])
             await _save(session, row_id, spent=bot.bot_refresh_token, fresh=fresh)
-        log.info("refreshed the bot token of team %s", team_id)
+        log.info("refreshed the bot token of %s", installed.team_id or installed.enterprise_id)
         return fresh
 
-    async def _locked_bot(self, session: AsyncSession, team_id: str) -> tuple[Bot | None, int]:
+    async def _locked_bot(self, session: AsyncSession, installed: Bot) -> tuple[Bot | None, int]:
         if session.get_bind().dialect.name == "sqlite":
             await session.execute(text("BEGIN IMMEDIATE"))  # FOR UPDATE is not SQLite's
         c = slack_bots.c
@@ -78,8 +80,8 @@ class TokenRefresher:
             select(slack_bots)
             .where(
                 c.client_id == self.client_id,
-                c.enterprise_id.is_(None),
-                c.team_id == team_id,
+                _is(c.enterprise_id, installed.enterprise_id),
+                _is(c.team_id, installed.team_id),
                 c.bot_token.is_not(None),
             )
             .order_by(desc(c.installed_at))
@@ -109,6 +111,15 @@ async def _save(session: AsyncSession, row_id: int, *, spent: str, fresh: Bot) -
     i = slack_installations.c
     await session.execute(
         update(slack_installations)
-        .where(i.team_id == fresh.team_id, i.bot_refresh_token == spent)
+        .where(
+            _is(i.enterprise_id, fresh.enterprise_id),
+            _is(i.team_id, fresh.team_id),
+            i.bot_refresh_token == spent,
+        )
         .values(values)
     )
+
+
+def _is(column: ColumnElement[Any], value: str | None) -> ColumnElement[bool]:
+    """`column = value`, where no value (an org-wide install's team) is SQL's NULL."""
+    return column.is_(None) if value is None else column == value

@@ -1,12 +1,14 @@
 """Which bot token speaks for a workspace: its installation's in OAuth mode, the one
-SLACK_BOT_TOKEN otherwise. Sweeps, the outbox's sender and (through `FreshBots`) Bolt's
-authorize ask here for every team they speak to, so a rotating token is refreshed in one place
-(bot/slack/rotation.py) before it runs out."""
+SLACK_BOT_TOKEN otherwise. A workspace of an Enterprise Grid org that installed the app
+org-wide speaks with the org's token (its installation has no team), so a team's org is asked
+for when the team has none of its own. Sweeps, the outbox's sender and (through `FreshBots`)
+Bolt's authorize ask here for every team they speak to, so a rotating token is refreshed in one
+place (bot/slack/rotation.py) before it runs out."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Bot
@@ -20,6 +22,13 @@ log = logging.getLogger(__name__)
 # A sweep sends many messages to one team; its token is read from the database once a minute.
 TOKEN_SECONDS = 60.0
 
+# An installation: (enterprise id, team id); no team is an org-wide install.
+Installed = tuple[str | None, str | None]
+
+
+async def _no_org(team_id: str) -> str | None:
+    return None
+
 
 class BotTokens:
     def __init__(
@@ -29,11 +38,15 @@ class BotTokens:
         store: AsyncInstallationStore | None,
         clock: Callable[[], float],
         refresher: TokenRefresher | None = None,
+        enterprise_of: Callable[[str], Awaitable[str | None]] = _no_org,
     ) -> None:
         self._single = single
         self.store = store
         self.refresher = refresher
-        self._recent = Recent[str, Bot | None](self._read, ttl_seconds=TOKEN_SECONDS, clock=clock)
+        self._enterprise_of = enterprise_of
+        self._recent = Recent[Installed, Bot | None](
+            self._read, ttl_seconds=TOKEN_SECONDS, clock=clock
+        )
 
     async def for_team(self, team_id: str) -> str | None:
         """The team's bot token, or None when it has not installed the app (or uninstalled it)."""
@@ -43,28 +56,52 @@ class BotTokens:
         return bot.bot_token if bot is not None else None
 
     async def bot(self, team_id: str) -> Bot | None:
-        """The team's installed bot, its token refreshed first when it is about to expire."""
-        bot = await self._recent.get(team_id)
+        """The team's own installed bot, else its org's installed org-wide."""
+        enterprise_id = await self._enterprise_of(team_id)
+        bot = await self.installed(enterprise_id, team_id)
+        if bot is None and enterprise_id is not None:
+            bot = await self.installed(enterprise_id, None)
+        return bot
+
+    async def installed(self, enterprise_id: str | None, team_id: str | None) -> Bot | None:
+        """One installation's bot (no team: the org-wide one), its token refreshed first when
+        it is about to expire."""
+        key = (enterprise_id, team_id)
+        bot = await self._recent.get(key)
         if bot is None or self.refresher is None or not self.refresher.due(bot):
             return bot
         try:
-            fresh = await self.refresher.refresh(team_id)
+            fresh = await self.refresher.refresh(bot)
         except SlackApiError as exc:
             # The old token may still have minutes left; Slack says when it has none.
-            log.warning("team %s: token refresh refused (%s)", team_id, exc.response.get("error"))
+            log.warning(
+                "installation %s: token refresh refused (%s)",
+                team_id or enterprise_id,
+                exc.response.get("error"),
+            )
             return bot
-        self._recent.forget(team_id)
+        self._recent.forget(key)
         return fresh
 
-    async def forget(self, team_id: str) -> None:
-        """The team uninstalled the app or revoked its token: its installation rows go."""
+    async def forget(
+        self, team_ids: Sequence[str], *, enterprise_id: str | None = None, org_wide: bool = False
+    ) -> None:
+        """The teams (or, org-wide, the org they belong to) uninstalled the app or revoked its
+        token: the installation's rows go."""
         if self.store is not None:
-            await self.store.async_delete_all(enterprise_id=None, team_id=team_id)
-        self._recent.forget(team_id)
+            for team in [None] if org_wide else team_ids:
+                await self.store.async_delete_all(enterprise_id=enterprise_id, team_id=team)
+        self._recent.forget((enterprise_id, None))
+        for team in team_ids:
+            self._recent.forget((enterprise_id, team))
+            self._recent.forget((await self._enterprise_of(team), team))
 
-    async def _read(self, team_id: str) -> Bot | None:
+    async def _read(self, key: Installed) -> Bot | None:
         assert self.store is not None
-        return await self.store.async_find_bot(enterprise_id=None, team_id=team_id)
+        enterprise_id, team_id = key
+        return await self.store.async_find_bot(
+            enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=team_id is None
+        )
 
 
 class FreshBots(AsyncInstallationStore):
@@ -87,7 +124,10 @@ class FreshBots(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        bot = await self._tokens.bot(team_id) if team_id and not is_enterprise_install else None
+        team = None if is_enterprise_install else team_id
+        if team is None and enterprise_id is None:
+            return None
+        bot = await self._tokens.installed(enterprise_id, team)
         if bot is None:
             return None
         seen = Bot(**bot.to_dict_for_copying())

@@ -1,7 +1,8 @@
 """Bodies of the requests Slack sends to an app: slash commands, interactions, events.
 
-Shapes follow Slack's recorded payloads (payload-samples in the Slack contracts); fields
-only enterprise installs carry are left out.
+Shapes follow Slack's recorded payloads (payload-samples in the Slack contracts). A workspace
+of an Enterprise Grid org adds its `enterprise_id`; with the app installed org-wide,
+`is_enterprise_install` is true and an event's authorization names the org, not the team.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ class Actor:
 
 
 def team_part(ws: Workspace) -> dict[str, Any]:
-    return {"id": ws.team_id, "domain": ws.domain}
+    part = {"id": ws.team_id, "domain": ws.domain}
+    if ws.enterprise_id:
+        part.update(enterprise_id=ws.enterprise_id, enterprise_name=ws.enterprise_name)
+    return part
+
+
+def enterprise_part(ws: Workspace) -> dict[str, Any] | None:
+    return {"id": ws.enterprise_id, "name": ws.enterprise_name} if ws.enterprise_id else None
 
 
 def user_part(ws: Workspace, user_id: str) -> dict[str, Any]:
@@ -60,10 +68,12 @@ def slash_command_form(
     trigger_id: str,
     response_url: str,
 ) -> dict[str, str]:
+    org = {"enterprise_id": ws.enterprise_id, "enterprise_name": ws.enterprise_name}
     return {
         "token": token,
         "team_id": ws.team_id,
         "team_domain": ws.domain,
+        **(org if ws.enterprise_id else {}),
         "channel_id": channel_id,
         "channel_name": channel_name(channel),
         "user_id": user_id,
@@ -71,7 +81,7 @@ def slash_command_form(
         "command": command,
         "text": text,
         "api_app_id": ws.app_id,
-        "is_enterprise_install": "false",
+        "is_enterprise_install": "true" if ws.org_installed else "false",
         "response_url": response_url,
         "trigger_id": trigger_id,
     }
@@ -85,8 +95,8 @@ def _interaction(actor: Actor, kind: str) -> dict[str, Any]:
         "api_app_id": ws.app_id,
         "token": actor.token,
         "team": team_part(ws),
-        "enterprise": None,
-        "is_enterprise_install": False,
+        "enterprise": enterprise_part(ws),
+        "is_enterprise_install": ws.org_installed,
     }
 
 
@@ -166,6 +176,7 @@ def event_envelope(
 ) -> dict[str, Any]:
     return {
         "token": token,
+        **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {}),
         "team_id": ws.team_id,
         "api_app_id": ws.app_id,
         "event": event,
@@ -174,11 +185,12 @@ def event_envelope(
         "event_time": event_time,
         "authorizations": [
             {
-                "enterprise_id": None,
-                "team_id": ws.team_id,
+                "enterprise_id": ws.enterprise_id,
+                # An org-wide install is authorised for the org, in no one workspace.
+                "team_id": None if ws.org_installed else ws.team_id,
                 "user_id": ws.bot_user_id,
                 "is_bot": True,
-                "is_enterprise_install": False,
+                "is_enterprise_install": ws.org_installed,
             }
         ],
         "is_ext_shared_channel": False,

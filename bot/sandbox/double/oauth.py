@@ -1,7 +1,8 @@
 """Installing an app by OAuth, as Slack does it: the approval page (approved at once for the
-workspace the test names) sends the browser back to the app's redirect URL with a single-use
-code, and `oauth.v2.access` exchanges it for a bot token of that workspace; with token
-rotation on, the token expires and `grant_type=refresh_token` gives the next one."""
+workspace the test names, or org-wide for the Enterprise Grid org it names) sends the browser
+back to the app's redirect URL with a single-use code, and `oauth.v2.access` exchanges it for
+a bot token of that workspace or org; with token rotation on, the token expires and
+`grant_type=refresh_token` gives the next one."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from aiohttp import web
 
 from bot.sandbox.double.errors import SlackError
 from bot.sandbox.double.state import DoubleState
+from bot.sandbox.double.workspace import Workspace
 
 OAUTH_ACCESS = "oauth.v2.access"
 CODE_SECONDS = 600  # Slack's codes expire after ten minutes
@@ -52,13 +54,14 @@ class OAuthApps:
         self.apps[app.client_id] = app
 
     def approve(self, query: Mapping[str, str], hosted: dict[str, DoubleState]) -> web.Response:
+        """`team` names a hosted workspace, or an org (its enterprise id) to install org-wide."""
         app = self.apps.get(query.get("client_id", ""))
         team_id = query.get("team", "")
-        if app is None or team_id not in hosted:
+        workspaces = _installed_in(hosted, team_id)
+        if app is None or not workspaces:
             return web.Response(status=400, text="invalid_client_id or unknown team")
-        workspace = hosted[team_id].workspace
         installer = query.get("user") or next(
-            u.id for u in workspace.users.values() if not u.is_bot
+            u.id for u in workspaces[0].users.values() if not u.is_bot
         )
         code = f"{team_id}.code.{next(self._serial)}"
         self._codes[code] = _Code(team_id, app.client_id, installer, self.clock())
@@ -72,13 +75,13 @@ class OAuthApps:
         app = self._authenticated_app(headers, args)
         if args.get("grant_type") == "refresh_token":
             team_id = self._refreshed_team(app, str(args.get("refresh_token") or ""))
-            return self._bot_token(app, hosted[team_id], installer=None)
+            return self._bot_token(app, hosted, team_id, installer=None)
         code = self._codes.pop(str(args.get("code") or ""), None)  # a code is used once
         if code is None or code.client_id != app.client_id:
             raise SlackError("invalid_code")
         if self.clock() - code.issued_at > CODE_SECONDS:
             raise SlackError("invalid_code")
-        return self._bot_token(app, hosted[code.team_id], installer=code.installer)
+        return self._bot_token(app, hosted, code.team_id, installer=code.installer)
 
     def _authenticated_app(self, headers: Mapping[str, str], args: dict[str, Any]) -> OAuthApp:
         client_id, client_secret = args.get("client_id"), args.get("client_secret")
@@ -103,28 +106,52 @@ class OAuthApps:
         return found[0]
 
     def _bot_token(
-        self, app: OAuthApp, state: DoubleState, *, installer: str | None
+        self,
+        app: OAuthApp,
+        hosted: dict[str, DoubleState],
+        target: str,
+        *,
+        installer: str | None,
     ) -> dict[str, Any]:
-        """A new bot token for the workspace (the double accepts it from now on)."""
-        ws = state.workspace
+        """A new bot token for the workspace, or for every workspace of an org installing
+        org-wide (the double accepts it from now on): Slack then answers with the enterprise
+        and no team."""
+        workspaces = _installed_in(hosted, target)
+        ws, org_wide = workspaces[0], _is_org(workspaces, target)
         n = next(self._serial)
-        token = f"xoxb-{ws.team_id}-{n}"
-        ws.add_token(token, set(ws.bot_scopes))
+        token = f"xoxb-{target}-{n}"
+        for each in workspaces:
+            each.add_token(token, set(each.bot_scopes))
+            each.org_installed = each.org_installed or org_wide
         body: dict[str, Any] = {
             "access_token": token,
             "token_type": "bot",
             "scope": ",".join(sorted(ws.bot_scopes)),
             "bot_user_id": ws.bot_user_id,
             "app_id": app.app_id,
-            "team": {"id": ws.team_id, "name": ws.team_name},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": None if org_wide else {"id": ws.team_id, "name": ws.team_name},
+            "enterprise": {"id": ws.enterprise_id, "name": ws.enterprise_name}
+            if ws.enterprise_id
+            else None,
+            "is_enterprise_install": org_wide,
         }
         if installer is not None:
             body["authed_user"] = {"id": installer}
         if app.rotation_seconds is not None:
-            refresh = f"xoxe-1-{ws.team_id}-{n}"
-            self._refresh[refresh] = (ws.team_id, app.client_id)
-            ws.expire_token(token, at=self.clock() + app.rotation_seconds)
+            refresh = f"xoxe-1-{target}-{n}"
+            self._refresh[refresh] = (target, app.client_id)
+            for each in workspaces:
+                each.expire_token(token, at=self.clock() + app.rotation_seconds)
             body.update(refresh_token=refresh, expires_in=app.rotation_seconds)
         return body
+
+
+def _installed_in(hosted: dict[str, DoubleState], team_or_org: str) -> list[Workspace]:
+    """The workspace a team id names, or every workspace of the org an enterprise id names."""
+    if team_or_org in hosted:
+        return [hosted[team_or_org].workspace]
+    return [s.workspace for s in hosted.values() if s.workspace.enterprise_id == team_or_org]
+
+
+def _is_org(workspaces: list[Workspace], team_or_org: str) -> bool:
+    return workspaces[0].team_id != team_or_org

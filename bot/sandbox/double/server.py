@@ -27,6 +27,7 @@ from bot.sandbox.double.contracts import (
     default_contracts_dir,
 )
 from bot.sandbox.double.errors import SlackError, missing_field
+from bot.sandbox.double.grid import workspace_of_call
 from bot.sandbox.double.method_registry import HANDLERS, CallContext
 from bot.sandbox.double.oauth import OAUTH_ACCESS, OAuthApps
 from bot.sandbox.double.rate_limits import RateLimiter
@@ -252,7 +253,7 @@ class SlackDouble(TeamSide):
             if handler is None:
                 # Loud on purpose: a test reaching a method the double lacks should say so.
                 raise SlackError("not_implemented_in_double", status=501)
-            grant, team_id = self._authenticate(token)
+            grant, team_id = self._authenticate(token, args)
             if grant.is_app_level != (method in APP_LEVEL_METHODS):
                 raise SlackError("not_allowed_token_type")
             self._take_fault(method)
@@ -279,10 +280,12 @@ class SlackDouble(TeamSide):
         self.calls.append(RecordedCall(method, args, token, status, body, at))
         return web.json_response(body, status=status, headers=headers)
 
-    def _authenticate(self, token: str | None) -> tuple[TokenGrant, str]:
-        """The token's grant and the team of the workspace it belongs to."""
+    def _authenticate(self, token: str | None, args: dict[str, Any]) -> tuple[TokenGrant, str]:
+        """The token's grant and the team of the workspace the call is for: the one the token
+        belongs to, or for an org-wide token the one the call names."""
         if not token:
             raise SlackError("not_authed")
+        accepting = []
         for state in self.hosted.values():
             if token in state.workspace.revoked_tokens:
                 raise SlackError("token_revoked")
@@ -290,8 +293,11 @@ class SlackDouble(TeamSide):
             if grant is not None:
                 if state.workspace.token_expiry.get(token, float("inf")) <= self.clock():
                     raise SlackError("token_expired")
-                return grant, state.workspace.team_id
-        raise SlackError("invalid_auth")
+                accepting.append((grant, state))
+        if not accepting:
+            raise SlackError("invalid_auth")
+        grant, state = workspace_of_call(accepting, args, self.triggers)
+        return grant, state.workspace.team_id
 
     def _take_fault(self, method: str) -> None:
         queued = self._faults.get(method)

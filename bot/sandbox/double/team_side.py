@@ -26,7 +26,7 @@ class TeamSide:
     socket_mode: SocketModeLink
 
     def new_trigger_id(self, user_id: str | None = None) -> str:
-        return self.triggers.issue(user_id)
+        return self.triggers.issue(user_id, team_id=self.workspace.team_id)
 
     def new_response_url(self, channel_id: str, user_id: str, message_ts: str | None = None) -> str:
         key = self.response_urls.issue(channel_id, user_id, message_ts, self.workspace.team_id)

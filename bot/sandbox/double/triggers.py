@@ -17,6 +17,7 @@ class _Trigger:
     user_id: str | None
     issued_at: float
     used: bool = False
+    team_id: str | None = None  # the workspace it was used in: an org-wide token's calls go there
 
 
 class TriggerRegistry:
@@ -25,11 +26,15 @@ class TriggerRegistry:
         self._triggers: dict[str, _Trigger] = {}
         self._counter = itertools.count(1)
 
-    def issue(self, user_id: str | None = None) -> str:
+    def issue(self, user_id: str | None = None, *, team_id: str | None = None) -> str:
         serial = f"{next(self._counter)}.{secrets.randbelow(10**10):010d}"
         trigger_id = f"{serial}.{secrets.token_hex(16)}"
-        self._triggers[trigger_id] = _Trigger(user_id, self.clock())
+        self._triggers[trigger_id] = _Trigger(user_id, self.clock(), team_id=team_id)
         return trigger_id
+
+    def team_of(self, trigger_id: str) -> str | None:
+        trigger = self._triggers.get(trigger_id)
+        return trigger.team_id if trigger else None
 
     def register(self, trigger_id: str, user_id: str | None = None) -> None:
         """Accept a trigger id minted elsewhere (a load generator in another process)."""

@@ -73,6 +73,11 @@ class Workspace:
     revoked_tokens: set[str] = field(default_factory=set)
     # Rotating tokens: when each stops working, on the double's clock.
     token_expiry: dict[str, float] = field(default_factory=dict)
+    # Enterprise Grid: the org this workspace belongs to, and whether the app is installed
+    # org-wide (Slack then says so in every payload from any of the org's workspaces).
+    enterprise_id: str | None = None
+    enterprise_name: str = ""
+    org_installed: bool = False
 
     def __post_init__(self) -> None:
         # The bot is a user of the workspace too: users.info and users.list show it.

@@ -19,8 +19,10 @@ def auth_test(ctx: CallContext) -> dict[str, Any]:
         "user": user.name if user else "",
         "team_id": ws.team_id,
         "user_id": ctx.grant.user_id,
-        "is_enterprise_install": False,
+        "is_enterprise_install": ws.org_installed,
     }
+    if ws.enterprise_id:
+        body["enterprise_id"] = ws.enterprise_id
     if ctx.grant.is_bot:
         body["bot_id"] = ws.bot_id
     return body

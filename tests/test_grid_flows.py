@@ -1,0 +1,149 @@
+"""Enterprise Grid: an org installs the app once, org-wide, and every workspace of the org is
+answered, swept and uninstalled with the org's installation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.ids import Command
+from bot.models import Programme, ProgrammeStatus, slack_bots
+from bot.sandbox import Sandbox
+from bot.sandbox.double import User
+from tests.conftest import LEAD, TEAM, build_test_workspace, contracts_path
+from tests.oauth_steps import (
+    GENERAL2,
+    LEAD2,
+    MENTOR_2,
+    TEAM2,
+    build_other_workspace,
+    install,
+    visit,
+)
+from tests.test_momentum_flows import at, tick
+from tests.test_two_workspace_flows import home_text, run_programme
+
+ORG = "E0GRID"
+SHARED = "W0SHARED"  # a person of the org, seen in both its workspaces
+
+
+@dataclass
+class Org:
+    a: Sandbox  # the test workspace, in the org
+    b: Sandbox  # TEAM2, in the same org
+
+
+@pytest.fixture
+async def org(db: Database, clock: FakeClock) -> AsyncIterator[Org]:
+    first, second = build_test_workspace(), build_other_workspace()
+    for workspace in (first, second):
+        workspace.enterprise_id, workspace.enterprise_name = ORG, "Grid Org"
+        workspace.add_user(User(id=SHARED, name="sam", real_name="Sam Shared", tz="Europe/Paris"))
+    contracts = contracts_path()
+    box = Sandbox(
+        first,
+        database_url=db.url,
+        lead_user_ids=frozenset({LEAD, LEAD2}),
+        clock=clock,
+        contracts_dir=contracts if (contracts / "methods").is_dir() else None,
+        oauth=True,
+    )
+    await box.start()
+    try:
+        yield Org(box, box.host(second))
+    finally:
+        await box.stop()
+
+
+async def installations(db: Database | None) -> list[tuple[str | None, str | None, bool, str]]:
+    assert db is not None
+    async with db.transaction() as session:
+        c = slack_bots.c
+        rows = await session.execute(
+            select(c.enterprise_id, c.team_id, c.is_enterprise_install, c.bot_token)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def install_org(box: Sandbox) -> str:
+    approved, cookie = await install(box, ORG)
+    assert (await visit(approved.location, cookie=cookie)).status == 200
+    [(enterprise, team, org_wide, token)] = await installations(box.db)
+    assert (enterprise, team, org_wide) == (ORG, None, True)
+    return token
+
+
+async def test_an_org_installs_once_and_each_workspace_is_answered_with_its_token(
+    org: Org,
+) -> None:
+    token = await install_org(org.a)
+    answer = org.a.double.calls_to("oauth.v2.access")[-1].response
+    assert answer["team"] is None and answer["enterprise"]["id"] == ORG
+    assert answer["is_enterprise_install"] is True
+
+    org.a.double.clear_calls()
+    sent = await org.b.command(LEAD2, Command.ADMIN, "new")
+    assert sent.payload["enterprise_id"] == ORG and sent.payload["team_id"] == TEAM2
+    assert sent.payload["is_enterprise_install"] == "true"
+    assert org.b.modal(LEAD2) is not None  # opened in TEAM2, with the org's token
+    assert org.a.modal(LEAD2) is None
+    await org.a.command(LEAD, Command.ADMIN, "new")
+    assert org.a.modal(LEAD) is not None
+    assert {c.token for c in org.a.double.calls} == {token}
+
+
+async def test_an_event_in_an_org_workspace_reaches_that_workspace(org: Org) -> None:
+    await install_org(org.a)
+    sent = await org.b.event({"type": "app_home_opened", "user": LEAD2, "tab": "home"})
+    authorization = sent.payload["authorizations"][0]
+    assert authorization["team_id"] is None and authorization["is_enterprise_install"] is True
+    assert sent.payload["team_id"] == TEAM2 and sent.payload["enterprise_id"] == ORG
+    assert home_text(org.b, LEAD2)  # the Home of TEAM2, though the event named no team
+    assert org.a.double.home_view(LEAD2) is None
+
+
+async def test_a_sweep_sends_to_an_org_workspace_with_the_orgs_token(
+    org: Org, clock: FakeClock
+) -> None:
+    token = await install_org(org.a)
+    await run_programme(org.b, LEAD2, GENERAL2, "Grid cohort", MENTOR_2)
+    assert org.a.db is not None
+    async with org.a.db.transaction() as session:
+        await session.execute(update(Programme).values(status=ProgrammeStatus.RUNNING))
+    org.a.double.clear_calls()
+    await tick(org.a, clock, at("07-02", 12), "programmes", "deliver")
+    assert any("reached its end date" in m["text"] for m in org.b.dms(LEAD2))
+    posts = org.a.double.calls_to("chat.postMessage")
+    assert posts and {c.token for c in posts} == {token}
+
+
+@pytest.mark.parametrize("event", ["app_uninstalled", "tokens_revoked"])
+async def test_an_org_wide_uninstall_deletes_the_orgs_installation(org: Org, event: str) -> None:
+    await install_org(org.a)
+    await org.b.command(LEAD2, Command.ADMIN, "list")  # the app hears of TEAM2 in the org
+    payload: dict[str, object] = {"type": event}
+    if event == "tokens_revoked":
+        payload["tokens"] = {"oauth": [], "bot": ["B0BOT"]}
+    await org.a.event(payload)
+    assert await installations(org.a.db) == []
+
+    mark = len(org.a.double.calls)
+    response = await org.b.command(LEAD2, Command.ADMIN, "list")
+    assert response.status == 200 and org.a.double.calls[mark:] == []  # nobody's token
+
+
+async def test_a_workspace_of_an_org_can_still_install_for_itself(org: Org) -> None:
+    approved, cookie = await install(org.a, TEAM)
+    assert (await visit(approved.location, cookie=cookie)).status == 200
+    [(enterprise, team, org_wide, token)] = await installations(org.a.db)
+    assert (enterprise, team, org_wide) == (ORG, TEAM, False)
+    org.a.double.clear_calls()
+    await org.a.command(LEAD, Command.ADMIN, "new")
+    assert org.a.modal(LEAD) is not None
+    assert {c.token for c in org.a.double.calls} == {token}
+    assert "Digital" not in home_text(org.b, LEAD2)
