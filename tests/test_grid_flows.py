@@ -14,6 +14,7 @@ from bot.db import Database
 from bot.ids import Command
 from bot.models import Programme, ProgrammeStatus, slack_bots
 from bot.sandbox import Sandbox
+from bot.sandbox.box import CLIENT_ID
 from bot.sandbox.double import User
 from tests.conftest import LEAD, TEAM, build_test_workspace, contracts_path
 from tests.oauth_steps import (
@@ -147,3 +148,21 @@ async def test_a_workspace_of_an_org_can_still_install_for_itself(org: Org) -> N
     assert org.a.modal(LEAD) is not None
     assert {c.token for c in org.a.double.calls} == {token}
     assert "Digital" not in home_text(org.b, LEAD2)
+
+
+async def test_an_org_wide_token_is_refreshed_once_for_every_workspace(
+    org: Org, clock: FakeClock
+) -> None:
+    org.a.double.oauth.apps[CLIENT_ID].rotation_seconds = 12 * 3600  # Slack's twelve hours
+    old = await install_org(org.a)
+    clock.advance(hours=11)  # inside the two hours before it runs out
+    org.a.double.clear_calls()
+    await org.b.command(LEAD2, Command.ADMIN, "new")
+    await org.a.command(LEAD, Command.ADMIN, "new")
+    assert org.b.modal(LEAD2) is not None and org.a.modal(LEAD) is not None
+    refreshes = [c for c in org.a.double.calls_to("oauth.v2.access") if c.args.get("grant_type")]
+    assert len(refreshes) == 1  # the org's one installation, refreshed once for both
+    [(enterprise, team, org_wide, new)] = await installations(org.a.db)
+    assert (enterprise, team, org_wide) == (ORG, None, True) and new != old
+    opened = org.a.double.calls_to("views.open")
+    assert {c.token for c in opened} == {new}
