@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Command, Shortcut
 from bot.sandbox import Sandbox
+from bot.slack.installations import REDIRECT_PATH
 from tests.conftest import LEAD, ROOT
 
 MANIFESTS = sorted((ROOT / "manifests").glob("*.json"))
@@ -74,7 +75,11 @@ def test_both_modes_declare_the_same_features() -> None:
     assert all(c["url"].endswith("/slack/events") for c in http["features"]["slash_commands"])
     for key in ("shortcuts",):
         assert socket["features"][key] == http["features"][key]
-    assert socket["oauth_config"] == http["oauth_config"]
+    assert socket["oauth_config"]["scopes"] == http["oauth_config"]["scopes"]
+    # Installing in other workspaces comes back to the route the app serves in OAuth mode.
+    assert [url.split("example.com")[1] for url in http["oauth_config"]["redirect_urls"]] == [
+        REDIRECT_PATH
+    ]
     assert (
         socket["settings"]["event_subscriptions"]["bot_events"]
         == http["settings"]["event_subscriptions"]["bot_events"]
