@@ -3,7 +3,7 @@ workspace needs: its conversations, views, trigger ids and response URLs."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.sandbox.double.modal_acks import apply_submission_ack
 from bot.sandbox.double.response_urls import ResponseUrlRegistry
@@ -11,9 +11,6 @@ from bot.sandbox.double.socket_mode import SocketModeLink
 from bot.sandbox.double.state import DoubleState
 from bot.sandbox.double.triggers import TriggerRegistry
 from bot.sandbox.double.workspace import Workspace
-
-if TYPE_CHECKING:
-    from bot.sandbox.double.server import SlackDouble
 
 
 class TeamSide:
@@ -104,7 +101,7 @@ class TeamView(TeamSide):
     """Another hosted workspace, seen through the double: the rest (recorded calls, faults,
     rate limits) is the double's own."""
 
-    def __init__(self, double: SlackDouble, state: DoubleState) -> None:
+    def __init__(self, double: TeamSide, state: DoubleState) -> None:
         self.double = double
         self.state = state
         self.triggers = double.triggers
