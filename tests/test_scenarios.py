@@ -54,6 +54,17 @@ async def matched(box: Sandbox) -> tuple[dict[str, Any], dict[str, Any]]:
     return rows, slack_side(box)
 
 
+def differences(seen: Any, wanted: Any) -> list[str]:
+    """Which tables and which parts of Slack's side differ, and how, for the failure message."""
+    (rows, slack), (want_rows, want_slack) = seen, wanted
+    return [
+        f"{part} {name}: {mine[name]!r} != {theirs[name]!r}"
+        for part, mine, theirs in (("table", rows, want_rows), ("slack", slack, want_slack))
+        for name in sorted(set(mine) | set(theirs))
+        if mine.get(name) != theirs.get(name)
+    ]
+
+
 async def test_a_copied_scenario_is_the_one_played(db: Database, clock: FakeClock) -> None:
     played = await sandbox_on(db, clock).start()
     try:
@@ -73,6 +84,7 @@ async def test_a_copied_scenario_is_the_one_played(db: Database, clock: FakeCloc
         assert await copy_rows(copied.db) == rows
         assert slack_side(copied) == slack
         assert clock.now() == now
-        assert await matched(copied) == after
+        again = await matched(copied)
+        assert differences(again, after) == []
     finally:
         await copied.stop()

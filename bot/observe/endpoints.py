@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.clock import Clock
 from bot.db import Database
-from bot.deps import Deps
 from bot.migrate import schema_state
-from bot.observe.metrics import CONTENT_TYPE
+from bot.observe.metrics import CONTENT_TYPE, Metrics
 from bot.services import outbox
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,20 @@ async def readiness_problem(db: Database) -> str | None:
     return None
 
 
-def add_routes(web_app: web.Application, deps: Deps) -> None:
+class Observed(Protocol):
+    """What the operator's endpoints read of the app's Deps."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
+
+
+def add_routes(web_app: web.Application, deps: Observed) -> None:
     async def metrics(_request: web.Request) -> web.Response:
         await read_backlog(deps)
         return web.Response(body=deps.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
@@ -54,7 +68,7 @@ def add_routes(web_app: web.Application, deps: Deps) -> None:
     web_app.router.add_get("/readyz", readyz)
 
 
-async def read_backlog(deps: Deps) -> None:
+async def read_backlog(deps: Observed) -> None:
     """The outbox gauges, read as they are scraped; when the database does not answer they
     keep their last values (and /readyz says why)."""
     now = deps.clock.now()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Protocol
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.deps import Deps
+from bot.clock import Clock
+from bot.db import Database
 from bot.services import replays
 
 log = logging.getLogger(__name__)
@@ -47,12 +49,22 @@ def replay_key(body: dict, team_id: str | None) -> str | None:
     return key
 
 
+class _Claims(Protocol):
+    """What claiming takes from the app's Deps (held in Bolt's context, set below this layer)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
 async def first_time(request: AsyncBoltRequest) -> bool:
     """Claim the request; False when it (or a replay of it) was claimed already."""
     key = replay_key(request.body, request.context.team_id)
     if key is None:
         return True
-    deps: Deps = request.context["deps"]
+    deps: _Claims = request.context["deps"]
     async with deps.db.transaction() as session:
         first = await replays.claim(session, key=key, now=deps.clock.now())
     if not first:
