@@ -18,6 +18,7 @@ from bot.migrate import upgrade_head
 
 if TYPE_CHECKING:
     from bot.sandbox import Sandbox
+    from bot.sandbox.double import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",")]
@@ -207,18 +208,25 @@ def clock():
     return FakeClock(datetime(2026, 1, 5, 10, 0, tzinfo=UTC))
 
 
-def sandbox_on(db: Database, clock, **options: Any) -> Sandbox:
-    """The app on this database and clock, wired to a double of the test workspace; `options`
-    go to Sandbox (socket_mode=True, for one)."""
+def sandbox_on(
+    db: Database,
+    clock,
+    *,
+    workspace: Workspace | None = None,
+    leads: frozenset[str] = frozenset({LEAD}),
+    **options: Any,
+) -> Sandbox:
+    """The app on this database and clock, wired to a double of the test workspace (or
+    `workspace`); `options` go to Sandbox (socket_mode=True, oauth=True)."""
     from bot.sandbox import Sandbox
 
     # With Slack's contracts the double also checks scopes and every documented argument;
     # without them it still checks everything its own handlers need.
     contracts = contracts_path()
     return Sandbox(
-        build_test_workspace(),
+        workspace or build_test_workspace(),
         database_url=db.url,
-        lead_user_ids=frozenset({LEAD}),
+        lead_user_ids=leads,
         clock=clock,
         contracts_dir=contracts if (contracts / "methods").is_dir() else None,
         **options,

@@ -14,7 +14,7 @@ from bot.db import Database
 from bot.models import slack_bots
 from bot.sandbox import Sandbox
 from bot.sandbox.double import Channel, User, Workspace
-from tests.conftest import LEAD, build_test_workspace, contracts_path, manifest_bot_scopes
+from tests.conftest import LEAD, manifest_bot_scopes, sandbox_on
 
 TEAM2 = "T0OTHER"
 LEAD2 = "U2LEAD"
@@ -52,19 +52,19 @@ class TwoWorkspaces:
     second: Sandbox  # the same app and Slack, seen from TEAM2
 
 
-async def oauth_sandboxes(db: Database, clock: FakeClock) -> AsyncIterator[TwoWorkspaces]:
-    contracts = contracts_path()
-    box = Sandbox(
-        build_test_workspace(),
-        database_url=db.url,
-        lead_user_ids=frozenset({LEAD, LEAD2}),
-        clock=clock,
-        contracts_dir=contracts if (contracts / "methods").is_dir() else None,
-        oauth=True,
-    )
+async def oauth_sandboxes(
+    db: Database,
+    clock: FakeClock,
+    *,
+    first: Workspace | None = None,
+    second: Workspace | None = None,
+) -> AsyncIterator[TwoWorkspaces]:
+    """The app in OAuth mode on a Slack hosting two workspaces (by default the test workspace
+    and TEAM2), nothing installed yet."""
+    box = sandbox_on(db, clock, workspace=first, leads=frozenset({LEAD, LEAD2}), oauth=True)
     await box.start()
     try:
-        yield TwoWorkspaces(box, box.host(build_other_workspace()))
+        yield TwoWorkspaces(box, box.host(second or build_other_workspace()))
     finally:
         await box.stop()
 

@@ -16,7 +16,7 @@ from bot.models import Programme, ProgrammeStatus, slack_bots
 from bot.sandbox import Sandbox
 from bot.sandbox.box import CLIENT_ID
 from bot.sandbox.double import User
-from tests.conftest import LEAD, TEAM, build_test_workspace, contracts_path
+from tests.conftest import LEAD, TEAM, build_test_workspace
 from tests.oauth_steps import (
     GENERAL2,
     LEAD2,
@@ -24,6 +24,7 @@ from tests.oauth_steps import (
     TEAM2,
     build_other_workspace,
     install,
+    oauth_sandboxes,
     visit,
 )
 from tests.test_momentum_flows import at, tick
@@ -45,20 +46,8 @@ async def org(db: Database, clock: FakeClock) -> AsyncIterator[Org]:
     for workspace in (first, second):
         workspace.enterprise_id, workspace.enterprise_name = ORG, "Grid Org"
         workspace.add_user(User(id=SHARED, name="sam", real_name="Sam Shared", tz="Europe/Paris"))
-    contracts = contracts_path()
-    box = Sandbox(
-        first,
-        database_url=db.url,
-        lead_user_ids=frozenset({LEAD, LEAD2}),
-        clock=clock,
-        contracts_dir=contracts if (contracts / "methods").is_dir() else None,
-        oauth=True,
-    )
-    await box.start()
-    try:
-        yield Org(box, box.host(second))
-    finally:
-        await box.stop()
+    async for two in oauth_sandboxes(db, clock, first=first, second=second):
+        yield Org(two.first, two.second)
 
 
 async def installations(db: Database | None) -> list[tuple[str | None, str | None, bool, str]]:
