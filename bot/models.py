@@ -826,6 +826,9 @@ class SafeSpace(Base):
     name: Mapped[str] = mapped_column(String(80))
     last_error: Mapped[str | None] = mapped_column(String(100))  # why it has no channel yet
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The workspace its channel is in, for a programme of an Enterprise Grid org (a channel
+    # lives in one of the org's workspaces, and the org's token must name it); None otherwise.
+    workspace_id: Mapped[str | None] = mapped_column(String(32))
 
 
 # --- Resource library --------------------------------------------------------------------

@@ -11,13 +11,23 @@ from sqlalchemy import select, update
 
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.ids import Command
-from bot.models import Programme, ProgrammeStatus, slack_bots
+from bot.ids import Action, Command, Field, View
+from bot.models import Participant, Programme, ProgrammeStatus, slack_bots
 from bot.sandbox import Sandbox
 from bot.sandbox.box import CLIENT_ID
 from bot.sandbox.double import User
-from tests.conftest import LEAD, TEAM, build_test_workspace
+from tests.conftest import GENERAL, LEAD, TEAM, build_test_workspace
+from tests.flows import (
+    channel_of,
+    close_enrolment,
+    create_programme,
+    open_enrolment,
+    preview,
+    sign_up,
+    signup_values,
+)
 from tests.oauth_steps import (
+    EXEC_2,
     GENERAL2,
     LEAD2,
     MENTOR_2,
@@ -155,3 +165,54 @@ async def test_an_org_wide_token_is_refreshed_once_for_every_workspace(
     assert (enterprise, team, org_wide) == (ORG, None, True) and new != old
     opened = org.a.double.calls_to("views.open")
     assert {c.token for c in opened} == {new}
+
+
+async def participants_named(db: Database | None, user_id: str) -> list[tuple[str, str]]:
+    assert db is not None
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(Programme.team_id, Participant.department)
+            .join(Participant, Participant.programme_id == Programme.id)
+            .where(Participant.user_id == user_id)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def test_an_org_programme_enrols_people_from_two_of_its_workspaces(org: Org) -> None:
+    """One programme for the org: its lead in one workspace, people from both, and a person
+    of the org seen in both workspaces is one participant, whichever one they answer from."""
+    await install_org(org.a)
+    await create_programme(org.a, LEAD, **{Field.NAME: "Org cohort"})
+    await open_enrolment(org.a, LEAD, GENERAL)
+
+    mentee = {Field.ROLE: "mentee", Field.GRADE: "6", Field.PERSONALITY: "introvert"}
+    await sign_up(org.b, EXEC_2, **mentee)  # from the other workspace
+    await sign_up(org.a, SHARED, **{Field.DEPARTMENT: "Legal"})
+    await org.b.command(SHARED, Command.PARTICIPANT, "join")  # the same person, from TEAM2
+    modal = org.b.modal(SHARED)
+    assert modal is not None and modal["callback_id"] == View.SIGNUP
+    assert "Org cohort" in str(modal)  # the org's programme, their answers to edit
+    await org.b.submit(SHARED, modal["id"], signup_values(modal, **{Field.DEPARTMENT: "Sales"}))
+    assert await participants_named(org.a.db, SHARED) == [(ORG, "Sales")]
+    assert await participants_named(org.a.db, EXEC_2) == [(ORG, "Marketing")]
+    # The safe spaces are made in the lead's workspace, and stay: Slack lets in the org's
+    # people who are members there, and refuses the others without losing the channel.
+    spaces = {c.name: c for c in org.a.workspace.channels.values() if c.name.startswith("org-")}
+    assert SHARED in spaces["org-cohort-mentors"].members
+    assert EXEC_2 not in spaces["org-cohort-mentees"].members
+    assert not any("could not set up" in m["text"] for m in org.a.dms(LEAD))
+
+    await close_enrolment(org.a, LEAD)
+    await org.a.command(LEAD, Command.ADMIN, "match Org cohort")
+    await org.a.press(LEAD, preview(org.a), Action.APPROVE_MATCH)
+    await org.a.run_job("deliver")
+    # The pair spans the two workspaces: one group DM of the org's, with both of them in it.
+    [introduced] = [m for box in (org.a, org.b) for m in group_dm_messages(box, SHARED, EXEC_2)]
+    assert f"<@{EXEC_2}>" in str(introduced) and f"<@{SHARED}>" in str(introduced)
+
+
+def group_dm_messages(box: Sandbox, *people: str) -> list[dict[str, object]]:
+    try:
+        return box.double.messages(channel_of(box, *people))[:1]
+    except AssertionError:  # not opened in this workspace
+        return []

@@ -90,14 +90,24 @@ async def check_pick(
 
 
 async def pick_submitted(
-    deps: Deps, checked: tuple[str, str], body: dict, view: dict, client: AsyncWebClient
+    deps: Deps,
+    checked: tuple[str, str],
+    body: dict,
+    view: dict,
+    client: AsyncWebClient,
+    context: dict,
 ) -> None:
     raw = view.get("private_metadata") or ""
     if not raw.isdigit():
         return
     channel, name = checked
+    # An org's programme: the channel is in the workspace the lead picked it in.
+    workspace = context.get("workspace_id")
+    workspace_id = workspace if workspace != context["team_id"] else None
     async with deps.db.transaction() as session:
-        await spaces.record(session, space_id=int(raw), channel_id=channel, name=name)
+        await spaces.record(
+            session, space_id=int(raw), channel_id=channel, name=name, workspace_id=workspace_id
+        )
     space = await load(deps, int(raw))
     assert space is not None
     await sync_members(deps, client, space)

@@ -38,14 +38,29 @@ async def workspace_and_org(
 ) -> None:
     """An event to an org-wide installation is authorised for the org and names no team in
     its authorization; the workspace it happened in is the envelope's `team_id`. A request
-    from a workspace of an org says which org that is, for the sweeps to find its token."""
+    from a workspace of an org says which org that is, for the sweeps to find its token.
+
+    From here on `context["team_id"]`, which every listener scopes programmes and people by
+    (and Bolt hands to any listener argument of that name), is the request's tenant: the org
+    for an org-wide installation, so that one programme spans the org's workspaces and a
+    person seen in two of them is one person; otherwise the workspace. The workspace itself
+    stays in `context["workspace_id"]`."""
     context = req.context
-    if context.team_id is None and isinstance(req.body.get("team_id"), str):
-        context["team_id"] = req.body["team_id"]
-    if context.team_id and context.enterprise_id:
+    workspace = context.team_id or req.body.get("team_id")
+    if not isinstance(workspace, str):
+        await next_()
+        return
+    org = context.enterprise_id if context.is_enterprise_install else None
+    context["workspace_id"], context["team_id"] = workspace, org or workspace
+    now = deps.clock.now()
+    if context.enterprise_id:
         await deps.enterprises.learn(
-            team_id=context.team_id, enterprise_id=context.enterprise_id, now=deps.clock.now()
+            team_id=workspace, enterprise_id=context.enterprise_id, now=now
         )
+    if org:
+        # The org is a tenant of its own: its programmes' rows name it, and its token is found
+        # as a team's is (bot/slack/tokens.py), through the org it belongs to: itself.
+        await deps.enterprises.learn(team_id=org, enterprise_id=org, now=now)
     await next_()
 
 
@@ -54,22 +69,22 @@ async def back_after_uninstall(
 ) -> None:
     # Answered from memory (a process's first request reads the database once); a write
     # only for a team marked gone, so acknowledgements do not wait on it.
-    team_id = req.context.team_id
-    if team_id and await deps.uninstalled.contains(team_id) and _sign_of_install(req):
-        async with deps.db.transaction() as session:
-            back = await workspaces.reinstall(session, team_id=team_id, now=deps.clock.now())
-        deps.uninstalled.mark(team_id, gone=False)
-        if back:
-            log.info("workspace %s is back: its sweeps and queued messages resume", team_id)
+    for team_id in dict.fromkeys((req.context.get("workspace_id"), req.context.team_id)):
+        if team_id and await deps.uninstalled.contains(team_id) and _sign_of_install(req):
+            async with deps.db.transaction() as session:
+                back = await workspaces.reinstall(session, team_id=team_id, now=deps.clock.now())
+            deps.uninstalled.mark(team_id, gone=False)
+            if back:
+                log.info("workspace %s is back: its sweeps and queued messages resume", team_id)
     await next_()
 
 
 async def uninstall(deps: Deps, context: dict) -> None:
     team_id, enterprise_id = context.get("team_id"), context.get("enterprise_id")
     org = enterprise_id if context.get("is_enterprise_install") else None
-    teams = {team_id} if team_id else set()
+    teams = {t for t in (context.get("workspace_id"), team_id) if t}
     if org is not None:
-        teams.update(await deps.enterprises.teams_of(org))
+        teams.update({org, *await deps.enterprises.teams_of(org)})
     for team in sorted(teams):
         async with deps.db.transaction() as session:
             withdrawn = await workspaces.uninstall(session, team_id=team, now=deps.clock.now())

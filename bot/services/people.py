@@ -15,6 +15,7 @@ class Profile:
     is_owner: bool = False
     is_bot: bool = False
     deleted: bool = False
+    team_id: str | None = None  # their own workspace (in an Enterprise Grid org, one of many)
 
 
 def is_lead(profile: Profile, lead_user_ids: Collection[str]) -> bool:

@@ -41,6 +41,9 @@ class Space:
     channel_id: str | None
     name: str
     last_error: str | None
+    # An org's programme: the workspace its channel is in, which calls with the org's token
+    # about the channel name (None: the programme's own workspace, which its token implies).
+    workspace_id: str | None = None
 
 
 def _space(space: SafeSpace, programme: str) -> Space:
@@ -52,6 +55,7 @@ def _space(space: SafeSpace, programme: str) -> Space:
         space.channel_id,
         space.name,
         space.last_error,
+        space.workspace_id,
     )
 
 
@@ -83,11 +87,13 @@ async def record(
     channel_id: str | None = None,
     name: str | None = None,
     error: str | None = None,
+    workspace_id: str | None = None,
 ) -> None:
     space = await session.get(SafeSpace, space_id)
     assert space is not None
     if channel_id is not None:
         space.channel_id = channel_id
+        space.workspace_id = workspace_id
     if name is not None:
         space.name = name
     space.last_error = error

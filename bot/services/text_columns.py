@@ -223,6 +223,7 @@ COLUMNS: tuple[TextColumn, ...] = (
         ScheduledMessage.slack_id,
         Resource.created_by,
         SafeSpace.channel_id,
+        SafeSpace.workspace_id,
         Concern.closed_by,
         ConcernMessage.author_id,
         Story.decided_by,

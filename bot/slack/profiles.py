@@ -65,4 +65,5 @@ def to_profile(user: dict) -> Profile:
         is_owner=bool(user.get("is_owner")),
         is_bot=bool(user.get("is_bot")),
         deleted=bool(user.get("deleted")),
+        team_id=user.get("team_id"),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from bot.sandbox.double.errors import SlackError, invalid_arguments, missing_field
 from bot.sandbox.double.state import DoubleState
 from bot.sandbox.double.triggers import TriggerRegistry
-from bot.sandbox.double.workspace import TokenGrant, Workspace
+from bot.sandbox.double.workspace import TokenGrant, User, Workspace
 
 Handler = Callable[["CallContext"], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
@@ -40,6 +40,12 @@ class CallContext:
     @property
     def ws(self) -> Workspace:
         return self.state.workspace
+
+    def person(self, user_id: str) -> User | None:
+        """Someone the call may name: of this workspace, or with an org's token of its org."""
+        if user_id in self.ws.users:
+            return self.ws.users[user_id]
+        return self.state.org_member(user_id) if self.grant.org_wide else None
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.grant.scopes

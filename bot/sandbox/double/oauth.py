@@ -121,7 +121,7 @@ class OAuthApps:
         n = next(self._serial)
         token = f"xoxb-{target}-{n}"
         for each in workspaces:
-            each.add_token(token, set(each.bot_scopes))
+            each.add_token(token, set(each.bot_scopes), org_wide=org_wide)
             each.org_installed = each.org_installed or org_wide
         body: dict[str, Any] = {
             "access_token": token,

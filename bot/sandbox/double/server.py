@@ -119,6 +119,7 @@ class SlackDouble(TeamSide):
         self.state = DoubleState(workspace, clock, epoch)
         # Every workspace it hosts, by team id; the first is `state`.
         self.hosted: dict[str, DoubleState] = {workspace.team_id: self.state}
+        self._link_orgs()
         self.oauth = OAuthApps(clock)
         self.triggers = TriggerRegistry(clock)
         self.response_urls = ResponseUrlRegistry(clock)
@@ -208,6 +209,7 @@ class SlackDouble(TeamSide):
         ours.update((id(old), new) for old, new in zip(saved.clocks, self._clocks(), strict=True))
         for name, value in copy.deepcopy(saved.memory, ours).items():
             setattr(self, name, value)
+        self._link_orgs()
 
     def _clocks(self) -> tuple[Callable[[], float], Callable[[], float] | None]:
         return self.clock, self.state.epoch
@@ -219,10 +221,21 @@ class SlackDouble(TeamSide):
     def host(self, workspace: Workspace) -> TeamView:
         """Host another workspace beside the first: its own users, channels, messages, views
         and tokens; ids stay unique across both, as Slack's are."""
-        self.hosted[workspace.team_id] = DoubleState(
-            workspace, self.clock, self.state.epoch, counter=self.state.counter
-        )
+        state = DoubleState(workspace, self.clock, self.state.epoch, counter=self.state.counter)
+        self.hosted[workspace.team_id] = state
+        self._link_orgs()
         return self.team(workspace.team_id)
+
+    def _link_orgs(self) -> None:
+        """Each hosted workspace finds the others of its Enterprise Grid org through here."""
+        for state in self.hosted.values():
+            state.org = self._org_of(state)
+
+    def _org_of(self, state: DoubleState) -> list[DoubleState]:
+        org = state.workspace.enterprise_id
+        if org is None:
+            return [state]
+        return [s for s in self.hosted.values() if s.workspace.enterprise_id == org]
 
     def team(self, team_id: str) -> TeamView:
         """What tests look at and a signer plays in one hosted workspace."""

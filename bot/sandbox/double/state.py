@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bot.sandbox.double.view_store import ViewStore
-from bot.sandbox.double.workspace import Channel, Workspace
+from bot.sandbox.double.workspace import Channel, User, Workspace
 
 
 def _stable_suffix(*parts: str) -> str:
@@ -40,6 +40,15 @@ class DoubleState:
         self.pins: dict[str, list[str]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.views = ViewStore(workspace)
+        # The workspaces of its Enterprise Grid org (itself among them), as the double hosts them.
+        self.org: list[DoubleState] = [self]
+
+    def org_member(self, user_id: str) -> User | None:
+        """A person of the org, whichever of its workspaces they are in: one person to Slack."""
+        for state in self.org:
+            if user_id in state.workspace.users:
+                return state.workspace.users[user_id]
+        return None
 
     # -- time and ids ----------------------------------------------------------------
 
@@ -98,7 +107,7 @@ class DoubleState:
         channel_id = "G" + _stable_suffix(ws.team_id, *members)
         channel = ws.channels.get(channel_id)
         if channel is None:
-            names = [ws.users[m].name for m in members if m in ws.users]
+            names = [p.name for p in map(self.org_member, members) if p is not None]
             channel = ws.add_channel(
                 Channel(
                     id=channel_id,

@@ -54,6 +54,7 @@ class TokenGrant:
     user_id: str
     is_bot: bool
     is_app_level: bool = False
+    org_wide: bool = False  # an Enterprise Grid org's token, good in all its workspaces
 
 
 @dataclass
@@ -108,10 +109,15 @@ class Workspace:
         self.channels[channel.id] = channel
         return channel
 
-    def add_token(self, token: str, scopes: set[str], *, user_id: str | None = None) -> None:
-        """Accept another token: a user token when `user_id` is given, else another bot token."""
+    def add_token(
+        self, token: str, scopes: set[str], *, user_id: str | None = None, org_wide: bool = False
+    ) -> None:
+        """Accept another token: a user token when `user_id` is given, else another bot token
+        (`org_wide`: the org's, installed org-wide)."""
         if user_id is None:
-            grant = TokenGrant(token, frozenset(scopes), self.bot_user_id, is_bot=True)
+            grant = TokenGrant(
+                token, frozenset(scopes), self.bot_user_id, is_bot=True, org_wide=org_wide
+            )
         else:
             grant = TokenGrant(token, frozenset(scopes), user_id, is_bot=False)
         self.tokens[token] = grant

@@ -46,7 +46,7 @@ def conversations_open(ctx: CallContext) -> dict[str, Any]:
     if not user_ids:
         raise SlackError("users_list_not_supplied")
     for user_id in user_ids:
-        user = ws.users.get(user_id)
+        user = ctx.person(user_id)
         if user is None:
             raise SlackError("user_not_found")
         if user.deleted:
@@ -121,6 +121,8 @@ def conversations_create(ctx: CallContext) -> dict[str, Any]:
         raise SlackError("invalid_name_punctuation")
     if not _NAME_CHARS.match(name):
         raise SlackError("invalid_name_specials")
+    if ctx.grant.org_wide and ctx.text("team_id") is None:
+        raise SlackError("missing_argument")  # an org's token must say which workspace
     ws = ctx.ws
     if any(c.name == name and not c.is_im for c in ws.channels.values()):
         raise SlackError("name_taken")
@@ -160,7 +162,8 @@ def conversations_invite(ctx: CallContext) -> dict[str, Any]:
         if user_id == ctx.grant.user_id:
             raise SlackError("cant_invite_self")
         if user_id not in ctx.ws.users:
-            raise SlackError("user_not_found")
+            found = ctx.person(user_id) or ctx.state.org_member(user_id)
+            raise SlackError("org_user_not_in_team" if found else "user_not_found")
         if user_id in channel.members:
             raise SlackError("already_in_channel")
     channel.members.update(user_ids)
