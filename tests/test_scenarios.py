@@ -85,6 +85,7 @@ async def test_a_copied_scenario_is_the_one_played(db: Database, clock: FakeCloc
         assert slack_side(copied) == slack
         assert clock.now() == now
         again = await matched(copied)
-        assert differences(again, after) == []
+        differ = differences(again, after)
+        assert not differ, "\n".join(differ)  # each difference in full, not cut short
     finally:
         await copied.stop()
