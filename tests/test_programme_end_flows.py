@@ -133,7 +133,7 @@ async def test_leads_still_read_the_pairs_after_the_end_date_and_old_buttons_cha
     assert box.replies(LEAD)[-1]["text"] == (
         "“Digital cohort” has reached its end date, so its pairs stay as they are."
     )
-    await box.press(LEAD, {**alert, "channel": LEAD}, Action.REMATCH_PAIR)
+    await box.press(LEAD, alert, Action.REMATCH_PAIR)
     assert box.replies(LEAD)[-1]["text"].endswith("so its pairs stay as they are.")
     assert not any(m["text"].startswith("Matching preview") for m in box.dms(LEAD))
 
@@ -143,7 +143,7 @@ async def test_leads_still_read_the_pairs_after_the_end_date_and_old_buttons_cha
     closed = box.replies(LEAD)[-1]
     assert f"<@{MENTOR}> with <@{EXEC}> · confirmed" in str(closed["blocks"])
     assert buttons_in(closed) == []
-    await box.press(LEAD, {**alert, "channel": LEAD}, Action.PAUSE_PAIR)
+    await box.press(LEAD, alert, Action.PAUSE_PAIR)
     assert box.replies(LEAD)[-1]["text"] == (
         "“Digital cohort” is closed, so its pairs stay as they are."
     )
