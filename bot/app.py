@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
@@ -31,18 +34,40 @@ def create_app(
     deps = deps or build_deps(settings, db, clock)
     client = build_web_client(settings, metrics=deps.metrics)
     client.token = None  # Bolt sets the per-request token from `authorize`.
-    app = AsyncApp(
-        client=client,
-        **_authorization(deps, client, identity),
-        # HTTP mode checks the signature on the raw bytes before Bolt sees a request
-        # (bot/web.py); Socket Mode requests come over Slack's own authenticated connection.
-        request_verification_enabled=False,
-        # Answer Slack as soon as the ack function returns; work runs after (bot/slack/routing.py).
-        process_before_response=True,
-        logger=logging.getLogger("bot.slack"),
-    )
+    logger = logging.getLogger("bot.slack")
+    with _token_from_environment_unsaid(logger):
+        app = AsyncApp(
+            client=client,
+            **_authorization(deps, client, identity),
+            # HTTP mode checks the signature on the raw bytes before Bolt sees a request
+            # (bot/web.py); Socket Mode requests come over Slack's own authenticated connection.
+            request_verification_enabled=False,
+            # Answer Slack as soon as the ack function returns; work runs after
+            # (bot/slack/routing.py).
+            process_before_response=True,
+            logger=logger,
+        )
     listeners.register(app, deps)
     return app
+
+
+class _NotTheUnusedToken(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+@contextmanager
+def _token_from_environment_unsaid(logger: logging.Logger) -> Iterator[None]:
+    """While Bolt builds the app: it reads SLACK_BOT_TOKEN from the environment by itself and,
+    given our client, warns on every start that the token goes unused. It does not: Settings
+    read it, and it reaches each request through `authorize`. Only that line is dropped, and
+    only here; any other warning Bolt gives while building the app is still logged."""
+    quiet = _NotTheUnusedToken()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 def _authorization(

@@ -27,7 +27,6 @@ class View(enum.StrEnum):
     NOT_FOR_ME = "not_for_me"
     AGREEMENT = "agreement"
     CHECKIN = "checkin"
-    CHECKIN_PICK = "checkin_pick"
     SURVEY = "survey"
     STORY = "story"
     STORY_PUBLISH = "story_publish"
@@ -44,7 +43,6 @@ class Action(enum.StrEnum):
     LEAVE_CONFIRM = "leave_confirm"
     LEAVE_CANCEL = "leave_cancel"
     CLOSE_ENROLMENT = "close_enrolment"
-    OPEN_ENROLMENT = "open_enrolment_button"
     NEW_PROGRAMME = "new_programme"
     # Matching, for leads
     CHOOSE_TO_MATCH = "choose_to_match"

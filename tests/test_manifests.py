@@ -13,6 +13,8 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ids import Command, Shortcut
+from bot.listeners.admin import ADMIN_WORDS
+from bot.listeners.participant import PARTICIPANT_WORDS
 from bot.sandbox import Sandbox
 from bot.slack.installations import REDIRECT_PATH
 from tests.conftest import LEAD, ROOT
@@ -87,6 +89,24 @@ def test_both_modes_declare_the_same_features() -> None:
     assert [c["command"] for c in socket["features"]["slash_commands"]] == [
         c["command"] for c in http["features"]["slash_commands"]
     ]
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_each_usage_hint_lists_every_word_its_command_answers(
+    path: Path, contracts_dir: Path
+) -> None:
+    """Slack shows the hint as people type the command: every word the listener answers, in
+    the help's order (ending with help), within the schema's length."""
+    schema = load(contracts_dir / "manifest-schema" / "manifest.schema.1.0.0.json")
+    commands = schema["definitions"]["app-manifests.v1.features.slash_commands"]["items"]
+    longest = commands["properties"]["usage_hint"]["maxLength"]
+    answered = {Command.PARTICIPANT: list(PARTICIPANT_WORDS), Command.ADMIN: list(ADMIN_WORDS)}
+    declared = {c["command"]: c["usage_hint"] for c in load(path)["features"]["slash_commands"]}
+    assert declared.keys() == {c.value for c in answered}
+    for command, words in answered.items():
+        assert words[-1] == "help"
+        assert declared[command] == " | ".join(words), command
+        assert len(declared[command]) <= longest
 
 
 def test_every_command_and_shortcut_in_code_is_declared() -> None:

@@ -20,7 +20,7 @@ from bot.models import Programme, Role, Survey, SurveyKind, SurveyResponse
 from bot.sandbox import Sandbox
 from bot.views.admin import NOT_A_LEAD
 from bot.views.report import CSV_HEADER
-from tests.conftest import EXEC, LEAD, MENTOR
+from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2
 from tests.flows import agree, confirm_pairs
 from tests.scenarios import play
 from tests.test_momentum_flows import at
@@ -147,9 +147,42 @@ async def test_the_chart_and_the_csv_reach_the_lead(running: Sandbox) -> None:
     mia = by_mentor["Mia Mentor"]
     assert (mia["mentee"], mia["sessions_held"], mia["sessions_planned"]) == ("Eve Exec", "2", "6")
     assert (mia["first_session"], mia["last_session"]) == ("2026-01-20", "2026-02-03")
-    assert mia["median_days_between_sessions"] == "14"
+    assert mia["median_days_between_sessions"] == "14.0"
     everything = png.decode("latin-1") + str(rows)
     assert NOTE not in everything and ACTION not in everything
+
+
+def csv_rows(box: Sandbox) -> dict[str, dict[str, str]]:
+    """The newest CSV the lead received, by mentor."""
+    newest = [f for f in box.double.state.files.values() if f["name"].endswith("-pairs.csv")][-1]
+    rows = list(csv.reader(io.StringIO(newest["content"].decode())))
+    return {r[1]: dict(zip(CSV_HEADER, r, strict=True)) for r in rows[1:]}
+
+
+async def test_each_number_column_of_the_csv_has_one_format(
+    running: Sandbox, clock: FakeClock
+) -> None:
+    box = running
+    # Max and Ed meet three times (gaps of 14 and 21 days), Mia and Eve twice (one gap of
+    # 14): a median of two gaps and a median of one.
+    for day, usefulness in (("01-20", "5"), ("02-03", "4"), ("02-24", "4")):
+        clock.set(at(day, 12))
+        answers = {Field.HELD_ON: f"2026-{day}", Field.USEFULNESS: usefulness}
+        await log_session(box, MENTOR2, **answers, action_0_due="2026-04-01")
+    clock.set(at("03-10", 12))
+    await report_text(box)
+    rows = csv_rows(box)
+    assert rows["Mia Mentor"]["median_days_between_sessions"] == "14.0"
+    assert rows["Max Mentor"]["median_days_between_sessions"] == "17.5"
+    assert rows["Max Mentor"]["average_session_rating"] == "4.33"
+    assert rows["Mia Mentor"]["average_session_rating"] == "4.00"
+    whole = ("pair_id", "sessions_held", "sessions_planned")
+    for column in whole:
+        assert all(row[column].isdigit() for row in rows.values()), column
+    decimals = ("median_days_between_sessions", "average_session_rating")
+    for column in decimals:
+        places = {len(row[column].partition(".")[2]) for row in rows.values() if row[column]}
+        assert len(places) == 1, (column, [row[column] for row in rows.values()])
 
 
 async def test_only_leads_get_a_report(running: Sandbox) -> None:

@@ -4,6 +4,7 @@ envelopes on its connection to the double, and its acknowledgements go back the 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,6 +16,7 @@ from bot.ids import Command, Field
 from bot.models import Participant
 from bot.runner import StartupError
 from bot.sandbox import Sandbox
+from bot.sandbox.box import SIGNING_SECRET
 from tests.conftest import GENERAL, LEAD, MENTOR, build_test_workspace, sandbox_on
 from tests.flows import create_programme, open_enrolment, sign_up, signup_values
 from tests.test_uninstall_flows import home_opened, uninstalled_at
@@ -110,3 +112,22 @@ async def test_an_events_first_delivery_is_no_retry(box: Sandbox) -> None:
     assert await uninstalled_at(box) is not None
     await box.event(home_opened(MENTOR))
     assert await uninstalled_at(box) is None
+
+
+async def test_a_correctly_configured_start_logs_no_warning(
+    db: Database,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Started as an operator starts it, the settings in the environment (Bolt reads some of
+    them too), nothing at start-up warns."""
+    workspace = build_test_workspace()
+    monkeypatch.setenv("SLACK_BOT_TOKEN", workspace.bot_token)
+    monkeypatch.setenv("SLACK_APP_TOKEN", str(workspace.app_token))
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    caplog.set_level(logging.WARNING)
+    sandbox = await sandbox_on(db, clock, workspace=workspace, socket_mode=True).start()
+    await sandbox.stop()
+    assert sandbox.double.calls_to("apps.connections.open")  # it did start
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

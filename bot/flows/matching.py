@@ -263,33 +263,33 @@ async def pairs_command(
     name: str,
     lead_id: str,
 ) -> None:
-    """`/mentoring-admin pairs [name]`."""
+    """`/mentoring-admin pairs [name]`: only to read once the programme is past its end date."""
     async with deps.db.transaction() as session:
-        ready = await runs.matchable_programmes(
+        found = await pair_service.listable_programmes(
             session, team_id=team_id, name=name or None, lead_id=lead_id
         )
-        if len(ready) != 1:
+        if len(found) != 1:
             listed = None
         else:
-            listed = await pair_service.programme_pairs(session, programme_id=ready[0].id)
+            listed = await pair_service.programme_pairs(session, programme_id=found[0].id)
             await audit.record(
                 session,
                 team_id=team_id,
                 lead_id=lead_id,
                 view=audit.View.PAIRS,
-                programme_id=ready[0].id,
+                programme_id=found[0].id,
                 participant_ids=[m.participant_id for p in listed for m in p.members],
                 now=deps.clock.now(),
             )
     if listed is None:
-        if not ready:
+        if not found:
             await reply(
                 mrkdwn("No programme has pairs yet.")
                 if not name
                 else mrkdwn("No programme called “{name}” has pairs.", name=name)
             )
         else:
-            names = join(", ", (code(p.name) for p in ready))
+            names = join(", ", (code(p.name) for p in found))
             await reply(
                 mrkdwn(
                     "Which programme? `/mentoring-admin pairs &lt;name&gt;` with one of {names}.",
@@ -297,9 +297,15 @@ async def pairs_command(
                 )
             )
         return
-    await resend_pending_intros(deps, client, programme_id=ready[0].id)
+    programme = found[0]
+    changeable = programme.status in pair_service.CHANGEABLE
+    if changeable:
+        await resend_pending_intros(deps, client, programme_id=programme.id)
     await reply(
-        mrkdwn("Pairs in {name}", name=ready[0].name), views.pairs_list(ready[0].name, listed)
+        mrkdwn("Pairs in {name}", name=programme.name),
+        views.pairs_list(
+            programme.name, listed, ended_on=None if changeable else programme.ends_on
+        ),
     )
 
 

@@ -42,6 +42,7 @@ from bot.services.pairs import (
     load_pair,
     lock_pair,
     pair_for_member,
+    refuse_once_ended,
     state_words,
 )
 
@@ -51,6 +52,8 @@ NUDGE_LIFETIME = timedelta(days=7)
 # When the sweep finds a pair several rungs behind (it was not running), one rung a day.
 CATCH_UP = timedelta(days=1)
 NUDGES = (Kind.NUDGE_PAIR, Kind.NUDGE_MENTEE, Kind.LEAD_ALERT)
+# Pairs are kept going until their programme closes: through the end review too.
+STILL_NUDGED = (ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)
 
 
 class MomentumState(enum.StrEnum):
@@ -431,7 +434,7 @@ async def running_leads(session: AsyncSession) -> set[tuple[str, str]]:
     rows = await session.execute(
         select(Programme.team_id, ProgrammeLead.user_id)
         .join(Programme, Programme.id == ProgrammeLead.programme_id)
-        .where(Programme.status.in_((ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)))
+        .where(Programme.status.in_(STILL_NUDGED))
     )
     return {(team_id, user_id) for team_id, user_id in rows}
 
@@ -449,6 +452,8 @@ async def _lead_pair(
     pair, info = found
     if pair.status != PairStatus.CONFIRMED:
         raise PairError(state_words(info))
+    # Pairs are still nudged during the review, so a pause still means something there.
+    await refuse_once_ended(session, info, allowed=STILL_NUDGED)
     return pair, info
 
 

@@ -19,6 +19,7 @@ from bot.models import (
     PairStatus,
     Participant,
     Programme,
+    ProgrammeStatus,
     Role,
     ScheduledKind,
     ScheduledMessage,
@@ -26,9 +27,20 @@ from bot.models import (
 from bot.services import outbox
 from bot.services.errors import Refused
 from bot.services.leads import lead_ids
+from bot.services.programmes import find_programmes
 
 LIVE = (PairStatus.PROPOSED, PairStatus.INTRODUCED, PairStatus.CONFIRMED)
 APPROVED = (PairStatus.INTRODUCED, PairStatus.CONFIRMED)
+
+# A programme has pairs from matching on. From its end date (reviewing, then closed) a lead
+# still sees them, as they stood, but no longer ends them: nobody is matched again by then.
+WITH_PAIRS = (
+    ProgrammeStatus.MATCHING,
+    ProgrammeStatus.RUNNING,
+    ProgrammeStatus.REVIEWING,
+    ProgrammeStatus.CLOSED,
+)
+CHANGEABLE = (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING)
 
 
 class PairError(Refused):
@@ -247,6 +259,27 @@ async def end_pair(
     return Ending(ended, cancelled, told)
 
 
+async def programme_status(session: AsyncSession, *, programme_id: int) -> ProgrammeStatus:
+    status = await session.scalar(select(Programme.status).where(Programme.id == programme_id))
+    assert status is not None  # a pair's programme goes only with its pairs
+    return status
+
+
+async def refuse_once_ended(
+    session: AsyncSession, info: PairFacts, *, allowed: tuple[ProgrammeStatus, ...]
+) -> None:
+    """A lead's step on a pair (from a list or an alert that may be old) is refused once the
+    pair's programme has moved past `allowed`; nothing changes."""
+    status = await programme_status(session, programme_id=info.programme_id)
+    if status in allowed:
+        return
+    if status == ProgrammeStatus.CLOSED:
+        raise PairError(f"“{info.programme_name}” is closed, so its pairs stay as they are.")
+    raise PairError(
+        f"“{info.programme_name}” has reached its end date, so its pairs stay as they are."
+    )
+
+
 async def end_by_lead(
     session: AsyncSession, *, team_id: str, pair_id: int, lead_id: str, now: datetime
 ) -> Ending:
@@ -257,6 +290,7 @@ async def end_by_lead(
     pair, info = found
     if info.status not in APPROVED:
         raise PairError(state_words(info))
+    await refuse_once_ended(session, info, allowed=CHANGEABLE)
     return await end_pair(session, pair, info, by=PairEnd.LEAD, now=now, lead_id=lead_id)
 
 
@@ -297,6 +331,19 @@ async def live_pairs_of(
         .order_by(Pair.id)
     )
     return [(pair, facts(pair, name)) for pair, name in rows]
+
+
+async def listable_programmes(
+    session: AsyncSession, *, team_id: str, lead_id: str, name: str | None = None
+) -> list[Programme]:
+    """The lead's programmes whose pairs `/mentoring-admin pairs` lists: the one named, else
+    those not closed yet, else the closed ones (a lead's new cohort comes before the old)."""
+    found = await find_programmes(
+        session, team_id=team_id, statuses=WITH_PAIRS, name=name, lead_id=lead_id
+    )
+    if name:
+        return found
+    return [p for p in found if p.status != ProgrammeStatus.CLOSED] or found
 
 
 async def programme_pairs(

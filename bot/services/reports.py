@@ -187,7 +187,7 @@ async def build_report(
         momentum=dict(table.momentum),
         held=sum(len(d) for d in held_on.values()),
         planned=sum(agreements.values()),
-        median_gap_days=statistics.median(table.gaps) if table.gaps else None,
+        median_gap_days=float(statistics.median(table.gaps)) if table.gaps else None,
         pulses=pulses,
         uplift=uplift,
         recommend=recommend,
@@ -374,7 +374,7 @@ def _pair_table(
                 planned=agreements.get(pair_id, 0),
                 first_session=days[0] if days else None,
                 last_session=days[-1] if days else None,
-                median_gap_days=statistics.median(gaps) if gaps else None,
+                median_gap_days=float(statistics.median(gaps)) if gaps else None,
                 average_rating=round(float(rating), 2) if rating is not None else None,
             )
         )

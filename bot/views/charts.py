@@ -4,11 +4,33 @@ CPU-bound (matplotlib): callers run it off the event loop."""
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from bot.services.reports import PULSE_QUESTIONS, Report
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+# Pulse measures often share their averages (two questions both at 4.0): each line gets its own
+# marker and dash, and sits a little to the side of its round, so none hides behind another.
+PULSE_STYLES = {
+    "value": ("o", "-"),
+    "balance": ("s", "--"),
+    "openness": ("^", "-."),
+    "breadth": ("D", ":"),
+}
+SIDE_STEP = 0.06  # of a round, between neighbouring lines
+
 
 def trends_png(report: Report) -> bytes:
+    figure = trends_figure(report)
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def trends_figure(report: Report) -> Figure:
     import matplotlib  # heavy: only when a chart is drawn
 
     matplotlib.use("Agg")
@@ -16,18 +38,7 @@ def trends_png(report: Report) -> bytes:
 
     figure = Figure(figsize=(9, 6), dpi=100)
     pulse, sessions = figure.subplots(2, 1)
-    shown = [p for p in report.pulses if p.averages is not None]
-    if shown:
-        rounds = [p.number for p in shown]
-        for question in PULSE_QUESTIONS:
-            values = [p.averages[question] for p in shown if p.averages]
-            pulse.plot(rounds, values, marker="o", label=question)
-        pulse.set_ylim(1, 5)
-        pulse.set_xticks(rounds)
-        pulse.legend(loc="lower right", fontsize="small")
-    else:
-        pulse.text(0.5, 0.5, "Pulse surveys: not enough answers yet", ha="center", va="center")
-        pulse.set_axis_off()
+    _pulse_lines(pulse, report)
     pulse.set_title(f"{report.programme}: pulse averages per round (1–5)")
 
     weeks = report.sessions_by_week
@@ -39,6 +50,30 @@ def trends_png(report: Report) -> bytes:
         sessions.text(0.5, 0.5, "No sessions logged yet", ha="center", va="center")
         sessions.set_axis_off()
     figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return figure
+
+
+def _pulse_lines(pulse: Axes, report: Report) -> None:
+    shown = [p for p in report.pulses if p.averages is not None]
+    if not shown:
+        pulse.text(0.5, 0.5, "Pulse surveys: not enough answers yet", ha="center", va="center")
+        pulse.set_axis_off()
+        return
+    rounds = [p.number for p in shown]
+    middle = (len(PULSE_QUESTIONS) - 1) / 2
+    for n, question in enumerate(PULSE_QUESTIONS):
+        marker, dashes = PULSE_STYLES[question]
+        side = (n - middle) * SIDE_STEP
+        values = [p.averages[question] for p in shown if p.averages]
+        pulse.plot(
+            [r + side for r in rounds],
+            values,
+            marker=marker,
+            linestyle=dashes,
+            markersize=6,
+            label=question,
+        )
+    pulse.set_ylim(0.75, 5.25)  # room for a whole marker at 1 and at 5
+    pulse.set_yticks([1, 2, 3, 4, 5])
+    pulse.set_xticks(rounds)
+    pulse.legend(loc="lower right", fontsize="small")

@@ -4,6 +4,7 @@ introductions participants receive."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.ids import Action, Field, View, keyed
 from bot.models import Programme
@@ -298,29 +299,43 @@ PAIR_STATUS_WORDS = {
 }
 
 
-def pairs_list(programme_name: str, pairs: Sequence[PairFacts]) -> list[Block]:
+def pairs_list(
+    programme_name: str, pairs: Sequence[PairFacts], *, ended_on: date | None = None
+) -> list[Block]:
+    """The lead's list; with `ended_on` (the programme is past its end date) only to read."""
     if not pairs:
         return [blocks.section(mrkdwn("“{programme}” has no pairs yet.", programme=programme_name))]
     shown: list[Block] = [blocks.header(f"Pairs: {programme_name}")]
-    room = 48
-    for pair in pairs[:room]:
+    if ended_on is not None:
         shown.append(
-            blocks.section(
+            blocks.context(
                 mrkdwn(
-                    "{pair} · {status}",
-                    pair=_pair_mentions(pair),
-                    status=PAIR_STATUS_WORDS.get(pair.status.value, pair.status.value),
-                ),
-                accessory=blocks.confirmed(
-                    blocks.button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
-                    title="End this pair?",
-                    text="Both are told the pairing has ended and go back to the pool. "
-                    "They will not be paired together again.",
-                    confirm="End it",
-                    deny="Keep it",
-                ),
+                    "“{programme}” reached its end date on {day:%a %d %b %Y}: the pairs as they "
+                    "stood, for reading only.",
+                    programme=programme_name,
+                    day=ended_on,
+                )
             )
         )
+    room = 47
+    for pair in pairs[:room]:
+        line = mrkdwn(
+            "{pair} · {status}",
+            pair=_pair_mentions(pair),
+            status=PAIR_STATUS_WORDS.get(pair.status.value, pair.status.value),
+        )
+        shown.append(blocks.section(line, accessory=None if ended_on else _end_button(pair)))
     if len(pairs) > room:
         shown.append(blocks.context(mrkdwn("…and {more} more pairs.", more=len(pairs) - room)))
     return shown
+
+
+def _end_button(pair: PairFacts) -> Block:
+    return blocks.confirmed(
+        blocks.button("End pair", keyed(Action.END_PAIR, pair.id), str(pair.id)),
+        title="End this pair?",
+        text="Both are told the pairing has ended and go back to the pool. "
+        "They will not be paired together again.",
+        confirm="End it",
+        deny="Keep it",
+    )

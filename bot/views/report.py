@@ -179,11 +179,17 @@ def pairs_csv(report: Report) -> bytes:
                 p.planned,
                 p.first_session.isoformat() if p.first_session else "",
                 p.last_session.isoformat() if p.last_session else "",
-                "" if p.median_gap_days is None else p.median_gap_days,
-                "" if p.average_rating is None else p.average_rating,
+                _fixed(p.median_gap_days, 1),  # a median of two gaps can end in .5
+                _fixed(p.average_rating, 2),
             )
         )
     return out.getvalue().encode("utf-8")
+
+
+def _fixed(value: float | None, digits: int) -> str:
+    """A CSV number with as many decimals in every row of its column ("14.0", never "14" in
+    one row and "14.0" in the next); empty when there is none."""
+    return "" if value is None else f"{value:.{digits}f}"
 
 
 def _cell(text: str) -> str:

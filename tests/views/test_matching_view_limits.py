@@ -73,6 +73,7 @@ def test_pair_messages_and_forms() -> None:
     pairs = [pair(i) for i in range(300)]
     assert check_message_blocks(matching.intro_message(pairs[0])[1]) == []
     assert check_message_blocks(matching.pairs_list("P" * 80, pairs)) == []
+    assert check_message_blocks(matching.pairs_list("P" * 80, pairs, ended_on=AT.date())) == []
     assert_modal_ok(matching.constraint_modal(1))
     assert_modal_ok(chemistry.times_modal(1, member(1, Role.MENTOR), default=AT))
     assert_modal_ok(chemistry.not_for_me_modal(1, member(1, Role.MENTOR)))
