@@ -177,20 +177,32 @@ def _edge_blocks(start: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
         first = last
 
 
+def _costs(score: np.ndarray, top: float) -> np.ndarray:
+    """Costs to minimise: at least 1, since the sparse solver reads a zero as no edge."""
+    return (top + 1.0) - score
+
+
 def _broken(
     start: np.ndarray,
     mentor: np.ndarray,
-    cost: np.ndarray,
+    score: np.ndarray,
+    top: float,
     chosen: np.ndarray,
+    closed: np.ndarray,
     potential: np.ndarray,
     slack: float,
 ) -> np.ndarray:
-    """Edges left out whose reduced cost under the potentials is negative, block by block."""
+    """Edges left out, to mentors with room, whose reduced cost under the potentials is
+    negative; block by block, as a full-length array of costs would be large."""
     n = len(start) - 1
     found = []
     for lo, hi, rows in _edge_blocks(start):
-        reduced = cost[lo:hi] + potential[rows] - potential[n + mentor[lo:hi]]
-        found.append(lo + np.flatnonzero((reduced < -slack) & ~chosen[lo:hi]))
+        them = mentor[lo:hi]
+        reduced = _costs(score[lo:hi], top) + potential[rows] - potential[n + them]
+        broken = (reduced < -slack) & ~chosen[lo:hi]
+        if closed.any():
+            broken &= ~closed[them]
+        found.append(lo + np.flatnonzero(broken))
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
@@ -208,28 +220,27 @@ def best_assignment(
     n = len(start) - 1
     if not len(score) or not capacity.sum():
         return np.full(n, -1)
-    spread = float(score.max() - score.min()) + 1.0
-    cost = (score.max() - score) + 1.0  # at least 1: the sparse solver reads zeros as no edge
-    cost[capacity[mentor] == 0] = np.inf  # a mentor with no room takes no one
+    top = float(score.max())
+    spread = top - float(score.min()) + 1.0
     unmatched = spread * (min(n, int(capacity.sum())) + 1)
     slack = TOLERANCE * spread
-    chosen = shortlist & np.isfinite(cost)
+    closed = capacity == 0
+    chosen = shortlist & ~closed[mentor] if closed.any() else shortlist.copy()
     for round_ in range(len(score) + 1):
         picked = np.flatnonzero(chosen)
         row = np.searchsorted(start, picked, side="right") - 1
-        mentor_of = _solve_restricted(n, row, mentor[picked], cost[picked], capacity, unmatched)
-        potential = _potentials(
-            row, mentor[picked], cost[picked], mentor_of, capacity, unmatched, slack
-        )
-        broken = _broken(start, mentor, cost, chosen, potential, slack)
+        cost = _costs(score[picked], top)
+        mentor_of = _solve_restricted(n, row, mentor[picked], cost, capacity, unmatched)
+        potential = _potentials(row, mentor[picked], cost, mentor_of, capacity, unmatched, slack)
+        broken = _broken(start, mentor, score, top, chosen, closed, potential, slack)
         if not len(broken):
             return mentor_of
         if round_ >= ROUNDS_BEFORE_GROWING:
             chosen[broken] = True  # only grows, so the rounds end
             continue
-        pool = np.union1d(picked, broken)
+        pool = np.sort(np.concatenate([picked, broken]))  # disjoint: broken ones were left out
         pool_row = np.searchsorted(start, pool, side="right") - 1
-        reduced = cost[pool] + potential[pool_row] - potential[n + mentor[pool]]
+        reduced = _costs(score[pool], top) + potential[pool_row] - potential[n + mentor[pool]]
         keep = _grouped_lowest(
             reduced,
             pool_row,

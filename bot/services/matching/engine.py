@@ -136,47 +136,56 @@ def match(data: MatchInput, progress: Progress | None = None) -> MatchResult:
     busy = np.zeros(m, dtype=bool)
     busy[[*pin_m, *mentor_of[paired].tolist()]] = True
     idle = np.flatnonzero(~busy & np.array([not p.taken for p in data.mentors], dtype=bool))
+    # Anyone with an allowed pair fits; only the others need each rule counted.
     alone = rows[~paired]
+    mentee_fits = np.diff(graph.start)[~paired] > 0
+    mentor_fits = np.bincount(graph.mentor, minlength=m)[idle] > 0
     unmatched = [
         Unmatched(data.mentees[i].id, "mentee", why)
-        for i, why in zip(alone.tolist(), _why_unmatched(c, data, alone, "mentee"), strict=True)
+        for i, why in zip(
+            alone.tolist(), _why_unmatched(c, data, alone, mentee_fits, "mentee"), strict=True
+        )
     ] + [
         Unmatched(data.mentors[j].id, "mentor", why)
-        for j, why in zip(idle.tolist(), _why_unmatched(c, data, idle, "mentor"), strict=True)
+        for j, why in zip(
+            idle.tolist(), _why_unmatched(c, data, idle, mentor_fits, "mentor"), strict=True
+        )
     ]
     pairs.sort(key=lambda p: (p.mentee_id, p.mentor_id))
     return MatchResult(pairs=tuple(pairs), unmatched=tuple(unmatched))
 
 
-def _why_unmatched(c: Cohort, data: MatchInput, people: np.ndarray, role: str) -> list[str]:
-    """Why each of `people` (mentee or mentor indices) has no pair, from their rule checks."""
+def _why_unmatched(
+    c: Cohort, data: MatchInput, people: np.ndarray, fits: np.ndarray, role: str
+) -> list[str]:
+    """Why each of `people` (mentee or mentor indices) has no pair; `fits` marks those known
+    to have someone the rules allow."""
     other = "mentor" if role == "mentee" else "mentee"
     others = np.arange(len(data.mentors) if role == "mentee" else len(data.mentees))
     if not len(others):
         return [f"There is no {other} in the pool yet." for _ in people]
-    texts: list[str] = []
+    texts = [
+        f"Every {other} who fits was needed for another pair; you stay in the pool for the "
+        "next round."
+    ] * len(people)
+    unknown = np.flatnonzero(~fits)
     block = max(1, BLOCK_CELLS // len(others))
     axis = 1 if role == "mentee" else 0
-    for lo in range(0, len(people), block):
-        who = people[lo : lo + block]
+    for lo in range(0, len(unknown), block):
+        at = unknown[lo : lo + block]
+        who = people[at]
         pairs = (who[:, None], others) if axis else (others[:, None], who)
         masks = rule_checks(c, data, *pairs)
-        fits = np.ones(np.broadcast(*pairs).shape, dtype=bool)
+        allowed = np.ones(np.broadcast(*pairs).shape, dtype=bool)
         for mask in masks.values():
-            fits &= mask
+            allowed &= mask
+        fitting = np.asarray(allowed.any(axis=axis))
         excluded = {rule: (~mask).sum(axis=axis) for rule, mask in masks.items()}
-        fitting = np.asarray(fits.any(axis=axis))
-        for k in range(len(who)):
-            if fitting[k]:
-                texts.append(
-                    f"Every {other} who fits was needed for another pair; you stay in the pool "
-                    "for the next round."
-                )
-                continue
+        for k in np.flatnonzero(~fitting).tolist():
             counts = [
                 f"{int(count[k])} ruled out ({RULE_WORDS[rule]})"
                 for rule, count in excluded.items()
                 if count[k]
             ]
-            texts.append(f"No {other} fits the programme's rules: " + "; ".join(counts) + ".")
+            texts[at[k]] = f"No {other} fits the programme's rules: " + "; ".join(counts) + "."
     return texts

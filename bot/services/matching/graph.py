@@ -278,16 +278,16 @@ class Graph:
     shortlist: np.ndarray
 
 
-def _best(scores: np.ndarray, k: int, axis: int) -> np.ndarray:
-    """True for the k highest scores along the axis (all of them where there are no more)."""
-    size = scores.shape[axis]
-    if size <= k:
-        return np.ones(scores.shape, dtype=bool)
-    top = np.argpartition(scores, size - k, axis=axis)
-    top = top[:, size - k :] if axis else top[size - k :, :]
-    best = np.zeros(scores.shape, dtype=bool)
-    np.put_along_axis(best, top, True, axis=axis)
-    return best
+def _lowest(costs: np.ndarray, k: int) -> np.ndarray:
+    """True for the k lowest costs of each row (all of them where there are no more)."""
+    if costs.shape[1] <= k:
+        return np.ones(costs.shape, dtype=bool)
+    # Selecting the lowest along contiguous rows: numpy partitions that way far faster than
+    # for the highest when most values tie at -inf, or down strided columns.
+    top = np.argpartition(costs, k - 1, axis=1)[:, :k]
+    lowest = np.zeros(costs.shape, dtype=bool)
+    np.put_along_axis(lowest, top, True, axis=1)
+    return lowest
 
 
 def _block_rules(
@@ -326,7 +326,8 @@ def feasible_graph(
         ok = np.isfinite(scores)
         flat = np.flatnonzero(ok)
         share = -(-per_mentor * len(who) // len(rows))  # the block's part, rounded up
-        best = _best(scores, per_mentee, axis=1) | _best(scores, share, axis=0)
+        costs = -scores
+        best = _lowest(costs, per_mentee) | _lowest(np.ascontiguousarray(costs.T), share).T
         counts.append(ok.sum(axis=1))
         mentor.append(columns[flat])
         score.append(scores.ravel()[flat])
