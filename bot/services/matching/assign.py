@@ -26,41 +26,65 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from scipy.sparse import csr_matrix, hstack
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
 TOLERANCE = 1e-9
 SHORTLIST_PER_MENTEE = 16
 SHORTLIST_PER_SLOT = 32  # times the largest capacity
-AGAIN_PER_MENTEE = 8
-AGAIN_PER_SLOT = 8  # times the largest capacity
+AGAIN_PER_MENTEE = 4
+AGAIN_PER_SLOT = 4  # times the largest capacity
 ROUNDS_BEFORE_GROWING = 3
+NEAR = 0.02
 CHUNK_CELLS = 1 << 20  # about 8 MB of float64: numpy reuses such blocks without page faults
 
 
-def _lowest(values: np.ndarray, start: np.ndarray, k: int, order: np.ndarray | None) -> np.ndarray:
-    """True for the k lowest values of each group (ties at the k-th included); group g holds
-    values[order[start[g]:start[g + 1]]] (or values[start[g]:start[g + 1]] without `order`)."""
+def _lowest(
+    values: np.ndarray, start: np.ndarray, k: int, order: np.ndarray | None, sign: float
+) -> np.ndarray:
+    """True for the k lowest of sign * values in each group (ties at the k-th included); group
+    g holds values[order[start[g]:start[g + 1]]] (values[start[g]:start[g + 1]] without
+    `order`). Groups go through a padded matrix a chunk at a time."""
     keep = np.zeros(len(values), dtype=bool)
     counts = np.diff(start)
-    grouped = values if order is None else values[order]
-    small = np.repeat(counts <= k, counts)
-    keep_grouped = small.copy()
-    large = np.flatnonzero(counts > k)
-    width = int(counts.max()) if len(counts) else 0
-    step = max(1, CHUNK_CELLS // max(width, 1))
-    for lo in range(0, len(large), step):
-        groups = large[lo : lo + step]
-        size = counts[groups]
-        at = np.repeat(start[groups], size) + _ranks(size)
-        padded = np.full((len(groups), width), np.inf)
-        padded[np.repeat(np.arange(len(groups)), size), _ranks(size)] = grouped[at]
-        kth = np.partition(padded, k - 1, axis=1)[:, k - 1]
-        keep_grouped[at] = grouped[at] <= np.repeat(kth, size)
-    if order is None:
-        return keep_grouped
-    keep[order] = keep_grouped
+    width = int(counts.max(initial=0))
+    if width <= k:
+        keep[:] = True
+        return keep
+    step = max(1, CHUNK_CELLS // width)
+    for first in range(0, len(counts), step):
+        last = min(first + step, len(counts))
+        lo, hi = int(start[first]), int(start[last])
+        at = slice(lo, hi) if order is None else order[lo:hi]
+        chunk = sign * values[at]
+        size = counts[first:last]
+        # Group g of the chunk fills row g of the padded matrix from its start.
+        offset = np.arange(last - first) * width - (start[first:last] - lo)
+        padded = np.full((last - first) * width, np.inf)  # a short group's k-th is inf: keep all
+        padded[np.arange(hi - lo) + np.repeat(offset, size)] = chunk
+        kth = np.partition(padded.reshape(last - first, width), k - 1, axis=1)[:, k - 1]
+        keep[at] = chunk <= np.repeat(kth, size)
     return keep
+
+
+def _best_per_row_and_mentor(
+    values: np.ndarray,
+    start: np.ndarray,
+    mentor: np.ndarray,
+    per_row: int,
+    per_mentor: int,
+    sign: float,
+) -> np.ndarray:
+    """True for each row's `per_row` lowest of sign * values and each mentor's `per_mentor`
+    lowest; row r's edges are start[r]:start[r + 1]."""
+    m = int(mentor.max(initial=-1)) + 1
+    ids = np.arange(1, len(mentor) + 1, dtype=np.int32 if len(mentor) < 2**31 - 1 else np.int64)
+    # SciPy's CSR to CSC conversion is a counting sort: the edges grouped by mentor, far faster
+    # than numpy's stable argsort of a large array.
+    by_mentor = csr_matrix((ids, mentor, start), shape=(len(start) - 1, m)).tocsc()
+    return _lowest(values, start, per_row, None, sign) | _lowest(
+        values, by_mentor.indptr, per_mentor, by_mentor.data - 1, sign
+    )
 
 
 def _ranks(counts: np.ndarray) -> np.ndarray:
@@ -77,37 +101,51 @@ def _solve_restricted(
     unmatched: float,
 ) -> np.ndarray:
     """The optimal mentor of each of n rows on the given pairs (-1: unmatched), each mentor as
-    many columns as its capacity, then one "unmatched" column per row."""
-    slots = int(capacity.sum())
+    many columns (places) as its capacity."""
+    active, row = np.unique(row, return_inverse=True)  # rows without pairs stay unmatched
     copies = capacity[mentor]
-    first_slot = np.cumsum(capacity) - capacity
-    rows = np.concatenate([np.repeat(row, copies), np.arange(n)])
-    columns = np.concatenate(
-        [np.repeat(first_slot[mentor], copies) + _ranks(copies), slots + np.arange(n)]
-    )
-    weights = np.concatenate([np.repeat(cost, copies), np.full(n, unmatched)])
-    graph = csr_matrix((weights, (rows, columns)), shape=(n, slots + n))
-    matched_rows, matched_columns = min_weight_full_bipartite_matching(graph)
-    owner = np.repeat(np.arange(len(capacity)), capacity)
+    places = int(capacity.sum())
+    first_place = np.cumsum(capacity) - capacity
+    rows, columns = np.repeat(row, copies), np.repeat(first_place[mentor], copies) + _ranks(copies)
+    weights = np.repeat(cost, copies)
+    graph = csr_matrix((weights, (rows, columns)), shape=(len(active), places))
+    if np.count_nonzero(maximum_bipartite_matching(graph) >= 0) == min(len(active), places):
+        # Every row or every place can be filled, so every optimum fills them. The solver is
+        # faster with the smaller side as rows, and with the places when the sides are even.
+        if places <= len(active):
+            place_of, row_of = min_weight_full_bipartite_matching(graph.T.tocsr())
+        else:
+            row_of, place_of = min_weight_full_bipartite_matching(graph)
+    else:
+        # Otherwise each row has a column of its own meaning "unmatched", dearer than any
+        # change of total score, so the most rows get a place.
+        leave = (np.full(len(active), unmatched), (np.arange(len(active)), np.arange(len(active))))
+        graph = hstack([graph, csr_matrix(leave)], format="csr")
+        row_of, place_of = min_weight_full_bipartite_matching(graph)
+        row_of, place_of = row_of[place_of < places], place_of[place_of < places]
     mentor_of = np.full(n, -1)
-    real = matched_columns < slots
-    mentor_of[matched_rows[real]] = owner[matched_columns[real]]
+    mentor_of[active[row_of]] = np.repeat(np.arange(len(capacity)), capacity)[place_of]
     return mentor_of
 
 
 def _shortest_distances(
-    source: np.ndarray, target: np.ndarray, weight: np.ndarray, nodes: int, slack: float
-) -> np.ndarray:
-    """Bellman-Ford from a virtual root joined to every node at no cost, relaxing only from the
-    nodes that changed; an improvement within `slack` is not one."""
+    source: np.ndarray,
+    target: np.ndarray,
+    weight: np.ndarray,
+    slack: float,
+    distance: np.ndarray,
+    changed: np.ndarray,
+    passes: int,
+) -> tuple[np.ndarray | None, int]:
+    """Bellman-Ford from a virtual root joined to every node at no cost, starting from upper
+    bounds `distance` and relaxing only from the nodes that changed; an improvement within
+    `slack` is not one. (distances, passes used), or None after `passes` without settling."""
     order = np.argsort(source, kind="stable")
     source, target, weight = source[order], target[order], weight[order]
-    start = np.searchsorted(source, np.arange(nodes + 1))
-    distance = np.zeros(nodes)
-    changed = np.arange(nodes)
-    for _ in range(nodes + 1):
+    start = np.searchsorted(source, np.arange(len(distance) + 1))
+    for done in range(passes):
         if not len(changed):
-            return distance
+            return distance, done
         counts = start[changed + 1] - start[changed]
         edges = np.repeat(start[changed], counts) + _ranks(counts)
         best = distance.copy()
@@ -115,9 +153,7 @@ def _shortest_distances(
         improved = best < distance - slack
         distance = np.where(improved, best, distance)
         changed = np.flatnonzero(improved)
-    raise RuntimeError(
-        "the restricted assignment is not optimal: its residual has a negative cycle"
-    )
+    return None, passes
 
 
 def _potentials(
@@ -128,9 +164,13 @@ def _potentials(
     capacity: np.ndarray,
     unmatched: float,
     slack: float,
-) -> np.ndarray:
+    known: tuple[np.ndarray, np.ndarray, int] | None = None,
+) -> tuple[np.ndarray | None, int]:
     """Potentials of mentees (0..n-1), mentors (n..n+m-1) and the sink (n+m) under which every
-    edge of the restricted residual network has a reduced cost of at least -slack."""
+    edge of the restricted residual network has a reduced cost of at least -slack, and the
+    passes that took. `known`: potentials for a part of these pairs, the mentees of the other
+    pairs, and the most passes to try (None if they do not settle: the assignment is then not
+    optimal on these pairs, or not provably so soon enough)."""
     n, m = len(mentor_of), len(capacity)
     sink = n + m
     used = mentor_of[row] == mentor
@@ -145,21 +185,15 @@ def _potentials(
     source.append(np.full(len(alone), sink))
     target.append(alone)
     weight.append(np.full(len(alone), -unmatched))
+    start, changed, passes = known or (np.zeros(n + m + 1), np.arange(n + m + 1), n + m + 2)
     return _shortest_distances(
-        np.concatenate(source), np.concatenate(target), np.concatenate(weight), n + m + 1, slack
-    )
-
-
-def _grouped_lowest(
-    values: np.ndarray, row: np.ndarray, mentor: np.ndarray, n: int, per_row: int, per_mentor: int
-) -> np.ndarray:
-    """True for each row's `per_row` lowest values and each mentor's `per_mentor` lowest (edges
-    sorted by row)."""
-    row_start = np.searchsorted(row, np.arange(n + 1))
-    by_mentor = np.argsort(mentor, kind="stable")
-    mentor_start = np.searchsorted(mentor[by_mentor], np.arange(int(mentor.max()) + 2))
-    return _lowest(values, row_start, per_row, None) | _lowest(
-        values, mentor_start, per_mentor, by_mentor
+        np.concatenate(source),
+        np.concatenate(target),
+        np.concatenate(weight),
+        slack,
+        start,
+        changed,
+        passes,
     )
 
 
@@ -182,7 +216,7 @@ def _costs(score: np.ndarray, top: float) -> np.ndarray:
     return (top + 1.0) - score
 
 
-def _broken(
+def _below(
     start: np.ndarray,
     mentor: np.ndarray,
     score: np.ndarray,
@@ -190,33 +224,35 @@ def _broken(
     chosen: np.ndarray,
     closed: np.ndarray,
     potential: np.ndarray,
-    slack: float,
-) -> np.ndarray:
-    """Edges left out, to mentors with room, whose reduced cost under the potentials is
-    negative; block by block, as a full-length array of costs would be large."""
+    below: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Edges left out, to mentors with room, whose reduced cost under the potentials is below
+    `below`, with those reduced costs; block by block, as full-length arrays would be large."""
     n = len(start) - 1
-    found = []
+    found, values = [], []
     for lo, hi, rows in _edge_blocks(start):
         them = mentor[lo:hi]
         reduced = _costs(score[lo:hi], top) + potential[rows] - potential[n + them]
-        broken = (reduced < -slack) & ~chosen[lo:hi]
+        near = (reduced < below) & ~chosen[lo:hi]
         if closed.any():
-            broken &= ~closed[them]
-        found.append(lo + np.flatnonzero(broken))
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            near &= ~closed[them]
+        at = np.flatnonzero(near)
+        found.append(lo + at)
+        values.append(reduced[at])
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(found), np.concatenate(values)
 
 
 def best_assignment(
     start: np.ndarray,
     mentor: np.ndarray,
     score: np.ndarray,
-    shortlist: np.ndarray,
     capacity: np.ndarray,
 ) -> np.ndarray:
     """For each row of the graph (row r's pairs are mentor[start[r]:start[r + 1]] with their
     scores), its mentor in an assignment with the most pairs and, among those, the highest
-    total score (-1: unmatched). Mentor j takes at most capacity[j] rows; `shortlist` marks the
-    pairs to try first."""
+    total score (-1: unmatched). Mentor j takes at most capacity[j] rows."""
     n = len(start) - 1
     if not len(score) or not capacity.sum():
         return np.full(n, -1)
@@ -225,31 +261,62 @@ def best_assignment(
     unmatched = spread * (min(n, int(capacity.sum())) + 1)
     slack = TOLERANCE * spread
     closed = capacity == 0
-    chosen = shortlist & ~closed[mentor] if closed.any() else shortlist.copy()
+    widest = int(capacity.max())
+    chosen = _best_per_row_and_mentor(
+        score, start, mentor, SHORTLIST_PER_MENTEE, SHORTLIST_PER_SLOT * widest, -1.0
+    )
+    if closed.any():
+        chosen &= ~closed[mentor]
+    solve = True
     for round_ in range(len(score) + 1):
         picked = np.flatnonzero(chosen)
         row = np.searchsorted(start, picked, side="right") - 1
         cost = _costs(score[picked], top)
-        mentor_of = _solve_restricted(n, row, mentor[picked], cost, capacity, unmatched)
-        potential = _potentials(row, mentor[picked], cost, mentor_of, capacity, unmatched, slack)
-        broken = _broken(start, mentor, score, top, chosen, closed, potential, slack)
+        if solve:
+            mentor_of = _solve_restricted(n, row, mentor[picked], cost, capacity, unmatched)
+            found, passes = _potentials(
+                row, mentor[picked], cost, mentor_of, capacity, unmatched, slack
+            )
+            if found is None:
+                raise RuntimeError("the restricted optimum has a negative cycle")
+            potential = found
+        near, reduced_near = _below(
+            start, mentor, score, top, chosen, closed, potential, NEAR * spread
+        )
+        broken = near[reduced_near < -slack]
         if not len(broken):
             return mentor_of
-        if round_ >= ROUNDS_BEFORE_GROWING:
-            chosen[broken] = True  # only grows, so the rounds end
-            continue
-        pool = np.sort(np.concatenate([picked, broken]))  # disjoint: broken ones were left out
-        pool_row = np.searchsorted(start, pool, side="right") - 1
-        reduced = _costs(score[pool], top) + potential[pool_row] - potential[n + mentor[pool]]
-        keep = _grouped_lowest(
-            reduced,
-            pool_row,
-            mentor[pool],
-            n,
-            AGAIN_PER_MENTEE,
-            AGAIN_PER_SLOT * int(capacity.max()),
+        chosen[broken] = True
+        # The same assignment may stay optimal with the pairs that broke the check: extend the
+        # potentials from where they were, far cheaper than solving again.
+        picked = np.flatnonzero(chosen)
+        row = np.searchsorted(start, picked, side="right") - 1
+        known = (potential, np.unique(np.searchsorted(start, broken, side="right") - 1), passes)
+        found, _ = _potentials(
+            row,
+            mentor[picked],
+            _costs(score[picked], top),
+            mentor_of,
+            capacity,
+            unmatched,
+            slack,
+            known,
         )
-        keep |= mentor_of[pool_row] == mentor[pool]
+        solve = found is None
+        if not solve or round_ >= ROUNDS_BEFORE_GROWING:
+            potential = found if found is not None else potential
+            continue  # the chosen pairs only grow from here, so the rounds end
+        reduced = _costs(score[picked], top) + potential[row] - potential[n + mentor[picked]]
+        keep = _best_per_row_and_mentor(
+            reduced,
+            np.searchsorted(row, np.arange(n + 1)),
+            mentor[picked],
+            AGAIN_PER_MENTEE,
+            AGAIN_PER_SLOT * widest,
+            1.0,
+        )
+        keep |= mentor_of[row] == mentor[picked]
         chosen[:] = False
-        chosen[pool[keep]] = True
+        chosen[picked[keep]] = True
+        chosen[near] = True  # close to tight: likely in the optimum too
     raise RuntimeError("unreachable: the chosen pairs grow every round")

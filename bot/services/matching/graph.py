@@ -268,26 +268,12 @@ def rule_checks(c: Cohort, data: MatchInput, i: np.ndarray, j: np.ndarray) -> di
 @dataclass(frozen=True)
 class Graph:
     """Feasible pairs of the mentees in `rows` (graph row r is mentee rows[r]), row by row:
-    row r's mentors are mentor[start[r]:start[r + 1]], with their scores. `shortlist` marks
-    each mentee's best pairs and each mentor's best pairs within each block of mentees."""
+    row r's mentors are mentor[start[r]:start[r + 1]], with their scores."""
 
     rows: np.ndarray
     start: np.ndarray
     mentor: np.ndarray
     score: np.ndarray
-    shortlist: np.ndarray
-
-
-def _lowest(costs: np.ndarray, k: int) -> np.ndarray:
-    """True for the k lowest costs of each row (all of them where there are no more)."""
-    if costs.shape[1] <= k:
-        return np.ones(costs.shape, dtype=bool)
-    # Selecting the lowest along contiguous rows: numpy partitions that way far faster than
-    # for the highest when most values tie at -inf, or down strided columns.
-    top = np.argpartition(costs, k - 1, axis=1)[:, :k]
-    lowest = np.zeros(costs.shape, dtype=bool)
-    np.put_along_axis(lowest, top, True, axis=1)
-    return lowest
 
 
 def _block_rules(
@@ -306,17 +292,14 @@ def _block_rules(
     return points
 
 
-def feasible_graph(
-    c: Cohort, data: MatchInput, rows: np.ndarray, per_mentee: int, per_mentor: int
-) -> Graph:
-    """Every pair of a mentee in `rows` (sorted) with a mentor that keeps every hard rule; the
-    shortlist holds `per_mentee` pairs of each mentee and about `per_mentor` of each mentor."""
+def feasible_graph(c: Cohort, data: MatchInput, rows: np.ndarray) -> Graph:
+    """Every pair of a mentee in `rows` (sorted) with a mentor that keeps every hard rule."""
     e, m = c.mentees, c.mentors
     width = len(m.grade)
     banned = tuple(np.concatenate([a, b]) for a, b in zip(c.line, c.forbidden, strict=True))
     block = max(1, BLOCK_CELLS // max(width, 1))
     columns = np.tile(np.arange(width, dtype=np.int32), min(block, len(rows)))
-    counts, mentor, score, shortlist = [], [], [], []
+    counts, mentor, score = [], [], []
     for lo in range(0, len(rows), block):
         who = rows[lo : lo + block]
         scores = _block_rules(c, data, who, banned)
@@ -325,18 +308,13 @@ def feasible_graph(
         scores += c.topic_points[key]
         ok = np.isfinite(scores)
         flat = np.flatnonzero(ok)
-        share = -(-per_mentor * len(who) // len(rows))  # the block's part, rounded up
-        costs = -scores
-        best = _lowest(costs, per_mentee) | _lowest(np.ascontiguousarray(costs.T), share).T
         counts.append(ok.sum(axis=1))
         mentor.append(columns[flat])
         score.append(scores.ravel()[flat])
-        shortlist.append(best.ravel()[flat])
     start = np.concatenate([[0], np.cumsum(np.concatenate(counts))]) if counts else np.zeros(1)
     return Graph(
         rows=rows,
         start=start.astype(np.int64),
         mentor=np.concatenate(mentor) if mentor else np.zeros(0, np.int32),
         score=np.concatenate(score) if score else np.zeros(0),
-        shortlist=np.concatenate(shortlist) if shortlist else np.zeros(0, bool),
     )

@@ -1,10 +1,12 @@
-"""The solver finds the assignment with the most pairs and then the highest total, whatever the
-shortlist it starts from: small graphs against an exhaustive search, larger ones against SciPy's
+"""The solver finds the assignment with the most pairs and then the highest total, however few
+pairs it tries first: small graphs against an exhaustive search, larger ones against SciPy's
 dense solver."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from unittest import mock
 
 import numpy as np
@@ -39,7 +41,7 @@ def exhaustive(edges: dict[tuple[int, int], float], n: int, capacity: tuple[int,
         options = [best(r + 1, room)]
         for j, left in enumerate(room):
             if left and (r, j) in edges:
-                count, total = best(r + 1, room[:j] + (left - 1,) + room[j + 1 :])
+                count, total = best(r + 1, (*room[:j], left - 1, *room[j + 1 :]))
                 options.append((count + 1, total + edges[(r, j)]))
         return max(options, key=lambda o: (o[0], round(o[1], 9)))
 
@@ -58,26 +60,50 @@ def outcome(
     return len(pairs), sum(edges[pair] for pair in pairs)
 
 
+@contextlib.contextmanager
+def tuned(
+    per_mentee: int, per_slot: int, again: int, grow_after: int, near: float
+) -> Iterator[None]:
+    """The solver with small shortlists, so that it needs several rounds and its proof."""
+    with contextlib.ExitStack() as stack:
+        for name, value in (
+            ("SHORTLIST_PER_MENTEE", per_mentee),
+            ("SHORTLIST_PER_SLOT", per_slot),
+            ("AGAIN_PER_MENTEE", again),
+            ("AGAIN_PER_SLOT", again),
+            ("ROUNDS_BEFORE_GROWING", grow_after),
+            ("NEAR", near),
+        ):
+            stack.enter_context(mock.patch.object(assign, name, value))
+        yield
+
+
+settings_of_the_solver = st.tuples(
+    st.integers(1, 3),
+    st.integers(0, 2),
+    st.integers(1, 3),
+    st.integers(0, 3),
+    st.sampled_from([0.0, 0.02, 0.5]),
+)
+
+
 @st.composite
-def problems(draw: st.DrawFn) -> tuple[dict[tuple[int, int], float], int, np.ndarray, np.ndarray]:
+def problems(draw: st.DrawFn) -> tuple[dict[tuple[int, int], float], int, np.ndarray]:
     n, m = draw(st.integers(0, 6)), draw(st.integers(1, 4))
     # Few distinct scores make many ties; negative ones are allowed too.
     value = st.sampled_from([-1.5, 0.0, 0.25, 1.0, 2.0, 2.5]) | st.floats(-3, 10)
-    edges = {
-        (r, j): draw(value) for r in range(n) for j in range(m) if draw(st.integers(0, 2))
-    }
+    edges = {(r, j): draw(value) for r in range(n) for j in range(m) if draw(st.integers(0, 2))}
     capacity = np.array([draw(st.integers(0, 3)) for _ in range(m)], dtype=np.int64)
-    shortlist = np.array([draw(st.booleans()) for _ in edges], dtype=bool)
-    return edges, n, capacity, shortlist
+    return edges, n, capacity
 
 
 @settings(max_examples=400, deadline=None)
-@given(problems(), st.integers(0, 3))
-def test_optimal_from_any_shortlist(problem: tuple, grow_after: int) -> None:
-    edges, n, capacity, shortlist = problem
+@given(problems(), settings_of_the_solver)
+def test_optimal_however_few_pairs_it_tries_first(problem: tuple, tuning: tuple) -> None:
+    edges, n, capacity = problem
     start, mentor, score = graph_of(edges, n)
-    with mock.patch.object(assign, "ROUNDS_BEFORE_GROWING", grow_after):
-        mentor_of = best_assignment(start, mentor, score, shortlist, capacity)
+    with tuned(*tuning):
+        mentor_of = best_assignment(start, mentor, score, capacity)
     count, total = outcome(edges, n, capacity, mentor_of)
     best_count, best_total = exhaustive(edges, n, tuple(int(c) for c in capacity))
     assert count == best_count
@@ -101,7 +127,7 @@ def dense_optimum(
     return len(pairs), sum(edges[p] for p in pairs)
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(16))
 def test_larger_graphs_with_ties_match_the_dense_solver(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(30, 90)), int(rng.integers(5, 30))
@@ -114,15 +140,14 @@ def test_larger_graphs_with_ties_match_the_dense_solver(seed: int) -> None:
     }
     capacity = rng.integers(0, 4, m)
     start, mentor, score = graph_of(edges, n)
-    shortlist = rng.random(len(score)) < rng.uniform(0, 0.3)
-    mentor_of = best_assignment(start, mentor, score, shortlist, capacity)
+    small = (int(rng.integers(1, 4)), int(rng.integers(0, 3)), int(rng.integers(1, 4)))
+    with tuned(*small, grow_after=int(rng.integers(0, 4)), near=float(rng.choice([0, 0.02]))):
+        mentor_of = best_assignment(start, mentor, score, capacity)
     assert outcome(edges, n, capacity, mentor_of) == dense_optimum(edges, n, capacity)
 
 
 def test_no_pairs_or_no_room_leaves_everyone_unmatched() -> None:
     start, mentor, score = graph_of({}, 3)
-    none = np.zeros(0, dtype=bool)
-    assert best_assignment(start, mentor, score, none, np.array([2])).tolist() == [-1] * 3
+    assert best_assignment(start, mentor, score, np.array([2])).tolist() == [-1] * 3
     start, mentor, score = graph_of({(0, 0): 1.0, (1, 0): 2.0}, 2)
-    both = np.ones(2, dtype=bool)
-    assert best_assignment(start, mentor, score, both, np.array([0])).tolist() == [-1, -1]
+    assert best_assignment(start, mentor, score, np.array([0])).tolist() == [-1, -1]
