@@ -6,15 +6,16 @@ graph at once is slow (a mentor with capacity c is c columns, and a large cohort
 allowed pairs), yet few pairs can be in any good assignment. So:
 
 1. Start from a shortlist: each mentee's and each mentor's best pairs by score.
-2. Solve that restricted problem exactly with SciPy's sparse Jonker-Volgenant solver. Every
-   mentee has a column of its own meaning "unmatched", dearer than any change of total score
-   could be, so more pairs always win.
+2. Solve that restricted problem exactly with SciPy's sparse Jonker-Volgenant solver. When
+   neither every mentee nor every place can be filled, each mentee also gets a column of its
+   own meaning "unmatched", dearer than any change of total score could be, so more pairs win.
 3. Find potentials (the LP dual) for that optimum: shortest distances in its residual network.
 4. Check every pair left out against the potentials. If none has a negative reduced cost, the
    potentials are feasible for the whole problem, which proves by LP duality that the restricted
-   optimum is optimal for every pair. Otherwise keep the pairs in use, the pairs that broke the
-   check and the best of the rest by reduced cost, and repeat; after a few rounds the chosen
-   pairs only grow, so the loop ends.
+   optimum is optimal among all allowed pairs (the assignment LP has integral optima). Otherwise
+   add the pairs that broke the check; if the potentials extend to them, check again, else solve
+   again on the pairs in use, those near tight and the best of the rest by reduced cost. After a
+   few rounds the chosen pairs only grow, so the loop ends.
 
 Costs are float64. A reduced cost counts as negative below -TOLERANCE times the score range,
 so rounding cannot make the proof loop; no assignment can beat the result by more than that
@@ -48,6 +49,8 @@ def _lowest(
     keep = np.zeros(len(values), dtype=bool)
     counts = np.diff(start)
     width = int(counts.max(initial=0))
+    if k <= 0:
+        return keep
     if width <= k:
         keep[:] = True
         return keep
@@ -268,7 +271,7 @@ def best_assignment(
     if closed.any():
         chosen &= ~closed[mentor]
     solve = True
-    for round_ in range(len(score) + 1):
+    for round_ in range(len(score) + ROUNDS_BEFORE_GROWING + 1):
         picked = np.flatnonzero(chosen)
         row = np.searchsorted(start, picked, side="right") - 1
         cost = _costs(score[picked], top)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import random
+from collections.abc import Iterator
+from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.services.matching import assign
 from bot.services.matching.engine import match, rule_masks, score_components
+from bot.services.matching.graph import cohort, feasible_graph
 from bot.services.matching.model import DEFAULT_WEIGHTS, Candidate, MatchInput, Rules
 
 TOPICS = ["AI", "Social", "Hybrid", "D&I"]
@@ -48,7 +55,10 @@ candidates = st.builds(
 
 @st.composite
 def cohorts(draw: st.DrawFn) -> MatchInput:
-    mentors = [person(f"m{i}", **draw(candidates)) for i in range(draw(st.integers(0, 4)))]
+    mentors = [
+        person(f"m{i}", **draw(candidates), taken=draw(st.sampled_from([0, 0, 0, 1, 2])))
+        for i in range(draw(st.integers(0, 4)))
+    ]
     mentees = [person(f"e{i}", **draw(candidates)) for i in range(draw(st.integers(0, 4)))]
     ids = [p.id for p in mentors + mentees]
     managers = {}
@@ -62,63 +72,159 @@ def cohorts(draw: st.DrawFn) -> MatchInput:
         for e in mentees
         if draw(st.booleans()) and draw(st.booleans())
     )
+    # Pins may break a rule or a mentor's capacity: the engine keeps those it can, in order.
+    pinned = frozenset(
+        (m.id, e.id) for m in mentors for e in mentees if draw(st.integers(0, 5)) == 0
+    )
+    weights = draw(
+        st.sampled_from([None, {"skills": 0.0}, {"topics": 5.0, "medium": 0.25}])
+        | st.fixed_dictionaries(
+            {name: st.sampled_from([0.0, 0.5, 1.0, 3.0, -1.0]) for name in DEFAULT_WEIGHTS}
+        )
+    )
     rules = Rules(
         mentor_more_junior=draw(st.booleans()),
         outside_reporting_line=draw(st.booleans()),
         reporting_line_depth=draw(st.integers(1, 3)),
         cross_department=draw(st.booleans()),
         max_tz_gap_hours=draw(st.sampled_from([None, 2.0, 6.0])),
-        mentor_capacity=draw(st.integers(1, 2)),
+        mentor_capacity=draw(st.integers(1, 3)),
+        **({"weights": weights} if weights is not None else {}),
     )
-    return MatchInput(tuple(mentors), tuple(mentees), rules, forbidden=forbidden, managers=managers)
+    return MatchInput(
+        tuple(mentors),
+        tuple(mentees),
+        rules,
+        pinned=pinned,
+        forbidden=forbidden,
+        managers=managers,
+    )
+
+
+def pins_kept(data: MatchInput) -> list[tuple[int, int]]:
+    """(mentee, mentor) indices of the pins the engine keeps: in order of (mentor id, mentee
+    id), each while the mentee has no pin yet and the mentor has room."""
+    room = [max(max(data.rules.mentor_capacity, 1) - m.taken, 0) for m in data.mentors]
+    mentor_at = {p.id: j for j, p in enumerate(data.mentors)}
+    mentee_at = {p.id: i for i, p in enumerate(data.mentees)}
+    kept: list[tuple[int, int]] = []
+    for mentor_id, mentee_id in sorted(data.pinned):
+        i, j = mentee_at[mentee_id], mentor_at[mentor_id]
+        if i not in [k for k, _ in kept] and room[j] > 0:
+            kept.append((i, j))
+            room[j] -= 1
+    return kept
 
 
 def brute_force(data: MatchInput) -> tuple[int, float]:
-    """Best (pairs, total score) over every assignment that keeps the rules."""
+    """Best (pairs, total score) over every assignment that keeps the pins the engine keeps,
+    the rules and the mentors' room."""
     masks = rule_masks(data)
     mentees, mentors = data.mentees, data.mentors
     weights = {**DEFAULT_WEIGHTS, **dict(data.rules.weights)}
     components = score_components(data) if mentees and mentors else {}
+
+    def score(i: int, j: int) -> float:
+        return sum(weights[name] * values[i, j] for name, values in components.items())
+
+    pins = dict(pins_kept(data))
+    room = [max(max(data.rules.mentor_capacity, 1) - m.taken, 0) for m in mentors]
     best = (0, 0.0)
     options = [None, *range(len(mentors))]
     for choice in itertools.product(options, repeat=len(mentees)):
+        if any(choice[i] != j for i, j in pins.items()):
+            continue
         load = [choice.count(j) for j in range(len(mentors))]
-        if any(x > data.rules.mentor_capacity for x in load):
+        if any(x > r for x, r in zip(load, room, strict=True)):
             continue
         total, count, ok = 0.0, 0, True
         for i, j in enumerate(choice):
             if j is None:
                 continue
-            if not all(mask[i, j] for mask in masks.values()):
+            if i not in pins and not all(mask[i, j] for mask in masks.values()):
                 ok = False
                 break
             count += 1
-            total += sum(weights[name] * values[i, j] for name, values in components.items())
+            total += score(i, j)
         if ok and (count, total) > (best[0], best[1] + 1e-9):
             best = (count, total)
     return best
 
 
+@contextlib.contextmanager
+def small_shortlists(small: bool) -> Iterator[None]:
+    """The solver trying one pair per mentee and none per mentor first, so that even these
+    small cohorts take it through several rounds and its proof of optimality."""
+    with contextlib.ExitStack() as stack:
+        if small:
+            for name, value in (
+                ("SHORTLIST_PER_MENTEE", 1),
+                ("SHORTLIST_PER_SLOT", 0),
+                ("AGAIN_PER_MENTEE", 1),
+                ("AGAIN_PER_SLOT", 0),
+                ("ROUNDS_BEFORE_GROWING", 1),
+            ):
+                stack.enter_context(mock.patch.object(assign, name, value))
+        yield
+
+
 @settings(max_examples=300, deadline=None)
-@given(cohorts())
-def test_result_is_optimal_and_keeps_every_rule(data: MatchInput) -> None:
-    result = match(data)
+@given(cohorts(), st.booleans())
+def test_result_is_optimal_and_keeps_every_rule(data: MatchInput, small: bool) -> None:
+    with small_shortlists(small):
+        result = match(data)
     masks = rule_masks(data)
     mentee_at = {p.id: i for i, p in enumerate(data.mentees)}
     mentor_at = {p.id: j for j, p in enumerate(data.mentors)}
+    pins = set(pins_kept(data))
+    assert {
+        (mentee_at[p.mentee_id], mentor_at[p.mentor_id]) for p in result.pairs if p.pinned
+    } == pins
     for pair in result.pairs:
         i, j = mentee_at[pair.mentee_id], mentor_at[pair.mentor_id]
         broken = [name for name, mask in masks.items() if not mask[i, j]]
-        assert not broken, (pair, broken)
+        assert pair.pinned or not broken, (pair, broken)
+    room = [max(max(data.rules.mentor_capacity, 1) - m.taken, 0) for m in data.mentors]
     loads = [sum(p.mentor_id == m.id for p in result.pairs) for m in data.mentors]
-    assert all(load <= data.rules.mentor_capacity for load in loads)
+    assert all(load <= r for load, r in zip(loads, room, strict=True))
     assert len({p.mentee_id for p in result.pairs}) == len(result.pairs)
     count, total = brute_force(data)
     assert len(result.pairs) == count
     assert result.total_score == pytest.approx(total, abs=1e-6)
     matched = {p.mentee_id for p in result.pairs} | {p.mentor_id for p in result.pairs}
-    everyone = {p.id for p in data.mentees} | {p.id for p in data.mentors}
+    everyone = {p.id for p in data.mentees} | {p.id for p in data.mentors if not p.taken}
     assert {u.person_id for u in result.unmatched} == everyone - matched
+
+
+@settings(max_examples=100, deadline=None)
+@given(cohorts(), st.randoms(use_true_random=False))
+def test_the_order_of_the_input_changes_nothing(data: MatchInput, rng: random.Random) -> None:
+    mentors, mentees = list(data.mentors), list(data.mentees)
+    rng.shuffle(mentors)
+    rng.shuffle(mentees)
+    shuffled = MatchInput(
+        tuple(mentors), tuple(mentees), data.rules, data.pinned, data.forbidden, data.managers
+    )
+    assert match(shuffled) == match(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cohorts())
+def test_the_graph_holds_exactly_the_pairs_the_rules_allow(data: MatchInput) -> None:
+    graph = feasible_graph(cohort(data), data, np.arange(len(data.mentees)))
+    masks = rule_masks(data)
+    allowed = np.ones((len(data.mentees), len(data.mentors)), dtype=bool)
+    for mask in masks.values():
+        allowed &= mask
+    rows = np.repeat(np.arange(len(data.mentees)), np.diff(graph.start))
+    assert sorted(zip(rows.tolist(), graph.mentor.tolist(), strict=True)) == sorted(
+        zip(*np.nonzero(allowed), strict=True)
+    )
+    if len(rows):
+        weights = {**DEFAULT_WEIGHTS, **dict(data.rules.weights)}
+        parts = score_components(data)
+        expected = sum(weights[name] * values[rows, graph.mentor] for name, values in parts.items())
+        assert graph.score == pytest.approx(expected, abs=1e-9)
 
 
 @given(cohorts())
