@@ -57,7 +57,11 @@ def _pairs(
 ) -> list[Pair]:
     """Pairs of mentees i[k] with mentors j[k], scored and explained."""
     parts = components(c, i, j)
-    scores = total(c, parts)
+    scores = total(c, parts).tolist()
+    # Python floats from here: far faster than numpy scalars one pair at a time.
+    points = {name: (c.weights.get(name, 0.0) * values).tolist() for name, values in parts.items()}
+    complementary = (parts["personality"] == 1.0).tolist()
+    overlap = (parts["time_zone"] * WORKING_HOURS).tolist()
     pairs = []
     for k, (mentee_at, mentor_at) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
         mentee, mentor = data.mentees[mentee_at], data.mentors[mentor_at]
@@ -67,16 +71,13 @@ def _pairs(
             + (f" ({', '.join(shared)})" if shared else ""),
             "topics": "shares topics of interest",
             "personality": "complementary personalities"
-            if parts["personality"][k] == 1.0
+            if complementary[k]
             else "one is happy either way",
             "medium": "like to meet the same way",
-            "time_zone": f"{parts['time_zone'][k] * WORKING_HOURS:.0f} working hours overlap",
+            "time_zone": f"{overlap[k]:.0f} working hours overlap",
         }
-        reasons = tuple(
-            Reason(name, round(float(c.weights.get(name, 0.0) * values[k]), 2), texts[name])
-            for name, values in parts.items()
-        )
-        pairs.append(Pair(mentor.id, mentee.id, float(scores[k]), reasons, pinned=pinned))
+        reasons = tuple(Reason(name, round(points[name][k], 2), texts[name]) for name in parts)
+        pairs.append(Pair(mentor.id, mentee.id, scores[k], reasons, pinned=pinned))
     return pairs
 
 
