@@ -17,9 +17,11 @@ allowed pairs), yet few pairs can be in any good assignment. So:
    again on the pairs in use, those near tight and the best of the rest by reduced cost. After a
    few rounds the chosen pairs only grow, so the loop ends.
 
-Costs are float64. A reduced cost counts as negative below -TOLERANCE times the score range,
-so rounding cannot make the proof loop; no assignment can beat the result by more than that
-tolerance per pair.
+Costs are whole numbers of a small unit of score, held in float64: every sum either solver
+forms stays an integer below 2**52, so it is exact. Near-ties that differ only by rounding
+become ties (the sparse solver can loop forever on those), and the proof is exact for these
+costs; against the scores themselves no assignment can be better by more than half a unit
+(about 1e-11 of the score range) per pair.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
-TOLERANCE = 1e-9
 SHORTLIST_PER_MENTEE = 16
 SHORTLIST_PER_SLOT = 32  # times the largest capacity
 AGAIN_PER_MENTEE = 4
@@ -214,9 +215,9 @@ def _edge_blocks(start: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
         first = last
 
 
-def _costs(score: np.ndarray, top: float) -> np.ndarray:
-    """Costs to minimise: at least 1, since the sparse solver reads a zero as no edge."""
-    return (top + 1.0) - score
+def _costs(score: np.ndarray, top: float, unit: float) -> np.ndarray:
+    """Costs to minimise, in whole units: at least 1, as the sparse solver reads 0 as no edge."""
+    return np.rint((top - score) / unit) + 1.0
 
 
 def _below(
@@ -224,6 +225,7 @@ def _below(
     mentor: np.ndarray,
     score: np.ndarray,
     top: float,
+    unit: float,
     chosen: np.ndarray,
     closed: np.ndarray,
     potential: np.ndarray,
@@ -235,7 +237,7 @@ def _below(
     found, values = [], []
     for lo, hi, rows in _edge_blocks(start):
         them = mentor[lo:hi]
-        reduced = _costs(score[lo:hi], top) + potential[rows] - potential[n + them]
+        reduced = _costs(score[lo:hi], top, unit) + potential[rows] - potential[n + them]
         near = (reduced < below) & ~chosen[lo:hi]
         if closed.any():
             near &= ~closed[them]
@@ -259,10 +261,12 @@ def best_assignment(
     n = len(start) - 1
     if not len(score) or not capacity.sum():
         return np.full(n, -1)
-    top = float(score.max())
-    spread = top - float(score.min()) + 1.0
-    unmatched = spread * (min(n, int(capacity.sum())) + 1)
-    slack = TOLERANCE * spread
+    top, bottom, places = float(score.max()), float(score.min()), int(capacity.sum())
+    # Sums of costs along any path of either solver stay below 2**52 (see above).
+    unit = max(top - bottom, 1.0) * (3 * (n + len(capacity) + places) + 8) / 2.0**52
+    spread = float(np.rint((top - bottom) / unit)) + 1.0
+    unmatched = spread * (min(n, places) + 1)  # one pair more is worth more than any score
+    slack = 0.5  # costs are whole numbers, so a real improvement is at least 1
     closed = capacity == 0
     widest = int(capacity.max())
     chosen = _best_per_row_and_mentor(
@@ -274,7 +278,7 @@ def best_assignment(
     for round_ in range(len(score) + ROUNDS_BEFORE_GROWING + 1):
         picked = np.flatnonzero(chosen)
         row = np.searchsorted(start, picked, side="right") - 1
-        cost = _costs(score[picked], top)
+        cost = _costs(score[picked], top, unit)
         if solve:
             mentor_of = _solve_restricted(n, row, mentor[picked], cost, capacity, unmatched)
             found, passes = _potentials(
@@ -284,7 +288,7 @@ def best_assignment(
                 raise RuntimeError("the restricted optimum has a negative cycle")
             potential = found
         near, reduced_near = _below(
-            start, mentor, score, top, chosen, closed, potential, NEAR * spread
+            start, mentor, score, top, unit, chosen, closed, potential, NEAR * spread
         )
         broken = near[reduced_near < -slack]
         if not len(broken):
@@ -298,7 +302,7 @@ def best_assignment(
         found, _ = _potentials(
             row,
             mentor[picked],
-            _costs(score[picked], top),
+            _costs(score[picked], top, unit),
             mentor_of,
             capacity,
             unmatched,
@@ -309,7 +313,7 @@ def best_assignment(
         if not solve or round_ >= ROUNDS_BEFORE_GROWING:
             potential = found if found is not None else potential
             continue  # the chosen pairs only grow from here, so the rounds end
-        reduced = _costs(score[picked], top) + potential[row] - potential[n + mentor[picked]]
+        reduced = _costs(score[picked], top, unit) + potential[row] - potential[n + mentor[picked]]
         keep = _best_per_row_and_mentor(
             reduced,
             np.searchsorted(row, np.arange(n + 1)),
