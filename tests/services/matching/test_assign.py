@@ -151,3 +151,41 @@ def test_no_pairs_or_no_room_leaves_everyone_unmatched() -> None:
     assert best_assignment(start, mentor, score, np.array([2])).tolist() == [-1] * 3
     start, mentor, score = graph_of({(0, 0): 1.0, (1, 0): 2.0}, 2)
     assert best_assignment(start, mentor, score, np.array([0])).tolist() == [-1, -1]
+
+
+# Costs on which SciPy's sparse solver (min_weight_full_bipartite_matching, SciPy 1.17) loops
+# forever: in a row reduction a dual update smaller than the rounding of the dual is lost, and
+# two rows keep taking one column from each other. 0 marks no edge.
+NEAR_TIES = [
+    [12.00000000000001, 11.0, 10.00000000000001, 10.00000000000001, 10.000000000000004],
+    [10.0, 10.00000000000001, 11.00000000000001, 10.000000000003, 0.0],
+    [
+        11.000000000000002,
+        11.000000000000002,
+        10.000000000000002,
+        10.000000000000002,
+        10.000000000000002,
+    ],
+    [0.0, 0.0, 0.0, 10.000000000000002, 0.0],
+    [11.000000000000004, 12.000000000000002, 10.000000000003, 10.00000000000001, 10.0],
+]
+
+
+def test_near_ties_reach_the_sparse_solver_as_whole_numbers() -> None:
+    matrix = np.array(NEAR_TIES)
+    edges = {(int(r), int(j)): -matrix[r, j] for r, j in zip(*np.nonzero(matrix), strict=True)}
+    start, mentor, score = graph_of(edges, 5)
+    capacity = np.ones(5, dtype=np.int64)
+    handed: list[np.ndarray] = []
+    solve = assign.min_weight_full_bipartite_matching
+
+    def spy(graph: object) -> object:
+        handed.append(graph.data.copy())  # type: ignore[attr-defined]
+        return solve(graph)
+
+    with mock.patch.object(assign, "min_weight_full_bipartite_matching", spy):
+        mentor_of = best_assignment(start, mentor, score, capacity)
+    assert handed and all(np.array_equal(costs, np.rint(costs)) for costs in handed)
+    count, total = outcome(edges, 5, capacity, mentor_of)
+    assert count == 5
+    assert total == pytest.approx(dense_optimum(edges, 5, capacity)[1], abs=1e-9)
