@@ -27,6 +27,7 @@ costs; against the scores themselves no assignment can be better by more than ha
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -37,7 +38,8 @@ SHORTLIST_PER_SLOT = 32  # times the largest capacity
 AGAIN_PER_MENTEE = 4
 AGAIN_PER_SLOT = 4  # times the largest capacity
 ROUNDS_BEFORE_GROWING = 3
-NEAR = 0.02
+NEAR = 0.02  # times the largest cost: pairs this close to tight join a new round
+SLACK = 0.5  # costs are whole numbers, so a real improvement is at least 1
 CHUNK_CELLS = 1 << 20  # about 8 MB of float64: numpy reuses such blocks without page faults
 
 
@@ -215,29 +217,56 @@ def _edge_blocks(start: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
         first = last
 
 
-def _costs(score: np.ndarray, top: float, unit: float) -> np.ndarray:
-    """Costs to minimise, in whole units: at least 1, as the sparse solver reads 0 as no edge."""
-    return np.rint((top - score) / unit) + 1.0
+@dataclass(frozen=True)
+class _Problem:
+    """The graph (row r's pairs are mentor[start[r]:start[r + 1]], with their scores), the
+    mentors' capacities, and costs in whole units."""
+
+    start: np.ndarray
+    mentor: np.ndarray
+    score: np.ndarray
+    capacity: np.ndarray
+    top: float
+    unit: float
+    spread: float  # the largest cost
+    unmatched: float  # the cost of leaving a row unmatched
+
+    @classmethod
+    def of(
+        cls, start: np.ndarray, mentor: np.ndarray, score: np.ndarray, capacity: np.ndarray
+    ) -> _Problem:
+        n, m, places = len(start) - 1, len(capacity), int(capacity.sum())
+        top, bottom = float(score.max()), float(score.min())
+        # Sums of costs along any path of either solver stay below 2**52 (see above).
+        unit = max(top - bottom, 1.0) * (3 * (n + m + places) + 8) / 2.0**52
+        spread = float(np.rint((top - bottom) / unit)) + 1.0
+        # One pair more is worth more than any difference of total score.
+        unmatched = spread * (min(n, places) + 1)
+        return cls(start, mentor, score, capacity, top, unit, spread, unmatched)
+
+    @property
+    def n(self) -> int:
+        return len(self.start) - 1
+
+    def costs(self, edges: np.ndarray | slice) -> np.ndarray:
+        """Costs to minimise, in whole units: at least 1, as the sparse solver reads 0 as no
+        edge."""
+        return np.rint((self.top - self.score[edges]) / self.unit) + 1.0
+
+    def row(self, edges: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.start, edges, side="right") - 1
 
 
 def _below(
-    start: np.ndarray,
-    mentor: np.ndarray,
-    score: np.ndarray,
-    top: float,
-    unit: float,
-    chosen: np.ndarray,
-    closed: np.ndarray,
-    potential: np.ndarray,
-    below: float,
+    p: _Problem, chosen: np.ndarray, potential: np.ndarray, below: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Edges left out, to mentors with room, whose reduced cost under the potentials is below
     `below`, with those reduced costs; block by block, as full-length arrays would be large."""
-    n = len(start) - 1
+    closed = p.capacity == 0
     found, values = [], []
-    for lo, hi, rows in _edge_blocks(start):
-        them = mentor[lo:hi]
-        reduced = _costs(score[lo:hi], top, unit) + potential[rows] - potential[n + them]
+    for lo, hi, rows in _edge_blocks(p.start):
+        them = p.mentor[lo:hi]
+        reduced = p.costs(slice(lo, hi)) + potential[rows] - potential[p.n + them]
         near = (reduced < below) & ~chosen[lo:hi]
         if closed.any():
             near &= ~closed[them]
@@ -249,6 +278,51 @@ def _below(
     return np.concatenate(found), np.concatenate(values)
 
 
+def _solve(p: _Problem, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The optimum on the chosen pairs, its potentials and the passes they took."""
+    picked = np.flatnonzero(chosen)
+    row, mentor, cost = p.row(picked), p.mentor[picked], p.costs(picked)
+    mentor_of = _solve_restricted(p.n, row, mentor, cost, p.capacity, p.unmatched)
+    potential, passes = _potentials(row, mentor, cost, mentor_of, p.capacity, p.unmatched, SLACK)
+    if potential is None:
+        raise RuntimeError("the restricted optimum has a negative cycle")
+    return mentor_of, potential, passes
+
+
+def _extended(
+    p: _Problem,
+    chosen: np.ndarray,
+    mentor_of: np.ndarray,
+    known: tuple[np.ndarray, np.ndarray, int],
+) -> np.ndarray | None:
+    """Potentials for the chosen pairs under the same assignment, from potentials known for a
+    part of them (see _potentials), or None."""
+    picked = np.flatnonzero(chosen)
+    row, mentor, cost = p.row(picked), p.mentor[picked], p.costs(picked)
+    return _potentials(row, mentor, cost, mentor_of, p.capacity, p.unmatched, SLACK, known)[0]
+
+
+def _chosen_again(
+    p: _Problem, chosen: np.ndarray, mentor_of: np.ndarray, potential: np.ndarray
+) -> np.ndarray:
+    """Of the chosen pairs, those in use and the best by reduced cost of each row and mentor."""
+    picked = np.flatnonzero(chosen)
+    row, mentor = p.row(picked), p.mentor[picked]
+    reduced = p.costs(picked) + potential[row] - potential[p.n + mentor]
+    keep = _best_per_row_and_mentor(
+        reduced,
+        np.searchsorted(row, np.arange(p.n + 1)),
+        mentor,
+        AGAIN_PER_MENTEE,
+        AGAIN_PER_SLOT * int(p.capacity.max()),
+        1.0,
+    )
+    keep |= mentor_of[row] == mentor
+    again = np.zeros(len(chosen), dtype=bool)
+    again[picked[keep]] = True
+    return again
+
+
 def best_assignment(
     start: np.ndarray,
     mentor: np.ndarray,
@@ -258,72 +332,32 @@ def best_assignment(
     """For each row of the graph (row r's pairs are mentor[start[r]:start[r + 1]] with their
     scores), its mentor in an assignment with the most pairs and, among those, the highest
     total score (-1: unmatched). Mentor j takes at most capacity[j] rows."""
-    n = len(start) - 1
     if not len(score) or not capacity.sum():
-        return np.full(n, -1)
-    top, bottom, places = float(score.max()), float(score.min()), int(capacity.sum())
-    # Sums of costs along any path of either solver stay below 2**52 (see above).
-    unit = max(top - bottom, 1.0) * (3 * (n + len(capacity) + places) + 8) / 2.0**52
-    spread = float(np.rint((top - bottom) / unit)) + 1.0
-    unmatched = spread * (min(n, places) + 1)  # one pair more is worth more than any score
-    slack = 0.5  # costs are whole numbers, so a real improvement is at least 1
-    closed = capacity == 0
+        return np.full(len(start) - 1, -1)
+    p = _Problem.of(start, mentor, score, capacity)
     widest = int(capacity.max())
     chosen = _best_per_row_and_mentor(
         score, start, mentor, SHORTLIST_PER_MENTEE, SHORTLIST_PER_SLOT * widest, -1.0
     )
-    if closed.any():
-        chosen &= ~closed[mentor]
-    solve = True
+    chosen &= capacity[mentor] > 0
+    mentor_of, potential, passes = _solve(p, chosen)
     for round_ in range(len(score) + ROUNDS_BEFORE_GROWING + 1):
-        picked = np.flatnonzero(chosen)
-        row = np.searchsorted(start, picked, side="right") - 1
-        cost = _costs(score[picked], top, unit)
-        if solve:
-            mentor_of = _solve_restricted(n, row, mentor[picked], cost, capacity, unmatched)
-            found, passes = _potentials(
-                row, mentor[picked], cost, mentor_of, capacity, unmatched, slack
-            )
-            if found is None:
-                raise RuntimeError("the restricted optimum has a negative cycle")
-            potential = found
-        near, reduced_near = _below(
-            start, mentor, score, top, unit, chosen, closed, potential, NEAR * spread
-        )
-        broken = near[reduced_near < -slack]
+        near, reduced = _below(p, chosen, potential, NEAR * p.spread)
+        broken = near[reduced < -SLACK]
         if not len(broken):
             return mentor_of
         chosen[broken] = True
-        # The same assignment may stay optimal with the pairs that broke the check: extend the
-        # potentials from where they were, far cheaper than solving again.
-        picked = np.flatnonzero(chosen)
-        row = np.searchsorted(start, picked, side="right") - 1
-        known = (potential, np.unique(np.searchsorted(start, broken, side="right") - 1), passes)
-        found, _ = _potentials(
-            row,
-            mentor[picked],
-            _costs(score[picked], top, unit),
-            mentor_of,
-            capacity,
-            unmatched,
-            slack,
-            known,
-        )
-        solve = found is None
-        if not solve or round_ >= ROUNDS_BEFORE_GROWING:
-            potential = found if found is not None else potential
-            continue  # the chosen pairs only grow from here, so the rounds end
-        reduced = _costs(score[picked], top, unit) + potential[row] - potential[n + mentor[picked]]
-        keep = _best_per_row_and_mentor(
-            reduced,
-            np.searchsorted(row, np.arange(n + 1)),
-            mentor[picked],
-            AGAIN_PER_MENTEE,
-            AGAIN_PER_SLOT * widest,
-            1.0,
-        )
-        keep |= mentor_of[row] == mentor[picked]
-        chosen[:] = False
-        chosen[picked[keep]] = True
+        # The same assignment may stay optimal with the pairs that broke the check: extending
+        # the potentials from where they were is far cheaper than solving again.
+        known = (potential, np.unique(p.row(broken)), passes)
+        extended = _extended(p, chosen, mentor_of, known)
+        if extended is not None:
+            potential = extended
+            continue
+        if round_ >= ROUNDS_BEFORE_GROWING:
+            mentor_of, potential, passes = _solve(p, chosen)  # only grows now: the rounds end
+            continue
+        chosen = _chosen_again(p, chosen, mentor_of, potential)
         chosen[near] = True  # close to tight: likely in the optimum too
+        mentor_of, potential, passes = _solve(p, chosen)
     raise RuntimeError("unreachable: the chosen pairs grow every round")

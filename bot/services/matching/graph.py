@@ -267,10 +267,9 @@ def rule_checks(c: Cohort, data: MatchInput, i: np.ndarray, j: np.ndarray) -> di
 
 @dataclass(frozen=True)
 class Graph:
-    """Feasible pairs of the mentees in `rows` (graph row r is mentee rows[r]), row by row:
-    row r's mentors are mentor[start[r]:start[r + 1]], with their scores."""
+    """Feasible pairs, row by row (row r is the r-th mentee asked for): row r's mentors are
+    mentor[start[r]:start[r + 1]], with their scores."""
 
-    rows: np.ndarray
     start: np.ndarray
     mentor: np.ndarray
     score: np.ndarray
@@ -319,7 +318,6 @@ def feasible_graph(c: Cohort, data: MatchInput, rows: np.ndarray) -> Graph:
         score.append(scores.ravel()[flat])
     start = np.concatenate([[0], np.cumsum(np.concatenate(counts))]) if counts else np.zeros(1)
     return Graph(
-        rows=rows,
         start=start.astype(np.int64),
         mentor=np.concatenate(mentor) if mentor else np.zeros(0, np.int32),
         score=np.concatenate(score) if score else np.zeros(0),
