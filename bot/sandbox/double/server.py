@@ -58,6 +58,32 @@ REMEMBERED = (
 )
 
 
+def uncopiable_path(value: Any, path: str = "double", depth: int = 12) -> str:
+    """Where in `value` the first part that cannot be deep-copied is, as an access path."""
+    try:
+        copy.deepcopy(value)
+        return ""
+    except TypeError:
+        pass
+    if depth == 0:
+        return path
+    if isinstance(value, dict):
+        parts = [(f"{path}[{key!r}]", item) for key, item in value.items()]
+    elif isinstance(value, list | tuple | set | deque):
+        parts = [(f"{path}[{i}]", item) for i, item in enumerate(value)]
+    else:
+        parts = (
+            [(f"{path}.{name}", item) for name, item in vars(value).items()]
+            if hasattr(value, "__dict__")
+            else []
+        )
+    for inner, item in parts:
+        found = uncopiable_path(item, inner, depth - 1)
+        if found:
+            return found
+    return f"{path} ({type(value).__name__})"
+
+
 @dataclass(frozen=True)
 class SavedDouble:
     memory: dict[str, Any]
@@ -200,7 +226,11 @@ class SlackDouble(TeamSide):
         windows, recorded calls), for `restore` into another double later: a scenario played
         once can start many tests."""
         shared = {id(self.contracts): self.contracts}  # Slack's reference is read, not state
-        memory = copy.deepcopy({name: getattr(self, name) for name in REMEMBERED}, shared)
+        remembered = {name: getattr(self, name) for name in REMEMBERED}
+        try:
+            memory = copy.deepcopy(remembered, shared)
+        except TypeError as exc:  # something live got into the memory: say where
+            raise TypeError(f"{exc}, at {uncopiable_path(remembered)}") from exc
         return SavedDouble(memory, clocks=self._clocks(), contracts=self.contracts)
 
     def restore(self, saved: SavedDouble) -> None:
