@@ -88,7 +88,9 @@ SHOWN_SIGN_UPS = 3
 
 
 class _Stage:
-    """The sandbox, the transcript, and how long each acknowledgement took."""
+    """The sandbox, the transcript, and how long each acknowledgement took in real time: the
+    demo's clock jumps weeks at a time, so Slack's side measures its 3 s deadline on that
+    clock, where an answer takes no time at all."""
 
     def __init__(self, box: Sandbox, log: Transcript) -> None:
         self.box = box
@@ -99,7 +101,7 @@ class _Stage:
         """One thing a person does, and what they saw because of it."""
         self.log.say(f"\n{self.log.name(who)} {what}")
         response = await action
-        self.acks.append(response.elapsed * 1000)
+        self.acks.append(response.real_seconds * 1000)
         body = response.json() if response.text else None
         if body and body.get("response_action") == "errors":
             self._form_errors(who, body["errors"])
@@ -256,7 +258,7 @@ async def _sign_up_quietly(
         stage.log.say(f"    the form says: {response.json()['errors'][Field.LINE_MANAGER]}")
         stage.log.say("    they pick their real manager (or none) and submit again")
     response = await box.submit(who, modal["id"], answers)
-    stage.acks.append(response.elapsed * 1000)
+    stage.acks.append(response.real_seconds * 1000)
     await stage.box.run_job("deliver")
     stage.log.skip()
 
@@ -337,5 +339,5 @@ async def _summary(box: Sandbox, log: Transcript, acks: list[float]) -> None:
     )
     log.say(
         f"  acknowledgements: {len(acks)}, median {statistics.median(acks):.1f} ms, "
-        f"slowest {max(acks):.1f} ms"
+        f"slowest {max(acks):.1f} ms (real time on this machine; Slack allows 3 s)"
     )
