@@ -210,6 +210,41 @@ async def test_next_session_gets_a_reminder_the_day_before(
     assert held["post_at"] == int(later.timestamp()) - 86400
 
 
+async def test_a_next_session_whose_day_has_passed_is_no_longer_shown_as_next(
+    confirmed: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await agree(sandbox, confirmed)
+    booked = datetime(2026, 1, 20, 14, tzinfo=UTC)
+    await log_session(sandbox, MENTOR, **{Field.NEXT_SESSION: int(booked.timestamp())})
+    home = str(sandbox.double.home_view(EXEC))
+    assert f"last on 09 Jan, next <!date^{int(booked.timestamp())}^" in home
+    # The booked day passes; a week later Eve logs the session they did hold.
+    clock.set(datetime(2026, 1, 27, 9, tzinfo=UTC))
+    assert len(sandbox.double.deliver_scheduled()) == 2  # the reminders, on the 19th
+    await sandbox.event({"type": "app_home_opened", "user": EXEC, "tab": "home"})
+    home = str(sandbox.double.home_view(EXEC))
+    assert "1 of 6 sessions held, last on 09 Jan, no next session booked." in home
+    later_day = {Field.HELD_ON: "2026-01-27", "action_0_due": "2026-02-03"}
+    await log_session(sandbox, EXEC, **later_day)
+    posted = str(last_message(sandbox, confirmed)["blocks"])
+    assert "logged your session of *Tue 27 Jan*" in posted
+    assert "Next session" not in posted and "No next session is booked yet" in posted
+    for user in (MENTOR, EXEC):
+        home = str(sandbox.double.home_view(user))
+        assert "2 of 6 sessions held, last on 27 Jan, no next session booked." in home
+    # A day already past is refused on the form, and nothing is booked or scheduled for it.
+    past = datetime(2026, 1, 26, 14, tzinfo=UTC)
+    refused = await log_session(
+        sandbox, EXEC, **later_day, **{Field.NEXT_SESSION: int(past.timestamp())}
+    )
+    assert refused.json()["errors"][Field.NEXT_SESSION] == "The next session must be in the future."
+    # One this evening is booked, but its reminder "the day before" would be in the past.
+    tonight = datetime(2026, 1, 27, 20, tzinfo=UTC)
+    await log_session(sandbox, EXEC, **later_day, **{Field.NEXT_SESSION: int(tonight.timestamp())})
+    assert "Next session: <!date^" in str(last_message(sandbox, confirmed)["blocks"])
+    assert sandbox.double.scheduled_messages(EXEC) == []
+
+
 async def test_owners_close_their_actions_and_nobody_else_can(
     confirmed: str, sandbox: Sandbox
 ) -> None:

@@ -60,7 +60,7 @@ async def checkin_submitted(
     user_id, team_id = body["user"]["id"], context["team_id"]
     logged = await apply_as_sender(deps, context, checkins.log_session, pair_id=pair_id, data=data)
     await withdraw_scheduled(client, logged.cancelled)
-    text, blocks = views.logged_message(logged)
+    text, blocks = views.logged_message(logged, now=deps.clock.now())
     await client.chat_postMessage(
         channel=logged.pair.conversation_id or user_id, text=text, blocks=blocks
     )

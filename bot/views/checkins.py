@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from bot.ids import Action, Field, View, keyed
 from bot.models import Medium
@@ -166,7 +166,8 @@ def _action_line(text: str, owner: str, due: date | None, for_org: bool) -> Mrkd
     return join(" ", parts)
 
 
-def logged_message(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
+def logged_message(logged: Logged, *, now: datetime) -> tuple[Mrkdwn, list[Block]]:
+    """The session as the pair sees it; a next session whose time has passed is not "next"."""
     verb = "logged" if logged.created else "updated"
     text = mrkdwn(
         "{name} {verb} your session of {day:%a %d %b}.",
@@ -203,9 +204,16 @@ def logged_message(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
                 )
             )
         )
-    if logged.next_session_at:
+    if logged.next_session_at and logged.next_session_at > now:
         shown.append(
             blocks.context(mrkdwn("Next session: {at}", at=slack_date(logged.next_session_at)))
+        )
+    else:
+        shown.append(
+            blocks.context(
+                "No next session is booked yet: agree one together, and set it when you log "
+                "a session so that each of you gets a reminder the day before."
+            )
         )
     return text, shown
 

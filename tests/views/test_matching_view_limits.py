@@ -104,7 +104,7 @@ def test_home_and_checkin_form_for_a_busy_pair() -> None:
         lead_programmes=None,
         pairs=homes,
         user_id=busy.mentor.user_id,
-        today=date(2026, 2, 1),
+        now=datetime(2026, 2, 1, 9, tzinfo=UTC),
     )
     assert check_view(view, allowed_types=("home",)) == []
     assert_modal_ok(

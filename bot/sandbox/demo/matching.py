@@ -13,7 +13,7 @@ from bot.ids import Action, Command, Field
 from bot.models import Pair, PairStatus, Participant
 from bot.sandbox import Sandbox
 from bot.sandbox.demo.pair_work import Step, _press
-from bot.sandbox.demo.transcript import Transcript
+from bot.sandbox.demo.transcript import Transcript, the_other
 
 
 def _preview(box: Sandbox, lead: str) -> dict[str, Any]:
@@ -107,7 +107,7 @@ async def _meet(
     meeting = (clock.now() + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
     for index, pair in enumerate(pairs):
         if index == 1:
-            log.say(f"\n… the other {len(pairs) - 1} pairs agree their chemistry meetings too")
+            log.say(f"\n… {the_other(len(pairs) - 1)} agree their chemistry meetings too")
         await _chemistry(box, step, pair, at=meeting, loud=index == 0)
         if index:
             log.skip()
@@ -117,8 +117,9 @@ async def _meet(
     log.say("\n… two days later, the chemistry meetings take place")
     delivered = box.double.deliver_scheduled()
     log.delivered([m for m in delivered if m["channel"] == pairs[0].conversation_id][:1])
-    _, first_mentee = await _user_ids(box, pairs[0])
-    log.delivered([m for m in delivered if m["channel"] == box.double.dm_channel(first_mentee)])
+    # Each of the first pair is asked privately: the mentor answers first, then the mentee.
+    for user in await _user_ids(box, pairs[0]):
+        log.delivered([m for m in delivered if m["channel"] == box.double.dm_channel(user)])
 
 
 async def _answer_after_meeting(

@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.ids import Action, Command, Field
 from bot.models import ActionItem, Pair, PairStatus, Participant, SessionLog
 from bot.sandbox import Sandbox
-from bot.sandbox.demo.transcript import Transcript, short
+from bot.sandbox.demo.transcript import Transcript, short, the_other
 
 Step = Callable[[str, str, Awaitable[Any]], Awaitable[Any]]
 
@@ -98,7 +98,7 @@ async def play_pair_work(box: Sandbox, log: Transcript, step: Step, clock: FakeC
     pairs = await _confirmed(box)
     for index, (pair, mentor, mentee) in enumerate(pairs):
         if index == 1:
-            log.say(f"\n… the other {len(pairs) - 1} pairs agree theirs too")
+            log.say(f"\n… {the_other(len(pairs) - 1)} agree theirs too")
         await _agree(box, step, pair, mentor, mentee, loud=index == 0)
         if index:
             log.skip()

@@ -29,6 +29,11 @@ def _buttons(blocks: list[dict[str, Any]] | None) -> list[str]:
     return labels
 
 
+def the_other(count: int) -> str:
+    """'the other pair' or 'the other 10 pairs'."""
+    return "the other pair" if count == 1 else f"the other {count} pairs"
+
+
 def short(text: str, limit: int = 220) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -106,10 +111,13 @@ class Transcript:
 
     def delivered(self, messages: list[dict[str, Any]]) -> None:
         """Messages Slack posted on schedule."""
+        self.sent(messages, how="posted on schedule")
+
+    def sent(self, messages: list[dict[str, Any]], how: str = "message") -> None:
+        """Messages as they reached their conversations, told where the story needs them."""
         for message in messages:
             shown = _text_of(message.get("blocks"), message.get("text") or "")
             buttons = " ".join(_buttons(message.get("blocks")))
             self.say(
-                f"    {self.where(message['channel'])} (posted on schedule): {short(shown)} "
-                f"{buttons}".rstrip()
+                f"    {self.where(message['channel'])} ({how}): {short(shown)} {buttons}".rstrip()
             )
