@@ -9,7 +9,7 @@ import logging
 import socket
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from bot.sandbox.double.contracts import (
 from bot.sandbox.double.errors import SlackError, missing_field
 from bot.sandbox.double.grid import workspace_of_call
 from bot.sandbox.double.method_registry import HANDLERS, CallContext
-from bot.sandbox.double.oauth import OAUTH_ACCESS, OAuthApps
+from bot.sandbox.double.oauth import OAUTH_ACCESS, OAUTH_EXCHANGE, OAuthApps
 from bot.sandbox.double.rate_limits import RateLimiter
 from bot.sandbox.double.recording import Fault, RecordedCall
 from bot.sandbox.double.request_args import read_call
@@ -287,8 +287,8 @@ class SlackDouble(TeamSide):
             json_ok = contract.json_input_supported if contract else True
             incoming = await read_call(request, json_input_supported=json_ok)
             token, args = incoming.token, incoming.args
-            if method == OAUTH_ACCESS:  # the app's own credentials, not a token
-                body = {"ok": True, **self.oauth.access(request.headers, args, self.hosted)}
+            if method in (OAUTH_ACCESS, OAUTH_EXCHANGE):  # the app's credentials authenticate
+                body = {"ok": True, **self._oauth(method, request.headers, token, args)}
                 self.calls.append(RecordedCall(method, args, token, 200, body, at))
                 return web.json_response(body)
             if handler is None and contract is None:
@@ -322,6 +322,13 @@ class SlackDouble(TeamSide):
             body, status = {"ok": False, "error": "double_internal_error", "detail": repr(exc)}, 500
         self.calls.append(RecordedCall(method, args, token, status, body, at))
         return web.json_response(body, status=status, headers=headers)
+
+    def _oauth(
+        self, method: str, headers: Mapping[str, str], token: str | None, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        if method == OAUTH_EXCHANGE:  # the token is the legacy one to exchange
+            return self.oauth.exchange(headers, token, args, self.hosted)
+        return self.oauth.access(headers, args, self.hosted)
 
     def _authenticate(self, token: str | None, args: dict[str, Any]) -> tuple[TokenGrant, str]:
         """The token's grant and the team of the workspace the call is for: the one the token
