@@ -118,6 +118,8 @@ class Field(enum.StrEnum):
     RULES = "matching_rules"
     MAX_TZ_GAP = "max_tz_gap_hours"
     CAPACITY = "mentor_capacity"
+    MATCHING_MODE = "matching_mode"
+    ANSWER_DAYS = "answer_days"
     GRACE = "nudge_grace_days"
     PULSE = "pulse_every_weeks"
     QUIET_START = "quiet_hours_start"

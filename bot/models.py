@@ -69,6 +69,14 @@ class RatingPhase(enum.StrEnum):
     END = "end"
 
 
+class MatchingMode(enum.StrEnum):
+    """Who decides the pairs of a programme."""
+
+    LEAD = "lead"  # the lead's matching run, as previewed and approved
+    CHOOSE = "choose"  # mentees choose from suggestions; the lead matches whoever is left
+    BOTH = "both"  # mentees may choose until the lead runs matching for everyone else
+
+
 class Workspace(Base):
     __tablename__ = "workspace"
 
@@ -93,6 +101,7 @@ class Programme(Base):
         CheckConstraint("min_survey_respondents >= 3", name="min_survey_respondents_floor"),
         CheckConstraint("starts_on < ends_on", name="starts_before_end"),
         CheckConstraint("purge_after_days >= 1", name="purge_after_days_positive"),
+        CheckConstraint("answer_days > 0", name="answer_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +130,13 @@ class Programme(Base):
     max_tz_gap_hours: Mapped[int | None] = mapped_column(Integer)
     mentor_capacity: Mapped[int] = mapped_column(Integer, default=1)
     matching_weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # Mentee-led choice: who decides, how long a mentor has to answer a mentee's request, and
+    # when the lead closed the choosing window (it opens when enrolment closes).
+    matching_mode: Mapped[MatchingMode] = mapped_column(
+        _enum(MatchingMode), default=MatchingMode.LEAD, server_default=MatchingMode.LEAD.value
+    )
+    answer_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    choosing_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Nudges and surveys.
     nudge_grace_days: Mapped[int] = mapped_column(Integer, default=7)
@@ -362,6 +378,57 @@ class PairConstraint(Base):
     kind: Mapped[ConstraintKind] = mapped_column(_enum(ConstraintKind))
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"  # waiting for the mentor's answer; holds one of the mentor's places
+    ACCEPTED = "accepted"  # agreed: pinned in the lead's next matching run
+    DECLINED = "declined"  # the mentor said no (the mentee is never told so)
+    EXPIRED = "expired"  # the mentor did not answer in time
+    WITHDRAWN = "withdrawn"  # choosing closed, or one of the two left, before an answer
+
+
+# A mentee has one request at a time, waiting or agreed, whatever two clicks or replicas do.
+_LIVE_REQUEST = "status IN ('open', 'accepted')"
+
+
+class MentorRequest(Base):
+    """A mentee asking a mentor from their suggestions to be their mentor; the mentor answers
+    privately. An accepted request is a pair the lead's next matching run keeps (pinned)."""
+
+    __tablename__ = "mentor_request"
+    __table_args__ = (
+        UniqueConstraint("mentee_id", "mentor_id"),
+        CheckConstraint("mentor_id <> mentee_id", name="two_people"),
+        Index(
+            "uq_mentor_request_live_mentee",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text(_LIVE_REQUEST),
+            postgresql_where=text(_LIVE_REQUEST),
+        ),
+        Index(
+            "ix_mentor_request_waiting",
+            "expires_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[RequestStatus] = mapped_column(
+        _enum(RequestStatus), default=RequestStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MeetingStatus(enum.StrEnum):
@@ -897,6 +964,7 @@ class Sweep(enum.StrEnum):
     SURVEYS = "surveys"  # programmes opening rounds and inviting
     SURVEY_REMINDERS = "survey_reminders"  # survey invites not answered
     RESOURCES = "resources"  # safe spaces getting a resource
+    REQUESTS = "requests"  # mentees' requests to mentors left unanswered too long
 
 
 class SweepFailure(Base):
