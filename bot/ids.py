@@ -52,6 +52,12 @@ class Action(enum.StrEnum):
     PREVIEW_PAIR = "preview_pair"  # the pin / forbid menu on a previewed pair
     ADD_CONSTRAINT = "add_constraint"
     END_PAIR = "end_pair"
+    # Mentees choosing their mentor; mentors answering; the lead closing the choosing window
+    SEE_SUGGESTIONS = "see_suggestions"
+    REQUEST_MENTOR = "request_mentor"
+    ACCEPT_REQUEST = "accept_request"
+    DECLINE_REQUEST = "decline_request"
+    CLOSE_CHOOSING = "close_choosing"
     # The pair's chemistry meeting
     REQUEST_CHEMISTRY = "request_chemistry"
     ACCEPT_TIME = "accept_time"

@@ -423,9 +423,7 @@ class MentorRequest(Base):
     mentor_id: Mapped[int] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[RequestStatus] = mapped_column(
-        _enum(RequestStatus), default=RequestStatus.OPEN
-    )
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -43,6 +43,11 @@ class Kind(enum.StrEnum):
     RESOURCE = "resource"  # a resource from the library, to a safe space
     STARTER_SET = "starter_set"  # ground rules and GROW prompts, to a newcomer
     PAUSE_OVER = "pause_over"  # a pause one of the pair asked for has ended
+    CHOOSE = "choose"  # a mentee may choose their mentor (again, after a request lapsed)
+    MENTOR_REQUEST = "mentor_request"  # a mentee asks this mentor, who accepts or declines
+    CHOICE_ACCEPTED = "choice_accepted"  # to the mentee: the mentor said yes
+    CHOOSING_CLOSED = "choosing_closed"  # to a mentee still waiting when the lead closed it
+    STILL_CHOOSING = "still_choosing"  # to the leads: who is still without a partner
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
