@@ -25,7 +25,8 @@ from bot.models import (
 )
 from bot.sandbox import Sandbox
 from bot.sandbox.double import User
-from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2, OUTSIDER
+from bot.services.data_rights import export_for
+from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2, OUTSIDER, TEAM
 from tests.flows import (
     EXEC2,
     EXEC3,
@@ -172,6 +173,21 @@ async def test_closing_enrolment_invites_mentees_to_choose_from_compatible_mento
     assert await requests(sandbox) == []
 
 
+async def test_the_sign_up_form_tells_mentors_what_choosing_mentees_will_see(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await play(sandbox, clock, choosing_cohort)
+    await create_programme(sandbox, LEAD, **{**CHOOSE, Field.NAME: "Second cohort"})
+    await open_enrolment(sandbox, LEAD, GENERAL, "Second cohort")
+    await sandbox.command(OUTSIDER, Command.PARTICIPANT, "join")
+    modal = sandbox.modal(OUTSIDER)
+    assert modal is not None
+    hints = {b["block_id"]: (b.get("hint") or {}).get("text", "") for b in modal["blocks"]}
+    for field in (Field.SKILLS, Field.GOALS):
+        assert "mentees choosing their mentor see the topics you offer" in hints[field]
+        assert "never your level or line manager" in hints[field]
+
+
 async def test_suggestions_keep_every_hard_rule_and_a_forged_request_is_refused(
     sandbox: Sandbox, clock: FakeClock
 ) -> None:
@@ -222,6 +238,11 @@ async def test_the_mentor_accepts_and_the_leads_matching_introduces_the_chosen_p
     await deliver(box, clock)
     assert "*Mia Mentor* accepted your request" in box.last_dm(EXEC)
     assert await requests(box) == [(EXEC, MENTOR, RequestStatus.ACCEPTED)]
+    async with box.db.transaction() as session:
+        mine = await export_for(session, team_id=TEAM, user_id=EXEC, now=clock.now())
+    assert mine is not None
+    [asked] = mine["programmes"][0]["mentor_requests"]
+    assert (asked["i_asked"], asked["status"]) == ("Mia Mentor", "accepted")
 
     # Where mentees choose, the lead's matching waits for the lead to close choosing.
     await box.command(LEAD, Command.ADMIN, "match")
