@@ -70,7 +70,7 @@ def _suggestion(suggestion: Suggestion, mentee_id: int) -> list[Block]:
         lines.append(mrkdwn(">{goals}", goals=" ".join(suggestion.goals.split())))
     ask = blocks.confirmed(
         blocks.button(
-            "Ask",
+            f"Ask {suggestion.name}",
             keyed(Action.REQUEST_MENTOR, suggestion.mentor_id),
             f"{suggestion.mentor_id}:{mentee_id}",
         ),
@@ -277,12 +277,20 @@ def standing_message(standing: Standing) -> Rendered:
 
 
 def closed_summary(closed: Closed) -> Mrkdwn:
+    withdrawn = (
+        mrkdwn(
+            "; {requests} still waiting withdrawn (those mentees are told)",
+            requests=blocks.count(closed.withdrawn, "request"),
+        )
+        if closed.withdrawn
+        else ""
+    )
     return mrkdwn(
-        "Choosing is closed in “{programme}”: {agreed} pinned in the matching, {withdrawn} "
-        "still waiting withdrawn (those mentees are told). Matching the rest…",
+        "Choosing is closed in “{programme}”: {agreed} pinned in the matching{withdrawn}. "
+        "Matching the rest…",
         programme=closed.programme_name,
         agreed=blocks.count(closed.agreed, "agreed pair"),
-        withdrawn=blocks.count(closed.withdrawn, "request"),
+        withdrawn=withdrawn,
     )
 
 

@@ -67,7 +67,7 @@ async def play_matching(
     box: Sandbox, log: Transcript, step: Step, clock: FakeClock, lead: str
 ) -> None:
     log.say("\n== Matching and chemistry meetings ==")
-    await _match_with_a_forbidden_pair(box, step, lead)
+    await _match_with_a_forbidden_pair(box, log, step, lead)
     pairs = await _pairs(box)
     await _meet(box, log, step, clock, pairs)
     await _answer_after_meeting(box, log, step, pairs)
@@ -75,17 +75,25 @@ async def play_matching(
     await _say_pair_counts(box, log)
 
 
-async def _match_with_a_forbidden_pair(box: Sandbox, step: Step, lead: str) -> None:
+async def _match_with_a_forbidden_pair(
+    box: Sandbox, log: Transcript, step: Step, lead: str
+) -> None:
     await step(lead, "types /mentoring-admin match", box.command(lead, Command.ADMIN, "match"))
     preview = _preview(box, lead)
+    for block in preview["blocks"]:
+        if block["type"] == "section" and "pinned" in block["text"]["text"]:
+            chosen = block["text"]["text"].split("\n")[0]
+            log.say(f"    the preview keeps the pair a mentee chose: {chosen}")
     weakest = next(
         b["accessory"]
         for b in preview["blocks"]
         if (b.get("accessory") or {}).get("type") == "overflow"
+        and "pinned" not in b["text"]["text"]  # not the pair a mentee chose
     )
     await step(
         lead,
-        "forbids the weakest pair from the preview's menu; matching runs again",
+        "forbids the weakest pair the engine proposed, from the preview's menu; matching runs "
+        "again",
         box.click(
             lead,
             weakest["action_id"],
