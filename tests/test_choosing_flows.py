@@ -253,6 +253,12 @@ async def test_the_mentor_accepts_and_the_leads_matching_introduces_the_chosen_p
         assert list(await session.scalars(select(Pair))) == []
         seen = list(await session.scalars(select(AuditEntry.view)))
     assert seen == ["mentees still choosing a mentor"]
+    # A mentee's forged "close choosing" is refused, and choosing stays open.
+    click, _ = await seeing(box, EXEC2)
+    programme_id = standing["blocks"][-1]["elements"][0]["value"]
+    await forge(box, click, f"{Action.CLOSE_CHOOSING}:{programme_id}", programme_id)
+    assert "for programme leads" in last_said(box)
+    assert suggested(await suggestions(box, EXEC3)) == ["Max Mentor"]
     await box.press(LEAD, standing, Action.CLOSE_CHOOSING)
     assert "1 agreed pair pinned in the matching" in box.replies(LEAD)[-1]["text"]
     shown = preview(box)
@@ -269,8 +275,9 @@ async def test_the_mentor_accepts_and_the_leads_matching_introduces_the_chosen_p
         pairs = list(await session.scalars(select(Pair).where(Pair.pinned.is_(True))))
     assert [p.status for p in pairs] == [PairStatus.INTRODUCED]
     # The window is closed: a late press of an old button changes nothing.
-    await box.press(EXEC2, invitation(box, EXEC2), Action.SEE_SUGGESTIONS)
+    await asking(box, EXEC2, with_button(box, EXEC2, Action.REQUEST_MENTOR), "Max Mentor")
     assert "Choosing has closed" in last_said(box)
+    assert await requests(box) == [(EXEC, MENTOR, RequestStatus.ACCEPTED)]
 
 
 async def test_a_decline_is_never_shown_as_such(sandbox: Sandbox, clock: FakeClock) -> None:
