@@ -58,8 +58,8 @@ async def may_match(
         if programme is None or not choosing.choosing_open(programme):
             return True
         mode = programme.matching_mode
-        standing = await choosing.standing(session, programme=programme)
         if mode == MatchingMode.CHOOSE:
+            standing = await choosing.standing(session, programme=programme)
             await audit.record(
                 session,
                 team_id=team_id,
