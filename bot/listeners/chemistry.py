@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import Click, apply_as_sender, apply_rule, button
+from bot.flows.calendar import share_calendar
 from bot.flows.endings import announce
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -128,6 +129,7 @@ async def time_accepted(click: Click) -> None:
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     async with deps.db.transaction() as session:
         await chemistry.set_message(session, meeting_id=agreement.meeting_id, ts=posted["ts"])
+    await share_calendar(client, [agreement.calendar])
     await schedule(deps, client, agreement)
 
 

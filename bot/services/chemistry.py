@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
+    CalendarKind,
     ChemistryDecision,
     ChemistryMeeting,
     Decision,
@@ -21,6 +22,8 @@ from bot.models import (
     ScheduledKind,
     ScheduledMessage,
 )
+from bot.services import calendar
+from bot.services.calendar import CalendarEntry
 from bot.services.pairs import (
     Ending,
     Member,
@@ -72,6 +75,7 @@ class Agreement:
     note: str
     message_ts: str | None
     planned: tuple[Planned, ...]
+    calendar: CalendarEntry | None = None  # the meeting, new or moved, for their calendars
 
 
 @dataclass(frozen=True)
@@ -292,6 +296,15 @@ async def accept(
         )
     session.add_all(rows)
     await session.flush()
+    entry = await calendar.book(
+        session,
+        pair=info,
+        kind=CalendarKind.CHEMISTRY,
+        starts_at=starts_at,
+        minutes=int(MEETING_LENGTH.total_seconds() // 60),
+        now=now,
+        where=meeting.note,
+    )
     return Agreement(
         meeting_id=meeting.id,
         pair=info,
@@ -300,6 +313,7 @@ async def accept(
         note=meeting.note,
         message_ts=meeting.message_ts,
         planned=tuple(Planned.of(r) for r in rows),
+        calendar=entry,
     )
 
 

@@ -118,9 +118,7 @@ def test_the_first_suggestion_is_the_earliest_half_hour_that_fits(
     at = (now + NOTICE).replace(minute=0, second=0, microsecond=0)
     earliest_fit = None
     while at <= now + WITHIN:
-        on_or_after = all(
-            at.astimezone(ZoneInfo(p.tz or "UTC")).date() >= now.date() for p in pair
-        )
+        on_or_after = all(at.astimezone(ZoneInfo(p.tz or "UTC")).date() >= now.date() for p in pair)
         if at >= now + NOTICE and on_or_after and all(inside(at, 30, p, QUIET) for p in pair):
             earliest_fit = at
             break
