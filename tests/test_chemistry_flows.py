@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.clock import FakeClock
 from bot.ids import Action, Command, Field, View
-from bot.models import ConstraintKind, Pair, PairConstraint, PairStatus
+from bot.models import ConstraintKind, Pair, PairConstraint, PairStatus, Participant
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import (
@@ -297,3 +297,54 @@ async def test_a_meeting_called_off_leaves_the_calendars(introduced: str, sandbo
     assert "is cancelled" in message["text"]
     for place in (introduced, EXEC, MENTOR):
         assert sandbox.double.scheduled_messages(place) == []
+
+
+async def test_the_form_offers_times_inside_both_working_hours(
+    introduced: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    assert clock.now().date() == datetime(2026, 1, 5).date()  # a Monday
+    await sandbox.press(EXEC, last_message(sandbox, introduced), Action.REQUEST_CHEMISTRY)
+    modal = sandbox.modal(EXEC)
+    assert modal is not None
+    [offered] = [b for b in modal["blocks"] if b.get("block_id") == Field.SUGGESTED_TIMES]
+    # Berlin works 08:00-16:30 UTC in winter, New York 14:00-22:30: from tomorrow, 14:00 UTC.
+    days = [datetime(2026, 1, d, 14, 0, tzinfo=UTC) for d in (6, 7, 8, 9)]
+    options = offered["element"]["options"]
+    assert [int(o["value"]) for o in options] == [int(d.timestamp()) for d in days]
+    assert options[0]["text"]["text"].startswith(f"<!date^{int(days[0].timestamp())}^")
+    assert options[0]["description"]["text"] == "Tue 06 Jan 15:00 Berlin time for Mia Mentor"
+    assert "09:00–17:30, Monday to Friday" in offered["hint"]["text"]
+
+    # Two ticked and one of her own: three times proposed.
+    own = datetime(2026, 1, 12, 16, 0, tzinfo=UTC)
+    too_many = {
+        Field.SUGGESTED_TIMES: [o["value"] for o in options[:3]],
+        Field.TIME_1: int(own.timestamp()),
+    }
+    response = await sandbox.submit(EXEC, modal["id"], too_many)
+    assert response.json()["errors"] == {Field.TIME_1: "Propose up to 3 times in all."}
+    chosen = {**too_many, Field.SUGGESTED_TIMES: [o["value"] for o in options[1:3]]}
+    await sandbox.submit(EXEC, modal["id"], chosen)
+    proposal = last_message(sandbox, introduced)
+    values = [b["accessory"]["value"] for b in proposal["blocks"] if "accessory" in b]
+    assert len(values) == 3
+    await accept(sandbox, introduced, MENTOR, 0)
+    [(_, content)] = calendar_files(sandbox, introduced)
+    assert read_back(content).starts_at == days[1]
+
+
+async def test_people_whose_hours_never_meet_pick_their_own_times(
+    introduced: str, sandbox: Sandbox
+) -> None:
+    async with sandbox.db.transaction() as session:  # Eve moves to Auckland
+        await session.execute(
+            update(Participant).where(Participant.user_id == EXEC).values(tz="Pacific/Auckland")
+        )
+    await sandbox.press(EXEC, last_message(sandbox, introduced), Action.REQUEST_CHEMISTRY)
+    modal = sandbox.modal(EXEC)
+    assert modal is not None
+    blocks = {b.get("block_id"): b for b in modal["blocks"]}
+    assert Field.SUGGESTED_TIMES not in blocks
+    assert "No time in the next four weeks" in str(modal["blocks"])
+    assert blocks[Field.TIME_1]["optional"] is False
+    assert "initial_date_time" in blocks[Field.TIME_1]["element"]

@@ -1,18 +1,20 @@
 """The meetings a pair keeps in their own calendars, whatever calendar that is: the agreed
 chemistry meeting and each booked session, shared as .ics files in their conversation. A
 meeting keeps one UID for its whole life; each move raises its SEQUENCE, so a calendar replaces
-the old time; a cancellation says so once. Plain values out, for the view that writes the file."""
+the old time; a cancellation says so once. Plain values out, for the view that writes the file.
+Also the times to offer when a meeting is arranged: those that suit both people."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import CalendarEvent, CalendarKind, Programme
+from bot.services import slots
 
 if TYPE_CHECKING:  # pairs imports this module to cancel a pair's meetings when it ends
     from bot.services.pairs import PairFacts
@@ -118,3 +120,35 @@ async def cancel_ahead(
         event.updated_at = now
     team_id = await _team_of(session, pair.programme_id)
     return tuple(_entry(e, team_id, pair, now) for e in events)
+
+
+SUGGESTED = 4  # times offered on a form
+
+
+async def free_slots(
+    session: AsyncSession,
+    *,
+    pair: PairFacts,
+    minutes: int,
+    earliest: date,
+    now: datetime,
+    count: int = SUGGESTED,
+) -> list[datetime]:
+    """The next times, one a day from `earliest`, inside both people's working hours in their
+    own time zones (nobody has given theirs yet: the default hours) and out of the
+    programme's quiet hours."""
+    quiet = (
+        await session.execute(
+            select(Programme.quiet_hours_start, Programme.quiet_hours_end).where(
+                Programme.id == pair.programme_id
+            )
+        )
+    ).one()
+    return slots.suggest(
+        now=now,
+        people=[slots.Person(m.tz) for m in pair.members],
+        minutes=minutes,
+        earliest=earliest,
+        quiet=(quiet[0], quiet[1]),
+        count=count,
+    )
