@@ -4,8 +4,9 @@ nobody outside the pair (a lead included) can read what the pair wrote."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -372,3 +373,43 @@ async def test_a_session_booked_after_the_last_one_was_held_is_a_new_meeting(
     )
     one, two = (read_back(content) for _, content in calendar_files(sandbox, confirmed, SESSION))
     assert one.uid != two.uid and two.sequence == 0 and two.starts_at == second
+
+
+async def test_the_checkin_offers_next_sessions_that_suit_both(
+    confirmed: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await agree(sandbox, confirmed)
+    [agreed] = await agreements(sandbox)
+    await sandbox.command(EXEC, Command.PARTICIPANT, "checkin")
+    modal = sandbox.modal(EXEC)
+    assert modal is not None
+    [offered] = [b for b in modal["blocks"] if b.get("block_id") == Field.SUGGESTED_SESSION]
+    times = [datetime.fromtimestamp(int(o["value"]), UTC) for o in offered["element"]["options"]]
+    assert len(times) == 4
+    first_day = clock.now().date() + timedelta(days=agreed.cadence_days)
+    for at in times:  # Mia in Berlin, Eve in New York: both at work, a cadence from today
+        for tz in ("Europe/Berlin", "America/New_York"):
+            local = at.astimezone(ZoneInfo(tz))
+            assert local.date() >= first_day and local.weekday() < 5
+            end = local + timedelta(minutes=agreed.session_minutes)
+            assert local.time() >= time(9, 0) and end.time() <= time(17, 30), (at, tz)
+    option = offered["element"]["options"][0]
+    assert option["description"]["text"].endswith("Berlin time for Mia Mentor")
+
+    await sandbox.submit(
+        EXEC, modal["id"], checkin_values(**{Field.SUGGESTED_SESSION: option["value"]})
+    )
+    [(_, content)] = calendar_files(sandbox, confirmed, SESSION)
+    assert read_back(content).starts_at == times[0]
+    for user in (MENTOR, EXEC):
+        [held] = sandbox.double.scheduled_messages(user)
+        assert held["post_at"] == int((times[0] - timedelta(days=1)).timestamp())
+
+    # A time of one's own wins over a suggestion picked too.
+    own = datetime(2026, 2, 27, 18, tzinfo=UTC)
+    await log_session(
+        sandbox,
+        MENTOR,
+        **{Field.SUGGESTED_SESSION: option["value"], Field.NEXT_SESSION: int(own.timestamp())},
+    )
+    assert read_back(calendar_files(sandbox, confirmed, SESSION)[-1][1]).starts_at == own

@@ -171,11 +171,7 @@ def validate_checkin(
         actions.append(
             ActionInput(text, owner == "me", due, "org" in (values.get(org_field) or []))
         )
-    next_at = None
-    if values.get("next_session"):
-        next_at = datetime.fromtimestamp(int(values["next_session"]), UTC)
-        if next_at <= now:
-            errors.add("next_session", "The next session must be in the future.")
+    next_at = _next_session(values, now, errors)
     if errors:
         return errors
     assert held_on is not None
@@ -190,6 +186,45 @@ def validate_checkin(
         private_note=private,
         actions=tuple(actions),
         next_session_at=next_at,
+    )
+
+
+def _next_session(values: Mapping[str, Any], now: datetime, errors: FormErrors) -> datetime | None:
+    """The next session: a time of one's own if given, else the suggested one picked."""
+    field = "next_session" if values.get("next_session") else "suggested_session"
+    raw = values.get(field)
+    if not raw:
+        return None
+    try:
+        at = datetime.fromtimestamp(int(raw), UTC)
+    except (TypeError, ValueError, OverflowError):
+        errors.add(field, "Pick a date and a time.")
+        return None
+    if at <= now:
+        errors.add(field, "The next session must be in the future.")
+    return at
+
+
+async def next_session_times(
+    session: AsyncSession, *, pair: PairFacts, now: datetime
+) -> list[datetime]:
+    """Times for the next session that suit both: as long as their sessions, and a cadence
+    (as agreed, else the programme's) after today's."""
+    row = await session.get(Pair, pair.id)
+    assert row is not None
+    agreed = await in_force(session, pair_id=pair.id)
+    if agreed is not None:
+        cadence = agreed.cadence_days
+    else:
+        programme = await session.get(Programme, pair.programme_id)
+        assert programme is not None
+        cadence = programme.cadence_days
+    return await calendar.free_slots(
+        session,
+        pair=pair,
+        minutes=await session_minutes(session, row),
+        earliest=now.date() + timedelta(days=cadence),
+        now=now,
     )
 
 

@@ -124,6 +124,7 @@ def test_home_and_checkin_form_for_a_busy_pair() -> None:
             today=date(2026, 2, 1),
             minutes=60,
             medium=Medium.VIDEO,
+            suggested=[AT + timedelta(days=d) for d in range(4)],
         )
     )
     assert (
