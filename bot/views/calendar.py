@@ -1,5 +1,5 @@
-"""A meeting as an iCalendar file (RFC 5545) that any calendar imports: Google, Outlook, Apple,
-Thunderbird. Times are written in UTC, so each calendar shows them in its owner's zone. The file
+"""A meeting as an iCalendar file (RFC 5545), for import into whatever calendar a person uses.
+Times are written in UTC, so each calendar shows them in its owner's zone. The file
 holds only what the pair already sees in their conversation: names, the programme, the time and
 where they said they'd meet; never a note."""
 
