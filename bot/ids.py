@@ -156,6 +156,7 @@ class Field(enum.StrEnum):
     TIME_1 = "time_1"
     TIME_2 = "time_2"
     TIME_3 = "time_3"
+    SUGGESTED_TIMES = "suggested_times"
     NOTE = "note"
     REASON = "reason"
 
@@ -173,6 +174,7 @@ class Field(enum.StrEnum):
     WILL = "will"
     PRIVATE_NOTE = "private_note"
     NEXT_SESSION = "next_session"
+    SUGGESTED_SESSION = "suggested_session"
     PAIR = "pair"
 
     VALUE = "value"

@@ -503,6 +503,29 @@ class ScheduledMessage(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class CalendarKind(enum.StrEnum):
+    CHEMISTRY = "chemistry"  # the agreed chemistry meeting
+    SESSION = "session"  # a session booked from a check-in
+
+
+class CalendarEvent(Base):
+    """A meeting the pair holds in their own calendars through the .ics files shared in their
+    conversation: one UID for its whole life (from its id), its SEQUENCE raised each time it
+    moves, and cancelled at most once."""
+
+    __tablename__ = "calendar_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CalendarKind] = mapped_column(_enum(CalendarKind))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    minutes: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AgreementStatus(enum.StrEnum):
     PROPOSED = "proposed"  # waiting for the other person
     CONFIRMED = "confirmed"  # both agreed; the one in force

@@ -236,3 +236,16 @@ async def agree(box: Sandbox, channel: str) -> None:
     modal = await open_agreement(box, channel, EXEC)
     await box.submit(EXEC, modal["id"], {})
     await box.press(MENTOR, last_message(box, channel), Action.AGREEMENT_CONFIRM)
+
+
+def calendar_files(
+    box: Sandbox, channel: str, named: str = ""
+) -> list[tuple[dict[str, Any], bytes]]:
+    """The .ics files (whose names start `named`) shared in a conversation, oldest first: each
+    message and the file."""
+    shared = []
+    for message in box.double.messages(channel):
+        for shown in message.get("files") or []:
+            if shown["name"].startswith(named) and shown["name"].endswith(".ics"):
+                shared.append((message, box.double.state.files[shown["id"]]["content"]))
+    return shared

@@ -4,8 +4,9 @@ nobody outside the pair (a lead included) can read what the pair wrote."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -25,11 +26,13 @@ from bot.sandbox import Sandbox
 from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2
 from tests.flows import (
     agree,
+    calendar_files,
     confirm_pairs,
     last_message,
     open_agreement,
     replay_as,
 )
+from tests.ics_check import read_back
 from tests.scenarios import play
 
 
@@ -241,7 +244,10 @@ async def test_a_next_session_whose_day_has_passed_is_no_longer_shown_as_next(
     # One this evening is booked, but its reminder "the day before" would be in the past.
     tonight = datetime(2026, 1, 27, 20, tzinfo=UTC)
     await log_session(sandbox, EXEC, **later_day, **{Field.NEXT_SESSION: int(tonight.timestamp())})
-    assert "Next session: <!date^" in str(last_message(sandbox, confirmed)["blocks"])
+    logged = next(
+        m for m in reversed(sandbox.double.messages(confirmed)) if "your session" in m["text"]
+    )
+    assert "Next session: <!date^" in str(logged["blocks"])
     assert sandbox.double.scheduled_messages(EXEC) == []
 
 
@@ -304,3 +310,106 @@ async def test_home_buttons_open_the_forms(confirmed: str, sandbox: Sandbox) -> 
     await sandbox.click(EXEC, agreement["action_id"], agreement["value"], view_id=home["id"])
     modal = sandbox.modal(EXEC)
     assert modal is not None and modal["callback_id"] == View.AGREEMENT
+
+
+SESSION = "mentoring-session"
+
+
+async def test_a_booked_session_goes_into_calendars_moves_and_is_called_off(
+    confirmed: str, sandbox: Sandbox
+) -> None:
+    await agree(sandbox, confirmed)
+    minutes = (await agreements(sandbox))[-1].session_minutes
+    first = datetime(2026, 1, 20, 14, tzinfo=UTC)
+    await log_session(sandbox, MENTOR, **{Field.NEXT_SESSION: int(first.timestamp())})
+    [(message, content)] = calendar_files(sandbox, confirmed, SESSION)
+    assert "Mentoring session, <!date^" in message["text"]
+    booked = read_back(content)
+    assert (booked.method, booked.status, booked.sequence) == ("PUBLISH", "CONFIRMED", 0)
+    assert (booked.starts_at, booked.ends_at) == (first, first + timedelta(minutes=minutes))
+    assert booked.summary == "Mentoring session: Mia Mentor and Eve Exec"
+    for what_they_wrote in ("nervous", "Understand how the team uses AI", "prompt library"):
+        assert what_they_wrote not in content.decode()  # the file holds no notes
+
+    # The same check-in again books nothing new; Eve moving the session moves it.
+    await log_session(sandbox, MENTOR, **{Field.NEXT_SESSION: int(first.timestamp())})
+    assert len(calendar_files(sandbox, confirmed, SESSION)) == 1
+    moved_to = datetime(2026, 1, 22, 9, tzinfo=UTC)
+    await log_session(sandbox, EXEC, **{Field.NEXT_SESSION: int(moved_to.timestamp())})
+    moved = read_back(calendar_files(sandbox, confirmed, SESSION)[-1][1])
+    assert (moved.uid, moved.sequence, moved.starts_at) == (booked.uid, 1, moved_to)
+    for user in (MENTOR, EXEC):  # Slack holds the reminder of the new day only
+        [held] = sandbox.double.scheduled_messages(user)
+        assert held["post_at"] == int((moved_to - timedelta(days=1)).timestamp())
+
+    # Mia leaves the programme: the session comes out of both calendars.
+    await sandbox.command(MENTOR, Command.PARTICIPANT, "leave")
+    await sandbox.press(MENTOR, sandbox.last_ephemeral(MENTOR), Action.LEAVE_CONFIRM)
+    message, content = calendar_files(sandbox, confirmed, SESSION)[-1]
+    cancelled = read_back(content)
+    assert (cancelled.uid, cancelled.sequence) == (booked.uid, 2)
+    assert (cancelled.method, cancelled.status, cancelled.starts_at) == (
+        "CANCEL",
+        "CANCELLED",
+        moved_to,
+    )
+    assert "is cancelled" in message["text"]
+    for user in (MENTOR, EXEC):
+        assert sandbox.double.scheduled_messages(user) == []
+
+
+async def test_a_session_booked_after_the_last_one_was_held_is_a_new_meeting(
+    confirmed: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await agree(sandbox, confirmed)
+    first = datetime(2026, 1, 20, 14, tzinfo=UTC)
+    await log_session(sandbox, MENTOR, **{Field.NEXT_SESSION: int(first.timestamp())})
+    clock.set(datetime(2026, 1, 21, 9, tzinfo=UTC))
+    second = datetime(2026, 2, 3, 14, tzinfo=UTC)
+    await log_session(
+        sandbox,
+        EXEC,
+        **{Field.HELD_ON: "2026-01-20", Field.NEXT_SESSION: int(second.timestamp())},
+    )
+    one, two = (read_back(content) for _, content in calendar_files(sandbox, confirmed, SESSION))
+    assert one.uid != two.uid and two.sequence == 0 and two.starts_at == second
+
+
+async def test_the_checkin_offers_next_sessions_that_suit_both(
+    confirmed: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await agree(sandbox, confirmed)
+    [agreed] = await agreements(sandbox)
+    await sandbox.command(EXEC, Command.PARTICIPANT, "checkin")
+    modal = sandbox.modal(EXEC)
+    assert modal is not None
+    [offered] = [b for b in modal["blocks"] if b.get("block_id") == Field.SUGGESTED_SESSION]
+    times = [datetime.fromtimestamp(int(o["value"]), UTC) for o in offered["element"]["options"]]
+    assert len(times) == 4
+    first_day = clock.now().date() + timedelta(days=agreed.cadence_days)
+    for at in times:  # Mia in Berlin, Eve in New York: both at work, a cadence from today
+        for tz in ("Europe/Berlin", "America/New_York"):
+            local = at.astimezone(ZoneInfo(tz))
+            assert local.date() >= first_day and local.weekday() < 5
+            end = local + timedelta(minutes=agreed.session_minutes)
+            assert local.time() >= time(9, 0) and end.time() <= time(17, 30), (at, tz)
+    option = offered["element"]["options"][0]
+    assert option["description"]["text"].endswith("Berlin time for Mia Mentor")
+
+    await sandbox.submit(
+        EXEC, modal["id"], checkin_values(**{Field.SUGGESTED_SESSION: option["value"]})
+    )
+    [(_, content)] = calendar_files(sandbox, confirmed, SESSION)
+    assert read_back(content).starts_at == times[0]
+    for user in (MENTOR, EXEC):
+        [held] = sandbox.double.scheduled_messages(user)
+        assert held["post_at"] == int((times[0] - timedelta(days=1)).timestamp())
+
+    # A time of one's own wins over a suggestion picked too.
+    own = datetime(2026, 2, 27, 18, tzinfo=UTC)
+    await log_session(
+        sandbox,
+        MENTOR,
+        **{Field.SUGGESTED_SESSION: option["value"], Field.NEXT_SESSION: int(own.timestamp())},
+    )
+    assert read_back(calendar_files(sandbox, confirmed, SESSION)[-1][1]).starts_at == own

@@ -59,6 +59,12 @@ def test_demo_plays_set_up_enrolment_and_sign_up(played: tuple[str, Path]) -> No
     assert "forbids the weakest pair" in out
     assert "group DM with" in out and "[Request chemistry meeting]" in out
     assert "(posted on schedule): How was your chemistry meeting" in out
+    # One pair in far-apart zones ticks times that suit both, and gets a calendar file.
+    [ticks] = re.findall(r"ticks two times that suit both \((\S+) and (\S+)\)", out)
+    assert ticks[0] != ticks[1] and out.count("    offered: ☐ ") == 4
+    assert "(file): 🗓️ Chemistry meeting, <!date^" in out
+    [ics_line] = [line for line in out.splitlines() if ".ics: METHOD:PUBLISH" in line]
+    assert "· SEQUENCE:0" in ics_line and all(zone in ics_line for zone in ticks)
     assert "your reverse mentoring pair is confirmed" in out
     assert "this pairing won't go ahead" in out and "Their reason:" in out
     assert "types /mentoring-admin rematch" in out

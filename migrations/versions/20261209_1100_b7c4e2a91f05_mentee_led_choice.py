@@ -7,8 +7,8 @@ table of their own: one waiting or agreed request per mentee (a partial unique i
 the waiting ones indexed by when they lapse, for the sweep that expires them.
 
 Revision ID: b7c4e2a91f05
-Revises: d4f2a7c91e3b
-Create Date: 2026-12-09 09:00:00.000000
+Revises: e7b3c5a1f920
+Create Date: 2026-12-09 11:00:00.000000
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from alembic import op
 import bot.db
 
 revision: str = "b7c4e2a91f05"
-down_revision: str | None = "d4f2a7c91e3b"
+down_revision: str | None = "e7b3c5a1f920"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
