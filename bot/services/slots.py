@@ -13,7 +13,7 @@ from bot.services.quiet import zone
 STEP = timedelta(minutes=30)  # suggestions start on the half hour (UTC)
 NOTICE = timedelta(hours=2)  # never sooner than this from now
 ONE_A_DAY = timedelta(hours=20)  # after a suggestion, the next comes on a later day
-WITHIN = timedelta(days=28)  # how far ahead to look
+WITHIN = timedelta(days=28)  # how far to look from the earliest day (or from now)
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 WEEKDAYS = frozenset(range(5))
 
@@ -98,12 +98,13 @@ def suggest(
     count: int = 3,
 ) -> list[datetime]:
     """The next `count` starts (UTC), one a day, at which a meeting of `minutes` fits every
-    person (see `fits`), no sooner than NOTICE from `now` and within WITHIN of it. Fewer, or
-    none, when their hours hardly meet."""
+    person (see `fits`), no sooner than NOTICE from `now` and within WITHIN of where the
+    search starts (so a cadence longer than WITHIN still finds times). Fewer, or none, when
+    their hours hardly meet."""
     # The earliest day starts at most 14 hours before UTC's midnight (UTC+14 is the widest).
     day_begins = datetime.combine(earliest, time(0), UTC) - timedelta(hours=14)
     at = _first_step(max(now + NOTICE, day_begins))
-    last = now + WITHIN
+    last = at + WITHIN
     found: list[datetime] = []
     while at <= last and len(found) < count:
         if all(fits(at, minutes, p, quiet=quiet, earliest=earliest) for p in people):

@@ -96,7 +96,8 @@ def test_every_suggestion_lies_inside_both_peoples_hours(
     for later, sooner in zip(found[1:], found, strict=False):
         assert later - sooner >= timedelta(hours=20)  # one a day
     for at in found:
-        assert now + NOTICE <= at <= now + WITHIN
+        looked_from = max(now + NOTICE, datetime.combine(earliest, time(0), UTC))
+        assert now + NOTICE <= at <= looked_from + STEP + WITHIN
         for person in (first, second):
             assert at.astimezone(ZoneInfo(person.tz or "UTC")).date() >= earliest
             assert inside(at, minutes, person, quiet), (at, person)
@@ -195,3 +196,17 @@ def test_quiet_hours_and_the_earliest_day_are_kept() -> None:
 def test_working_hours_in_words() -> None:
     assert WorkingHours().words() == "09:00–17:30, Monday to Friday"
     assert WorkingHours(days=frozenset({0, 2})).words() == "09:00–17:30, Monday, Wednesday"
+
+
+def test_a_cadence_longer_than_four_weeks_still_finds_times() -> None:
+    # A 60-day cadence: the first day lies beyond WITHIN of today, and times are still found.
+    monday = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+    found = suggest(
+        now=monday,
+        people=[Person("Europe/Berlin"), Person("Europe/London")],
+        minutes=60,
+        earliest=date(2026, 3, 6),
+        quiet=QUIET,
+        count=2,
+    )
+    assert found == [datetime(2026, 3, 6, 9, 0, tzinfo=UTC), datetime(2026, 3, 9, 9, 0, tzinfo=UTC)]
