@@ -506,12 +506,13 @@ class ScheduledMessage(Base):
 class CalendarKind(enum.StrEnum):
     CHEMISTRY = "chemistry"  # the agreed chemistry meeting
     SESSION = "session"  # a session booked from a check-in
+    SERIES = "series"  # the agreement's cadence as one recurring event
 
 
 class CalendarEvent(Base):
     """A meeting the pair holds in their own calendars through the .ics files shared in their
     conversation: one UID for its whole life (from its id), its SEQUENCE raised each time it
-    moves, and cancelled at most once."""
+    moves, and cancelled at most once. A series repeats every `every_days` until `until`."""
 
     __tablename__ = "calendar_event"
 
@@ -521,6 +522,8 @@ class CalendarEvent(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     minutes: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    every_days: Mapped[int | None] = mapped_column(Integer)  # a series only
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a series' last instant
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

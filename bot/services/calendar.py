@@ -2,7 +2,8 @@
 chemistry meeting and each booked session, shared as .ics files in their conversation. A
 meeting keeps one UID for its whole life; each move raises its SEQUENCE, so a calendar replaces
 the old time; a cancellation says so once. Plain values out, for the view that writes the file.
-Also the times to offer when a meeting is arranged: those that suit both people."""
+Also the agreement's cadence as one recurring series, and the times to offer when a meeting is
+arranged: those that suit both people."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import CalendarEvent, CalendarKind, Programme
@@ -33,6 +34,8 @@ class CalendarEntry:
     pair: PairFacts
     stamp: datetime  # when this version was made
     where: str = ""  # what the pair wrote about where to meet, which both of them see
+    every_days: int | None = None  # a series: repeats this often, from starts_at ...
+    until: datetime | None = None  # ... until this instant (UTC)
 
 
 def uid_of(event: CalendarEvent, team_id: str) -> str:
@@ -59,6 +62,8 @@ def _entry(
         pair=pair,
         stamp=now,
         where=where,
+        every_days=event.every_days,
+        until=event.until,
     )
 
 
@@ -100,14 +105,15 @@ async def book(
 async def cancel_ahead(
     session: AsyncSession, *, pair: PairFacts, now: datetime
 ) -> tuple[CalendarEntry, ...]:
-    """Cancel the pair's meetings still ahead (the pair has ended); each once."""
+    """Cancel the pair's meetings still ahead (the pair has ended), a series still running
+    included; each once."""
     events = list(
         await session.scalars(
             select(CalendarEvent)
             .where(
                 CalendarEvent.pair_id == pair.id,
                 CalendarEvent.cancelled_at.is_(None),
-                CalendarEvent.starts_at > now,
+                or_(CalendarEvent.starts_at > now, CalendarEvent.until > now),
             )
             .order_by(CalendarEvent.id)
         )
@@ -120,6 +126,47 @@ async def cancel_ahead(
         event.updated_at = now
     team_id = await _team_of(session, pair.programme_id)
     return tuple(_entry(e, team_id, pair, now) for e in events)
+
+
+async def book_series(
+    session: AsyncSession,
+    *,
+    pair: PairFacts,
+    starts_at: datetime,
+    minutes: int,
+    every_days: int,
+    until: datetime,
+    now: datetime,
+) -> CalendarEntry:
+    """The pair's one series: made once, the same series (its UID and SEQUENCE) while the rule
+    stands, and moved (SEQUENCE raised) when the agreement's rule changes. `starts_at` is used
+    only for a new or changed series: the one already in calendars keeps its first time."""
+    event = await series_of(session, pair_id=pair.id)
+    if event is None:
+        event = CalendarEvent(pair_id=pair.id, kind=CalendarKind.SERIES, sequence=0, created_at=now)
+        session.add(event)
+    elif (event.minutes, event.every_days, event.until) == (minutes, every_days, until):
+        return _entry(event, await _team_of(session, pair.programme_id), pair, now)
+    else:
+        event.sequence += 1
+    event.starts_at = starts_at
+    event.minutes = minutes
+    event.every_days = every_days
+    event.until = until
+    event.updated_at = now
+    await session.flush()
+    return _entry(event, await _team_of(session, pair.programme_id), pair, now)
+
+
+async def series_of(session: AsyncSession, *, pair_id: int) -> CalendarEvent | None:
+    """The pair's series still standing, if it has one."""
+    return await session.scalar(
+        select(CalendarEvent).where(
+            CalendarEvent.pair_id == pair_id,
+            CalendarEvent.kind == CalendarKind.SERIES,
+            CalendarEvent.cancelled_at.is_(None),
+        )
+    )
 
 
 SUGGESTED = 4  # times offered on a form
