@@ -68,6 +68,7 @@ class Action(enum.StrEnum):
     AGREEMENT_OPEN = "agreement_open"
     AGREEMENT_CONFIRM = "agreement_confirm"
     AGREEMENT_CHANGE = "agreement_change"
+    CALENDAR_SERIES = "calendar_series"  # the agreement's cadence into the pair's calendars
     LOG_SESSION = "log_session"
     RATE_SESSION = "rate_session"
     ACTION_DONE = "action_done"

@@ -4,11 +4,14 @@ nobody outside the pair (a lead included) can read what the pair wrote."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrulestr
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from bot.clock import FakeClock
@@ -18,12 +21,14 @@ from bot.models import (
     ActionStatus,
     Agreement,
     AgreementStatus,
+    CalendarEvent,
+    CalendarKind,
     Pair,
     SessionLog,
     SessionRating,
 )
 from bot.sandbox import Sandbox
-from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2
+from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import (
     agree,
     calendar_files,
@@ -413,3 +418,101 @@ async def test_the_checkin_offers_next_sessions_that_suit_both(
         **{Field.SUGGESTED_SESSION: option["value"], Field.NEXT_SESSION: int(own.timestamp())},
     )
     assert read_back(calendar_files(sandbox, confirmed, SESSION)[-1][1]).starts_at == own
+
+
+SERIES = "mentoring-series"
+
+
+async def series_rows(box: Sandbox) -> list[CalendarEvent]:
+    async with box.db.transaction() as session:
+        return list(
+            await session.scalars(
+                select(CalendarEvent).where(CalendarEvent.kind == CalendarKind.SERIES)
+            )
+        )
+
+
+async def test_the_agreement_goes_into_calendars_as_one_series(
+    confirmed: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await agree(sandbox, confirmed)
+    [agreed] = await agreements(sandbox)
+    summary = last_message(sandbox, confirmed)
+    assert summary["text"].startswith("Your agreement (version 1) is confirmed")
+
+    # Someone outside the pair presses the pair's button: refused; nothing shared or kept.
+    await sandbox.press(MENTOR2, summary, Action.CALENDAR_SERIES)
+    assert "someone else's conversation" in sandbox.last_ephemeral(MENTOR2)["text"]
+    assert calendar_files(sandbox, confirmed, SERIES) == []
+    assert await series_rows(sandbox) == []
+
+    click = await sandbox.press(EXEC, summary, Action.CALENDAR_SERIES)
+    [(message, content)] = calendar_files(sandbox, confirmed, SERIES)
+    await replay_as(sandbox, click, OUTSIDER)  # a forged click from outside the pair
+    assert "someone else's conversation" in sandbox.replies(EXEC)[-1]["text"]
+    assert len(calendar_files(sandbox, confirmed, SERIES)) == 1
+    [row] = await series_rows(sandbox)
+    assert row.sequence == 0 and row.cancelled_at is None
+
+    assert f"every {agreed.cadence_days} days from <!date^" in message["text"]
+    series = read_back(content)
+    assert (series.method, series.status, series.sequence) == ("PUBLISH", "CONFIRMED", 0)
+    assert series.ends_at - series.starts_at == timedelta(minutes=agreed.session_minutes)
+    for what_they_wrote in ("Show how we use social media", "Understand how the team uses AI"):
+        assert what_they_wrote not in content.decode()  # the file holds no goals or notes
+    [event] = Calendar.from_ical(content).walk("VEVENT")
+    starts = list(rrulestr(event["RRULE"].to_ical().decode(), dtstart=series.starts_at))
+    until = datetime.combine(agreed.ends_on, time(23, 59, 59), UTC)
+    assert starts[-1] <= until < starts[-1] + timedelta(days=agreed.cadence_days)
+    assert all(b - a == timedelta(days=agreed.cadence_days) for a, b in itertools.pairwise(starts))
+    first_day = clock.now().date() + timedelta(days=agreed.cadence_days)
+    for tz in ("Europe/Berlin", "America/New_York"):  # the first time suits both
+        local = series.starts_at.astimezone(ZoneInfo(tz))
+        assert local.date() >= first_day and local.weekday() < 5
+        end = local + timedelta(minutes=agreed.session_minutes)
+        assert local.time() >= time(9, 0) and end.time() <= time(17, 30), tz
+
+    # Pressed again (or delivered twice, or twice at once): the same series, no new row.
+    await sandbox.resend(click)
+    await asyncio.gather(
+        sandbox.press(MENTOR, summary, Action.CALENDAR_SERIES),
+        sandbox.press(EXEC, summary, Action.CALENDAR_SERIES),
+    )
+    again = [read_back(c) for _, c in calendar_files(sandbox, confirmed, SERIES)]
+    assert len(again) >= 3 and {(r.uid, r.sequence, r.starts_at) for r in again} == {
+        (series.uid, 0, series.starts_at)
+    }
+    assert [r.id for r in await series_rows(sandbox)] == [row.id]
+
+    # Mia leaves the programme once the series has begun: it comes out of both calendars.
+    clock.set(series.starts_at + timedelta(days=1))
+    await sandbox.command(MENTOR, Command.PARTICIPANT, "leave")
+    await sandbox.press(MENTOR, sandbox.last_ephemeral(MENTOR), Action.LEAVE_CONFIRM)
+    message, content = calendar_files(sandbox, confirmed, SERIES)[-1]
+    cancelled = read_back(content)
+    assert (cancelled.method, cancelled.status) == ("CANCEL", "CANCELLED")
+    assert (cancelled.uid, cancelled.sequence) == (series.uid, 1)
+    assert "series of sessions is cancelled" in message["text"]
+    [row] = await series_rows(sandbox)
+    assert row.cancelled_at == clock.now()
+
+
+async def test_a_changed_agreement_moves_the_same_series(confirmed: str, sandbox: Sandbox) -> None:
+    await agree(sandbox, confirmed)
+    summary = last_message(sandbox, confirmed)
+    await sandbox.press(EXEC, summary, Action.CALENDAR_SERIES)
+    [(_, content)] = calendar_files(sandbox, confirmed, SERIES)
+    before = read_back(content)
+    await sandbox.press(MENTOR, summary, Action.AGREEMENT_CHANGE)
+    modal = sandbox.modal(MENTOR)
+    assert modal is not None
+    await sandbox.submit(MENTOR, modal["id"], {Field.CADENCE: "7"})
+    change = last_message(sandbox, confirmed)
+    await sandbox.press(EXEC, change, Action.AGREEMENT_CONFIRM)
+    await sandbox.press(MENTOR, change, Action.CALENDAR_SERIES)  # now the new agreement's
+    _, content = calendar_files(sandbox, confirmed, SERIES)[-1]
+    after = read_back(content)
+    assert (after.uid, after.sequence) == (before.uid, 1)
+    [event] = Calendar.from_ical(content).walk("VEVENT")
+    assert event["RRULE"]["FREQ"] == ["WEEKLY"] and event["RRULE"]["INTERVAL"] == [1]
+    assert len(await series_rows(sandbox)) == 1
