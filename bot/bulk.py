@@ -4,10 +4,12 @@ Binding each value of each row through SQLAlchemy's parameter processing costs m
 database's own work, so values are converted here, once per distinct value and exactly as the
 column types would, and handed over in bulk:
 
-- as one JSON document that the database reads back as a table (`json_to_recordset` on
-  PostgreSQL, `json_each` on SQLite), for updates and for PostgreSQL's inserts;
-- as plain tuples to the driver's `executemany` for SQLite's inserts, where the statement
-  loop is faster than its JSON functions.
+- on PostgreSQL as one typed array per column, which `unnest` reads back as a table: the
+  driver encodes the arrays in its binary format, and the server neither parses JSON nor
+  converts text to each column's type;
+- on SQLite as one JSON document that `json_each` reads back as a table, for updates, and as
+  plain tuples to the driver's `executemany` for inserts, where the statement loop is faster
+  than its JSON functions.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
+    DateTime,
     String,
     Table,
+    Text,
     bindparam,
     cast,
     column,
@@ -118,35 +123,74 @@ def _then_iso(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
     return convert
 
 
-class JsonRows:
-    """A table of `columns` read from one JSON bind parameter called `name`."""
+def _array_item(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    """The plain type of a PostgreSQL array that carries a column's converted values: its
+    own type without a TypeDecorator's processing (done once per value here), and text for
+    JSON (read back with a cast)."""
+    if isinstance(type_, JSON):
+        return Text()
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    if isinstance(type_, DateTime):
+        return DateTime(timezone=type_.timezone)
+    if isinstance(type_, Date):
+        return Date()
+    return type_
+
+
+class Rows:
+    """A table of `columns` read from bind parameters named after `name`: one typed array per
+    column on PostgreSQL, one JSON document on SQLite."""
 
     def __init__(self, dialect: Dialect, name: str, columns: Columns) -> None:
         self.name = name
         self._dialect = dialect
         self._columns = columns
-        document = bindparam(name, type_=String)
         self.source: FromClause
         self.c: dict[str, ColumnElement[Any]]
         if dialect.name == "postgresql":
+            arrays = [
+                bindparam(f"{name}_{n}", type_=postgresql.ARRAY(_array_item(t)))
+                for n, t in columns.items()
+            ]
             source = (
-                func.json_to_recordset(cast(document, JSON))
-                .table_valued(*(column(n, t) for n, t in columns.items()))
-                .render_derived(name=name, with_types=True)
+                func.unnest(*arrays)
+                .table_valued(*(column(n, _array_item(t)) for n, t in columns.items()))
+                .render_derived(name=name)
             )
             self.source = source
-            self.c = {n: source.c[n] for n in columns}
+            self.c = {
+                n: cast(source.c[n], t) if isinstance(t, JSON) else source.c[n]
+                for n, t in columns.items()
+            }
         else:
-            each = func.json_each(document).table_valued("value").alias(name)
+            each = func.json_each(bindparam(name, type_=String)).table_valued("value").alias(name)
             self.source = each
             self.c = {
                 n: func.json_extract(each.c.value, f"$.{n}", type_=t) for n, t in columns.items()
             }
 
-    def params(self, rows: Sequence[Row]) -> dict[str, str]:
+    def params(self, rows: Sequence[Row]) -> dict[str, Any]:
+        if self._dialect.name == "postgresql":
+            return _arrays(self._dialect, self.name, self._columns, rows)
         convert = _Converter(self._dialect, self._columns, for_json=True)
         document = json.dumps([convert.dict(r) for r in rows], separators=(",", ":"))
         return {self.name: document}
+
+
+def _arrays(dialect: Dialect, name: str, columns: Columns, rows: Sequence[Row]) -> dict[str, Any]:
+    """Each column's values, converted, as one list (a PostgreSQL array) per column."""
+    process = _Converter(dialect, columns, for_json=False).process
+    out: dict[str, Any] = {}
+    for n, type_ in columns.items():
+        values = [row.get(n) for row in rows]
+        if isinstance(type_, JSON):
+            values = [None if v is None else json.dumps(v, separators=(",", ":")) for v in values]
+        elif n in process:
+            convert = process[n]
+            values = [None if v is None else convert(v) for v in values]
+        out[f"{name}_{n}"] = values
+    return out
 
 
 async def insert_new(
@@ -164,7 +208,7 @@ async def insert_new(
         return 0
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
-        source = JsonRows(dialect, "rows", columns)
+        source = Rows(dialect, "rows", columns)
         fixed = [literal(value, type_) for value, type_ in constants.values()]
         statement = (
             postgresql.insert(table)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
-from bot.bulk import JsonRows
+from bot.bulk import Rows
 from bot.db import UTCDateTime
 from bot.models import (
     Agreement,
@@ -263,7 +263,7 @@ async def _move(
     if alerts:
         messages.extend(await _alerts(session, alerts, lead_zones, now))
     pair = Pair.__table__
-    steps = JsonRows(session.get_bind().dialect, "steps", _STEPS)
+    steps = Rows(session.get_bind().dialect, "steps", _STEPS)
     await session.execute(
         update(pair)
         .where(pair.c.id == steps.c["pair_id"])
