@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -45,7 +44,8 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from bot.db import rowcount
 
 Columns = Mapping[str, TypeEngine[Any]]
-Row = Mapping[str, Any]
+# One value per column, in the order of the columns given with it.
+Row = Sequence[Any]
 
 
 class _Converter:
@@ -53,8 +53,9 @@ class _Converter:
 
     def __init__(self, dialect: Dialect, columns: Columns, *, for_json: bool) -> None:
         self.names = list(columns)
-        self.process: dict[str, Callable[[Any], Any]] = {}
-        for name, type_ in columns.items():
+        # By the column's place in a row.
+        self.process: dict[int, Callable[[Any], Any]] = {}
+        for at, type_ in enumerate(columns.values()):
             if for_json and isinstance(type_, JSON):
                 continue  # nested in the document as it is
             process: Callable[[Any], Any] | None
@@ -64,28 +65,23 @@ class _Converter:
             if process is None:
                 continue
             # A sweep repeats the same few dates and times thousands of times.
-            self.process[name] = process if isinstance(type_, JSON) else _once_each(process)
-
-    def dict(self, row: Row) -> dict[str, Any]:
-        out = dict(row)
-        for name, process in self.process.items():
-            value = out.get(name)
-            if value is not None:
-                out[name] = process(value)
-        return out
+            self.process[at] = process if isinstance(type_, JSON) else _once_each(process)
 
     def tuples(self, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
-        """Rows as tuples in column order; every row must have every column."""
-        pick = itemgetter(*self.names)
-        at = [(self.names.index(n), process) for n, process in self.process.items()]
+        """The rows with each value converted."""
+        if not self.process:
+            return [tuple(row) for row in rows]
         out = []
         for row in rows:
-            values = list(pick(row))
-            for i, process in at:
-                if values[i] is not None:
-                    values[i] = process(values[i])
+            values = list(row)
+            for at, process in self.process.items():
+                if values[at] is not None:
+                    values[at] = process(values[at])
             out.append(tuple(values))
         return out
+
+    def dicts(self, rows: Sequence[Row]) -> list[dict[str, Any]]:
+        return [dict(zip(self.names, row, strict=True)) for row in self.tuples(rows)]
 
 
 def _once_each(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -171,26 +167,30 @@ class Rows:
             }
 
     def params(self, rows: Sequence[Row]) -> dict[str, Any]:
+        """The bind parameters that carry `rows` (tuples in the columns' order)."""
         if self._dialect.name == "postgresql":
             return _arrays(self._dialect, self.name, self._columns, rows)
         convert = _Converter(self._dialect, self._columns, for_json=True)
-        document = json.dumps([convert.dict(r) for r in rows], separators=(",", ":"))
-        return {self.name: document}
+        return {self.name: json.dumps(convert.dicts(rows), separators=(",", ":"))}
 
 
 def _arrays(dialect: Dialect, name: str, columns: Columns, rows: Sequence[Row]) -> dict[str, Any]:
     """Each column's values, converted, as one list (a PostgreSQL array) per column."""
     process = _Converter(dialect, columns, for_json=False).process
     out: dict[str, Any] = {}
-    for n, type_ in columns.items():
-        values = [row.get(n) for row in rows]
+    by_column = zip(*rows, strict=True) if rows else ((),) * len(columns)
+    for at, ((n, type_), values) in enumerate(zip(columns.items(), by_column, strict=True)):
         if isinstance(type_, JSON):
-            values = [None if v is None else json.dumps(v, separators=(",", ":")) for v in values]
-        elif n in process:
-            convert = process[n]
-            values = [None if v is None else convert(v) for v in values]
-        out[f"{name}_{n}"] = values
+            values = tuple(None if v is None else _json(v) for v in values)
+        elif at in process:
+            convert = process[at]
+            values = tuple(None if v is None else convert(v) for v in values)
+        out[f"{name}_{n}"] = list(values)
     return out
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 async def insert_new(
@@ -202,8 +202,8 @@ async def insert_new(
     constants: Mapping[str, tuple[Any, TypeEngine[Any]]],
     key: str,
 ) -> int:
-    """Insert rows (dicts of `columns`, plus the same `constants` for all) whose `key` is not
-    taken yet; returns how many were inserted."""
+    """Insert rows (tuples in the order of `columns`, plus the same `constants` for all) whose
+    `key` is not taken yet; returns how many were inserted."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect
@@ -221,7 +221,7 @@ async def insert_new(
         result = await session.execute(statement, source.params(rows))
         return rowcount(result) or 0
     fixed_types = {name: type_ for name, (_, type_) in constants.items()}
-    fixed_values = {name: value for name, (value, _) in constants.items()}
+    fixed_values = tuple(value for value, _ in constants.values())
     (fixed_row,) = _Converter(dialect, fixed_types, for_json=False).tuples([fixed_values])
     values = [row + fixed_row for row in _Converter(dialect, columns, for_json=False).tuples(rows)]
     names = [*columns, *constants]

@@ -128,7 +128,7 @@ def restart(pair: Pair, *, on: date, now: datetime) -> None:
     pair.momentum_due_at = now
 
 
-# What the sweep writes back to each pair it looked at.
+# What the sweep writes back to each pair it looked at, in this order.
 _STEPS: dict[str, TypeEngine[Any]] = {
     "pair_id": Integer(),
     "step": Integer(),
@@ -250,9 +250,7 @@ async def _move(
             booked=booked,
             now=now,
         )
-        updates.append(
-            {"pair_id": pair_id, "step": verdict.step, "due": verdict.due_at, "anchor": anchor}
-        )
+        updates.append((pair_id, verdict.step, verdict.due_at, anchor))
         if verdict.send is None:
             continue
         rung = _Rung(pair_id, programme, anchor, (now.date() - anchor).days, *people)

@@ -97,12 +97,7 @@ async def test_rows_read_back_as_a_table_update_dates_and_times(db: Database) ->
                 momentum_due_at=rows.c["due"],
                 momentum_anchor_on=rows.c["anchor"],
             ),
-            rows.params(
-                [
-                    {"pair_id": pid, "step": step, "due": due, "anchor": anchor}
-                    for pid, (step, due, anchor) in wanted.items()
-                ]
-            ),
+            rows.params([(pid, *values) for pid, values in wanted.items()]),
         )
     async with db.transaction() as session:
         found = {
