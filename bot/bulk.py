@@ -15,7 +15,7 @@ column types would, and handed over in bulk:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Insert,
     String,
     Table,
     Text,
@@ -30,7 +31,6 @@ from sqlalchemy import (
     cast,
     column,
     func,
-    literal,
     select,
     true,
 )
@@ -208,17 +208,10 @@ async def insert_new(
         return 0
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
-        source = Rows(dialect, "rows", columns)
-        fixed = [literal(value, type_) for value, type_ in constants.values()]
-        statement = (
-            postgresql.insert(table)
-            .from_select(
-                [*columns, *constants],
-                select(*source.c.values(), *fixed).select_from(source.source).where(true()),
-            )
-            .on_conflict_do_nothing(index_elements=[key])
-        )
-        result = await session.execute(statement, source.params(rows))
+        source, statement = _insert_from_arrays(dialect, table, columns, constants, key)
+        params = source.params(rows)
+        params.update({f"constant_{n}": value for n, (value, _) in constants.items()})
+        result = await session.execute(statement, params)
         return rowcount(result) or 0
     fixed_types = {name: type_ for name, (_, type_) in constants.items()}
     fixed_values = tuple(value for value, _ in constants.values())
@@ -233,3 +226,41 @@ async def insert_new(
     connection = await session.connection()
     result = await connection.exec_driver_sql(sql, values)
     return result.rowcount or 0
+
+
+# Statements built once: building one costs more than the server's work for a few rows.
+_INSERTS: dict[Hashable, tuple[Rows, Insert]] = {}
+
+
+def _insert_from_arrays(
+    dialect: Dialect,
+    table: Table,
+    columns: Columns,
+    constants: Mapping[str, tuple[Any, TypeEngine[Any]]],
+    key: str,
+) -> tuple[Rows, Insert]:
+    """INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (key) DO NOTHING, with each constant
+    a bind parameter `constant_<name>`."""
+    signature = (
+        dialect,
+        table,
+        key,
+        tuple((n, type(t)) for n, t in columns.items()),
+        tuple((n, type(t)) for n, (_, t) in constants.items()),
+    )
+    found = _INSERTS.get(signature)
+    if found is None:
+        source = Rows(dialect, "rows", columns)
+        fixed = [bindparam(f"constant_{n}", type_=t) for n, (_, t) in constants.items()]
+        statement = (
+            postgresql.insert(table)
+            .from_select(
+                [*columns, *constants],
+                select(*source.c.values(), *fixed).select_from(source.source).where(true()),
+            )
+            .on_conflict_do_nothing(index_elements=[key])
+        )
+        if len(_INSERTS) >= 64:  # engines come and go in tests
+            _INSERTS.clear()
+        found = _INSERTS[signature] = (source, statement)
+    return found
