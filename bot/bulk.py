@@ -189,8 +189,8 @@ def _arrays(dialect: Dialect, name: str, columns: Columns, rows: Sequence[Row]) 
     return out
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+# One encoder for every value: json.dumps with separators makes a new one each call.
+_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 async def insert_new(
