@@ -7,7 +7,9 @@ Each replica count starts from its own copy of one seeded database, and each fig
 with its floor, measured on the same copy straight after the sweep, and the ratio of the two:
 one bare INSERT ... SELECT of the rows the sweep queued into a table with no index, constraint
 or conflict handling (the least any way of writing those rows costs), and a count(*) of the
-pairs (a plain scan). The load average is printed beside, as the machine may be shared.
+pairs (a plain scan). Beside them: the CPU time the replicas and their PostgreSQL connections
+spent (read from /proc when the database is on this machine), which a busy machine stretches
+less than the wall-clock time, and the load average, as the machine may be shared.
 
     .venv/bin/python bench/sweep.py [--pairs 100000 --due 20000] [--backends sqlite,postgresql]
         [--batch 500]  (pairs per transaction; the default is the scheduler's own)
@@ -25,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,26 +55,52 @@ PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 TOKEN = "xoxb-bench"
 
 
-def replica(url: str, now: datetime, batch: int, ready: Any, go: Any, results: Any) -> None:
-    """One replica in its own process, as in production: its own connections and CPU."""
+def cpu_seconds(pid: int) -> float | None:
+    """A local process's CPU time (user and system) from /proc, None where there is none to
+    read (another machine's database, another system)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    async def run() -> int:
+
+def replica(url: str, now: datetime, batch: int, ready: Any, go: Any, results: Any) -> None:
+    """One replica in its own process, as in production: its own connections and CPU. Puts
+    the pairs it claimed, its CPU seconds and those of its database connection (or None)."""
+
+    async def run() -> tuple[int, float, float | None]:
         db = Database(url)
+        backend = None
         async with db.transaction() as session:  # connect before the start line
-            await session.execute(text("SELECT 1"))
+            if not db.is_sqlite:
+                backend = await session.scalar(text("SELECT pg_backend_pid()"))
         ready.release()
         go.wait()
+        before = cpu_seconds(backend) if backend else None
+        started = time.process_time()
         try:
-            return (await sweep_momentum(db, now, batch=batch)).pairs
+            pairs = (await sweep_momentum(db, now, batch=batch)).pairs
+            spent = time.process_time() - started
+            after = cpu_seconds(backend) if backend else None  # before its connection closes
         finally:
             await db.dispose()
+        server = after - before if after is not None and before is not None else None
+        return pairs, spent, server
 
     results.put(asyncio.run(run()))
 
 
-def run_replicas(url: str, now: datetime, batch: int, count: int) -> tuple[list[int], float]:
-    """`count` replicas sweep at once from the same start line: the pairs each claimed, and
-    the time until the last one finished."""
+@dataclass
+class Run:
+    claimed: list[int]  # pairs, by replica
+    took: float  # seconds until the last replica finished
+    client_cpu: float  # the replicas' processes
+    server_cpu: float | None  # their PostgreSQL connections, where /proc shows them
+
+
+def run_replicas(url: str, now: datetime, batch: int, count: int) -> Run:
+    """`count` replicas sweep at once from the same start line."""
     context = multiprocessing.get_context("spawn")
     ready, go, results = context.Semaphore(0), context.Event(), context.Queue()
     workers = [
@@ -84,11 +113,17 @@ def run_replicas(url: str, now: datetime, batch: int, count: int) -> tuple[list[
         ready.acquire()
     started = time.perf_counter()
     go.set()
-    claimed = [results.get() for _ in workers]
+    done = [results.get() for _ in workers]
     took = time.perf_counter() - started
     for worker in workers:
         worker.join()
-    return claimed, took
+    servers = [server for _, _, server in done]
+    return Run(
+        [pairs for pairs, _, _ in done],
+        took,
+        sum(client for _, client, _ in done),
+        None if None in servers else sum(s for s in servers if s is not None),
+    )
 
 
 async def settle(db: Database) -> None:
@@ -198,19 +233,22 @@ async def sweep_figures(
     for count in counts:
         copy = f"{copies.seed_name}_{count}"
         url = await copies.create(copy, template=copies.seed_name)
-        claimed, took = await asyncio.to_thread(run_replicas, url, now, batch, count)
+        run = await asyncio.to_thread(run_replicas, url, now, batch, count)
         db = Database(url)
         queued, duplicates, stepped = await outcome(db)
         bare, scan = await floors(db)
         await db.dispose()
         await copies.drop(copy)
+        claimed, took = run.claimed, run.took
+        server = f", their database connections {run.server_cpu:.2f} s" if run.server_cpu else ""
         print(
             f"{name:<10} {count} replica(s) claimed {' + '.join(f'{c:,}' for c in claimed)} = "
             f"{sum(claimed):,} pairs (batches of {batch:,}) and queued {queued:,} nudges in "
             f"{took:.2f} s; {duplicates} duplicates; {stepped:,} pairs on rung 1\n"
             f"{'':<10}   floor: bare INSERT of the same {queued:,} rows {bare:.3f} s "
             f"(sweep {took / bare:.1f}x), count(*) of the pairs {scan:.3f} s "
-            f"(sweep {took / scan:.0f}x); {load()}"
+            f"(sweep {took / scan:.0f}x); CPU: the replicas {run.client_cpu:.2f} s{server}; "
+            f"{load()}"
         )
 
 
