@@ -93,7 +93,7 @@ def dialect_insert(session: AsyncSession) -> Any:
     return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
 
 
-# The columns a queued message sets; the rest are the same for a whole batch.
+# The columns a queued message sets, in _row's order; the rest are the same for a whole batch.
 _QUEUED: dict[str, TypeEngine[Any]] = {
     "key": String(),
     "kind": String(),
@@ -128,23 +128,24 @@ async def enqueue(session: AsyncSession, messages: Sequence[Message], *, now: da
     )
 
 
-def _row(m: Message) -> dict[str, Any]:
-    quiet = m.quiet
-    return {
-        "key": m.key,
-        "kind": m.kind,
-        "team_id": m.team_id,
-        "channel_id": m.channel_id,
-        "params": m.params,
-        "recipient_id": quiet.user_id if quiet else None,
-        "recipient_tz": quiet.tz if quiet else None,
-        "quiet_start": quiet.start if quiet else None,
-        "quiet_end": quiet.end if quiet else None,
-        "weekly_budget": quiet.weekly_budget if quiet else None,
-        "pair_id": m.pair_id,
-        "participant_id": m.participant_id,
-        "expires_at": m.expires_at,
-    }
+_NO_RECIPIENT = (None,) * 5
+
+
+def _row(m: Message) -> tuple[Any, ...]:
+    """The message's values in the order of _QUEUED."""
+    q = m.quiet
+    recipient = (q.user_id, q.tz, q.start, q.end, q.weekly_budget) if q else _NO_RECIPIENT
+    return (
+        m.key,
+        m.kind,
+        m.team_id,
+        m.channel_id,
+        m.params,
+        *recipient,
+        m.pair_id,
+        m.participant_id,
+        m.expires_at,
+    )
 
 
 async def cancel(
