@@ -8,8 +8,8 @@ from the pairs it holds locked. What the keys did besides, removing a deleted pa
 participant's messages, triggers on those tables now do (row by row, as the cascades did).
 
 Revision ID: afc3dd8b7c87
-Revises: d4f2a7c91e3b
-Create Date: 2026-12-09 09:00:00.000000
+Revises: c3e8f1a6b2d4
+Create Date: 2026-12-10 10:00:00.000000
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "afc3dd8b7c87"
-down_revision: str | None = "d4f2a7c91e3b"
+down_revision: str | None = "c3e8f1a6b2d4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
