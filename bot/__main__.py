@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from bot.config import MissingSetting, Settings
@@ -91,6 +92,8 @@ def demo(*, people: int) -> int:
     the sandbox (tests/test_sandbox_boundary.py allows this one function)."""
     from bot.sandbox.demo.play import play
 
+    # The transcript is the demo's output: the schema's upgrade steps would only bury its start.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     return asyncio.run(play(people=people))
 
 

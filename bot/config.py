@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_state_secret: SecretStr | None = None
     slack_redirect_uri: str | None = None
+    # Token rotation is turned on in the app's Slack settings: a bot token installed before
+    # (a legacy one, without expiry) is exchanged for a rotating one before it is next used.
+    slack_token_rotation: bool = False
     # With token rotation on, a bot token is refreshed this many minutes before it expires
     # (Bolt's default; Slack's tokens last twelve hours).
     slack_token_rotation_minutes: int = Field(default=120, ge=1, le=11 * 60)

@@ -78,6 +78,7 @@ def token_refresher(settings: Settings, db: Database, clock: Clock) -> TokenRefr
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         window_minutes=settings.slack_token_rotation_minutes,
+        exchange_legacy=settings.slack_token_rotation,
         clock=seconds_of(clock),
     )
 

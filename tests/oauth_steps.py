@@ -58,10 +58,18 @@ async def oauth_sandboxes(
     *,
     first: Workspace | None = None,
     second: Workspace | None = None,
+    token_rotation: bool = False,
 ) -> AsyncIterator[TwoWorkspaces]:
     """The app in OAuth mode on a Slack hosting two workspaces (by default the test workspace
-    and TEAM2), nothing installed yet."""
-    box = sandbox_on(db, clock, workspace=first, leads=frozenset({LEAD, LEAD2}), oauth=True)
+    and TEAM2), nothing installed yet; `token_rotation` sets SLACK_TOKEN_ROTATION."""
+    box = sandbox_on(
+        db,
+        clock,
+        workspace=first,
+        leads=frozenset({LEAD, LEAD2}),
+        oauth=True,
+        token_rotation=token_rotation,
+    )
     await box.start()
     try:
         yield TwoWorkspaces(box, box.host(second or build_other_workspace()))

@@ -24,7 +24,8 @@ async def home_view_for(
     session: AsyncSession, deps: Deps, *, team_id: str, user_id: str, profile: Profile
 ) -> dict:
     """The Home tab for this person, read inside the caller's transaction."""
-    today = deps.clock.now().date()
+    now = deps.clock.now()
+    today = now.date()
     mine = await signup.participations(session, team_id=team_id, user_id=user_id)
     open_count = len(await signup.open_programme_ids(session, team_id=team_id, today=today))
     led = None
@@ -42,7 +43,6 @@ async def home_view_for(
         for summary in running:
             programme = await session.get(Programme, summary.id)
             assert programme is not None
-            now = deps.clock.now()
             report = await build_report(session, programme=programme, today=today, now=now)
             reports[summary.id] = home_summary(report)
     pairs = await checkins.pair_homes(session, team_id=team_id, user_id=user_id)
@@ -54,7 +54,7 @@ async def home_view_for(
         may_create_programmes=may_create,
         pairs=pairs,
         user_id=user_id,
-        today=today,
+        now=now,
     )
 
 

@@ -7,6 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import Click, apply_as_sender, button, like_its_word
+from bot.flows.calendar import share_calendar
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -60,10 +61,11 @@ async def checkin_submitted(
     user_id, team_id = body["user"]["id"], context["team_id"]
     logged = await apply_as_sender(deps, context, checkins.log_session, pair_id=pair_id, data=data)
     await withdraw_scheduled(client, logged.cancelled)
-    text, blocks = views.logged_message(logged)
+    text, blocks = views.logged_message(logged, now=deps.clock.now())
     await client.chat_postMessage(
         channel=logged.pair.conversation_id or user_id, text=text, blocks=blocks
     )
+    await share_calendar(client, [logged.calendar])
     other = logged.pair.other(user_id)
     text, blocks = views.rate_prompt(logged)
     await client.chat_postMessage(channel=other.user_id, text=text, blocks=blocks)

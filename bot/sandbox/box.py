@@ -57,16 +57,20 @@ class Sandbox:
         latency: float = 0.0,
         rate_limits: bool = True,
         oauth: bool = False,
+        token_rotation: bool = False,
         socket_mode: bool = False,
     ) -> None:
         """With `oauth`, the app runs in OAuth mode (no bot token: each workspace installs it
-        through GET /slack/install); `host` adds workspaces beside the first. With
+        through GET /slack/install); `host` adds workspaces beside the first; with
+        `token_rotation` too, the app is told (SLACK_TOKEN_ROTATION) that Slack rotates its
+        tokens, which the double does once its OAuth app has `rotation_seconds`. With
         `socket_mode`, it takes Slack's requests over Socket Mode (with the workspace's
         app-level token) instead of HTTP."""
         if socket_mode and (oauth or workspace.app_token is None):
             raise ValueError("Socket Mode here needs an app-level token and no OAuth")
         self.workspace = workspace
         self.oauth = oauth
+        self.token_rotation = token_rotation
         self.socket_mode = socket_mode
         # Slack's clocks follow the app's: scheduled messages fall due with it, and trigger
         # ids, response URLs and rate windows run out only as that clock moves, plus a
@@ -155,6 +159,7 @@ class Sandbox:
             "slack_client_id": CLIENT_ID,
             "slack_client_secret": SecretStr(CLIENT_SECRET),
             "slack_state_secret": SecretStr(STATE_SECRET),
+            "slack_token_rotation": self.token_rotation,
         }
 
     def host(self, workspace: Workspace) -> Sandbox:

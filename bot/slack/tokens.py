@@ -3,7 +3,8 @@ SLACK_BOT_TOKEN otherwise. A workspace of an Enterprise Grid org that installed 
 org-wide speaks with the org's token (its installation has no team), so a team's org is asked
 for when the team has none of its own. Sweeps, the outbox's sender and (through `FreshBots`)
 Bolt's authorize ask here for every team they speak to, so a rotating token is refreshed in one
-place (bot/slack/rotation.py) before it runs out."""
+place (bot/slack/rotation.py) before it runs out, and a legacy one (installed before rotation
+was on) is exchanged for a rotating one before it is used."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 
 # A sweep sends many messages to one team; its token is read from the database once a minute.
 TOKEN_SECONDS = 60.0
+# An exchange Slack refused (rotation still off for the app, say) is tried again this much later;
+# meanwhile the legacy token is used.
+EXCHANGE_RETRY_SECONDS = 3600.0
 
 # An installation: (enterprise id, team id); no team is an org-wide install.
 Installed = tuple[str | None, str | None]
@@ -44,6 +48,8 @@ class BotTokens:
         self.store = store
         self.refresher = refresher
         self._enterprise_of = enterprise_of
+        self._clock = clock
+        self._refused: dict[Installed, float] = {}  # when Slack last refused an exchange
         self._recent = Recent[Installed, Bot | None](
             self._read, ttl_seconds=TOKEN_SECONDS, clock=clock
         )
@@ -64,11 +70,15 @@ class BotTokens:
         return bot
 
     async def installed(self, enterprise_id: str | None, team_id: str | None) -> Bot | None:
-        """One installation's bot (no team: the org-wide one), its token refreshed first when
-        it is about to expire."""
+        """One installation's bot (no team: the org-wide one), its legacy token exchanged for
+        a rotating one first, its token refreshed first when it is about to expire."""
         key = (enterprise_id, team_id)
         bot = await self._recent.get(key)
-        if bot is None or self.refresher is None or not self.refresher.due(bot):
+        if bot is None or self.refresher is None:
+            return bot
+        if self.refresher.legacy(bot):
+            bot = await self._exchanged(key, bot)
+        if bot is None or not self.refresher.due(bot):
             return bot
         try:
             fresh = await self.refresher.refresh(bot)
@@ -80,6 +90,28 @@ class BotTokens:
                 exc.response.get("error"),
             )
             return bot
+        self._recent.forget(key)
+        return fresh
+
+    async def _exchanged(self, key: Installed, bot: Bot) -> Bot | None:
+        """The bot with its legacy token exchanged; the bot as it is when Slack refuses (its
+        legacy token still works then), and no new try for EXCHANGE_RETRY_SECONDS."""
+        assert self.refresher is not None
+        refused_at = self._refused.get(key)
+        if refused_at is not None and self._clock() - refused_at < EXCHANGE_RETRY_SECONDS:
+            return bot
+        try:
+            fresh = await self.refresher.exchange(bot)
+        except SlackApiError as exc:
+            self._refused[key] = self._clock()
+            enterprise_id, team_id = key
+            log.warning(
+                "installation %s: legacy token exchange refused (%s); the legacy token is used",
+                team_id or enterprise_id,
+                exc.response.get("error"),
+            )
+            return bot
+        self._refused.pop(key, None)
         self._recent.forget(key)
         return fresh
 

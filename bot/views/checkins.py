@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from bot.ids import Action, Field, View, keyed
 from bot.models import Medium
@@ -13,7 +13,7 @@ from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS, which_one
 from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
-from bot.views.when import slack_date
+from bot.views.when import slack_date, slot_hint, slot_options
 
 USEFULNESS = [
     ("1 – not useful", "1"),
@@ -47,6 +47,7 @@ def checkin_modal(
     today: date,
     minutes: int,
     medium: Medium,
+    suggested: Sequence[datetime] = (),
 ) -> Block:
     partner = pair.other(user_id)
     body = [
@@ -61,17 +62,43 @@ def checkin_modal(
         *_session_facts(topics, today=today, minutes=minutes, medium=medium),
         *_notes(),
         *_action_rows(partner),
-        blocks.input_block(
-            Field.NEXT_SESSION,
-            "Next session",
-            {"type": "datetimepicker"},
-            optional=True,
-            hint="Each of you gets a reminder the day before.",
-        ),
+        *_next_session(pair, user_id, suggested),
     ]
     return blocks.modal(
         View.CHECKIN, "Log a session", body, submit="Save", private_metadata=str(pair.id)
     )
+
+
+def _next_session(pair: PairFacts, user_id: str, suggested: Sequence[datetime]) -> list[Block]:
+    """Times that suit both to pick from, and a time of one's own, which wins if given."""
+    if not suggested:
+        return [
+            blocks.input_block(
+                Field.NEXT_SESSION,
+                "Next session",
+                {"type": "datetimepicker"},
+                optional=True,
+                hint="Each of you gets a reminder the day before, and a calendar file.",
+            )
+        ]
+    partner, me = pair.other(user_id), pair.member(user_id)
+    return [
+        blocks.input_block(
+            Field.SUGGESTED_SESSION,
+            "Next session: times that suit you both",
+            blocks.radio_buttons(slot_options(suggested, partner.name, partner.tz)),
+            optional=True,
+            hint=slot_hint(me.tz if me else None),
+        ),
+        blocks.input_block(
+            Field.NEXT_SESSION,
+            "Or a time of your own",
+            {"type": "datetimepicker"},
+            optional=True,
+            hint="Yours wins over a time picked above. Each of you gets a reminder the day "
+            "before, and a calendar file.",
+        ),
+    ]
 
 
 def _session_facts(
@@ -166,7 +193,8 @@ def _action_line(text: str, owner: str, due: date | None, for_org: bool) -> Mrkd
     return join(" ", parts)
 
 
-def logged_message(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
+def logged_message(logged: Logged, *, now: datetime) -> tuple[Mrkdwn, list[Block]]:
+    """The session as the pair sees it; a next session whose time has passed is not "next"."""
     verb = "logged" if logged.created else "updated"
     text = mrkdwn(
         "{name} {verb} your session of {day:%a %d %b}.",
@@ -203,9 +231,16 @@ def logged_message(logged: Logged) -> tuple[Mrkdwn, list[Block]]:
                 )
             )
         )
-    if logged.next_session_at:
+    if logged.next_session_at and logged.next_session_at > now:
         shown.append(
             blocks.context(mrkdwn("Next session: {at}", at=slack_date(logged.next_session_at)))
+        )
+    else:
+        shown.append(
+            blocks.context(
+                "No next session is booked yet: agree one together, and set it when you log "
+                "a session so that each of you gets a reminder the day before."
+            )
         )
     return text, shown
 

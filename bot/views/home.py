@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import datetime
 
 from bot.ids import Action, keyed
 from bot.models import ParticipantStatus
@@ -22,9 +22,10 @@ MAX_HOME_BLOCKS = 100
 PAIR_ACTIONS_SHOWN = 5
 
 
-def pair_blocks(home: PairHome, user_id: str, *, today: date) -> list[Block]:
-    """One pair: who, since when, the agreement, sessions against plan, open actions."""
-    pair, progress = home.pair, home.progress
+def pair_blocks(home: PairHome, user_id: str, *, now: datetime) -> list[Block]:
+    """One pair: who, since when, the agreement, sessions against plan, open actions. A next
+    session whose time has passed is not shown as next."""
+    pair, progress, today = home.pair, home.progress, now.date()
     partner = pair.other(user_id)
     me = pair.member(user_id)
     role = "mentee" if me and me.role.value == "mentor" else "mentor"
@@ -56,8 +57,10 @@ def pair_blocks(home: PairHome, user_id: str, *, today: date) -> list[Block]:
     held = mrkdwn("{held}{planned} sessions held", held=progress.held, planned=planned)
     if progress.last_on:
         held += mrkdwn(", last on {last:%d %b}", last=progress.last_on)
-    if progress.next_at:
+    if progress.next_at and progress.next_at > now:
         held += mrkdwn(", next {at}", at=slack_date(progress.next_at))
+    elif progress.held:
+        held += mrkdwn(", no next session booked")
     lines.append(held + ".")
     rows: list[Block] = [blocks.section(join("\n", lines))]
     if home.actions:
@@ -99,11 +102,11 @@ def home_view(
     may_create_programmes: bool = True,
     pairs: Sequence[PairHome] = (),
     user_id: str = "",
-    today: date | None = None,
+    now: datetime,
 ) -> Block:
     shown: list[Block] = [blocks.header("Reverse mentoring")]
     for home in pairs[:3]:
-        shown += pair_blocks(home, user_id, today=today or date.today())
+        shown += pair_blocks(home, user_id, now=now)
         shown.append(blocks.divider())
     shown += _my_programmes(participations, open_programme_count)
     if any(p.status == ParticipantStatus.SIGNED_UP for p in participations):

@@ -135,6 +135,20 @@ async def test_old_timestamps_fail_verification(fake_app: Any, double: SlackDoub
     assert not verifies(fake_app.requests[0])
 
 
+async def test_on_a_frozen_clock_the_answer_is_also_timed_in_real_time(
+    fake_app: Any, double: SlackDouble
+) -> None:
+    # A sandbox on a fake clock measures Slack's deadline on it: there the answer takes no
+    # time. The demo's figures for acknowledgements are the real time it took.
+    frozen = SlackRequestSigner(SECRET, fake_app.url, double, timer=lambda: 1000.0)
+    try:
+        response = await frozen.slash_command("U1", "/mentoring", "join")
+    finally:
+        await frozen.close()
+    assert response.elapsed == 0 and response.acked_in_time
+    assert response.real_seconds > 0
+
+
 async def test_slash_command_form(
     signer: SlackRequestSigner, fake_app: Any, double: SlackDouble, client: AsyncWebClient
 ) -> None:

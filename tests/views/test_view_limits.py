@@ -156,7 +156,10 @@ def test_home_with_many_programmes_stays_under_100_blocks() -> None:
         for i in range(30)
     ]
     view = home_view(
-        participations=participations, open_programme_count=3, lead_programmes=summaries
+        participations=participations,
+        open_programme_count=3,
+        lead_programmes=summaries,
+        now=datetime(2026, 2, 1, 9, tzinfo=UTC),
     )
     assert check_view(view, allowed_types=("home",)) == []
     assert "more: `/mentoring-admin list`" in str(view["blocks"][-1])

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.ids import Action, Command, Field
-from bot.models import Participant, ParticipantStatus, Programme, Role
+from bot.models import Programme
 from bot.sandbox import Sandbox
-from bot.sandbox.demo.pair_work import Step, _press
+from bot.sandbox.demo.pair_work import Step, _confirmed, _press
 from bot.sandbox.demo.transcript import Transcript, short
 from bot.services.lifecycle import REVIEW_WINDOW
 
@@ -32,14 +32,9 @@ async def play_ending(
     assert box.db is not None
     async with box.db.transaction() as session:
         programme = await session.scalar(select(Programme))
-        mentor = await session.scalar(
-            select(Participant.user_id)
-            .where(
-                Participant.role == Role.MENTOR, Participant.status == ParticipantStatus.SIGNED_UP
-            )
-            .order_by(Participant.id)
-        )
-    assert programme is not None and mentor is not None
+    # The story is told by the mentor of the pair the act followed from its first session.
+    _, mentor, _ = (await _confirmed(box))[0]
+    assert programme is not None
     log.say("\n== A success story, the end of the programme and the report ==")
     await step(mentor, "types /mentoring story", box.command(mentor, Command.PARTICIPANT, "story"))
     modal = box.modal(mentor)
@@ -49,7 +44,8 @@ async def play_ending(
     await step(
         lead, "approves it", _press(box, lead, box.last_ephemeral(lead), Action.STORY_APPROVE)
     )
-    await box.command(lead, Command.ADMIN, "stories")
+    await box.command(lead, Command.ADMIN, "stories")  # the list again, to press Publish in
+    log.skip()  # it shows what "approves it" just showed
     await step(
         lead, "chooses Publish", _press(box, lead, box.last_ephemeral(lead), Action.STORY_PUBLISH)
     )
@@ -81,7 +77,8 @@ async def play_ending(
     (folder / "report.md").write_text("\n\n".join(lines) + "\n")
     written = ["report.md"]
     for entry in box.double.state.files.values():
-        if entry.get("content"):
+        # (The pairs' calendar files were shared along the way; this is the report's.)
+        if entry.get("content") and not entry["name"].endswith(".ics"):
             (folder / entry["name"]).write_bytes(entry["content"])
             written.append(entry["name"])
     log.say(f"    the report, its chart and its CSV are in {folder}: {', '.join(written)}")

@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.ids import Action, Command, Field
 from bot.models import ActionItem, Pair, PairStatus, Participant, SessionLog
 from bot.sandbox import Sandbox
-from bot.sandbox.demo.transcript import Transcript, short
+from bot.sandbox.demo.transcript import Transcript, short, the_other
 
 Step = Callable[[str, str, Awaitable[Any]], Awaitable[Any]]
 
@@ -98,7 +98,7 @@ async def play_pair_work(box: Sandbox, log: Transcript, step: Step, clock: FakeC
     pairs = await _confirmed(box)
     for index, (pair, mentor, mentee) in enumerate(pairs):
         if index == 1:
-            log.say(f"\n… the other {len(pairs) - 1} pairs agree theirs too")
+            log.say(f"\n… {the_other(len(pairs) - 1)} agree theirs too")
         await _agree(box, step, pair, mentor, mentee, loud=index == 0)
         if index:
             log.skip()
@@ -108,7 +108,7 @@ async def play_pair_work(box: Sandbox, log: Transcript, step: Step, clock: FakeC
         # Weeks pass in a moment here; in Slack, its per-minute limits would long have reset.
         box.double.reset_rate_limits()
         day = clock.now().date().isoformat()
-        nxt = int((clock.now() + timedelta(days=14)).timestamp())
+        nxt = int((clock.now() + timedelta(days=14)).replace(minute=0, second=0).timestamp())
         log.say(f"\n… two weeks on ({day})")
         for index, (_, mentor, mentee) in enumerate(pairs):
             writer = mentor if week % 2 == 0 else mentee

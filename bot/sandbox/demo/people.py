@@ -82,6 +82,8 @@ TEAM_ID = "T0DEMO"
 BOT_USER_ID = "U0BOT"
 LEAD_ID = "U0LEAD"
 ANNOUNCE_CHANNEL = "C0GENERAL"
+# A private channel the bot is not in: the lead announces there first, by mistake, on purpose.
+PRIVATE_CHANNEL = "C0PRIVATE"
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,6 @@ def build_workspace(
         Channel(id=ANNOUNCE_CHANNEL, name="general", is_general=True, members=members)
     )
     workspace.add_channel(
-        Channel(id="C0PRIVATE", name="leadership-private", is_private=True, members={LEAD_ID})
+        Channel(id=PRIVATE_CHANNEL, name="leadership-private", is_private=True, members={LEAD_ID})
     )
     return workspace, cast

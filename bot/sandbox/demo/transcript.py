@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.sandbox.double import SlackDouble
@@ -27,6 +28,11 @@ def _buttons(blocks: list[dict[str, Any]] | None) -> list[str]:
             elements = [*elements, block["accessory"]]
         labels += [f"[{e['text']['text']}]" for e in elements if e.get("type") == "button"]
     return labels
+
+
+def the_other(count: int) -> str:
+    """'the other pair' or 'the other 10 pairs'."""
+    return "the other pair" if count == 1 else f"the other {count} pairs"
 
 
 def short(text: str, limit: int = 220) -> str:
@@ -84,6 +90,15 @@ class Transcript:
             shown = _text_of(args.get("blocks"), args.get("text") or "")
             buttons = " ".join(_buttons(args.get("blocks")))
             return f"{where} ({verb}): {short(shown)} {buttons}".rstrip()
+        if method == "files.completeUploadExternal":
+            shared = args.get("files") or "[]"
+            files = json.loads(shared) if isinstance(shared, str) else shared
+            parts = [
+                short(args.get("initial_comment") or ""),
+                *(f"📎 {f.get('title')}" for f in files),
+            ]
+            where = self.where(args.get("channel_id") or args.get("channels") or "")
+            return f"{where} (file): {' '.join(p for p in parts if p)}"
         if method == "chat.deleteScheduledMessage":
             return f"a scheduled message to {self.where(args.get('channel', ''))} is withdrawn"
         return None
@@ -106,10 +121,13 @@ class Transcript:
 
     def delivered(self, messages: list[dict[str, Any]]) -> None:
         """Messages Slack posted on schedule."""
+        self.sent(messages, how="posted on schedule")
+
+    def sent(self, messages: list[dict[str, Any]], how: str = "message") -> None:
+        """Messages as they reached their conversations, told where the story needs them."""
         for message in messages:
             shown = _text_of(message.get("blocks"), message.get("text") or "")
             buttons = " ".join(_buttons(message.get("blocks")))
             self.say(
-                f"    {self.where(message['channel'])} (posted on schedule): {short(shown)} "
-                f"{buttons}".rstrip()
+                f"    {self.where(message['channel'])} ({how}): {short(shown)} {buttons}".rstrip()
             )

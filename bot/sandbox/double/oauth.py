@@ -2,7 +2,9 @@
 workspace the test names, or org-wide for the Enterprise Grid org it names) sends the browser
 back to the app's redirect URL with a single-use code, and `oauth.v2.access` exchanges it for
 a bot token of that workspace or org; with token rotation on, the token expires and
-`grant_type=refresh_token` gives the next one."""
+`grant_type=refresh_token` gives the next one. `oauth.v2.exchange` turns a token installed
+before rotation was on (a legacy one, without expiry) into an expiring one with its refresh
+token, once."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from bot.sandbox.double.state import DoubleState
 from bot.sandbox.double.workspace import Workspace
 
 OAUTH_ACCESS = "oauth.v2.access"
+OAUTH_EXCHANGE = "oauth.v2.exchange"
 CODE_SECONDS = 600  # Slack's codes expire after ten minutes
 
 
@@ -48,6 +51,8 @@ class OAuthApps:
     apps: dict[str, OAuthApp] = field(default_factory=dict)
     _codes: dict[str, _Code] = field(default_factory=dict)
     _refresh: dict[str, tuple[str, str]] = field(default_factory=dict)  # token -> team, client
+    _issued: dict[str, tuple[str, str]] = field(default_factory=dict)  # bot token -> team, client
+    _exchanged: set[str] = field(default_factory=set)  # legacy tokens given up for new ones
     _serial: Any = field(default_factory=lambda: itertools.count(1))
 
     def register(self, app: OAuthApp) -> None:
@@ -82,6 +87,38 @@ class OAuthApps:
         if self.clock() - code.issued_at > CODE_SECONDS:
             raise SlackError("invalid_code")
         return self._bot_token(app, hosted, code.team_id, installer=code.installer)
+
+    def exchange(
+        self,
+        headers: Mapping[str, str],
+        token: str | None,
+        args: dict[str, Any],
+        hosted: dict[str, DoubleState],
+    ) -> dict[str, Any]:
+        """A legacy bot token this app installed (the `token` argument, or the bearer header
+        slack_sdk sends it in) for an expiring token and its refresh token. Slack revokes an
+        exchanged token once the new one is in use; the double is stricter and simpler: the
+        legacy token stops working at once, so an app still using it fails where it would
+        fail in Slack a little later. User tokens are not modelled: only bot tokens exchange."""
+        app = self._authenticated_app(headers, args)
+        if token in self._exchanged:
+            raise SlackError("token_already_exchanged")
+        issued = self._issued.get(token or "")
+        if token is None or issued is None or issued[1] != app.client_id:
+            raise SlackError("invalid_token")
+        workspaces = _installed_in(hosted, issued[0])
+        if not workspaces or any(token in ws.revoked_tokens for ws in workspaces):
+            raise SlackError("authorization_not_found")  # uninstalled, or the token revoked
+        if any(token in ws.token_expiry for ws in workspaces):
+            raise SlackError("invalid_token")  # it rotates already: nothing to exchange
+        if app.rotation_seconds is None:
+            raise SlackError("token_rotation_not_enabled")
+        body = self._bot_token(app, hosted, issued[0], installer=None)
+        del body["is_enterprise_install"]  # not in oauth.v2.exchange's answer
+        self._exchanged.add(token)
+        for ws in workspaces:
+            ws.revoke_token(token)
+        return body
 
     def _authenticated_app(self, headers: Mapping[str, str], args: dict[str, Any]) -> OAuthApp:
         client_id, client_secret = args.get("client_id"), args.get("client_secret")
@@ -120,6 +157,7 @@ class OAuthApps:
         ws, org_wide = workspaces[0], _is_org(workspaces, target)
         n = next(self._serial)
         token = f"xoxb-{target}-{n}"
+        self._issued[token] = (target, app.client_id)
         for each in workspaces:
             each.add_token(token, set(each.bot_scopes), org_wide=org_wide)
             each.org_installed = each.org_installed or org_wide

@@ -9,7 +9,7 @@ import logging
 import socket
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from bot.sandbox.double.contracts import (
 from bot.sandbox.double.errors import SlackError, missing_field
 from bot.sandbox.double.grid import workspace_of_call
 from bot.sandbox.double.method_registry import HANDLERS, CallContext
-from bot.sandbox.double.oauth import OAUTH_ACCESS, OAuthApps
+from bot.sandbox.double.oauth import OAUTH_ACCESS, OAUTH_EXCHANGE, OAuthApps
 from bot.sandbox.double.rate_limits import RateLimiter
 from bot.sandbox.double.recording import Fault, RecordedCall
 from bot.sandbox.double.request_args import read_call
@@ -56,6 +56,32 @@ REMEMBERED = (
     "response_posts",
     "_faults",
 )
+
+
+def uncopiable_path(value: Any, path: str = "double", depth: int = 12) -> str:
+    """Where in `value` the first part that cannot be deep-copied is, as an access path."""
+    try:
+        copy.deepcopy(value)
+        return ""
+    except TypeError:
+        pass
+    if depth == 0:
+        return path
+    if isinstance(value, dict):
+        parts = [(f"{path}[{key!r}]", item) for key, item in value.items()]
+    elif isinstance(value, list | tuple | set | deque):
+        parts = [(f"{path}[{i}]", item) for i, item in enumerate(value)]
+    else:
+        parts = (
+            [(f"{path}.{name}", item) for name, item in vars(value).items()]
+            if hasattr(value, "__dict__")
+            else []
+        )
+    for inner, item in parts:
+        found = uncopiable_path(item, inner, depth - 1)
+        if found:
+            return found
+    return f"{path} ({type(value).__name__})"
 
 
 @dataclass(frozen=True)
@@ -200,7 +226,11 @@ class SlackDouble(TeamSide):
         windows, recorded calls), for `restore` into another double later: a scenario played
         once can start many tests."""
         shared = {id(self.contracts): self.contracts}  # Slack's reference is read, not state
-        memory = copy.deepcopy({name: getattr(self, name) for name in REMEMBERED}, shared)
+        remembered = {name: getattr(self, name) for name in REMEMBERED}
+        try:
+            memory = copy.deepcopy(remembered, shared)
+        except TypeError as exc:  # something live got into the memory: say where
+            raise TypeError(f"{exc}, at {uncopiable_path(remembered)}") from exc
         return SavedDouble(memory, clocks=self._clocks(), contracts=self.contracts)
 
     def restore(self, saved: SavedDouble) -> None:
@@ -257,8 +287,8 @@ class SlackDouble(TeamSide):
             json_ok = contract.json_input_supported if contract else True
             incoming = await read_call(request, json_input_supported=json_ok)
             token, args = incoming.token, incoming.args
-            if method == OAUTH_ACCESS:  # the app's own credentials, not a token
-                body = {"ok": True, **self.oauth.access(request.headers, args, self.hosted)}
+            if method in (OAUTH_ACCESS, OAUTH_EXCHANGE):  # the app's credentials authenticate
+                body = {"ok": True, **self._oauth(method, request.headers, token, args)}
                 self.calls.append(RecordedCall(method, args, token, 200, body, at))
                 return web.json_response(body)
             if handler is None and contract is None:
@@ -292,6 +322,13 @@ class SlackDouble(TeamSide):
             body, status = {"ok": False, "error": "double_internal_error", "detail": repr(exc)}, 500
         self.calls.append(RecordedCall(method, args, token, status, body, at))
         return web.json_response(body, status=status, headers=headers)
+
+    def _oauth(
+        self, method: str, headers: Mapping[str, str], token: str | None, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        if method == OAUTH_EXCHANGE:  # the token is the legacy one to exchange
+            return self.oauth.exchange(headers, token, args, self.hosted)
+        return self.oauth.access(headers, args, self.hosted)
 
     def _authenticate(self, token: str | None, args: dict[str, Any]) -> tuple[TokenGrant, str]:
         """The token's grant and the team of the workspace the call is for: the one the token

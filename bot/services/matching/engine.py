@@ -184,3 +184,27 @@ def _why_unmatched(
             ]
             texts[at[k]] = f"No {other} fits the programme's rules: " + "; ".join(counts) + "."
     return texts
+
+
+def ranked_mentors(data: MatchInput) -> tuple[Pair, ...]:
+    """For the one mentee in `data`: every mentor the hard rules allow who has room for one
+    more mentee (the programme's capacity less what they have `taken`), best score first, each
+    scored and explained as `match` would. What a mentee choosing their mentor is offered."""
+    [mentee] = data.mentees
+    data = MatchInput(
+        mentors=tuple(sorted(data.mentors, key=lambda p: p.id)),
+        mentees=(mentee,),
+        rules=data.rules,
+        forbidden=data.forbidden,
+        managers=data.managers,
+    )
+    if not data.mentors:
+        return ()
+    c = cohort(data)
+    everyone = np.arange(len(data.mentors))
+    allowed = np.array([p.taken < max(data.rules.mentor_capacity, 1) for p in data.mentors])
+    for mask in rule_checks(c, data, np.zeros_like(everyone), everyone).values():
+        allowed &= mask
+    at = np.flatnonzero(allowed)
+    ranked = _pairs(c, data, np.zeros_like(at), at, pinned=False)
+    return tuple(sorted(ranked, key=lambda p: (-p.score, p.mentor_id)))
