@@ -183,6 +183,7 @@ class Claimed:
     channel_id: str
     params: dict[str, Any]
     attempts: int
+    slot_at: datetime | None = None  # the slot it holds for its next call, if any
 
 
 class Vet(Protocol):
@@ -195,18 +196,24 @@ class Vet(Protocol):
     ) -> Awaitable[dict[int, str]]: ...
 
 
-async def claim(session: AsyncSession, *, now: datetime, limit: int, vet: Vet) -> list[Claimed]:
-    """Claim due messages for this sender. Expired ones are closed; ones `vet` says no longer
-    make sense are withdrawn with its reason; those it may not send yet (quiet hours, weekly
-    budget) are put back with the time they may go."""
+async def claim(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    vet: Vet,
+    keys: Sequence[str] | None = None,
+) -> list[Claimed]:
+    """Claim due messages for this sender (only those with `keys`, when given). Expired ones
+    are closed; ones `vet` says no longer make sense are withdrawn with its reason; those it
+    may not send yet (quiet hours, weekly budget) are put back with the time they may go."""
     await begin_claim(session)
+    due = select(Outbox).where(Outbox.status.in_(CLAIMABLE), Outbox.due_at <= now)
+    if keys is not None:
+        due = due.where(Outbox.key.in_(list(keys)))
     rows = list(
         await session.scalars(
-            select(Outbox)
-            .where(Outbox.status.in_(CLAIMABLE), Outbox.due_at <= now)
-            .order_by(Outbox.due_at, Outbox.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+            due.order_by(Outbox.due_at, Outbox.id).limit(limit).with_for_update(skip_locked=True)
         )
     )
     live = []
@@ -242,9 +249,17 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int, vet: Vet) -
         row.attempts += 1
         claimed.append(
             Claimed(
-                row.id, row.key, row.kind, row.team_id, row.channel_id, row.params, row.attempts
+                row.id,
+                row.key,
+                row.kind,
+                row.team_id,
+                row.channel_id,
+                row.params,
+                row.attempts,
+                row.slot_at,
             )
         )
+        row.slot_at = None  # the sender keeps it, or gives it back with the message
     return claimed
 
 
@@ -319,6 +334,35 @@ async def mark_failed(session: AsyncSession, *, outbox_id: int, error: str, now:
     )
 
 
+@dataclass(frozen=True)
+class Wait:
+    """A claimed message put back to wait for its slot, which it keeps."""
+
+    outbox_id: int
+    attempts: int  # as before this claim
+    due_at: datetime  # when a sender should pick it up again
+    slot_at: datetime
+
+
+async def wait_for_slots(session: AsyncSession, waits: Sequence[Wait]) -> None:
+    """Put claimed messages back, each holding its slot, all in one statement."""
+    if waits:
+        await session.flush()  # the claim's own changes first, then these over them
+        await session.execute(
+            update(Outbox),
+            [
+                {
+                    "id": w.outbox_id,
+                    "status": OutboxStatus.PENDING,
+                    "due_at": w.due_at,
+                    "slot_at": w.slot_at,
+                    "attempts": w.attempts,
+                }
+                for w in waits
+            ],
+        )
+
+
 async def release(
     session: AsyncSession,
     *,
@@ -326,9 +370,11 @@ async def release(
     due_at: datetime,
     error: str | None = None,
     undo_attempt: bool = False,
+    slot_at: datetime | None = None,
 ) -> None:
-    """Put a claimed message back to go at `due_at` (a retry, a rate limit, the pace)."""
-    values: dict[str, Any] = {"status": OutboxStatus.PENDING, "due_at": due_at}
+    """Put a claimed message back to go at `due_at` (a retry, a rate limit, the pace), holding
+    the slot `slot_at` for its next call when given."""
+    values: dict[str, Any] = {"status": OutboxStatus.PENDING, "due_at": due_at, "slot_at": slot_at}
     if error is not None:
         values["last_error"] = error[:200]
     if undo_attempt:

@@ -39,6 +39,7 @@ from bot.models import (
     ScheduledMessage,
     SessionLog,
     SessionTopic,
+    SlackPace,
     Story,
     SurveyResponse,
     Workspace,
@@ -198,6 +199,13 @@ COLUMNS: tuple[TextColumn, ...] = (
     *kept(
         "a handled request's event or trigger id, no one's words; gone after a day",
         HandledRequest.key,
+    ),
+    *kept(
+        "Slack's pace: a workspace, a Web API method, a channel id and times, no one's words",
+        SlackPace.team_id,
+        SlackPace.method,
+        SlackPace.channel,
+        SlackPace.slots,
     ),
     *kept(
         SLACK_ID,
