@@ -43,6 +43,7 @@ class Kind(enum.StrEnum):
     RESOURCE = "resource"  # a resource from the library, to a safe space
     STARTER_SET = "starter_set"  # ground rules and GROW prompts, to a newcomer
     PAUSE_OVER = "pause_over"  # a pause one of the pair asked for has ended
+    INTRO = "intro"  # an approved pair's group DM, opened, and their introduction in it
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
@@ -309,6 +310,31 @@ async def backlog(session: AsyncSession, *, now: datetime) -> Backlog:
         select(func.min(Outbox.due_at)).where(claimable, Outbox.due_at <= now)
     )
     return Backlog(depth or 0, oldest)
+
+
+async def set_channel(session: AsyncSession, *, outbox_id: int, channel_id: str) -> None:
+    """Where the message goes, learnt on the way (a conversation its sender opened)."""
+    await session.execute(
+        update(Outbox).where(Outbox.id == outbox_id).values(channel_id=channel_id)
+    )
+
+
+async def statuses(session: AsyncSession, keys: Iterable[str]) -> dict[str, OutboxStatus]:
+    """Where each of these messages stands, by key."""
+    found = await session.execute(
+        select(Outbox.key, Outbox.status).where(Outbox.key.in_(list(keys)))
+    )
+    return {key: status for key, status in found}
+
+
+async def requeue_failed(session: AsyncSession, keys: Iterable[str], *, now: datetime) -> int:
+    """Messages with these keys that failed for good are tried again from the start."""
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.key.in_(list(keys)), Outbox.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, due_at=now, attempts=0, slot_at=None)
+    )
+    return rowcount(result) or 0
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -481,6 +481,7 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.RESOURCE: (resource_still_posted,),
     Kind.STARTER_SET: (newcomer_still_in,),
     Kind.PAUSE_OVER: (still_signed_up, pair_going),
+    Kind.INTRO: (pair_introduced,),
 }
 ALWAYS: tuple[Check, ...] = (installed,)
 

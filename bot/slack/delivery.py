@@ -32,9 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.services import outbox, outbox_rules, pace
+from bot.services import outbox, outbox_rules, pace, pairs
+from bot.services.outbox import Kind
 from bot.slack import pacing
 from bot.slack.tokens import BotTokens
+from bot.views.matching import intro_message
 from bot.views.outbound import UnknownKind, render
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,7 @@ TRANSIENT_ERRORS = frozenset(
     }
 )
 POST = "chat.postMessage"
+OPEN = "conversations.open"
 
 
 @dataclass
@@ -73,10 +76,12 @@ class Delivery:
 
 
 class Later(Exception):
-    """The call's slot is further off than the sender waits: the message goes back until then."""
+    """The call may not start yet: the message goes back until `at`, holding its slot when it
+    has one (after a hold it takes a fresh one then)."""
 
-    def __init__(self, slot: float) -> None:
-        super().__init__(f"the next slot is at {slot}")
+    def __init__(self, at: float, slot: float | None = None) -> None:
+        super().__init__(f"not before {at}")
+        self.at = at
         self.slot = slot
 
 
@@ -102,9 +107,11 @@ class Sender:
         max_wait: float = 0.0,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         tokens: BotTokens | None = None,
+        in_order: bool = False,
     ) -> None:
         """`tokens` gives each message its workspace's bot token; without it the client's own
-        token sends everything (one workspace)."""
+        token sends everything (one workspace). With `in_order`, one message at a time in the
+        order claimed (a listener's few: Slack sees them in the same order every time)."""
         self.db = db
         self.clock = clock
         self.client = client
@@ -113,6 +120,9 @@ class Sender:
         self.sleep = sleep
         self._gate = asyncio.Semaphore(concurrency)
         self.tokens = tokens
+        self.in_order = in_order
+        # Holds this sender learnt from Slack: slots it took before one are not used.
+        self._holds: dict[pace.Key, float] = {}
 
     async def run_once(
         self, *, max_batches: int | None = None, keys: Sequence[str] | None = None
@@ -131,7 +141,11 @@ class Sender:
             if not claimed:
                 break
             batches += 1
-            for result in await asyncio.gather(*(self._run(job) for job in jobs)):
+            if self.in_order:
+                results = [await self._run(job) for job in jobs]
+            else:
+                results = await asyncio.gather(*(self._run(job) for job in jobs))
+            for result in results:
                 total.add(result)
         return total
 
@@ -155,7 +169,10 @@ class Sender:
         return ready
 
     def _first_key(self, job: Job) -> pace.Key:
-        return pacing.key_of(job.item.team_id, POST, job.channel)
+        item = job.item
+        if item.kind == Kind.INTRO and not item.channel_id:
+            return pacing.key_of(item.team_id, OPEN)
+        return pacing.key_of(item.team_id, POST, job.channel)
 
     async def _run(self, job: Job) -> Delivery:
         result = Delivery()
@@ -165,7 +182,7 @@ class Sender:
         except Later as later:
             result.paced += 1
             await self._release(
-                item, later.slot - self._now(), None, undo_attempt=True, slot=later.slot
+                item, later.at - self._now(), None, undo_attempt=True, slot=later.slot
             )
         except SlackApiError as exc:
             await self._refused(job, exc, result)
@@ -175,16 +192,56 @@ class Sender:
 
     async def _deliver(self, job: Job, result: Delivery) -> None:
         item = job.item
+        token = await self.tokens.for_team(item.team_id) if self.tokens else self.client.token
+        if token is None:
+            await self._fail(item, "the workspace has not installed the app", result)
+        elif item.kind == Kind.INTRO:
+            await self._introduce(job, token, result)
+        else:
+            await self._post(job, token, result)
+
+    async def _post(self, job: Job, token: str, result: Delivery) -> None:
+        item = job.item
         try:
             text, blocks = render(item.kind, item.params)
         except UnknownKind as exc:
             await self._fail(item, str(exc), result)
             return
-        token = await self.tokens.for_team(item.team_id) if self.tokens else self.client.token
-        if token is None:
-            await self._fail(item, "the workspace has not installed the app", result)
-            return
         response = await self._call(
+            job,
+            POST,
+            job.channel,
+            lambda: self.client.chat_postMessage(
+                token=token, channel=job.channel, text=text, blocks=blocks or None
+            ),
+        )
+        async with self.db.transaction() as session:
+            await outbox.mark_sent(
+                session, outbox_id=item.id, ts=response.get("ts"), now=self.clock.now()
+            )
+        result.sent += 1
+
+    async def _introduce(self, job: Job, token: str, result: Delivery) -> None:
+        """Open the pair's group DM (unless an earlier try did), then introduce them in it."""
+        item = job.item
+        async with self.db.transaction() as session:
+            found = await pairs.load_pair(
+                session, team_id=item.team_id, pair_id=int(item.params["pair_id"])
+            )
+        if found is None:
+            await self._fail(item, "the pair is gone", result)
+            return
+        _, pair = found
+        if not item.channel_id:
+            users = f"{pair.mentor.user_id},{pair.mentee.user_id}"
+            opened = await self._call(
+                job, OPEN, "", lambda: self.client.conversations_open(token=token, users=users)
+            )
+            job.channel = opened["channel"]["id"]
+            async with self.db.transaction() as session:  # a later try posts without opening
+                await outbox.set_channel(session, outbox_id=item.id, channel_id=job.channel)
+        text, blocks = intro_message(pair)
+        posted = await self._call(
             job,
             POST,
             job.channel,
@@ -194,7 +251,10 @@ class Sender:
         )
         async with self.db.transaction() as session:
             await outbox.mark_sent(
-                session, outbox_id=item.id, ts=response.get("ts"), now=self.clock.now()
+                session, outbox_id=item.id, ts=posted["ts"], now=self.clock.now()
+            )
+            await pairs.mark_introduced(
+                session, pair_id=pair.id, conversation_id=job.channel, intro_ts=posted["ts"]
             )
         result.sent += 1
 
@@ -205,9 +265,12 @@ class Sender:
         job.key = pacing.key_of(job.item.team_id, method, channel)
         slot = job.slot if job.slot is not None else await self._slot(job.key)
         job.slot = None
+        held = self._holds.get(job.key, 0.0)
+        if held > slot:  # a 429 in this run, after the slot was given
+            raise Later(held)
         wait = slot - self._now()
         if wait > self.max_wait:
-            raise Later(slot)
+            raise Later(slot, slot)
         if wait > 0:
             await self.sleep(wait)
         async with self._gate:  # calls in flight at once; a pause holds none
@@ -230,6 +293,7 @@ class Sender:
             retry_after = float(exc.response.headers.get("Retry-After", 1) or 1)
             if job.key is not None:
                 now = self._now()
+                self._holds[job.key] = max(self._holds.get(job.key, 0.0), now + retry_after)
                 async with self.db.transaction() as session:
                     await pace.hold(session, job.key, until=now + retry_after, now=now)
             result.throttled += 1
