@@ -7,15 +7,17 @@ from collections.abc import Sequence
 
 from bot.deps import Deps
 from bot.slack.client import build_web_client
-from bot.slack.delivery import Delivery, Sender
+from bot.slack.delivery import Delivery, HomeBuilder, Sender
 
 
-async def deliver_now(deps: Deps, keys: Sequence[str]) -> Delivery:
+async def deliver_now(
+    deps: Deps, keys: Sequence[str], *, homes: HomeBuilder | None = None
+) -> Delivery:
     """Send the messages with these keys whose slots are free now, one after the other in the
     order queued; never waits for a slot. The sender's client retries nothing itself: the
-    outbox does."""
+    outbox does. `homes` builds the Home views among them."""
     if not keys:
         return Delivery()
     client = build_web_client(deps.settings, retries=False, metrics=deps.metrics)
-    sender = Sender(deps.db, deps.clock, client, tokens=deps.tokens, in_order=True)
+    sender = Sender(deps.db, deps.clock, client, tokens=deps.tokens, homes=homes, in_order=True)
     return await sender.run_once(keys=keys)

@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, ColumnElement, Integer, String, func, or_, select, text, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    String,
+    case,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
@@ -44,6 +55,7 @@ class Kind(enum.StrEnum):
     STARTER_SET = "starter_set"  # ground rules and GROW prompts, to a newcomer
     PAUSE_OVER = "pause_over"  # a pause one of the pair asked for has ended
     INTRO = "intro"  # an approved pair's group DM, opened, and their introduction in it
+    HOME = "home"  # a person's App Home, built afresh when it goes (one row per person)
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
@@ -121,6 +133,40 @@ async def enqueue(session: AsyncSession, messages: Sequence[Message], *, now: da
             "created_at": (now, UTCDateTime()),
         },
         key="key",
+    )
+
+
+async def queue_again(session: AsyncSession, messages: Sequence[Message], *, now: datetime) -> None:
+    """Queue messages that are the same each time they are asked for (a person's Home, built
+    when it goes): a new key is queued; one already waiting stays as it is, with these params;
+    one sent (or being sent, or failed) is queued once more, due now."""
+    if not messages:
+        return
+    waiting = Outbox.status == OutboxStatus.PENDING
+    statement = dialect_insert(session)(Outbox).values(
+        [
+            {
+                **_row(m),
+                "status": OutboxStatus.PENDING,
+                "due_at": now,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for m in messages
+        ]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "params": statement.excluded.params,
+                "status": OutboxStatus.PENDING,
+                "due_at": case((waiting, Outbox.due_at), else_=now),
+                "slot_at": case((waiting, Outbox.slot_at), else_=None),
+                "attempts": case((waiting, Outbox.attempts), else_=0),
+                "last_error": case((waiting, Outbox.last_error), else_=None),
+            },
+        )
     )
 
 
@@ -345,9 +391,10 @@ def retry_delay(attempts: int) -> timedelta:
 async def mark_sent(
     session: AsyncSession, *, outbox_id: int, ts: str | None, now: datetime
 ) -> None:
+    """Sent; unless it was queued again while it went (`queue_again`): then it goes again."""
     await session.execute(
         update(Outbox)
-        .where(Outbox.id == outbox_id)
+        .where(Outbox.id == outbox_id, Outbox.status != OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENT, slack_ts=ts, sent_at=now, last_error=None)
     )
 

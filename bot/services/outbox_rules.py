@@ -482,13 +482,15 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.STARTER_SET: (newcomer_still_in,),
     Kind.PAUSE_OVER: (still_signed_up, pair_going),
     Kind.INTRO: (pair_introduced,),
+    # A Home shows whatever the database holds when it goes: only an uninstall makes it moot.
+    Kind.HOME: (installed,),
 }
 ALWAYS: tuple[Check, ...] = (installed,)
 
 
 def checks_for(kind: str) -> tuple[Check, ...]:
     # An unknown kind is failed by the view that cannot render it.
-    return ALWAYS + RULES.get(kind, ())
+    return tuple(dict.fromkeys(ALWAYS + RULES.get(kind, ())))
 
 
 # Loaders in the order they run: the leads' loader reads the pairs'.

@@ -54,6 +54,9 @@ TRANSIENT_ERRORS = frozenset(
 )
 POST = "chat.postMessage"
 OPEN = "conversations.open"
+PUBLISH = "views.publish"
+# A person's Home view, built when it goes: (team, user, the message's params) -> the view.
+HomeBuilder = Callable[[str, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -107,11 +110,13 @@ class Sender:
         max_wait: float = 0.0,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         tokens: BotTokens | None = None,
+        homes: HomeBuilder | None = None,
         in_order: bool = False,
     ) -> None:
         """`tokens` gives each message its workspace's bot token; without it the client's own
-        token sends everything (one workspace). With `in_order`, one message at a time in the
-        order claimed (a listener's few: Slack sees them in the same order every time)."""
+        token sends everything (one workspace). `homes` builds the Home views it publishes.
+        With `in_order`, one message at a time in the order claimed (a listener's few: Slack
+        sees them in the same order every time)."""
         self.db = db
         self.clock = clock
         self.client = client
@@ -120,6 +125,7 @@ class Sender:
         self.sleep = sleep
         self._gate = asyncio.Semaphore(concurrency)
         self.tokens = tokens
+        self.homes = homes
         self.in_order = in_order
         # Holds this sender learnt from Slack: slots it took before one are not used.
         self._holds: dict[pace.Key, float] = {}
@@ -170,6 +176,8 @@ class Sender:
 
     def _first_key(self, job: Job) -> pace.Key:
         item = job.item
+        if item.kind == Kind.HOME:
+            return pacing.key_of(item.team_id, PUBLISH)
         if item.kind == Kind.INTRO and not item.channel_id:
             return pacing.key_of(item.team_id, OPEN)
         return pacing.key_of(item.team_id, POST, job.channel)
@@ -197,6 +205,8 @@ class Sender:
             await self._fail(item, "the workspace has not installed the app", result)
         elif item.kind == Kind.INTRO:
             await self._introduce(job, token, result)
+        elif item.kind == Kind.HOME:
+            await self._publish_home(job, token, result)
         else:
             await self._post(job, token, result)
 
@@ -219,6 +229,23 @@ class Sender:
             await outbox.mark_sent(
                 session, outbox_id=item.id, ts=response.get("ts"), now=self.clock.now()
             )
+        result.sent += 1
+
+    async def _publish_home(self, job: Job, token: str, result: Delivery) -> None:
+        """The person's Home as the database says now (built once the slot has come)."""
+        item, homes = job.item, self.homes
+        if homes is None:
+            await self._fail(item, "this sender builds no Home views", result)
+            return
+        user_id = item.channel_id
+
+        async def publish() -> Any:
+            view = await homes(item.team_id, user_id, item.params)
+            return await self.client.views_publish(token=token, user_id=user_id, view=view)
+
+        await self._call(job, PUBLISH, "", publish)
+        async with self.db.transaction() as session:
+            await outbox.mark_sent(session, outbox_id=item.id, ts=None, now=self.clock.now())
         result.sent += 1
 
     async def _introduce(self, job: Job, token: str, result: Delivery) -> None:
