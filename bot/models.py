@@ -906,6 +906,18 @@ class SlackPace(Base):
     held_until: Mapped[float | None] = mapped_column(Double)  # a 429's Retry-After
 
 
+class DirectChannel(Base):
+    """The app's DM with a person, as Slack named it when a call returned it (a message posted
+    to their user id, or conversations.open): later messages and files go straight there, and
+    nothing opens it again."""
+
+    __tablename__ = "direct_channel"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+
+
 # --- Sweeps ------------------------------------------------------------------------------
 
 

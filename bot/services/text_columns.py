@@ -24,6 +24,7 @@ from bot.models import (
     ChemistryMeeting,
     Concern,
     ConcernMessage,
+    DirectChannel,
     HandledRequest,
     MatchRun,
     Objective,
@@ -206,6 +207,12 @@ COLUMNS: tuple[TextColumn, ...] = (
         SlackPace.method,
         SlackPace.channel,
         SlackPace.slots,
+    ),
+    *kept(
+        "Slack's id of the app's DM with a person, learnt from Slack, no one's words",
+        DirectChannel.team_id,
+        DirectChannel.user_id,
+        DirectChannel.channel_id,
     ),
     *kept(
         SLACK_ID,

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.services import outbox, outbox_rules, pace, pairs
+from bot.services import direct_channels, outbox, outbox_rules, pace, pairs
 from bot.services.outbox import Kind
 from bot.slack import pacing
 from bot.slack.tokens import BotTokens
@@ -159,7 +159,7 @@ class Sender:
         self, session: AsyncSession, claimed: list[outbox.Claimed], now: datetime, total: Delivery
     ) -> list[Job]:
         """The jobs that may go now; the rest go back to wait for the slots they took."""
-        jobs = [Job(item, item.channel_id) for item in claimed]
+        jobs = await self._jobs(session, claimed)
         at = now.timestamp()
         wants = [pacing.want(self._first_key(job), _seconds(job.item.slot_at)) for job in jobs]
         ready, waits = [], []
@@ -173,6 +173,12 @@ class Sender:
         await outbox.wait_for_slots(session, waits)
         total.paced += len(waits)
         return ready
+
+    async def _jobs(self, session: AsyncSession, claimed: list[outbox.Claimed]) -> list[Job]:
+        """A job per message; one to a person goes to their DM's own id once it is known."""
+        people = [(c.team_id, c.channel_id) for c in claimed if _to_a_person(c)]
+        dms = await direct_channels.known(session, people)
+        return [Job(c, dms.get((c.team_id, c.channel_id), c.channel_id)) for c in claimed]
 
     def _first_key(self, job: Job) -> pace.Key:
         item = job.item
@@ -225,10 +231,15 @@ class Sender:
                 token=token, channel=job.channel, text=text, blocks=blocks or None
             ),
         )
+        posted_in = response.get("channel")
         async with self.db.transaction() as session:
             await outbox.mark_sent(
                 session, outbox_id=item.id, ts=response.get("ts"), now=self.clock.now()
             )
+            if job.channel != posted_in and _to_a_person(item) and posted_in:
+                await direct_channels.remember(
+                    session, team_id=item.team_id, user_id=item.channel_id, channel_id=posted_in
+                )
         result.sent += 1
 
     async def _publish_home(self, job: Job, token: str, result: Delivery) -> None:
@@ -365,6 +376,11 @@ class Sender:
                 undo_attempt=undo_attempt,
                 slot_at=_moment(slot) if slot is not None else None,
             )
+
+
+def _to_a_person(item: outbox.Claimed) -> bool:
+    """A message posted to a user id: it lands in the app's DM with them."""
+    return item.kind not in (Kind.HOME, Kind.INTRO) and direct_channels.is_user_id(item.channel_id)
 
 
 def _seconds(moment: datetime | None) -> float | None:
