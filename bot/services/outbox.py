@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     case,
     func,
+    literal,
     or_,
     select,
     text,
@@ -143,6 +144,7 @@ async def queue_again(session: AsyncSession, messages: Sequence[Message], *, now
     if not messages:
         return
     waiting = Outbox.status == OutboxStatus.PENDING
+    at = literal(now, UTCDateTime())  # typed: PostgreSQL's driver binds it as a timestamptz
     statement = dialect_insert(session)(Outbox).values(
         [
             {
@@ -161,7 +163,7 @@ async def queue_again(session: AsyncSession, messages: Sequence[Message], *, now
             set_={
                 "params": statement.excluded.params,
                 "status": OutboxStatus.PENDING,
-                "due_at": case((waiting, Outbox.due_at), else_=now),
+                "due_at": case((waiting, Outbox.due_at), else_=at),
                 "slot_at": case((waiting, Outbox.slot_at), else_=None),
                 "attempts": case((waiting, Outbox.attempts), else_=0),
                 "last_error": case((waiting, Outbox.last_error), else_=None),
