@@ -3,7 +3,8 @@ to a person goes to the channel itself and nothing calls conversations.open for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,12 +33,27 @@ async def known(
     return {(team, user): channel for team, user, channel in found}
 
 
-async def remember(session: AsyncSession, *, team_id: str, user_id: str, channel_id: str) -> None:
+@dataclass(frozen=True)
+class Learnt:
+    """A person's DM, as a Slack answer named it."""
+
+    team_id: str
+    user_id: str
+    channel_id: str
+
+
+async def remember(session: AsyncSession, learnt: Sequence[Learnt]) -> None:
+    """Keep these DMs (the latest name wins), in one statement."""
+    # One row per person: PostgreSQL refuses to update a row twice in one statement.
+    latest = {(d.team_id, d.user_id): d.channel_id for d in learnt}
+    if not latest:
+        return
     statement = dialect_insert(session)(DirectChannel).values(
-        team_id=team_id, user_id=user_id, channel_id=channel_id
+        [{"team_id": t, "user_id": u, "channel_id": c} for (t, u), c in sorted(latest.items())]
     )
     await session.execute(
         statement.on_conflict_do_update(
-            index_elements=["team_id", "user_id"], set_={"channel_id": channel_id}
+            index_elements=["team_id", "user_id"],
+            set_={"channel_id": statement.excluded.channel_id},
         )
     )

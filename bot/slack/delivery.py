@@ -96,6 +96,7 @@ class Job:
     channel: str
     slot: float | None = None  # taken with the claim, for the first call
     key: pace.Key | None = None  # the pace of the call in progress (a 429 holds it)
+    learnt: direct_channels.Learnt | None = None  # the person's DM, as Slack's answer named it
 
 
 class Sender:
@@ -153,7 +154,14 @@ class Sender:
                 results = await asyncio.gather(*(self._run(job) for job in jobs))
             for result in results:
                 total.add(result)
+            await self._remember([job.learnt for job in jobs if job.learnt is not None])
         return total
+
+    async def _remember(self, learnt: list[direct_channels.Learnt]) -> None:
+        """The DMs Slack named in this batch's answers, kept in one go."""
+        if learnt:
+            async with self.db.transaction() as session:
+                await direct_channels.remember(session, learnt)
 
     async def _plan(
         self, session: AsyncSession, claimed: list[outbox.Claimed], now: datetime, total: Delivery
@@ -231,15 +239,13 @@ class Sender:
                 token=token, channel=job.channel, text=text, blocks=blocks or None
             ),
         )
-        posted_in = response.get("channel")
         async with self.db.transaction() as session:
             await outbox.mark_sent(
                 session, outbox_id=item.id, ts=response.get("ts"), now=self.clock.now()
             )
-            if job.channel != posted_in and _to_a_person(item) and posted_in:
-                await direct_channels.remember(
-                    session, team_id=item.team_id, user_id=item.channel_id, channel_id=posted_in
-                )
+        posted_in = response.get("channel")
+        if posted_in and job.channel != posted_in and _to_a_person(item):
+            job.learnt = direct_channels.Learnt(item.team_id, item.channel_id, posted_in)
         result.sent += 1
 
     async def _publish_home(self, job: Job, token: str, result: Delivery) -> None:

@@ -29,9 +29,7 @@ async def dm_channel(db: Database, client: AsyncWebClient, *, team_id: str, user
     opened = await client.conversations_open(users=user_id)
     channel: str = opened["channel"]["id"]
     async with db.transaction() as session:
-        await direct_channels.remember(
-            session, team_id=team_id, user_id=user_id, channel_id=channel
-        )
+        await direct_channels.remember(session, [direct_channels.Learnt(team_id, user_id, channel)])
     return channel
 
 
