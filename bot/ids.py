@@ -52,6 +52,12 @@ class Action(enum.StrEnum):
     PREVIEW_PAIR = "preview_pair"  # the pin / forbid menu on a previewed pair
     ADD_CONSTRAINT = "add_constraint"
     END_PAIR = "end_pair"
+    # Mentees choosing their mentor; mentors answering; the lead closing the choosing window
+    SEE_SUGGESTIONS = "see_suggestions"
+    REQUEST_MENTOR = "request_mentor"
+    ACCEPT_REQUEST = "accept_request"
+    DECLINE_REQUEST = "decline_request"
+    CLOSE_CHOOSING = "close_choosing"
     # The pair's chemistry meeting
     REQUEST_CHEMISTRY = "request_chemistry"
     ACCEPT_TIME = "accept_time"
@@ -62,6 +68,7 @@ class Action(enum.StrEnum):
     AGREEMENT_OPEN = "agreement_open"
     AGREEMENT_CONFIRM = "agreement_confirm"
     AGREEMENT_CHANGE = "agreement_change"
+    CALENDAR_SERIES = "calendar_series"  # the agreement's cadence into the pair's calendars
     LOG_SESSION = "log_session"
     RATE_SESSION = "rate_session"
     ACTION_DONE = "action_done"
@@ -118,6 +125,8 @@ class Field(enum.StrEnum):
     RULES = "matching_rules"
     MAX_TZ_GAP = "max_tz_gap_hours"
     CAPACITY = "mentor_capacity"
+    MATCHING_MODE = "matching_mode"
+    ANSWER_DAYS = "answer_days"
     GRACE = "nudge_grace_days"
     PULSE = "pulse_every_weeks"
     QUIET_START = "quiet_hours_start"
@@ -148,6 +157,7 @@ class Field(enum.StrEnum):
     TIME_1 = "time_1"
     TIME_2 = "time_2"
     TIME_3 = "time_3"
+    SUGGESTED_TIMES = "suggested_times"
     NOTE = "note"
     REASON = "reason"
 
@@ -165,6 +175,7 @@ class Field(enum.StrEnum):
     WILL = "will"
     PRIVATE_NOTE = "private_note"
     NEXT_SESSION = "next_session"
+    SUGGESTED_SESSION = "suggested_session"
     PAIR = "pair"
 
     VALUE = "value"

@@ -70,6 +70,14 @@ class RatingPhase(enum.StrEnum):
     END = "end"
 
 
+class MatchingMode(enum.StrEnum):
+    """Who decides the pairs of a programme."""
+
+    LEAD = "lead"  # the lead's matching run, as previewed and approved
+    CHOOSE = "choose"  # mentees choose from suggestions; the lead matches whoever is left
+    BOTH = "both"  # mentees may choose until the lead runs matching for everyone else
+
+
 class Workspace(Base):
     __tablename__ = "workspace"
 
@@ -94,6 +102,7 @@ class Programme(Base):
         CheckConstraint("min_survey_respondents >= 3", name="min_survey_respondents_floor"),
         CheckConstraint("starts_on < ends_on", name="starts_before_end"),
         CheckConstraint("purge_after_days >= 1", name="purge_after_days_positive"),
+        CheckConstraint("answer_days > 0", name="answer_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +131,13 @@ class Programme(Base):
     max_tz_gap_hours: Mapped[int | None] = mapped_column(Integer)
     mentor_capacity: Mapped[int] = mapped_column(Integer, default=1)
     matching_weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    # Mentee-led choice: who decides, how long a mentor has to answer a mentee's request, and
+    # when the lead closed the choosing window (it opens when enrolment closes).
+    matching_mode: Mapped[MatchingMode] = mapped_column(
+        _enum(MatchingMode), default=MatchingMode.LEAD, server_default=MatchingMode.LEAD.value
+    )
+    answer_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    choosing_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Nudges and surveys.
     nudge_grace_days: Mapped[int] = mapped_column(Integer, default=7)
@@ -365,6 +381,55 @@ class PairConstraint(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"  # waiting for the mentor's answer; holds one of the mentor's places
+    ACCEPTED = "accepted"  # agreed: pinned in the lead's next matching run
+    DECLINED = "declined"  # the mentor said no (the mentee is never told so)
+    EXPIRED = "expired"  # the mentor did not answer in time
+    WITHDRAWN = "withdrawn"  # choosing closed, or one of the two left, before an answer
+
+
+# A mentee has one request at a time, waiting or agreed, whatever two clicks or replicas do.
+_LIVE_REQUEST = "status IN ('open', 'accepted')"
+
+
+class MentorRequest(Base):
+    """A mentee asking a mentor from their suggestions to be their mentor; the mentor answers
+    privately. An accepted request is a pair the lead's next matching run keeps (pinned)."""
+
+    __tablename__ = "mentor_request"
+    __table_args__ = (
+        UniqueConstraint("mentee_id", "mentor_id"),
+        CheckConstraint("mentor_id <> mentee_id", name="two_people"),
+        Index(
+            "uq_mentor_request_live_mentee",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text(_LIVE_REQUEST),
+            postgresql_where=text(_LIVE_REQUEST),
+        ),
+        Index(
+            "ix_mentor_request_waiting",
+            "expires_at",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class MeetingStatus(enum.StrEnum):
     OPEN = "open"  # times proposed, waiting for the other person
     ACCEPTED = "accepted"
@@ -437,6 +502,32 @@ class ScheduledMessage(Base):
     slack_id: Mapped[str | None] = mapped_column(String(32))
     post_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CalendarKind(enum.StrEnum):
+    CHEMISTRY = "chemistry"  # the agreed chemistry meeting
+    SESSION = "session"  # a session booked from a check-in
+    SERIES = "series"  # the agreement's cadence as one recurring event
+
+
+class CalendarEvent(Base):
+    """A meeting the pair holds in their own calendars through the .ics files shared in their
+    conversation: one UID for its whole life (from its id), its SEQUENCE raised each time it
+    moves, and cancelled at most once. A series repeats every `every_days` until `until`."""
+
+    __tablename__ = "calendar_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CalendarKind] = mapped_column(_enum(CalendarKind))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    minutes: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    every_days: Mapped[int | None] = mapped_column(Integer)  # a series only
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a series' last instant
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AgreementStatus(enum.StrEnum):
@@ -635,12 +726,12 @@ class Outbox(Base):
     quiet_start: Mapped[int | None] = mapped_column(Integer)
     quiet_end: Mapped[int | None] = mapped_column(Integer)
     weekly_budget: Mapped[int | None] = mapped_column(Integer)
-    pair_id: Mapped[int | None] = mapped_column(
-        ForeignKey("pair.id", ondelete="CASCADE"), index=True
-    )
-    participant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participant.id", ondelete="CASCADE"), index=True
-    )
+    # The pair and the participant a message is about. Not foreign keys: checking both for
+    # every queued message was 40% of a sweep's insert, for ids the sweep had just read.
+    # Deleting a pair or a participant still deletes its messages: triggers on those tables
+    # do it (migration afc3dd8b7c87), as the keys' cascades did.
+    pair_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    participant_id: Mapped[int | None] = mapped_column(Integer, index=True)
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -932,6 +1023,7 @@ class Sweep(enum.StrEnum):
     SURVEYS = "surveys"  # programmes opening rounds and inviting
     SURVEY_REMINDERS = "survey_reminders"  # survey invites not answered
     RESOURCES = "resources"  # safe spaces getting a resource
+    REQUESTS = "requests"  # mentees' requests to mentors left unanswered too long
 
 
 class SweepFailure(Base):

@@ -158,12 +158,13 @@ EXEC2 = "U0EXEC2"
 EXEC3 = "U0EXEC3"
 
 
-async def enrol_cohort(box: Sandbox, *, close: bool = True) -> None:
+async def enrol_cohort(box: Sandbox, *, close: bool = True, **setup: Any) -> None:
     """Two mentors and three mentees: Mia suits Eve (AI), Max suits Ed (social media), and
-    Flo's wish (hybrid working) is nobody's offer, so one mentee is left over."""
+    Flo's wish (hybrid working) is nobody's offer, so one mentee is left over. `setup`
+    overrides answers of the set-up form."""
     box.workspace.add_user(User(id=EXEC2, name="ed", real_name="Ed Exec", tz="Europe/London"))
     box.workspace.add_user(User(id=EXEC3, name="flo", real_name="Flo Exec", tz="UTC"))
-    await create_programme(box, LEAD)
+    await create_programme(box, LEAD, **setup)
     await open_enrolment(box, LEAD, GENERAL)
     mentee = {Field.ROLE: "mentee", Field.PERSONALITY: "introvert"}
     await sign_up(box, MENTOR, **{Field.TOPICS: ["AI"], Field.DEPARTMENT: "Marketing"})
@@ -235,3 +236,16 @@ async def agree(box: Sandbox, channel: str) -> None:
     modal = await open_agreement(box, channel, EXEC)
     await box.submit(EXEC, modal["id"], {})
     await box.press(MENTOR, last_message(box, channel), Action.AGREEMENT_CONFIRM)
+
+
+def calendar_files(
+    box: Sandbox, channel: str, named: str = ""
+) -> list[tuple[dict[str, Any], bytes]]:
+    """The .ics files (whose names start `named`) shared in a conversation, oldest first: each
+    message and the file."""
+    shared = []
+    for message in box.double.messages(channel):
+        for shown in message.get("files") or []:
+            if shown["name"].startswith(named) and shown["name"].endswith(".ics"):
+                shared.append((message, box.double.state.files[shown["id"]]["content"]))
+    return shared

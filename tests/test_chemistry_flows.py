@@ -3,18 +3,26 @@ private "go" or "not for me" that confirms or dissolves the pair."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.clock import FakeClock
 from bot.ids import Action, Command, Field, View
-from bot.models import ConstraintKind, Pair, PairConstraint, PairStatus
+from bot.models import ConstraintKind, Pair, PairConstraint, PairStatus, Participant
 from bot.sandbox import Sandbox
 from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2, OUTSIDER
-from tests.flows import channel_of, enrol_cohort, last_message, preview, replay_as
+from tests.flows import (
+    calendar_files,
+    channel_of,
+    enrol_cohort,
+    last_message,
+    preview,
+    replay_as,
+)
+from tests.ics_check import read_back
 from tests.scenarios import play
 
 WED_15 = datetime(2026, 1, 7, 15, 0, tzinfo=UTC)
@@ -62,6 +70,15 @@ async def accept(box: Sandbox, channel: str, user: str, option: int) -> Any:
     )
 
 
+def agreed_message(box: Sandbox, channel: str) -> dict[str, Any]:
+    """The newest "Chemistry meeting agreed" (its calendar file follows it)."""
+    return next(
+        m
+        for m in reversed(box.double.messages(channel))
+        if m["text"].startswith("Chemistry meeting agreed")
+    )
+
+
 async def the_pair(box: Sandbox) -> Pair:
     async with box.db.transaction() as session:
         pairs = list(await session.scalars(select(Pair).where(Pair.conversation_id.is_not(None))))
@@ -102,8 +119,7 @@ async def test_the_proposer_cannot_accept_and_the_other_can_once(
         in (sandbox.last_ephemeral(EXEC)["text"])
     )
     click = await accept(sandbox, introduced, MENTOR, 1)
-    agreed = last_message(sandbox, introduced)
-    assert agreed["text"].startswith("Chemistry meeting agreed")
+    agreed = agreed_message(sandbox, introduced)
     assert "Mia Mentor: Thu 08 Jan 16:00 Berlin time" in str(agreed["blocks"])
 
     await replay_as(sandbox, click, MENTOR)  # the same click twice
@@ -199,7 +215,7 @@ async def test_new_times_replace_the_agreed_ones_and_their_reminders(
 ) -> None:
     await propose(sandbox, introduced, EXEC, WED_15)
     await accept(sandbox, introduced, MENTOR, 0)
-    agreed = last_message(sandbox, introduced)
+    agreed = agreed_message(sandbox, introduced)
     assert sandbox.double.scheduled_messages(EXEC)
     await sandbox.press(MENTOR, agreed, Action.OTHER_TIMES)
     modal = sandbox.modal(MENTOR)
@@ -225,5 +241,110 @@ async def test_leaving_mid_chemistry_frees_the_partner(introduced: str, sandbox:
     assert (await the_pair(sandbox)).status == PairStatus.DISSOLVED
     for place in (introduced, EXEC, MENTOR):
         assert sandbox.double.scheduled_messages(place) == []  # no reminder, no question
-    await sandbox.press(EXEC, last_message(sandbox, introduced), Action.OTHER_TIMES)
+    await sandbox.press(EXEC, agreed_message(sandbox, introduced), Action.OTHER_TIMES)
     assert "pairing has ended" in sandbox.last_ephemeral(EXEC)["text"]
+
+
+async def test_an_agreed_meeting_comes_with_a_calendar_file(
+    introduced: str, sandbox: Sandbox
+) -> None:
+    await propose(sandbox, introduced, EXEC, WED_15, THU_15, note="Video call; room 4, or *here*")
+    await accept(sandbox, introduced, MENTOR, 1)
+    [(message, content)] = calendar_files(sandbox, introduced)
+    assert f"<!date^{int(THU_15.timestamp())}^" in message["text"]
+    assert "add it to your calendar" in message["text"]
+    read = read_back(content)
+    assert (read.method, read.status, read.sequence) == ("PUBLISH", "CONFIRMED", 0)
+    assert (read.starts_at, read.ends_at) == (THU_15, THU_15 + timedelta(minutes=30))
+    assert read.summary == "Chemistry meeting: Mia Mentor and Eve Exec"
+    assert read.location == "Video call; room 4, or *here*"  # as typed: a file, not mrkdwn
+
+
+async def test_a_moved_meeting_keeps_its_uid_and_its_reminder_moves(
+    introduced: str, sandbox: Sandbox
+) -> None:
+    await propose(sandbox, introduced, EXEC, WED_15)
+    await accept(sandbox, introduced, MENTOR, 0)
+    [held] = sandbox.double.scheduled_messages(introduced)
+    assert held["post_at"] == int((WED_15 - timedelta(days=1)).timestamp())
+    await sandbox.press(MENTOR, agreed_message(sandbox, introduced), Action.OTHER_TIMES)
+    modal = sandbox.modal(MENTOR)
+    assert modal is not None
+    await sandbox.submit(MENTOR, modal["id"], {Field.TIME_1: int(THU_15.timestamp())})
+    await accept(sandbox, introduced, EXEC, 0)
+
+    first, moved = (read_back(content) for _, content in calendar_files(sandbox, introduced))
+    assert moved.uid == first.uid
+    assert (first.sequence, moved.sequence) == (0, 1)
+    assert (moved.method, moved.starts_at) == ("PUBLISH", THU_15)
+    assert "moved to" in calendar_files(sandbox, introduced)[-1][0]["text"]
+    # Slack now holds the reminder of the new time only.
+    [held] = sandbox.double.scheduled_messages(introduced)
+    assert held["post_at"] == int((THU_15 - timedelta(days=1)).timestamp())
+
+
+async def test_a_meeting_called_off_leaves_the_calendars(introduced: str, sandbox: Sandbox) -> None:
+    await propose(sandbox, introduced, EXEC, WED_15)
+    await accept(sandbox, introduced, MENTOR, 0)
+    await sandbox.command(MENTOR, Command.PARTICIPANT, "leave")
+    await sandbox.press(MENTOR, sandbox.last_ephemeral(MENTOR), Action.LEAVE_CONFIRM)
+
+    (_, booked), (message, content) = calendar_files(sandbox, introduced)
+    first, cancelled = read_back(booked), read_back(content)
+    assert cancelled.uid == first.uid and cancelled.sequence == 1
+    assert (cancelled.method, cancelled.status) == ("CANCEL", "CANCELLED")
+    assert cancelled.starts_at == WED_15
+    assert "is cancelled" in message["text"]
+    for place in (introduced, EXEC, MENTOR):
+        assert sandbox.double.scheduled_messages(place) == []
+
+
+async def test_the_form_offers_times_inside_both_working_hours(
+    introduced: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    assert clock.now().date() == datetime(2026, 1, 5).date()  # a Monday
+    await sandbox.press(EXEC, last_message(sandbox, introduced), Action.REQUEST_CHEMISTRY)
+    modal = sandbox.modal(EXEC)
+    assert modal is not None
+    [offered] = [b for b in modal["blocks"] if b.get("block_id") == Field.SUGGESTED_TIMES]
+    # Berlin works 08:00-16:30 UTC in winter, New York 14:00-22:30: from tomorrow, 14:00 UTC.
+    days = [datetime(2026, 1, d, 14, 0, tzinfo=UTC) for d in (6, 7, 8, 9)]
+    options = offered["element"]["options"]
+    assert [int(o["value"]) for o in options] == [int(d.timestamp()) for d in days]
+    assert options[0]["text"]["text"].startswith(f"<!date^{int(days[0].timestamp())}^")
+    assert options[0]["description"]["text"] == "Tue 06 Jan 15:00 Berlin time for Mia Mentor"
+    assert "09:00–17:30, Monday to Friday" in offered["hint"]["text"]
+
+    # Two ticked and one of her own: three times proposed.
+    own = datetime(2026, 1, 12, 16, 0, tzinfo=UTC)
+    too_many = {
+        Field.SUGGESTED_TIMES: [o["value"] for o in options[:3]],
+        Field.TIME_1: int(own.timestamp()),
+    }
+    response = await sandbox.submit(EXEC, modal["id"], too_many)
+    assert response.json()["errors"] == {Field.TIME_1: "Propose up to 3 times in all."}
+    chosen = {**too_many, Field.SUGGESTED_TIMES: [o["value"] for o in options[1:3]]}
+    await sandbox.submit(EXEC, modal["id"], chosen)
+    proposal = last_message(sandbox, introduced)
+    values = [b["accessory"]["value"] for b in proposal["blocks"] if "accessory" in b]
+    assert len(values) == 3
+    await accept(sandbox, introduced, MENTOR, 0)
+    [(_, content)] = calendar_files(sandbox, introduced)
+    assert read_back(content).starts_at == days[1]
+
+
+async def test_people_whose_hours_never_meet_pick_their_own_times(
+    introduced: str, sandbox: Sandbox
+) -> None:
+    async with sandbox.db.transaction() as session:  # Eve moves to Auckland
+        await session.execute(
+            update(Participant).where(Participant.user_id == EXEC).values(tz="Pacific/Auckland")
+        )
+    await sandbox.press(EXEC, last_message(sandbox, introduced), Action.REQUEST_CHEMISTRY)
+    modal = sandbox.modal(EXEC)
+    assert modal is not None
+    blocks = {b.get("block_id"): b for b in modal["blocks"]}
+    assert Field.SUGGESTED_TIMES not in blocks
+    assert "No time in the next four weeks" in str(modal["blocks"])
+    assert blocks[Field.TIME_1]["optional"] is False
+    assert "initial_date_time" in blocks[Field.TIME_1]["element"]

@@ -4,10 +4,14 @@ nobody outside the pair (a lead included) can read what the pair wrote."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import itertools
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrulestr
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from bot.clock import FakeClock
@@ -17,19 +21,23 @@ from bot.models import (
     ActionStatus,
     Agreement,
     AgreementStatus,
+    CalendarEvent,
+    CalendarKind,
     Pair,
     SessionLog,
     SessionRating,
 )
 from bot.sandbox import Sandbox
-from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2
+from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import (
     agree,
+    calendar_files,
     confirm_pairs,
     last_message,
     open_agreement,
     replay_as,
 )
+from tests.ics_check import read_back
 from tests.scenarios import play
 
 
@@ -243,7 +251,10 @@ async def test_a_next_session_whose_day_has_passed_is_no_longer_shown_as_next(
     # One this evening is booked, but its reminder "the day before" would be in the past.
     tonight = datetime(2026, 1, 27, 20, tzinfo=UTC)
     await log_session(sandbox, EXEC, **later_day, **{Field.NEXT_SESSION: int(tonight.timestamp())})
-    assert "Next session: <!date^" in str(last_message(sandbox, confirmed)["blocks"])
+    logged = next(
+        m for m in reversed(sandbox.double.messages(confirmed)) if "your session" in m["text"]
+    )
+    assert "Next session: <!date^" in str(logged["blocks"])
     assert sandbox.double.scheduled_messages(EXEC) == []
 
 
@@ -306,3 +317,204 @@ async def test_home_buttons_open_the_forms(confirmed: str, sandbox: Sandbox) -> 
     await sandbox.click(EXEC, agreement["action_id"], agreement["value"], view_id=home["id"])
     modal = sandbox.modal(EXEC)
     assert modal is not None and modal["callback_id"] == View.AGREEMENT
+
+
+SESSION = "mentoring-session"
+
+
+async def test_a_booked_session_goes_into_calendars_moves_and_is_called_off(
+    confirmed: str, sandbox: Sandbox
+) -> None:
+    await agree(sandbox, confirmed)
+    minutes = (await agreements(sandbox))[-1].session_minutes
+    first = datetime(2026, 1, 20, 14, tzinfo=UTC)
+    await log_session(sandbox, MENTOR, **{Field.NEXT_SESSION: int(first.timestamp())})
+    [(message, content)] = calendar_files(sandbox, confirmed, SESSION)
+    assert "Mentoring session, <!date^" in message["text"]
+    booked = read_back(content)
+    assert (booked.method, booked.status, booked.sequence) == ("PUBLISH", "CONFIRMED", 0)
+    assert (booked.starts_at, booked.ends_at) == (first, first + timedelta(minutes=minutes))
+    assert booked.summary == "Mentoring session: Mia Mentor and Eve Exec"
+    for what_they_wrote in ("nervous", "Understand how the team uses AI", "prompt library"):
+        assert what_they_wrote not in content.decode()  # the file holds no notes
+
+    # The same check-in again books nothing new; Eve moving the session moves it.
+    await log_session(sandbox, MENTOR, **{Field.NEXT_SESSION: int(first.timestamp())})
+    assert len(calendar_files(sandbox, confirmed, SESSION)) == 1
+    moved_to = datetime(2026, 1, 22, 9, tzinfo=UTC)
+    await log_session(sandbox, EXEC, **{Field.NEXT_SESSION: int(moved_to.timestamp())})
+    moved = read_back(calendar_files(sandbox, confirmed, SESSION)[-1][1])
+    assert (moved.uid, moved.sequence, moved.starts_at) == (booked.uid, 1, moved_to)
+    for user in (MENTOR, EXEC):  # Slack holds the reminder of the new day only
+        [held] = sandbox.double.scheduled_messages(user)
+        assert held["post_at"] == int((moved_to - timedelta(days=1)).timestamp())
+
+    # Mia leaves the programme: the session comes out of both calendars.
+    await sandbox.command(MENTOR, Command.PARTICIPANT, "leave")
+    await sandbox.press(MENTOR, sandbox.last_ephemeral(MENTOR), Action.LEAVE_CONFIRM)
+    message, content = calendar_files(sandbox, confirmed, SESSION)[-1]
+    cancelled = read_back(content)
+    assert (cancelled.uid, cancelled.sequence) == (booked.uid, 2)
+    assert (cancelled.method, cancelled.status, cancelled.starts_at) == (
+        "CANCEL",
+        "CANCELLED",
+        moved_to,
+    )
+    assert "is cancelled" in message["text"]
+    for user in (MENTOR, EXEC):
+        assert sandbox.double.scheduled_messages(user) == []
+
+
+async def test_a_session_booked_after_the_last_one_was_held_is_a_new_meeting(
+    confirmed: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await agree(sandbox, confirmed)
+    first = datetime(2026, 1, 20, 14, tzinfo=UTC)
+    await log_session(sandbox, MENTOR, **{Field.NEXT_SESSION: int(first.timestamp())})
+    clock.set(datetime(2026, 1, 21, 9, tzinfo=UTC))
+    second = datetime(2026, 2, 3, 14, tzinfo=UTC)
+    await log_session(
+        sandbox,
+        EXEC,
+        **{Field.HELD_ON: "2026-01-20", Field.NEXT_SESSION: int(second.timestamp())},
+    )
+    one, two = (read_back(content) for _, content in calendar_files(sandbox, confirmed, SESSION))
+    assert one.uid != two.uid and two.sequence == 0 and two.starts_at == second
+
+
+async def test_the_checkin_offers_next_sessions_that_suit_both(
+    confirmed: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await agree(sandbox, confirmed)
+    [agreed] = await agreements(sandbox)
+    await sandbox.command(EXEC, Command.PARTICIPANT, "checkin")
+    modal = sandbox.modal(EXEC)
+    assert modal is not None
+    [offered] = [b for b in modal["blocks"] if b.get("block_id") == Field.SUGGESTED_SESSION]
+    times = [datetime.fromtimestamp(int(o["value"]), UTC) for o in offered["element"]["options"]]
+    assert len(times) == 4
+    first_day = clock.now().date() + timedelta(days=agreed.cadence_days)
+    for at in times:  # Mia in Berlin, Eve in New York: both at work, a cadence from today
+        for tz in ("Europe/Berlin", "America/New_York"):
+            local = at.astimezone(ZoneInfo(tz))
+            assert local.date() >= first_day and local.weekday() < 5
+            end = local + timedelta(minutes=agreed.session_minutes)
+            assert local.time() >= time(9, 0) and end.time() <= time(17, 30), (at, tz)
+    option = offered["element"]["options"][0]
+    assert option["description"]["text"].endswith("Berlin time for Mia Mentor")
+
+    await sandbox.submit(
+        EXEC, modal["id"], checkin_values(**{Field.SUGGESTED_SESSION: option["value"]})
+    )
+    [(_, content)] = calendar_files(sandbox, confirmed, SESSION)
+    assert read_back(content).starts_at == times[0]
+    for user in (MENTOR, EXEC):
+        [held] = sandbox.double.scheduled_messages(user)
+        assert held["post_at"] == int((times[0] - timedelta(days=1)).timestamp())
+
+    # A time of one's own wins over a suggestion picked too.
+    own = datetime(2026, 2, 27, 18, tzinfo=UTC)
+    await log_session(
+        sandbox,
+        MENTOR,
+        **{Field.SUGGESTED_SESSION: option["value"], Field.NEXT_SESSION: int(own.timestamp())},
+    )
+    assert read_back(calendar_files(sandbox, confirmed, SESSION)[-1][1]).starts_at == own
+
+
+SERIES = "mentoring-series"
+
+
+async def series_rows(box: Sandbox) -> list[CalendarEvent]:
+    async with box.db.transaction() as session:
+        return list(
+            await session.scalars(
+                select(CalendarEvent).where(CalendarEvent.kind == CalendarKind.SERIES)
+            )
+        )
+
+
+async def test_the_agreement_goes_into_calendars_as_one_series(
+    confirmed: str, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    await agree(sandbox, confirmed)
+    [agreed] = await agreements(sandbox)
+    summary = last_message(sandbox, confirmed)
+    assert summary["text"].startswith("Your agreement (version 1) is confirmed")
+
+    # Someone outside the pair presses the pair's button: refused; nothing shared or kept.
+    await sandbox.press(MENTOR2, summary, Action.CALENDAR_SERIES)
+    assert "someone else's conversation" in sandbox.last_ephemeral(MENTOR2)["text"]
+    assert calendar_files(sandbox, confirmed, SERIES) == []
+    assert await series_rows(sandbox) == []
+
+    click = await sandbox.press(EXEC, summary, Action.CALENDAR_SERIES)
+    [(message, content)] = calendar_files(sandbox, confirmed, SERIES)
+    await replay_as(sandbox, click, OUTSIDER)  # a forged click from outside the pair
+    assert "someone else's conversation" in sandbox.replies(EXEC)[-1]["text"]
+    assert len(calendar_files(sandbox, confirmed, SERIES)) == 1
+    [row] = await series_rows(sandbox)
+    assert row.sequence == 0 and row.cancelled_at is None
+
+    assert f"every {agreed.cadence_days} days from <!date^" in message["text"]
+    series = read_back(content)
+    assert (series.method, series.status, series.sequence) == ("PUBLISH", "CONFIRMED", 0)
+    assert series.ends_at - series.starts_at == timedelta(minutes=agreed.session_minutes)
+    for what_they_wrote in ("Show how we use social media", "Understand how the team uses AI"):
+        assert what_they_wrote not in content.decode()  # the file holds no goals or notes
+    [event] = Calendar.from_ical(content).walk("VEVENT")
+    starts = list(rrulestr(event["RRULE"].to_ical().decode(), dtstart=series.starts_at))
+    until = datetime.combine(agreed.ends_on, time(23, 59, 59), UTC)
+    assert starts[-1] <= until < starts[-1] + timedelta(days=agreed.cadence_days)
+    assert all(b - a == timedelta(days=agreed.cadence_days) for a, b in itertools.pairwise(starts))
+    first_day = clock.now().date() + timedelta(days=agreed.cadence_days)
+    for tz in ("Europe/Berlin", "America/New_York"):  # the first time suits both
+        local = series.starts_at.astimezone(ZoneInfo(tz))
+        assert local.date() >= first_day and local.weekday() < 5
+        end = local + timedelta(minutes=agreed.session_minutes)
+        assert local.time() >= time(9, 0) and end.time() <= time(17, 30), tz
+
+    # Pressed again (or delivered twice, or twice at once): the same series, no new row.
+    await sandbox.resend(click)
+    await asyncio.gather(
+        sandbox.press(MENTOR, summary, Action.CALENDAR_SERIES),
+        sandbox.press(EXEC, summary, Action.CALENDAR_SERIES),
+    )
+    again = [read_back(c) for _, c in calendar_files(sandbox, confirmed, SERIES)]
+    assert len(again) >= 3 and {(r.uid, r.sequence, r.starts_at) for r in again} == {
+        (series.uid, 0, series.starts_at)
+    }
+    assert [r.id for r in await series_rows(sandbox)] == [row.id]
+
+    # Mia leaves the programme once the series has begun: it comes out of both calendars.
+    clock.set(series.starts_at + timedelta(days=1))
+    await sandbox.command(MENTOR, Command.PARTICIPANT, "leave")
+    await sandbox.press(MENTOR, sandbox.last_ephemeral(MENTOR), Action.LEAVE_CONFIRM)
+    message, content = calendar_files(sandbox, confirmed, SERIES)[-1]
+    cancelled = read_back(content)
+    assert (cancelled.method, cancelled.status) == ("CANCEL", "CANCELLED")
+    assert (cancelled.uid, cancelled.sequence) == (series.uid, 1)
+    assert "series of sessions is cancelled" in message["text"]
+    [row] = await series_rows(sandbox)
+    assert row.cancelled_at == clock.now()
+
+
+async def test_a_changed_agreement_moves_the_same_series(confirmed: str, sandbox: Sandbox) -> None:
+    await agree(sandbox, confirmed)
+    summary = last_message(sandbox, confirmed)
+    await sandbox.press(EXEC, summary, Action.CALENDAR_SERIES)
+    [(_, content)] = calendar_files(sandbox, confirmed, SERIES)
+    before = read_back(content)
+    await sandbox.press(MENTOR, summary, Action.AGREEMENT_CHANGE)
+    modal = sandbox.modal(MENTOR)
+    assert modal is not None
+    await sandbox.submit(MENTOR, modal["id"], {Field.CADENCE: "7"})
+    change = last_message(sandbox, confirmed)
+    await sandbox.press(EXEC, change, Action.AGREEMENT_CONFIRM)
+    await sandbox.press(MENTOR, change, Action.CALENDAR_SERIES)  # now the new agreement's
+    _, content = calendar_files(sandbox, confirmed, SERIES)[-1]
+    after = read_back(content)
+    assert (after.uid, after.sequence) == (before.uid, 1)
+    [event] = Calendar.from_ical(content).walk("VEVENT")
+    assert event["RRULE"]["FREQ"] == ["WEEKLY"] and event["RRULE"]["INTERVAL"] == [1]
+    assert len(await series_rows(sandbox)) == 1

@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import text
 
 from bot.clock import FakeClock
-from bot.ids import Command, Field
+from bot.ids import Action, Command, Field
 from bot.sandbox import Sandbox
-from tests.conftest import EXEC, LEAD, MENTOR
-from tests.flows import agree, confirm_pairs
+from bot.services.signup import GRADE_LEVELS
+from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, OUTSIDER
+from tests.flows import agree, confirm_pairs, create_programme, open_enrolment, sign_up
 from tests.scenarios import play
+from tests.test_choosing_flows import CHOOSE, asking, deliver, suggestions
 from tests.test_momentum_flows import at, tick
 from tests.test_pair_work_flows import log_session
 from tests.test_survey_flows import PULSE, open_survey
@@ -113,3 +115,53 @@ async def test_no_lead_surface_shows_what_a_pair_wrote(full: Sandbox, clock: Fak
     assert "has not logged a session" in sent or "have not logged a session" in sent
     assert "reached its end date" in sent
     assert leaked(box) == []
+
+
+def sent_to(box: Sandbox, user: str) -> str:
+    """Every message the app posted or changed in the person's DM, and every answer only they
+    could see."""
+    dm = box.double.dm_channel(user)
+    double = box.double
+    parts = [
+        json.dumps(call.args, ensure_ascii=False)
+        for call in double.calls
+        if call.method.startswith("chat.") and call.args.get("channel") in (user, dm)
+    ]
+    parts += [
+        json.dumps(body, ensure_ascii=False)
+        for url, body in double.response_posts
+        if double.response_url_user(url) == user
+    ]
+    return "\n".join(parts)
+
+
+async def test_choosing_a_mentor_shows_only_what_the_mentor_chose_to_show(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    """A mentee choosing sees what a mentor wrote to be seen (their skills, what they bring),
+    never their level or line manager, and never that a mentor declined; the lead sees who is
+    still choosing, never what either wrote."""
+    box = sandbox
+    shown = {Field.SKILLS: "Short video editing", Field.GOALS: "Show how juniors learn"}
+    await create_programme(box, LEAD, **CHOOSE)
+    await open_enrolment(box, LEAD, GENERAL)
+    await sign_up(box, MENTOR, **shown, **{Field.LINE_MANAGER: OUTSIDER, Field.GRADE: "2"})
+    mentee = {Field.ROLE: "mentee", Field.GRADE: "6", Field.GOALS: "Rebuild trust at night"}
+    await sign_up(box, EXEC, **mentee)
+    await box.command(LEAD, Command.ADMIN, "close")
+    await deliver(box, clock)
+    await asking(box, EXEC, await suggestions(box, EXEC), "Mia Mentor")
+    await deliver(box, clock)
+    declining = [m for m in box.dms(MENTOR) if "would like you" in m["text"]][-1]
+    await box.press(MENTOR, declining, Action.DECLINE_REQUEST)
+    await deliver(box, clock)
+    await suggestions(box, EXEC)
+    await box.command(LEAD, Command.ADMIN, "match")
+
+    to_mentee = sent_to(box, EXEC)
+    assert all(words in to_mentee for words in shown.values())  # what Mia chose to show
+    assert OUTSIDER not in to_mentee and GRADE_LEVELS[2] not in to_mentee
+    assert "declin" not in to_mentee.lower()
+    to_lead = sent_to(box, LEAD)
+    assert "Still without a partner (1): Eve Exec." in to_lead
+    assert not any(words in to_lead for words in (*shown.values(), mentee[Field.GOALS]))

@@ -29,6 +29,7 @@ async def start_checkin(ask: Ask) -> None:
             pair, topics, _ = await checkins.form_start(
                 session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
             )
+            suggested = await checkins.next_session_times(session, pair=pair, now=now)
             agreed = await agreements.in_force(session, pair_id=pair_id)
             programme = await session.get(Programme, pair.programme_id)
     except PairError as exc:
@@ -46,6 +47,7 @@ async def start_checkin(ask: Ask) -> None:
             today=now.date(),
             minutes=minutes,
             medium=medium if medium != Medium.ANY else Medium.VIDEO,
+            suggested=suggested,
         ),
     )
 

@@ -7,6 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.flows.calendar import share_calendar
 from bot.flows.scheduled import withdraw_scheduled
 from bot.models import PairEnd
 from bot.services.pairs import Ending, Member
@@ -29,8 +30,10 @@ async def announce(
     decider: Member | None = None,
     reason: str = "",
 ) -> None:
-    """Both people hear the same words whoever decided; leads hear who and why."""
+    """Both people hear the same words whoever decided; leads hear who and why. Meetings
+    still ahead come out of their calendars."""
     await withdraw_scheduled(client, ending.cancelled)
+    await share_calendar(client, ending.calendar)
     pair = ending.pair
     if pair.ended_by == PairEnd.NOT_FOR_ME:
         for member in pair.members:

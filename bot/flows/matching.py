@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import LeadClick
+from bot.flows.choosing import may_match
 from bot.flows.delivery import deliver_now
 from bot.flows.endings import announce
 from bot.models import OutboxStatus, ProgrammeStatus
@@ -234,6 +235,8 @@ async def match_command(
         return
     if len(ready) > 1:
         await reply("Which programme?", views.choose_programme(ready))
+        return
+    if not await may_match(deps, reply, team_id=team_id, lead_id=lead_id, programme_id=ready[0].id):
         return
     note = (
         " Confirmed pairs and pairs awaiting their chemistry meeting stay as they are."

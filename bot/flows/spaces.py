@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.flows.access import the_one_programme
 from bot.models import Programme
-from bot.services import resources, spaces
+from bot.services import spaces
 from bot.services.leads import lead_ids
 from bot.services.spaces import Space
 from bot.slack.replies import Reply
@@ -137,20 +137,11 @@ async def _lost(deps: Deps, client: AsyncWebClient, space: Space, error: str) ->
         )
 
 
-async def join_spaces(
-    deps: Deps, client: AsyncWebClient, *, team_id: str, programme_id: int, user_id: str
+async def invite_newcomer(
+    deps: Deps, client: AsyncWebClient, theirs: list[Space], user_id: str
 ) -> None:
-    """A new participant joins their side's channel, if it exists, and the starter set is
-    queued for them (the caller calls this once, for a first sign-up)."""
-    async with deps.db.transaction() as session:
-        theirs = await spaces.spaces_of_person(
-            session, team_id=team_id, programme_id=programme_id, user_id=user_id
-        )
-        programme = await session.get(Programme, programme_id)
-        if programme is not None:
-            await resources.queue_starter_sets(
-                session, programme=programme, spaces=theirs, user_id=user_id, now=deps.clock.now()
-            )
+    """A new participant joins their side's channel, if it exists (see
+    `resources.welcome_newcomer`, which finds it and queues their starter set)."""
     for space in theirs:
         if space.channel_id:
             await invite(deps, client, space, [user_id])

@@ -29,6 +29,7 @@ from bot.services import (
     surveys,
     sweeping,
 )
+from bot.services.matching import choosing
 from bot.slack.delivery import Delivery, Sender
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,12 @@ class Sweeps:
         )
 
     async def reminders(self) -> Swept:
-        return await self._queueing("reminders", reminders.sweep)
+        waiting = await self._now(reminders.sweep)
+        lapsed = await self._now(choosing.expire)  # mentees' requests nobody answered in time
+        queued, failed = waiting.queued + lapsed.queued, waiting.failed + lapsed.failed
+        return Swept(
+            f"reminders: {queued} messages queued, {failed} failed", handled=queued, failed=failed
+        )
 
     async def surveys(self) -> Swept:
         return await self._queueing("surveys", surveys.sweep)

@@ -36,10 +36,12 @@ from bot.flows.stories import stories_command
 from bot.ids import Action, Command, Field, View, matching
 from bot.models import Programme, ProgrammeStatus
 from bot.services import audit, cohorts, leads, programmes
+from bot.services.matching import choosing
 from bot.services.programme_rules import FormErrors, validate_programme
 from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form, then
 from bot.views import admin as views
+from bot.views import choosing as choosing_views
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
 from bot.views.mrkdwn import channel as channel_link
 from bot.views.mrkdwn import code, escape, join, mrkdwn
@@ -343,15 +345,17 @@ async def close(
     deps: Deps, client: AsyncWebClient, reply: Reply, team_id: str, user_id: str, programme_id: int
 ) -> None:
     try:
-        programme = await apply_rule(
-            deps, programmes.close_enrolment, team_id=team_id, programme_id=programme_id
+        programme, invited = await apply_rule(
+            deps, choosing.close_enrolment, team_id=team_id, programme_id=programme_id
         )
     except programmes.ProgrammeError as exc:
         await reply(escape(exc), replace_original=True)
         return
     deps.programmes.forget(programme.id)
     await reply(
-        mrkdwn("Enrolment for “{name}” is closed. Next: matching.", name=programme.name),
+        choosing_views.invited(programme.name, invited, programme.answer_days)
+        if choosing.choosing_open(programme)
+        else mrkdwn("Enrolment for “{name}” is closed. Next: matching.", name=programme.name),
         replace_original=True,
     )
     if programme.announcement_channel_id and programme.announcement_ts:

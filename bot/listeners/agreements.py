@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import Click, apply_as_sender, button
+from bot.flows.calendar import share_calendar
 from bot.flows.home import publish_home
 from bot.ids import Action, Field, View, matching
 from bot.models import Programme
@@ -93,8 +94,16 @@ async def confirm_clicked(click: Click) -> None:
     await publish_home(deps, client, team_id=click.team_id, user_id=click.user_id)
 
 
+async def series_clicked(click: Click) -> None:
+    """Either of the pair adds the agreement's cadence to their calendars: one file with the
+    whole series, in their conversation; pressed again, the same series again."""
+    entry = await click.apply(agreements.series, pair_id=click.number)
+    await share_calendar(click.client, [entry])
+
+
 def register(app: AsyncApp) -> None:
     button(app.action(Action.AGREEMENT_CHANGE))(open_clicked)
     button(app.action(matching(Action.AGREEMENT_OPEN)))(open_clicked)
     form(app.view(View.AGREEMENT), check=check_form, tells_refusals=True)(form_submitted)
     button(app.action(Action.AGREEMENT_CONFIRM))(confirm_clicked)
+    button(app.action(Action.CALENDAR_SERIES))(series_clicked)

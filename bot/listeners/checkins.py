@@ -7,6 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import Click, apply_as_sender, button, like_its_word
+from bot.flows.calendar import share_calendar
 from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -64,6 +65,7 @@ async def checkin_submitted(
     await client.chat_postMessage(
         channel=logged.pair.conversation_id or user_id, text=text, blocks=blocks
     )
+    await share_calendar(client, [logged.calendar])
     other = logged.pair.other(user_id)
     text, blocks = views.rate_prompt(logged)
     await client.chat_postMessage(channel=other.user_id, text=text, blocks=blocks)

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import Click, apply_as_sender, apply_rule, button
+from bot.flows.calendar import share_calendar
 from bot.flows.endings import announce
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
@@ -59,19 +60,27 @@ async def allowed_pair(click: Click, check: PairCheck) -> PairFacts:
 
 
 async def propose_clicked(click: Click) -> None:
-    pair = await allowed_pair(click, chemistry.check_can_propose)
-    # A first suggestion: tomorrow, on the hour.
+    form = await click.apply(chemistry.times_form, pair_id=click.number)
+    pair = form.pair
+    me = pair.member(click.user_id)
+    assert me is not None
+    # Without times that suit both, a first pick: tomorrow, on the hour.
     start = (click.deps.clock.now() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     await click.client.views_open(
         trigger_id=click.trigger_id,
-        view=views.times_modal(pair.id, pair.other(click.user_id), default=start),
+        view=views.times_modal(
+            pair.id, me, pair.other(click.user_id), default=start, suggested=form.suggested
+        ),
     )
 
 
 async def check_times(deps: Deps, view: dict) -> tuple[list, str] | FormErrors:
     values = form_values(view)
     return chemistry.validate_times(
-        values, fields=views.TIME_FIELDS, note=values.get(Field.NOTE), now=deps.clock.now()
+        values,
+        fields=(*views.TIME_FIELDS, Field.SUGGESTED_TIMES),
+        note=values.get(Field.NOTE),
+        now=deps.clock.now(),
     )
 
 
@@ -128,6 +137,7 @@ async def time_accepted(click: Click) -> None:
     posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     async with deps.db.transaction() as session:
         await chemistry.set_message(session, meeting_id=agreement.meeting_id, ts=posted["ts"])
+    await share_calendar(client, [agreement.calendar])
     await schedule(deps, client, agreement)
 
 

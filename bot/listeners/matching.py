@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import LeadClick, form_refusal, lead_button, message_of
+from bot.flows.choosing import may_match
 from bot.flows.matching import (
     PreviewMessage,
     clicked_preview,
@@ -39,6 +40,14 @@ def preview_of(body: dict, client: AsyncWebClient) -> PreviewMessage:
 
 
 async def programme_chosen(click: LeadClick) -> None:
+    if not await may_match(
+        click.deps,
+        click.reply,
+        team_id=click.team_id,
+        lead_id=click.lead_id,
+        programme_id=click.number,
+    ):
+        return
     await click.reply(
         "Matching… the preview will arrive in your messages with me.", replace_original=True
     )

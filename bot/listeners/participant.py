@@ -29,11 +29,11 @@ from bot.flows.home import publish_home, queue_home, send_homes
 from bot.flows.participation import start_leave
 from bot.flows.pauses import start_pause
 from bot.flows.rematch import start_rematch
-from bot.flows.spaces import join_spaces, leave_spaces
+from bot.flows.spaces import invite_newcomer, leave_spaces
 from bot.flows.stories import start_story
 from bot.ids import Action, Command, Field, Shortcut, View, matching
 from bot.models import ParticipantStatus
-from bot.services import signup
+from bot.services import resources, signup
 from bot.services.people import Profile
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.programme_rules import FormErrors
@@ -212,6 +212,7 @@ async def signup_submitted(
         # The answers matter more than the profile; it is refreshed on a later visit.
         log.warning("users.info failed for a sign-up; saving without time zone", exc_info=True)
         profile = Profile(user_id=user["id"], display_name=user.get("name", ""), tz=None)
+    now = deps.clock.now()
     async with deps.db.transaction() as session:
         _, created = await signup.sign_up(
             session,
@@ -219,17 +220,21 @@ async def signup_submitted(
             programme_id=programme.id,
             profile=profile,
             data=answers,
-            now=deps.clock.now(),
+            now=now,
         )
         home = await queue_home(session, deps, team_id=team_id, profile=profile)
+        theirs = (
+            await resources.welcome_newcomer(
+                session, programme_id=programme.id, side=answers.role, user_id=user["id"], now=now
+            )
+            if created
+            else []
+        )
     await client.chat_postMessage(
         channel=user["id"], text=views.signed_up_message(programme, created=created)
     )
     await send_homes(deps, [home])
-    if created:
-        await join_spaces(
-            deps, client, team_id=team_id, programme_id=programme.id, user_id=user["id"]
-        )
+    await invite_newcomer(deps, client, theirs, user["id"])
 
 
 async def leave_confirmed(click: Click) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -18,7 +18,8 @@ from bot.models import (
     Programme,
     Scheduler,
 )
-from bot.services import momentum
+from bot.services import calendar, momentum
+from bot.services.calendar import CalendarEntry
 from bot.services.pairs import Member, PairError, PairFacts, confirmed_pair_for_member
 from bot.services.programme_rules import FormErrors
 
@@ -294,3 +295,54 @@ async def confirm(
         row.agreed_at = now
         momentum.restart(row, on=now.date(), now=now)
     return _facts(agreement, pair, first_confirmed=first)
+
+
+def series_until(ends_on: date) -> datetime:
+    """The series' last instant: the end of the agreement's end date, in UTC."""
+    return datetime.combine(ends_on, time(23, 59, 59), UTC)
+
+
+async def series(
+    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> CalendarEntry:
+    """The agreement's cadence as one series in the pair's calendars, for either of the pair:
+    from the first time that suits both a cadence after the agreement, as long as their
+    sessions, until its end date. Asked again, the same series (moved if the agreement
+    changed since)."""
+    pair = await _confirmed_pair(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    agreed = await in_force(session, pair_id=pair_id)
+    if agreed is None or agreed.confirmed_at is None:
+        raise PairError("The series follows your agreement, once you've both confirmed it.")
+    until = series_until(agreed.ends_on)
+    if until <= now:
+        raise PairError("Your agreement has reached its end date, so there is no series to add.")
+    rule = (agreed.session_minutes, agreed.cadence_days, until)
+    standing = await calendar.series_of(session, pair_id=pair_id)
+    if standing is not None and (standing.minutes, standing.every_days, standing.until) == rule:
+        starts_at = standing.starts_at  # the series both calendars hold already
+    else:
+        found = await calendar.free_slots(
+            session,
+            pair=pair,
+            minutes=agreed.session_minutes,
+            earliest=agreed.confirmed_at.date() + timedelta(days=agreed.cadence_days),
+            now=now,
+            count=1,
+        )
+        if not found or found[0] > until:
+            raise PairError(
+                "No time suits you both before your agreement ends, so there is no series to "
+                "add; book each session from your check-in instead."
+            )
+        starts_at = found[0]
+    return await calendar.book_series(
+        session,
+        pair=pair,
+        starts_at=starts_at,
+        minutes=agreed.session_minutes,
+        every_days=agreed.cadence_days,
+        until=until,
+        now=now,
+    )

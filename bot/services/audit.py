@@ -20,6 +20,7 @@ class View(enum.StrEnum):
     REPORT = "the report and its CSV"
     STORIES = "success stories with their authors"
     PREVIEW = "a match preview"
+    CHOOSING = "mentees still choosing a mentor"
     LEAD_ADDED = "added themselves as a lead"
 
 

@@ -16,6 +16,7 @@ from bot.models import (
     ActionItem,
     ActionStatus,
     Agreement,
+    CalendarKind,
     Medium,
     Pair,
     PairStatus,
@@ -28,8 +29,9 @@ from bot.models import (
     SessionRating,
     SessionTopic,
 )
-from bot.services import momentum, outbox
+from bot.services import calendar, momentum, outbox
 from bot.services.agreements import in_force
+from bot.services.calendar import CalendarEntry
 from bot.services.pairs import (
     Member,
     PairError,
@@ -85,6 +87,7 @@ class Logged:
     next_session_at: datetime | None
     cancelled: tuple[tuple[str, str], ...]
     planned: tuple[Planned, ...]
+    calendar: CalendarEntry | None = None  # the next session, new or moved
 
 
 @dataclass(frozen=True)
@@ -168,11 +171,7 @@ def validate_checkin(
         actions.append(
             ActionInput(text, owner == "me", due, "org" in (values.get(org_field) or []))
         )
-    next_at = None
-    if values.get("next_session"):
-        next_at = datetime.fromtimestamp(int(values["next_session"]), UTC)
-        if next_at <= now:
-            errors.add("next_session", "The next session must be in the future.")
+    next_at = _next_session(values, now, errors)
     if errors:
         return errors
     assert held_on is not None
@@ -187,6 +186,45 @@ def validate_checkin(
         private_note=private,
         actions=tuple(actions),
         next_session_at=next_at,
+    )
+
+
+def _next_session(values: Mapping[str, Any], now: datetime, errors: FormErrors) -> datetime | None:
+    """The next session: a time of one's own if given, else the suggested one picked."""
+    field = "next_session" if values.get("next_session") else "suggested_session"
+    raw = values.get(field)
+    if not raw:
+        return None
+    try:
+        at = datetime.fromtimestamp(int(raw), UTC)
+    except (TypeError, ValueError, OverflowError):
+        errors.add(field, "Pick a date and a time.")
+        return None
+    if at <= now:
+        errors.add(field, "The next session must be in the future.")
+    return at
+
+
+async def next_session_times(
+    session: AsyncSession, *, pair: PairFacts, now: datetime
+) -> list[datetime]:
+    """Times for the next session that suit both: as long as their sessions, and a cadence
+    (as agreed, else the programme's) after today's."""
+    row = await session.get(Pair, pair.id)
+    assert row is not None
+    agreed = await in_force(session, pair_id=pair.id)
+    if agreed is not None:
+        cadence = agreed.cadence_days
+    else:
+        programme = await session.get(Programme, pair.programme_id)
+        assert programme is not None
+        cadence = programme.cadence_days
+    return await calendar.free_slots(
+        session,
+        pair=pair,
+        minutes=await session_minutes(session, row),
+        earliest=now.date() + timedelta(days=cadence),
+        now=now,
     )
 
 
@@ -260,9 +298,11 @@ async def log_session(
     await outbox.cancel(session, now=now, pair_id=pair_id, kinds=momentum.NUDGES)
     cancelled: tuple[tuple[str, str], ...] = ()
     planned: list[Planned] = []
+    booked = None
     if data.next_session_at is not None:
         pair.next_session_at = data.next_session_at
         cancelled, planned = await _plan_reminders(session, info, data.next_session_at, now)
+        booked = await _book_in_calendars(session, pair, info, data.next_session_at, now)
     await session.flush()
     grow = {name: getattr(log, name) for name in GROW}
     return Logged(
@@ -279,6 +319,33 @@ async def log_session(
         pair.next_session_at,
         cancelled,
         tuple(planned),
+        booked,
+    )
+
+
+async def session_minutes(session: AsyncSession, pair: Pair) -> int:
+    """How long the pair's sessions are: as agreed, else the programme's default."""
+    agreed = await in_force(session, pair_id=pair.id)
+    if agreed is not None:
+        return agreed.session_minutes
+    minutes = await session.scalar(
+        select(Programme.session_minutes).where(Programme.id == pair.programme_id)
+    )
+    assert minutes is not None
+    return minutes
+
+
+async def _book_in_calendars(
+    session: AsyncSession, pair: Pair, info: PairFacts, starts_at: datetime, now: datetime
+) -> CalendarEntry | None:
+    """The next session for the pair's calendars: a new one, or the booked one moved."""
+    return await calendar.book(
+        session,
+        pair=info,
+        kind=CalendarKind.SESSION,
+        starts_at=starts_at,
+        minutes=await session_minutes(session, pair),
+        now=now,
     )
 
 
@@ -400,10 +467,12 @@ async def _plan_reminders(
             )
         )
     )
+    post_at = starts_at - timedelta(days=1)
+    if earlier and all(r.post_at == post_at for r in earlier):
+        return (), []  # the same session again: Slack already holds its reminders
     for row in earlier:
         row.cancelled_at = now
     cancelled = tuple((r.channel_id, r.slack_id) for r in earlier if r.slack_id and r.post_at > now)
-    post_at = starts_at - timedelta(days=1)
     if post_at < now + timedelta(minutes=5):
         return cancelled, []
     rows = [

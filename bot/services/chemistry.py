@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
+    CalendarKind,
     ChemistryDecision,
     ChemistryMeeting,
     Decision,
@@ -21,6 +22,8 @@ from bot.models import (
     ScheduledKind,
     ScheduledMessage,
 )
+from bot.services import calendar
+from bot.services.calendar import CalendarEntry
 from bot.services.pairs import (
     Ending,
     Member,
@@ -39,6 +42,7 @@ MAX_OPTIONS = 3
 MIN_NOTICE = timedelta(minutes=30)
 MAX_AHEAD = timedelta(days=60)
 MEETING_LENGTH = timedelta(minutes=30)
+MEETING_MINUTES = 30
 MAX_NOTE = 500
 
 T_co = TypeVar("T_co", covariant=True)
@@ -64,6 +68,14 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class TimesForm:
+    """What the form for proposing times needs: the pair, and times that suit them both."""
+
+    pair: PairFacts
+    suggested: tuple[datetime, ...]
+
+
+@dataclass(frozen=True)
 class Agreement:
     meeting_id: int
     pair: PairFacts
@@ -72,6 +84,7 @@ class Agreement:
     note: str
     message_ts: str | None
     planned: tuple[Planned, ...]
+    calendar: CalendarEntry | None = None  # the meeting, new or moved, for their calendars
 
 
 @dataclass(frozen=True)
@@ -119,28 +132,32 @@ def _check(guard: _Guard, doc: str) -> PairStep[PairFacts]:
 def validate_times(
     values: Mapping[str, Any], *, fields: Sequence[str], note: str | None, now: datetime
 ) -> tuple[list[datetime], str] | FormErrors:
-    """Up to three distinct future times (Unix seconds from date-time pickers) and a note."""
+    """Up to three distinct future times and a note. Each field holds Unix seconds: one from
+    a date-time picker, or several ticked among the suggested times."""
     errors = FormErrors()
     chosen: list[datetime] = []
     for name in fields:
         raw = values.get(name)
-        if raw in (None, ""):
-            continue
-        try:
-            at = datetime.fromtimestamp(int(raw), UTC)
-        except (TypeError, ValueError, OverflowError):
-            errors.add(name, "Pick a date and a time.")
-            continue
-        if at < now + MIN_NOTICE:
-            errors.add(name, "Pick a time at least 30 minutes from now.")
-        elif at > now + MAX_AHEAD:
-            errors.add(name, "Pick a time within the next 60 days.")
-        elif at in chosen:
-            errors.add(name, "You picked this time already.")
-        else:
-            chosen.append(at)
+        for item in raw if isinstance(raw, list) else [raw]:
+            if item in (None, ""):
+                continue
+            try:
+                at = datetime.fromtimestamp(int(item), UTC)
+            except (TypeError, ValueError, OverflowError):
+                errors.add(name, "Pick a date and a time.")
+                continue
+            if at < now + MIN_NOTICE:
+                errors.add(name, "Pick a time at least 30 minutes from now.")
+            elif at > now + MAX_AHEAD:
+                errors.add(name, "Pick a time within the next 60 days.")
+            elif at in chosen:
+                errors.add(name, "You picked this time already.")
+            else:
+                chosen.append(at)
     if not chosen and not errors:
         errors.add(fields[0], "Propose at least one time.")
+    elif len(chosen) > MAX_OPTIONS:
+        errors.add(fields[0], f"Propose up to {MAX_OPTIONS} times in all.")
     text = (note or "").strip()
     if len(text) > MAX_NOTE:
         errors.add("note", f"Keep the note under {MAX_NOTE} characters.")
@@ -180,7 +197,21 @@ async def _awaiting_chemistry(
     return pair, info, me
 
 
-check_can_propose = _check(_awaiting_chemistry, "The pair, if this person may propose times.")
+async def times_form(
+    session: AsyncSession, *, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> TimesForm:
+    """The pair, if this person may propose times, with times from tomorrow that suit both."""
+    _, info, _ = await _awaiting_chemistry(
+        session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
+    )
+    suggested = await calendar.free_slots(
+        session,
+        pair=info,
+        minutes=MEETING_MINUTES,
+        earliest=now.date() + timedelta(days=1),
+        now=now,
+    )
+    return TimesForm(info, tuple(suggested))
 
 
 async def propose(
@@ -292,6 +323,15 @@ async def accept(
         )
     session.add_all(rows)
     await session.flush()
+    entry = await calendar.book(
+        session,
+        pair=info,
+        kind=CalendarKind.CHEMISTRY,
+        starts_at=starts_at,
+        minutes=MEETING_MINUTES,
+        now=now,
+        where=meeting.note,
+    )
     return Agreement(
         meeting_id=meeting.id,
         pair=info,
@@ -300,6 +340,7 @@ async def accept(
         note=meeting.note,
         message_ts=meeting.message_ts,
         planned=tuple(Planned.of(r) for r in rows),
+        calendar=entry,
     )
 
 

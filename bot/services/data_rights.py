@@ -16,6 +16,7 @@ from bot.models import (
     ChemistryDecision,
     Concern,
     ConcernMessage,
+    MentorRequest,
     Objective,
     ObjectiveRating,
     Outbox,
@@ -129,6 +130,7 @@ async def _programme_part(
             for s in await session.scalars(select(Story).where(Story.participant_id == me.id))
         ],
     }
+    part["mentor_requests"] = await _requests_part(session, me)
     part["concerns"] = [
         {
             **_row(c, "status", "created_at", "closed_at"),
@@ -153,6 +155,25 @@ async def _programme_part(
         partner = await session.get(Participant, partner_id)
         part["pairs"].append(await _pair_part(session, me, pair, partner))
     return part
+
+
+async def _requests_part(session: AsyncSession, me: Participant) -> list[dict[str, Any]]:
+    """Mentors the person asked while choosing, or mentees who asked them."""
+    found = []
+    for request in await session.scalars(
+        select(MentorRequest)
+        .where(or_(MentorRequest.mentor_id == me.id, MentorRequest.mentee_id == me.id))
+        .order_by(MentorRequest.id)
+    ):
+        asked = request.mentee_id == me.id
+        other = await session.get(Participant, request.mentor_id if asked else request.mentee_id)
+        found.append(
+            {
+                "i_asked" if asked else "asked_me": other.display_name if other else None,
+                **_row(request, "status", "created_at", "expires_at", "decided_at"),
+            }
+        )
+    return found
 
 
 async def _pair_part(

@@ -13,14 +13,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, Row, and_, func, select, update
+from sqlalchemy import Date, Integer, Row, Select, Update, and_, bindparam, func, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
-from bot.bulk import JsonRows
+from bot.bulk import Rows
 from bot.db import UTCDateTime
 from bot.models import (
     Agreement,
@@ -128,7 +130,7 @@ def restart(pair: Pair, *, on: date, now: datetime) -> None:
     pair.momentum_due_at = now
 
 
-# What the sweep writes back to each pair it looked at.
+# What the sweep writes back to each pair it looked at, in this order.
 _STEPS: dict[str, TypeEngine[Any]] = {
     "pair_id": Integer(),
     "step": Integer(),
@@ -144,6 +146,54 @@ class SweepResult:
     failed: int = 0
 
 
+@cache
+def _claim() -> Select[*tuple[Any, ...]]:
+    """Due pairs, locked for this replica (another skips them), with what the ladder needs;
+    built once (its time and size are bind parameters `now` and `limit`), as building it
+    costs more than running it."""
+    confirmed = and_(Agreement.pair_id == Pair.id, Agreement.status == AgreementStatus.CONFIRMED)
+    # Lock first, in the due index's order, so each batch reads only the pairs it takes;
+    # joining before the LIMIT would read every due pair on every batch.
+    claimed = (
+        select(Pair.id)
+        .where(
+            Pair.momentum_due_at <= bindparam("now"),
+            Pair.status == PairStatus.CONFIRMED,
+            Pair.paused_at.is_(None),
+            select(Agreement.id).where(confirmed).exists(),
+        )
+        .order_by(Pair.momentum_due_at)  # the index's order: no sort of every due pair
+        .limit(bindparam("limit", type_=Integer()))
+        .with_for_update(skip_locked=True)
+        .cte("claimed")
+    )
+    mentor, mentee = aliased(Participant), aliased(Participant)
+    return (
+        select(
+            Pair.id,
+            Pair.programme_id,
+            Pair.momentum_anchor_on,
+            Pair.ladder_step,
+            Pair.next_session_at,
+            Agreement.cadence_days,
+            Agreement.sessions_planned,
+            mentor.id,
+            mentor.user_id,
+            mentor.display_name,
+            mentor.tz,
+            mentee.id,
+            mentee.user_id,
+            mentee.display_name,
+            mentee.tz,
+        )
+        .join(claimed, claimed.c.id == Pair.id)
+        .join(Agreement, confirmed)
+        .join(mentor, mentor.id == Pair.mentor_id)
+        .join(mentee, mentee.id == Pair.mentee_id)
+        .order_by(Pair.id)
+    )
+
+
 async def sweep(
     session: AsyncSession,
     *,
@@ -154,49 +204,7 @@ async def sweep(
     """Claim up to `limit` due pairs, queue their nudges and set when to look again."""
     lead_zones = lead_zones or {}
     await outbox.begin_claim(session)
-    confirmed = and_(Agreement.pair_id == Pair.id, Agreement.status == AgreementStatus.CONFIRMED)
-    # Lock first, in the due index's order, so each batch reads only the pairs it takes;
-    # joining before the LIMIT would read every due pair on every batch.
-    claimed = (
-        select(Pair.id)
-        .where(
-            Pair.momentum_due_at <= now,
-            Pair.status == PairStatus.CONFIRMED,
-            Pair.paused_at.is_(None),
-            select(Agreement.id).where(confirmed).exists(),
-        )
-        .order_by(Pair.momentum_due_at)  # the index's order: no sort of every due pair
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("claimed")
-    )
-    mentor, mentee = aliased(Participant), aliased(Participant)
-    rows = (
-        await session.execute(
-            select(
-                Pair.id,
-                Pair.programme_id,
-                Pair.momentum_anchor_on,
-                Pair.ladder_step,
-                Pair.next_session_at,
-                Agreement.cadence_days,
-                Agreement.sessions_planned,
-                mentor.id,
-                mentor.user_id,
-                mentor.display_name,
-                mentor.tz,
-                mentee.id,
-                mentee.user_id,
-                mentee.display_name,
-                mentee.tz,
-            )
-            .join(claimed, claimed.c.id == Pair.id)
-            .join(Agreement, confirmed)
-            .join(mentor, mentor.id == Pair.mentor_id)
-            .join(mentee, mentee.id == Pair.mentee_id)
-            .order_by(Pair.id)
-        )
-    ).all()
+    rows = (await session.execute(_claim(), {"now": now, "limit": limit})).all()
     if not rows:
         return SweepResult(0, 0)
 
@@ -250,9 +258,7 @@ async def _move(
             booked=booked,
             now=now,
         )
-        updates.append(
-            {"pair_id": pair_id, "step": verdict.step, "due": verdict.due_at, "anchor": anchor}
-        )
+        updates.append((pair_id, verdict.step, verdict.due_at, anchor))
         if verdict.send is None:
             continue
         rung = _Rung(pair_id, programme, anchor, (now.date() - anchor).days, *people)
@@ -262,19 +268,26 @@ async def _move(
             messages.extend(rung.nudges(verdict.send, now))
     if alerts:
         messages.extend(await _alerts(session, alerts, lead_zones, now))
+    steps, statement = _step_update(session.get_bind().dialect)
+    await session.execute(statement, steps.params(updates))
+    return await outbox.enqueue(session, messages, now=now)
+
+
+@lru_cache(maxsize=8)
+def _step_update(dialect: Dialect) -> tuple[Rows, Update]:
+    """The update of the pairs' ladders from their rows (_STEPS), built once per engine."""
     pair = Pair.__table__
-    steps = JsonRows(session.get_bind().dialect, "steps", _STEPS)
-    await session.execute(
+    steps = Rows(dialect, "steps", _STEPS)
+    statement = (
         update(pair)
         .where(pair.c.id == steps.c["pair_id"])
         .values(
             ladder_step=steps.c["step"],
             momentum_due_at=steps.c["due"],
             momentum_anchor_on=steps.c["anchor"],
-        ),
-        steps.params(updates),
+        )
     )
-    return await outbox.enqueue(session, messages, now=now)
+    return steps, statement
 
 
 async def _first_anchors(session: AsyncSession, pair_ids: list[int]) -> dict[int, date]:

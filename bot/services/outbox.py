@@ -55,6 +55,11 @@ class Kind(enum.StrEnum):
     RESOURCE = "resource"  # a resource from the library, to a safe space
     STARTER_SET = "starter_set"  # ground rules and GROW prompts, to a newcomer
     PAUSE_OVER = "pause_over"  # a pause one of the pair asked for has ended
+    CHOOSE = "choose"  # a mentee may choose their mentor (again, after a request lapsed)
+    MENTOR_REQUEST = "mentor_request"  # a mentee asks this mentor, who accepts or declines
+    CHOICE_ACCEPTED = "choice_accepted"  # to the mentee: the mentor said yes
+    CHOOSING_CLOSED = "choosing_closed"  # to a mentee still waiting when the lead closed it
+    STILL_CHOOSING = "still_choosing"  # to the leads: who is still without a partner
     INTRO = "intro"  # an approved pair's group DM, opened, and their introduction in it
     HOME = "home"  # a person's App Home, built afresh when it goes (one row per person)
 
@@ -102,7 +107,7 @@ def dialect_insert(session: AsyncSession) -> Any:
     return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
 
 
-# The columns a queued message sets; the rest are the same for a whole batch.
+# The columns a queued message sets, in _row's order; the rest are the same for a whole batch.
 _QUEUED: dict[str, TypeEngine[Any]] = {
     "key": String(),
     "kind": String(),
@@ -148,7 +153,7 @@ async def queue_again(session: AsyncSession, messages: Sequence[Message], *, now
     statement = dialect_insert(session)(Outbox).values(
         [
             {
-                **_row(m),
+                **dict(zip(_QUEUED, _row(m), strict=True)),
                 "status": OutboxStatus.PENDING,
                 "due_at": now,
                 "attempts": 0,
@@ -172,23 +177,24 @@ async def queue_again(session: AsyncSession, messages: Sequence[Message], *, now
     )
 
 
-def _row(m: Message) -> dict[str, Any]:
-    quiet = m.quiet
-    return {
-        "key": m.key,
-        "kind": m.kind,
-        "team_id": m.team_id,
-        "channel_id": m.channel_id,
-        "params": m.params,
-        "recipient_id": quiet.user_id if quiet else None,
-        "recipient_tz": quiet.tz if quiet else None,
-        "quiet_start": quiet.start if quiet else None,
-        "quiet_end": quiet.end if quiet else None,
-        "weekly_budget": quiet.weekly_budget if quiet else None,
-        "pair_id": m.pair_id,
-        "participant_id": m.participant_id,
-        "expires_at": m.expires_at,
-    }
+_NO_RECIPIENT = (None,) * 5
+
+
+def _row(m: Message) -> tuple[Any, ...]:
+    """The message's values in the order of _QUEUED."""
+    q = m.quiet
+    recipient = (q.user_id, q.tz, q.start, q.end, q.weekly_budget) if q else _NO_RECIPIENT
+    return (
+        m.key,
+        m.kind,
+        m.team_id,
+        m.channel_id,
+        m.params,
+        *recipient,
+        m.pair_id,
+        m.participant_id,
+        m.expires_at,
+    )
 
 
 async def cancel(

@@ -30,6 +30,7 @@ from bot.models import (
     ChemistryDecision,
     ChemistryMeeting,
     MeetingStatus,
+    MentorRequest,
     Outbox,
     Pair,
     PairStatus,
@@ -38,12 +39,14 @@ from bot.models import (
     Programme,
     ProgrammeLead,
     ProgrammeStatus,
+    RequestStatus,
     Resource,
     SafeSpace,
     Survey,
     SurveyInvite,
     Workspace,
 )
+from bot.services.matching.choosing import choosing_open
 from bot.services.outbox import Kind
 from bot.services.resources import POSTING
 from bot.services.surveys import SURVEYING
@@ -94,6 +97,8 @@ class Facts:
     pairs_of: dict[int, list[_PairState]] = field(default_factory=lambda: defaultdict(list))
     removed: dict[int, bool] = field(default_factory=dict)  # resource id: removed since
     spaces: set[tuple[int, str]] = field(default_factory=set)  # programme, channel
+    choosing: set[int] = field(default_factory=set)  # programmes whose mentees choose now
+    requests: dict[int, RequestStatus] = field(default_factory=dict)
 
 
 Check = Callable[[Outbox, Facts], str | None]
@@ -272,6 +277,20 @@ async def _resources(session: AsyncSession, rows: Sequence[Outbox], facts: Facts
     programmes = (_param(r, "programme_id") for r in rows)
     spaces = await _where_in(session, with_channel, SafeSpace.programme_id, programmes)
     facts.spaces = {(p, c) for p, c in spaces if c is not None}
+
+
+async def _choosing(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
+    query = select(Programme)
+    found = await _where_in(session, query, Programme.id, (_param(r, "programme_id") for r in rows))
+    facts.choosing = {p.id for (p,) in found if choosing_open(p)}
+
+
+async def _requests(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
+    query = select(MentorRequest.id, MentorRequest.status)
+    found = await _where_in(
+        session, query, MentorRequest.id, (_param(r, "request_id") for r in rows)
+    )
+    facts.requests = {key: value for key, value in found}
 
 
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------
@@ -463,6 +482,23 @@ def newcomer_still_in(row: Outbox, facts: Facts) -> str | None:
     return None
 
 
+@_reads(_choosing)
+def still_choosing(row: Outbox, facts: Facts) -> str | None:
+    """Mentees still choose their mentors in the programme: the lead has not closed it."""
+    return None if int(_param(row, "programme_id") or 0) in facts.choosing else "choosing closed"
+
+
+def request_is(status: RequestStatus) -> Check:
+    @_reads(_requests)
+    def check(row: Outbox, facts: Facts) -> str | None:
+        found = facts.requests.get(int(_param(row, "request_id") or 0))
+        if found is None:
+            return "request gone"
+        return None if found == status else f"request {found}"
+
+    return check
+
+
 # Every kind, and what must still hold for its message to be sent; besides these, nothing
 # goes to a workspace that uninstalled the app.
 RULES: dict[str, tuple[Check, ...]] = {
@@ -481,6 +517,11 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.RESOURCE: (resource_still_posted,),
     Kind.STARTER_SET: (newcomer_still_in,),
     Kind.PAUSE_OVER: (still_signed_up, pair_going),
+    Kind.CHOOSE: (still_signed_up, still_choosing),
+    Kind.MENTOR_REQUEST: (still_signed_up, request_is(RequestStatus.OPEN)),
+    Kind.CHOICE_ACCEPTED: (still_signed_up, request_is(RequestStatus.ACCEPTED)),
+    Kind.CHOOSING_CLOSED: (still_signed_up, request_is(RequestStatus.WITHDRAWN)),
+    Kind.STILL_CHOOSING: (to_a_lead, still_choosing),
     Kind.INTRO: (pair_introduced,),
     # A Home shows whatever the database holds when it goes: only an uninstall makes it moot.
     Kind.HOME: (installed,),
@@ -507,6 +548,8 @@ _ORDER: tuple[Loader, ...] = (
     _invites,
     _pairs_of_people,
     _resources,
+    _choosing,
+    _requests,
 )
 
 

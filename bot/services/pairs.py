@@ -24,7 +24,8 @@ from bot.models import (
     ScheduledKind,
     ScheduledMessage,
 )
-from bot.services import outbox
+from bot.services import calendar, outbox
+from bot.services.calendar import CalendarEntry
 from bot.services.errors import Refused
 from bot.services.leads import lead_ids
 from bot.services.programmes import find_programmes
@@ -91,6 +92,7 @@ class Ending:
     pair: PairFacts
     cancelled: tuple[tuple[str, str], ...]  # (channel, scheduled message id) to delete
     lead_ids: tuple[str, ...]
+    calendar: tuple[CalendarEntry, ...] = ()  # meetings still ahead, now cancelled
 
 
 def member_of(participant: Participant) -> Member:
@@ -256,7 +258,8 @@ async def end_pair(
     )
     ended = facts(pair, info.programme_name)
     told = await lead_ids(session, programme_id=pair.programme_id, with_supporter=True)
-    return Ending(ended, cancelled, told)
+    called_off = await calendar.cancel_ahead(session, pair=ended, now=now)
+    return Ending(ended, cancelled, told, called_off)
 
 
 async def programme_status(session: AsyncSession, *, programme_id: int) -> ProgrammeStatus:

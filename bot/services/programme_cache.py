@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.db import Database
-from bot.models import Programme, ProgrammeStatus
+from bot.models import MatchingMode, Programme, ProgrammeStatus
 from bot.services.recent import Recent
 
 
@@ -37,6 +37,7 @@ class ProgrammeSnapshot:
     enrolment_deadline: date
     topics: tuple[str, ...]
     objectives: tuple[ObjectiveSnapshot, ...]
+    matching_mode: MatchingMode = MatchingMode.LEAD
 
     @classmethod
     def of(cls, programme: Programme) -> ProgrammeSnapshot:
@@ -52,6 +53,7 @@ class ProgrammeSnapshot:
             objectives=tuple(
                 ObjectiveSnapshot(o.id, o.title, o.measure) for o in programme.objectives
             ),
+            matching_mode=programme.matching_mode,
         )
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from bot.ids import Field
-from bot.models import Medium
+from bot.models import MatchingMode, Medium
 
 MAX_OBJECTIVES = 5
 MAX_TOPICS = 25
@@ -44,6 +44,10 @@ _MESSAGING: tuple[_WholeNumber, ...] = (
 _KEEPING: tuple[_WholeNumber, ...] = (
     ("resource_every_days", Field.RESOURCE_DAYS, 1, 60, "the days between resources"),
     ("purge_after_days", Field.PURGE_DAYS, 7, 730, "the days free text is kept after closing"),
+)
+# Mentee-led choice, asked by the full set-up form only.
+_CHOOSING: tuple[_WholeNumber, ...] = (
+    ("answer_days", Field.ANSWER_DAYS, 1, 14, "the days a mentor has to answer a request"),
 )
 
 
@@ -82,6 +86,9 @@ class ProgrammeInput:
     leads_in_spaces: bool = False
     resource_every_days: int = 7
     purge_after_days: int = 90
+    # Who decides the pairs, and how long a mentor has to answer a mentee who chose them.
+    matching_mode: MatchingMode = MatchingMode.LEAD
+    answer_days: int = 3
 
 
 @dataclass
@@ -256,17 +263,28 @@ def _contract(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
 
 
 def _matching(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
-    """The matching rules ticked, the time-zone gap (none when blank) and mentor capacity."""
+    """The matching rules ticked, the time-zone gap (none when blank), mentor capacity, and
+    who decides the pairs."""
     rules = form.get(Field.RULES) or []
     rules = set(rules) if isinstance(rules, list | tuple | set) else set()
     tz_gap: int | None = None
     if form_text(form, Field.MAX_TZ_GAP):
         tz_gap = _int(form, Field.MAX_TZ_GAP, errors, 0, 24, "the maximum time-zone gap in hours")
-    return {
+    values: dict[str, Any] = {
         **{f"rule_{rule}": rule in rules for rule in MATCHING_RULES},
         "max_tz_gap_hours": tz_gap,
         "mentor_capacity": _int(form, Field.CAPACITY, errors, 1, 5, "the mentees per mentor"),
     }
+    if Field.MATCHING_MODE in form:  # forms that do not ask keep the lead's matching
+        values["matching_mode"] = choice(
+            form,
+            Field.MATCHING_MODE,
+            errors,
+            missing="Choose who decides the pairs.",
+            default=MatchingMode.LEAD,
+        )
+    values.update(_ints(form, errors, [row for row in _CHOOSING if row[1] in form]))
+    return values
 
 
 def _spaces_and_keeping(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from bot.models import (
 from bot.services import outbox, sweeping
 from bot.services.errors import Refused
 from bot.services.outbox import Kind, Message
-from bot.services.spaces import Space
+from bot.services.spaces import Space, spaces_of_side
 from bot.services.workspaces import installed
 
 AUDIENCES = {
@@ -250,6 +250,20 @@ async def queue_starter_sets(
         if space.channel_id
     ]
     return await outbox.enqueue(session, welcome, now=now)
+
+
+async def welcome_newcomer(
+    session: AsyncSession, *, programme_id: int, side: Role, user_id: str, now: datetime
+) -> list[Space]:
+    """A first sign-up's side of the safe spaces, to invite them to, with their starter set
+    queued: in the sign-up's own transaction, so joining is one unit of work."""
+    theirs = await spaces_of_side(session, programme_id=programme_id, side=side)
+    programme = await session.get(Programme, programme_id)  # usually loaded already
+    if programme is not None:
+        await queue_starter_sets(
+            session, programme=programme, spaces=theirs, user_id=user_id, now=now
+        )
+    return theirs
 
 
 def starter_message(programme: Programme, *, user_id: str, channel_id: str, side: Role) -> Message:

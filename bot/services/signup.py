@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -245,8 +244,9 @@ async def sign_up(
     profile: Profile,
     data: SignupInput,
     now: datetime,
-) -> tuple[Participant, bool]:
-    """Join, or update the answers of someone already signed up. Returns (participant, created)."""
+) -> tuple[int, bool]:
+    """Join, or update the answers of someone already signed up. Returns (participant id,
+    created)."""
     programme = (
         await session.execute(
             select(
@@ -260,27 +260,40 @@ async def sign_up(
         raise EnrolmentClosed(
             f"Enrolment for “{programme.name}” is closed, so your answers were not saved."
         )
-    participant = await get_participant(session, programme_id=programme.id, user_id=profile.user_id)
-    created = participant is None
-    if participant is None:
-        participant = Participant(programme_id=programme.id, user_id=profile.user_id, joined_at=now)
-        participant.ratings = []
-    _apply(participant, data, profile, now)
-    if not created:
-        return participant, created
-    try:
-        # A savepoint only for a new row: the same person submitting twice at once.
-        async with session.begin_nested():
-            session.add(participant)
-    except IntegrityError:
-        # The same person submitted twice at once: the other submission created the row.
-        participant = await get_participant(
-            session, programme_id=programme.id, user_id=profile.user_id
+    # A newcomer's row in one statement (a sign-up is most often a first one). Someone already
+    # in, or the same person's other submission at the same moment, inserts nothing here and
+    # is updated below instead.
+    joined = await session.scalar(
+        outbox.dialect_insert(session)(Participant)
+        .values(
+            programme_id=programme.id,
+            user_id=profile.user_id,
+            joined_at=now,
+            **_answers(data, profile, now),
         )
-        assert participant is not None
-        _apply(participant, data, profile, now)
-        created = False
-    return participant, created
+        .on_conflict_do_nothing(index_elements=["programme_id", "user_id"])
+        .returning(Participant.id)
+    )
+    if joined is not None:
+        if data.baseline:
+            await session.execute(
+                insert(ObjectiveRating),
+                [
+                    {
+                        "participant_id": joined,
+                        "objective_id": objective_id,
+                        "phase": RatingPhase.BASELINE,
+                        "rating": rating,
+                        "rated_at": now,
+                    }
+                    for objective_id, rating in data.baseline.items()
+                ],
+            )
+        return joined, True
+    participant = await get_participant(session, programme_id=programme.id, user_id=profile.user_id)
+    assert participant is not None
+    _apply(participant, data, profile, now)
+    return participant.id, False
 
 
 def _apply_baseline(participant: Participant, baseline: dict[int, int], now: datetime) -> None:
@@ -300,22 +313,30 @@ def _apply_baseline(participant: Participant, baseline: dict[int, int], now: dat
             )
 
 
+def _answers(data: SignupInput, profile: Profile, now: datetime) -> dict[str, Any]:
+    """A sign-up's columns, for a new row or over an existing one."""
+    return {
+        "role": data.role,
+        "status": ParticipantStatus.SIGNED_UP,
+        "withdrawn_at": None,
+        "display_name": profile.display_name,
+        "tz": profile.tz,
+        "department": data.department,
+        "grade_level": data.grade_level,
+        "line_manager_id": data.line_manager_id,
+        "topics": data.topics,
+        "skills": data.skills,
+        "personality": data.personality,
+        "preferred_medium": data.preferred_medium,
+        "goals": data.goals,
+        "consented_at": now,
+        "updated_at": now,
+    }
+
+
 def _apply(participant: Participant, data: SignupInput, profile: Profile, now: datetime) -> None:
-    participant.role = data.role
-    participant.status = ParticipantStatus.SIGNED_UP
-    participant.withdrawn_at = None
-    participant.display_name = profile.display_name
-    participant.tz = profile.tz
-    participant.department = data.department
-    participant.grade_level = data.grade_level
-    participant.line_manager_id = data.line_manager_id
-    participant.topics = data.topics
-    participant.skills = data.skills
-    participant.personality = data.personality
-    participant.preferred_medium = data.preferred_medium
-    participant.goals = data.goals
-    participant.consented_at = now
-    participant.updated_at = now
+    for column, value in _answers(data, profile, now).items():
+        setattr(participant, column, value)
     _apply_baseline(participant, data.baseline, now)
 
 

@@ -161,6 +161,14 @@ async def spaces_of_person(
     return [_space(space, name) for space, name in rows]
 
 
+async def spaces_of_side(session: AsyncSession, *, programme_id: int, side: Role) -> list[Space]:
+    """The programme's spaces for one side (a newcomer's, whose role is known)."""
+    rows = await session.execute(
+        _named_spaces().where(SafeSpace.programme_id == programme_id, SafeSpace.side == side)
+    )
+    return [_space(space, name) for space, name in rows]
+
+
 async def spaces_with(session: AsyncSession, *, team_id: str, user_id: str) -> list[Space]:
     """Every safe space the person belongs in, across the workspace's programmes."""
     rows = await session.execute(

@@ -31,6 +31,7 @@ ITEM = {
     Sweep.SURVEYS: "programme",
     Sweep.SURVEY_REMINDERS: "survey invite",
     Sweep.RESOURCES: "safe space",
+    Sweep.REQUESTS: "mentor request",
 }
 
 T = TypeVar("T")

@@ -38,11 +38,20 @@ async def send_files(
 ) -> list[str]:
     """Share the files in the person's DM with the app; returns the file ids."""
     channel = await dm_channel(db, client, team_id=team_id, user_id=user_id)
+    return await share_files(client, channel=channel, files=files)
+
+
+async def share_files(
+    client: AsyncWebClient, *, channel: str, files: list[Upload], comment: str | None = None
+) -> list[str]:
+    """Share the files in a conversation the app is in, with a comment (mrkdwn) if given;
+    returns the file ids."""
     done = await client.files_upload_v2(
         channel=channel,
         file_uploads=[
             {"content": f.content, "filename": f.filename, "title": f.title} for f in files
         ],
+        initial_comment=comment,
     )
     shared: list[dict[str, Any]] = done.get("files", [])
     return [f["id"] for f in shared]

@@ -167,5 +167,8 @@ def agreed_summary(agreement: AgreementFacts) -> tuple[Mrkdwn, list[Block]]:
             blocks.button(
                 "Change", Action.AGREEMENT_CHANGE, metadata(agreement.pair.id, agreement.version)
             ),
+            blocks.button(
+                "Add the series to my calendar", Action.CALENDAR_SERIES, str(agreement.pair.id)
+            ),
         ),
     ]

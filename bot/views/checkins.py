@@ -13,7 +13,7 @@ from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.forms import MEDIUM_LABELS, MEDIUM_OPTIONS, which_one
 from bot.views.mrkdwn import Mrkdwn, join, mention, mrkdwn
-from bot.views.when import slack_date
+from bot.views.when import slack_date, slot_hint, slot_options
 
 USEFULNESS = [
     ("1 – not useful", "1"),
@@ -47,6 +47,7 @@ def checkin_modal(
     today: date,
     minutes: int,
     medium: Medium,
+    suggested: Sequence[datetime] = (),
 ) -> Block:
     partner = pair.other(user_id)
     body = [
@@ -61,17 +62,43 @@ def checkin_modal(
         *_session_facts(topics, today=today, minutes=minutes, medium=medium),
         *_notes(),
         *_action_rows(partner),
-        blocks.input_block(
-            Field.NEXT_SESSION,
-            "Next session",
-            {"type": "datetimepicker"},
-            optional=True,
-            hint="Each of you gets a reminder the day before.",
-        ),
+        *_next_session(pair, user_id, suggested),
     ]
     return blocks.modal(
         View.CHECKIN, "Log a session", body, submit="Save", private_metadata=str(pair.id)
     )
+
+
+def _next_session(pair: PairFacts, user_id: str, suggested: Sequence[datetime]) -> list[Block]:
+    """Times that suit both to pick from, and a time of one's own, which wins if given."""
+    if not suggested:
+        return [
+            blocks.input_block(
+                Field.NEXT_SESSION,
+                "Next session",
+                {"type": "datetimepicker"},
+                optional=True,
+                hint="Each of you gets a reminder the day before, and a calendar file.",
+            )
+        ]
+    partner, me = pair.other(user_id), pair.member(user_id)
+    return [
+        blocks.input_block(
+            Field.SUGGESTED_SESSION,
+            "Next session: times that suit you both",
+            blocks.radio_buttons(slot_options(suggested, partner.name, partner.tz)),
+            optional=True,
+            hint=slot_hint(me.tz if me else None),
+        ),
+        blocks.input_block(
+            Field.NEXT_SESSION,
+            "Or a time of your own",
+            {"type": "datetimepicker"},
+            optional=True,
+            hint="Yours wins over a time picked above. Each of you gets a reminder the day "
+            "before, and a calendar file.",
+        ),
+    ]
 
 
 def _session_facts(

@@ -3,6 +3,7 @@ the private "go" or "not for me", and how it ended."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.ids import Action, Field, View, keyed
@@ -11,7 +12,7 @@ from bot.services.pairs import Member, PairFacts
 from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, code, join, mention, mrkdwn
-from bot.views.when import local, slack_date
+from bot.views.when import local, slack_date, slot_hint, slot_options
 
 Rendered = tuple[Mrkdwn, list[Block]]
 
@@ -24,8 +25,11 @@ def _both_local(at: datetime, pair: PairFacts) -> Mrkdwn:
     )
 
 
-def times_modal(pair_id: int, other: Member, *, default: datetime) -> Block:
-    """Up to three date-time pickers; Slack shows them in the proposer's own time zone."""
+def times_modal(
+    pair_id: int, me: Member, other: Member, *, default: datetime, suggested: Sequence[datetime]
+) -> Block:
+    """Times that suit both to tick, and up to three date-time pickers for times of one's
+    own; Slack shows them in the proposer's own time zone."""
     body: list[Block] = [
         blocks.section(
             mrkdwn(
@@ -35,11 +39,30 @@ def times_modal(pair_id: int, other: Member, *, default: datetime) -> Block:
             )
         )
     ]
+    if suggested:
+        body.append(
+            blocks.input_block(
+                Field.SUGGESTED_TIMES,
+                "Times that suit you both",
+                blocks.checkboxes(slot_options(suggested, other.name, other.tz)),
+                optional=True,
+                hint=slot_hint(me.tz),
+            )
+        )
+    else:
+        body.append(
+            blocks.context(
+                "No time in the next four weeks falls inside both your working hours: "
+                "pick times below, as early or late as suits you both."
+            )
+        )
     for number, field in enumerate(TIME_FIELDS, start=1):
         element: Block = {"type": "datetimepicker"}
-        if number == 1:
+        if number == 1 and not suggested:
             element["initial_date_time"] = int(default.timestamp())
-        body.append(blocks.input_block(field, f"Option {number}", element, optional=number > 1))
+        label = f"Option {number}" if not suggested else f"Or a time of your own ({number})"
+        required = number == 1 and not suggested
+        body.append(blocks.input_block(field, label, element, optional=not required))
     body.append(
         blocks.input_block(
             Field.NOTE,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.services.outbox import Kind
-from bot.views import nudges, programme_end, resources, surveys
+from bot.views import choosing, nudges, programme_end, resources, surveys
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn
 
@@ -26,6 +26,11 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[Mrkdwn, list[Block]]]] = {
     Kind.RESOURCE: resources.posted,
     Kind.STARTER_SET: resources.starter,
     Kind.PAUSE_OVER: nudges.pause_over,
+    Kind.CHOOSE: choosing.choose,
+    Kind.MENTOR_REQUEST: choosing.mentor_request,
+    Kind.CHOICE_ACCEPTED: choosing.choice_accepted,
+    Kind.CHOOSING_CLOSED: choosing.choosing_closed,
+    Kind.STILL_CHOOSING: choosing.still_choosing,
 }
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from bot.ids import Field, View
-from bot.models import Medium
+from bot.models import MatchingMode, Medium
 from bot.services.leads import MAX_LEADS
 from bot.services.programme_rules import DEFAULT_TOPICS, ProgrammeInput
 from bot.views import blocks
@@ -19,6 +19,22 @@ RULE_OPTIONS = [
     blocks.option("Mentor is more junior than mentee", "mentor_more_junior"),
     blocks.option("Never inside one reporting line", "outside_reporting_line"),
     blocks.option("Only across departments", "cross_department"),
+]
+
+MODE_OPTIONS = [
+    blocks.option(
+        "The lead matches", MatchingMode.LEAD.value, "You run matching, preview and approve."
+    ),
+    blocks.option(
+        "Mentees choose",
+        MatchingMode.CHOOSE.value,
+        "Each mentee asks a suggested mentor; you match whoever is left.",
+    ),
+    blocks.option(
+        "Both",
+        MatchingMode.BOTH.value,
+        "Mentees may choose until you run matching for everyone else.",
+    ),
 ]
 
 DEFAULT_GROUND_RULES = (
@@ -65,6 +81,14 @@ NUMBERS = {
         hint="Leave empty for no limit.",
     ),
     Field.CAPACITY: _Number("Mentees per mentor", lambda p: p.mentor_capacity, 1, 5),
+    Field.ANSWER_DAYS: _Number(
+        "Days a mentor has to answer a mentee's request",
+        lambda p: p.answer_days,
+        1,
+        14,
+        hint="When mentees choose: an unanswered request lapses and the mentee sees other "
+        "suggestions.",
+    ),
     Field.GRACE: _Number("Grace days before a nudge", lambda p: p.nudge_grace_days, 0, 60),
     Field.PULSE: _Number("Weeks between pulse surveys", lambda p: p.pulse_every_weeks, 1, 26),
     Field.QUIET_START: _Number(
@@ -223,10 +247,13 @@ def _matching(programme: ProgrammeInput) -> list[Block]:
         "cross_department": programme.rule_cross_department,
     }
     rules = blocks.checkboxes(RULE_OPTIONS, chosen=[o for o in RULE_OPTIONS if chosen[o["value"]]])
+    mode = blocks.radio_buttons(MODE_OPTIONS, initial=programme.matching_mode.value)
     return [
         blocks.header("Matching"),
         blocks.input_block(Field.RULES, "Rules", rules, optional=True),
         *_numbers(programme, Field.MAX_TZ_GAP, Field.CAPACITY),
+        blocks.input_block(Field.MATCHING_MODE, "Who decides the pairs", mode),
+        *_numbers(programme, Field.ANSWER_DAYS),
     ]
 
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from bot.ids import BASELINE_PREFIX, Action, Field, View, keyed
-from bot.models import Participant, Personality, Programme, RatingPhase, Role
+from bot.models import MatchingMode, Participant, Personality, Programme, RatingPhase, Role
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.signup import GRADE_LEVELS, Participation
 from bot.views import blocks
@@ -66,7 +66,7 @@ def signup_modal(programme: SignupProgramme, existing: Participant | None = None
         _heading(programme),
         *_about_you(programme, existing),
         *_baseline(programme, existing),
-        *_how_you_work(existing),
+        *_how_you_work(existing, shown=_shown_to_choosers(programme)),
         blocks.divider(),
         blocks.section(mrkdwn("*Ground rules*\n{rules}", rules=programme.ground_rules)),
         blocks.input_block(Field.CONSENT, "Consent", blocks.checkboxes([CONSENT_OPTION])),
@@ -135,8 +135,19 @@ def _about_you(programme: SignupProgramme, existing: Participant | None) -> list
                 multiline=True, initial=existing.skills if existing else None, max_length=1000
             ),
             optional=True,
+            hint=_shown_to_choosers(programme),
         ),
     ]
+
+
+def _shown_to_choosers(programme: SignupProgramme) -> str | None:
+    """Where mentees choose their mentor, what a mentor writes here is what they see."""
+    if programme.matching_mode == MatchingMode.LEAD:
+        return None
+    return (
+        "Mentors: mentees choosing their mentor see the topics you offer, your skills and "
+        "what you bring (never your level or line manager)."
+    )
 
 
 def _baseline(programme: SignupProgramme, existing: Participant | None) -> list[Block]:
@@ -157,7 +168,7 @@ def _baseline(programme: SignupProgramme, existing: Participant | None) -> list[
     ]
 
 
-def _how_you_work(existing: Participant | None) -> list[Block]:
+def _how_you_work(existing: Participant | None, *, shown: str | None) -> list[Block]:
     return [
         blocks.input_block(
             Field.PERSONALITY,
@@ -179,6 +190,7 @@ def _how_you_work(existing: Participant | None) -> list[Block]:
             blocks.text_input(
                 multiline=True, initial=existing.goals if existing else None, max_length=2000
             ),
+            hint=shown,
         ),
     ]
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import Date, Integer, func, select, update
 
-from bot.bulk import JsonRows
+from bot.bulk import Rows
 from bot.db import Database, UTCDateTime
 from bot.models import Outbox, OutboxStatus, Pair
 from bot.sandbox.seed import seed_active_pairs
@@ -78,7 +78,7 @@ async def test_a_key_already_queued_is_neither_queued_again_nor_counted(db: Data
     assert rows["test:3"].created_at == later
 
 
-async def test_rows_from_one_json_document_update_dates_and_times(db: Database) -> None:
+async def test_rows_read_back_as_a_table_update_dates_and_times(db: Database) -> None:
     await seed_active_pairs(db, pairs=3, due=3, now=NOW)
     steps = {"pair_id": Integer(), "step": Integer(), "due": UTCDateTime(), "anchor": Date()}
     async with db.transaction() as session:
@@ -87,7 +87,7 @@ async def test_rows_from_one_json_document_update_dates_and_times(db: Database) 
             ids[0]: (2, BERLIN_EVENING, date(2026, 2, 28)),
             ids[1]: (1, None, date(2025, 12, 31)),
         }
-        rows = JsonRows(session.get_bind().dialect, "steps", steps)
+        rows = Rows(session.get_bind().dialect, "steps", steps)
         pair = Pair.__table__
         await session.execute(
             update(pair)
@@ -97,12 +97,7 @@ async def test_rows_from_one_json_document_update_dates_and_times(db: Database) 
                 momentum_due_at=rows.c["due"],
                 momentum_anchor_on=rows.c["anchor"],
             ),
-            rows.params(
-                [
-                    {"pair_id": pid, "step": step, "due": due, "anchor": anchor}
-                    for pid, (step, due, anchor) in wanted.items()
-                ]
-            ),
+            rows.params([(pid, *values) for pid, values in wanted.items()]),
         )
     async with db.transaction() as session:
         found = {

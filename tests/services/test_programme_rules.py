@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.ids import Field
-from bot.models import Medium
+from bot.models import MatchingMode, Medium
 from bot.services.programme_rules import FormErrors, ProgrammeInput, validate_programme
 
 TODAY = date(2026, 1, 5)
@@ -76,6 +76,8 @@ def test_good_form_gives_typed_input() -> None:
         ({Field.MAX_TZ_GAP: "30"}, Field.MAX_TZ_GAP, "between 0 and 24"),
         ({Field.GROUND_RULES: ""}, Field.GROUND_RULES, "ground rules"),
         ({Field.QUIET_START: "24"}, Field.QUIET_START, "between 0 and 23"),
+        ({Field.MATCHING_MODE: "anyone"}, Field.MATCHING_MODE, "who decides"),
+        ({Field.ANSWER_DAYS: "0"}, Field.ANSWER_DAYS, "between 1 and 14"),
     ],
 )
 def test_bad_input_names_the_field(overrides: dict, field: str, words: str) -> None:
@@ -91,3 +93,14 @@ def test_every_problem_is_reported_at_once() -> None:
     )
     assert isinstance(result, FormErrors)
     assert {Field.NAME, Field.SESSIONS, Field.ENDS} <= set(result.errors)
+
+
+def test_who_decides_the_pairs_is_the_leads_matching_unless_the_form_says_otherwise() -> None:
+    plain = validate_programme(good_form(), today=TODAY)
+    assert isinstance(plain, ProgrammeInput)
+    assert (plain.matching_mode, plain.answer_days) == (MatchingMode.LEAD, 3)
+    chosen = validate_programme(
+        good_form(**{Field.MATCHING_MODE: "choose", Field.ANSWER_DAYS: "5"}), today=TODAY
+    )
+    assert isinstance(chosen, ProgrammeInput)
+    assert (chosen.matching_mode, chosen.answer_days) == (MatchingMode.CHOOSE, 5)

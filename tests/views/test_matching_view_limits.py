@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.models import ActionStatus, MatchRunStatus, Medium, PairStatus, Role
 from bot.sandbox.double.block_kit import check_message_blocks, check_view
@@ -75,7 +75,16 @@ def test_pair_messages_and_forms() -> None:
     assert check_message_blocks(matching.pairs_list("P" * 80, pairs)) == []
     assert check_message_blocks(matching.pairs_list("P" * 80, pairs, ended_on=AT.date())) == []
     assert_modal_ok(matching.constraint_modal(1))
-    assert_modal_ok(chemistry.times_modal(1, member(1, Role.MENTOR), default=AT))
+    for offered in ((), [AT + timedelta(days=d) for d in range(4)]):
+        assert_modal_ok(
+            chemistry.times_modal(
+                1,
+                member(2, Role.MENTEE),
+                member(1, Role.MENTOR),
+                default=AT,
+                suggested=offered,
+            )
+        )
     assert_modal_ok(chemistry.not_for_me_modal(1, member(1, Role.MENTOR)))
     proposal = Proposal(1, pairs[0], pairs[0].mentee, (AT, AT, AT), "n" * 500, (), ())
     agreement = Agreement(1, pairs[0], pairs[0].mentee, AT, "n" * 500, None, ())
@@ -115,6 +124,7 @@ def test_home_and_checkin_form_for_a_busy_pair() -> None:
             today=date(2026, 2, 1),
             minutes=60,
             medium=Medium.VIDEO,
+            suggested=[AT + timedelta(days=d) for d in range(4)],
         )
     )
     assert (

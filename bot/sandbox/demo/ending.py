@@ -77,7 +77,8 @@ async def play_ending(
     (folder / "report.md").write_text("\n\n".join(lines) + "\n")
     written = ["report.md"]
     for entry in box.double.state.files.values():
-        if entry.get("content"):
+        # (The pairs' calendar files were shared along the way; this is the report's.)
+        if entry.get("content") and not entry["name"].endswith(".ics"):
             (folder / entry["name"]).write_bytes(entry["content"])
             written.append(entry["name"])
     log.say(f"    the report, its chart and its CSV are in {folder}: {', '.join(written)}")

@@ -108,7 +108,7 @@ async def play_pair_work(box: Sandbox, log: Transcript, step: Step, clock: FakeC
         # Weeks pass in a moment here; in Slack, its per-minute limits would long have reset.
         box.double.reset_rate_limits()
         day = clock.now().date().isoformat()
-        nxt = int((clock.now() + timedelta(days=14)).timestamp())
+        nxt = int((clock.now() + timedelta(days=14)).replace(minute=0, second=0).timestamp())
         log.say(f"\n… two weeks on ({day})")
         for index, (_, mentor, mentee) in enumerate(pairs):
             writer = mentor if week % 2 == 0 else mentee

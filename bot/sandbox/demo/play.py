@@ -21,6 +21,7 @@ from bot.ids import BASELINE_PREFIX, Action, Command, Field
 from bot.migrate import upgrade_head
 from bot.models import Participant, ParticipantStatus, Programme
 from bot.sandbox import Sandbox
+from bot.sandbox.demo.choosing import play_choosing
 from bot.sandbox.demo.ending import play_ending
 from bot.sandbox.demo.matching import play_matching
 from bot.sandbox.demo.momentum import play_momentum
@@ -45,6 +46,8 @@ PROGRAMME: dict[str, Any] = {
     "Understanding of generative AI at work | self-rating 1-5\n"
     "Insight into how early-career colleagues experience us | self-rating 1-5",
     Field.TOPICS: "AI, Social media, Hybrid working, Digital tools, Generational perspectives",
+    # Mentees may choose their mentor until the lead matches everyone else.
+    Field.MATCHING_MODE: "both",
 }
 
 
@@ -146,6 +149,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
         await _sign_up_everyone(stage, cast, rng)
         await _change_of_plans(stage, cast)
         await _lead_looks_and_closes(stage)
+        await play_choosing(box, log, step, clock)
         await play_matching(box, log, step, clock, lead)
         await play_pair_work(box, log, step, clock)
         await play_momentum(box, log, step, clock, lead)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.sandbox.double import SlackDouble
@@ -89,6 +90,15 @@ class Transcript:
             shown = _text_of(args.get("blocks"), args.get("text") or "")
             buttons = " ".join(_buttons(args.get("blocks")))
             return f"{where} ({verb}): {short(shown)} {buttons}".rstrip()
+        if method == "files.completeUploadExternal":
+            shared = args.get("files") or "[]"
+            files = json.loads(shared) if isinstance(shared, str) else shared
+            parts = [
+                short(args.get("initial_comment") or ""),
+                *(f"📎 {f.get('title')}" for f in files),
+            ]
+            where = self.where(args.get("channel_id") or args.get("channels") or "")
+            return f"{where} (file): {' '.join(p for p in parts if p)}"
         if method == "chat.deleteScheduledMessage":
             return f"a scheduled message to {self.where(args.get('channel', ''))} is withdrawn"
         return None

@@ -258,3 +258,34 @@ def _why_unmatched(
         if excluded:
             counts.append(f"{excluded} ruled out ({RULE_WORDS[rule]})")
     return f"No {other} fits the programme's rules: " + "; ".join(counts) + "."
+
+
+def ranked_mentors(data: MatchInput) -> tuple[Pair, ...]:
+    """For the one mentee in `data`: every mentor the hard rules allow who has room for one
+    more mentee (the programme's capacity less what they have `taken`), best score first, each
+    scored and explained as `match` would. What a mentee choosing their mentor is offered."""
+    [mentee] = data.mentees
+    data = MatchInput(
+        mentors=tuple(sorted(data.mentors, key=lambda p: p.id)),
+        mentees=(mentee,),
+        rules=data.rules,
+        forbidden=data.forbidden,
+        managers=data.managers,
+    )
+    if not data.mentors:
+        return ()
+    weights = {**DEFAULT_WEIGHTS, **dict(data.rules.weights)}
+    feasible = np.ones((1, len(data.mentors)), dtype=bool)
+    for mask in rule_masks(data).values():
+        feasible &= mask
+    components = score_components(data)
+    scores = np.zeros(len(data.mentors))
+    for name, values in components.items():
+        scores += weights.get(name, 0.0) * values[0]
+    room = max(data.rules.mentor_capacity, 1)
+    ranked = [
+        Pair(mentor.id, mentee.id, float(scores[j]), _reasons(components, weights, 0, j, data))
+        for j, mentor in enumerate(data.mentors)
+        if feasible[0, j] and mentor.taken < room
+    ]
+    return tuple(sorted(ranked, key=lambda p: (-p.score, p.mentor_id)))

@@ -11,12 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
     ConstraintKind,
+    MentorRequest,
     Pair,
     PairConstraint,
     PairStatus,
     Participant,
     ParticipantStatus,
     Programme,
+    RequestStatus,
     Role,
 )
 from bot.services.matching.model import Candidate, MatchInput, Rules
@@ -47,9 +49,34 @@ def candidate(participant: Participant, at: datetime, taken: int = 0) -> Candida
     )
 
 
+async def _chosen(
+    session: AsyncSession,
+    programme_id: int,
+    by_id: dict[int, Participant],
+    *,
+    pinned: set[tuple[str, str]],
+    forbidden: set[tuple[str, str]],
+) -> set[tuple[str, str]]:
+    """Pairs mentees chose and mentors accepted, to pin: not one the lead forbade or that
+    ended, nor for a mentee the lead pinned to someone else. A mentor's "no" to a mentee is
+    added to `forbidden`, so the lead's run never proposes what the mentor declined."""
+    requests = await session.scalars(
+        select(MentorRequest).where(
+            MentorRequest.programme_id == programme_id,
+            MentorRequest.status.in_((RequestStatus.ACCEPTED, RequestStatus.DECLINED)),
+        )
+    )
+    accepted: set[tuple[str, str]] = set()
+    for request in requests:
+        key = (by_id[request.mentor_id].user_id, by_id[request.mentee_id].user_id)
+        (accepted if request.status == RequestStatus.ACCEPTED else forbidden).add(key)
+    placed = {mentee for _, mentee in pinned}
+    return {k for k in accepted if k not in forbidden and k[1] not in placed}
+
+
 async def load_pool(session: AsyncSession, *, programme: Programme, at: datetime) -> MatchInput:
     """Everyone signed up and not yet in an introduced or confirmed pair, and mentors with
-    room for another mentee."""
+    room for another mentee; the pairs mentees chose and mentors accepted are pinned."""
     people = list(
         (
             await session.scalars(
@@ -74,6 +101,7 @@ async def load_pool(session: AsyncSession, *, programme: Programme, at: datetime
     for constraint in constraints:
         key = (by_id[constraint.mentor_id].user_id, by_id[constraint.mentee_id].user_id)
         (pinned if constraint.kind == ConstraintKind.PIN else forbidden).add(key)
+    pinned |= await _chosen(session, programme.id, by_id, pinned=pinned, forbidden=forbidden)
 
     capacity = max(programme.mentor_capacity, 1)
     pool = [

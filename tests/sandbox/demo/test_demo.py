@@ -46,11 +46,25 @@ def test_demo_plays_set_up_enrolment_and_sign_up(played: tuple[str, Path]) -> No
     assert "Pick your line manager, not yourself." in out
     assert "You've left" in out
     assert "mentors withdrawn: 1" in out
+    # One mentee chooses a mentor, who accepts; the lead's matching keeps the pair.
+    assert "3 mentees are now choosing their mentors" in out
+    assert "*Choose your mentor for Digital Leaders 2026.*" in out
+    assert "clicks See my suggestions" in out and "Your suggested mentors" in out
+    assert "would like you as their reverse mentor" in out and "[Accept] [Decline]" in out
+    assert "accepted your request in *Digital Leaders 2026*!" in out
+    assert "Choosing is closed in “Digital Leaders 2026”: 1 agreed pair pinned" in out
+    assert "the preview keeps the pair a mentee chose:" in out and "📌 pinned" in out
     # Matching, introductions and chemistry meetings, one "not for me", and a re-match.
     assert "Matching preview: Digital Leaders 2026" in out
     assert "forbids the weakest pair" in out
     assert "group DM with" in out and "[Request chemistry meeting]" in out
     assert "(posted on schedule): How was your chemistry meeting" in out
+    # One pair in far-apart zones ticks times that suit both, and gets a calendar file.
+    [ticks] = re.findall(r"ticks two times that suit both \((\S+) and (\S+)\)", out)
+    assert ticks[0] != ticks[1] and out.count("    offered: ☐ ") == 4
+    assert "(file): 🗓️ Chemistry meeting, <!date^" in out
+    [ics_line] = [line for line in out.splitlines() if ".ics: METHOD:PUBLISH" in line]
+    assert "· SEQUENCE:0" in ics_line and all(zone in ics_line for zone in ticks)
     assert "your reverse mentoring pair is confirmed" in out
     assert "this pairing won't go ahead" in out and "Their reason:" in out
     assert "types /mentoring-admin rematch" in out

@@ -26,10 +26,10 @@ from tests.services.test_programme_rules import good_form
 NOW = datetime(2026, 1, 6, 12, 0, tzinfo=UTC)  # winter: New York is UTC-5
 
 
-async def seed(db: Database) -> dict[str, Participant]:
+async def seed(db: Database) -> dict[str, int]:
     data = validate_programme(good_form(), today=date(2026, 1, 5))
     assert isinstance(data, ProgrammeInput)
-    people: dict[str, Participant] = {}
+    people: dict[str, int] = {}  # participant ids by user
     async with db.transaction() as session:
         programme = await programmes.create_programme(
             session, team_id="T1", lead_id="ULEAD", data=data, now=NOW
@@ -62,7 +62,7 @@ async def seed(db: Database) -> dict[str, Participant]:
                 preferred_medium=Medium.VIDEO,
                 goals="g",
             )
-            participant, _ = await signup.sign_up(
+            participant_id, _ = await signup.sign_up(
                 session,
                 team_id="T1",
                 programme_id=programme.id,
@@ -70,7 +70,7 @@ async def seed(db: Database) -> dict[str, Participant]:
                 data=answers,
                 now=NOW,
             )
-            people[user] = participant
+            people[user] = participant_id
         await session.flush()
     return people
 
@@ -78,7 +78,7 @@ async def seed(db: Database) -> dict[str, Participant]:
 async def test_pool_holds_the_unpaired_with_the_programmes_rules(db: Database) -> None:
     people = await seed(db)
     async with db.transaction() as session:
-        withdrawn = await session.get(Participant, people["UM3"].id)
+        withdrawn = await session.get(Participant, people["UM3"])
         withdrawn.status = ParticipantStatus.WITHDRAWN
         programme = (await programmes.find_programmes(session, team_id="T1"))[0]
         data = await load_pool(session, programme=programme, at=NOW)
@@ -100,24 +100,24 @@ async def test_active_pairs_leave_the_pool_and_constraints_apply(db: Database) -
             [
                 Pair(
                     programme_id=programme.id,
-                    mentor_id=people["UM3"].id,
-                    mentee_id=people["UE2"].id,
+                    mentor_id=people["UM3"],
+                    mentee_id=people["UE2"],
                     status=PairStatus.CONFIRMED,
                     created_at=NOW,
                     updated_at=NOW,
                 ),
                 Pair(
                     programme_id=programme.id,
-                    mentor_id=people["UM1"].id,
-                    mentee_id=people["UE1"].id,
+                    mentor_id=people["UM1"],
+                    mentee_id=people["UE1"],
                     status=PairStatus.DISSOLVED,
                     created_at=NOW,
                     updated_at=NOW,
                 ),
                 PairConstraint(
                     programme_id=programme.id,
-                    mentor_id=people["UM2"].id,
-                    mentee_id=people["UE1"].id,
+                    mentor_id=people["UM2"],
+                    mentee_id=people["UE1"],
                     kind=ConstraintKind.PIN,
                     created_at=NOW,
                 ),
@@ -139,8 +139,8 @@ async def test_a_mentor_with_room_stays_in_the_pool(db: Database) -> None:
         session.add(
             Pair(
                 programme_id=programme.id,
-                mentor_id=people["UM1"].id,
-                mentee_id=people["UE2"].id,
+                mentor_id=people["UM1"],
+                mentee_id=people["UE2"],
                 status=PairStatus.INTRODUCED,
                 created_at=NOW,
                 updated_at=NOW,

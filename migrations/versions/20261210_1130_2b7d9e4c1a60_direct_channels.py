@@ -6,7 +6,7 @@ nothing opens the DM again. Starts empty: each id is learnt from the next call t
 
 Revision ID: 2b7d9e4c1a60
 Revises: 8f01b1080229
-Create Date: 2026-12-08 10:30:00.000000
+Create Date: 2026-12-10 11:30:00.000000
 """
 
 from collections.abc import Sequence

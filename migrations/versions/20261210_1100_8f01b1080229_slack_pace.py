@@ -5,8 +5,8 @@ chat.postMessage, per channel) with the latest slots given out and any hold a 42
 An outbox message waiting for its slot keeps the time of it in `outbox.slot_at`.
 
 Revision ID: 8f01b1080229
-Revises: d4f2a7c91e3b
-Create Date: 2026-12-08 10:00:00.000000
+Revises: afc3dd8b7c87
+Create Date: 2026-12-10 11:00:00.000000
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 import bot.db
 
 revision: str = "8f01b1080229"
-down_revision: str | None = "d4f2a7c91e3b"
+down_revision: str | None = "afc3dd8b7c87"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -35,13 +35,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("slack_pace", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_slack_pace_last_at"), ["last_at"], unique=False)
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("slot_at", bot.db.UTCDateTime(), nullable=True))
+    # In place, not as a batch copy of the outbox (SQLite adds and drops a column itself):
+    # the triggers that delete a deleted pair's or participant's messages name the table.
+    op.add_column("outbox", sa.Column("slot_at", bot.db.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_column("slot_at")
+    op.drop_column("outbox", "slot_at")
     with op.batch_alter_table("slack_pace", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_slack_pace_last_at"))
     op.drop_table("slack_pace")
