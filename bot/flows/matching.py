@@ -4,7 +4,6 @@ the preview, introducing approved pairs, and a lead ending a pair."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,9 +28,6 @@ from bot.services.programmes import find_programmes, get_programme
 from bot.slack.replies import Reply
 from bot.views import matching as views
 from bot.views.mrkdwn import Mrkdwn, code, join, mrkdwn
-
-log = logging.getLogger(__name__)
-
 
 # From this many people the lead sees the engine's stages while it works.
 PROGRESS_FROM = 300
