@@ -1,7 +1,9 @@
 """Scheduler figures: one momentum sweep over 100,000 active pairs of which 20,000 are due,
 run by one, two and three replicas (processes) at once, on SQLite and on PostgreSQL (time to
 claim and queue, and the duplicates found); then the outbox's delivery rate against the Slack
-double with its rate limits on (the per-channel pace of chat.postMessage), and the 429s it sent.
+double with its rate limits on (the per-channel pace of chat.postMessage), and the 429s it sent;
+then a 2,000-pair introduction with a Home refresh each, by two replicas, against each method's
+tier (bench/_introductions.py: about 41 minutes on the real clock).
 
 Each replica count starts from its own copy of one seeded database, and each figure is printed
 with its floor, measured on the same copy straight after the sweep, and the ratio of the two:
@@ -14,6 +16,7 @@ less than the wall-clock time, and the load average, as the machine may be share
     .venv/bin/python bench/sweep.py [--pairs 100000 --due 20000] [--backends sqlite,postgresql]
         [--batch 500]  (pairs per transaction; the default is the scheduler's own)
         [--replicas 1,2,3] [--no-delivery]
+        [--intro-pairs 2000 --intro-replicas 2 --intro-clock real|virtual]  (0 pairs: skip it)
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bench._double import TEAM, bench_workspace  # noqa: E402
+from bench._introductions import introduction_figures  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -340,6 +344,9 @@ async def main() -> None:
     parser.add_argument("--channels", type=int, default=20)
     parser.add_argument("--per-channel", type=int, default=10)
     parser.add_argument("--dms", type=int, default=2000)
+    parser.add_argument("--intro-pairs", type=int, default=2000)
+    parser.add_argument("--intro-replicas", type=int, default=2)
+    parser.add_argument("--intro-clock", choices=("real", "virtual"), default="real")
     args = parser.parse_args()
     counts = [int(n) for n in args.replicas.split(",")]
     for backend, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
@@ -353,6 +360,8 @@ async def main() -> None:
                 await copies.drop_all()
     if not args.no_delivery:
         await delivery_figures(args.channels, args.per_channel, args.dms)
+        if args.intro_pairs:
+            await introduction_figures(args.intro_pairs, args.intro_replicas, args.intro_clock)
 
 
 if __name__ == "__main__":

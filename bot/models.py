@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Double,
     Enum,
     ForeignKey,
     Index,
@@ -739,6 +740,8 @@ class Outbox(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The slot this message holds for its next Web API call (slack_pace), while it waits for it.
+    slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SurveyKind(enum.StrEnum):
@@ -972,6 +975,38 @@ class HandledRequest(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+# --- Slack's rate limits ------------------------------------------------------------------
+
+
+class SlackPace(Base):
+    """The slots given out for one Web API method in one workspace (or, for chat.postMessage,
+    in one channel), shared by every replica: a sender takes the next free slot in the same
+    transaction as every other sender, so together they stay within Slack's limit. Times are
+    seconds since the epoch on the app's clock."""
+
+    __tablename__ = "slack_pace"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    method: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)  # "": the whole method
+    # The latest slots given, oldest first: as many as the limit allows in one window.
+    slots: Mapped[list[float]] = mapped_column(JSON, default=list)
+    last_at: Mapped[float] = mapped_column(Double, index=True)  # the latest slot given
+    held_until: Mapped[float | None] = mapped_column(Double)  # a 429's Retry-After
+
+
+class DirectChannel(Base):
+    """The app's DM with a person, as Slack named it when a call returned it (a message posted
+    to their user id, or conversations.open): later messages and files go straight there, and
+    nothing opens it again."""
+
+    __tablename__ = "direct_channel"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
 
 
 # --- Sweeps ------------------------------------------------------------------------------

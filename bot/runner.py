@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import Deps, build_deps
+from bot.flows.home import home_builder
 from bot.jobs.scheduler import build_sweeps, start_scheduler
 from bot.migrate import schema_state, upgrade_head
 from bot.slack.client import build_web_client
@@ -100,7 +101,7 @@ async def run_until_stopped(
 ) -> None:
     """Run the scheduler's sweeps beside the app until the process stops, then `close` how
     Slack reaches the app and the database."""
-    scheduler = start_scheduler(build_sweeps(deps))
+    scheduler = start_scheduler(build_sweeps(deps, homes=home_builder(deps)))
     try:
         await asyncio.Event().wait()
     finally:
@@ -141,6 +142,7 @@ async def run_job(settings: Settings, name: str) -> str:
         settings.require("slack_bot_token")
     db = await prepare_database(settings)
     try:
-        return await build_sweeps(build_deps(settings, db)).run(name)
+        deps = build_deps(settings, db)
+        return await build_sweeps(deps, homes=home_builder(deps)).run(name)
     finally:
         await db.dispose()

@@ -203,3 +203,41 @@ async def test_steps_left_waiting_are_nudged_once_in_each_persons_day(
     await sandbox.press(EXEC2, sandbox.dms(EXEC2)[-1], Action.AGREEMENT_OPEN)
     shown: Any = sandbox.modal(EXEC2)
     assert shown is not None and shown["callback_id"] == View.AGREEMENT
+
+
+async def test_messages_after_the_first_go_to_the_dm_it_revealed_never_opening_one(
+    agreed: Sandbox, clock: FakeClock
+) -> None:
+    box = agreed
+    await tick(box, clock, at("02-06", 13))  # rung 1: the pair
+    await tick(box, clock, at("02-13", 14))  # rung 2: the mentee alone
+    await tick(box, clock, at("02-20", 14))  # rung 3: the lead, the first the outbox sent them
+    await box.command(LEAD, Command.ADMIN, "report")  # the chart and the CSV, as files
+    posts = [c for c in box.double.calls_to("chat.postMessage") if c.ok]
+
+    def sent_to(user: str, *marks: str) -> list[str]:
+        """Where the app posted the messages that landed in the user's DM (with `marks`)."""
+        dm = box.double.dm_channel(user)
+        return [
+            c.args["channel"]
+            for c in posts
+            if c.response["channel"] == dm and any(m in c.args["text"] for m in marks)
+        ]
+
+    # The starter set, the first the outbox sent each, went to their user id and came back
+    # with their DM's id: every nudge after it went to the DM itself.
+    for user in (MENTOR, EXEC):
+        assert sent_to(user, "Welcome to <#") == [user]
+        assert set(sent_to(user, "since you and", "have not met for")) == {
+            box.double.dm_channel(user)
+        }
+    assert len(sent_to(EXEC, "since you and", "have not met for")) == 2
+    assert sent_to(LEAD, "At risk:") == [LEAD]
+    # Nobody's DM was ever opened; the lead's files went to the DM the alert revealed.
+    assert {c.args["users"] for c in box.double.calls_to("conversations.open")} == {
+        f"{MENTOR},{EXEC}",
+        f"{MENTOR2},{EXEC2}",
+    }
+    lead_dm = box.double.dm_channel(LEAD)
+    files = [f["name"] for f in box.double.files.values() if lead_dm in f["channels"]]
+    assert len(files) == 2  # the trends chart and the pairs CSV

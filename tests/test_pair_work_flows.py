@@ -224,6 +224,7 @@ async def test_a_next_session_whose_day_has_passed_is_no_longer_shown_as_next(
     await agree(sandbox, confirmed)
     booked = datetime(2026, 1, 20, 14, tzinfo=UTC)
     await log_session(sandbox, MENTOR, **{Field.NEXT_SESSION: int(booked.timestamp())})
+    await sandbox.event({"type": "app_home_opened", "user": EXEC, "tab": "home"})
     home = str(sandbox.double.home_view(EXEC))
     assert f"last on 09 Jan, next <!date^{int(booked.timestamp())}^" in home
     # The booked day passes; a week later Eve logs the session they did hold.
@@ -237,6 +238,7 @@ async def test_a_next_session_whose_day_has_passed_is_no_longer_shown_as_next(
     posted = str(last_message(sandbox, confirmed)["blocks"])
     assert "logged your session of *Tue 27 Jan*" in posted
     assert "Next session" not in posted and "No next session is booked yet" in posted
+    await sandbox.event({"type": "app_home_opened", "user": MENTOR, "tab": "home"})
     for user in (MENTOR, EXEC):
         home = str(sandbox.double.home_view(user))
         assert "2 of 6 sessions held, last on 27 Jan, no next session booked." in home

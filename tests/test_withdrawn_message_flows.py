@@ -66,13 +66,21 @@ async def fates(box: Sandbox, kind: Kind) -> dict[str, Fate]:
 
 
 async def deliver(box: Sandbox, clock: FakeClock, when: datetime) -> Counter[str]:
-    """Run the sender; what Slack received, counted by channel (a user id for a DM)."""
+    """Run the sender; what Slack received, counted by channel (a user id for a DM, whether
+    the app named the DM by the user or, once it knew it, by the DM's own id)."""
     clock.set(when)
     mark = len(box.double.calls)
     await box.run_job("deliver")
     return Counter(
-        c.args["channel"] for c in box.double.calls[mark:] if c.method == "chat.postMessage"
+        recipient(box, c.args["channel"])
+        for c in box.double.calls[mark:]
+        if c.method == "chat.postMessage"
     )
+
+
+def recipient(box: Sandbox, channel_id: str) -> str:
+    channel = box.workspace.channels.get(channel_id)
+    return channel.user if channel is not None and channel.is_im and channel.user else channel_id
 
 
 async def behind_the_outbox(box: Sandbox, statement: Any) -> None:

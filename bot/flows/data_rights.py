@@ -25,7 +25,7 @@ async def send_my_data(ask: Ask) -> None:
     content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     upload = Upload(f"my-mentoring-data-{now:%Y-%m-%d}.json", "Your mentoring data", content)
     try:
-        await send_files(client, user_id=user_id, files=[upload])
+        await send_files(deps.db, client, team_id=ask.team_id, user_id=user_id, files=[upload])
     except SlackApiError as exc:
         log.warning("data export not uploaded: %s", exc.response.get("error"))
         await reply("Your data could not be sent just now. Please try again in a minute.")

@@ -4,21 +4,20 @@ the preview, introducing approved pairs, and a lead ending a pair."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.flows.access import LeadClick
 from bot.flows.choosing import may_match
+from bot.flows.delivery import deliver_now
 from bot.flows.endings import announce
-from bot.models import ProgrammeStatus
+from bot.models import OutboxStatus, ProgrammeStatus
 from bot.observe import logs
-from bot.services import audit
+from bot.services import audit, outbox
 from bot.services import pairs as pair_service
 from bot.services.matching import runs
 from bot.services.matching.engine import match
@@ -30,15 +29,8 @@ from bot.slack.replies import Reply
 from bot.views import matching as views
 from bot.views.mrkdwn import Mrkdwn, code, join, mrkdwn
 
-log = logging.getLogger(__name__)
-
-
 # From this many people the lead sees the engine's stages while it works.
 PROGRESS_FROM = 300
-
-
-# An approval still sending its introductions is not retried by another command meanwhile.
-RESEND_AFTER_MINUTES = 10
 
 
 class PreviewMessage:
@@ -102,7 +94,7 @@ async def run_match(
             return
         name = programme.name
         data = await load_pool(session, programme=programme, at=now)
-    await resend_pending_intros(deps, client, programme_id=programme_id)
+    await queue_pending_intros(deps, programme_id=programme_id)
     show = None
     if len(data.mentors) + len(data.mentees) >= PROGRESS_FROM or message.at is not None:
 
@@ -162,34 +154,34 @@ async def match_for(click: LeadClick, programme_id: int, *, in_place: bool = Fal
     )
 
 
-async def introduce(deps: Deps, client: AsyncWebClient, pairs: list[PairFacts]) -> list[PairFacts]:
-    """A group DM per pair with the introduction; returns the pairs Slack refused."""
-    failed = []
-    for pair in pairs:
-        try:
-            opened = await client.conversations_open(
-                users=f"{pair.mentor.user_id},{pair.mentee.user_id}"
-            )
-            channel = opened["channel"]["id"]
-            text, blocks = views.intro_message(pair)
-            posted = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError:
-            log.warning("could not introduce pair %s", pair.id, exc_info=True)
-            failed.append(pair)
-            continue
-        async with deps.db.transaction() as session:
-            await pair_service.mark_introduced(
-                session, pair_id=pair.id, conversation_id=channel, intro_ts=posted["ts"]
-            )
-    return failed
+@dataclass(frozen=True)
+class Introduced:
+    """How an approval's introductions stand once the first of them went."""
+
+    introduced: int  # in Slack now
+    waiting: int  # queued behind Slack's pace or a retry; the outbox sends them
+    failed: list[PairFacts]  # refused by Slack for good
 
 
-async def resend_pending_intros(deps: Deps, client: AsyncWebClient, *, programme_id: int) -> None:
-    cutoff = deps.clock.now() - timedelta(minutes=RESEND_AFTER_MINUTES)
+async def introduce(deps: Deps, approval: runs.Approval) -> Introduced:
+    """Send an approval's introductions, queued with it, as far as Slack's pace allows now;
+    the outbox sends the rest."""
+    await deliver_now(deps, approval.keys)
     async with deps.db.transaction() as session:
-        pending = await runs.pending_intros(session, programme_id=programme_id, before=cutoff)
-    if pending:
-        await introduce(deps, client, pending)
+        fates = await outbox.statuses(session, approval.keys)
+    sent = [p for p in approval.pairs if fates.get(runs.intro_key(p.id)) == OutboxStatus.SENT]
+    failed = [p for p in approval.pairs if fates.get(runs.intro_key(p.id)) == OutboxStatus.FAILED]
+    return Introduced(len(sent), len(approval.pairs) - len(sent) - len(failed), failed)
+
+
+async def queue_pending_intros(deps: Deps, *, programme_id: int) -> None:
+    """Introductions that never reached Slack (approved before they went through the outbox,
+    or refused for good) are queued again and sent as far as the pace allows."""
+    async with deps.db.transaction() as session:
+        keys = await runs.queue_pending_intros(
+            session, programme_id=programme_id, now=deps.clock.now()
+        )
+    await deliver_now(deps, keys)
 
 
 async def end_pair_as_lead(click: LeadClick) -> PairFacts:
@@ -303,7 +295,7 @@ async def pairs_command(
     programme = found[0]
     changeable = programme.status in pair_service.CHANGEABLE
     if changeable:
-        await resend_pending_intros(deps, client, programme_id=programme.id)
+        await queue_pending_intros(deps, programme_id=programme.id)
     await reply(
         mrkdwn("Pairs in {name}", name=programme.name),
         views.pairs_list(

@@ -61,7 +61,9 @@ async def report_command(
     await reply(mrkdwn("Report: {name}", name=report.programme), report_blocks(report))
     chart = await asyncio.to_thread(trends_png, report)  # matplotlib is CPU-bound
     try:
-        await send_files(client, user_id=lead_id, files=report_files(report, chart))
+        await send_files(
+            deps.db, client, team_id=team_id, user_id=lead_id, files=report_files(report, chart)
+        )
     except SlackApiError as exc:
         log.warning("report files not uploaded: %s", exc.response.get("error"))
         await reply(

@@ -10,7 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.deps import Deps
 from bot.jobs.sweeps import Sweeps
 from bot.slack.client import build_web_client
-from bot.slack.delivery import Sender
+from bot.slack.delivery import HomeBuilder, Sender
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,12 @@ INTERVAL_SECONDS = {
 SENDER_MAX_WAIT = 1.5
 
 
-def build_sweeps(deps: Deps, *, max_wait: float = SENDER_MAX_WAIT) -> Sweeps:
+def build_sweeps(
+    deps: Deps, *, homes: HomeBuilder | None, max_wait: float = SENDER_MAX_WAIT
+) -> Sweeps:
+    """The sweeps, their sender publishing Home views that `homes` builds."""
     client = build_web_client(deps.settings, retries=False, metrics=deps.metrics)
-    sender = Sender(deps.db, deps.clock, client, max_wait=max_wait, tokens=deps.tokens)
+    sender = Sender(deps.db, deps.clock, client, max_wait=max_wait, tokens=deps.tokens, homes=homes)
     return Sweeps(deps, client, sender)
 
 

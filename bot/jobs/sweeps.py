@@ -21,6 +21,7 @@ from bot.observe.metrics import Swept
 from bot.services import (
     lifecycle,
     momentum,
+    pace,
     purge,
     reminders,
     replays,
@@ -104,6 +105,7 @@ class Sweeps:
         moved = await self._now(lifecycle.sweep)
         purged = await self._now(purge.sweep)
         await self._now(replays.forget_old)
+        await self._now(pace.forget_old)
         failed = moved.failed + purged.failed
         return Swept(
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "

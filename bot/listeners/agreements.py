@@ -90,8 +90,8 @@ async def confirm_clicked(click: Click) -> None:
         except SlackApiError as exc:
             if exc.response.get("error") != "already_pinned":
                 log.warning("could not pin the agreement", exc_info=True)
-    for member in agreed.pair.members:
-        await publish_home(deps, client, team_id=click.team_id, user_id=member.user_id)
+    # The Home of who confirmed; the other sees the agreement when they next open theirs.
+    await publish_home(deps, client, team_id=click.team_id, user_id=click.user_id)
 
 
 async def series_clicked(click: Click) -> None:

@@ -70,8 +70,8 @@ async def checkin_submitted(
     text, blocks = views.rate_prompt(logged)
     await client.chat_postMessage(channel=other.user_id, text=text, blocks=blocks)
     await schedule_reminders(deps, client, logged)
-    for member in logged.pair.members:
-        await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
+    # The Home of who logged it; the other sees the session when they next open theirs.
+    await publish_home(deps, client, team_id=team_id, user_id=user_id)
 
 
 async def schedule_reminders(deps: Deps, client: AsyncWebClient, logged: Logged) -> None:

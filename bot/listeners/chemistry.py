@@ -188,8 +188,8 @@ async def decide(
     if outcome.confirmed and pair.conversation_id:
         text, blocks = views.confirmed_message(pair)
         await client.chat_postMessage(channel=pair.conversation_id, text=text, blocks=blocks)
-        for member in pair.members:
-            await publish_home(deps, client, team_id=team_id, user_id=member.user_id)
+        # The Home of who said go last; the other sees it when they next open theirs.
+        await publish_home(deps, client, team_id=team_id, user_id=user_id)
 
 
 async def go_clicked(click: Click) -> None:

@@ -191,7 +191,7 @@ async def approve_clicked(click: LeadClick) -> None:
             programme=approval.programme_name,
         )
     )
-    failed = await introduce(deps, click.client, list(approval.pairs))
+    done = await introduce(deps, approval)
     for user_id in approval.unmatched_user_ids:
         try:
             await click.client.chat_postMessage(
@@ -202,8 +202,9 @@ async def approve_clicked(click: LeadClick) -> None:
     await clicked_preview(click).show(
         views.approved_summary(
             approval.programme_name,
-            len(approval.pairs) - len(failed),
-            failed,
+            done.introduced,
+            done.waiting,
+            done.failed,
             len(approval.unmatched_user_ids),
         )
     )

@@ -25,7 +25,7 @@ from bot.flows.checkins import show_actions, start_checkin
 from bot.flows.concerns import start_concern
 from bot.flows.data_rights import send_my_data
 from bot.flows.endings import announce
-from bot.flows.home import home_view_for, publish_home
+from bot.flows.home import publish_home, queue_home, send_homes
 from bot.flows.participation import start_leave
 from bot.flows.pauses import start_pause
 from bot.flows.rematch import start_rematch
@@ -222,9 +222,7 @@ async def signup_submitted(
             data=answers,
             now=now,
         )
-        home = await home_view_for(
-            session, deps, team_id=team_id, user_id=user["id"], profile=profile
-        )
+        home = await queue_home(session, deps, team_id=team_id, profile=profile)
         theirs = (
             await resources.welcome_newcomer(
                 session, programme_id=programme.id, side=answers.role, user_id=user["id"], now=now
@@ -235,7 +233,7 @@ async def signup_submitted(
     await client.chat_postMessage(
         channel=user["id"], text=views.signed_up_message(programme, created=created)
     )
-    await client.views_publish(user_id=user["id"], view=home)
+    await send_homes(deps, [home])
     await invite_newcomer(deps, client, theirs, user["id"])
 
 

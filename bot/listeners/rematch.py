@@ -24,8 +24,8 @@ async def confirmed(click: Click) -> None:
         "Done: your pairing has ended and you are back in the pool.", replace_original=True
     )
     await announce(click.client, ending, decider=asker)
-    for member in ending.pair.members:
-        await publish_home(deps, click.client, team_id=click.team_id, user_id=member.user_id)
+    # The Home of who asked; the other sees the pairing gone when they next open theirs.
+    await publish_home(deps, click.client, team_id=click.team_id, user_id=click.user_id)
 
 
 async def cancelled(body: dict, client: AsyncWebClient, respond: AsyncRespond) -> None:

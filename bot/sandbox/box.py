@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import Deps, build_deps
+from bot.flows.home import home_builder
 from bot.jobs.scheduler import build_sweeps
 from bot.jobs.sweeps import Sweeps
 from bot.runner import connect_socket_mode, start_app
@@ -119,7 +120,7 @@ class Sandbox:
             await self._start_over_http(settings)
         assert self.deps is not None
         # The sender never sleeps here: what must wait stays queued for a later run.
-        self.sweeps = build_sweeps(self.deps, max_wait=0.0)
+        self.sweeps = build_sweeps(self.deps, homes=home_builder(self.deps), max_wait=0.0)
         clock = self.deps.clock
         # Slack signs with its wall clock, which here follows the app's clock.
         self.signer = SlackRequestSigner(

@@ -14,7 +14,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, ColumnElement, Integer, String, func, or_, select, text, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    String,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
@@ -48,6 +60,8 @@ class Kind(enum.StrEnum):
     CHOICE_ACCEPTED = "choice_accepted"  # to the mentee: the mentor said yes
     CHOOSING_CLOSED = "choosing_closed"  # to a mentee still waiting when the lead closed it
     STILL_CHOOSING = "still_choosing"  # to the leads: who is still without a partner
+    INTRO = "intro"  # an approved pair's group DM, opened, and their introduction in it
+    HOME = "home"  # a person's App Home, built afresh when it goes (one row per person)
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)
@@ -128,6 +142,41 @@ async def enqueue(session: AsyncSession, messages: Sequence[Message], *, now: da
     )
 
 
+async def queue_again(session: AsyncSession, messages: Sequence[Message], *, now: datetime) -> None:
+    """Queue messages that are the same each time they are asked for (a person's Home, built
+    when it goes): a new key is queued; one already waiting stays as it is, with these params;
+    one sent (or being sent, or failed) is queued once more, due now."""
+    if not messages:
+        return
+    waiting = Outbox.status == OutboxStatus.PENDING
+    at = literal(now, UTCDateTime())  # typed: PostgreSQL's driver binds it as a timestamptz
+    statement = dialect_insert(session)(Outbox).values(
+        [
+            {
+                **dict(zip(_QUEUED, _row(m), strict=True)),
+                "status": OutboxStatus.PENDING,
+                "due_at": now,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for m in messages
+        ]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "params": statement.excluded.params,
+                "status": OutboxStatus.PENDING,
+                "due_at": case((waiting, Outbox.due_at), else_=at),
+                "slot_at": case((waiting, Outbox.slot_at), else_=None),
+                "attempts": case((waiting, Outbox.attempts), else_=0),
+                "last_error": case((waiting, Outbox.last_error), else_=None),
+            },
+        )
+    )
+
+
 _NO_RECIPIENT = (None,) * 5
 
 
@@ -189,6 +238,7 @@ class Claimed:
     channel_id: str
     params: dict[str, Any]
     attempts: int
+    slot_at: datetime | None = None  # the slot it holds for its next call, if any
 
 
 class Vet(Protocol):
@@ -201,18 +251,24 @@ class Vet(Protocol):
     ) -> Awaitable[dict[int, str]]: ...
 
 
-async def claim(session: AsyncSession, *, now: datetime, limit: int, vet: Vet) -> list[Claimed]:
-    """Claim due messages for this sender. Expired ones are closed; ones `vet` says no longer
-    make sense are withdrawn with its reason; those it may not send yet (quiet hours, weekly
-    budget) are put back with the time they may go."""
+async def claim(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    vet: Vet,
+    keys: Sequence[str] | None = None,
+) -> list[Claimed]:
+    """Claim due messages for this sender (only those with `keys`, when given). Expired ones
+    are closed; ones `vet` says no longer make sense are withdrawn with its reason; those it
+    may not send yet (quiet hours, weekly budget) are put back with the time they may go."""
     await begin_claim(session)
+    due = select(Outbox).where(Outbox.status.in_(CLAIMABLE), Outbox.due_at <= now)
+    if keys is not None:
+        due = due.where(Outbox.key.in_(list(keys)))
     rows = list(
         await session.scalars(
-            select(Outbox)
-            .where(Outbox.status.in_(CLAIMABLE), Outbox.due_at <= now)
-            .order_by(Outbox.due_at, Outbox.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+            due.order_by(Outbox.due_at, Outbox.id).limit(limit).with_for_update(skip_locked=True)
         )
     )
     live = []
@@ -248,9 +304,17 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int, vet: Vet) -
         row.attempts += 1
         claimed.append(
             Claimed(
-                row.id, row.key, row.kind, row.team_id, row.channel_id, row.params, row.attempts
+                row.id,
+                row.key,
+                row.kind,
+                row.team_id,
+                row.channel_id,
+                row.params,
+                row.attempts,
+                row.slot_at,
             )
         )
+        row.slot_at = None  # the sender keeps it, or gives it back with the message
     return claimed
 
 
@@ -302,6 +366,31 @@ async def backlog(session: AsyncSession, *, now: datetime) -> Backlog:
     return Backlog(depth or 0, oldest)
 
 
+async def set_channel(session: AsyncSession, *, outbox_id: int, channel_id: str) -> None:
+    """Where the message goes, learnt on the way (a conversation its sender opened)."""
+    await session.execute(
+        update(Outbox).where(Outbox.id == outbox_id).values(channel_id=channel_id)
+    )
+
+
+async def statuses(session: AsyncSession, keys: Iterable[str]) -> dict[str, OutboxStatus]:
+    """Where each of these messages stands, by key."""
+    found = await session.execute(
+        select(Outbox.key, Outbox.status).where(Outbox.key.in_(list(keys)))
+    )
+    return {key: status for key, status in found}
+
+
+async def requeue_failed(session: AsyncSession, keys: Iterable[str], *, now: datetime) -> int:
+    """Messages with these keys that failed for good are tried again from the start."""
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.key.in_(list(keys)), Outbox.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, due_at=now, attempts=0, slot_at=None)
+    )
+    return rowcount(result) or 0
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Back off 30 s, 1 min, 2 min, ... up to an hour."""
     return timedelta(seconds=min(30 * 2 ** max(0, attempts - 1), 3600))
@@ -310,9 +399,10 @@ def retry_delay(attempts: int) -> timedelta:
 async def mark_sent(
     session: AsyncSession, *, outbox_id: int, ts: str | None, now: datetime
 ) -> None:
+    """Sent; unless it was queued again while it went (`queue_again`): then it goes again."""
     await session.execute(
         update(Outbox)
-        .where(Outbox.id == outbox_id)
+        .where(Outbox.id == outbox_id, Outbox.status != OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENT, slack_ts=ts, sent_at=now, last_error=None)
     )
 
@@ -325,6 +415,35 @@ async def mark_failed(session: AsyncSession, *, outbox_id: int, error: str, now:
     )
 
 
+@dataclass(frozen=True)
+class Wait:
+    """A claimed message put back to wait for its slot, which it keeps."""
+
+    outbox_id: int
+    attempts: int  # as before this claim
+    due_at: datetime  # when a sender should pick it up again
+    slot_at: datetime
+
+
+async def wait_for_slots(session: AsyncSession, waits: Sequence[Wait]) -> None:
+    """Put claimed messages back, each holding its slot, all in one statement."""
+    if waits:
+        await session.flush()  # the claim's own changes first, then these over them
+        await session.execute(
+            update(Outbox),
+            [
+                {
+                    "id": w.outbox_id,
+                    "status": OutboxStatus.PENDING,
+                    "due_at": w.due_at,
+                    "slot_at": w.slot_at,
+                    "attempts": w.attempts,
+                }
+                for w in waits
+            ],
+        )
+
+
 async def release(
     session: AsyncSession,
     *,
@@ -332,9 +451,11 @@ async def release(
     due_at: datetime,
     error: str | None = None,
     undo_attempt: bool = False,
+    slot_at: datetime | None = None,
 ) -> None:
-    """Put a claimed message back to go at `due_at` (a retry, a rate limit, the pace)."""
-    values: dict[str, Any] = {"status": OutboxStatus.PENDING, "due_at": due_at}
+    """Put a claimed message back to go at `due_at` (a retry, a rate limit, the pace), holding
+    the slot `slot_at` for its next call when given."""
+    values: dict[str, Any] = {"status": OutboxStatus.PENDING, "due_at": due_at, "slot_at": slot_at}
     if error is not None:
         values["last_error"] = error[:200]
     if undo_attempt:

@@ -522,13 +522,16 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.CHOICE_ACCEPTED: (still_signed_up, request_is(RequestStatus.ACCEPTED)),
     Kind.CHOOSING_CLOSED: (still_signed_up, request_is(RequestStatus.WITHDRAWN)),
     Kind.STILL_CHOOSING: (to_a_lead, still_choosing),
+    Kind.INTRO: (pair_introduced,),
+    # A Home shows whatever the database holds when it goes: only an uninstall makes it moot.
+    Kind.HOME: (installed,),
 }
 ALWAYS: tuple[Check, ...] = (installed,)
 
 
 def checks_for(kind: str) -> tuple[Check, ...]:
     # An unknown kind is failed by the view that cannot render it.
-    return ALWAYS + RULES.get(kind, ())
+    return tuple(dict.fromkeys(ALWAYS + RULES.get(kind, ())))
 
 
 # Loaders in the order they run: the leads' loader reads the pairs'.

@@ -24,6 +24,7 @@ from bot.models import (
     ChemistryMeeting,
     Concern,
     ConcernMessage,
+    DirectChannel,
     HandledRequest,
     MatchRun,
     Objective,
@@ -39,6 +40,7 @@ from bot.models import (
     ScheduledMessage,
     SessionLog,
     SessionTopic,
+    SlackPace,
     Story,
     SurveyResponse,
     Workspace,
@@ -198,6 +200,19 @@ COLUMNS: tuple[TextColumn, ...] = (
     *kept(
         "a handled request's event or trigger id, no one's words; gone after a day",
         HandledRequest.key,
+    ),
+    *kept(
+        "Slack's pace: a workspace, a Web API method, a channel id and times, no one's words",
+        SlackPace.team_id,
+        SlackPace.method,
+        SlackPace.channel,
+        SlackPace.slots,
+    ),
+    *kept(
+        "Slack's id of the app's DM with a person, learnt from Slack, no one's words",
+        DirectChannel.team_id,
+        DirectChannel.user_id,
+        DirectChannel.channel_id,
     ),
     *kept(
         SLACK_ID,

@@ -1,5 +1,6 @@
 """Files for a person, through Slack's external upload (getUploadURLExternal, the upload,
-completeUploadExternal), which slack_sdk's files_upload_v2 performs."""
+completeUploadExternal), which slack_sdk's files_upload_v2 performs, into the app's DM with
+them: its id as learnt before (services/direct_channels), or opened once and kept."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.db import Database
+from bot.services import direct_channels
 
 
 @dataclass(frozen=True)
@@ -16,10 +20,25 @@ class Upload:
     content: bytes
 
 
-async def send_files(client: AsyncWebClient, *, user_id: str, files: list[Upload]) -> list[str]:
-    """Share the files in the person's DM with the app; returns the file ids."""
+async def dm_channel(db: Database, client: AsyncWebClient, *, team_id: str, user_id: str) -> str:
+    """The app's DM with the person: known already, or opened now and remembered."""
+    async with db.transaction() as session:
+        known = await direct_channels.known(session, [(team_id, user_id)])
+    if (team_id, user_id) in known:
+        return known[(team_id, user_id)]
     opened = await client.conversations_open(users=user_id)
-    return await share_files(client, channel=opened["channel"]["id"], files=files)
+    channel: str = opened["channel"]["id"]
+    async with db.transaction() as session:
+        await direct_channels.remember(session, [direct_channels.Learnt(team_id, user_id, channel)])
+    return channel
+
+
+async def send_files(
+    db: Database, client: AsyncWebClient, *, team_id: str, user_id: str, files: list[Upload]
+) -> list[str]:
+    """Share the files in the person's DM with the app; returns the file ids."""
+    channel = await dm_channel(db, client, team_id=team_id, user_id=user_id)
+    return await share_files(client, channel=channel, files=files)
 
 
 async def share_files(

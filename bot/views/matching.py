@@ -237,16 +237,32 @@ def unmatched_message(programme_name: str) -> Mrkdwn:
 
 
 def approved_summary(
-    programme_name: str, introduced: int, failed: Sequence[PairFacts], told_unmatched: int
+    programme_name: str,
+    introduced: int,
+    waiting: int,
+    failed: Sequence[PairFacts],
+    told_unmatched: int,
 ) -> Mrkdwn:
-    lines = [
-        mrkdwn(
-            "Approved. {pairs} in “{programme}” {verb} introduced.",
-            pairs=blocks.count(introduced, "pair"),
-            programme=programme_name,
-            verb="was" if introduced == 1 else "were",
+    lines = []
+    if introduced or not waiting:
+        lines.append(
+            mrkdwn(
+                "Approved. {pairs} in “{programme}” {verb} introduced.",
+                pairs=blocks.count(introduced, "pair"),
+                programme=programme_name,
+                verb="was" if introduced == 1 else "were",
+            )
         )
-    ]
+    if waiting:
+        lines.append(
+            mrkdwn(
+                "{approved}{pairs}{programme} will be introduced in the next minutes, as fast "
+                "as Slack lets an app open conversations.",
+                approved="" if introduced else "Approved. ",
+                pairs=blocks.count(waiting, "more pair" if introduced else "pair"),
+                programme="" if introduced else mrkdwn(" in “{name}”", name=programme_name),
+            )
+        )
     if told_unmatched:
         lines.append(
             mrkdwn(

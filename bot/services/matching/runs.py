@@ -22,8 +22,10 @@ from bot.models import (
     ProgrammeStatus,
     Role,
 )
+from bot.services import outbox
 from bot.services.matching.model import DEFAULT_WEIGHTS, MatchInput, MatchResult
-from bot.services.pairs import APPROVED, PairFacts, facts, named_pairs, with_people
+from bot.services.outbox import Kind, Message
+from bot.services.pairs import APPROVED, PairFacts, facts, with_people
 from bot.services.programmes import ProgrammeError, find_programmes
 
 MATCHABLE = (ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING)
@@ -89,6 +91,23 @@ class Approval:
     programme_name: str
     pairs: tuple[PairFacts, ...]
     unmatched_user_ids: tuple[str, ...]
+    keys: tuple[str, ...] = ()  # the introductions it queued in the outbox
+
+
+def intro_key(pair_id: int) -> str:
+    return f"intro:{pair_id}"
+
+
+def introduction(team_id: str, pair_id: int) -> Message:
+    """The pair's introduction: the sender opens their group DM, then posts it there."""
+    return Message(
+        key=intro_key(pair_id),
+        kind=Kind.INTRO,
+        team_id=team_id,
+        channel_id="",  # the group DM's id, once opened
+        params={"pair_id": pair_id},
+        pair_id=pair_id,
+    )
 
 
 async def matchable_programmes(
@@ -363,7 +382,10 @@ async def approve(session: AsyncSession, *, team_id: str, run_id: int, now: date
         and u["user_id"] in people
         and people[u["user_id"]].status == ParticipantStatus.SIGNED_UP
     )
-    return Approval(programme.name, tuple(introduced), still_waiting)
+    messages = [introduction(programme.team_id, pair.id) for pair in introduced]
+    await outbox.enqueue(session, messages, now=now)
+    keys = tuple(m.key for m in messages)
+    return Approval(programme.name, tuple(introduced), still_waiting, keys)
 
 
 async def discard(session: AsyncSession, *, team_id: str, run_id: int, now: datetime) -> None:
@@ -373,19 +395,23 @@ async def discard(session: AsyncSession, *, team_id: str, run_id: int, now: date
     run.decided_at = now
 
 
-async def pending_intros(
-    session: AsyncSession, *, programme_id: int, before: datetime
-) -> list[PairFacts]:
-    """Approved pairs whose introduction has not reached Slack (for example after a crash),
-    approved before `before` so an approval still sending is left to finish."""
+async def queue_pending_intros(
+    session: AsyncSession, *, programme_id: int, now: datetime
+) -> list[str]:
+    """Approved pairs whose introduction has not reached Slack get it queued (if it never was)
+    or tried again (if Slack refused it for good); the keys of their introductions."""
     rows = await session.execute(
-        named_pairs()
+        select(Pair.id, Programme.team_id)
+        .join(Programme, Programme.id == Pair.programme_id)
         .where(
             Pair.programme_id == programme_id,
             Pair.status.in_(APPROVED),
             Pair.intro_ts.is_(None),
-            Pair.introduced_at < before,
         )
         .order_by(Pair.id)
     )
-    return [facts(pair, name) for pair, name in rows]
+    messages = [introduction(team_id, pair_id) for pair_id, team_id in rows]
+    await outbox.enqueue(session, messages, now=now)
+    keys = [m.key for m in messages]
+    await outbox.requeue_failed(session, keys, now=now)
+    return keys
