@@ -59,6 +59,20 @@ async def play(box: Sandbox, clock: FakeClock, scenario: Scenario[T]) -> T:
     return copy.deepcopy(played.result)
 
 
+# PostgreSQL's sequences, under this key of the rows: where each table's next id comes from.
+SEQUENCES = "(sequences)"
+
+
+def _serial_tables() -> list[tuple[str, str]]:
+    """(table, id column) of every table whose id a sequence hands out."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        serial = [c for c in table.primary_key.columns if isinstance(c.type, Integer)]
+        if len(serial) == 1 and serial[0].autoincrement:
+            found.append((table.name, serial[0].name))
+    return found
+
+
 async def copy_rows(db: Database) -> Rows:
     rows: Rows = {}
     async with db.transaction() as session:
@@ -66,6 +80,22 @@ async def copy_rows(db: Database) -> Rows:
             in_order = select(table).order_by(*table.primary_key.columns)
             found = (await session.execute(in_order)).mappings()
             rows[table.name] = [dict(row) for row in found]
+        if not db.is_sqlite:
+            # A sequence moves on for inserts that did not happen too (ON CONFLICT DO NOTHING
+            # takes a number first), so the next id is the sequence's, not the largest id + 1.
+            rows[SEQUENCES] = []
+            for name, column in _serial_tables():
+                sequence = await session.scalar(
+                    text(f"SELECT pg_get_serial_sequence('\"{name}\"', '{column}')")
+                )
+                if sequence is None:  # an id the app gives, not a sequence
+                    continue
+                state = (
+                    await session.execute(text(f"SELECT last_value, is_called FROM {sequence}"))
+                ).one()
+                rows[SEQUENCES].append(
+                    {"sequence": sequence, "last_value": state[0], "is_called": state[1]}
+                )
     return rows
 
 
@@ -75,15 +105,9 @@ async def paste_rows(db: Database, rows: Rows) -> None:
         for table in Base.metadata.sorted_tables:
             if rows[table.name]:
                 await session.execute(insert(table), rows[table.name])
-        if not db.is_sqlite:
-            # Explicit ids leave PostgreSQL's sequences behind; the next row must not clash.
-            for table in Base.metadata.sorted_tables:
-                serial = [c for c in table.primary_key.columns if isinstance(c.type, Integer)]
-                if rows[table.name] and len(serial) == 1 and serial[0].autoincrement:
-                    column = serial[0].name
-                    await session.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', "
-                            f'\'{column}\'), (SELECT max("{column}") FROM "{table.name}"))'
-                        )
-                    )
+        # Explicit ids leave PostgreSQL's sequences behind: each goes back to where it was.
+        for state in rows.get(SEQUENCES, []):
+            await session.execute(
+                text("SELECT setval(CAST(:sequence AS regclass), :last_value, :is_called)"),
+                state,
+            )
