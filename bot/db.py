@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, event
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, event, exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -64,22 +65,31 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+# A server restart or an idle timeout kills connections that sat in the pool; one used moments
+# ago is alive, so only a connection idle this long is pinged before use (pool_pre_ping would
+# cost every unit of work a round trip).
+PING_IDLE_AFTER = 10.0
+
+
 class Database:
     """One engine and session factory per app; tests build their own."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, ping_idle_after: float = PING_IDLE_AFTER
+    ) -> None:
         self.url = url
-        kwargs: dict[str, object] = {"echo": echo}
+        # Every unit of work ends in commit or rollback (transaction()), and a plain connection
+        # rolls back as it closes, so the pool's extra rollback on check-in is a wasted round trip.
+        kwargs: dict[str, object] = {"echo": echo, "pool_reset_on_return": None}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30}
-            # Every unit of work ends in commit or rollback (transaction()), so the pool's
-            # extra rollback on check-in is a wasted round trip to aiosqlite's thread.
-            kwargs["pool_reset_on_return"] = None
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=20)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            _ping_when_idle(self.engine, after=ping_idle_after, monotonic=time.monotonic)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -94,6 +104,29 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _ping_when_idle(engine: AsyncEngine, *, after: float, monotonic: Callable[[], float]) -> None:
+    """SQLAlchemy's pessimistic disconnect handling, for idle connections only: a dead one is
+    replaced (DisconnectionError makes the pool connect afresh) before any statement fails."""
+    pool, dialect = engine.sync_engine.pool, engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def _returned(_dbapi_connection: object, record: Any) -> None:
+        if record is not None:
+            record.info["returned_at"] = monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _lent(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or monotonic() - returned < after:
+            return  # new, or in use a moment ago
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError("the pooled connection had closed") from error
+        if not alive:
+            raise exc.DisconnectionError("the pooled connection had closed")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
