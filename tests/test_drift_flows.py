@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FakeClock
-from bot.ids import Action
+from bot.ids import Action, Command
 from bot.models import (
     BalanceAnswer,
     Medium,
@@ -35,6 +35,7 @@ from bot.views.admin import STALE_BUTTON
 from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import EXEC2, channel_of
 from tests.scenarios import play
+from tests.test_data_rights_flows import exported
 from tests.test_momentum_flows import at, log_session, reach_agreed
 from tests.test_report_flows import report_text
 
@@ -340,3 +341,18 @@ async def test_the_lead_sees_a_count_of_pairs_drifting_only_over_the_minimum(
     assert "stalled or at risk · 1 pair drifting" in home
     [line] = [line for line in report.splitlines() if "Drifting back" in line]
     assert not any(words in line for words in ("Mostly me", "even", "Mia", "Eve", "Seed"))
+
+
+async def test_my_answers_are_in_my_data_and_go_when_i_erase_it(
+    agreed: Sandbox, clock: FakeClock
+) -> None:
+    box = agreed
+    await session(box, clock, "01-20")
+    await answer(box, clock, MENTOR, "01-20", "About even")
+    await answer(box, clock, EXEC, "01-20", "Mostly me")
+    await box.command(EXEC, Command.PARTICIPANT, "mydata")
+    [held] = exported(box, EXEC)["programmes"][0]["pairs"][0]["sessions"]
+    assert held["my_answer_who_taught_most"] == "mentee"  # never Mia's
+    await box.command(EXEC, Command.PARTICIPANT, "delete")
+    await box.press(EXEC, box.last_ephemeral(EXEC), Action.ERASE_CONFIRM)
+    assert await answers(box) == [(MENTOR, Taught.EVEN)]
