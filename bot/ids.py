@@ -71,6 +71,7 @@ class Action(enum.StrEnum):
     CALENDAR_SERIES = "calendar_series"  # the agreement's cadence into the pair's calendars
     LOG_SESSION = "log_session"
     RATE_SESSION = "rate_session"
+    BALANCE_ANSWER = "balance_answer"  # who did most of the teaching, asked after a session
     ACTION_DONE = "action_done"
     ACTION_DROP = "action_drop"
     MY_ACTIONS = "my_actions"

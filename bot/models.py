@@ -645,6 +645,30 @@ class SessionRating(Base):
     rating: Mapped[int] = mapped_column(Integer)
 
 
+class Taught(enum.StrEnum):
+    """Who did most of the teaching in a session, as one of the pair saw it."""
+
+    MENTOR = "mentor"  # as reverse mentoring means it: the junior mentor teaches
+    MENTEE = "mentee"  # the executive taught: the pair drifts back to the hierarchy
+    EVEN = "even"
+
+
+class BalanceAnswer(Base):
+    """One person's private answer on who did most of the teaching in a session. Read only to
+    find pairs drifting back to the hierarchy; never shown to the partner or a lead."""
+
+    __tablename__ = "balance_answer"
+    __table_args__ = (UniqueConstraint("session_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("session_log.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    taught: Mapped[Taught] = mapped_column(_enum(Taught))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class PrivateNote(Base):
     """A note only its author can ever read."""
 

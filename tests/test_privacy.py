@@ -16,9 +16,17 @@ from bot.ids import Action, Command, Field
 from bot.sandbox import Sandbox
 from bot.services.signup import GRADE_LEVELS
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, OUTSIDER
-from tests.flows import agree, confirm_pairs, create_programme, open_enrolment, sign_up
+from tests.flows import (
+    agree,
+    channel_of,
+    confirm_pairs,
+    create_programme,
+    open_enrolment,
+    sign_up,
+)
 from tests.scenarios import play
 from tests.test_choosing_flows import CHOOSE, asking, deliver, suggestions
+from tests.test_drift_flows import answer, session
 from tests.test_momentum_flows import at, tick
 from tests.test_pair_work_flows import log_session
 from tests.test_survey_flows import PULSE, open_survey
@@ -165,3 +173,37 @@ async def test_choosing_a_mentor_shows_only_what_the_mentor_chose_to_show(
     to_lead = sent_to(box, LEAD)
     assert "Still without a partner (1): Eve Exec." in to_lead
     assert not any(words in to_lead for words in (*shown.values(), mentee[Field.GOALS]))
+
+
+async def test_balance_answers_and_drift_tips_reach_only_their_reader(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    """Two sessions in which Eve says she did most of the teaching and Mia that it was even:
+    neither's answer reaches the other, the group DM or a lead; Mia's tip never reaches Eve,
+    Eve's reminder never reaches Mia; the lead's report and Home show no answer and no pair."""
+    box = sandbox
+    await agree(box, await play(box, clock, confirm_pairs))
+    for day in ("01-20", "02-03"):
+        await session(box, clock, day)
+        await answer(box, clock, MENTOR, day, "About even")
+        await answer(box, clock, EXEC, day, "Mostly me")
+    for words in ("", "pairs", "report"):
+        await box.command(LEAD, Command.ADMIN, words)
+    await box.event({"type": "app_home_opened", "user": LEAD, "tab": "home"})
+
+    to_mia, to_eve, to_lead = sent_to(box, MENTOR), sent_to(box, EXEC), sent_to(box, LEAD)
+    homes = box.double.calls_to("views.publish")
+    to_lead += json.dumps([c.args for c in homes if c.args["user_id"] == LEAD])
+    mias, eves = "Your answer: *About even*", "Your answer: *Mostly me*"
+    tip, reminder = "A coaching tip for your sessions", "A reminder of the roles in your sessions"
+    assert mias in to_mia and tip in to_mia  # without these the rest would prove nothing
+    assert eves in to_eve and reminder in to_eve
+    assert eves not in to_mia and reminder not in to_mia
+    assert mias not in to_eve and tip not in to_eve
+    group = json.dumps(box.double.messages(channel_of(box, MENTOR, EXEC)), ensure_ascii=False)
+    assert "teaching" not in group and "Your answer" not in group
+    assert "Drifting back to the hierarchy:* not enough pairs answered yet" in to_lead
+    for private in ("Your answer", "teaching", "Mostly me", "About even", tip, reminder):
+        assert private not in to_lead, private
+    csv = next(f for f in box.double.state.files.values() if f["name"].endswith("-pairs.csv"))
+    assert b"drift" not in csv["content"].lower() and b"even" not in csv["content"].lower()

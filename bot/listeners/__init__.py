@@ -10,6 +10,7 @@ from bot.deps import Deps
 from bot.listeners import (
     admin,
     agreements,
+    balance,
     checkins,
     chemistry,
     choosing,
@@ -46,6 +47,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     for feature in (
         participant,
         checkins,
+        balance,
         surveys,
         chemistry,
         agreements,

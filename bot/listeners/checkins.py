@@ -9,6 +9,7 @@ from bot.deps import Deps
 from bot.flows.access import Click, apply_as_sender, button, like_its_word
 from bot.flows.calendar import share_calendar
 from bot.flows.checkins import show_actions, start_checkin
+from bot.flows.delivery import deliver_now
 from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
 from bot.ids import Action, Shortcut, View, matching
@@ -69,6 +70,7 @@ async def checkin_submitted(
     other = logged.pair.other(user_id)
     text, blocks = views.rate_prompt(logged)
     await client.chat_postMessage(channel=other.user_id, text=text, blocks=blocks)
+    await deliver_now(deps, logged.asked)  # each one's balance question, in their own DM
     await schedule_reminders(deps, client, logged)
     # The Home of who logged it; the other sees the session when they next open theirs.
     await publish_home(deps, client, team_id=team_id, user_id=user_id)

@@ -29,7 +29,7 @@ from bot.models import (
     SessionRating,
     SessionTopic,
 )
-from bot.services import calendar, momentum, outbox
+from bot.services import balance, calendar, momentum, outbox
 from bot.services.agreements import in_force
 from bot.services.calendar import CalendarEntry
 from bot.services.pairs import (
@@ -88,6 +88,7 @@ class Logged:
     cancelled: tuple[tuple[str, str], ...]
     planned: tuple[Planned, ...]
     calendar: CalendarEntry | None = None  # the next session, new or moved
+    asked: tuple[str, ...] = ()  # the balance questions queued for the pair, to send now
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,10 @@ async def log_session(
         pair.next_session_at = data.next_session_at
         cancelled, planned = await _plan_reminders(session, info, data.next_session_at, now)
         booked = await _book_in_calendars(session, pair, info, data.next_session_at, now)
+    # Each of the pair is asked, once per session, who did most of the teaching.
+    asked = await balance.ask(
+        session, team_id=team_id, pair=info, session_id=log.id, held_on=log.held_on, now=now
+    )
     await session.flush()
     grow = {name: getattr(log, name) for name in GROW}
     return Logged(
@@ -320,6 +325,7 @@ async def log_session(
         cancelled,
         tuple(planned),
         booked,
+        asked,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import (
     ActionItem,
     Agreement,
+    BalanceAnswer,
     ChemistryDecision,
     Concern,
     ConcernMessage,
@@ -193,6 +194,11 @@ async def _pair_part(
                 SessionRating.session_id == log.id, SessionRating.participant_id == me.id
             )
         )
+        taught = await session.scalar(
+            select(BalanceAnswer.taught).where(
+                BalanceAnswer.session_id == log.id, BalanceAnswer.participant_id == me.id
+            )
+        )
         sessions.append(
             {
                 **_row(log, "held_on", "minutes", "medium"),
@@ -201,6 +207,7 @@ async def _pair_part(
                 "logged_by_me": log.logged_by == me.id,
                 "my_private_note": mine,
                 "my_rating": rating,
+                "my_answer_who_taught_most": _plain(taught),
             }
         )
     return {
@@ -278,6 +285,7 @@ async def erase(
     statements: list[Any] = [
         delete(ActionItem).where(ActionItem.created_by.in_(ids)),
         delete(SessionRating).where(SessionRating.participant_id.in_(ids)),
+        delete(BalanceAnswer).where(BalanceAnswer.participant_id.in_(ids)),
         delete(ObjectiveRating).where(ObjectiveRating.participant_id.in_(ids)),
         delete(Story).where(Story.participant_id.in_(ids)),
         delete(Concern).where(Concern.participant_id.in_(ids)),

@@ -62,6 +62,9 @@ class Kind(enum.StrEnum):
     STILL_CHOOSING = "still_choosing"  # to the leads: who is still without a partner
     INTRO = "intro"  # an approved pair's group DM, opened, and their introduction in it
     HOME = "home"  # a person's App Home, built afresh when it goes (one row per person)
+    BALANCE_QUESTION = "balance_question"  # after a session: who did most of the teaching?
+    DRIFT_TIP = "drift_tip"  # to the mentor of a pair drifting back to the hierarchy
+    DRIFT_ROLES = "drift_roles"  # to its mentee: a reminder of the reverse roles
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)

@@ -46,6 +46,7 @@ from bot.models import (
     SurveyInvite,
     Workspace,
 )
+from bot.services import balance
 from bot.services.matching.choosing import choosing_open
 from bot.services.outbox import Kind
 from bot.services.resources import POSTING
@@ -99,6 +100,7 @@ class Facts:
     spaces: set[tuple[int, str]] = field(default_factory=set)  # programme, channel
     choosing: set[int] = field(default_factory=set)  # programmes whose mentees choose now
     requests: dict[int, RequestStatus] = field(default_factory=dict)
+    sessions: dict[int, list[balance.Held]] = field(default_factory=dict)  # by pair
 
 
 Check = Callable[[Outbox, Facts], str | None]
@@ -291,6 +293,10 @@ async def _requests(session: AsyncSession, rows: Sequence[Outbox], facts: Facts)
         session, query, MentorRequest.id, (_param(r, "request_id") for r in rows)
     )
     facts.requests = {key: value for key, value in found}
+
+
+async def _sessions(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
+    facts.sessions = await balance.sessions_of(session, _ints(r.pair_id for r in rows))
 
 
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------
@@ -499,6 +505,24 @@ def request_is(status: RequestStatus) -> Check:
     return check
 
 
+@_reads(_sessions)
+def question_open(row: Outbox, facts: Facts) -> str | None:
+    """The session asked about is still the pair's latest: answers close at the next one."""
+    sessions = facts.sessions.get(row.pair_id or 0, [])
+    if not sessions or sessions[-1].session_id != int(_param(row, "session_id") or 0):
+        return "a later session is logged"
+    return None
+
+
+@_reads(_sessions)
+def still_drifting(row: Outbox, facts: Facts) -> str | None:
+    """The drift it is about still stands: an answer changed since may have undone it."""
+    sessions = facts.sessions.get(row.pair_id or 0, [])
+    if balance.drifted_from(sessions, int(_param(row, "since_session_id") or 0)):
+        return None
+    return "no longer drifting"
+
+
 # Every kind, and what must still hold for its message to be sent; besides these, nothing
 # goes to a workspace that uninstalled the app.
 RULES: dict[str, tuple[Check, ...]] = {
@@ -523,6 +547,9 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.CHOOSING_CLOSED: (still_signed_up, request_is(RequestStatus.WITHDRAWN)),
     Kind.STILL_CHOOSING: (to_a_lead, still_choosing),
     Kind.INTRO: (pair_introduced,),
+    Kind.BALANCE_QUESTION: (still_signed_up, pair_going, question_open),
+    Kind.DRIFT_TIP: (still_signed_up, pair_going, still_drifting),
+    Kind.DRIFT_ROLES: (still_signed_up, pair_going, still_drifting),
     # A Home shows whatever the database holds when it goes: only an uninstall makes it moot.
     Kind.HOME: (installed,),
 }
@@ -550,6 +577,7 @@ _ORDER: tuple[Loader, ...] = (
     _resources,
     _choosing,
     _requests,
+    _sessions,
 )
 
 

@@ -41,6 +41,7 @@ from bot.models import (
     SurveyKind,
     SurveyResponse,
 )
+from bot.services import balance
 from bot.services.momentum import state_of
 
 PAUSED = "paused"
@@ -71,6 +72,15 @@ class Recommend:
     respondents: int
     score: int | None  # promoters minus detractors, in percentage points
     average: float | None
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Pairs drifting back to the hierarchy (the mentee did most of the teaching in their
+    latest two sessions), over the pairs whose latest two sessions were both answered."""
+
+    assessed: int
+    drifting: int | None  # None: fewer pairs answered than the minimum
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ class Report:
     actions_for_organisation_done: int
     pairs: list[PairRow] = field(default_factory=list)
     sessions_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the Monday
+    drift: Drift = Drift(0, None)
 
     @property
     def people(self) -> int:
@@ -196,7 +207,23 @@ async def build_report(
         actions_for_organisation_done=org_done or 0,
         pairs=table.rows,
         sessions_by_week=_sessions_by_week(held_on),
+        drift=await _drift(session, programme_id=pid, minimum=minimum),
     )
+
+
+async def _drift(session: AsyncSession, *, programme_id: int, minimum: int) -> Drift:
+    """How many confirmed pairs drift now, shown only over at least the minimum of pairs that
+    answered enough to tell (k-anonymity): never which pair, never an answer."""
+    pair_ids = await session.scalars(
+        select(Pair.id).where(
+            Pair.programme_id == programme_id, Pair.status == PairStatus.CONFIRMED
+        )
+    )
+    known = [
+        s for s in (await balance.sessions_of(session, pair_ids)).values() if balance.assessed(s)
+    ]
+    drifting = sum(balance.drift_start(s) is not None for s in known)
+    return Drift(len(known), drifting if _enough(len(known), minimum) else None)
 
 
 async def _signed_up(session: AsyncSession, *, programme_id: int) -> tuple[Counter[str], int]:

@@ -60,7 +60,8 @@ def report_blocks(report: Report) -> list[Block]:
                 "\n*Pairs by momentum:* {momentum}"
                 "\n*Sessions:* {held} held of {planned} planned; median "
                 "{gap} days between sessions"
-                "\n*Actions taken back to the organisation:* {org} ({org_done} done)",
+                "\n*Actions taken back to the organisation:* {org} ({org_done} done)"
+                "\n*Drifting back to the hierarchy:* {drift}",
                 mentors=mentors,
                 mentees=mentees,
                 withdrawn=f" ({r.withdrawn} withdrew)" if r.withdrawn else "",
@@ -74,6 +75,7 @@ def report_blocks(report: Report) -> list[Block]:
                 gap=_num(r.median_gap_days, 0),
                 org=r.actions_for_organisation,
                 org_done=r.actions_for_organisation_done,
+                drift=_drift_text(r),
             )
         ),
         blocks.divider(),
@@ -85,6 +87,14 @@ def report_blocks(report: Report) -> list[Block]:
         ),
     ]
     return shown
+
+
+def _drift_text(r: Report) -> str:
+    """Pairs whose mentee did most of the teaching two sessions running, as a count only."""
+    if r.drift.drifting is None:
+        return f"not enough pairs answered yet (shown from {r.minimum})"
+    pairs = blocks.count(r.drift.drifting, "pair")
+    return f"{pairs} of {r.drift.assessed} that answered the balance question"
 
 
 def _pulse_text(r: Report) -> Mrkdwn:
@@ -202,7 +212,9 @@ def home_summary(report: Report) -> str:
     mentors, mentees = report.signed_up.get("mentor", 0), report.signed_up.get("mentee", 0)
     at_risk = report.momentum.get("at risk", 0) + report.momentum.get("stalled", 0)
     pairs_at_risk = blocks.count(at_risk, "pair")
+    drifting = report.drift.drifting
+    drift = "" if drifting is None else f" · {blocks.count(drifting, 'pair')} drifting"
     return (
         f"{mentors} mentors, {mentees} mentees · match rate {_pct(report.match_rate)} · "
-        f"sessions {report.held}/{report.planned} · {pairs_at_risk} stalled or at risk"
+        f"sessions {report.held}/{report.planned} · {pairs_at_risk} stalled or at risk{drift}"
     )

@@ -17,10 +17,13 @@ from bot.models import (
     ProgrammeStatus,
     RatingPhase,
     Role,
+    Taught,
 )
 from bot.sandbox.double.block_kit import check_message_blocks, check_view
+from bot.services.balance import Answered
 from bot.services.programmes import ProgrammeSummary
 from bot.services.signup import Participation
+from bot.views import balance
 from bot.views.admin import programme_list
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
 from bot.views.home import home_view
@@ -163,3 +166,24 @@ def test_home_with_many_programmes_stays_under_100_blocks() -> None:
     )
     assert check_view(view, allowed_types=("home",)) == []
     assert "more: `/mentoring-admin list`" in str(view["blocks"][-1])
+
+
+def test_balance_messages_for_the_longest_names() -> None:
+    name = "N" * 255  # Slack's longest display name
+    asked = {
+        "session_id": 1,
+        "participant_id": 2,
+        "role": "mentee",
+        "partner": name,
+        "held_on": "2026-01-20",
+        "programme": "p" * 80,
+    }
+    drift = {"pair_id": 1, "since_session_id": 1, "partner": name, "programme": "p" * 80}
+    done = Answered(1, 2, Role.MENTOR, name, date(2026, 1, 20), Taught.EVEN, "p" * 80, ())
+    for text, shown in (
+        balance.question(asked),
+        balance.answered(done),
+        balance.drift_tip(drift),
+        balance.drift_roles(drift),
+    ):
+        assert text and check_message_blocks(shown) == []

@@ -1,5 +1,6 @@
 """The demo's third act: confirmed pairs agree their contract, log a few weeks of sessions with
-notes and actions, close an action, and look at their App Home."""
+notes and actions (the first pair drifting back to the hierarchy on the way), close an action,
+and look at their App Home."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.clock import FakeClock
 from bot.ids import Action, Command, Field
 from bot.models import ActionItem, Pair, PairStatus, Participant, SessionLog
 from bot.sandbox import Sandbox
+from bot.sandbox.demo.drift import answer_balance
 from bot.sandbox.demo.transcript import Transcript, short, the_other
 
 Step = Callable[[str, str, Awaitable[Any]], Awaitable[Any]]
@@ -117,6 +119,7 @@ async def play_pair_work(box: Sandbox, log: Transcript, step: Step, clock: FakeC
             logging = _check_in(box, writer, day=day, week=week, nxt=nxt if index == 0 else None)
             if index == 0:
                 await step(writer, "logs the session with /mentoring checkin", logging)
+                await answer_balance(box, log, step, clock, week=week, mentor=mentor, mentee=mentee)
             else:
                 await logging
                 log.skip()

@@ -75,6 +75,11 @@ def test_demo_plays_set_up_enrolment_and_sign_up(played: tuple[str, Path]) -> No
     assert "logs the session with /mentoring checkin" in out
     assert "How useful was it for you?" in out
     assert "is done." in out
+    # The first pair's mentee did most of the teaching two sessions running: one private word
+    # each, in their own DM.
+    assert "Who did most of the teaching in your session of" in out
+    assert out.count("(message): *A coaching tip for your sessions with") == 1
+    assert out.count("(message): *A reminder of the roles in your sessions with") == 1
     assert "sessions held" in out
     assert "Felt a little awkward" not in out  # private notes stay private, even here
     # The ending: a story published, the review summary, the report written out, the next cohort.
@@ -83,6 +88,7 @@ def test_demo_plays_set_up_enrolment_and_sign_up(played: tuple[str, Path]) -> No
     written = sorted(p.name for p in folder.iterdir())
     assert written[0].endswith("-pairs.csv") and written[1].endswith("-trends.png")
     assert written[2] == "report.md" and "Match rate" in (folder / "report.md").read_text()
+    assert "*Drifting back to the hierarchy:*" in (folder / "report.md").read_text()
     assert (folder / written[1]).read_bytes()[:4] == b"\x89PNG"
     assert "the set-up form opens as “Digital Leaders 2027”" in out
     assert "(real time on this machine" in out  # acknowledgements are timed for real
