@@ -25,6 +25,7 @@ from bot.listeners import (
     rematch,
     resources,
     spaces,
+    sponsors,
     stories,
     support,
     surveys,
@@ -61,6 +62,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         resources,
         rematch,
         pauses,
+        sponsors,
         support,
         workspace_events,
     ):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.services.outbox import Kind
-from bot.views import choosing, nudges, programme_end, resources, surveys
+from bot.views import choosing, nudges, programme_end, resources, sponsor, surveys
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn
 
@@ -31,6 +31,9 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[Mrkdwn, list[Block]]]] = {
     Kind.CHOICE_ACCEPTED: choosing.choice_accepted,
     Kind.CHOOSING_CLOSED: choosing.choosing_closed,
     Kind.STILL_CHOOSING: choosing.still_choosing,
+    Kind.SPONSOR_DIGEST: sponsor.monthly_digest,
+    Kind.SPONSOR_SUMMARY: sponsor.final_digest,
+    Kind.SPONSOR_ASKED: sponsor.sponsor_asked,
 }
 
 
