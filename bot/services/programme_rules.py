@@ -260,13 +260,16 @@ def parse_sponsor(form: Mapping[str, object], errors: FormErrors) -> dict[str, s
     all when the form does not ask, so the programme keeps the one it has."""
     if Field.SPONSOR not in form:
         return {}
-    picked = form.get(Field.SPONSOR)
-    if picked is None or picked == "":
+    picked = form.get(Field.SPONSOR) or []  # a multi-select of at most one person
+    if picked == []:
         return {"sponsor_id": None}
-    if not isinstance(picked, str) or not SLACK_USER.fullmatch(picked):
+    if not isinstance(picked, list) or len(picked) != 1:
+        errors.add(Field.SPONSOR, "Pick one sponsor, or none.")
+        return {}
+    if not isinstance(picked[0], str) or not SLACK_USER.fullmatch(picked[0]):
         errors.add(Field.SPONSOR, "Pick the sponsor from the list of people, or leave it empty.")
         return {}
-    return {"sponsor_id": picked}
+    return {"sponsor_id": picked[0]}
 
 
 def _contract(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:

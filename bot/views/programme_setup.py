@@ -58,9 +58,10 @@ def co_leads_input(initial: tuple[str, ...] = ()) -> Block:
 
 
 def sponsor_input(initial: str | None = None) -> Block:
-    element: Block = {"type": "users_select"}
+    # A multi-select of one, because a single users_select cannot be emptied again in Slack.
+    element: Block = {"type": "multi_users_select", "max_selected_items": 1}
     if initial:
-        element["initial_user"] = initial
+        element["initial_users"] = [initial]
     return blocks.input_block(
         Field.SPONSOR,
         "Executive sponsor",
