@@ -378,7 +378,8 @@ def to_a_lead(row: Outbox, facts: Facts) -> str | None:
 @_reads(_sponsors)
 def to_the_sponsor(row: Outbox, facts: Facts) -> str | None:
     """Sent to someone who is still the programme's executive sponsor."""
-    if facts.sponsors.get(int(_param(row, "programme_id") or 0)) != row.recipient_id:
+    sponsor = facts.sponsors.get(int(_param(row, "programme_id") or 0))
+    if sponsor is None or sponsor != row.recipient_id:
         return "no longer the sponsor"
     return None
 

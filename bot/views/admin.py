@@ -26,7 +26,7 @@ ADMIN_WORDS: dict[str, str] = {
     "stories [name]": "success stories to approve and publish",
     "audit": "when leads were shown people's data",
     "clone [name]": "start the next cohort from a programme's settings",
-    "leads [name]": "add or remove the programme's co-leads",
+    "leads [name]": "add or remove the programme's co-leads, or change its sponsor",
     "list": "your programmes with sign-ups",
     "help": "this message",
 }
