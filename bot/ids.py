@@ -86,6 +86,8 @@ class Action(enum.StrEnum):
     STORY_DECLINE = "story_decline"
     STORY_PUBLISH = "story_publish"
     CLONE_PROGRAMME = "clone_programme"
+    # The executive sponsor's digest
+    ASK_LEADS = "sponsor_ask_leads"
     TAKE_OVER_PROGRAMME = "take_over_programme"
     # Concerns, between a participant and the programme's leads and supporter
     CONCERN_REPLY = "concern_reply"
@@ -116,6 +118,7 @@ class Field(enum.StrEnum):
 
     NAME = "name"
     CO_LEADS = "co_leads"
+    SPONSOR = "sponsor"
     DESCRIPTION = "description"
     OBJECTIVES = "objectives"
     TOPICS = "topics"

@@ -164,6 +164,11 @@ class Programme(Base):
     leads_in_spaces: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Days between two resources posted to each safe space.
     resource_every_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # The executive sponsor (a Slack user, not a lead): a monthly digest of figures while the
+    # programme runs, and the final figures when it closes. `sponsor_digest_month` is the first
+    # day of the month whose digest was last queued, so a sweep builds each month's once.
+    sponsor_id: Mapped[str | None] = mapped_column(String(32))
+    sponsor_digest_month: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -1048,6 +1053,7 @@ class Sweep(enum.StrEnum):
     SURVEY_REMINDERS = "survey_reminders"  # survey invites not answered
     RESOURCES = "resources"  # safe spaces getting a resource
     REQUESTS = "requests"  # mentees' requests to mentors left unanswered too long
+    DIGESTS = "digests"  # running programmes whose sponsor's monthly digest is due
 
 
 class SweepFailure(Base):

@@ -1,7 +1,7 @@
 """What a pair says stays with the pair: a programme full of notes, private notes, actions and
 survey comments, then every surface a lead has (admin commands, their App Home, alerts and
-end-of-programme messages, reports and exports), and not one of those texts in anything the
-app sent to Slack for it."""
+end-of-programme messages, reports and exports) and the executive sponsor's digests, and not
+one of those texts in anything the app sent to Slack for it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import text
 from bot.clock import FakeClock
 from bot.ids import Action, Command, Field
 from bot.sandbox import Sandbox
+from bot.sandbox.double import User
 from bot.services.signup import GRADE_LEVELS
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, OUTSIDER
 from tests.flows import (
@@ -31,6 +32,7 @@ from tests.test_momentum_flows import at, tick
 from tests.test_pair_work_flows import log_session
 from tests.test_survey_flows import PULSE, open_survey
 
+SPONSOR = "U0SPONSOR"
 SECRETS = {
     "goal": "Rebuild trust with the night shift",
     "reality": "The board has never used the intranet",
@@ -207,3 +209,28 @@ async def test_balance_answers_and_drift_tips_reach_only_their_reader(
         assert private not in to_lead, private
     csv = next(f for f in box.double.state.files.values() if f["name"].endswith("-pairs.csv"))
     assert b"drift" not in csv["content"].lower() and b"even" not in csv["content"].lower()
+
+
+async def test_the_sponsor_digest_carries_figures_and_nobody_s_words_or_names(
+    full: Sandbox, clock: FakeClock
+) -> None:
+    """The executive sponsor's monthly digests and final figures: counts and rates only, not a
+    word anyone wrote, not a participant's name or mention."""
+    box = full
+    box.workspace.add_user(User(id=SPONSOR, name="sue", real_name="Sue Sponsor", tz="UTC"))
+    await box.command(LEAD, Command.ADMIN, "leads")
+    form = box.modal(LEAD)
+    assert form is not None
+    await box.submit(LEAD, form["id"], {Field.SPONSOR: [SPONSOR]})
+    for day in ("03-01", "04-01", "07-01", "07-15"):
+        await tick(box, clock, at(day, 12), "programmes", "deliver")
+    to_sponsor = sent_to(box, SPONSOR)
+    assert "your monthly digest" in to_sponsor and "its final figures" in to_sponsor
+    assert not any(text in to_sponsor for text in SECRETS.values())
+    async with box.db.transaction() as session:
+        people = (
+            await session.execute(text("SELECT user_id, display_name FROM participant"))
+        ).all()
+    assert people
+    for user_id, name in people:
+        assert user_id not in to_sponsor and name not in to_sponsor, name

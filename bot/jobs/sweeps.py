@@ -26,6 +26,7 @@ from bot.services import (
     reminders,
     replays,
     resources,
+    sponsors,
     surveys,
     sweeping,
 )
@@ -102,16 +103,21 @@ class Sweeps:
         return await self._queueing("surveys", surveys.sweep)
 
     async def programmes(self) -> Swept:
-        moved = await self._now(lifecycle.sweep)
+        zones = await self._zones(await self._now(sponsors.sponsors_to_tell))
+        async with self.deps.db.transaction() as session:
+            now = self.deps.clock.now()
+            moved = await lifecycle.sweep(session, now=now, sponsor_zones=zones)
+        async with self.deps.db.transaction() as session:
+            digests = await sponsors.sweep(session, now=self.deps.clock.now(), zones=zones)
         purged = await self._now(purge.sweep)
         await self._now(replays.forget_old)
         await self._now(pace.forget_old)
-        failed = moved.failed + purged.failed
+        failed = moved.failed + digests.failed + purged.failed
         return Swept(
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
-            f"{moved.queued} messages queued, {len(purged.names)} purged of free text, "
-            f"{failed} failed",
-            handled=moved.reviewing + moved.closed + len(purged.names),
+            f"{moved.queued + digests.queued} messages queued, "
+            f"{len(purged.names)} purged of free text, {failed} failed",
+            handled=moved.reviewing + moved.closed + digests.queued + len(purged.names),
             failed=failed,
         )
 
@@ -147,8 +153,13 @@ class Sweeps:
         """Leads' time zones from Slack (cached), so alerts respect their quiet hours too."""
         async with self.deps.db.transaction() as session:
             leads = await momentum.running_leads(session)
+        return await self._zones(leads)
+
+    async def _zones(self, people: set[tuple[str, str]]) -> dict[str, str | None]:
+        """The time zones Slack has for these (team, user) people (cached); None, so UTC,
+        where Slack does not answer."""
         zones: dict[str, str | None] = {}
-        for team_id, user_id in leads:
+        for team_id, user_id in people:
             try:
                 token = await self.deps.tokens.for_team(team_id)  # the lead's workspace's
                 profile = await self.deps.profiles.get(
@@ -156,7 +167,7 @@ class Sweeps:
                 )
                 zones[user_id] = profile.tz
             except SlackApiError:
-                log.warning("no time zone for lead %s; using UTC", user_id)
+                log.warning("no time zone for %s; using UTC", user_id)
                 zones[user_id] = None
         return zones
 

@@ -26,6 +26,7 @@ from bot.listeners import (
     rematch,
     resources,
     spaces,
+    sponsors,
     stories,
     support,
     surveys,
@@ -63,6 +64,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         resources,
         rematch,
         pauses,
+        sponsors,
         support,
         workspace_events,
     ):

@@ -35,9 +35,9 @@ from bot.flows.spaces import ensure_spaces, spaces_command
 from bot.flows.stories import stories_command
 from bot.ids import Action, Command, Field, View, matching
 from bot.models import Programme, ProgrammeStatus
-from bot.services import audit, cohorts, leads, programmes
+from bot.services import audit, cohorts, leads, programmes, sponsors
 from bot.services.matching import choosing
-from bot.services.programme_rules import FormErrors, validate_programme
+from bot.services.programme_rules import FormErrors, parse_sponsor, validate_programme
 from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form, then
 from bot.views import admin as views
@@ -135,9 +135,8 @@ async def leads_command(ask: AdminAsk) -> None:
     if programme is None:
         return
     co_leads = await co_leads_of(ask.deps, programme.id, ask.user_id)
-    await ask.client.views_open(
-        trigger_id=ask.trigger_id, view=leads_modal(programme.id, programme.name, co_leads)
-    )
+    view = leads_modal(programme.id, programme.name, co_leads, programme.sponsor_id)
+    await ask.client.views_open(trigger_id=ask.trigger_id, view=view)
 
 
 async def _list(ask: AdminAsk) -> None:
@@ -294,6 +293,18 @@ async def checked_co_leads(
     return list(picked)
 
 
+async def checked_sponsor(
+    deps: Deps, client: AsyncWebClient, team_id: str, sponsor_id: str | None, lead_ids: set[str]
+) -> str | None:
+    """What to fix about the sponsor picked beside these leads, or None: a person, not a lead."""
+    if sponsor_id is None:
+        return None
+    profile = await deps.profiles.get(client, team_id=team_id, user_id=sponsor_id)
+    if profile.is_bot or profile.deleted:
+        return "Pick someone who works here: an app or a deactivated account cannot sponsor."
+    return programmes.check_sponsor(sponsor_id, lead_ids=lead_ids)
+
+
 async def check_leads(
     deps: Deps, body: dict, view: dict, client: AsyncWebClient, context: dict
 ) -> bool | FieldErrors:
@@ -307,14 +318,22 @@ async def check_leads(
         return FieldErrors({Field.CO_LEADS: refused})
     if isinstance(co_leads, str):
         return FieldErrors({Field.CO_LEADS: co_leads})
-    assert programme_id is not None
-    await apply_rule(
-        deps,
-        leads.set_co_leads,
-        programme_id=programme_id,
-        acting_lead=user_id,
-        co_leads=co_leads,
+    errors = FormErrors()
+    picked = parse_sponsor(form_values(view), errors)  # {} when the form does not ask
+    sponsor = picked.get("sponsor_id")
+    wrong = errors.errors.get(Field.SPONSOR) or await checked_sponsor(
+        deps, client, team_id, sponsor, {user_id, *co_leads}
     )
+    if wrong:
+        return FieldErrors({Field.SPONSOR: wrong})
+    assert programme_id is not None
+    async with deps.db.transaction() as session:
+        now = deps.clock.now()
+        await leads.set_co_leads(
+            session, programme_id=programme_id, acting_lead=user_id, co_leads=co_leads, now=now
+        )
+        if picked:
+            await sponsors.name_sponsor(session, programme_id=programme_id, sponsor_id=sponsor)
     return True
 
 
@@ -419,6 +438,9 @@ async def check_setup(
     co_leads = await checked_co_leads(deps, client, team_id, view)
     if isinstance(co_leads, str):
         return FieldErrors({Field.CO_LEADS: co_leads})
+    wrong = await checked_sponsor(deps, client, team_id, result.sponsor_id, {user_id, *co_leads})
+    if wrong:
+        return FieldErrors({Field.SPONSOR: wrong})
     metadata = view.get("private_metadata") or ""
     source_id = metadata.removeprefix("clone:")
     try:

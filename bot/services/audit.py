@@ -1,6 +1,7 @@
 """The audit log: every time a lead is shown people's data (a pairs list, a report's CSV, a
 story with its author's name), which lead, which view, which programme and whose data (ids
-only, never the data itself). Plain values in and out; no Slack."""
+only, never the data itself); and every digest sent to a programme's executive sponsor, who is
+shown figures and no one's data. Plain values in and out; no Slack."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ class View(enum.StrEnum):
     PREVIEW = "a match preview"
     CHOOSING = "mentees still choosing a mentor"
     LEAD_ADDED = "added themselves as a lead"
+    # What the executive sponsor was sent: figures only, so the entries name nobody.
+    DIGEST = "the sponsor's monthly digest"
+    FINAL_DIGEST = "the sponsor's final figures"
+
+
+SPONSOR_VIEWS = (View.DIGEST, View.FINAL_DIGEST)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,29 @@ async def record_lead_added(
             programme_id=programme_id,
             lead_id=lead_id,
             view=str(View.LEAD_ADDED),
+            participant_ids=[],
+            at=now,
+        )
+    )
+
+
+async def record_sponsor(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    sponsor_id: str,
+    view: View,
+    programme_id: int,
+    now: datetime,
+) -> None:
+    """A digest for the programme's sponsor: kept although it names nobody, so the leads see
+    everything anyone outside them was told about their programme."""
+    session.add(
+        AuditEntry(
+            team_id=team_id,
+            programme_id=programme_id,
+            lead_id=sponsor_id,
+            view=str(view),
             participant_ids=[],
             at=now,
         )

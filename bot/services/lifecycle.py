@@ -1,6 +1,7 @@
 """The end of a programme: on its end date it moves to reviewing and its leads get a review
 summary; when the end-of-programme review closes it moves to closed, its pairs stop being
-nudged, and the leads are offered the next cohort. Plain values in and out; no Slack."""
+nudged, the leads are offered the next cohort, and its sponsor gets the final figures. Plain
+values in and out; no Slack."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from bot.models import (
     SurveyKind,
     Sweep,
 )
-from bot.services import outbox, sweeping
+from bot.services import outbox, sponsors, sweeping
 from bot.services.momentum import leads_by_programme
 from bot.services.outbox import Kind, Message
 from bot.services.reports import build_report
@@ -48,10 +49,13 @@ async def _due(
     return list(await session.scalars(claimed))
 
 
-async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
+async def sweep(
+    session: AsyncSession, *, now: datetime, sponsor_zones: sponsors.Zones | None = None
+) -> Moved:
     """Move every programme whose date has come, each in its own savepoint; each move queues its
     leads' message under a key of programme and step, so a second replica or a re-run sends
-    nothing twice."""
+    nothing twice. A closing programme's sponsor gets its final figures (in their time zone,
+    `sponsor_zones`, when known)."""
     await outbox.begin_claim(session)
     today = now.date()
     ending = await _due(
@@ -90,7 +94,10 @@ async def sweep(session: AsyncSession, *, now: datetime) -> Moved:
         await _stop_pairs(session, programme_id=programme.id, now=now)
         params = {"programme_id": programme.id, "programme": programme.name}
         messages = _to_leads(programme, leads, Kind.PROGRAMME_CLOSED, params)
-        return await outbox.enqueue(session, messages, now=now)
+        queued = await outbox.enqueue(session, messages, now=now)
+        return queued + await sponsors.queue_final(
+            session, programme=programme, zones=sponsor_zones or {}, now=now
+        )
 
     reviewed = await sweeping.each(
         session, items=ending, step=review, sweep=Sweep.LIFECYCLE, key=_id, now=now

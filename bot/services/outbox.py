@@ -60,6 +60,9 @@ class Kind(enum.StrEnum):
     CHOICE_ACCEPTED = "choice_accepted"  # to the mentee: the mentor said yes
     CHOOSING_CLOSED = "choosing_closed"  # to a mentee still waiting when the lead closed it
     STILL_CHOOSING = "still_choosing"  # to the leads: who is still without a partner
+    SPONSOR_DIGEST = "sponsor_digest"  # the month's figures, to the programme's sponsor
+    SPONSOR_SUMMARY = "sponsor_summary"  # the final figures, to the sponsor as it closes
+    SPONSOR_ASKED = "sponsor_asked"  # to the leads: the sponsor would like more
     INTRO = "intro"  # an approved pair's group DM, opened, and their introduction in it
     HOME = "home"  # a person's App Home, built afresh when it goes (one row per person)
     BALANCE_QUESTION = "balance_question"  # after a session: who did most of the teaching?

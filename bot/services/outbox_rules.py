@@ -101,6 +101,7 @@ class Facts:
     choosing: set[int] = field(default_factory=set)  # programmes whose mentees choose now
     requests: dict[int, RequestStatus] = field(default_factory=dict)
     sessions: dict[int, list[balance.Held]] = field(default_factory=dict)  # by pair
+    sponsors: dict[int, str | None] = field(default_factory=dict)  # programme: its sponsor
 
 
 Check = Callable[[Outbox, Facts], str | None]
@@ -299,6 +300,12 @@ async def _sessions(session: AsyncSession, rows: Sequence[Outbox], facts: Facts)
     facts.sessions = await balance.sessions_of(session, _ints(r.pair_id for r in rows))
 
 
+async def _sponsors(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
+    query = select(Programme.id, Programme.sponsor_id)
+    found = await _where_in(session, query, Programme.id, (_param(r, "programme_id") for r in rows))
+    facts.sponsors = {key: value for key, value in found}
+
+
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------
 
 _NEEDS: dict[Check, tuple[Loader, ...]] = {}
@@ -371,6 +378,15 @@ def to_a_lead(row: Outbox, facts: Facts) -> str | None:
     """Sent to someone who is still one of the programme's leads."""
     if (_programme_of(row, facts), row.channel_id) not in facts.leads:
         return "no longer a lead"
+    return None
+
+
+@_reads(_sponsors)
+def to_the_sponsor(row: Outbox, facts: Facts) -> str | None:
+    """Sent to someone who is still the programme's executive sponsor."""
+    sponsor = facts.sponsors.get(int(_param(row, "programme_id") or 0))
+    if sponsor is None or sponsor != row.recipient_id:
+        return "no longer the sponsor"
     return None
 
 
@@ -546,6 +562,9 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.CHOICE_ACCEPTED: (still_signed_up, request_is(RequestStatus.ACCEPTED)),
     Kind.CHOOSING_CLOSED: (still_signed_up, request_is(RequestStatus.WITHDRAWN)),
     Kind.STILL_CHOOSING: (to_a_lead, still_choosing),
+    Kind.SPONSOR_DIGEST: (programme_is(ProgrammeStatus.RUNNING), to_the_sponsor),
+    Kind.SPONSOR_SUMMARY: (programme_is(ProgrammeStatus.CLOSED), to_the_sponsor),
+    Kind.SPONSOR_ASKED: (to_a_lead,),
     Kind.INTRO: (pair_introduced,),
     Kind.BALANCE_QUESTION: (still_signed_up, pair_going, question_open),
     Kind.DRIFT_TIP: (still_signed_up, pair_going, still_drifting),
@@ -578,6 +597,7 @@ _ORDER: tuple[Loader, ...] = (
     _choosing,
     _requests,
     _sessions,
+    _sponsors,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +12,8 @@ from typing import Any, TypeVar
 from bot.ids import Field
 from bot.models import MatchingMode, Medium
 
+# A Slack user id as a users_select sends it (U…, or W… on Enterprise Grid).
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,31}")
 MAX_OBJECTIVES = 5
 MAX_TOPICS = 25
 MATCHING_RULES = ("mentor_more_junior", "outside_reporting_line", "cross_department")
@@ -89,6 +92,8 @@ class ProgrammeInput:
     # Who decides the pairs, and how long a mentor has to answer a mentee who chose them.
     matching_mode: MatchingMode = MatchingMode.LEAD
     answer_days: int = 3
+    # The executive sponsor, a Slack user who gets the monthly digest; None for no sponsor.
+    sponsor_id: str | None = None
 
 
 @dataclass
@@ -244,9 +249,27 @@ def _about(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
     return {
         "name": name,
         "description": form_text(form, Field.DESCRIPTION),
+        **parse_sponsor(form, errors),
         "objectives": parse_objectives(form_text(form, Field.OBJECTIVES), errors),
         "topics": parse_topics(form_text(form, Field.TOPICS), errors),
     }
+
+
+def parse_sponsor(form: Mapping[str, object], errors: FormErrors) -> dict[str, str | None]:
+    """The sponsor picked ({"sponsor_id": None} when the field is left empty), or nothing at
+    all when the form does not ask, so the programme keeps the one it has."""
+    if Field.SPONSOR not in form:
+        return {}
+    picked = form.get(Field.SPONSOR) or []  # a multi-select of at most one person
+    if picked == []:
+        return {"sponsor_id": None}
+    if not isinstance(picked, list) or len(picked) != 1:
+        errors.add(Field.SPONSOR, "Pick one sponsor, or none.")
+        return {}
+    if not isinstance(picked[0], str) or not SLACK_USER.fullmatch(picked[0]):
+        errors.add(Field.SPONSOR, "Pick the sponsor from the list of people, or leave it empty.")
+        return {}
+    return {"sponsor_id": picked[0]}
 
 
 def _contract(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -164,6 +165,20 @@ async def summaries(
             )
         )
     return result
+
+
+SPONSOR_IS_A_LEAD = (
+    "The sponsor hears how the programme goes from outside it: pick someone who is not one of "
+    "its leads, or leave it empty."
+)
+
+
+def check_sponsor(sponsor_id: str | None, *, lead_ids: Collection[str]) -> str | None:
+    """What is wrong with naming this sponsor beside these leads, or None. A sponsor gets
+    figures, never a lead's powers or names, so one person is not both."""
+    if sponsor_id is not None and sponsor_id in lead_ids:
+        return SPONSOR_IS_A_LEAD
+    return None
 
 
 def check_openable(programme: Programme, *, today: date) -> None:

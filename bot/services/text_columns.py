@@ -223,6 +223,7 @@ COLUMNS: tuple[TextColumn, ...] = (
         Programme.announcement_channel_id,
         Programme.announcement_ts,
         Programme.created_by,
+        Programme.sponsor_id,
         ProgrammeLead.user_id,
         AuditEntry.team_id,
         AuditEntry.lead_id,

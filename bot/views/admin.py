@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.ids import Action
-from bot.services.audit import Seen
+from bot.services.audit import SPONSOR_VIEWS, Seen
 from bot.services.audit import View as AuditView
 from bot.services.leads import NotTheirs
 from bot.services.programmes import ProgrammeSummary
@@ -26,7 +26,7 @@ ADMIN_WORDS: dict[str, str] = {
     "stories [name]": "success stories to approve and publish",
     "audit": "when leads were shown people's data",
     "clone [name]": "start the next cohort from a programme's settings",
-    "leads [name]": "add or remove the programme's co-leads",
+    "leads [name]": "add or remove the programme's co-leads, or change its sponsor",
     "list": "your programmes with sign-ups",
     "help": "this message",
 }
@@ -179,6 +179,15 @@ def programme_list(items: list[ProgrammeSummary]) -> list[Block]:
 
 
 def _audit_line(s: Seen) -> Mrkdwn:
+    if s.view in SPONSOR_VIEWS:
+        return mrkdwn(
+            "• {at:%d %b %Y %H:%M} UTC · {who} was sent {view} of {programme}: figures only, "
+            "nobody named",
+            at=s.at,
+            who=mention(s.lead_id),
+            view=s.view,
+            programme=s.programme or "",
+        )
     if s.view == AuditView.LEAD_ADDED:
         return mrkdwn(
             "• {at:%d %b %Y %H:%M} UTC · {who} added themselves as a lead of {programme}",

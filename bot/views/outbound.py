@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.services.outbox import Kind
-from bot.views import balance, choosing, nudges, programme_end, resources, surveys
+from bot.views import balance, choosing, nudges, programme_end, resources, sponsor, surveys
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn
 
@@ -34,6 +34,9 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[Mrkdwn, list[Block]]]] = {
     Kind.BALANCE_QUESTION: balance.question,
     Kind.DRIFT_TIP: balance.drift_tip,
     Kind.DRIFT_ROLES: balance.drift_roles,
+    Kind.SPONSOR_DIGEST: sponsor.monthly_digest,
+    Kind.SPONSOR_SUMMARY: sponsor.final_digest,
+    Kind.SPONSOR_ASKED: sponsor.sponsor_asked,
 }
 
 

@@ -57,6 +57,22 @@ def co_leads_input(initial: tuple[str, ...] = ()) -> Block:
     )
 
 
+def sponsor_input(initial: str | None = None) -> Block:
+    # A multi-select of one, because a single users_select cannot be emptied again in Slack.
+    element: Block = {"type": "multi_users_select", "max_selected_items": 1}
+    if initial:
+        element["initial_users"] = [initial]
+    return blocks.input_block(
+        Field.SPONSOR,
+        "Executive sponsor",
+        element,
+        optional=True,
+        hint="Once a month while the programme runs, and when it closes, they get its figures: "
+        "sign-ups, match and chemistry rates, sessions, objectives, would-recommend. Counts "
+        "and averages only, never names; no lead's powers.",
+    )
+
+
 class _Number(NamedTuple):
     """A whole-number field of the set-up form and the programme setting it shows."""
 
@@ -212,6 +228,7 @@ def _about(programme: ProgrammeInput, co_leads: tuple[str, ...]) -> list[Block]:
             optional=True,
         ),
         co_leads_input(co_leads),
+        sponsor_input(programme.sponsor_id),
         blocks.input_block(
             Field.OBJECTIVES,
             "Objectives, one per line, each with its measure",
@@ -294,14 +311,17 @@ def _ground_rules_and_dates(programme: ProgrammeInput) -> list[Block]:
     ]
 
 
-def leads_modal(programme_id: int, name: str, co_leads: tuple[str, ...]) -> Block:
-    """The set-up form's co-leads, for a programme that already runs."""
+def leads_modal(
+    programme_id: int, name: str, co_leads: tuple[str, ...], sponsor_id: str | None = None
+) -> Block:
+    """The set-up form's co-leads and sponsor, for a programme that already runs."""
     return blocks.modal(
         View.PROGRAMME_LEADS,
-        "Leads",
+        "Leads and sponsor",
         [
             blocks.section(mrkdwn("Who runs “{name}” with you?", name=name)),
             co_leads_input(co_leads),
+            sponsor_input(sponsor_id),
         ],
         submit="Save",
         private_metadata=str(programme_id),

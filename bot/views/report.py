@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from bot.services.momentum import STATES
-from bot.services.reports import NOT_AGREED, PAUSED, Report
+from bot.services.reports import NOT_AGREED, PAUSED, Recommend, Report, Uplift
 from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
@@ -28,11 +29,11 @@ CSV_HEADER = (
 )
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(100 * value)}%"
 
 
-def _num(value: float | None, digits: int = 1) -> str:
+def number(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
@@ -65,14 +66,14 @@ def report_blocks(report: Report) -> list[Block]:
                 mentors=mentors,
                 mentees=mentees,
                 withdrawn=f" ({r.withdrawn} withdrew)" if r.withdrawn else "",
-                match=_pct(r.match_rate),
-                chemistry=_pct(r.chemistry_rate),
+                match=percent(r.match_rate),
+                chemistry=percent(r.chemistry_rate),
                 go=r.chemistry_go,
                 decided=r.chemistry_decided,
                 momentum=momentum,
                 held=r.held,
                 planned=r.planned,
-                gap=_num(r.median_gap_days, 0),
+                gap=number(r.median_gap_days, 0),
                 org=r.actions_for_organisation,
                 org_done=r.actions_for_organisation_done,
                 drift=_drift_text(r),
@@ -130,10 +131,16 @@ def _pulse_text(r: Report) -> Mrkdwn:
 
 
 def _uplift_text(r: Report) -> Mrkdwn:
-    if not r.uplift:
+    return uplift_text(r.uplift)
+
+
+def uplift_text(uplift: Sequence[Uplift]) -> Mrkdwn:
+    """Each objective's average baseline against its latest re-rating, or that there are not
+    enough answers for it yet."""
+    if not uplift:
         return mrkdwn("*Objectives:* no re-ratings yet.")
     lines = [mrkdwn("*Objectives* (baseline → latest re-rating)")]
-    for u in r.uplift[:10]:
+    for u in uplift[:10]:
         if u.baseline is None or u.later is None:
             lines.append(mrkdwn("• {name}: {none}", name=u.objective, none=NOT_ENOUGH))
         else:
@@ -156,7 +163,7 @@ def _end_text(r: Report) -> Mrkdwn:
     if r.recommend.respondents == 0:
         return mrkdwn("*End review:* no answers yet.")
     if r.recommend.score is None:
-        return mrkdwn("*Would recommend:* {none}", none=NOT_ENOUGH)
+        return recommend_text(r.recommend)
     implemented = NOT_ENOUGH
     if r.actions_implemented:
         order = ("all", "most", "some", "none")
@@ -164,12 +171,21 @@ def _end_text(r: Report) -> Mrkdwn:
             f"{r.actions_implemented[k]} {k}" for k in order if r.actions_implemented.get(k)
         )
     return mrkdwn(
-        "*Would recommend:* score {score:+d} (average {average} of 10, {answers} answers)\n"
-        "*Actions put into practice:* {implemented}",
-        score=r.recommend.score,
-        average=_num(r.recommend.average),
-        answers=r.recommend.respondents,
+        "{recommend}\n*Actions put into practice:* {implemented}",
+        recommend=recommend_text(r.recommend),
         implemented=implemented,
+    )
+
+
+def recommend_text(recommend: Recommend) -> Mrkdwn:
+    """Would-recommend as its net score and average, or that there are not enough answers."""
+    if recommend.score is None:
+        return mrkdwn("*Would recommend:* {none}", none=NOT_ENOUGH)
+    return mrkdwn(
+        "*Would recommend:* score {score:+d} (average {average} of 10, {answers} answers)",
+        score=recommend.score,
+        average=number(recommend.average),
+        answers=recommend.respondents,
     )
 
 
@@ -215,6 +231,6 @@ def home_summary(report: Report) -> str:
     drifting = report.drift.drifting
     drift = "" if drifting is None else f" · {blocks.count(drifting, 'pair')} drifting"
     return (
-        f"{mentors} mentors, {mentees} mentees · match rate {_pct(report.match_rate)} · "
+        f"{mentors} mentors, {mentees} mentees · match rate {percent(report.match_rate)} · "
         f"sessions {report.held}/{report.planned} · {pairs_at_risk} stalled or at risk{drift}"
     )

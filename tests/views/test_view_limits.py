@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.models import (
@@ -27,8 +28,9 @@ from bot.views import balance
 from bot.views.admin import programme_list
 from bot.views.enrolment import announcement, close_chooser, open_enrolment_modal
 from bot.views.home import home_view
-from bot.views.programme_setup import setup_modal
+from bot.views.programme_setup import leads_modal, setup_modal
 from bot.views.signup import leave_confirmation, picker_modal, signup_modal, status_message
+from bot.views.sponsor import final_digest, monthly_digest
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -63,6 +65,37 @@ def assert_modal_ok(view: dict) -> None:
 
 def test_setup_modal() -> None:
     assert_modal_ok(setup_modal(today=date(2026, 1, 5)))
+
+
+def test_leads_modal_with_its_sponsor() -> None:
+    co_leads = tuple(f"U{i:08d}" for i in range(9))
+    assert_modal_ok(leads_modal(1, "n" * 80, co_leads, "U0SPONSOR"))
+
+
+def test_the_sponsor_digest_for_the_largest_programme() -> None:
+    """Five objectives of the longest titles, ten leads, every figure shown."""
+    uplift = {"measure": "m" * 150, "respondents": 999, "baseline": 2.5, "later": 4.25}
+    params = {
+        "programme_id": 1,
+        "programme": "n" * 80,
+        "period": "2026-03",
+        "leads": [f"U{i:08d}" for i in range(10)],
+        "mentors": 9999,
+        "mentees": 9999,
+        "match_rate": 0.95,
+        "chemistry_rate": 1.0,
+        "chemistry_decided": 9999,
+        "held": 99999,
+        "planned": 99999,
+        "minimum": 5,
+        "uplift": [{**uplift, "objective": "o" * 150, "phase": "end"} for _ in range(5)],
+        "recommend": {"respondents": 999, "score": -100, "average": 0.0},
+    }
+    for render in (monthly_digest, final_digest):
+        text, blocks = render(params)
+        assert check_message_blocks(blocks) == [] and len(text) < 4000
+        for block in Block.parse_all(blocks):
+            block.validate_json()
 
 
 def test_signup_modal_for_the_largest_programme_new_and_prefilled() -> None:

@@ -81,6 +81,8 @@ GRADE_FOR_ROLE = {"mentor": (1, 2, 3), "mentee": (5, 6, 7)}
 TEAM_ID = "T0DEMO"
 BOT_USER_ID = "U0BOT"
 LEAD_ID = "U0LEAD"
+# The programme's executive sponsor: not a participant, not a lead.
+SPONSOR_ID = "U0SPONSOR"
 ANNOUNCE_CHANNEL = "C0GENERAL"
 # A private channel the bot is not in: the lead announces there first, by mistake, on purpose.
 PRIVATE_CHANNEL = "C0PRIVATE"
@@ -100,7 +102,8 @@ class Person:
 def build_workspace(
     *, people: int, bot_token: str, scopes: set[str], seed: int = 7
 ) -> tuple[Workspace, list[Person]]:
-    """A workspace with a programme lead and `people` employees: juniors and executives."""
+    """A workspace with a programme lead, an executive sponsor and `people` employees: juniors
+    and executives."""
     rng = random.Random(seed)
     workspace = Workspace(
         team_id=TEAM_ID,
@@ -115,6 +118,9 @@ def build_workspace(
     )
     workspace.add_user(
         User(id=LEAD_ID, name="lee.lead", real_name="Lee Harper (L&D)", tz="Europe/London")
+    )
+    workspace.add_user(
+        User(id=SPONSOR_ID, name="sasha.grant", real_name="Sasha Grant (COO)", tz="Europe/London")
     )
     cast: list[Person] = []
     executives: dict[str, str] = {}

@@ -30,9 +30,11 @@ from bot.sandbox.demo.people import (
     ANNOUNCE_CHANNEL,
     LEAD_ID,
     PRIVATE_CHANNEL,
+    SPONSOR_ID,
     Person,
     build_workspace,
 )
+from bot.sandbox.demo.sponsor import play_sponsor
 from bot.sandbox.demo.transcript import Transcript, short
 
 # The bot scopes manifests/socket-mode.json grants, shipped as package data: an installed bot
@@ -48,6 +50,7 @@ PROGRAMME: dict[str, Any] = {
     Field.TOPICS: "AI, Social media, Hybrid working, Digital tools, Generational perspectives",
     # Mentees may choose their mentor until the lead matches everyone else.
     Field.MATCHING_MODE: "both",
+    Field.SPONSOR: [SPONSOR_ID],
 }
 
 
@@ -153,6 +156,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
         await play_matching(box, log, step, clock, lead)
         await play_pair_work(box, log, step, clock)
         await play_momentum(box, log, step, clock, lead)
+        await play_sponsor(box, log, step, clock, SPONSOR_ID)
         await play_ending(box, log, step, clock, lead, output)
 
         await _summary(box, log, stage.acks)

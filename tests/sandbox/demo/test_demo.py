@@ -90,6 +90,12 @@ def test_demo_plays_set_up_enrolment_and_sign_up(played: tuple[str, Path]) -> No
     assert written[2] == "report.md" and "Match rate" in (folder / "report.md").read_text()
     assert "*Drifting back to the hierarchy:*" in (folder / "report.md").read_text()
     assert (folder / written[1]).read_bytes()[:4] == b"\x89PNG"
+    # The executive sponsor: a monthly digest of figures, nobody named; asking for more.
+    assert "your monthly digest as its executive sponsor." in out
+    assert "*Sessions:* " in out and "[Ask the leads for more]" in out
+    assert "Sasha Grant (COO) chooses Ask the leads for more" in out
+    assert "the executive sponsor of Digital Leaders 2026, would like to hear more" in out
+    assert "has closed: its final figures, for you as its executive sponsor." in out
     assert "the set-up form opens as “Digital Leaders 2027”" in out
     assert "(real time on this machine" in out  # acknowledgements are timed for real
 
