@@ -19,6 +19,7 @@ from bot.listeners import (
     guarded_ack,
     home,
     matching,
+    members,
     momentum,
     participant,
     pauses,
@@ -62,6 +63,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         rematch,
         pauses,
         support,
+        members,
         workspace_events,
     ):
         feature.register(app)
