@@ -2,7 +2,8 @@
 
 Survey figures (pulse averages, objective re-ratings, would-recommend, actions put into
 practice) are shown only over at least the programme's minimum of respondents; below it the
-figure is None and the report says there are not enough answers yet. Nothing here reads a
+figure is None and the report says there are not enough answers yet. Retention
+(services/retention) keeps to the same minimum for each group of people. Nothing here reads a
 note, an action's text, a comment or a reason. Plain values in and out; no Slack."""
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from bot.models import (
     SurveyResponse,
 )
 from bot.services.momentum import state_of
+from bot.services.retention import Retention, retention_of
 
 PAUSED = "paused"
 NOT_AGREED = "no agreement yet"
@@ -115,6 +117,7 @@ class Report:
     actions_for_organisation_done: int
     pairs: list[PairRow] = field(default_factory=list)
     sessions_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the Monday
+    retention: Retention | None = None  # None: not measured (a report built without it)
 
     @property
     def people(self) -> int:
@@ -173,6 +176,7 @@ async def build_report(
     uplift = await _uplift(session, programme_id=pid, minimum=minimum)
     recommend, actions_implemented = await _end_review(session, programme_id=pid, minimum=minimum)
     org_total, org_done = await _organisation_actions(session, programme_id=pid)
+    retention = await retention_of(session, programme=programme, today=today, minimum=minimum)
     return Report(
         programme_id=pid,
         programme=programme.name,
@@ -196,6 +200,7 @@ async def build_report(
         actions_for_organisation_done=org_done or 0,
         pairs=table.rows,
         sessions_by_week=_sessions_by_week(held_on),
+        retention=retention,
     )
 
 
