@@ -73,15 +73,26 @@ def _retention_lines(axes: Axes, report: Report) -> None:
         axes.text(0.5, 0.5, f"Retention: {why}", ha="center", va="center")
         axes.set_axis_off()
         return
-    for group, values in shown.items():
+    middle = (len(RETENTION_STYLES) - 1) / 2
+    for n, (group, values) in enumerate(shown.items()):
         if values:
             marker, dashes = RETENTION_STYLES[group]
+            side = (n - middle) * SIDE_STEP  # equal shares stay apart, as pulse lines do
             xs, ys = zip(*values, strict=True)
-            axes.plot(xs, [100 * y for y in ys], marker=marker, linestyle=dashes, label=group)
+            axes.plot(
+                [x + side for x in xs],
+                [100 * y for y in ys],
+                marker=marker,
+                linestyle=dashes,
+                label=group,
+            )
     axes.set_xticks(range(len(points)), [p.label for p in points])
+    axes.set_xlim(-0.5, len(points) - 0.5)
     axes.set_ylim(0, 105)
     axes.set_ylabel("% still active")
-    axes.set_title("Retention: still in the workspace")
+    hidden = [g for g, values in shown.items() if not values]
+    note = f" ({', '.join(hidden)}: too few to show)" if hidden else ""
+    axes.set_title(f"Retention: still in the workspace{note}")
     axes.legend(loc="lower left", fontsize="small")
 
 
