@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 import bot.slack.members
 from bot.clock import FakeClock
+from bot.ids import Command
 from bot.models import MemberListing, WorkspaceMember
 from bot.sandbox import Sandbox
 from bot.sandbox.double import User
@@ -22,6 +23,7 @@ from bot.views.report import RETENTION_HEADER
 from tests.conftest import EXEC, LEAD, TEAM
 from tests.flows import EXEC2, close_enrolment, enrolling_cohort, seed_people
 from tests.scenarios import play
+from tests.test_data_rights_flows import exported
 from tests.test_momentum_flows import at
 from tests.test_report_flows import report_text
 
@@ -246,3 +248,13 @@ def retention_rows(box: Sandbox) -> list[dict[str, str]]:
     rows = list(csv.reader(io.StringIO(files[-1]["content"].decode())))
     assert tuple(rows[0]) == RETENTION_HEADER
     return [dict(zip(RETENTION_HEADER, r, strict=True)) for r in rows[1:]]
+
+
+async def test_a_persons_own_export_holds_what_retention_knows_of_them(listed: Sandbox) -> None:
+    box = listed
+    await box.command(EXEC, Command.PARTICIPANT, "mydata")
+    assert exported(box, EXEC)["in_the_workspace"] == {
+        "first_seen_at": at("01-06", 3).isoformat(),
+        "last_seen_at": at("01-06", 3).isoformat(),
+        "left_at": None,
+    }
