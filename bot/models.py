@@ -9,6 +9,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -1036,6 +1037,45 @@ class DirectChannel(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32))
+
+
+# --- The workspace's people, for retention -------------------------------------------------
+
+
+class WorkspaceMember(Base):
+    """A person of a workspace as Slack last showed them (users.list, or a `user_change`
+    event): still active, or deactivated since when. Kept for everyone in the workspace, not
+    only participants, so a programme's retention has the workspace's beside it. Ids and
+    times only: no name, nothing anyone wrote."""
+
+    __tablename__ = "workspace_member"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the tenant
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # A full member: not a bot, an app or a guest, who would skew the workspace's figure.
+    counted: Mapped[bool] = mapped_column(Boolean)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: active
+    # Slack's `updated` (epoch seconds) of the state recorded: an older one arriving later
+    # (a delayed event after a newer list) changes nothing.
+    slack_updated: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class MemberListing(Base):
+    """A workspace's pass through users.list: where it is up to, when its next page is due,
+    and which replica holds it (a lease that lapses if that replica dies)."""
+
+    __tablename__ = "member_listing"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    cursor: Mapped[str | None] = mapped_column(String(500))  # None: the next page is a first
+    pass_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # first whole pass
+    listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # latest whole pass
 
 
 # --- Sweeps ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """`/mentoring-admin report [name]`: the programme against its objectives as Block Kit, then
-the chart (PNG) and the per-pair CSV uploaded to the lead's DM with the app."""
+the chart (PNG), the per-pair CSV and the retention CSV uploaded to the lead's DM with the app."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot.slack.replies import Reply
 from bot.slack.uploads import Upload, send_files
 from bot.views.charts import trends_png
 from bot.views.mrkdwn import join, mrkdwn
-from bot.views.report import pairs_csv, report_blocks
+from bot.views.report import pairs_csv, report_blocks, retention_csv
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,11 @@ def report_files(report: Report, chart: bytes) -> list[Upload]:
     return [
         Upload(f"{stem}-trends.png", f"{report.programme}: trends", chart),
         Upload(f"{stem}-pairs.csv", f"{report.programme}: pairs (metadata)", pairs_csv(report)),
+        Upload(
+            f"{stem}-retention.csv",
+            f"{report.programme}: retention (shares only)",
+            retention_csv(report),
+        ),
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -32,6 +32,7 @@ from bot.services import (
 )
 from bot.services.matching import choosing
 from bot.slack.delivery import Delivery, Sender
+from bot.slack.members import MemberLister
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,19 @@ class Sweeps:
     # For delivery and time zones, with each workspace's token; retries are the sender's own.
     client: AsyncWebClient
     sender: Sender
+    # The workspaces' people for retention, paged through users.list at its tier's pace.
+    lister: MemberLister = field(init=False)
+
+    def __post_init__(self) -> None:
+        deps = self.deps
+        self.lister = MemberLister(
+            deps.db,
+            deps.clock,
+            self.client,
+            deps.tokens,
+            max_wait=self.sender.max_wait,
+            sleep=self.sender.sleep,
+        )
 
     @property
     def names(self) -> dict[str, Callable[[], Awaitable[Swept]]]:
@@ -112,12 +126,18 @@ class Sweeps:
         purged = await self._now(purge.sweep)
         await self._now(replays.forget_old)
         await self._now(pace.forget_old)
-        failed = moved.failed + digests.failed + purged.failed
+        listed = await self.lister.run_once()
+        failed = moved.failed + digests.failed + purged.failed + listed.failed
         return Swept(
             f"programmes: {moved.reviewing} moved to review, {moved.closed} closed, "
             f"{moved.queued + digests.queued} messages queued, "
-            f"{len(purged.names)} purged of free text, {failed} failed",
-            handled=moved.reviewing + moved.closed + digests.queued + len(purged.names),
+            f"{len(purged.names)} purged of free text, "
+            f"{listed.people} workspace members listed ({listed.pages} pages), {failed} failed",
+            handled=moved.reviewing
+            + moved.closed
+            + digests.queued
+            + len(purged.names)
+            + listed.pages,
             failed=failed,
         )
 

@@ -20,6 +20,7 @@ from bot.listeners import (
     guarded_ack,
     home,
     matching,
+    members,
     momentum,
     participant,
     pauses,
@@ -66,6 +67,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         pauses,
         sponsors,
         support,
+        members,
         workspace_events,
     ):
         feature.register(app)

@@ -30,6 +30,7 @@ from bot.models import (
     SessionRating,
     Story,
     SurveyInvite,
+    WorkspaceMember,
 )
 from bot.services import text_columns
 from bot.services.checkins import session_topics
@@ -82,6 +83,9 @@ async def export_for(
     }
     for me in people:
         document["programmes"].append(await _programme_part(session, me, programmes))
+    seen = await session.get(WorkspaceMember, (team_id, user_id))
+    if seen is not None:  # what retention knows of them: active or not, and since when
+        document["in_the_workspace"] = _row(seen, "first_seen_at", "last_seen_at", "left_at")
     return document
 
 

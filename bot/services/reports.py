@@ -2,7 +2,8 @@
 
 Survey figures (pulse averages, objective re-ratings, would-recommend, actions put into
 practice) are shown only over at least the programme's minimum of respondents; below it the
-figure is None and the report says there are not enough answers yet. Nothing here reads a
+figure is None and the report says there are not enough answers yet. Retention
+(services/retention) keeps to the same minimum for each group of people. Nothing here reads a
 note, an action's text, a comment or a reason. Plain values in and out; no Slack."""
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from bot.models import (
 )
 from bot.services import balance
 from bot.services.momentum import state_of
+from bot.services.retention import Retention, retention_of
 
 PAUSED = "paused"
 NOT_AGREED = "no agreement yet"
@@ -126,6 +128,7 @@ class Report:
     pairs: list[PairRow] = field(default_factory=list)
     sessions_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the Monday
     drift: Drift = Drift(0, None)
+    retention: Retention | None = None  # None: not measured (a report built without it)
 
     @property
     def people(self) -> int:
@@ -184,6 +187,7 @@ async def build_report(
     uplift = await _uplift(session, programme_id=pid, minimum=minimum)
     recommend, actions_implemented = await _end_review(session, programme_id=pid, minimum=minimum)
     org_total, org_done = await _organisation_actions(session, programme_id=pid)
+    retention = await retention_of(session, programme=programme, today=today, minimum=minimum)
     return Report(
         programme_id=pid,
         programme=programme.name,
@@ -208,6 +212,7 @@ async def build_report(
         pairs=table.rows,
         sessions_by_week=_sessions_by_week(held_on),
         drift=await _drift(session, programme_id=pid, minimum=minimum),
+        retention=retention,
     )
 
 

@@ -27,6 +27,7 @@ from bot.models import (
     DirectChannel,
     HandledRequest,
     MatchRun,
+    MemberListing,
     Objective,
     Outbox,
     Pair,
@@ -44,6 +45,7 @@ from bot.models import (
     Story,
     SurveyResponse,
     Workspace,
+    WorkspaceMember,
 )
 
 
@@ -207,6 +209,17 @@ COLUMNS: tuple[TextColumn, ...] = (
         SlackPace.method,
         SlackPace.channel,
         SlackPace.slots,
+    ),
+    *kept(
+        "who is in a workspace, as Slack lists them: ids and times, no one's words",
+        WorkspaceMember.team_id,
+        WorkspaceMember.user_id,
+    ),
+    *kept(
+        "a workspace's place in Slack's users.list and the replica paging it: no one's words",
+        MemberListing.team_id,
+        MemberListing.cursor,
+        MemberListing.lease,
     ),
     *kept(
         "Slack's id of the app's DM with a person, learnt from Slack, no one's words",

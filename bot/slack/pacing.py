@@ -15,8 +15,9 @@ from bot.services.pace import Key, Rate, Want
 PER_MINUTE = {1: 1, 2: 20, 3: 50, 4: 100}
 WINDOW = 60.0
 MARGIN = 1.0  # seconds added to each tier's window
-# Tiers of the methods the sender calls; chat.postMessage is paced per channel instead.
-METHOD_TIERS = {"conversations.open": 3, "views.publish": 4}
+# Tiers of the methods the sender and the members' pass call; chat.postMessage is paced per
+# channel instead.
+METHOD_TIERS = {"conversations.open": 3, "views.publish": 4, "users.list": 2}
 CHANNEL_PACED = {"chat.postMessage": 1.0}  # seconds between messages in one channel
 
 

@@ -1,4 +1,5 @@
-"""The report's chart: pulse averages per round and sessions held per week, as a PNG.
+"""The report's chart: pulse averages per round, sessions held per week and retention (the
+share of mentors, mentees and the workspace still active at each point), as a PNG.
 CPU-bound (matplotlib): callers run it off the event loop."""
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ PULSE_STYLES = {
     "breadth": ("D", ":"),
 }
 SIDE_STEP = 0.06  # of a round, between neighbouring lines
+# Retention's groups, each with its marker and dash: the workspace is the baseline.
+RETENTION_STYLES = {
+    "mentors": ("o", "-"),
+    "mentees": ("s", "--"),
+    "workspace": ("^", ":"),
+}
 
 
 def trends_png(report: Report) -> bytes:
@@ -36,8 +43,8 @@ def trends_figure(report: Report) -> Figure:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(9, 6), dpi=100)
-    pulse, sessions = figure.subplots(2, 1)
+    figure = Figure(figsize=(9, 9), dpi=100)
+    pulse, sessions, retention = figure.subplots(3, 1)
     _pulse_lines(pulse, report)
     pulse.set_title(f"{report.programme}: pulse averages per round (1–5)")
 
@@ -49,8 +56,44 @@ def trends_figure(report: Report) -> Figure:
     else:
         sessions.text(0.5, 0.5, "No sessions logged yet", ha="center", va="center")
         sessions.set_axis_off()
+    _retention_lines(retention, report)
     figure.tight_layout()
     return figure
+
+
+def _retention_lines(axes: Axes, report: Report) -> None:
+    r = report.retention
+    points = r.points if r else []
+    series = {
+        group: [(n, getattr(p, group)) for n, p in enumerate(points)] for group in RETENTION_STYLES
+    }
+    shown = {g: [(n, v) for n, v in s if v is not None] for g, s in series.items()}
+    if not any(shown.values()):
+        why = "no point reached yet" if not points else "groups too small to show"
+        axes.text(0.5, 0.5, f"Retention: {why}", ha="center", va="center")
+        axes.set_axis_off()
+        return
+    middle = (len(RETENTION_STYLES) - 1) / 2
+    for n, (group, values) in enumerate(shown.items()):
+        if values:
+            marker, dashes = RETENTION_STYLES[group]
+            side = (n - middle) * SIDE_STEP  # equal shares stay apart, as pulse lines do
+            xs, ys = zip(*values, strict=True)
+            axes.plot(
+                [x + side for x in xs],
+                [100 * y for y in ys],
+                marker=marker,
+                linestyle=dashes,
+                label=group,
+            )
+    axes.set_xticks(range(len(points)), [p.label for p in points])
+    axes.set_xlim(-0.5, len(points) - 0.5)
+    axes.set_ylim(0, 105)
+    axes.set_ylabel("% still active")
+    hidden = [g for g, values in shown.items() if not values]
+    note = f" ({', '.join(hidden)}: too few to show)" if hidden else ""
+    axes.set_title(f"Retention: still in the workspace{note}")
+    axes.legend(loc="lower left", fontsize="small")
 
 
 def _pulse_lines(pulse: Axes, report: Report) -> None:

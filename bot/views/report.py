@@ -9,11 +9,24 @@ from collections.abc import Sequence
 
 from bot.services.momentum import STATES
 from bot.services.reports import NOT_AGREED, PAUSED, Recommend, Report, Uplift
+from bot.services.retention import Retention, RetentionPoint
 from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
 
 NOT_ENOUGH = "not enough answers yet"
+TOO_FEW = "too few to show"
+NOT_LISTED = "not listed yet"
+RETENTION_HEADER = (
+    "point",
+    "date",
+    "mentors",
+    "mentors_still_active_pct",
+    "mentees",
+    "mentees_still_active_pct",
+    "workspace_members",
+    "workspace_still_active_pct",
+)
 CSV_HEADER = (
     "pair_id",
     "mentor",
@@ -83,6 +96,7 @@ def report_blocks(report: Report) -> list[Block]:
         blocks.section(_pulse_text(r)),
         blocks.section(_uplift_text(r)),
         blocks.section(_end_text(r)),
+        *([blocks.section(_retention_text(r.retention))] if r.retention else []),
         blocks.context(
             "Counts and averages only: what pairs wrote and who answered what stay private."
         ),
@@ -186,6 +200,70 @@ def recommend_text(recommend: Recommend) -> Mrkdwn:
         score=recommend.score,
         average=number(recommend.average),
         answers=recommend.respondents,
+    )
+
+
+def _retention_text(r: Retention) -> Mrkdwn:
+    if not r.points:
+        return mrkdwn(
+            "*Retention:* the first figures come when the programme starts ({starts:%d %b %Y}).",
+            starts=r.starts_on,
+        )
+    lines = [
+        mrkdwn(
+            "*Retention* (still in the workspace; beside everyone in the workspace at the start)"
+        )
+    ]
+    for p in r.points:
+        lines.append(
+            mrkdwn(
+                "• {label} ({on:%d %b %Y}): mentors {mentors}, mentees {mentees}, "
+                "workspace {workspace}",
+                label=p.label.capitalize(),
+                on=p.on,
+                mentors=_share(p.mentors),
+                mentees=_share(p.mentees),
+                workspace=_share(p.workspace, listed=r.workspace is not None),
+            )
+        )
+    if any(p.mentors is None or p.mentees is None for p in r.points):
+        lines.append(mrkdwn("_A group of fewer than {n} people shows no figure._", n=r.minimum))
+    coming = r.next_point
+    if coming is not None:
+        lines.append(mrkdwn("Next figures on {on:%d %b %Y}.", on=coming))
+    return join("\n", lines)
+
+
+def _share(value: float | None, *, listed: bool = True) -> str:
+    if not listed:
+        return NOT_LISTED
+    return TOO_FEW if value is None else percent(value)
+
+
+def retention_csv(report: Report) -> bytes:
+    """One row per point reached: each group's size at the start and the share of it still
+    active; a share under the minimum group size is left empty."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(RETENTION_HEADER)
+    if report.retention is not None:
+        writer.writerows(_retention_row(report.retention, p) for p in report.retention.points)
+    return out.getvalue().encode("utf-8")
+
+
+def _retention_row(r: Retention, p: RetentionPoint) -> tuple[str | int, ...]:
+    def pct(value: float | None) -> str:
+        return _fixed(None if value is None else 100 * value, 1)
+
+    return (
+        p.label,
+        p.on.isoformat(),
+        r.mentors,
+        pct(p.mentors),
+        r.mentees,
+        pct(p.mentees),
+        "" if r.workspace is None else r.workspace,
+        pct(p.workspace),
     )
 
 

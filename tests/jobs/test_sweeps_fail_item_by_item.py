@@ -67,7 +67,7 @@ async def test_a_programme_that_cannot_be_reported_on_holds_up_no_other(
 
     assert await box.run_job("programmes") == (
         "programmes: 2 moved to review, 0 closed, 2 messages queued, 0 purged of free text, "
-        "1 failed"
+        "8 workspace members listed (1 pages), 1 failed"
     )
     assert await programme_statuses(box) == {
         first: ProgrammeStatus.REVIEWING,
@@ -88,7 +88,7 @@ async def test_a_programme_that_cannot_be_reported_on_holds_up_no_other(
     clock.advance(minutes=59)
     assert await box.run_job("programmes") == (
         "programmes: 0 moved to review, 0 closed, 0 messages queued, 0 purged of free text, "
-        "0 failed"
+        "0 workspace members listed (0 pages), 0 failed"
     )
     assert failures_logged(caplog) == []
 
@@ -108,7 +108,7 @@ async def test_a_programme_that_cannot_be_reported_on_holds_up_no_other(
     clock.advance(hours=1)
     assert await box.run_job("programmes") == (
         "programmes: 1 moved to review, 0 closed, 1 messages queued, 0 purged of free text, "
-        "0 failed"
+        "0 workspace members listed (0 pages), 0 failed"
     )
     assert (await programme_statuses(box))[broken] == ProgrammeStatus.REVIEWING
     assert await failure(box, Sweep.LIFECYCLE, broken) is None

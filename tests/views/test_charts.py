@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from itertools import combinations
 
 from bot.services.reports import PULSE_QUESTIONS, PulseRound, Recommend, Report
+from bot.services.retention import Retention, RetentionPoint
 from bot.views.charts import trends_figure, trends_png
 
 
@@ -68,3 +70,28 @@ def test_measures_with_the_same_averages_stay_distinguishable() -> None:
 def test_the_chart_is_a_png_with_or_without_pulse_answers() -> None:
     for pulses in ([], [same_everywhere(1, 3.0)]):
         assert trends_png(report(pulses))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_retention_draws_each_group_shown_apart_and_names_the_hidden_ones() -> None:
+    retention = Retention(
+        starts_on=date(2026, 2, 1),
+        ends_on=date(2026, 7, 1),
+        minimum=5,
+        mentors=4,
+        mentees=6,
+        workspace=120,
+        points=[
+            RetentionPoint("at the end", date(2026, 7, 1), None, 1.0, 1.0),
+            RetentionPoint("3 months after", date(2026, 10, 1), None, 5 / 6, 0.95),
+        ],
+    )
+    figure = trends_figure(replace(report([]), retention=retention))
+    axes = figure.axes[2]
+    lines = {line.get_label(): line for line in axes.get_lines()}
+    assert set(lines) == {"mentees", "workspace"}  # mentors: under the minimum
+    assert "mentors: too few to show" in axes.get_title()
+    assert [round(y, 1) for y in lines["mentees"].get_ydata()] == [100.0, 83.3]
+    # Both at 100% at the end: side by side, not one on the other.
+    ends = {label: (line.get_xdata()[0], line.get_ydata()[0]) for label, line in lines.items()}
+    assert ends["mentees"] != ends["workspace"]
+    assert trends_png(replace(report([]), retention=retention))[:8] == b"\x89PNG\r\n\x1a\n"

@@ -95,7 +95,7 @@ def user_json(
         "is_ultra_restricted": False,
         "is_bot": user.is_bot,
         "is_app_user": False,
-        "updated": 1_700_000_000,
+        "updated": user.updated,
     }
     if include_locale:
         body["locale"] = "en-US"

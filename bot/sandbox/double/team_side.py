@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.sandbox.double.modal_acks import apply_submission_ack
 from bot.sandbox.double.response_urls import ResponseUrlRegistry
+from bot.sandbox.double.slack_objects import user_json
 from bot.sandbox.double.socket_mode import SocketModeLink
 from bot.sandbox.double.state import DoubleState
 from bot.sandbox.double.triggers import TriggerRegistry
@@ -33,6 +34,19 @@ class TeamSide:
         """The user a response URL was issued for (None if the double did not issue it)."""
         target = self.response_urls.get(url.rpartition("/response/")[2])
         return target.user_id if target else None
+
+    def set_active(self, user_id: str, *, active: bool) -> dict[str, Any]:
+        """A workspace admin deactivates someone (or re-activates them): users.info and
+        users.list show it at once (`deleted`, a new `updated`), and the `user_change` event
+        Slack sends the app about it is returned, for the caller to deliver (or not)."""
+        user = self.workspace.users[user_id]
+        now = int(self.state.now_epoch())
+        user.deleted, user.updated = not active, max(now, user.updated + 1)
+        return {
+            "type": "user_change",
+            "user": user_json(user, self.workspace, with_email=False),
+            "cache_ts": now,
+        }
 
     def dm_channel(self, user_id: str) -> str:
         return self.state.dm_channel(user_id).id

@@ -20,6 +20,7 @@ class User:
     email: str | None = None
     is_restricted: bool = False
     bot_id: str | None = None
+    updated: int = 1_700_000_000  # when the account last changed (epoch seconds)
 
 
 @dataclass

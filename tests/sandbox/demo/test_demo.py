@@ -86,10 +86,12 @@ def test_demo_plays_set_up_enrolment_and_sign_up(played: tuple[str, Path]) -> No
     assert "shares a story, with their name" in out
     assert "reached its end date" in out
     written = sorted(p.name for p in folder.iterdir())
-    assert written[0].endswith("-pairs.csv") and written[1].endswith("-trends.png")
-    assert written[2] == "report.md" and "Match rate" in (folder / "report.md").read_text()
-    assert "*Drifting back to the hierarchy:*" in (folder / "report.md").read_text()
-    assert (folder / written[1]).read_bytes()[:4] == b"\x89PNG"
+    assert written[0].endswith("-pairs.csv") and written[1].endswith("-retention.csv")
+    assert written[2].endswith("-trends.png") and written[3] == "report.md"
+    report = (folder / "report.md").read_text()
+    assert "Match rate" in report and "• At the end (" in report  # retention, from the end
+    assert "*Drifting back to the hierarchy:*" in report
+    assert (folder / written[2]).read_bytes()[:4] == b"\x89PNG"
     # The executive sponsor: a monthly digest of figures, nobody named; asking for more.
     assert "your monthly digest as its executive sponsor." in out
     assert "*Sessions:* " in out and "[Ask the leads for more]" in out
