@@ -482,6 +482,14 @@ def newcomer_still_in(row: Outbox, facts: Facts) -> str | None:
     return None
 
 
+@_reads(_resources)
+def lesson_still_in_track(row: Outbox, facts: Facts) -> str | None:
+    """The lesson has not been removed from the library since it was queued."""
+    if facts.removed.get(int(_param(row, "resource_id") or 0), True):
+        return "lesson removed"
+    return None
+
+
 @_reads(_choosing)
 def still_choosing(row: Outbox, facts: Facts) -> str | None:
     """Mentees still choose their mentors in the programme: the lead has not closed it."""
@@ -516,6 +524,8 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.PROGRAMME_CLOSED: (programme_is(ProgrammeStatus.CLOSED), to_a_lead),
     Kind.RESOURCE: (resource_still_posted,),
     Kind.STARTER_SET: (newcomer_still_in,),
+    Kind.LESSON: (still_signed_up, lesson_still_in_track),
+    Kind.PREPARATION_REMINDER: (still_signed_up, pair_introduced),
     Kind.PAUSE_OVER: (still_signed_up, pair_going),
     Kind.CHOOSE: (still_signed_up, still_choosing),
     Kind.MENTOR_REQUEST: (still_signed_up, request_is(RequestStatus.OPEN)),

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from bot.ids import Field
-from bot.models import MatchingMode, Medium
+from bot.models import MatchingMode, Medium, PreparationRule
 
 MAX_OBJECTIVES = 5
 MAX_TOPICS = 25
@@ -44,6 +44,10 @@ _MESSAGING: tuple[_WholeNumber, ...] = (
 _KEEPING: tuple[_WholeNumber, ...] = (
     ("resource_every_days", Field.RESOURCE_DAYS, 1, 60, "the days between resources"),
     ("purge_after_days", Field.PURGE_DAYS, 7, 730, "the days free text is kept after closing"),
+)
+# Preparation tracks, asked by the full set-up form only.
+_PREPARING: tuple[_WholeNumber, ...] = (
+    ("lesson_every_days", Field.LESSON_DAYS, 1, 14, "the days between lessons"),
 )
 # Mentee-led choice, asked by the full set-up form only.
 _CHOOSING: tuple[_WholeNumber, ...] = (
@@ -89,6 +93,9 @@ class ProgrammeInput:
     # Who decides the pairs, and how long a mentor has to answer a mentee who chose them.
     matching_mode: MatchingMode = MatchingMode.LEAD
     answer_days: int = 3
+    # Preparation tracks: days between lessons, and whether the chemistry meeting waits.
+    lesson_every_days: int = 2
+    preparation: PreparationRule = PreparationRule.RECOMMEND
 
 
 @dataclass
@@ -219,6 +226,7 @@ def validate_programme(form: dict[str, object], *, today: date) -> ProgrammeInpu
         **_matching(form, errors),
         **_ints(form, errors, _MESSAGING),
         **_spaces_and_keeping(form, errors),
+        **_preparing(form, errors),
     }
     values["ground_rules"] = required_text(
         form,
@@ -295,6 +303,20 @@ def _spaces_and_keeping(form: Mapping[str, object], errors: FormErrors) -> dict[
     }
     asked = [row for row in _KEEPING if row[1] in form]  # by its field
     values.update(_ints(form, errors, asked))
+    return values
+
+
+def _preparing(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
+    """The preparation tracks' pace and rule: forms that do not ask keep the defaults."""
+    values: dict[str, Any] = _ints(form, errors, [row for row in _PREPARING if row[1] in form])
+    if Field.PREPARATION in form:
+        values["preparation"] = choice(
+            form,
+            Field.PREPARATION,
+            errors,
+            missing="Choose whether the chemistry meeting waits for preparation.",
+            default=PreparationRule.RECOMMEND,
+        )
     return values
 
 

@@ -42,6 +42,7 @@ from bot.models import (
     SurveyResponse,
 )
 from bot.services.momentum import state_of
+from bot.services.preparation import SideCount, completion
 
 PAUSED = "paused"
 NOT_AGREED = "no agreement yet"
@@ -115,6 +116,8 @@ class Report:
     actions_for_organisation_done: int
     pairs: list[PairRow] = field(default_factory=list)
     sessions_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the Monday
+    # Who finished their preparation track, counted per side (none under the minimum).
+    preparation: list[SideCount] = field(default_factory=list)
 
     @property
     def people(self) -> int:
@@ -196,6 +199,7 @@ async def build_report(
         actions_for_organisation_done=org_done or 0,
         pairs=table.rows,
         sessions_by_week=_sessions_by_week(held_on),
+        preparation=await completion(session, programme=programme),
     )
 
 

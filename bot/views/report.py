@@ -11,6 +11,7 @@ from bot.services.reports import NOT_AGREED, PAUSED, Report
 from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
+from bot.views.preparation import completion_line
 
 NOT_ENOUGH = "not enough answers yet"
 CSV_HEADER = (
@@ -60,7 +61,8 @@ def report_blocks(report: Report) -> list[Block]:
                 "\n*Pairs by momentum:* {momentum}"
                 "\n*Sessions:* {held} held of {planned} planned; median "
                 "{gap} days between sessions"
-                "\n*Actions taken back to the organisation:* {org} ({org_done} done)",
+                "\n*Actions taken back to the organisation:* {org} ({org_done} done)"
+                "{preparation}",
                 mentors=mentors,
                 mentees=mentees,
                 withdrawn=f" ({r.withdrawn} withdrew)" if r.withdrawn else "",
@@ -74,6 +76,9 @@ def report_blocks(report: Report) -> list[Block]:
                 gap=_num(r.median_gap_days, 0),
                 org=r.actions_for_organisation,
                 org_done=r.actions_for_organisation_done,
+                preparation=mrkdwn("\n{line}", line=completion_line(r.preparation))
+                if r.preparation
+                else "",
             )
         ),
         blocks.divider(),
