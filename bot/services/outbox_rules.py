@@ -42,6 +42,7 @@ from bot.models import (
     RequestStatus,
     Resource,
     SafeSpace,
+    SessionLog,
     Survey,
     SurveyInvite,
     Workspace,
@@ -99,6 +100,7 @@ class Facts:
     spaces: set[tuple[int, str]] = field(default_factory=set)  # programme, channel
     choosing: set[int] = field(default_factory=set)  # programmes whose mentees choose now
     requests: dict[int, RequestStatus] = field(default_factory=dict)
+    started: set[int] = field(default_factory=set)  # people whose pair has held a session
 
 
 Check = Callable[[Outbox, Facts], str | None]
@@ -291,6 +293,17 @@ async def _requests(session: AsyncSession, rows: Sequence[Outbox], facts: Facts)
         session, query, MentorRequest.id, (_param(r, "request_id") for r in rows)
     )
     facts.requests = {key: value for key, value in found}
+
+
+async def _started(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
+    ids = _ints(r.participant_id for r in rows)
+    if ids:
+        found = await session.execute(
+            select(Pair.mentor_id, Pair.mentee_id)
+            .join(SessionLog, SessionLog.pair_id == Pair.id)
+            .where(or_(Pair.mentor_id.in_(ids), Pair.mentee_id.in_(ids)))
+        )
+        facts.started = {person for pair in found for person in pair if person in ids}
 
 
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------
@@ -490,6 +503,12 @@ def lesson_still_in_track(row: Outbox, facts: Facts) -> str | None:
     return None
 
 
+@_reads(_started)
+def before_first_session(row: Outbox, facts: Facts) -> str | None:
+    """Preparation is for before the first session: once the pair has held one, it is moot."""
+    return "first session held" if row.participant_id in facts.started else None
+
+
 @_reads(_choosing)
 def still_choosing(row: Outbox, facts: Facts) -> str | None:
     """Mentees still choose their mentors in the programme: the lead has not closed it."""
@@ -524,7 +543,7 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.PROGRAMME_CLOSED: (programme_is(ProgrammeStatus.CLOSED), to_a_lead),
     Kind.RESOURCE: (resource_still_posted,),
     Kind.STARTER_SET: (newcomer_still_in,),
-    Kind.LESSON: (still_signed_up, lesson_still_in_track),
+    Kind.LESSON: (still_signed_up, lesson_still_in_track, before_first_session),
     Kind.PREPARATION_REMINDER: (still_signed_up, pair_introduced),
     Kind.PAUSE_OVER: (still_signed_up, pair_going),
     Kind.CHOOSE: (still_signed_up, still_choosing),
@@ -560,6 +579,7 @@ _ORDER: tuple[Loader, ...] = (
     _resources,
     _choosing,
     _requests,
+    _started,
 )
 
 
