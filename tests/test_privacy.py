@@ -187,7 +187,7 @@ async def test_a_lead_sees_how_many_finished_their_preparation_never_who(
     await enrol_cohort(box, close=False, **{Field.LESSON_DAYS: "1", Field.BUDGET: "10"})
     async with box.db.transaction() as session:
         await session.execute(text("UPDATE programme SET min_survey_respondents = 3"))
-    await tick(box, clock, at("01-05", 14), "deliver")  # Eve's first, after New York's night
+    await tick(box, clock, at("01-05", 14), "resources", "deliver")  # after New York's night
     for day in ("01-06", "01-07", "01-08"):
         await tick(box, clock, at(day, 14), "resources", "deliver")
     assert len(lessons(box, EXEC)) == 4

@@ -33,7 +33,7 @@ from bot.flows.spaces import invite_newcomer, leave_spaces
 from bot.flows.stories import start_story
 from bot.ids import Action, Command, Field, Shortcut, View, matching
 from bot.models import ParticipantStatus
-from bot.services import preparation, resources, signup
+from bot.services import resources, signup
 from bot.services.people import Profile
 from bot.services.programme_cache import ProgrammeSnapshot
 from bot.services.programme_rules import FormErrors
@@ -230,10 +230,7 @@ async def signup_submitted(
             if created
             else []
         )
-        if created:
-            await preparation.welcome(
-                session, programme_id=programme.id, user_id=user["id"], now=now
-            )
+
     await client.chat_postMessage(
         channel=user["id"], text=views.signed_up_message(programme, created=created)
     )

@@ -195,8 +195,8 @@ async def queue_due(
     people: Sequence[Participant] | None = None,
 ) -> int:
     """Each person's next lesson, when it is due: the first of their track not yet sent, once
-    `lesson_every_days` have passed since the last (the first at once). Nobody whose pair has
-    held its first session gets one."""
+    `lesson_every_days` have passed since the last (the first at the first sweep after
+    sign-up). Nobody whose pair has held its first session gets one."""
     lanes = await tracks(session, programme_id=programme.id)
     if not any(lanes.values()):
         return 0
@@ -223,21 +223,6 @@ async def queue_due(
         progress = await record_sent(session, person, due, now=now)
         messages.append(lesson_message(programme, person, lesson_of(progress, due, theirs)))
     return await outbox.enqueue(session, messages, now=now)
-
-
-async def welcome(session: AsyncSession, *, programme_id: int, user_id: str, now: datetime) -> int:
-    """A newcomer's first lesson, queued with their sign-up (in its transaction)."""
-    programme = await session.get(Programme, programme_id)  # usually loaded already
-    if programme is None:
-        return 0
-    person = await session.scalar(
-        select(Participant).where(
-            Participant.programme_id == programme.id, Participant.user_id == user_id
-        )
-    )
-    if person is None or programme.status not in POSTING:
-        return 0
-    return await queue_due(session, programme=programme, now=now, people=[person])
 
 
 async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:

@@ -32,7 +32,8 @@ def _done_button(progress_id: object, *, in_a_list: bool = False) -> Block:
     return blocks.button(DONE_LABEL, keyed(Action.LESSON_DONE, progress_id), value)
 
 
-def _lesson_blocks(p: dict[str, Any], *, done: bool) -> tuple[Mrkdwn, list[Block]]:
+def _lesson_blocks(p: dict[str, Any], *, done: Mrkdwn | None) -> tuple[Mrkdwn, list[Block]]:
+    """The lesson with its button, or, once `done` says so, with that in its place."""
     text = mrkdwn(
         "Preparation, lesson {number} of {of}: {title}",
         number=p["number"],
@@ -40,29 +41,25 @@ def _lesson_blocks(p: dict[str, Any], *, done: bool) -> tuple[Mrkdwn, list[Block
         title=p["title"],
     )
     head = _title(p["title"], p.get("url"))
-    shown = [
-        blocks.context(
-            mrkdwn(
-                "Preparing for your first session · {programme} · lesson {number} of {of}",
-                programme=p["programme"],
-                number=p["number"],
-                of=p["of"],
-            )
-        ),
-        blocks.section(
-            mrkdwn("{head}\n{body}", head=head, body=p["body"]) if p.get("body") else head
-        ),
-    ]
+    where = mrkdwn(
+        "Preparing for your first session · {programme} · lesson {number} of {of}",
+        programme=p["programme"],
+        number=p["number"],
+        of=p["of"],
+    )
+    body = mrkdwn("{head}\n{body}", head=head, body=p["body"]) if p.get("body") else head
     if done:
-        shown.append(blocks.context("✅ Done. Thank you!"))
-    else:
-        shown.append(blocks.actions(_done_button(p["progress_id"])))
-    return text, shown
+        return text, [blocks.context(done), blocks.section(body), blocks.context(where)]
+    return text, [
+        blocks.context(where),
+        blocks.section(body),
+        blocks.actions(_done_button(p["progress_id"])),
+    ]
 
 
 def lesson(p: dict[str, Any]) -> tuple[Mrkdwn, list[Block]]:
     """A lesson as it arrives in the person's DM."""
-    return _lesson_blocks(p, done=False)
+    return _lesson_blocks(p, done=None)
 
 
 def lesson_marked(marked: Marked) -> tuple[Mrkdwn, list[Block]]:
@@ -76,9 +73,7 @@ def lesson_marked(marked: Marked) -> tuple[Mrkdwn, list[Block]]:
         "url": le.url,
         "body": le.body,
     }
-    text, shown = _lesson_blocks(params, done=True)
-    shown.append(blocks.context(_left(marked)))
-    return text, shown
+    return _lesson_blocks(params, done=mrkdwn("✅ Done, thank you! {left}", left=_left(marked)))
 
 
 def _left(marked: Marked) -> Mrkdwn:
