@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -74,23 +74,21 @@ class SideCount:
     shown: bool
 
 
-def _track_query(programme_id: int, side: Role):
-    audiences = [a for a, sides in AUDIENCES.items() if side in sides]
-    return (
-        select(Resource)
-        .where(
-            Resource.programme_id == programme_id,
-            Resource.removed_at.is_(None),
-            Resource.lesson.is_not(None),
-            Resource.audience.in_(audiences),
-        )
-        .order_by(Resource.lesson, Resource.id)
-    )
-
-
 async def track(session: AsyncSession, *, programme_id: int, side: Role) -> list[Resource]:
-    """A side's lessons, in the order they are sent."""
-    return list(await session.scalars(_track_query(programme_id, side)))
+    """A side's lessons (theirs and both sides'), in the order they are sent."""
+    audiences = [a for a, sides in AUDIENCES.items() if side in sides]
+    return list(
+        await session.scalars(
+            select(Resource)
+            .where(
+                Resource.programme_id == programme_id,
+                Resource.removed_at.is_(None),
+                Resource.lesson.is_not(None),
+                Resource.audience.in_(audiences),
+            )
+            .order_by(Resource.lesson, Resource.id)
+        )
+    )
 
 
 async def tracks(session: AsyncSession, *, programme_id: int) -> dict[Role, list[Resource]]:
@@ -176,7 +174,7 @@ async def _sent(
     return sent
 
 
-def _started(programme_id: int):
+def _started(programme_id: int) -> Select[int]:
     """People whose pair (in this programme) has logged its first session: their preparation
     is over."""
     return (
