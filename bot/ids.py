@@ -105,6 +105,8 @@ class Action(enum.StrEnum):
     RESOURCE_ADD = "resource_add"
     RESOURCE_EDIT = "resource_edit"
     RESOURCE_REMOVE = "resource_remove"
+    # A participant's preparation track
+    LESSON_DONE = "lesson_done"
     # A participant's no-fault re-match
     NO_FAULT_CONFIRM = "no_fault_confirm"
     NO_FAULT_CANCEL = "no_fault_cancel"
@@ -197,6 +199,9 @@ class Field(enum.StrEnum):
     RESOURCE_BODY = "resource_body"
     RESOURCE_AUDIENCE = "resource_audience"
     RESOURCE_TOPIC = "resource_topic"
+    RESOURCE_LESSON = "resource_lesson"
+    PREPARATION = "preparation"
+    LESSON_DAYS = "lesson_every_days"
     WEEKS = "weeks"
     SPACES = "safe_spaces"
     RESOURCE_DAYS = "resource_every_days"

@@ -79,6 +79,13 @@ class MatchingMode(enum.StrEnum):
     BOTH = "both"  # mentees may choose until the lead runs matching for everyone else
 
 
+class PreparationRule(enum.StrEnum):
+    """Whether a pair's chemistry meeting waits for both to finish their preparation track."""
+
+    RECOMMEND = "recommend"  # it may be arranged at any time; the track is recommended
+    WAIT = "wait"  # it waits until both have finished their track
+
+
 class Workspace(Base):
     __tablename__ = "workspace"
 
@@ -104,6 +111,7 @@ class Programme(Base):
         CheckConstraint("starts_on < ends_on", name="starts_before_end"),
         CheckConstraint("purge_after_days >= 1", name="purge_after_days_positive"),
         CheckConstraint("answer_days > 0", name="answer_days_positive"),
+        CheckConstraint("lesson_every_days > 0", name="lesson_every_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,6 +178,14 @@ class Programme(Base):
     # day of the month whose digest was last queued, so a sweep builds each month's once.
     sponsor_id: Mapped[str | None] = mapped_column(String(32))
     sponsor_digest_month: Mapped[date | None] = mapped_column(Date)
+    # Preparation tracks: one lesson every so many days from sign-up, and whether the
+    # chemistry meeting waits for both of a pair to finish theirs.
+    lesson_every_days: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    preparation: Mapped[PreparationRule] = mapped_column(
+        _enum(PreparationRule),
+        default=PreparationRule.RECOMMEND,
+        server_default=PreparationRule.RECOMMEND.value,
+    )
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -976,6 +992,9 @@ class Resource(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Its place in the preparation track of its audience (mentors, mentees or both), which
+    # reaches each participant's DM one lesson at a time; None: in the library only.
+    lesson: Mapped[int | None] = mapped_column(Integer)
 
 
 class ResourcePost(Base):
@@ -991,6 +1010,22 @@ class ResourcePost(Base):
     )
     side: Mapped[Role] = mapped_column(_enum(Role))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LessonProgress(Base):
+    """A lesson of the preparation track sent to one participant, and when they marked it
+    done: each lesson reaches each person once."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("participant_id", "resource_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # --- Replays -----------------------------------------------------------------------------
@@ -1094,6 +1129,7 @@ class Sweep(enum.StrEnum):
     RESOURCES = "resources"  # safe spaces getting a resource
     REQUESTS = "requests"  # mentees' requests to mentors left unanswered too long
     DIGESTS = "digests"  # running programmes whose sponsor's monthly digest is due
+    PREPARATION = "preparation"  # programmes whose participants get their next lesson
 
 
 class SweepFailure(Base):

@@ -16,12 +16,15 @@ from bot.ids import Action, Command, Field
 from bot.sandbox import Sandbox
 from bot.sandbox.double import User
 from bot.services.signup import GRADE_LEVELS
-from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, OUTSIDER
+from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import (
+    EXEC2,
+    EXEC3,
     agree,
     channel_of,
     confirm_pairs,
     create_programme,
+    enrol_cohort,
     open_enrolment,
     sign_up,
 )
@@ -30,6 +33,7 @@ from tests.test_choosing_flows import CHOOSE, asking, deliver, suggestions
 from tests.test_drift_flows import answer, session
 from tests.test_momentum_flows import at, tick
 from tests.test_pair_work_flows import log_session
+from tests.test_preparation_flows import lessons, mark_all, progress
 from tests.test_survey_flows import PULSE, open_survey
 
 SPONSOR = "U0SPONSOR"
@@ -234,3 +238,34 @@ async def test_the_sponsor_digest_carries_figures_and_nobody_s_words_or_names(
     assert people
     for user_id, name in people:
         assert user_id not in to_sponsor and name not in to_sponsor, name
+
+
+async def test_a_lead_sees_how_many_finished_their_preparation_never_who(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    """Eve finishes her preparation, Ed and Flo do not: the lead's Home and report count the
+    mentees who finished (three mentees reach the programme's smallest group), say nothing of
+    the two mentors (too few to count without pointing at one), and name nobody."""
+    box = sandbox
+    await enrol_cohort(box, close=False, **{Field.LESSON_DAYS: "1", Field.BUDGET: "10"})
+    async with box.db.transaction() as session:
+        await session.execute(text("UPDATE programme SET min_survey_respondents = 3"))
+    await tick(box, clock, at("01-05", 14), "resources", "deliver")  # after New York's night
+    for day in ("01-06", "01-07", "01-08"):
+        await tick(box, clock, at(day, 14), "resources", "deliver")
+    assert len(lessons(box, EXEC)) == 4
+    for lesson in lessons(box, EXEC):
+        await mark_all(box, EXEC, lesson)
+    assert all(done for _, done in await progress(box, EXEC))
+    assert not any(done for _, done in await progress(box, EXEC2))
+
+    box.double.response_posts.clear()
+    box.double.clear_calls()
+    for words in ("", "list", "report", "resources", "audit"):
+        await box.command(LEAD, Command.ADMIN, words)
+    await box.event({"type": "app_home_opened", "user": LEAD, "tab": "home"})
+    sent = everything_sent(box)
+    assert sent.count("Preparation finished: mentors: too few to show, mentees 1 of 3") >= 2
+    people = (MENTOR, MENTOR2, EXEC, EXEC2, EXEC3)
+    names = ("Mia Mentor", "Max Mentor", "Eve Exec", "Ed Exec", "Flo Exec")
+    assert [who for who in (*people, *names) if who in sent] == []

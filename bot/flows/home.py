@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deps import Deps
 from bot.flows.delivery import deliver_now
 from bot.models import Programme, ProgrammeStatus
-from bot.services import checkins, outbox, programmes, signup
+from bot.services import checkins, outbox, preparation, programmes, signup
 from bot.services.outbox import Kind, Message
 from bot.services.people import Profile, is_lead
 from bot.services.reports import build_report
@@ -27,6 +27,9 @@ REPORTED = (ProgrammeStatus.RUNNING, ProgrammeStatus.REVIEWING)
 
 
 MAX_HOME_REPORTS = 3
+# Programmes whose participants are preparing get their counts per side on the lead's Home.
+PREPARING = (ProgrammeStatus.ENROLLING, ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING)
+MAX_HOME_PREPARATION = 10
 
 
 async def home_view_for(
@@ -39,6 +42,7 @@ async def home_view_for(
     open_count = len(await signup.open_programme_ids(session, team_id=team_id, today=today))
     led = None
     reports: dict[int, str] = {}
+    prepared: dict[int, list[preparation.SideCount]] = {}
     may_create = is_lead(profile, deps.settings.lead_user_ids)
     # Only the programmes this person leads; creating one is for those who may.
     theirs = [
@@ -54,12 +58,18 @@ async def home_view_for(
             assert programme is not None
             report = await build_report(session, programme=programme, today=today, now=now)
             reports[summary.id] = home_summary(report)
+        for summary in led[:MAX_HOME_PREPARATION]:
+            if summary.status in PREPARING:
+                programme = await session.get(Programme, summary.id)
+                assert programme is not None
+                prepared[summary.id] = await preparation.completion(session, programme=programme)
     pairs = await checkins.pair_homes(session, team_id=team_id, user_id=user_id)
     return home_view(
         participations=mine,
         open_programme_count=open_count,
         lead_programmes=led,
         lead_reports=reports,
+        lead_preparation=prepared,
         may_create_programmes=may_create,
         pairs=pairs,
         user_id=user_id,

@@ -22,6 +22,7 @@ from bot.services import (
     lifecycle,
     momentum,
     pace,
+    preparation,
     purge,
     reminders,
     replays,
@@ -142,7 +143,16 @@ class Sweeps:
         )
 
     async def resources(self) -> Swept:
-        return await self._queueing("resources", resources.sweep, what="posts")
+        """The library's posts to the safe spaces, then the preparation tracks' lessons."""
+        posts = await self._now(resources.sweep)
+        lessons = await self._now(preparation.sweep)
+        failed = posts.failed + lessons.failed
+        return Swept(
+            f"resources: {posts.queued} posts queued, {lessons.queued} lessons queued, "
+            f"{failed} failed",
+            handled=posts.queued + lessons.queued,
+            failed=failed,
+        )
 
     async def deliver(self) -> Swept:
         done: Delivery = await self.sender.run_once()

@@ -23,7 +23,7 @@ from bot.flows.home import publish_home
 from bot.flows.scheduled import hold, withdraw_scheduled
 from bot.ids import Action, Field, View, matching
 from bot.models import Decision, ScheduledKind
-from bot.services import chemistry
+from bot.services import chemistry, readiness
 from bot.services.chemistry import Agreement, MeetingAgreed
 from bot.services.errors import Refused
 from bot.services.pairs import PairError, PairFacts
@@ -31,6 +31,7 @@ from bot.services.programme_rules import FormErrors
 from bot.slack.replies import Reply
 from bot.slack.routing import FieldErrors, form
 from bot.views import chemistry as views
+from bot.views import preparation as preparation_views
 from bot.views.admin import STALE_BUTTON
 from bot.views.mrkdwn import escape, mrkdwn
 from bot.views.state import form_values
@@ -60,6 +61,11 @@ async def allowed_pair(click: Click, check: PairCheck) -> PairFacts:
 
 
 async def propose_clicked(click: Click) -> None:
+    ready = await click.apply(readiness.before_chemistry, pair_id=click.number)
+    if ready.waits:  # both finish their preparation first: kindly, what is left
+        text, blocks = preparation_views.waiting_reply(ready)
+        await click.reply(text, blocks)
+        return
     form = await click.apply(chemistry.times_form, pair_id=click.number)
     pair = form.pair
     me = pair.member(click.user_id)
@@ -69,7 +75,12 @@ async def propose_clicked(click: Click) -> None:
     await click.client.views_open(
         trigger_id=click.trigger_id,
         view=views.times_modal(
-            pair.id, me, pair.other(click.user_id), default=start, suggested=form.suggested
+            pair.id,
+            me,
+            pair.other(click.user_id),
+            default=start,
+            suggested=form.suggested,
+            preparation=preparation_views.recommend_note(ready),
         ),
     )
 

@@ -230,6 +230,7 @@ async def signup_submitted(
             if created
             else []
         )
+
     await client.chat_postMessage(
         channel=user["id"], text=views.signed_up_message(programme, created=created)
     )

@@ -37,6 +37,7 @@ from bot.services.pairs import (
     state_words,
 )
 from bot.services.programme_rules import FormErrors
+from bot.services.readiness import check_ready
 
 MAX_OPTIONS = 3
 MIN_NOTICE = timedelta(minutes=30)
@@ -228,6 +229,7 @@ async def propose(
     _, info, me = await _awaiting_chemistry(
         session, team_id=team_id, pair_id=pair_id, user_id=user_id, now=now
     )
+    await check_ready(session, info=info, user_id=user_id)
     older = await _open_meetings(session, pair_id)
     for meeting in older:
         meeting.status = MeetingStatus.SUPERSEDED

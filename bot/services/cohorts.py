@@ -7,10 +7,10 @@ import re
 from dataclasses import fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Programme, ProgrammeLead
+from bot.models import Programme, ProgrammeLead, Resource
 from bot.services.programme_rules import ObjectiveInput, ProgrammeInput
 
 # A new enrolment needs time to be announced and answered.
@@ -64,7 +64,8 @@ async def adopt(
     session: AsyncSession, *, source: Programme, target: Programme, now: datetime
 ) -> None:
     """What the form does not show comes from the source: matching weights, the reporting
-    line depth, the survey threshold and the neutral supporter (the co-leads are on the form)."""
+    line depth, the survey threshold, the neutral supporter (the co-leads are on the form) and
+    the preparation tracks as the leads left them."""
     target.matching_weights = dict(source.matching_weights or {})
     target.reporting_line_depth = source.reporting_line_depth
     target.min_survey_respondents = source.min_survey_respondents
@@ -78,3 +79,41 @@ async def adopt(
             target.leads.append(
                 ProgrammeLead(user_id=lead.user_id, is_supporter=lead.is_supporter, added_at=now)
             )
+    await _adopt_lessons(session, source=source, target=target, now=now)
+
+
+async def _adopt_lessons(
+    session: AsyncSession, *, source: Programme, target: Programme, now: datetime
+) -> None:
+    """The source's lessons, with the leads' edits, in place of the starter track."""
+    lessons = list(
+        await session.scalars(
+            select(Resource)
+            .where(
+                Resource.programme_id == source.id,
+                Resource.lesson.is_not(None),
+                Resource.removed_at.is_(None),
+            )
+            .order_by(Resource.id)
+        )
+    )
+    if not lessons:
+        return
+    await session.execute(
+        delete(Resource).where(Resource.programme_id == target.id, Resource.lesson.is_not(None))
+    )
+    session.add_all(
+        Resource(
+            programme_id=target.id,
+            title=r.title,
+            url=r.url,
+            body=r.body,
+            audience=r.audience,
+            topic=r.topic,
+            lesson=r.lesson,
+            created_by=r.created_by,
+            created_at=now,
+            updated_at=now,
+        )
+        for r in lessons
+    )

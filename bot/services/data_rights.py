@@ -17,6 +17,7 @@ from bot.models import (
     ChemistryDecision,
     Concern,
     ConcernMessage,
+    LessonProgress,
     MentorRequest,
     Objective,
     ObjectiveRating,
@@ -26,6 +27,7 @@ from bot.models import (
     ParticipantStatus,
     PrivateNote,
     Programme,
+    Resource,
     SessionLog,
     SessionRating,
     Story,
@@ -136,6 +138,15 @@ async def _programme_part(
         ],
     }
     part["mentor_requests"] = await _requests_part(session, me)
+    part["preparation"] = [
+        {"lesson": title, **_row(progress, "sent_at", "done_at")}
+        for progress, title in await session.execute(
+            select(LessonProgress, Resource.title)
+            .join(Resource, Resource.id == LessonProgress.resource_id)
+            .where(LessonProgress.participant_id == me.id)
+            .order_by(LessonProgress.id)
+        )
+    ]
     part["concerns"] = [
         {
             **_row(c, "status", "created_at", "closed_at"),

@@ -54,6 +54,8 @@ class Kind(enum.StrEnum):
     PROGRAMME_CLOSED = "programme_closed"  # to the leads when the end review closes
     RESOURCE = "resource"  # a resource from the library, to a safe space
     STARTER_SET = "starter_set"  # ground rules and GROW prompts, to a newcomer
+    LESSON = "lesson"  # the next lesson of a participant's preparation track
+    PREPARATION_REMINDER = "preparation_reminder"  # a partner waits for this one's preparation
     PAUSE_OVER = "pause_over"  # a pause one of the pair asked for has ended
     CHOOSE = "choose"  # a mentee may choose their mentor (again, after a request lapsed)
     MENTOR_REQUEST = "mentor_request"  # a mentee asks this mentor, who accepts or declines

@@ -42,6 +42,7 @@ from bot.models import (
     RequestStatus,
     Resource,
     SafeSpace,
+    SessionLog,
     Survey,
     SurveyInvite,
     Workspace,
@@ -102,6 +103,7 @@ class Facts:
     requests: dict[int, RequestStatus] = field(default_factory=dict)
     sessions: dict[int, list[balance.Held]] = field(default_factory=dict)  # by pair
     sponsors: dict[int, str | None] = field(default_factory=dict)  # programme: its sponsor
+    started: set[int] = field(default_factory=set)  # people whose pair has held a session
 
 
 Check = Callable[[Outbox, Facts], str | None]
@@ -306,6 +308,17 @@ async def _sponsors(session: AsyncSession, rows: Sequence[Outbox], facts: Facts)
     facts.sponsors = {key: value for key, value in found}
 
 
+async def _started(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
+    ids = _ints(r.participant_id for r in rows)
+    if ids:
+        found = await session.execute(
+            select(Pair.mentor_id, Pair.mentee_id)
+            .join(SessionLog, SessionLog.pair_id == Pair.id)
+            .where(or_(Pair.mentor_id.in_(ids), Pair.mentee_id.in_(ids)))
+        )
+        facts.started = {person for pair in found for person in pair if person in ids}
+
+
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------
 
 _NEEDS: dict[Check, tuple[Loader, ...]] = {}
@@ -504,6 +517,20 @@ def newcomer_still_in(row: Outbox, facts: Facts) -> str | None:
     return None
 
 
+@_reads(_resources)
+def lesson_still_in_track(row: Outbox, facts: Facts) -> str | None:
+    """The lesson has not been removed from the library since it was queued."""
+    if facts.removed.get(int(_param(row, "resource_id") or 0), True):
+        return "lesson removed"
+    return None
+
+
+@_reads(_started)
+def before_first_session(row: Outbox, facts: Facts) -> str | None:
+    """Preparation is for before the first session: once the pair has held one, it is moot."""
+    return "first session held" if row.participant_id in facts.started else None
+
+
 @_reads(_choosing)
 def still_choosing(row: Outbox, facts: Facts) -> str | None:
     """Mentees still choose their mentors in the programme: the lead has not closed it."""
@@ -556,6 +583,8 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.PROGRAMME_CLOSED: (programme_is(ProgrammeStatus.CLOSED), to_a_lead),
     Kind.RESOURCE: (resource_still_posted,),
     Kind.STARTER_SET: (newcomer_still_in,),
+    Kind.LESSON: (still_signed_up, lesson_still_in_track, before_first_session),
+    Kind.PREPARATION_REMINDER: (still_signed_up, pair_introduced),
     Kind.PAUSE_OVER: (still_signed_up, pair_going),
     Kind.CHOOSE: (still_signed_up, still_choosing),
     Kind.MENTOR_REQUEST: (still_signed_up, request_is(RequestStatus.OPEN)),
@@ -598,6 +627,7 @@ _ORDER: tuple[Loader, ...] = (
     _requests,
     _sessions,
     _sponsors,
+    _started,
 )
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from bot.ids import Field
-from bot.models import MatchingMode, Medium
+from bot.models import MatchingMode, Medium, PreparationRule
 
 # A Slack user id as a users_select sends it (U…, or W… on Enterprise Grid).
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,31}")
@@ -47,6 +47,10 @@ _MESSAGING: tuple[_WholeNumber, ...] = (
 _KEEPING: tuple[_WholeNumber, ...] = (
     ("resource_every_days", Field.RESOURCE_DAYS, 1, 60, "the days between resources"),
     ("purge_after_days", Field.PURGE_DAYS, 7, 730, "the days free text is kept after closing"),
+)
+# Preparation tracks, asked by the full set-up form only.
+_PREPARING: tuple[_WholeNumber, ...] = (
+    ("lesson_every_days", Field.LESSON_DAYS, 1, 14, "the days between lessons"),
 )
 # Mentee-led choice, asked by the full set-up form only.
 _CHOOSING: tuple[_WholeNumber, ...] = (
@@ -94,6 +98,9 @@ class ProgrammeInput:
     answer_days: int = 3
     # The executive sponsor, a Slack user who gets the monthly digest; None for no sponsor.
     sponsor_id: str | None = None
+    # Preparation tracks: days between lessons, and whether the chemistry meeting waits.
+    lesson_every_days: int = 2
+    preparation: PreparationRule = PreparationRule.RECOMMEND
 
 
 @dataclass
@@ -224,6 +231,7 @@ def validate_programme(form: dict[str, object], *, today: date) -> ProgrammeInpu
         **_matching(form, errors),
         **_ints(form, errors, _MESSAGING),
         **_spaces_and_keeping(form, errors),
+        **_preparing(form, errors),
     }
     values["ground_rules"] = required_text(
         form,
@@ -318,6 +326,20 @@ def _spaces_and_keeping(form: Mapping[str, object], errors: FormErrors) -> dict[
     }
     asked = [row for row in _KEEPING if row[1] in form]  # by its field
     values.update(_ints(form, errors, asked))
+    return values
+
+
+def _preparing(form: Mapping[str, object], errors: FormErrors) -> dict[str, Any]:
+    """The preparation tracks' pace and rule: forms that do not ask keep the defaults."""
+    values: dict[str, Any] = _ints(form, errors, [row for row in _PREPARING if row[1] in form])
+    if Field.PREPARATION in form:
+        values["preparation"] = choice(
+            form,
+            Field.PREPARATION,
+            errors,
+            missing="Choose whether the chemistry meeting waits for preparation.",
+            default=PreparationRule.RECOMMEND,
+        )
     return values
 
 

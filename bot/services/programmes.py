@@ -26,6 +26,7 @@ from bot.models import (
 )
 from bot.services.errors import Refused
 from bot.services.programme_rules import ProgrammeInput
+from bot.services.starter_lessons import starter_track
 
 
 class ProgrammeError(Refused):
@@ -86,6 +87,7 @@ async def create_programme(
             session.add(programme)
     except IntegrityError as exc:
         raise DuplicateName(f"A programme called “{data.name}” already exists.") from exc
+    session.add_all(starter_track(programme, lead_id=lead_id, now=now))
     return programme
 
 

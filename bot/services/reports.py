@@ -44,6 +44,7 @@ from bot.models import (
 )
 from bot.services import balance
 from bot.services.momentum import state_of
+from bot.services.preparation import SideCount, completion
 from bot.services.retention import Retention, retention_of
 
 PAUSED = "paused"
@@ -129,6 +130,8 @@ class Report:
     sessions_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the Monday
     drift: Drift = Drift(0, None)
     retention: Retention | None = None  # None: not measured (a report built without it)
+    # Who finished their preparation track, counted per side (none under the minimum).
+    preparation: list[SideCount] = field(default_factory=list)
 
     @property
     def people(self) -> int:
@@ -213,6 +216,7 @@ async def build_report(
         sessions_by_week=_sessions_by_week(held_on),
         drift=await _drift(session, programme_id=pid, minimum=minimum),
         retention=retention,
+        preparation=await completion(session, programme=programme),
     )
 
 

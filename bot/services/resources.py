@@ -34,6 +34,7 @@ AUDIENCES = {
     "both": (Role.MENTOR, Role.MENTEE),
 }
 POSTING = (ProgrammeStatus.ENROLLING, ProgrammeStatus.MATCHING, ProgrammeStatus.RUNNING)
+MAX_LESSON = 20
 GROW = (
     "Goal: what do we want from today?",
     "Reality: where are things now, honestly?",
@@ -53,6 +54,7 @@ class ResourceInput:
     body: str
     audience: str
     topic: str
+    lesson: int | None = None  # its place in the preparation track; None: library only
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Item:
     body: str
     audience: str
     topic: str
+    lesson: int | None = None
 
 
 def validate(form: dict[str, object]) -> ResourceInput | dict[str, str]:
@@ -91,13 +94,19 @@ def validate(form: dict[str, object]) -> ResourceInput | dict[str, str]:
         errors[Field.RESOURCE_AUDIENCE] = "Choose who it is for."
     if len(topic) > 60:
         errors[Field.RESOURCE_TOPIC] = "Keep the topic to 60 characters."
+    raw_lesson = str(form.get(Field.RESOURCE_LESSON) or "").strip()
+    lesson = int(raw_lesson) if raw_lesson.isdigit() else None
+    if raw_lesson and (lesson is None or not 1 <= lesson <= MAX_LESSON):
+        errors[Field.RESOURCE_LESSON] = (
+            f"Give its place in the preparation track, 1 to {MAX_LESSON}, or leave it empty."
+        )
     if errors:
         return errors
-    return ResourceInput(title, url, body, audience, topic)
+    return ResourceInput(title, url, body, audience, topic, lesson)
 
 
 def _item(r: Resource) -> Item:
-    return Item(r.id, r.title, r.url, r.body, r.audience, r.topic)
+    return Item(r.id, r.title, r.url, r.body, r.audience, r.topic, r.lesson)
 
 
 async def library(session: AsyncSession, *, programme_id: int) -> list[Item]:
@@ -150,6 +159,7 @@ async def save(
         resource = await _owned(session, team_id=team_id, resource_id=resource_id)
     resource.title, resource.url, resource.body = data.title, data.url, data.body
     resource.audience, resource.topic, resource.updated_at = data.audience, data.topic, now
+    resource.lesson = data.lesson
     await session.flush()
     return _item(resource)
 
@@ -194,6 +204,7 @@ async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:
                 Resource.programme_id == programme.id,
                 Resource.removed_at.is_(None),
                 Resource.audience.in_(audiences),
+                Resource.lesson.is_(None),  # lessons go to each person's DM instead
                 Resource.id.not_in(posted),
             )
             .order_by(Resource.created_at.desc(), Resource.id.desc())

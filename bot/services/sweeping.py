@@ -33,6 +33,7 @@ ITEM = {
     Sweep.RESOURCES: "safe space",
     Sweep.REQUESTS: "mentor request",
     Sweep.DIGESTS: "programme",
+    Sweep.PREPARATION: "programme",
 }
 
 T = TypeVar("T")

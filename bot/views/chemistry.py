@@ -26,10 +26,17 @@ def _both_local(at: datetime, pair: PairFacts) -> Mrkdwn:
 
 
 def times_modal(
-    pair_id: int, me: Member, other: Member, *, default: datetime, suggested: Sequence[datetime]
+    pair_id: int,
+    me: Member,
+    other: Member,
+    *,
+    default: datetime,
+    suggested: Sequence[datetime],
+    preparation: Mrkdwn | None = None,
 ) -> Block:
     """Times that suit both to tick, and up to three date-time pickers for times of one's
-    own; Slack shows them in the proposer's own time zone."""
+    own; Slack shows them in the proposer's own time zone. `preparation` recommends what is
+    left of the proposer's preparation track."""
     body: list[Block] = [
         blocks.section(
             mrkdwn(
@@ -39,6 +46,8 @@ def times_modal(
             )
         )
     ]
+    if preparation:
+        body.append(blocks.context(preparation))
     if suggested:
         body.append(
             blocks.input_block(

@@ -8,11 +8,13 @@ from datetime import datetime
 from bot.ids import Action, keyed
 from bot.models import ParticipantStatus
 from bot.services.checkins import PairHome
+from bot.services.preparation import SideCount
 from bot.services.programmes import ProgrammeSummary
 from bot.services.signup import Participation
 from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, code, join, mrkdwn
+from bot.views.preparation import completion_line
 from bot.views.signup import participation_line
 from bot.views.when import slack_date
 
@@ -99,6 +101,7 @@ def home_view(
     open_programme_count: int,
     lead_programmes: list[ProgrammeSummary] | None,
     lead_reports: dict[int, str] | None = None,
+    lead_preparation: dict[int, list[SideCount]] | None = None,
     may_create_programmes: bool = True,
     pairs: Sequence[PairHome] = (),
     user_id: str = "",
@@ -113,7 +116,11 @@ def home_view(
         shown += _support(in_a_pair=bool(pairs))
     if lead_programmes is not None:
         shown += _programmes_led(
-            lead_programmes, lead_reports or {}, may_create_programmes, shown_above=len(shown)
+            lead_programmes,
+            lead_reports or {},
+            lead_preparation or {},
+            may_create_programmes,
+            shown_above=len(shown),
         )
     return {"type": "home", "blocks": shown}
 
@@ -151,6 +158,7 @@ def _support(*, in_a_pair: bool) -> list[Block]:
 def _programmes_led(
     summaries: list[ProgrammeSummary],
     reports: dict[int, str],
+    prepared: dict[int, list[SideCount]],
     may_create_programmes: bool,
     *,
     shown_above: int,
@@ -161,7 +169,7 @@ def _programmes_led(
     # Each programme takes two blocks; keep within the Home tab's 100-block limit.
     room = (MAX_HOME_BLOCKS - shown_above - len(shown) - 1) // 2
     for summary in summaries[:room]:
-        shown += _programme_led(summary, reports.get(summary.id))
+        shown += _programme_led(summary, reports.get(summary.id), prepared.get(summary.id))
     if len(summaries) > room:
         shown.append(
             blocks.context(
@@ -171,8 +179,11 @@ def _programmes_led(
     return shown
 
 
-def _programme_led(summary: ProgrammeSummary, figures: str | None) -> list[Block]:
-    """Its name and status, and its report's figures once it has them."""
+def _programme_led(
+    summary: ProgrammeSummary, figures: str | None, prepared: list[SideCount] | None
+) -> list[Block]:
+    """Its name and status, its report's figures once it has them, and how many of each side
+    have finished their preparation (counts only)."""
     heading = mrkdwn(
         "*{name}* – {status} (you lead it)", name=summary.name, status=summary.status.value
     )
@@ -189,4 +200,6 @@ def _programme_led(summary: ProgrammeSummary, figures: str | None) -> list[Block
             mentees=summary.mentees,
             deadline=summary.enrolment_deadline,
         )
+    if prepared:
+        facts = mrkdwn("{facts}\n{line}", facts=facts, line=completion_line(prepared))
     return [blocks.section(heading), blocks.context(facts)]

@@ -6,7 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.services.outbox import Kind
-from bot.views import balance, choosing, nudges, programme_end, resources, sponsor, surveys
+from bot.views import (
+    balance,
+    choosing,
+    nudges,
+    preparation,
+    programme_end,
+    resources,
+    sponsor,
+    surveys,
+)
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn
 
@@ -25,6 +34,8 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[Mrkdwn, list[Block]]]] = {
     Kind.PROGRAMME_CLOSED: programme_end.programme_closed,
     Kind.RESOURCE: resources.posted,
     Kind.STARTER_SET: resources.starter,
+    Kind.LESSON: preparation.lesson,
+    Kind.PREPARATION_REMINDER: preparation.preparation_reminder,
     Kind.PAUSE_OVER: nudges.pause_over,
     Kind.CHOOSE: choosing.choose,
     Kind.MENTOR_REQUEST: choosing.mentor_request,

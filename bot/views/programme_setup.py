@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from bot.ids import Field, View
-from bot.models import MatchingMode, Medium
+from bot.models import MatchingMode, Medium, PreparationRule
 from bot.services.leads import MAX_LEADS
 from bot.services.programme_rules import DEFAULT_TOPICS, ProgrammeInput
 from bot.views import blocks
@@ -34,6 +34,19 @@ MODE_OPTIONS = [
         "Both",
         MatchingMode.BOTH.value,
         "Mentees may choose until you run matching for everyone else.",
+    ),
+]
+
+PREPARATION_OPTIONS = [
+    blocks.option(
+        "Recommended",
+        PreparationRule.RECOMMEND.value,
+        "Pairs may meet at any time; the chemistry form recommends finishing first.",
+    ),
+    blocks.option(
+        "Both finish first",
+        PreparationRule.WAIT.value,
+        "The chemistry meeting waits until both have finished their track.",
     ),
 ]
 
@@ -119,6 +132,13 @@ NUMBERS = {
     Field.RESOURCE_DAYS: _Number(
         "Days between resources posted to each channel", lambda p: p.resource_every_days, 1, 60
     ),
+    Field.LESSON_DAYS: _Number(
+        "Days between preparation lessons",
+        lambda p: p.lesson_every_days,
+        1,
+        14,
+        hint="Each participant's first lesson comes at sign-up, the rest this many days apart.",
+    ),
     Field.PURGE_DAYS: _Number(
         "Days to keep notes and comments after the programme closes",
         lambda p: p.purge_after_days,
@@ -192,6 +212,7 @@ def setup_modal(
             programme, Field.GRACE, Field.PULSE, Field.QUIET_START, Field.QUIET_END, Field.BUDGET
         ),
         *_spaces(programme),
+        *_preparation(programme),
         *_ground_rules_and_dates(programme),
         blocks.context(
             "The programme starts as a draft. Open enrolment with `/mentoring-admin open`."
@@ -289,6 +310,20 @@ def _spaces(programme: ProgrammeInput) -> list[Block]:
             hint="Each side gets a private channel. Leads stay out unless you tick this.",
         ),
         *_numbers(programme, Field.RESOURCE_DAYS, Field.PURGE_DAYS),
+    ]
+
+
+def _preparation(programme: ProgrammeInput) -> list[Block]:
+    rule = blocks.radio_buttons(PREPARATION_OPTIONS, initial=programme.preparation.value)
+    return [
+        blocks.header("Preparation tracks"),
+        blocks.input_block(
+            Field.PREPARATION,
+            "Before the chemistry meeting",
+            rule,
+            hint="Each side's lessons are in the resource library: /mentoring-admin resources.",
+        ),
+        *_numbers(programme, Field.LESSON_DAYS),
     ]
 
 

@@ -13,6 +13,7 @@ from bot.services.retention import Retention, RetentionPoint
 from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, join, mrkdwn
+from bot.views.preparation import completion_line
 
 NOT_ENOUGH = "not enough answers yet"
 TOO_FEW = "too few to show"
@@ -76,6 +77,7 @@ def report_blocks(report: Report) -> list[Block]:
                 "{gap} days between sessions"
                 "\n*Actions taken back to the organisation:* {org} ({org_done} done)"
                 "\n*Drifting back to the hierarchy:* {drift}",
+                "{preparation}",
                 mentors=mentors,
                 mentees=mentees,
                 withdrawn=f" ({r.withdrawn} withdrew)" if r.withdrawn else "",
@@ -90,6 +92,9 @@ def report_blocks(report: Report) -> list[Block]:
                 org=r.actions_for_organisation,
                 org_done=r.actions_for_organisation_done,
                 drift=_drift_text(r),
+                preparation=mrkdwn("\n{line}", line=completion_line(r.preparation))
+                if r.preparation
+                else "",
             )
         ),
         blocks.divider(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.ids import Action, Field, View
-from bot.services.resources import Item
+from bot.services.resources import MAX_LESSON, Item
 from bot.views import blocks
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn, channel, join, link, mrkdwn
@@ -14,30 +14,52 @@ from bot.views.mrkdwn import Mrkdwn, channel, join, link, mrkdwn
 AUDIENCE_LABELS = {"both": "Mentors and mentees", "mentors": "Mentors", "mentees": "Mentees"}
 
 
+# A message holds 50 blocks: two for the heading, two per resource, one for the tracks' heading.
+LIBRARY_SHOWN = 14
+LESSONS_SHOWN = 8
+
+
 def library_blocks(programme: str, programme_id: int, items: list[Item]) -> list[Block]:
+    """The library (newest first), then the preparation tracks' lessons in their order."""
     shown: list[Block] = [
         blocks.section(mrkdwn("*Resources for {programme}*", programme=programme)),
         blocks.actions(
             blocks.button("Add a resource", Action.RESOURCE_ADD, str(programme_id), style="primary")
         ),
     ]
-    if not items:
+    library = [i for i in items if i.lesson is None]
+    lessons = sorted((i for i in items if i.lesson is not None), key=lambda i: (i.lesson, i.id))
+    if not library:
         shown.append(blocks.context("None yet. One is posted to each safe space every week."))
-    for item in items[:20]:
-        where = mrkdwn(
-            "{audience}{topic}",
-            audience=AUDIENCE_LABELS[item.audience],
-            topic=mrkdwn(" · {topic}", topic=item.topic) if item.topic else "",
-        )
-        shown.append(blocks.section(mrkdwn("*{title}*\n{where}", title=item.title, where=where)))
+    for item in library[:LIBRARY_SHOWN]:
+        shown += _row(item)
+    if lessons:
         shown.append(
-            blocks.actions(
-                blocks.button("Edit", Action.RESOURCE_EDIT, str(item.id)),
-                blocks.button("Remove", Action.RESOURCE_REMOVE, str(item.id)),
-                block_id=f"resource_{item.id}",
+            blocks.context(
+                "*Preparation tracks*: sent to each participant's DM, one lesson at a time "
+                "from sign-up to their first session. Edit a lesson like any resource."
             )
         )
+    for item in lessons[:LESSONS_SHOWN]:
+        shown += _row(item)
     return shown
+
+
+def _row(item: Item) -> list[Block]:
+    where = mrkdwn(
+        "{audience}{lesson}{topic}",
+        audience=AUDIENCE_LABELS[item.audience],
+        lesson=mrkdwn(" · lesson {n}", n=item.lesson) if item.lesson is not None else "",
+        topic=mrkdwn(" · {topic}", topic=item.topic) if item.topic else "",
+    )
+    return [
+        blocks.section(mrkdwn("*{title}*\n{where}", title=item.title, where=where)),
+        blocks.actions(
+            blocks.button("Edit", Action.RESOURCE_EDIT, str(item.id)),
+            blocks.button("Remove", Action.RESOURCE_REMOVE, str(item.id)),
+            block_id=f"resource_{item.id}",
+        ),
+    ]
 
 
 def resource_modal(programme_id: int, item: Item | None = None) -> Block:
@@ -70,6 +92,14 @@ def resource_modal(programme_id: int, item: Item | None = None) -> Block:
             "Topic",
             blocks.text_input(max_length=60, initial=item.topic if item else None),
             optional=True,
+        ),
+        blocks.input_block(
+            Field.RESOURCE_LESSON,
+            "Lesson of the preparation track",
+            blocks.number_input(initial=item.lesson if item else None, low=1, high=MAX_LESSON),
+            optional=True,
+            hint="Its place in the track of the people it is for (1 comes first). Lessons go "
+            "to each participant's DM, not to the safe spaces. Empty: the library only.",
         ),
     ]
     metadata = f"{programme_id}:{item.id if item else ''}"

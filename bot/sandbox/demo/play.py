@@ -34,6 +34,7 @@ from bot.sandbox.demo.people import (
     Person,
     build_workspace,
 )
+from bot.sandbox.demo.preparation import play_preparation
 from bot.sandbox.demo.sponsor import play_sponsor
 from bot.sandbox.demo.transcript import Transcript, short
 
@@ -151,6 +152,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
         await _set_up(stage, programme, cast)
         await _sign_up_everyone(stage, cast, rng)
         await _change_of_plans(stage, cast)
+        await play_preparation(box, log, step, clock, cast[0].user_id)
         await _lead_looks_and_closes(stage)
         await play_choosing(box, log, step, clock)
         await play_matching(box, log, step, clock, lead)

@@ -46,6 +46,10 @@ def test_demo_plays_set_up_enrolment_and_sign_up(played: tuple[str, Path]) -> No
     assert "Pick your line manager, not yourself." in out
     assert "You've left" in out
     assert "mentors withdrawn: 1" in out
+    # The first lesson of a newcomer's preparation track, marked done with one tap.
+    assert "Preparing for your first session · Digital Leaders 2026 · lesson 1 of 4" in out
+    assert "[Mark done]" in out and "reads it and taps Mark done" in out
+    assert "✅ Done, thank you! 3 lessons of your preparation to go." in out
     # One mentee chooses a mentor, who accepts; the lead's matching keeps the pair.
     assert "3 mentees are now choosing their mentors" in out
     assert "*Choose your mentor for Digital Leaders 2026.*" in out
