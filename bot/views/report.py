@@ -76,7 +76,7 @@ def report_blocks(report: Report) -> list[Block]:
                 "\n*Sessions:* {held} held of {planned} planned; median "
                 "{gap} days between sessions"
                 "\n*Actions taken back to the organisation:* {org} ({org_done} done)"
-                "\n*Drifting back to the hierarchy:* {drift}",
+                "\n*Drifting back to the hierarchy:* {drift}"
                 "{preparation}",
                 mentors=mentors,
                 mentees=mentees,
