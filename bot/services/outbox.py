@@ -62,6 +62,10 @@ class Kind(enum.StrEnum):
     STILL_CHOOSING = "still_choosing"  # to the leads: who is still without a partner
     INTRO = "intro"  # an approved pair's group DM, opened, and their introduction in it
     HOME = "home"  # a person's App Home, built afresh when it goes (one row per person)
+    SOCIAL_INVITE = "social_invite"  # a lead's kick-off or social, with Going / Not going
+    SOCIAL_CHANGED = "social_changed"  # it changed: to those not going (those going get a file)
+    SOCIAL_CANCELLED = "social_cancelled"  # it is off: to those not going, likewise
+    SOCIAL_REMINDER = "social_reminder"  # the day before, to those going
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)

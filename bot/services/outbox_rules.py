@@ -41,7 +41,10 @@ from bot.models import (
     ProgrammeStatus,
     RequestStatus,
     Resource,
+    Rsvp,
     SafeSpace,
+    SocialEvent,
+    SocialInvite,
     Survey,
     SurveyInvite,
     Workspace,
@@ -77,6 +80,14 @@ class _Invite:
     programme_status: ProgrammeStatus
 
 
+@dataclass(frozen=True)
+class _Social:
+    sequence: int
+    starts_at: datetime
+    cancelled: bool
+    programme_status: ProgrammeStatus
+
+
 @dataclass
 class Facts:
     """What a batch of messages depends on, as the database says now."""
@@ -99,6 +110,8 @@ class Facts:
     spaces: set[tuple[int, str]] = field(default_factory=set)  # programme, channel
     choosing: set[int] = field(default_factory=set)  # programmes whose mentees choose now
     requests: dict[int, RequestStatus] = field(default_factory=dict)
+    socials: dict[int, _Social] = field(default_factory=dict)
+    rsvps: dict[tuple[int, int], Rsvp | None] = field(default_factory=dict)  # event, person
 
 
 Check = Callable[[Outbox, Facts], str | None]
@@ -291,6 +304,34 @@ async def _requests(session: AsyncSession, rows: Sequence[Outbox], facts: Facts)
         session, query, MentorRequest.id, (_param(r, "request_id") for r in rows)
     )
     facts.requests = {key: value for key, value in found}
+
+
+async def _socials(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
+    query = select(
+        SocialEvent.id,
+        SocialEvent.sequence,
+        SocialEvent.starts_at,
+        SocialEvent.cancelled_at,
+        Programme.status,
+    ).join(Programme, Programme.id == SocialEvent.programme_id)
+    events = (_param(r, "event_id") for r in rows)
+    found = await _where_in(session, query, SocialEvent.id, events)
+    facts.socials = {
+        event_id: _Social(sequence, starts_at, cancelled_at is not None, status)
+        for event_id, sequence, starts_at, cancelled_at, status in found
+    }
+    wanted = {
+        (int(e), r.participant_id)
+        for r in rows
+        if (e := _param(r, "event_id")) is not None and r.participant_id
+    }
+    if wanted:
+        answers = await session.execute(
+            select(SocialInvite.event_id, SocialInvite.participant_id, SocialInvite.answer).where(
+                tuple_(SocialInvite.event_id, SocialInvite.participant_id).in_(sorted(wanted))
+            )
+        )
+        facts.rsvps = {(e, p): answer for e, p, answer in answers}
 
 
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------
@@ -499,6 +540,38 @@ def request_is(status: RequestStatus) -> Check:
     return check
 
 
+@_reads(_socials)
+def social_as_queued(row: Outbox, facts: Facts) -> str | None:
+    """The event is still on, ahead, and as the message tells it (a change sends its own)."""
+    event = facts.socials.get(int(_param(row, "event_id") or 0))
+    if event is None:
+        return "event gone"
+    if event.programme_status == ProgrammeStatus.CLOSED:
+        return "programme closed"
+    if event.cancelled:
+        return "event cancelled"
+    if event.starts_at <= facts.now:
+        return "event started"
+    if event.sequence != _param(row, "sequence"):
+        return "event changed"
+    return None
+
+
+@_reads(_socials)
+def social_called_off(row: Outbox, facts: Facts) -> str | None:
+    """The event is still there, and cancelled (its notice is all that is left to say)."""
+    event = facts.socials.get(int(_param(row, "event_id") or 0))
+    if event is None:
+        return "event gone"
+    return None if event.cancelled else "event on"
+
+
+@_reads(_socials)
+def still_going(row: Outbox, facts: Facts) -> str | None:
+    answer = facts.rsvps.get((int(_param(row, "event_id") or 0), row.participant_id or 0))
+    return None if answer == Rsvp.GOING else "not going"
+
+
 # Every kind, and what must still hold for its message to be sent; besides these, nothing
 # goes to a workspace that uninstalled the app.
 RULES: dict[str, tuple[Check, ...]] = {
@@ -523,6 +596,10 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.CHOOSING_CLOSED: (still_signed_up, request_is(RequestStatus.WITHDRAWN)),
     Kind.STILL_CHOOSING: (to_a_lead, still_choosing),
     Kind.INTRO: (pair_introduced,),
+    Kind.SOCIAL_INVITE: (still_signed_up, social_as_queued),
+    Kind.SOCIAL_CHANGED: (still_signed_up, social_as_queued),
+    Kind.SOCIAL_CANCELLED: (still_signed_up, social_called_off),
+    Kind.SOCIAL_REMINDER: (still_signed_up, social_as_queued, still_going),
     # A Home shows whatever the database holds when it goes: only an uninstall makes it moot.
     Kind.HOME: (installed,),
 }
@@ -550,6 +627,7 @@ _ORDER: tuple[Loader, ...] = (
     _resources,
     _choosing,
     _requests,
+    _socials,
 )
 
 

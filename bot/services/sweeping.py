@@ -32,6 +32,7 @@ ITEM = {
     Sweep.SURVEY_REMINDERS: "survey invite",
     Sweep.RESOURCES: "safe space",
     Sweep.REQUESTS: "mentor request",
+    Sweep.SOCIAL_REMINDERS: "social invite",
 }
 
 T = TypeVar("T")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.services.outbox import Kind
-from bot.views import choosing, nudges, programme_end, resources, surveys
+from bot.views import choosing, nudges, programme_end, resources, socials, surveys
 from bot.views.blocks import Block
 from bot.views.mrkdwn import Mrkdwn
 
@@ -31,6 +31,10 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[Mrkdwn, list[Block]]]] = {
     Kind.CHOICE_ACCEPTED: choosing.choice_accepted,
     Kind.CHOOSING_CLOSED: choosing.choosing_closed,
     Kind.STILL_CHOOSING: choosing.still_choosing,
+    Kind.SOCIAL_INVITE: socials.invitation,
+    Kind.SOCIAL_CHANGED: socials.changed,
+    Kind.SOCIAL_CANCELLED: socials.cancelled,
+    Kind.SOCIAL_REMINDER: socials.reminder,
 }
 
 
