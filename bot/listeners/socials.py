@@ -106,14 +106,19 @@ async def not_going_clicked(click: Click) -> None:
     await _answer(click, Rsvp.NOT_GOING)
 
 
+async def _standing(click: LeadClick) -> socials.Standing:
+    async with click.deps.db.transaction() as session:
+        return await socials.standing(session, team_id=click.team_id, event_id=click.number)
+
+
 async def counts_clicked(click: LeadClick) -> None:
-    now = await click.apply(socials.standing, event_id=click.number)
+    now = await _standing(click)
     text, shown = views.lead_message(now.event, now.counts)
     await click.reply(text, shown, replace_original=True)
 
 
 async def change_clicked(click: LeadClick) -> None:
-    now = await click.apply(socials.standing, event_id=click.number)
+    now = await _standing(click)
     if now.event.cancelled:
         await click.reply(mrkdwn("“{title}” is cancelled already.", title=now.event.title))
         return

@@ -42,6 +42,7 @@ from bot.models import (
     SurveyResponse,
 )
 from bot.services.momentum import state_of
+from bot.services.socials import SocialLine, report_lines
 
 PAUSED = "paused"
 NOT_AGREED = "no agreement yet"
@@ -115,6 +116,9 @@ class Report:
     actions_for_organisation_done: int
     pairs: list[PairRow] = field(default_factory=list)
     sessions_by_week: dict[date, int] = field(default_factory=dict)  # keyed by the Monday
+    # The kick-off and socials with their answers (going, not going) as counts, the split
+    # only over the minimum of answers.
+    socials: list[SocialLine] = field(default_factory=list)
 
     @property
     def people(self) -> int:
@@ -196,6 +200,7 @@ async def build_report(
         actions_for_organisation_done=org_done or 0,
         pairs=table.rows,
         sessions_by_week=_sessions_by_week(held_on),
+        socials=await report_lines(session, programme=programme),
     )
 
 
