@@ -241,8 +241,8 @@ def answered(event: EventFacts, answer: Rsvp) -> Rendered:
     """The invitation again, with the answer given; both buttons stay, to change it."""
     text = mrkdwn("{title}: {answer}", title=event.title, answer=ANSWERS[answer])
     return text, [
+        blocks.section(mrkdwn("{answer} You can change your mind here.", answer=ANSWERS[answer])),
         blocks.section(_from_facts(event)),
-        blocks.context(mrkdwn("{answer} You can change your mind here.", answer=ANSWERS[answer])),
         rsvp_buttons(event.id),
     ]
 
@@ -285,8 +285,8 @@ def lead_message(event: EventFacts, counts: Counts) -> Rendered:
         deny="Keep it",
     )
     return text, [
-        blocks.section(mrkdwn("{text}\n{details}", text=text, details=_from_facts(event))),
-        blocks.context(counts_line(counts)),
+        blocks.section(mrkdwn("{text}\n{counts}", text=text, counts=counts_line(counts))),
+        blocks.section(_from_facts(event)),
         blocks.actions(
             blocks.button("Refresh counts", Action.SOCIAL_COUNTS, value),
             blocks.button("Change", Action.SOCIAL_CHANGE, value),

@@ -33,6 +33,7 @@ from bot.sandbox.demo.people import (
     Person,
     build_workspace,
 )
+from bot.sandbox.demo.social import play_kick_off
 from bot.sandbox.demo.transcript import Transcript, short
 
 # The bot scopes manifests/socket-mode.json grants, shipped as package data: an installed bot
@@ -151,6 +152,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
         await _lead_looks_and_closes(stage)
         await play_choosing(box, log, step, clock)
         await play_matching(box, log, step, clock, lead)
+        await play_kick_off(box, log, step, clock, lead)
         await play_pair_work(box, log, step, clock)
         await play_momentum(box, log, step, clock, lead)
         await play_ending(box, log, step, clock, lead, output)
