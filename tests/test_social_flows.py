@@ -18,6 +18,7 @@ from tests.conftest import EXEC, LEAD, MENTOR, MENTOR2, OUTSIDER
 from tests.flows import EXEC2, EXEC3, enrolled_cohort, replay_as
 from tests.ics_check import read_back
 from tests.scenarios import play
+from tests.test_data_rights_flows import exported
 
 KICK_OFF = datetime(2026, 1, 12, 16, 0, tzinfo=UTC)
 PLACE = "Atrium <!channel> *5th floor*"
@@ -164,6 +165,13 @@ async def test_people_answer_and_the_lead_sees_counts_only(
     await box.command(LEAD, Command.ADMIN, "report")
     report = str(box.replies(LEAD)[-1]["blocks"])
     assert "Programme kick-off (12 Jan 2026): 4 going, 1 not going, 0 no answer of 5" in report
+
+    # Her own answer is hers to see: in her copy of her data.
+    await box.command(MENTOR, Command.PARTICIPANT, "mydata")
+    [programme] = exported(box, MENTOR)["programmes"]
+    [social] = programme["socials"]
+    assert (social["event"], social["answer"]) == ("Programme kick-off", "going")
+    assert social["starts_at"] == KICK_OFF.isoformat()
 
 
 async def test_going_people_are_reminded_once_and_follow_changes_and_cancelling(

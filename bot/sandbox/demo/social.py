@@ -47,7 +47,7 @@ async def play_kick_off(
     await step(lead, "types /mentoring-admin social", box.command(lead, Command.ADMIN, "social"))
     modal = box.modal(lead)
     assert modal is not None
-    values = {
+    values: dict[str, Any] = {
         Field.SOCIAL_KIND: "kick_off",
         Field.SOCIAL_WHEN: int(when.timestamp()),
         Field.SOCIAL_PLACE: "The Atrium, 5th floor",
