@@ -35,6 +35,7 @@ class View(enum.StrEnum):
     SPACE_CHANNEL = "space_channel"
     RESOURCE = "resource"
     PAUSE_SELF = "pause_self"
+    SOCIAL_EVENT = "social_event"
 
 
 class Action(enum.StrEnum):
@@ -113,6 +114,12 @@ class Action(enum.StrEnum):
     # Erasing one's own data
     ERASE_CONFIRM = "erase_confirm"
     ERASE_CANCEL = "erase_cancel"
+    # Kick-off and socials: a participant's answer; the lead's counts, change and cancel
+    SOCIAL_GOING = "social_going"
+    SOCIAL_NOT_GOING = "social_not_going"
+    SOCIAL_COUNTS = "social_counts"
+    SOCIAL_CHANGE = "social_change"
+    SOCIAL_CANCEL = "social_cancel"
 
 
 class Field(enum.StrEnum):
@@ -208,6 +215,14 @@ class Field(enum.StrEnum):
     PURGE_DAYS = "purge_after_days"
     ACTIONS_DONE = "actions_implemented"
     CONTINUE = "continue_informally"
+
+    SOCIAL_KIND = "social_kind"
+    SOCIAL_TITLE = "social_title"
+    SOCIAL_WHEN = "social_when"
+    SOCIAL_LENGTH = "social_minutes"
+    SOCIAL_PLACE = "social_place"
+    SOCIAL_LINK = "social_link"
+    SOCIAL_AUDIENCE = "social_audience"
 
 
 BASELINE_PREFIX = "baseline_"

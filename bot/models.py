@@ -1028,6 +1028,75 @@ class LessonProgress(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+# --- Kick-off and social moments --------------------------------------------------------
+
+
+class SocialKind(enum.StrEnum):
+    KICK_OFF = "kick_off"
+    MIDPOINT = "midpoint"  # the mid-point get-together
+    CLOSING = "closing"  # the closing celebration
+    OTHER = "other"
+
+
+class Audience(enum.StrEnum):
+    """Who a lead invites: both sides of the programme, or one."""
+
+    EVERYONE = "everyone"
+    MENTORS = "mentors"
+    MENTEES = "mentees"
+
+
+class Rsvp(enum.StrEnum):
+    GOING = "going"
+    NOT_GOING = "not_going"
+
+
+class SocialEvent(Base):
+    """A kick-off or another get-together a lead announces to one side of the programme or
+    both. Like a pair's meetings it keeps one calendar UID for its life (from its id): each
+    change raises its SEQUENCE, and it is cancelled at most once."""
+
+    __tablename__ = "social_event"
+    __table_args__ = (CheckConstraint("minutes > 0", name="minutes_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[SocialKind] = mapped_column(_enum(SocialKind))
+    title: Mapped[str] = mapped_column(String(150))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    minutes: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    link: Mapped[str | None] = mapped_column(String(500))
+    audience: Mapped[Audience] = mapped_column(_enum(Audience))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SocialInvite(Base):
+    """One person invited to one event, and their answer: only the invited may answer, and
+    leads see the answers only as counts."""
+
+    __tablename__ = "social_invite"
+    __table_args__ = (UniqueConstraint("event_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("social_event.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    answer: Mapped[Rsvp | None] = mapped_column(_enum(Rsvp))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The day-before reminder went into the outbox for the event's current time (a move
+    # clears it, so the new time is reminded of once too).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 # --- Replays -----------------------------------------------------------------------------
 
 
@@ -1130,6 +1199,7 @@ class Sweep(enum.StrEnum):
     REQUESTS = "requests"  # mentees' requests to mentors left unanswered too long
     DIGESTS = "digests"  # running programmes whose sponsor's monthly digest is due
     PREPARATION = "preparation"  # programmes whose participants get their next lesson
+    SOCIAL_REMINDERS = "social_reminders"  # people going to an event, the day before
 
 
 class SweepFailure(Base):

@@ -27,6 +27,7 @@ from bot.services import (
     reminders,
     replays,
     resources,
+    socials,
     sponsors,
     surveys,
     sweeping,
@@ -109,7 +110,9 @@ class Sweeps:
     async def reminders(self) -> Swept:
         waiting = await self._now(reminders.sweep)
         lapsed = await self._now(choosing.expire)  # mentees' requests nobody answered in time
-        queued, failed = waiting.queued + lapsed.queued, waiting.failed + lapsed.failed
+        going = await self._now(socials.remind)  # people going to a social, the day before
+        queued = waiting.queued + lapsed.queued + going.queued
+        failed = waiting.failed + lapsed.failed + going.failed
         return Swept(
             f"reminders: {queued} messages queued, {failed} failed", handled=queued, failed=failed
         )

@@ -31,6 +31,7 @@ from bot.flows.home import publish_home
 from bot.flows.matching import match_command, pairs_command
 from bot.flows.reports import report_command
 from bot.flows.resources import resources_command
+from bot.flows.socials import open_social_form
 from bot.flows.spaces import ensure_spaces, spaces_command
 from bot.flows.stories import stories_command
 from bot.ids import Action, Command, Field, View, matching
@@ -224,6 +225,18 @@ def _named(command: NamedCommand) -> AdminWork:
     return run
 
 
+async def _social(ask: AdminAsk) -> None:
+    await open_social_form(
+        ask.deps,
+        ask.client,
+        ask.reply,
+        team_id=ask.team_id,
+        lead_id=ask.user_id,
+        name=ask.argument,
+        trigger_id=ask.trigger_id,
+    )
+
+
 async def _audit(ask: AdminAsk) -> None:
     async with ask.deps.db.transaction() as session:
         seen = await audit.recent(session, team_id=ask.team_id, programme_ids=ask.access.led)
@@ -254,6 +267,7 @@ ADMIN_WORDS: dict[str, Word] = {
     "spaces": Word(_named(spaces_command)),
     "resources": Word(_named(resources_command)),
     "stories": Word(_named(stories_command)),
+    "social": Word(_social),
     "audit": Word(_audit, names_programme=False),
     "clone": Word(_clone),
     "leads": Word(leads_command),

@@ -40,7 +40,12 @@ class CalendarEntry:
 
 def uid_of(event: CalendarEvent, team_id: str) -> str:
     """Stable for the meeting's life, and unique across workspaces."""
-    return f"{event.kind.value}-{event.id}.{team_id.lower()}@reverse-mentoring"
+    return calendar_uid(event.kind.value, event.id, team_id)
+
+
+def calendar_uid(kind: str, number: int, team_id: str) -> str:
+    """The UID of the calendar event `number` of this kind (a pair's meeting, a social)."""
+    return f"{kind}-{number}.{team_id.lower()}@reverse-mentoring"
 
 
 async def _team_of(session: AsyncSession, programme_id: int) -> str:

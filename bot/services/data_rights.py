@@ -30,6 +30,8 @@ from bot.models import (
     Resource,
     SessionLog,
     SessionRating,
+    SocialEvent,
+    SocialInvite,
     Story,
     SurveyInvite,
     WorkspaceMember,
@@ -147,6 +149,7 @@ async def _programme_part(
             .order_by(LessonProgress.id)
         )
     ]
+    part["socials"] = await _socials_part(session, me)
     part["concerns"] = [
         {
             **_row(c, "status", "created_at", "closed_at"),
@@ -171,6 +174,23 @@ async def _programme_part(
         partner = await session.get(Participant, partner_id)
         part["pairs"].append(await _pair_part(session, me, pair, partner))
     return part
+
+
+async def _socials_part(session: AsyncSession, me: Participant) -> list[dict[str, Any]]:
+    """The kick-off and socials the person was invited to, and their answers."""
+    return [
+        {
+            "event": title,
+            "starts_at": _plain(starts_at),
+            **_row(invite, "answer", "invited_at", "answered_at"),
+        }
+        for invite, title, starts_at in await session.execute(
+            select(SocialInvite, SocialEvent.title, SocialEvent.starts_at)
+            .join(SocialEvent, SocialEvent.id == SocialInvite.event_id)
+            .where(SocialInvite.participant_id == me.id)
+            .order_by(SocialEvent.starts_at, SocialEvent.id)
+        )
+    ]
 
 
 async def _requests_part(session: AsyncSession, me: Participant) -> list[dict[str, Any]]:

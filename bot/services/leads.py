@@ -18,6 +18,7 @@ from bot.models import (
     ProgrammeLead,
     Resource,
     SafeSpace,
+    SocialEvent,
     Story,
 )
 from bot.services import audit
@@ -139,7 +140,7 @@ async def programme_of_programme(session: AsyncSession, number: int) -> int | No
     return number if await session.get(Programme, number) is not None else None
 
 
-def _owner(model: type[MatchRun | Pair | Resource | Story | SafeSpace]) -> Owner:
+def _owner(model: type[MatchRun | Pair | Resource | Story | SafeSpace | SocialEvent]) -> Owner:
     async def programme_of(session: AsyncSession, number: int) -> int | None:
         return await session.scalar(select(model.programme_id).where(model.id == number))
 
@@ -152,3 +153,4 @@ programme_of_pair = _owner(Pair)
 programme_of_resource = _owner(Resource)
 programme_of_story = _owner(Story)
 programme_of_space = _owner(SafeSpace)
+programme_of_social = _owner(SocialEvent)

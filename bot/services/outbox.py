@@ -70,6 +70,10 @@ class Kind(enum.StrEnum):
     BALANCE_QUESTION = "balance_question"  # after a session: who did most of the teaching?
     DRIFT_TIP = "drift_tip"  # to the mentor of a pair drifting back to the hierarchy
     DRIFT_ROLES = "drift_roles"  # to its mentee: a reminder of the reverse roles
+    SOCIAL_INVITE = "social_invite"  # a lead's kick-off or social, with Going / Not going
+    SOCIAL_CHANGED = "social_changed"  # it changed: to those not going (those going get a file)
+    SOCIAL_CANCELLED = "social_cancelled"  # it is off: to those not going, likewise
+    SOCIAL_REMINDER = "social_reminder"  # the day before, to those going
 
 
 CLAIMABLE = (OutboxStatus.PENDING, OutboxStatus.SENDING)

@@ -41,8 +41,11 @@ from bot.models import (
     ProgrammeStatus,
     RequestStatus,
     Resource,
+    Rsvp,
     SafeSpace,
     SessionLog,
+    SocialEvent,
+    SocialInvite,
     Survey,
     SurveyInvite,
     Workspace,
@@ -79,6 +82,14 @@ class _Invite:
     programme_status: ProgrammeStatus
 
 
+@dataclass(frozen=True)
+class _Social:
+    sequence: int
+    starts_at: datetime
+    cancelled: bool
+    programme_status: ProgrammeStatus
+
+
 @dataclass
 class Facts:
     """What a batch of messages depends on, as the database says now."""
@@ -104,6 +115,8 @@ class Facts:
     sessions: dict[int, list[balance.Held]] = field(default_factory=dict)  # by pair
     sponsors: dict[int, str | None] = field(default_factory=dict)  # programme: its sponsor
     started: set[int] = field(default_factory=set)  # people whose pair has held a session
+    socials: dict[int, _Social] = field(default_factory=dict)
+    rsvps: dict[tuple[int, int], Rsvp | None] = field(default_factory=dict)  # event, person
 
 
 Check = Callable[[Outbox, Facts], str | None]
@@ -317,6 +330,34 @@ async def _started(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) 
             .where(or_(Pair.mentor_id.in_(ids), Pair.mentee_id.in_(ids)))
         )
         facts.started = {person for pair in found for person in pair if person in ids}
+
+
+async def _socials(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
+    query = select(
+        SocialEvent.id,
+        SocialEvent.sequence,
+        SocialEvent.starts_at,
+        SocialEvent.cancelled_at,
+        Programme.status,
+    ).join(Programme, Programme.id == SocialEvent.programme_id)
+    events = (_param(r, "event_id") for r in rows)
+    found = await _where_in(session, query, SocialEvent.id, events)
+    facts.socials = {
+        event_id: _Social(sequence, starts_at, cancelled_at is not None, status)
+        for event_id, sequence, starts_at, cancelled_at, status in found
+    }
+    wanted = {
+        (int(e), r.participant_id)
+        for r in rows
+        if (e := _param(r, "event_id")) is not None and r.participant_id
+    }
+    if wanted:
+        answers = await session.execute(
+            select(SocialInvite.event_id, SocialInvite.participant_id, SocialInvite.answer).where(
+                tuple_(SocialInvite.event_id, SocialInvite.participant_id).in_(sorted(wanted))
+            )
+        )
+        facts.rsvps = {(e, p): answer for e, p, answer in answers}
 
 
 # --- Checks: None while the message still makes sense, else why it is withdrawn -------------
@@ -566,6 +607,38 @@ def still_drifting(row: Outbox, facts: Facts) -> str | None:
     return "no longer drifting"
 
 
+@_reads(_socials)
+def social_as_queued(row: Outbox, facts: Facts) -> str | None:
+    """The event is still on, ahead, and as the message tells it (a change sends its own)."""
+    event = facts.socials.get(int(_param(row, "event_id") or 0))
+    if event is None:
+        return "event gone"
+    if event.programme_status == ProgrammeStatus.CLOSED:
+        return "programme closed"
+    if event.cancelled:
+        return "event cancelled"
+    if event.starts_at <= facts.now:
+        return "event started"
+    if event.sequence != _param(row, "sequence"):
+        return "event changed"
+    return None
+
+
+@_reads(_socials)
+def social_called_off(row: Outbox, facts: Facts) -> str | None:
+    """The event is still there, and cancelled (its notice is all that is left to say)."""
+    event = facts.socials.get(int(_param(row, "event_id") or 0))
+    if event is None:
+        return "event gone"
+    return None if event.cancelled else "event on"
+
+
+@_reads(_socials)
+def still_going(row: Outbox, facts: Facts) -> str | None:
+    answer = facts.rsvps.get((int(_param(row, "event_id") or 0), row.participant_id or 0))
+    return None if answer == Rsvp.GOING else "not going"
+
+
 # Every kind, and what must still hold for its message to be sent; besides these, nothing
 # goes to a workspace that uninstalled the app.
 RULES: dict[str, tuple[Check, ...]] = {
@@ -598,6 +671,10 @@ RULES: dict[str, tuple[Check, ...]] = {
     Kind.BALANCE_QUESTION: (still_signed_up, pair_going, question_open),
     Kind.DRIFT_TIP: (still_signed_up, pair_going, still_drifting),
     Kind.DRIFT_ROLES: (still_signed_up, pair_going, still_drifting),
+    Kind.SOCIAL_INVITE: (still_signed_up, social_as_queued),
+    Kind.SOCIAL_CHANGED: (still_signed_up, social_as_queued),
+    Kind.SOCIAL_CANCELLED: (still_signed_up, social_called_off),
+    Kind.SOCIAL_REMINDER: (still_signed_up, social_as_queued, still_going),
     # A Home shows whatever the database holds when it goes: only an uninstall makes it moot.
     Kind.HOME: (installed,),
 }
@@ -628,6 +705,7 @@ _ORDER: tuple[Loader, ...] = (
     _sessions,
     _sponsors,
     _started,
+    _socials,
 )
 
 

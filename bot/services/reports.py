@@ -46,6 +46,7 @@ from bot.services import balance
 from bot.services.momentum import state_of
 from bot.services.preparation import SideCount, completion
 from bot.services.retention import Retention, retention_of
+from bot.services.socials import SocialLine, report_lines
 
 PAUSED = "paused"
 NOT_AGREED = "no agreement yet"
@@ -132,6 +133,9 @@ class Report:
     retention: Retention | None = None  # None: not measured (a report built without it)
     # Who finished their preparation track, counted per side (none under the minimum).
     preparation: list[SideCount] = field(default_factory=list)
+    # The kick-off and socials with their answers (going, not going) as counts, the split
+    # only over the minimum of answers.
+    socials: list[SocialLine] = field(default_factory=list)
 
     @property
     def people(self) -> int:
@@ -217,6 +221,7 @@ async def build_report(
         drift=await _drift(session, programme_id=pid, minimum=minimum),
         retention=retention,
         preparation=await completion(session, programme=programme),
+        socials=await report_lines(session, programme=programme),
     )
 
 

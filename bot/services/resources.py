@@ -24,6 +24,7 @@ from bot.models import (
 )
 from bot.services import outbox, sweeping
 from bot.services.errors import Refused
+from bot.services.links import link_problem
 from bot.services.outbox import Kind, Message
 from bot.services.spaces import Space, spaces_of_side
 from bot.services.workspaces import installed
@@ -81,13 +82,8 @@ def validate(form: dict[str, object]) -> ResourceInput | dict[str, str]:
         errors[Field.RESOURCE_TITLE] = "Keep the title to 150 characters."
     if url is None and not body:
         errors[Field.RESOURCE_URL] = "Add a link, or write the resource in the text box."
-    elif url is not None and not url.startswith(("https://", "http://")):
-        errors[Field.RESOURCE_URL] = "A link starts with https:// (or http://)."
-    elif url is not None and len(url) > 500:
-        errors[Field.RESOURCE_URL] = "Keep the link to 500 characters."
-    elif url is not None and any(c.isspace() or c in "<>|" for c in url):
-        # Slack would end the link there, or read the rest as its own markup.
-        errors[Field.RESOURCE_URL] = "A link has no spaces and none of the characters < > |."
+    elif url is not None and (problem := link_problem(url)):
+        errors[Field.RESOURCE_URL] = problem
     if len(body) > 2500:
         errors[Field.RESOURCE_BODY] = "Keep the text to 2,500 characters."
     if audience not in AUDIENCES:

@@ -34,6 +34,7 @@ ITEM = {
     Sweep.REQUESTS: "mentor request",
     Sweep.DIGESTS: "programme",
     Sweep.PREPARATION: "programme",
+    Sweep.SOCIAL_REMINDERS: "social invite",
 }
 
 T = TypeVar("T")

@@ -42,6 +42,7 @@ from bot.models import (
     SessionLog,
     SessionTopic,
     SlackPace,
+    SocialEvent,
     Story,
     SurveyResponse,
     Workspace,
@@ -174,6 +175,13 @@ COLUMNS: tuple[TextColumn, ...] = (
         SafeSpace.name,
     ),
     *kept(
+        "a social's title, place and link, written by its leads for the people they invite: "
+        "not a participant's words",
+        SocialEvent.title,
+        SocialEvent.place,
+        SocialEvent.link,
+    ),
+    *kept(
         "the programme's matching weights and the options' times: numbers, not free text",
         Programme.matching_weights,
         ChemistryMeeting.options,
@@ -251,6 +259,7 @@ COLUMNS: tuple[TextColumn, ...] = (
         ScheduledMessage.channel_id,
         ScheduledMessage.slack_id,
         Resource.created_by,
+        SocialEvent.created_by,
         SafeSpace.channel_id,
         SafeSpace.workspace_id,
         Concern.closed_by,

@@ -24,6 +24,7 @@ ADMIN_WORDS: dict[str, str] = {
     "spaces [name]": "set up or check the mentors' and mentees' private channels",
     "resources [name]": "the library posted to those channels",
     "stories [name]": "success stories to approve and publish",
+    "social [name]": "announce a kick-off or a social; people answer going or not",
     "audit": "when leads were shown people's data",
     "clone [name]": "start the next cohort from a programme's settings",
     "leads [name]": "add or remove the programme's co-leads, or change its sponsor",

@@ -15,6 +15,7 @@ from icalendar import Calendar, Event
 
 from bot.models import CalendarKind
 from bot.services.calendar import CalendarEntry
+from bot.services.socials import SocialEntry
 from bot.views.mrkdwn import Mrkdwn, mrkdwn
 from bot.views.when import slack_date
 
@@ -63,36 +64,118 @@ def _description(entry: CalendarEntry) -> str:
     )
 
 
-def _event(entry: CalendarEntry) -> Event:
-    pair = entry.pair
-    what = WHAT[entry.kind]
+@dataclass(frozen=True)
+class _Version:
+    """One version of any event the bot shares, as a calendar reads it."""
+
+    uid: str
+    sequence: int
+    stamp: datetime
+    starts_at: datetime
+    minutes: int
+    summary: str
+    description: str
+    location: str
+    cancelled: bool
+    rrule: dict[str, Any] | None = None
+
+
+def _event(version: _Version) -> Event:
     event = Event()
-    event.add("uid", entry.uid)
-    event.add("sequence", entry.sequence)
-    event.add("dtstamp", entry.stamp)
-    event.add("dtstart", entry.starts_at)
-    event.add("dtend", entry.starts_at + timedelta(minutes=entry.minutes))
-    if entry.every_days is not None and entry.until is not None:
-        event.add("rrule", rule(entry.every_days, entry.until))
-    event.add("summary", f"{what}: {pair.mentor.name} and {pair.mentee.name}")
-    event.add("description", _description(entry))
-    if entry.where:
-        event.add("location", entry.where)
-    event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+    event.add("uid", version.uid)
+    event.add("sequence", version.sequence)
+    event.add("dtstamp", version.stamp)
+    event.add("dtstart", version.starts_at)
+    event.add("dtend", version.starts_at + timedelta(minutes=version.minutes))
+    if version.rrule is not None:
+        event.add("rrule", version.rrule)
+    event.add("summary", version.summary)
+    event.add("description", version.description)
+    if version.location:
+        event.add("location", version.location)
+    event.add("status", "CANCELLED" if version.cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
 
 
-def ics(entry: CalendarEntry) -> bytes:
-    """The file: METHOD:PUBLISH for a meeting (a later SEQUENCE replaces an earlier one with
-    the same UID), METHOD:CANCEL with STATUS:CANCELLED once it is called off."""
+def _file(version: _Version) -> bytes:
+    """METHOD:PUBLISH for an event (a later SEQUENCE replaces an earlier one with the same
+    UID), METHOD:CANCEL with STATUS:CANCELLED once it is called off."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "CANCEL" if entry.cancelled else "PUBLISH")
-    calendar.add_component(_event(entry))
+    calendar.add("method", "CANCEL" if version.cancelled else "PUBLISH")
+    calendar.add_component(_event(version))
     return calendar.to_ical()
+
+
+def ics(entry: CalendarEntry) -> bytes:
+    """The pair's meeting as a file."""
+    pair = entry.pair
+    every, until = entry.every_days, entry.until
+    return _file(
+        _Version(
+            uid=entry.uid,
+            sequence=entry.sequence,
+            stamp=entry.stamp,
+            starts_at=entry.starts_at,
+            minutes=entry.minutes,
+            summary=f"{WHAT[entry.kind]}: {pair.mentor.name} and {pair.mentee.name}",
+            description=_description(entry),
+            location=entry.where,
+            cancelled=entry.cancelled,
+            rrule=rule(every, until) if every is not None and until is not None else None,
+        )
+    )
+
+
+def social_ics(entry: SocialEntry) -> bytes:
+    """A lead's kick-off or social as a file: where it is, and the link to join if any."""
+    joining = f" Join: {entry.link}" if entry.link else ""
+    return _file(
+        _Version(
+            uid=entry.uid,
+            sequence=entry.sequence,
+            stamp=entry.stamp,
+            starts_at=entry.starts_at,
+            minutes=entry.minutes,
+            summary=f"{entry.title} ({entry.programme})",
+            description=(
+                f"{entry.title} of the reverse mentoring programme “{entry.programme}”, "
+                f"announced in Slack.{joining} If it changes, a new file with the same event "
+                "follows there."
+            ),
+            location=entry.place or (entry.link or ""),
+            cancelled=entry.cancelled,
+        )
+    )
+
+
+def social_file(entry: SocialEntry) -> CalendarFile:
+    day = f"{entry.starts_at:%Y-%m-%d}"
+    if entry.cancelled:
+        comment = mrkdwn(
+            "🗓️ {title}, {at}, is cancelled. Open this file to take it out of your calendar.",
+            title=entry.title,
+            at=slack_date(entry.starts_at),
+        )
+        return CalendarFile(
+            f"social-{day}-cancelled.ics", f"{entry.title} cancelled", social_ics(entry), comment
+        )
+    if entry.sequence:
+        comment = mrkdwn(
+            "🗓️ {title} changed: now {at}. Open this file to change it in your calendar too.",
+            title=entry.title,
+            at=slack_date(entry.starts_at),
+        )
+    else:
+        comment = mrkdwn(
+            "🗓️ {title}, {at}: open this file to add it to your calendar (any calendar).",
+            title=entry.title,
+            at=slack_date(entry.starts_at),
+        )
+    return CalendarFile(f"social-{day}.ics", entry.title, social_ics(entry), comment)
 
 
 def _series_file(entry: CalendarEntry, day: str) -> CalendarFile:

@@ -13,6 +13,7 @@ from bot.views import (
     preparation,
     programme_end,
     resources,
+    socials,
     sponsor,
     surveys,
 )
@@ -48,6 +49,10 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], tuple[Mrkdwn, list[Block]]]] = {
     Kind.SPONSOR_DIGEST: sponsor.monthly_digest,
     Kind.SPONSOR_SUMMARY: sponsor.final_digest,
     Kind.SPONSOR_ASKED: sponsor.sponsor_asked,
+    Kind.SOCIAL_INVITE: socials.invitation,
+    Kind.SOCIAL_CHANGED: socials.changed,
+    Kind.SOCIAL_CANCELLED: socials.cancelled,
+    Kind.SOCIAL_REMINDER: socials.reminder,
 }
 
 

@@ -102,6 +102,7 @@ def report_blocks(report: Report) -> list[Block]:
         blocks.section(_uplift_text(r)),
         blocks.section(_end_text(r)),
         *([blocks.section(_retention_text(r.retention))] if r.retention else []),
+        blocks.section(_socials_text(r)),
         blocks.context(
             "Counts and averages only: what pairs wrote and who answered what stay private."
         ),
@@ -115,6 +116,44 @@ def _drift_text(r: Report) -> str:
         return f"not enough pairs answered yet (shown from {r.minimum})"
     pairs = blocks.count(r.drift.drifting, "pair")
     return f"{pairs} of {r.drift.assessed} that answered the balance question"
+
+
+SOCIALS_SHOWN = 10
+
+
+def _socials_text(r: Report) -> Mrkdwn:
+    """Kick-off attendance and the other socials: answers as counts, never names."""
+    if not r.socials:
+        return mrkdwn("*Kick-off and socials:* none announced.")
+    lines = [mrkdwn("*Kick-off and socials* (answers to the invitation)")]
+    for line in r.socials[:SOCIALS_SHOWN]:
+        event, counts = line.event, line.counts
+        if event.cancelled:
+            figures = mrkdwn("cancelled")
+        elif counts.going is None:
+            figures = mrkdwn(
+                "{invited} invited, {answered} answered: {none}",
+                invited=counts.invited,
+                answered=counts.answered,
+                none=NOT_ENOUGH,
+            )
+        else:
+            figures = mrkdwn(
+                "{going} going, {not_going} not going, {no_answer} no answer of {invited} invited",
+                going=counts.going,
+                not_going=counts.not_going,
+                no_answer=counts.no_answer,
+                invited=counts.invited,
+            )
+        lines.append(
+            mrkdwn(
+                "• {title} ({at:%d %b %Y}): {figures}",
+                title=event.title,
+                at=event.starts_at,
+                figures=figures,
+            )
+        )
+    return join("\n", lines)
 
 
 def _pulse_text(r: Report) -> Mrkdwn:

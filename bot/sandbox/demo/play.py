@@ -35,6 +35,7 @@ from bot.sandbox.demo.people import (
     build_workspace,
 )
 from bot.sandbox.demo.preparation import play_preparation
+from bot.sandbox.demo.social import play_kick_off
 from bot.sandbox.demo.sponsor import play_sponsor
 from bot.sandbox.demo.transcript import Transcript, short
 
@@ -156,6 +157,7 @@ async def play(*, people: int = 36, seed: int = 7, output: Path = Path("demo-out
         await _lead_looks_and_closes(stage)
         await play_choosing(box, log, step, clock)
         await play_matching(box, log, step, clock, lead)
+        await play_kick_off(box, log, step, clock, lead)
         await play_pair_work(box, log, step, clock)
         await play_momentum(box, log, step, clock, lead)
         await play_sponsor(box, log, step, clock, SPONSOR_ID)

@@ -74,6 +74,13 @@ def test_demo_plays_set_up_enrolment_and_sign_up(played: tuple[str, Path]) -> No
     assert "types /mentoring-admin rematch" in out
     assert "dissolved 1" in out
     assert "is now closed" in out  # it ran, was reviewed and closed
+    # The kick-off: invitations, answers, a calendar file for those going, counts, a reminder.
+    assert "announces the kick-off to everyone" in out
+    assert "You're invited: Programme kick-off for Digital Leaders 2026" in out
+    assert "[Going] [Not going]" in out
+    assert "(file): 🗓️ Programme kick-off, <!date^" in out
+    assert re.search(r"\*\d+ going\* · \d+ not going · \d+ no answer", out)
+    assert "See you there: Programme kick-off is coming up." in out
     # Agreements, a few weeks of sessions with actions, and the App Home.
     assert "confirms; the agreement is pinned" in out
     assert "logs the session with /mentoring checkin" in out
