@@ -84,7 +84,7 @@ async def reach_two_programmes(sandbox: Sandbox, clock: FakeClock) -> dict[str, 
         )
         resource = Resource(
             programme_id=programme.id,
-            title="Listening first",
+            title="Questions before answers",
             audience="both",
             created_by=LEAD,
             created_at=AT,
@@ -273,7 +273,7 @@ async def test_lists_and_the_audit_log_show_only_their_own_programmes(
         posts = len(sandbox.double.response_posts)
         await sandbox.command(OUTSIDER, Command.ADMIN, word)
         shown = str(sandbox.double.response_posts[posts:])
-        assert THEIRS not in shown and "Listening first" not in shown, word
+        assert THEIRS not in shown and "Questions before answers" not in shown, word
     await sandbox.command(OUTSIDER, Command.ADMIN, "audit")
     assert "No lead has been shown anyone's data yet." in str(sandbox.replies(OUTSIDER)[-1])
     await sandbox.command(LEAD, Command.ADMIN, "audit")

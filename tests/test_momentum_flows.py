@@ -240,4 +240,4 @@ async def test_messages_after_the_first_go_to_the_dm_it_revealed_never_opening_o
     }
     lead_dm = box.double.dm_channel(LEAD)
     files = [f["name"] for f in box.double.files.values() if lead_dm in f["channels"]]
-    assert len(files) == 2  # the trends chart and the pairs CSV
+    assert len(files) == 3  # the trends chart, the pairs CSV and the retention CSV

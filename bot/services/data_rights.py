@@ -140,15 +140,7 @@ async def _programme_part(
         ],
     }
     part["mentor_requests"] = await _requests_part(session, me)
-    part["preparation"] = [
-        {"lesson": title, **_row(progress, "sent_at", "done_at")}
-        for progress, title in await session.execute(
-            select(LessonProgress, Resource.title)
-            .join(Resource, Resource.id == LessonProgress.resource_id)
-            .where(LessonProgress.participant_id == me.id)
-            .order_by(LessonProgress.id)
-        )
-    ]
+    part["preparation"] = await _preparation_part(session, me)
     part["socials"] = await _socials_part(session, me)
     part["concerns"] = [
         {
@@ -174,6 +166,20 @@ async def _programme_part(
         partner = await session.get(Participant, partner_id)
         part["pairs"].append(await _pair_part(session, me, pair, partner))
     return part
+
+
+async def _preparation_part(session: AsyncSession, me: Participant) -> list[dict[str, Any]]:
+    """The lessons of the person's preparation track they were sent, and when they marked each
+    done."""
+    return [
+        {"lesson": title, **_row(progress, "sent_at", "done_at")}
+        for progress, title in await session.execute(
+            select(LessonProgress, Resource.title)
+            .join(Resource, Resource.id == LessonProgress.resource_id)
+            .where(LessonProgress.participant_id == me.id)
+            .order_by(LessonProgress.id)
+        )
+    ]
 
 
 async def _socials_part(session: AsyncSession, me: Participant) -> list[dict[str, Any]]:
