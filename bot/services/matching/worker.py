@@ -7,7 +7,9 @@ it once, or forked from a server that did, answers its first match without that 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from multiprocessing.connection import Connection
 
 from bot.services.matching import transfer
@@ -20,6 +22,16 @@ def started(stages: Connection) -> None:
     """The worker's initializer."""
     global _stages
     _stages = stages
+    threading.Thread(target=_end_with_the_app, name="app-watch", daemon=True).start()
+
+
+def _end_with_the_app() -> None:
+    """An app killed before it could end its worker (SIGKILL, a SIGTERM it had no time for)
+    leaves the worker waiting for jobs forever: it ends once the app's process has gone."""
+    app = multiprocessing.parent_process()
+    if app is not None:
+        app.join()
+        os._exit(1)
 
 
 def pid() -> int:
