@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.observe.metrics import Metrics
+from bot.services.matching.process import EngineProcess
 from bot.services.programme_cache import ProgrammeCache
 from bot.services.workspaces import TeamEnterprises, UninstalledTeams
 from bot.slack.client import build_web_client
@@ -30,10 +30,8 @@ class Deps:
     enterprises: TeamEnterprises
     tokens: BotTokens
     metrics: Metrics = field(default_factory=Metrics)  # this app's own registry
-    # CPU-heavy work (matching a large cohort) runs here, one job at a time, off the event loop.
-    cpu: Executor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpu")
-    )
+    # The matching engine runs here, in a worker process started when first needed.
+    engine: EngineProcess = field(default_factory=EngineProcess)
 
 
 def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> Deps:

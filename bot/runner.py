@@ -102,12 +102,24 @@ async def run_until_stopped(
     """Run the scheduler's sweeps beside the app until the process stops, then `close` how
     Slack reaches the app and the database."""
     scheduler = start_scheduler(build_sweeps(deps, homes=home_builder(deps)))
+    warming = asyncio.create_task(warm_engine(deps))
     try:
         await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
         await close()
+        await asyncio.gather(warming, return_exceptions=True)
+        await deps.engine.close()
         await db.dispose()
+
+
+async def warm_engine(deps: Deps) -> None:
+    """Start the matching engine's worker process now, so a lead's first match does not wait
+    for it to load SciPy; a failure here is tried again by that match."""
+    try:
+        await deps.engine.start()
+    except Exception:
+        log.warning("The matching engine's process did not start", exc_info=True)
 
 
 async def connect_socket_mode(app: AsyncApp, settings: Settings) -> AsyncSocketModeHandler:

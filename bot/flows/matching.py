@@ -4,6 +4,7 @@ the preview, introducing approved pairs, and a lead ending a pair."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +21,16 @@ from bot.observe import logs
 from bot.services import audit, outbox
 from bot.services import pairs as pair_service
 from bot.services.matching import runs
-from bot.services.matching.engine import match
 from bot.services.matching.model import MatchInput, MatchResult
 from bot.services.matching.pool import load_pool
+from bot.services.matching.process import EngineStopped
 from bot.services.pairs import PairFacts
 from bot.services.programmes import find_programmes, get_programme
 from bot.slack.replies import Reply
 from bot.views import matching as views
 from bot.views.mrkdwn import Mrkdwn, code, join, mrkdwn
+
+log = logging.getLogger(__name__)
 
 # From this many people the lead sees the engine's stages while it works.
 PROGRESS_FROM = 300
@@ -55,23 +58,23 @@ class PreviewMessage:
 
 
 async def _run_engine(deps: Deps, data: MatchInput, show: Show | None) -> MatchResult:
-    """The engine in the CPU executor; its stages reach `show` on the event loop."""
-    loop = asyncio.get_running_loop()
+    """The engine in its worker process; its stages reach `show` as they start."""
+    if show is None:
+        return await deps.engine.match(data)
     stages: asyncio.Queue[str] = asyncio.Queue()
-
-    def heard(stage: str) -> None:  # runs in the executor's thread
-        loop.call_soon_threadsafe(stages.put_nowait, stage)
-
-    work = loop.run_in_executor(deps.cpu, match, data, heard if show else None)
-    while show is not None:
+    work = asyncio.ensure_future(deps.engine.match(data, stages.put_nowait))
+    while not work.done():
         next_stage = asyncio.ensure_future(stages.get())
         either: set[asyncio.Future[Any]] = {next_stage, work}
         await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-        if not next_stage.done():
+        if next_stage.done():
+            await show(next_stage.result())
+        else:
             next_stage.cancel()
-            break
-        await show(next_stage.result())
-    return await work
+    result = await work
+    while not stages.empty():  # told just before the answer came
+        await show(stages.get_nowait())
+    return result
 
 
 async def run_match(
@@ -102,8 +105,13 @@ async def run_match(
             await message.show(views.progress(name, len(data.mentors), len(data.mentees), stage))
 
         await show("loading")
-    with deps.metrics.match_seconds.time():
-        result = await _run_engine(deps, data, show)
+    try:
+        with deps.metrics.match_seconds.time():
+            result = await _run_engine(deps, data, show)
+    except EngineStopped:
+        log.exception("The matching engine's process stopped; nothing was saved")
+        await message.show(*views.engine_stopped(name, programme_id))
+        return
     if show is not None:
         await show("saving")
     async with deps.db.transaction() as session:

@@ -187,6 +187,8 @@ class Sandbox:
             await self._handler.close_async()
         if self._runner:
             await self._runner.cleanup()
+        if self.deps:
+            await self.deps.engine.close()
         if self.db:
             await self.db.dispose()
         await self.double.stop()

@@ -44,6 +44,21 @@ def progress(programme_name: str, mentors: int, mentees: int, stage: str) -> Mrk
     )
 
 
+def engine_stopped(programme_name: str, programme_id: int) -> tuple[Mrkdwn, list[Block]]:
+    """The engine's process ended mid-match: nothing was saved, and one click runs it again."""
+    text = mrkdwn(
+        "Matching “{programme}” stopped before it finished: the matching engine's process "
+        "ended unexpectedly. Nothing was saved, and the engine restarts for the next run. "
+        "Run it again with the button or {command}.",
+        programme=programme_name,
+        command=code(f"/mentoring-admin match {programme_name}"),
+    )
+    again = blocks.button(
+        "Run matching again", keyed(Action.CHOOSE_TO_MATCH, programme_id), str(programme_id)
+    )
+    return text, [blocks.section(text), blocks.actions(again)]
+
+
 def _summary(preview: Preview) -> Mrkdwn:
     if not preview.pairs:
         return mrkdwn(

@@ -75,6 +75,7 @@ def test_pair_messages_and_forms() -> None:
     assert check_message_blocks(matching.pairs_list("P" * 80, pairs)) == []
     assert check_message_blocks(matching.pairs_list("P" * 80, pairs, ended_on=AT.date())) == []
     assert_modal_ok(matching.constraint_modal(1))
+    assert check_message_blocks(matching.engine_stopped("P" * 80, 1)[1]) == []
     for offered in ((), [AT + timedelta(days=d) for d in range(4)]):
         assert_modal_ok(
             chemistry.times_modal(
