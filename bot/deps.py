@@ -13,6 +13,7 @@ from bot.services.matching.process import EngineProcess
 from bot.services.programme_cache import ProgrammeCache
 from bot.services.workspaces import TeamEnterprises, UninstalledTeams
 from bot.slack.client import build_web_client
+from bot.slack.inflight import AfterAckGate
 from bot.slack.installations import installation_store
 from bot.slack.profiles import ProfileDirectory
 from bot.slack.rotation import TokenRefresher
@@ -29,6 +30,7 @@ class Deps:
     uninstalled: UninstalledTeams
     enterprises: TeamEnterprises
     tokens: BotTokens
+    after_ack: AfterAckGate
     metrics: Metrics = field(default_factory=Metrics)  # this app's own registry
     # The matching engine runs here, in a worker process started when first needed.
     engine: EngineProcess = field(default_factory=EngineProcess)
@@ -46,6 +48,9 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         uninstalled=UninstalledTeams(db, clock=seconds_of(clock)),
         enterprises=enterprises,
         tokens=bot_tokens(settings, db, clock, enterprises),
+        after_ack=AfterAckGate(
+            limit=settings.after_ack_limit, max_wait=settings.after_ack_wait_seconds
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,13 +61,14 @@ class Sandbox:
         oauth: bool = False,
         token_rotation: bool = False,
         socket_mode: bool = False,
+        app_settings: Mapping[str, Any] | None = None,
     ) -> None:
         """With `oauth`, the app runs in OAuth mode (no bot token: each workspace installs it
         through GET /slack/install); `host` adds workspaces beside the first; with
         `token_rotation` too, the app is told (SLACK_TOKEN_ROTATION) that Slack rotates its
         tokens, which the double does once its OAuth app has `rotation_seconds`. With
         `socket_mode`, it takes Slack's requests over Socket Mode (with the workspace's
-        app-level token) instead of HTTP."""
+        app-level token) instead of HTTP. `app_settings` are more of the app's Settings."""
         if socket_mode and (oauth or workspace.app_token is None):
             raise ValueError("Socket Mode here needs an app-level token and no OAuth")
         self.workspace = workspace
@@ -89,6 +91,7 @@ class Sandbox:
             epoch=epoch,
         )
         self._database_url = database_url
+        self._app_settings = dict(app_settings or {})
         self._lead_user_ids = lead_user_ids
         self._clock = clock
         self._runner: web.AppRunner | None = None
@@ -113,6 +116,7 @@ class Sandbox:
             database_url=self._database_url,
             lead_user_ids=self._lead_user_ids,
             **self._oauth_settings(),
+            **self._app_settings,
         )
         if self.socket_mode:
             await self._start_over_socket(settings)

@@ -1,5 +1,6 @@
-"""Work that continues after Slack has its acknowledgement, tracked so it can be awaited
-(tests and the demo wait for it; a shutting-down server lets it finish)."""
+"""Work that continues after Slack has its acknowledgement: admitted a few at a time, and
+tracked so it can be awaited (tests and the demo wait for it; a shutting-down server lets it
+finish)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,45 @@ from collections.abc import Coroutine
 from typing import Any
 
 _running: set[asyncio.Task[Any]] = set()
+
+
+class AfterAckGate:
+    """At most `limit` pieces of work after acknowledgements run at once; the rest wait here,
+    out of the event loop's ready queue. Each running piece puts a step of work ahead of every
+    new request on the loop, so a burst of sign-ups with unlimited work in flight delays the
+    next acknowledgement by all of their steps; queued here, by a few. A piece that has waited
+    `max_wait` seconds starts anyway: a modal must still open within its trigger's 3 s, and
+    work that waits on Slack (not the loop) must not hold the rest back for long."""
+
+    def __init__(self, *, limit: int, max_wait: float) -> None:
+        self.limit, self.max_wait = limit, max_wait
+        self._slots = asyncio.Semaphore(limit)
+        self.waiting = 0  # admitted, not started
+        self.late = 0  # started after max_wait without a free slot
+
+    async def admit(self, work: Coroutine[Any, Any, Any]) -> Any:
+        self.waiting += 1
+        try:
+            slot = await self._take()
+        except BaseException:
+            work.close()  # cancelled while waiting: it never starts
+            raise
+        finally:
+            self.waiting -= 1
+        try:
+            return await work
+        finally:
+            if slot:
+                self._slots.release()
+
+    async def _take(self) -> bool:
+        try:
+            async with asyncio.timeout(self.max_wait):
+                await self._slots.acquire()
+        except TimeoutError:
+            self.late += 1
+            return False
+        return True
 
 
 def track(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

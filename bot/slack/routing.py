@@ -1,7 +1,9 @@
 """Acknowledge first, work after: each route is an ack function plus the work that follows.
 
 The app runs Bolt with `process_before_response=True`, so Slack gets its answer the moment the
-ack function returns (no polling delay); the work then runs as a tracked background task. A
+ack function returns (no polling delay); the work then runs as a tracked background task,
+admitted through the app's gate (bot/slack/inflight.py) so a burst of work queues behind new
+acknowledgements rather than ahead of them. A
 failure in the work is logged with its full trace and the person is told, as the error handler
 does for failures inside the acknowledgement.
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 from bot.services.errors import Refused
 from bot.services.programme_rules import FormErrors
 from bot.slack.failures import report_failure
-from bot.slack.inflight import track
+from bot.slack.inflight import AfterAckGate, track
 from bot.slack.replays import first_time
 from bot.slack.replies import acting_user
 from bot.views.mrkdwn import escape
@@ -73,6 +75,12 @@ async def _run_after_ack(
         await report_failure(error, request.body, request.context.client)
 
 
+def _after_ack(request: AsyncBoltRequest, work: Coroutine[Any, Any, None]) -> None:
+    """Start the work through the app's gate (Deps.after_ack), tracked."""
+    gate: AfterAckGate = request.context["deps"].after_ack
+    track(gate.admit(work))
+
+
 def then(route: Callable[..., Any], *, ack: Handler = ack_only) -> Callable[[Handler], Handler]:
     """`@then(app.command("/x"), ack=answer)`: `answer` acknowledges; the decorated function
     runs after, with the same arguments a listener would get."""
@@ -80,7 +88,7 @@ def then(route: Callable[..., Any], *, ack: Handler = ack_only) -> Callable[[Han
     def register(work: Handler) -> Handler:
         async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
             await ack(**_arguments(ack, request, logger))
-            track(_run_after_ack(work, _arguments(work, request, logger), request))
+            _after_ack(request, _run_after_ack(work, _arguments(work, request, logger), request))
 
         listener.__name__ = listener.__qualname__ = work.__name__
         route(listener)
@@ -146,7 +154,7 @@ def form(
             await request.context.ack()
             kwargs = _arguments(work, request, logger, checked=checked)
             run = _telling_refusals(work, request) if tells_refusals else work
-            track(_run_after_ack(run, kwargs, request, claimed=writes))
+            _after_ack(request, _run_after_ack(run, kwargs, request, claimed=writes))
 
         listener.__name__ = listener.__qualname__ = work.__name__
         route(listener)

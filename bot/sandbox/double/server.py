@@ -140,6 +140,8 @@ class SlackDouble(TeamSide):
             _say_contracts_off(looked_in)
         self.clock = clock
         self.latency = latency
+        self._held: asyncio.Event | None = None  # set: calls go on; None: nothing held
+        self.held_calls = 0  # Web API calls waiting for release_calls()
         self.rate_limits = rate_limits
         self.contracts = ContractBook(Path(contracts_dir) if contracts_dir is not None else None)
         self.state = DoubleState(workspace, clock, epoch)
@@ -271,12 +273,28 @@ class SlackDouble(TeamSide):
         """What tests look at and a signer plays in one hosted workspace."""
         return TeamView(self, self.hosted[team_id])
 
+    def hold_calls(self) -> None:
+        """Web API calls wait, as behind a slow network, until `release_calls()`: tests see
+        what the app does meanwhile without any time passing."""
+        self._held = asyncio.Event()
+
+    def release_calls(self) -> None:
+        if self._held is not None:
+            self._held.set()
+            self._held = None
+
     # -- the Web API -----------------------------------------------------------------
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if self.latency > 0:
             await asyncio.sleep(self.latency)
+        if self._held is not None:
+            held, self.held_calls = self._held, self.held_calls + 1
+            try:
+                await held.wait()
+            finally:
+                self.held_calls -= 1
         at = self.clock()
         token: str | None = None
         args: dict[str, Any] = {}
