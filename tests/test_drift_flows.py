@@ -241,7 +241,11 @@ async def test_a_paused_pair_is_not_asked(agreed: Sandbox, clock: FakeClock) -> 
     box = agreed
     clock.set(at("01-20", 14))
     async with box.db.transaction() as db:
-        pair = await db.scalar(select(Pair).where(Pair.conversation_id.is_not(None)))
+        pair = await db.scalar(  # Mia's pair: on PostgreSQL rows come in no set order
+            select(Pair)
+            .join(Participant, Participant.id == Pair.mentor_id)
+            .where(Participant.user_id == MENTOR)
+        )
         assert pair is not None
         pair.paused_at = clock.now() - timedelta(days=1)
     await log_session(box, MENTOR, "2026-01-20")
