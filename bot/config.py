@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     lead_user_ids: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     port: int = 3000
     # Work after acknowledgements, at most this many pieces at once (the rest queue, so new
-    # requests are acknowledged ahead of them), each starting anyway after the wait.
+    # requests are acknowledged ahead of them); work that may open a form starts anyway after
+    # the wait, as Slack honours its trigger for 3 s.
     after_ack_limit: int = Field(default=8, ge=1, le=1000)
     after_ack_wait_seconds: float = Field(default=1.0, ge=0.0, le=2.5)
     log_level: str = "INFO"

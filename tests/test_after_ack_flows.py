@@ -1,6 +1,7 @@
 """Work after acknowledgements runs a few pieces at a time: a new request is acknowledged at
 once while earlier work still waits (here on Slack), its own work queues behind, and nothing
-is lost when the earlier work ends. A piece that waited its turn too long starts anyway."""
+is lost when the earlier work ends. A piece that may open a form and waited its turn too long
+starts anyway."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.ids import Command
 from bot.slack.inflight import AfterAckGate
+from bot.slack.routing import may_open_a_form
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, sandbox_on
 from tests.flows import create_programme, open_enrolment
 
@@ -54,9 +56,15 @@ async def test_a_request_is_acknowledged_while_earlier_work_waits_and_its_work_q
         await box.stop()
 
 
-@pytest.mark.parametrize("max_wait", [3600.0, 0.0])
-async def test_work_that_waited_its_turn_too_long_starts_anyway(max_wait: float) -> None:
-    """With time to wait, the second piece starts after the first; with none, beside it."""
+@pytest.mark.parametrize(
+    ("max_wait", "deadline", "beside"),
+    [(3600.0, True, False), (0.0, True, True), (0.0, False, False)],
+)
+async def test_work_with_a_deadline_that_waited_too_long_starts_anyway(
+    max_wait: float, deadline: bool, beside: bool
+) -> None:
+    """With time to wait, the second piece starts after the first; with none, a piece that may
+    open a form starts beside it, and one that may not (a submission's) still waits."""
     gate = AfterAckGate(limit=1, max_wait=max_wait)
     release, started = asyncio.Event(), []
 
@@ -66,13 +74,22 @@ async def test_work_that_waited_its_turn_too_long_starts_anyway(max_wait: float)
 
     first = asyncio.ensure_future(gate.admit(work("first")))
     await until(lambda: started == ["first"])
-    second = asyncio.ensure_future(gate.admit(work("second")))
-    if max_wait == 0:
+    second = asyncio.ensure_future(gate.admit(work("second"), deadline=deadline))
+    if beside:
         await until(lambda: started == ["first", "second"])
         assert gate.late == 1
     else:
         await until(lambda: gate.waiting == 1)
+        for _ in range(100):  # the loop runs on; the second piece stays queued
+            await asyncio.sleep(0)
         assert started == ["first"] and gate.late == 0
     release.set()
     await asyncio.gather(first, second)
     assert started == ["first", "second"]
+
+
+def test_only_requests_that_may_open_a_form_have_a_deadline() -> None:
+    assert may_open_a_form({"command": "/mentoring", "trigger_id": "1.2.a"})
+    assert may_open_a_form({"type": "block_actions", "trigger_id": "1.2.b"})
+    assert not may_open_a_form({"type": "view_submission", "trigger_id": "1.2.c"})
+    assert not may_open_a_form({"type": "event_callback", "event": {}})

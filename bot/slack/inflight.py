@@ -15,9 +15,9 @@ class AfterAckGate:
     """At most `limit` pieces of work after acknowledgements run at once; the rest wait here,
     out of the event loop's ready queue. Each running piece puts a step of work ahead of every
     new request on the loop, so a burst of sign-ups with unlimited work in flight delays the
-    next acknowledgement by all of their steps; queued here, by a few. A piece that has waited
-    `max_wait` seconds starts anyway: a modal must still open within its trigger's 3 s, and
-    work that waits on Slack (not the loop) must not hold the rest back for long."""
+    next acknowledgement by all of their steps; queued here, by a few. A piece with a deadline
+    (it may open a form, which Slack allows for 3 s after the trigger) starts anyway once it
+    has waited `max_wait` seconds; the rest wait their turn, however long the burst."""
 
     def __init__(self, *, limit: int, max_wait: float) -> None:
         self.limit, self.max_wait = limit, max_wait
@@ -25,10 +25,10 @@ class AfterAckGate:
         self.waiting = 0  # admitted, not started
         self.late = 0  # started after max_wait without a free slot
 
-    async def admit(self, work: Coroutine[Any, Any, Any]) -> Any:
+    async def admit(self, work: Coroutine[Any, Any, Any], *, deadline: bool = True) -> Any:
         self.waiting += 1
         try:
-            slot = await self._take()
+            slot = await self._take(self.max_wait if deadline else None)
         except BaseException:
             work.close()  # cancelled while waiting: it never starts
             raise
@@ -40,9 +40,9 @@ class AfterAckGate:
             if slot:
                 self._slots.release()
 
-    async def _take(self) -> bool:
+    async def _take(self, max_wait: float | None) -> bool:
         try:
-            async with asyncio.timeout(self.max_wait):
+            async with asyncio.timeout(max_wait):
                 await self._slots.acquire()
         except TimeoutError:
             self.late += 1

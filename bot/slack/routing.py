@@ -78,7 +78,13 @@ async def _run_after_ack(
 def _after_ack(request: AsyncBoltRequest, work: Coroutine[Any, Any, None]) -> None:
     """Start the work through the app's gate (Deps.after_ack), tracked."""
     gate: AfterAckGate = request.context["deps"].after_ack
-    track(gate.admit(work))
+    track(gate.admit(work, deadline=may_open_a_form(request.body)))
+
+
+def may_open_a_form(body: dict) -> bool:
+    """Commands, button presses and shortcuts may open a form with their trigger id, which
+    Slack honours for 3 s; a form's submission and events open none."""
+    return "trigger_id" in body and body.get("type") not in ("view_submission", "view_closed")
 
 
 def then(route: Callable[..., Any], *, ack: Handler = ack_only) -> Callable[[Handler], Handler]:
