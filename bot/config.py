@@ -37,11 +37,9 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     lead_user_ids: Annotated[frozenset[str], NoDecode] = Field(default_factory=frozenset)
     port: int = 3000
-    # Work after acknowledgements, at most this many pieces at once (the rest queue, so new
-    # requests are acknowledged ahead of them); work that may open a form starts anyway after
-    # the wait, as Slack honours its trigger for 3 s.
+    # Work after form submissions and events, at most this many pieces at once (the rest
+    # queue, so new requests are acknowledged ahead of them).
     after_ack_limit: int = Field(default=8, ge=1, le=1000)
-    after_ack_wait_seconds: float = Field(default=1.0, ge=0.0, le=2.5)
     log_level: str = "INFO"
     # "json": one JSON object per log line, for a log collector; "text": readable lines.
     log_format: Literal["text", "json"] = "text"

@@ -48,9 +48,7 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         uninstalled=UninstalledTeams(db, clock=seconds_of(clock)),
         enterprises=enterprises,
         tokens=bot_tokens(settings, db, clock, enterprises),
-        after_ack=AfterAckGate(
-            limit=settings.after_ack_limit, max_wait=settings.after_ack_wait_seconds
-        ),
+        after_ack=AfterAckGate(limit=settings.after_ack_limit),
     )
 
 

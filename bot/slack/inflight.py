@@ -12,23 +12,23 @@ _running: set[asyncio.Task[Any]] = set()
 
 
 class AfterAckGate:
-    """At most `limit` pieces of work after acknowledgements run at once; the rest wait here,
-    out of the event loop's ready queue. Each running piece puts a step of work ahead of every
-    new request on the loop, so a burst of sign-ups with unlimited work in flight delays the
-    next acknowledgement by all of their steps; queued here, by a few. A piece with a deadline
-    (it may open a form, which Slack allows for 3 s after the trigger) starts anyway once it
-    has waited `max_wait` seconds; the rest wait their turn, however long the burst."""
+    """At most `limit` pieces of queued work after acknowledgements run at once; the rest wait
+    here, out of the event loop's ready queue. Each running piece puts a step of work ahead of
+    every new request on the loop, so a burst of sign-ups with unlimited work in flight delays
+    the next acknowledgement by all of their steps; queued here, by a few. Work that may open a
+    form does not queue: Slack honours its trigger for 3 s only."""
 
-    def __init__(self, *, limit: int, max_wait: float) -> None:
-        self.limit, self.max_wait = limit, max_wait
+    def __init__(self, *, limit: int) -> None:
+        self.limit = limit
         self._slots = asyncio.Semaphore(limit)
-        self.waiting = 0  # admitted, not started
-        self.late = 0  # started after max_wait without a free slot
+        self.waiting = 0  # queued, not started
 
-    async def admit(self, work: Coroutine[Any, Any, Any], *, deadline: bool = True) -> Any:
+    async def admit(self, work: Coroutine[Any, Any, Any], *, queue: bool = True) -> Any:
+        if not queue:
+            return await work
         self.waiting += 1
         try:
-            slot = await self._take(self.max_wait if deadline else None)
+            await self._slots.acquire()
         except BaseException:
             work.close()  # cancelled while waiting: it never starts
             raise
@@ -37,17 +37,7 @@ class AfterAckGate:
         try:
             return await work
         finally:
-            if slot:
-                self._slots.release()
-
-    async def _take(self, max_wait: float | None) -> bool:
-        try:
-            async with asyncio.timeout(max_wait):
-                await self._slots.acquire()
-        except TimeoutError:
-            self.late += 1
-            return False
-        return True
+            self._slots.release()
 
 
 def track(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

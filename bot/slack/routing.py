@@ -78,7 +78,7 @@ async def _run_after_ack(
 def _after_ack(request: AsyncBoltRequest, work: Coroutine[Any, Any, None]) -> None:
     """Start the work through the app's gate (Deps.after_ack), tracked."""
     gate: AfterAckGate = request.context["deps"].after_ack
-    track(gate.admit(work, deadline=may_open_a_form(request.body)))
+    track(gate.admit(work, queue=not may_open_a_form(request.body)))
 
 
 def may_open_a_form(body: dict) -> bool:
