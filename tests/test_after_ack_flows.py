@@ -1,7 +1,7 @@
-"""The work after form submissions and events runs a few pieces at a time: a new submission is
-acknowledged at once while earlier work still waits (here on Slack), its own work queues
-behind, and nothing is lost when the earlier work ends. Work that may open a form (a command's,
-a button's) never queues: Slack honours its trigger for 3 s only."""
+"""The work after form submissions and events runs a few pieces at a time: the rest queue
+behind new acknowledgements, and nothing is lost. A piece waiting on Slack gives its place to
+the next meanwhile. Work that may open a form (a command's, a button's) never queues: Slack
+honours its trigger for 3 s only."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.ids import Command, View
-from bot.slack.inflight import AfterAckGate
+from bot.slack.inflight import AfterAckGate, waiting_on_slack
 from bot.slack.routing import may_open_a_form
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, sandbox_on
 from tests.flows import create_programme, open_enrolment, signup_values
@@ -28,7 +28,7 @@ async def until(condition: Callable[[], bool]) -> None:
     raise AssertionError("the condition never held")
 
 
-async def test_a_submission_is_acknowledged_while_earlier_work_waits_and_its_work_queues(
+async def test_work_waiting_on_slack_lets_the_next_submission_s_work_run(
     db: Database, clock: FakeClock
 ) -> None:
     box = await sandbox_on(db, clock, app_settings={"after_ack_limit": 1}).start()
@@ -41,8 +41,7 @@ async def test_a_submission_is_acknowledged_while_earlier_work_waits_and_its_wor
             form = box.modal(user)
             assert form is not None and form["callback_id"] == View.SIGNUP
             forms[user] = form
-        assert box.signer is not None and box.deps is not None
-        gate = box.deps.after_ack
+        assert box.signer is not None
 
         box.double.hold_calls()
         mia = await box.signer.submit_view(
@@ -50,10 +49,9 @@ async def test_a_submission_is_acknowledged_while_earlier_work_waits_and_its_wor
         )
         await until(lambda: box.double.held_calls == 1)  # Mia's work, waiting on Slack
         eve = await box.signer.submit_view(EXEC, forms[EXEC]["id"], signup_values(forms[EXEC]))
-        await until(lambda: gate.waiting == 1)
-
         assert mia.status == 200 and eve.status == 200  # both acknowledged
-        assert box.double.held_calls == 1  # Eve's work has not started: it queues
+        # With one place, Eve's work still runs up to Slack: Mia's gave its place up there.
+        await until(lambda: box.double.held_calls == 2)
         box.double.release_calls()
         await box.settle()
         for user in (MENTOR, EXEC):
@@ -94,3 +92,30 @@ def test_only_requests_that_may_open_a_form_skip_the_queue() -> None:
     assert may_open_a_form({"type": "block_actions", "trigger_id": "1.2.b"})
     assert not may_open_a_form({"type": "view_submission", "trigger_id": "1.2.c"})
     assert not may_open_a_form({"type": "event_callback", "event": {}})
+
+
+async def test_a_piece_waiting_on_slack_queues_again_behind_the_piece_that_took_its_place() -> None:
+    gate = AfterAckGate(limit=1)
+    answer, second_done, steps = asyncio.Event(), asyncio.Event(), []
+
+    async def first() -> None:
+        steps.append("first asks Slack")
+        async with waiting_on_slack():
+            await answer.wait()
+        steps.append("first goes on")
+
+    async def second() -> None:
+        steps.append("second runs")
+        await second_done.wait()
+
+    one = asyncio.ensure_future(gate.admit(first()))
+    await until(lambda: steps == ["first asks Slack"])
+    two = asyncio.ensure_future(gate.admit(second()))
+    await until(lambda: steps == ["first asks Slack", "second runs"])  # took the free place
+    answer.set()  # Slack answers: the first piece needs a place again
+    for _ in range(100):
+        await asyncio.sleep(0)
+    assert steps[-1] == "second runs"  # first waits for second's place
+    second_done.set()
+    await asyncio.gather(one, two)
+    assert steps == ["first asks Slack", "second runs", "first goes on"]

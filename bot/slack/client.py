@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.observe.metrics import Metrics
+from bot.slack.inflight import waiting_on_slack
 from bot.views.mrkdwn import guard
 
 
@@ -45,13 +46,13 @@ class GuardedWebClient(AsyncWebClient):
         data: Any = None,
         **kwargs: Any,
     ):
-        return await super().api_call(
-            api_method,
-            params=guard(params) if params else params,
-            json=guard(json) if json else json,
-            data=guard(data) if isinstance(data, dict) else data,
-            **kwargs,
-        )
+        params = guard(params) if params else params
+        json = guard(json) if json else json
+        data = guard(data) if isinstance(data, dict) else data
+        async with waiting_on_slack():
+            return await super().api_call(
+                api_method, params=params, json=json, data=data, **kwargs
+            )
 
 
 def guarded(client: AsyncWebClient) -> GuardedWebClient:

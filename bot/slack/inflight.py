@@ -5,18 +5,33 @@ finish)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 _running: set[asyncio.Task[Any]] = set()
+
+
+@dataclass
+class _Place:
+    gate: AfterAckGate
+    held: bool = True
+
+
+# The gate place of the work running in this task, if it has one.
+_place: ContextVar[_Place | None] = ContextVar("after_ack_place", default=None)
 
 
 class AfterAckGate:
     """At most `limit` pieces of queued work after acknowledgements run at once; the rest wait
     here, out of the event loop's ready queue. Each running piece puts a step of work ahead of
     every new request on the loop, so a burst of sign-ups with unlimited work in flight delays
-    the next acknowledgement by all of their steps; queued here, by a few. Work that may open a
-    form does not queue: Slack honours its trigger for 3 s only."""
+    the next acknowledgement by all of their steps; queued here, by a few. A piece waiting on
+    Slack gives its place up meanwhile (`waiting_on_slack`): it puts nothing on the loop then,
+    and Slack's latency must not cap how many run. Work that may open a form does not queue:
+    Slack honours its trigger for 3 s only."""
 
     def __init__(self, *, limit: int) -> None:
         self.limit = limit
@@ -34,10 +49,30 @@ class AfterAckGate:
             raise
         finally:
             self.waiting -= 1
+        place = _Place(self)
+        _place.set(place)  # admit() runs as its own task, so this is the work's context
         try:
             return await work
         finally:
-            self._slots.release()
+            if place.held:
+                self._slots.release()
+
+
+@asynccontextmanager
+async def waiting_on_slack() -> AsyncIterator[None]:
+    """While a piece of queued work waits on a Web API call its gate place is free for another
+    piece; it takes a place again (queueing if need be) before it goes on."""
+    place = _place.get()
+    if place is None or not place.held:
+        yield
+        return
+    place.gate._slots.release()
+    place.held = False
+    try:
+        yield
+    finally:
+        await place.gate._slots.acquire()
+        place.held = True
 
 
 def track(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
