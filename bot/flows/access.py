@@ -130,6 +130,32 @@ def number_in(text: object) -> int | None:
 
 
 @dataclass(frozen=True)
+class ItemForm:
+    """A lead's form about one item of a programme (a resource, an event): its metadata reads
+    "PROGRAMME:ITEM", with no ITEM for a new one."""
+
+    programme_id: int | None
+    item_id: int | None
+
+
+async def item_form_refusal(
+    deps: Deps, client: AsyncWebClient, context: dict, view: dict, *, item_owner: leads.Owner
+) -> tuple[ItemForm, str | None]:
+    """The form's programme and item, and `form_refusal` for the item's programme (the
+    programme's own for a new item)."""
+    raw_programme, _, raw_item = (view.get("private_metadata") or "").partition(":")
+    form = ItemForm(number_in(raw_programme), number_in(raw_item))
+    refused = await form_refusal(
+        deps,
+        client,
+        context,
+        owner=item_owner if form.item_id else leads.programme_of_programme,
+        number=form.item_id or form.programme_id,
+    )
+    return form, refused
+
+
+@dataclass(frozen=True)
 class Press:
     """Someone's press of a button, use of a shortcut or slash command, read once, before any
     check."""

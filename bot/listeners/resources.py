@@ -6,7 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
-from bot.flows.access import LeadClick, apply_rule, form_refusal, lead_button, number_in
+from bot.flows.access import LeadClick, apply_rule, item_form_refusal, lead_button
 from bot.ids import Action, Field, View
 from bot.services import resources
 from bot.services.leads import programme_of_programme, programme_of_resource
@@ -43,14 +43,8 @@ async def check_resource(
     """Check and save inside the acknowledgement, so every problem shows on the form; the
     saved resource's title."""
     team_id, user_id = context["team_id"], body["user"]["id"]
-    raw_programme, _, raw_resource = (view.get("private_metadata") or "").partition(":")
-    editing = number_in(raw_resource)
-    refused = await form_refusal(
-        deps,
-        client,
-        context,
-        owner=programme_of_resource if editing else programme_of_programme,
-        number=editing or number_in(raw_programme),
+    form, refused = await item_form_refusal(
+        deps, client, context, view, item_owner=programme_of_resource
     )
     if refused:
         return FieldErrors({Field.RESOURCE_TITLE: refused})
@@ -62,8 +56,8 @@ async def check_resource(
             deps,
             resources.save,
             team_id=team_id,
-            programme_id=int(raw_programme or 0),
-            resource_id=int(raw_resource) if raw_resource.isdigit() else None,
+            programme_id=form.programme_id or 0,
+            resource_id=form.item_id,
             data=checked,
             lead_id=user_id,
         )

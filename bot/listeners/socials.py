@@ -12,9 +12,8 @@ from bot.flows.access import (
     LeadClick,
     apply_rule,
     button,
-    form_refusal,
+    item_form_refusal,
     lead_button,
-    number_in,
 )
 from bot.flows.socials import (
     after_change,
@@ -26,7 +25,7 @@ from bot.flows.socials import (
 from bot.ids import Action, Field, View
 from bot.models import Rsvp
 from bot.services import socials
-from bot.services.leads import programme_of_programme, programme_of_social
+from bot.services.leads import programme_of_social
 from bot.services.socials import Announced, Changed, SocialError
 from bot.slack.routing import FieldErrors, form
 from bot.views import socials as views
@@ -40,15 +39,10 @@ async def check_social(
     """Check and save inside the acknowledgement, so every problem shows on the form: a new
     event with its invitations queued, or the changes to one."""
     team_id, user_id = context["team_id"], body["user"]["id"]
-    raw_programme, _, raw_event = (view.get("private_metadata") or "").partition(":")
-    changing = number_in(raw_event)
-    refused = await form_refusal(
-        deps,
-        client,
-        context,
-        owner=programme_of_social if changing else programme_of_programme,
-        number=changing or number_in(raw_programme),
+    form, refused = await item_form_refusal(
+        deps, client, context, view, item_owner=programme_of_social
     )
+    changing = form.item_id
     if refused:
         return FieldErrors({Field.SOCIAL_KIND: refused})
     checked = socials.validate(form_values(view), now=deps.clock.now(), changing=bool(changing))
@@ -63,7 +57,7 @@ async def check_social(
             deps,
             socials.announce,
             team_id=team_id,
-            programme_id=int(raw_programme),
+            programme_id=form.programme_id or 0,
             lead_id=user_id,
             data=checked,
         )
