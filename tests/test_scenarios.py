@@ -55,14 +55,33 @@ async def matched(box: Sandbox) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def differences(seen: Any, wanted: Any) -> list[str]:
-    """Which tables and which parts of Slack's side differ, and how, for the failure message."""
+    """Which tables and which parts of Slack's side differ, and how, for the failure message:
+    of a list, only the items that differ, each with what differs in it."""
     (rows, slack), (want_rows, want_slack) = seen, wanted
     return [
-        f"{part} {name}: {mine[name]!r} != {theirs[name]!r}"
+        f"{part} {name}: {line}"
         for part, mine, theirs in (("table", rows, want_rows), ("slack", slack, want_slack))
         for name in sorted(set(mine) | set(theirs))
         if mine.get(name) != theirs.get(name)
+        for line in _what_differs(mine.get(name), theirs.get(name))
     ]
+
+
+def _what_differs(mine: Any, theirs: Any) -> list[str]:
+    if not (isinstance(mine, list) and isinstance(theirs, list)):
+        return [f"{mine!r} != {theirs!r}"]
+    lines = [f"{len(mine)} items != {len(theirs)}"] if len(mine) != len(theirs) else []
+    for at in range(max(len(mine), len(theirs))):
+        a = mine[at] if at < len(mine) else None
+        b = theirs[at] if at < len(theirs) else None
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            lines.append(f"[{at}] " + ", ".join(f"{k}: {a.get(k)!r} != {b.get(k)!r}" for k in keys))
+        else:
+            lines.append(f"[{at}] {a!r} != {b!r}")
+    return lines
 
 
 async def test_a_copied_scenario_is_the_one_played(db: Database, clock: FakeClock) -> None:
