@@ -80,7 +80,9 @@ async def load_pool(session: AsyncSession, *, programme: Programme, at: datetime
     people = list(
         (
             await session.scalars(
-                select(Participant).where(Participant.programme_id == programme.id)
+                select(Participant)
+                .where(Participant.programme_id == programme.id)
+                .order_by(Participant.id)  # sign-up order, whichever plan reads the table
             )
         ).all()
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.db import Database
 from bot.models import (
     ConstraintKind,
@@ -50,29 +53,41 @@ async def seed(db: Database) -> dict[str, int]:
             ("UE1", Role.MENTEE, 7, "America/New_York", None),
             ("UE2", Role.MENTEE, 6, "Europe/London", None),
         ):
-            answers = signup.SignupInput(
-                role=role,
-                department="Sales",
-                grade_level=grade,
-                line_manager_id=manager,
-                topics=["AI"],
-                skills="",
-                baseline={},
-                personality=Personality.EITHER,
-                preferred_medium=Medium.VIDEO,
-                goals="g",
-            )
-            participant_id, _ = await signup.sign_up(
-                session,
-                team_id="T1",
-                programme_id=programme.id,
-                profile=Profile(user, user, tz),
-                data=answers,
-                now=NOW,
-            )
-            people[user] = participant_id
+            people[user] = await join(session, programme.id, user, role, grade, tz, manager)
         await session.flush()
     return people
+
+
+async def join(
+    session: AsyncSession,
+    programme_id: int,
+    user: str,
+    role: Role,
+    grade: int,
+    tz: str,
+    manager: str | None = None,
+) -> int:
+    answers = signup.SignupInput(
+        role=role,
+        department="Sales",
+        grade_level=grade,
+        line_manager_id=manager,
+        topics=["AI"],
+        skills="",
+        baseline={},
+        personality=Personality.EITHER,
+        preferred_medium=Medium.VIDEO,
+        goals="g",
+    )
+    participant_id, _ = await signup.sign_up(
+        session,
+        team_id="T1",
+        programme_id=programme_id,
+        profile=Profile(user, user, tz),
+        data=answers,
+        now=NOW,
+    )
+    return participant_id
 
 
 async def test_pool_holds_the_unpaired_with_the_programmes_rules(db: Database) -> None:
@@ -150,3 +165,25 @@ async def test_a_mentor_with_room_stays_in_the_pool(db: Database) -> None:
         data = await load_pool(session, programme=programme, at=NOW)
     assert {m.id: m.taken for m in data.mentors} == {"UM1": 1, "UM2": 0, "UM3": 0}
     assert [e.id for e in data.mentees] == ["UE1"]
+
+
+async def test_the_pool_comes_in_sign_up_order(db: Database) -> None:
+    """The same pool reads the same from one run to the next, in sign-up order, whatever plan
+    the database picks: not in user-id order (as the programme's unique index reads it), nor
+    with an edited sign-up last (as PostgreSQL's table holds its new version)."""
+    people = await seed(db)
+    async with db.transaction() as session:
+        programme = (await programmes.find_programmes(session, team_id="T1"))[0]
+        await join(session, programme.id, "UA1", Role.MENTOR, 1, "Europe/London")
+        first = await session.get(Participant, people["UM1"])
+        assert first is not None
+        first.goals = "edited after the others signed up"
+    if db.url.startswith("postgresql"):
+        async with db.transaction() as session:
+            # Statistics of a small table, as autovacuum gathers them: PostgreSQL then reads
+            # the table itself rather than the index, in the order its rows lie.
+            await session.execute(text("ANALYZE participant"))
+    async with db.transaction() as session:
+        data = await load_pool(session, programme=programme, at=NOW)
+    assert [m.id for m in data.mentors] == ["UM1", "UM2", "UM3", "UA1"]
+    assert [e.id for e in data.mentees] == ["UE1", "UE2"]
