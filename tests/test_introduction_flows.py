@@ -8,14 +8,17 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import aliased
 
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.ids import Action, Command
-from bot.models import Outbox, Pair
+from bot.models import Outbox, Pair, Participant
 from bot.sandbox import Sandbox
 from bot.sandbox.double import User
+from bot.services.matching import runs
+from bot.services.outbox import Kind
 from bot.slack.client import build_web_client
 from bot.slack.delivery import Sender
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2
@@ -32,6 +35,7 @@ from tests.flows import (
 from tests.scenarios import play
 
 TIER_3 = 50  # conversations.open, per minute and workspace
+Mentor, Mentee = aliased(Participant), aliased(Participant)
 
 
 async def intros(box: Sandbox) -> Counter[str]:
@@ -152,3 +156,48 @@ async def test_two_replicas_introduce_a_large_cohort_within_conversations_opens_
         assert set(await session.scalars(select(Outbox.status).where(Outbox.kind == "intro"))) == {
             "sent"
         }
+
+
+async def test_introductions_go_in_the_preview_s_order(
+    sandbox: Sandbox, clock: FakeClock, db: Database
+) -> None:
+    """Pair by pair as the preview listed them, whatever plan the database reads the pairs
+    with (after an edit PostgreSQL holds the first pair's row last, and once statistics say
+    the table is small it reads the table in that order)."""
+    await play(sandbox, clock, enrolled_cohort)
+    await sandbox.command(LEAD, Command.ADMIN, "match")
+    assert sandbox.db is not None
+    async with sandbox.db.transaction() as session:
+        pairs = list(
+            await session.execute(
+                select(Pair.id, Mentor.user_id, Mentee.user_id)
+                .join(Mentor, Mentor.id == Pair.mentor_id)
+                .join(Mentee, Mentee.id == Pair.mentee_id)
+                .order_by(Pair.id)
+            )
+        )
+        first = await session.get(Pair, pairs[0][0])
+        assert first is not None
+        for edited in (Pair, Participant):  # the first pair's row, and both its people's
+            ids = (first.id,) if edited is Pair else (first.mentor_id, first.mentee_id)
+            await session.execute(
+                update(edited).where(edited.id.in_(ids)).values(updated_at=clock.now())
+            )
+    if db.url.startswith("postgresql"):
+        async with sandbox.db.transaction() as session:
+            await session.execute(text("ANALYZE pair, participant"))
+    await sandbox.press(LEAD, preview(sandbox), Action.APPROVE_MATCH)
+    async with sandbox.db.transaction() as session:
+        queued = list(
+            await session.scalars(
+                select(Outbox.key).where(Outbox.kind == Kind.INTRO).order_by(Outbox.id)
+            )
+        )
+    opened = [
+        sorted(c.args["users"].split(","))
+        for c in sandbox.double.calls_to("conversations.open")
+        if c.http_status == 200
+    ]
+    assert len(pairs) == 2
+    assert queued == [runs.intro_key(pair_id) for pair_id, _, _ in pairs]
+    assert opened == [sorted([mentor, mentee]) for _, mentor, mentee in pairs]

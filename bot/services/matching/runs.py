@@ -351,6 +351,7 @@ async def approve(session: AsyncSession, *, team_id: str, run_id: int, now: date
             select(Pair)
             .where(Pair.match_run_id == run_id, Pair.status == PairStatus.PROPOSED)
             .options(*with_people())
+            .order_by(Pair.id)  # the preview's order, whichever plan reads the pairs
         )
     )
     introduced = []
