@@ -201,11 +201,13 @@ async def queue_due(
     if people is None:
         people = list(
             await session.scalars(
-                select(Participant).where(
+                select(Participant)
+                .where(
                     Participant.programme_id == programme.id,
                     Participant.status == ParticipantStatus.SIGNED_UP,
                     Participant.id.not_in(_started(programme.id)),
                 )
+                .order_by(Participant.id)  # lessons queue in sign-up order, run after run
             )
         )
     sent = await _sent(session, [p.id for p in people])

@@ -226,6 +226,7 @@ async def _agreement_not_confirmed(session: AsyncSession, *, now: datetime) -> l
                 Agreement.status == AgreementStatus.PROPOSED,
                 Agreement.created_at <= now - ANSWER_AFTER,
             )
+            .order_by(Agreement.pair_id)  # reminders queue in pair order, run after run
         )
     }
     if not waiting:

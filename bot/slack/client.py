@@ -50,9 +50,7 @@ class GuardedWebClient(AsyncWebClient):
         json = guard(json) if json else json
         data = guard(data) if isinstance(data, dict) else data
         async with waiting_on_slack():
-            return await super().api_call(
-                api_method, params=params, json=json, data=data, **kwargs
-            )
+            return await super().api_call(api_method, params=params, json=json, data=data, **kwargs)
 
 
 def guarded(client: AsyncWebClient) -> GuardedWebClient:
