@@ -104,8 +104,8 @@ async def test_an_introduction_refused_with_429_is_posted_later_without_opening_
     await approve(sandbox, fail_next=("chat.postMessage", 5))
     assert "Approved. 1 pair in “Digital cohort” was introduced." in sandbox.last_dm(LEAD)
     assert "1 more pair will be introduced" in sandbox.last_dm(LEAD)
-    # Whichever pair went first was refused (the order is the database's): its group DM is
-    # open with nothing in it yet, and the other pair's has its introduction.
+    # The pair that went first was refused: its group DM is open with nothing in it yet, and
+    # the other pair's has its introduction.
     channels = [channel_of(sandbox, MENTOR, EXEC), channel_of(sandbox, MENTOR2, EXEC2)]
     assert sorted(len(sandbox.double.messages(c)) for c in channels) == [0, 1]
 
