@@ -5,9 +5,9 @@ Both create `.venv/` on first use and install exactly the versions in uv.lock in
 whenever uv.lock or pyproject.toml changes), so a fresh clone needs nothing but Python 3.11+.
 The installer is the uv release pyproject.toml names, put into `.venv-uv/` with pip.
 
-`python3 dev.py test [pytest args]` runs `ruff check .`, then `mypy` (on the files
-pyproject.toml names; any error fails it), then pytest in two processes (`-n 0` for one);
-the first that fails stops it.
+`python3 dev.py test [pytest args]` runs `ruff check .` and `ruff format --check .`, then
+`mypy` (on the files pyproject.toml names; any error fails it), then pytest in two processes
+(`-n 0` for one); the first that fails stops it.
 
 `python3 dev.py test-floors [pytest args]` builds `.venv-lowest/` from the lowest versions
 pyproject.toml allows and runs pytest on them (no ruff or mypy there).
@@ -117,7 +117,8 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(PY), "-m", "bot", "start", *rest], cwd=ROOT, env=run_env(VENV))
     if command == "test":
         ensure_venv("test")
-        for check in (["ruff", "check", "."], ["mypy"]):  # mypy reads its files from pyproject
+        checks = (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"])
+        for check in checks:  # mypy reads its files from pyproject
             failed = subprocess.call([str(PY), "-m", *check], cwd=ROOT)
             if failed:
                 return failed
