@@ -39,7 +39,7 @@ class Deps:
 def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> Deps:
     clock = clock or SystemClock()
     enterprises = TeamEnterprises(db)
-    return Deps(
+    deps = Deps(
         settings=settings,
         db=db,
         clock=clock,
@@ -50,6 +50,8 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         tokens=bot_tokens(settings, db, clock, enterprises),
         after_ack=AfterAckGate(limit=settings.after_ack_limit),
     )
+    deps.metrics.count_queued_work(lambda: deps.after_ack.waiting)
+    return deps
 
 
 def bot_tokens(

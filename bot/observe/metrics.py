@@ -8,6 +8,7 @@ monotonic timer: they say how long the work took, whatever time the app's clock 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,6 +73,11 @@ class Metrics:
         self.sweep_item_failures = counter(
             "sweep_item_failures", "Items a sweep failed on (each retried later alone)", "sweep"
         )
+        self.after_ack_queued = Gauge(
+            "after_ack_queued",
+            "Pieces of work after acknowledgements waiting for a place (AFTER_ACK_LIMIT)",
+            registry=registry,
+        )
         self.match_seconds = histogram(
             "matching_run_seconds", "How long the matching engine took for one run", MATCH_BUCKETS
         )
@@ -85,6 +91,10 @@ class Metrics:
         self.outbox_depth.set(depth)
         age = (now - oldest_due).total_seconds() if oldest_due is not None else 0.0
         self.outbox_oldest_due_age.set(max(age, 0.0))
+
+    def count_queued_work(self, queued: Callable[[], int]) -> None:
+        """Read the after-acknowledgement queue's length when scraped, not on every change."""
+        self.after_ack_queued.set_function(queued)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -1,9 +1,11 @@
 """GET /metrics as Prometheus scrapes it, after people, sweeps and Slack's refusals have
 moved it: acknowledgements by kind, Web API calls and 429s by method, the outbox's backlog,
-sweeps and match runs. Each app counts in its own registry, so every test starts at zero."""
+the work queued after acknowledgements, sweeps and match runs. Each app counts in its own
+registry, so every test starts at zero."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 import aiohttp
@@ -108,6 +110,21 @@ async def test_outbox_depth_and_the_oldest_due_message_s_age_follow_the_queue(
     scraped = await scrape(sandbox)
     assert value(scraped, "outbox_depth") == 0
     assert value(scraped, "outbox_oldest_due_age_seconds") == 0
+
+
+async def test_work_queued_after_acknowledgements_is_counted_while_it_waits(
+    sandbox: Sandbox,
+) -> None:
+    gate = sandbox.deps.after_ack
+    assert value(await scrape(sandbox), "after_ack_queued") == 0
+    release = asyncio.Event()
+    pieces = [asyncio.ensure_future(gate.admit(release.wait())) for _ in range(gate.limit + 2)]
+    for _ in range(100):  # every piece reaches the gate; no time passes
+        await asyncio.sleep(0)
+    assert value(await scrape(sandbox), "after_ack_queued") == 2  # beyond the limit's places
+    release.set()
+    await asyncio.gather(*pieces)
+    assert value(await scrape(sandbox), "after_ack_queued") == 0
 
 
 async def test_sweeps_are_timed_with_the_items_they_handled(
