@@ -247,9 +247,7 @@ async def _drifting(
                 "partner": partner.name,
                 "programme": pair.programme_name,
             },
-            quiet=Quiet(
-                me.user_id, me.tz, programme.quiet_hours_start, programme.quiet_hours_end, None
-            ),
+            quiet=Quiet.of(programme, me.user_id, me.tz, budgeted=False),
             pair_id=pair.id,
             participant_id=me.participant_id,
         )

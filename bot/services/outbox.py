@@ -33,7 +33,7 @@ from sqlalchemy.types import TypeEngine
 
 from bot.bulk import insert_new
 from bot.db import UTCDateTime, rowcount
-from bot.models import OUTBOX_CLAIMABLE, Outbox, OutboxStatus
+from bot.models import OUTBOX_CLAIMABLE, Outbox, OutboxStatus, Programme
 from bot.services.quiet import BUDGET_WINDOW, after_budget, after_quiet_hours
 
 
@@ -92,6 +92,15 @@ class Quiet:
     start: int
     end: int
     weekly_budget: int | None  # None: a direct answer or a lead's alert, not counted
+
+    @classmethod
+    def of(
+        cls, programme: Programme, user_id: str, tz: str | None, *, budgeted: bool = True
+    ) -> Quiet:
+        """The programme's quiet hours for this person; a `budgeted` message (the bot's own
+        nudge) also counts in their weekly budget, an answer or invitation does not."""
+        budget = programme.weekly_message_budget if budgeted else None
+        return cls(user_id, tz, programme.quiet_hours_start, programme.quiet_hours_end, budget)
 
 
 @dataclass(frozen=True)

@@ -96,13 +96,7 @@ async def tracks(session: AsyncSession, *, programme_id: int) -> dict[Role, list
 
 
 def quiet_for(programme: Programme, person: Participant) -> Quiet:
-    return Quiet(
-        person.user_id,
-        person.tz,
-        programme.quiet_hours_start,
-        programme.quiet_hours_end,
-        programme.weekly_message_budget,
-    )
+    return Quiet.of(programme, person.user_id, person.tz)
 
 
 def lesson_of(progress: LessonProgress, resource: Resource, theirs: Sequence[Resource]) -> Lesson:

@@ -285,9 +285,7 @@ async def report_lines(session: AsyncSession, *, programme: Programme) -> list[S
 def _quiet(programme: Programme, person: Participant) -> Quiet:
     # Quiet hours, but not the weekly budget: the programme's own invitation, and a reminder
     # the person asked for by saying yes, are not the bot's nudges.
-    return Quiet(
-        person.user_id, person.tz, programme.quiet_hours_start, programme.quiet_hours_end, None
-    )
+    return Quiet.of(programme, person.user_id, person.tz, budgeted=False)
 
 
 def _message(

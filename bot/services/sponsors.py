@@ -142,9 +142,7 @@ async def queue(
         "leads": list(await lead_ids(session, programme_id=programme.id)),
         **figures(report),
     }
-    quiet = Quiet(
-        sponsor, zones.get(sponsor), programme.quiet_hours_start, programme.quiet_hours_end, None
-    )
+    quiet = Quiet.of(programme, sponsor, zones.get(sponsor), budgeted=False)
     message = Message(
         key=f"{kind}:{programme.id}:{period}:{sponsor}",
         kind=kind,

@@ -97,13 +97,7 @@ def _start_of(day: date) -> datetime:
 
 
 def _quiet(programme: Programme, user_id: str, tz: str | None) -> Quiet:
-    return Quiet(
-        user_id,
-        tz,
-        programme.quiet_hours_start,
-        programme.quiet_hours_end,
-        programme.weekly_message_budget,
-    )
+    return Quiet.of(programme, user_id, tz)
 
 
 async def sweep(session: AsyncSession, *, now: datetime) -> sweeping.Queued:

@@ -326,9 +326,7 @@ async def _tell(
         team_id=programme.team_id,
         channel_id=to.user_id,
         params={"programme_id": programme.id, "programme": programme.name, **params},
-        quiet=Quiet(to.user_id, to.tz, programme.quiet_hours_start, programme.quiet_hours_end, None)
-        if quiet
-        else None,
+        quiet=Quiet.of(programme, to.user_id, to.tz, budgeted=False) if quiet else None,
         participant_id=to.id,
     )
     return await outbox.enqueue(session, [message], now=now)
