@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, event, exc
+import aiosqlite
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, event, exc, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -70,25 +73,35 @@ def rowcount(result: Result[Any]) -> int:
 # cost every unit of work a round trip).
 PING_IDLE_AFTER = 10.0
 
+# How long a SQLite connection waits for another's write lock before it gives up.
+SQLITE_BUSY_SECONDS = 30
+# Replicas that open a new SQLite file together race to switch it to write-ahead logging; the
+# loser asks again after these pauses (seconds), by which time the winner has switched it.
+WAL_RETRY_PAUSES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 1.0, 1.0)
+
 
 class Database:
     """One engine and session factory per app; tests build their own."""
 
     def __init__(
-        self, url: str, *, echo: bool = False, ping_idle_after: float = PING_IDLE_AFTER
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        ping_idle_after: float = PING_IDLE_AFTER,
+        pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.url = url
         # Every unit of work ends in commit or rollback (transaction()), and a plain connection
         # rolls back as it closes, so the pool's extra rollback on check-in is a wasted round trip.
         kwargs: dict[str, object] = {"echo": echo, "pool_reset_on_return": None}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": 30}
+            path = make_url(url).database or ":memory:"
+            kwargs["async_creator"] = lambda: _open_sqlite(path, pause=pause)
         else:
             kwargs.update(pool_size=10, max_overflow=20)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        else:
+        if not url.startswith("sqlite"):
             _ping_when_idle(self.engine, after=ping_idle_after, monotonic=time.monotonic)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
@@ -129,9 +142,35 @@ def _ping_when_idle(engine: AsyncEngine, *, after: float, monotonic: Callable[[]
             raise exc.DisconnectionError("the pooled connection had closed")
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+async def _open_sqlite(
+    path: str, *, pause: Callable[[float], Awaitable[None]]
+) -> aiosqlite.Connection:
+    """A SQLite connection that enforces foreign keys and uses write-ahead logging, so readers
+    go on while one writer writes."""
+    # check_same_thread as SQLAlchemy's own aiosqlite connect passes it: aiosqlite's thread
+    # runs the statements, but attributes are read from the event loop's.
+    connection = await aiosqlite.connect(path, timeout=SQLITE_BUSY_SECONDS, check_same_thread=False)
+    try:
+        await connection.execute("PRAGMA foreign_keys=ON")
+        await _write_ahead(connection, pause)
+    except BaseException:
+        await connection.close()
+        raise
+    return connection
+
+
+async def _write_ahead(
+    connection: aiosqlite.Connection, pause: Callable[[float], Awaitable[None]]
+) -> None:
+    """Switching a file to WAL takes it from a read lock to an exclusive one. When two
+    connections do that at once SQLite answers one of them "database is locked" straight away
+    rather than wait on a deadlock, so that one pauses and asks again (the pause is awaited:
+    the event loop goes on). Once the file is in WAL, asking again reads one byte and returns."""
+    for pause_for in (*WAL_RETRY_PAUSES, None):
+        try:
+            await connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if pause_for is None or "database is locked" not in str(error):
+                raise
+        await pause(pause_for)
