@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Work after form submissions and events, at most this many pieces at once (the rest
     # queue, so new requests are acknowledged ahead of them).
     after_ack_limit: int = Field(default=8, ge=1, le=1000)
+    # With more than 0, that work runs in this many worker processes instead, and this
+    # process only acknowledges (bot/slack/handoff.py): for a busy workspace on spare cores.
+    after_ack_processes: int = Field(default=0, ge=0, le=64)
     log_level: str = "INFO"
     # "json": one JSON object per log line, for a log collector; "text": readable lines.
     log_format: Literal["text", "json"] = "text"

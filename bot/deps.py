@@ -13,6 +13,7 @@ from bot.services.matching.process import EngineProcess
 from bot.services.programme_cache import ProgrammeCache
 from bot.services.workspaces import TeamEnterprises, UninstalledTeams
 from bot.slack.client import build_web_client
+from bot.slack.handoff import WorkProcesses
 from bot.slack.inflight import AfterAckGate
 from bot.slack.installations import installation_store
 from bot.slack.profiles import ProfileDirectory
@@ -32,6 +33,8 @@ class Deps:
     tokens: BotTokens
     after_ack: AfterAckGate
     metrics: Metrics = field(default_factory=Metrics)  # this app's own registry
+    # Where work after acknowledgements goes when it runs in worker processes.
+    handoff: WorkProcesses | None = None
     # The matching engine runs here, in a worker process started when first needed.
     engine: EngineProcess = field(default_factory=EngineProcess)
 
@@ -49,9 +52,20 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         enterprises=enterprises,
         tokens=bot_tokens(settings, db, clock, enterprises),
         after_ack=AfterAckGate(limit=settings.after_ack_limit),
+        handoff=work_processes(settings, clock),
     )
-    deps.metrics.count_queued_work(lambda: deps.after_ack.waiting)
+    deps.metrics.count_queued_work(
+        lambda: deps.after_ack.waiting + (deps.handoff.pending if deps.handoff else 0)
+    )
     return deps
+
+
+def work_processes(settings: Settings, clock: Clock) -> WorkProcesses | None:
+    if not settings.after_ack_processes:
+        return None
+    return WorkProcesses(
+        settings, count=settings.after_ack_processes, module="bot.work_process", clock=clock
+    )
 
 
 def bot_tokens(

@@ -103,11 +103,15 @@ async def run_until_stopped(
     Slack reaches the app and the database."""
     scheduler = start_scheduler(build_sweeps(deps, homes=home_builder(deps)))
     warming = asyncio.create_task(warm_engine(deps))
+    if deps.handoff is not None:
+        await deps.handoff.start()  # the first hand-off must not wait for a worker to load
     try:
         await asyncio.Event().wait()
     finally:
         scheduler.shutdown(wait=False)
         await close()
+        if deps.handoff is not None:
+            await deps.handoff.close()  # after what they were handed is done
         await asyncio.gather(warming, return_exceptions=True)
         await deps.engine.close()
         await db.dispose()

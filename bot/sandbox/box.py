@@ -191,6 +191,8 @@ class Sandbox:
             await self._handler.close_async()
         if self._runner:
             await self._runner.cleanup()
+        if self.deps and self.deps.handoff:
+            await self.deps.handoff.close()
         if self.deps:
             await self.deps.engine.close()
         if self.db:

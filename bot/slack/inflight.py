@@ -5,8 +5,8 @@ finish)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -75,8 +75,26 @@ async def waiting_on_slack() -> AsyncIterator[None]:
         place.held = True
 
 
+# The tasks tracked within a `collecting()` block, when one is open.
+_collected: ContextVar[list[asyncio.Task[Any]] | None] = ContextVar("collected", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[asyncio.Task[Any]]]:
+    """The work tracked within the block (a worker process awaits each request's own)."""
+    tasks: list[asyncio.Task[Any]] = []
+    token = _collected.set(tasks)
+    try:
+        yield tasks
+    finally:
+        _collected.reset(token)
+
+
 def track(work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     task = asyncio.ensure_future(work)
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(task)
     _running.add(task)  # also keeps the task from being garbage-collected mid-flight
     task.add_done_callback(_running.discard)
     return task

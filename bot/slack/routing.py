@@ -28,6 +28,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 from bot.services.errors import Refused
 from bot.services.programme_rules import FormErrors
 from bot.slack.failures import report_failure
+from bot.slack.handoff import WorkProcesses, handed_in
 from bot.slack.inflight import AfterAckGate, track
 from bot.slack.replays import first_time
 from bot.slack.replies import acting_user
@@ -75,8 +76,19 @@ async def _run_after_ack(
         await report_failure(error, request.body, request.context.client)
 
 
-def _after_ack(request: AsyncBoltRequest, work: Coroutine[Any, Any, None]) -> None:
-    """Start the work through the app's gate (Deps.after_ack), tracked."""
+def _after_ack(
+    request: AsyncBoltRequest, work: Coroutine[Any, Any, None], *, checked: Any = None
+) -> None:
+    """Start the work, tracked: handed to a worker process when the app has them (with the
+    form's `checked` result; the worker builds the same work), else through this process's
+    gate (Deps.after_ack)."""
+    handoff: WorkProcesses | None = request.context["deps"].handoff
+    if handoff is not None and handed_in(request) is None:
+        frame = handoff.frame(request, checked)
+        if frame is not None:
+            work.close()
+            track(handoff.hand(frame))
+            return
     gate: AfterAckGate = request.context["deps"].after_ack
     track(gate.admit(work, queue=not may_open_a_form(request.body)))
 
@@ -93,7 +105,10 @@ def then(route: Callable[..., Any], *, ack: Handler = ack_only) -> Callable[[Han
 
     def register(work: Handler) -> Handler:
         async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
-            await ack(**_arguments(ack, request, logger))
+            if handed_in(request) is None:
+                await ack(**_arguments(ack, request, logger))
+            else:  # in a worker process: the web process has acknowledged it
+                await request.context.ack()
             _after_ack(request, _run_after_ack(work, _arguments(work, request, logger), request))
 
         listener.__name__ = listener.__qualname__ = work.__name__
@@ -149,18 +164,24 @@ def form(
 
     def register(work: Handler) -> Handler:
         async def listener(request: AsyncBoltRequest, logger: logging.Logger) -> None:
-            if writes and not await first_time(request):
+            handed = handed_in(request)
+            if handed is not None:  # in a worker process: acknowledged and checked already
                 await request.context.ack()
-                return
-            checked = await check(**_arguments(check, request, logger))
-            errors = errors_in(checked)
-            if errors is not None:
-                await request.context.ack(response_action="errors", errors=errors)
-                return
-            await request.context.ack()
+                checked = handed.checked
+            else:
+                if writes and not await first_time(request):
+                    await request.context.ack()
+                    return
+                checked = await check(**_arguments(check, request, logger))
+                errors = errors_in(checked)
+                if errors is not None:
+                    await request.context.ack(response_action="errors", errors=errors)
+                    return
+                await request.context.ack()
             kwargs = _arguments(work, request, logger, checked=checked)
             run = _telling_refusals(work, request) if tells_refusals else work
-            _after_ack(request, _run_after_ack(run, kwargs, request, claimed=writes))
+            work_done = _run_after_ack(run, kwargs, request, claimed=writes)
+            _after_ack(request, work_done, checked=checked)
 
         listener.__name__ = listener.__qualname__ = work.__name__
         route(listener)

@@ -6,22 +6,22 @@ started the first time it is needed and kept warm, runs one match at a time; the
 keeps the database work and only moves plain data across (transfer.py, in chunks between
 which the event loop runs). Workers come from a fork server (a fresh interpreter, never a fork
 of the app's threads and event loop) that has loaded the engine once, so a new worker, after a
-crash or in each test's app, costs a fork rather than a fresh import of SciPy.
+crash or in each test's app, costs a fork rather than a fresh import of SciPy
+(bot/processes.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import count
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
 
+from bot.processes import worker_context
 from bot.services.matching import transfer, worker
 from bot.services.matching.model import MatchInput, MatchResult
 
@@ -31,15 +31,6 @@ Heard = Callable[[str], None]  # hears each stage of a match by name, on the eve
 class EngineStopped(Exception):
     """The worker process ended before it answered (killed, out of memory, crashed): nothing
     came back, and the next match starts a new worker."""
-
-
-def _context() -> BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        # Read when the fork server starts (once per process): later calls change nothing.
-        context.set_forkserver_preload([worker.__name__])
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 @dataclass(frozen=True)
@@ -52,7 +43,7 @@ class _Worker:
 
 def _new_worker(loop: asyncio.AbstractEventLoop) -> _Worker:
     """A pool of one, its worker up (blocks until the new process answers)."""
-    context = _context()
+    context = worker_context()
     stages, writer = context.Pipe(duplex=False)
     executor = ProcessPoolExecutor(
         max_workers=1, mp_context=context, initializer=worker.started, initargs=(writer,)

@@ -1,0 +1,131 @@
+"""With AFTER_ACK_PROCESSES set, the web process only acknowledges: the work after each
+acknowledgement runs in a worker process, routed through the same app with the form's checked
+result handed along, and nothing in what people see changes. Replays still act once, a worker
+that dies loses only what it was doing, and Socket Mode hands work on as HTTP does."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.db import Database
+from bot.ids import Command, Field, View
+from bot.models import Participant
+from bot.sandbox import Sandbox
+from bot.slack.handoff import WorkProcesses
+from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, sandbox_on
+from tests.flows import create_programme, open_enrolment, signup_values, submit_signup
+from tests.test_after_ack_flows import until
+
+HANDING_ON = {"after_ack_processes": int(os.environ.get("XP_P", "1"))}
+
+
+async def people(box: Sandbox) -> list[tuple[str, str]]:
+    async with box.db.transaction() as session:
+        rows = await session.execute(
+            select(Participant.user_id, Participant.role).order_by(Participant.id)
+        )
+        return [(user_id, str(role)) for user_id, role in rows]
+
+
+def handoff(box: Sandbox) -> WorkProcesses:
+    assert box.deps is not None and box.deps.handoff is not None
+    return box.deps.handoff
+
+
+async def enrolling(box: Sandbox) -> None:
+    await create_programme(box, LEAD)
+    await open_enrolment(box, LEAD, GENERAL)
+
+
+async def test_sign_ups_are_saved_told_and_shown_by_a_worker_process(
+    db: Database, clock: FakeClock
+) -> None:
+    box = await sandbox_on(db, clock, app_settings=HANDING_ON).start()
+    try:
+        await enrolling(box)
+        await submit_signup(box, MENTOR)
+        await submit_signup(box, EXEC, **{Field.ROLE: "mentee", Field.GRADE: "6"})
+
+        assert await people(box) == [(MENTOR, "mentor"), (EXEC, "mentee")]
+        for user in (MENTOR, EXEC):
+            assert any("You're signed up" in m["text"] for m in box.dms(user)), user
+        # Their Homes, published by the worker's delivery.
+        published = [c.args["user_id"] for c in box.double.calls_to("views.publish") if c.ok]
+        assert {MENTOR, EXEC} <= set(published)
+        # Every piece of work after an acknowledgement went to the worker: the lead's two
+        # forms and command, and each person's command and form.
+        assert handoff(box).done >= 6
+        assert len(handoff(box).pids) == 1 and handoff(box).pids != [os.getpid()]
+    finally:
+        await box.stop()
+
+
+async def test_a_replayed_sign_up_handed_on_acts_once(db: Database, clock: FakeClock) -> None:
+    box = await sandbox_on(db, clock, app_settings=HANDING_ON).start()
+    try:
+        await enrolling(box)
+        sent = await submit_signup(box, MENTOR)
+        told = len(box.dms(MENTOR))
+
+        again = await box.resend(sent)
+
+        assert again.status == 200 and again.text == ""
+        assert await people(box) == [(MENTOR, "mentor")]
+        assert len(box.dms(MENTOR)) == told
+    finally:
+        await box.stop()
+
+
+async def test_a_worker_that_stops_loses_its_own_work_and_a_new_one_takes_the_next(
+    db: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    box = await sandbox_on(db, clock, app_settings=HANDING_ON).start()
+    try:
+        await enrolling(box)
+        forms = {}
+        for user in (MENTOR, EXEC):
+            await box.command(user, Command.PARTICIPANT, "join")
+            form = box.modal(user)
+            assert form is not None and form["callback_id"] == View.SIGNUP
+            forms[user] = form
+        assert box.signer is not None
+        (first,) = handoff(box).pids
+
+        box.double.hold_calls()
+        sent = await box.signer.submit_view(
+            MENTOR, forms[MENTOR]["id"], signup_values(forms[MENTOR])
+        )
+        await until(lambda: box.double.held_calls >= 1)  # the worker is mid-way through it
+        assert sent.status == 200
+        with caplog.at_level(logging.ERROR, logger="bot.slack.handoff"):
+            os.kill(first, signal.SIGKILL)
+            await box.settle()  # the hand-off ends rather than wait for ever
+        box.double.release_calls()
+        assert "A worker process stopped during job" in caplog.text
+
+        await box.submit(EXEC, forms[EXEC]["id"], signup_values(forms[EXEC], role="mentee"))
+
+        assert any("You're signed up" in m["text"] for m in box.dms(EXEC))
+        assert handoff(box).pids not in ([], [first])
+    finally:
+        box.double.release_calls()
+        await box.stop()
+
+
+async def test_socket_mode_hands_work_on_too(db: Database, clock: FakeClock) -> None:
+    box = await sandbox_on(db, clock, socket_mode=True, app_settings=HANDING_ON).start()
+    try:
+        await enrolling(box)
+        await submit_signup(box, MENTOR)
+
+        assert await people(box) == [(MENTOR, "mentor")]
+        assert any("You're signed up" in m["text"] for m in box.dms(MENTOR))
+        assert handoff(box).done >= 4
+    finally:
+        await box.stop()
