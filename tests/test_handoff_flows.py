@@ -18,11 +18,18 @@ from bot.ids import Command, Field, View
 from bot.models import Participant
 from bot.sandbox import Sandbox
 from bot.slack.handoff import WorkProcesses
-from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, sandbox_on
-from tests.flows import create_programme, open_enrolment, signup_values, submit_signup
+from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, empty, sandbox_on
+from tests.flows import (
+    create_programme,
+    enrol_cohort,
+    open_enrolment,
+    signup_values,
+    submit_signup,
+)
 from tests.test_after_ack_flows import until
+from tests.test_scenarios import differences, matched
 
-HANDING_ON = {"after_ack_processes": int(os.environ.get("XP_P", "1"))}
+HANDING_ON = {"after_ack_processes": 1}
 
 
 async def people(box: Sandbox) -> list[tuple[str, str]]:
@@ -129,3 +136,24 @@ async def test_socket_mode_hands_work_on_too(db: Database, clock: FakeClock) -> 
         assert handoff(box).done >= 4
     finally:
         await box.stop()
+
+
+async def test_a_programme_run_through_worker_processes_is_the_one_run_here(
+    db: Database, clock: FakeClock
+) -> None:
+    """The same story, run with its work here and then handed on, leaves the same rows and
+    the same Slack: enrolment, sign-ups, a match and its approval."""
+    start = clock.now()
+    seen = []
+    for settings in ({}, HANDING_ON):
+        await empty(db)
+        clock.set(start)
+        box = await sandbox_on(db, clock, app_settings=settings).start()
+        try:
+            await enrol_cohort(box)
+            seen.append(await matched(box))
+        finally:
+            await box.stop()
+    here, handed_on = seen
+    differ = differences(handed_on, here)
+    assert not differ, "\n".join(differ)

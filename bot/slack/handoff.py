@@ -18,6 +18,7 @@ acknowledgement.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import importlib
 import itertools
@@ -118,6 +119,15 @@ class _Worker:
     alive: bool = True
 
 
+def _end(process: Any) -> None:
+    """At exit, before multiprocessing joins its children: end a worker still running (one
+    that `close` did not end)."""
+    with contextlib.suppress(AssertionError, ValueError):  # not this process's child
+        if process.is_alive():
+            process.terminate()
+            process.join(5)
+
+
 def _run_named(module: str, sock: socket.socket, settings: Settings) -> None:
     """The worker process's entry: `module.main(sock, settings)`."""
     importlib.import_module(module).main(sock, settings)
@@ -211,12 +221,15 @@ class WorkProcesses:
             target=_run_named,
             args=(self._module, theirs, self._settings),
             name="after-ack-worker",
-            daemon=True,
+            # Not a daemon: a daemon may not start processes, and the worker starts its own
+            # matching engine. It ends when this process closes its socket, or at exit.
+            daemon=False,
         )
         try:
-            await asyncio.to_thread(process.start)  # spawning waits for the fork and exec
+            await asyncio.to_thread(process.start)  # waits for the fork server's fork
         finally:
             theirs.close()
+        atexit.register(_end, process)
         reader, writer = await asyncio.open_connection(sock=ours)
         # The worker says job 0 once its app is built: until then a request's trigger id
         # would age in the pipe.
