@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from bot.clock import FakeClock
 from bot.db import Database
 from bot.ids import Command, View
 from bot.slack.inflight import AfterAckGate, waiting_on_slack
+from bot.slack.profiles import ProfileDirectory
 from bot.slack.routing import may_open_a_form
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, sandbox_on
 from tests.flows import create_programme, open_enrolment, signup_values
@@ -119,3 +121,33 @@ async def test_a_piece_waiting_on_slack_queues_again_behind_the_piece_that_took_
     second_done.set()
     await asyncio.gather(one, two)
     assert steps == ["first asks Slack", "second runs", "first goes on"]
+
+
+async def test_pieces_waiting_for_one_person_s_profile_leave_the_gate_to_the_piece_asking() -> None:
+    """The piece that asks users.info gives its place up while Slack answers; pieces wanting
+    the same profile meanwhile wait for that answer. Were they to keep their places, the
+    asking piece could never take one back to finish, and none would."""
+    gate, answer = AfterAckGate(limit=1), asyncio.Event()
+    asked: list[str] = []
+
+    class Slack:
+        token = "xoxb-test"
+
+        async def users_info(self, *, user: str, token: str | None) -> dict[str, Any]:
+            asked.append(user)
+            async with waiting_on_slack():  # as every Web API call does (bot/slack/client.py)
+                await answer.wait()
+            return {"user": {"id": user, "name": "mia", "tz": "Europe/London"}}
+
+    profiles, client = ProfileDirectory(clock=lambda: 0.0), Slack()
+
+    async def wants_the_profile() -> str:
+        profile = await profiles.get(client, team_id="T1", user_id=MENTOR)  # type: ignore[arg-type]
+        return profile.display_name
+
+    pieces = [asyncio.ensure_future(gate.admit(wants_the_profile())) for _ in range(3)]
+    await until(lambda: asked == [MENTOR] and gate.waiting == 0)  # all three are in
+    answer.set()
+    await until(lambda: all(piece.done() for piece in pieces))
+    assert [piece.result() for piece in pieces] == ["mia"] * 3
+    assert asked == [MENTOR]  # one call for the three

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.people import Profile
+from bot.slack.inflight import waiting_on_slack
 
 
 class ProfileDirectory:
@@ -27,8 +28,12 @@ class ProfileDirectory:
         if cached and self._clock() - cached[0] < self._ttl:
             return cached[1]
         if key in self._inflight:
-            # Concurrent requests for the same person share one users.info call.
-            return await asyncio.shield(self._inflight[key])
+            # Concurrent requests for the same person share one users.info call. Waiting for
+            # it is waiting on Slack: the gate place goes to other work meanwhile, or the
+            # call's owner, queueing for a place when its answer comes, would wait for ever
+            # behind waiters that hold every place (bot/slack/inflight.py).
+            async with waiting_on_slack():
+                return await asyncio.shield(self._inflight[key])
         future: asyncio.Future[Profile] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
