@@ -5,6 +5,7 @@ that dies loses only what it was doing, and Socket Mode hands work on as HTTP do
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -26,7 +27,6 @@ from tests.flows import (
     signup_values,
     submit_signup,
 )
-from tests.test_after_ack_flows import until
 from tests.test_scenarios import differences, matched
 
 HANDING_ON = {"after_ack_processes": 1}
@@ -108,7 +108,8 @@ async def test_a_worker_that_stops_loses_its_own_work_and_a_new_one_takes_the_ne
         sent = await box.signer.submit_view(
             MENTOR, forms[MENTOR]["id"], signup_values(forms[MENTOR])
         )
-        await until(lambda: box.double.held_calls >= 1)  # the worker is mid-way through it
+        async with asyncio.timeout(60):  # bounds only a failure: the call comes or it does not
+            await box.double.until_held(1)  # the worker is mid-way through it
         assert sent.status == 200
         with caplog.at_level(logging.ERROR, logger="bot.slack.handoff"):
             os.kill(first, signal.SIGKILL)

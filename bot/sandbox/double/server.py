@@ -142,6 +142,7 @@ class SlackDouble(TeamSide):
         self.latency = latency
         self._held: asyncio.Event | None = None  # set: calls go on; None: nothing held
         self.held_calls = 0  # Web API calls waiting for release_calls()
+        self._more_held = asyncio.Event()
         self.rate_limits = rate_limits
         self.contracts = ContractBook(Path(contracts_dir) if contracts_dir is not None else None)
         self.state = DoubleState(workspace, clock, epoch)
@@ -278,6 +279,13 @@ class SlackDouble(TeamSide):
         what the app does meanwhile without any time passing."""
         self._held = asyncio.Event()
 
+    async def until_held(self, count: int) -> None:
+        """Return once `count` calls are held: for an app whose calls come from another
+        process (a worker), which the test's event loop cannot run to that point."""
+        while self.held_calls < count:
+            self._more_held.clear()
+            await self._more_held.wait()
+
     def release_calls(self) -> None:
         if self._held is not None:
             self._held.set()
@@ -291,6 +299,7 @@ class SlackDouble(TeamSide):
             await asyncio.sleep(self.latency)
         if self._held is not None:
             held, self.held_calls = self._held, self.held_calls + 1
+            self._more_held.set()
             try:
                 await held.wait()
             finally:
