@@ -9,11 +9,14 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Coroutine
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
+from bot.clock import FakeClock, SystemClock
+from bot.config import Settings
 from bot.db import Database
 from bot.ids import Command, Field, View
 from bot.models import Participant
@@ -158,3 +161,29 @@ async def test_a_programme_run_through_worker_processes_is_the_one_run_here(
     here, handed_on = seen
     differ = differences(handed_on, here)
     assert not differ, "\n".join(differ)
+
+
+async def test_work_runs_here_when_no_worker_process_will_start(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    processes = WorkProcesses(
+        Settings(_env_file=None),  # type: ignore[call-arg]
+        count=1,
+        module="tests.worker_that_fails",
+        clock=SystemClock(),
+    )
+    ran: list[str] = []
+
+    async def work() -> None:
+        ran.append("work")
+
+    async def here(piece: Coroutine[Any, Any, None]) -> None:
+        ran.append("here")
+        await piece
+
+    with caplog.at_level(logging.ERROR, logger="bot.slack.handoff"):
+        await processes.hand(b"", work(), here)
+    await processes.close()
+
+    assert ran == ["here", "work"]
+    assert "exit code 3" in caplog.text and "runs in this process" in caplog.text

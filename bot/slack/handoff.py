@@ -26,7 +26,7 @@ import logging
 import pickle
 import socket
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -173,13 +173,21 @@ class WorkProcesses:
             log.warning("Work after an acknowledgement runs here: %s cannot be handed on", error)
             return None
 
-    async def hand(self, handed: bytes) -> None:
-        """Hand the job to the least busy worker and wait until its work is done."""
+    async def hand(
+        self,
+        handed: bytes,
+        work: Coroutine[Any, Any, None],
+        here: Callable[[Coroutine[Any, Any, None]], Coroutine[Any, Any, Any]],
+    ) -> None:
+        """Hand the job to the least busy worker and wait until its work is done; when no
+        worker will start, run `work` (the same work, built here) through `here` instead."""
         try:
             worker = min(await self._running(), key=lambda w: len(w.pending))
         except Exception:
-            log.exception("No worker process started; work after an acknowledgement was lost")
+            log.exception("No worker process started; the work runs in this process")
+            await here(work)
             return
+        work.close()  # the worker builds its own
         job = next(self._jobs)
         done = asyncio.get_running_loop().create_future()
         worker.pending[job] = done
@@ -252,3 +260,4 @@ class WorkProcesses:
         for done in worker.pending.values():
             if not done.done():
                 done.set_exception(HandOffLost())
+        await asyncio.to_thread(worker.process.join, 10)  # no zombie left behind

@@ -82,15 +82,19 @@ def _after_ack(
     """Start the work, tracked: handed to a worker process when the app has them (with the
     form's `checked` result; the worker builds the same work), else through this process's
     gate (Deps.after_ack)."""
+    gate: AfterAckGate = request.context["deps"].after_ack
+    queue = not may_open_a_form(request.body)
+
+    def here(work: Coroutine[Any, Any, None]) -> Coroutine[Any, Any, Any]:
+        return gate.admit(work, queue=queue)
+
     handoff: WorkProcesses | None = request.context["deps"].handoff
     if handoff is not None and handed_in(request) is None:
         frame = handoff.frame(request, checked)
         if frame is not None:
-            work.close()
-            track(handoff.hand(frame))
+            track(handoff.hand(frame, work, here))
             return
-    gate: AfterAckGate = request.context["deps"].after_ack
-    track(gate.admit(work, queue=not may_open_a_form(request.body)))
+    track(here(work))
 
 
 def may_open_a_form(body: dict) -> bool:
