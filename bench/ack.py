@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -118,8 +119,10 @@ async def seed(url: str) -> None:
 
 
 async def spawn(*args: str, cpus: set[int] | None = None) -> tuple[Any, list[str]]:
+    # A process group of its own: ending it ends the app's worker processes too, which would
+    # otherwise finish their queued work during the next measurement.
     process = await asyncio.create_subprocess_exec(
-        sys.executable, *args, stdout=asyncio.subprocess.PIPE
+        sys.executable, *args, stdout=asyncio.subprocess.PIPE, start_new_session=True
     )
     if cpus:
         os.sched_setaffinity(process.pid, cpus)
@@ -166,6 +169,14 @@ def tree_cpu_seconds(pid: int) -> float:
             total += cpu_seconds(current)
         todo += children.get(current, [])
     return total
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -342,8 +353,10 @@ async def measure(
     finally:
         await gen.close()
         for process in (app, double):
-            process.terminate()
+            os.killpg(process.pid, signal.SIGTERM)
             await process.wait()
+            while _group_alive(process.pid):
+                await asyncio.sleep(0.05)
 
 
 async def submission_template(gen: Generator, user: str) -> dict[str, Any]:
