@@ -81,6 +81,17 @@ async def submit_signup(box: Sandbox, user: str, **overrides: Any) -> Any:
     return await box.submit(user, modal["id"], signup_values(modal, **overrides))
 
 
+async def signup_forms(box: Sandbox, *users: str) -> dict[str, dict[str, Any]]:
+    """Each person's open sign-up form (`/mentoring join`), not yet submitted."""
+    forms = {}
+    for user in users:
+        await box.command(user, Command.PARTICIPANT, "join")
+        form = box.modal(user)
+        assert form is not None and form["callback_id"] == View.SIGNUP, box.replies(user)
+        forms[user] = form
+    return forms
+
+
 async def replay_as(box: Sandbox, sent: Any, user_id: str, **view_values: str) -> Any:
     """Re-send a real interaction payload, validly signed, as if `user_id` had sent it.
 

@@ -13,12 +13,11 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.db import Database
-from bot.ids import Command, View
 from bot.slack.inflight import AfterAckGate, waiting_on_slack
 from bot.slack.profiles import ProfileDirectory
 from bot.slack.routing import may_open_a_form
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, sandbox_on
-from tests.flows import create_programme, open_enrolment, signup_values
+from tests.flows import create_programme, open_enrolment, signup_forms, signup_values
 
 
 async def until(condition: Callable[[], bool]) -> None:
@@ -37,12 +36,7 @@ async def test_work_waiting_on_slack_lets_the_next_submission_s_work_run(
     try:
         await create_programme(box, LEAD)
         await open_enrolment(box, LEAD, GENERAL)
-        forms = {}
-        for user in (MENTOR, EXEC):
-            await box.command(user, Command.PARTICIPANT, "join")
-            form = box.modal(user)
-            assert form is not None and form["callback_id"] == View.SIGNUP
-            forms[user] = form
+        forms = await signup_forms(box, MENTOR, EXEC)
         assert box.signer is not None
 
         box.double.hold_calls()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.clock import FakeClock, SystemClock
 from bot.config import Settings
 from bot.db import Database
-from bot.ids import Command, Field, View
+from bot.ids import Field
 from bot.models import Participant
 from bot.sandbox import Sandbox
 from bot.slack.handoff import WorkProcesses
@@ -27,6 +27,7 @@ from tests.flows import (
     create_programme,
     enrol_cohort,
     open_enrolment,
+    signup_forms,
     signup_values,
     submit_signup,
 )
@@ -98,12 +99,7 @@ async def test_a_worker_that_stops_loses_its_own_work_and_a_new_one_takes_the_ne
     box = await sandbox_on(db, clock, app_settings=HANDING_ON).start()
     try:
         await enrolling(box)
-        forms = {}
-        for user in (MENTOR, EXEC):
-            await box.command(user, Command.PARTICIPANT, "join")
-            form = box.modal(user)
-            assert form is not None and form["callback_id"] == View.SIGNUP
-            forms[user] = form
+        forms = await signup_forms(box, MENTOR, EXEC)
         assert box.signer is not None
         (first,) = handoff(box).pids
 
