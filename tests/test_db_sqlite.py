@@ -5,6 +5,8 @@ connection that loses the race to switch a new file to WAL asks again rather tha
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -35,39 +37,39 @@ async def journal_mode_and_tables(db: Database) -> tuple[str, list[str]]:
     return mode, tables
 
 
-async def test_losing_the_race_to_switch_a_new_file_to_wal_asks_again(tmp_path: Path) -> None:
+@asynccontextmanager
+async def beside_a_switch(
+    tmp_path: Path, *, it_finishes: bool
+) -> AsyncIterator[tuple[Database, list[float]]]:
+    """The app's database on a new file another replica is switching, and the pauses its
+    connections take; with `it_finishes`, the other's switch completes during the first."""
     path = tmp_path / "fresh.db"
     other = switching(path)
     pauses: list[float] = []
 
     async def pause(seconds: float) -> None:
         pauses.append(seconds)
-        other.execute("COMMIT")  # the other replica's switch completes while this one waits
+        if it_finishes and other.in_transaction:
+            other.execute("COMMIT")
 
     db = Database(f"sqlite+aiosqlite:///{path}", pause=pause)
     try:
-        assert await journal_mode_and_tables(db) == ("wal", ["made_by_the_other"])
+        yield db, pauses
     finally:
         await db.dispose()
         other.close()
+
+
+async def test_losing_the_race_to_switch_a_new_file_to_wal_asks_again(tmp_path: Path) -> None:
+    async with beside_a_switch(tmp_path, it_finishes=True) as (db, pauses):
+        assert await journal_mode_and_tables(db) == ("wal", ["made_by_the_other"])
     assert pauses == [WAL_RETRY_PAUSES[0]]
 
 
 async def test_a_file_that_stays_locked_fails_after_the_last_pause(tmp_path: Path) -> None:
-    path = tmp_path / "fresh.db"
-    other = switching(path)
-    pauses: list[float] = []
-
-    async def pause(seconds: float) -> None:
-        pauses.append(seconds)
-
-    db = Database(f"sqlite+aiosqlite:///{path}", pause=pause)
-    try:
+    async with beside_a_switch(tmp_path, it_finishes=False) as (db, pauses):
         with pytest.raises(OperationalError, match="database is locked"):
             await journal_mode_and_tables(db)
-    finally:
-        await db.dispose()
-        other.close()
     assert pauses == list(WAL_RETRY_PAUSES)
 
 

@@ -75,7 +75,8 @@ class Metrics:
         )
         self.after_ack_queued = Gauge(
             "after_ack_queued",
-            "Pieces of work after acknowledgements waiting for a place (AFTER_ACK_LIMIT)",
+            "Pieces of work after acknowledgements waiting for a place (AFTER_ACK_LIMIT), or "
+            "handed to worker processes and not done (AFTER_ACK_PROCESSES)",
             registry=registry,
         )
         self.match_seconds = histogram(
