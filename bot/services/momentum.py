@@ -16,17 +16,40 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Integer, Row, Select, Update, and_, bindparam, func, select, update
+from sqlalchemy import (
+    Date,
+    Insert,
+    Integer,
+    Row,
+    Select,
+    String,
+    Update,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
 from bot.bulk import Rows
-from bot.db import UTCDateTime
+from bot.db import UTCDateTime, rowcount
 from bot.models import (
     Agreement,
     AgreementStatus,
+    Outbox,
+    OutboxStatus,
     Pair,
     PairStatus,
     Participant,
@@ -138,6 +161,15 @@ _STEPS: dict[str, TypeEngine[Any]] = {
     "anchor": Date(),
 }
 
+# What the sweep sends of each pair whose ladder reached rung 1 or 2, in this order; the
+# database makes the messages from it (_nudge_insert).
+_NUDGES: dict[str, TypeEngine[Any]] = {
+    "pair_id": Integer(),
+    "rung": Integer(),
+    "key": String(),  # the message's key but for the id of the person it goes to
+    "days": Integer(),  # since the anchor
+}
+
 
 @dataclass(frozen=True)
 class SweepResult:
@@ -167,7 +199,6 @@ def _claim() -> Select[*tuple[Any, ...]]:
         .with_for_update(skip_locked=True)
         .cte("claimed")
     )
-    mentor, mentee = aliased(Participant), aliased(Participant)
     return (
         select(
             Pair.id,
@@ -177,19 +208,9 @@ def _claim() -> Select[*tuple[Any, ...]]:
             Pair.next_session_at,
             Agreement.cadence_days,
             Agreement.sessions_planned,
-            mentor.id,
-            mentor.user_id,
-            mentor.display_name,
-            mentor.tz,
-            mentee.id,
-            mentee.user_id,
-            mentee.display_name,
-            mentee.tz,
         )
         .join(claimed, claimed.c.id == Pair.id)
         .join(Agreement, confirmed)
-        .join(mentor, mentor.id == Pair.mentor_id)
-        .join(mentee, mentee.id == Pair.mentee_id)
         .order_by(Pair.id)
     )
 
@@ -238,22 +259,23 @@ async def _move(
     lead_zones: dict[str, str | None],
 ) -> int:
     """Queue the rungs the pairs have reached and set when to look at each again."""
-    programmes = {
-        p.id: _Rules.of(p)
-        for p in await session.scalars(
-            select(Programme).where(Programme.id.in_({r[1] for r in rows}))
-        )
-    }
+    grace = dict(
+        (
+            await session.execute(
+                select(Programme.id, Programme.nudge_grace_days).where(
+                    Programme.id.in_({r[1] for r in rows})
+                )
+            )
+        ).all()
+    )
     first_anchors = await _first_anchors(session, [r[0] for r in rows if r[2] is None])
-    updates, messages, alerts = [], [], []
-    for row in rows:
-        (pair_id, programme_id, anchor, step, booked, cadence, planned, *people) = row
-        programme = programmes[programme_id]
+    updates, nudges, alerts = [], [], []
+    for pair_id, programme_id, anchor, step, booked, cadence, planned in rows:
         anchor = anchor or first_anchors[pair_id]
         verdict = assess(
             anchor=anchor,
             cadence=cadence,
-            grace=programme.grace,
+            grace=grace[programme_id],
             step=step,
             booked=booked,
             now=now,
@@ -261,16 +283,19 @@ async def _move(
         updates.append((pair_id, verdict.step, verdict.due_at, anchor))
         if verdict.send is None:
             continue
-        rung = _Rung(pair_id, programme, anchor, (now.date() - anchor).days, *people)
+        days = (now.date() - anchor).days
         if verdict.send == RUNGS:
-            alerts.append((rung, planned))
+            alerts.append(_Alert(pair_id, programme_id, anchor, days, planned))
         else:
-            messages.extend(rung.nudges(verdict.send, now))
-    if alerts:
-        messages.extend(await _alerts(session, alerts, lead_zones, now))
+            key = f"nudge:{pair_id}:{anchor.isoformat()}:{verdict.send}:"
+            nudges.append((pair_id, verdict.send, key, days))
     steps, statement = _step_update(session.get_bind().dialect)
     await session.execute(statement, steps.params(updates))
-    return await outbox.enqueue(session, messages, now=now)
+    queued = await _queue_nudges(session, nudges, now=now)
+    if alerts:
+        messages = await _alerts(session, alerts, lead_zones)
+        queued += await outbox.enqueue(session, messages, now=now)
+    return queued
 
 
 @lru_cache(maxsize=8)
@@ -288,6 +313,104 @@ def _step_update(dialect: Dialect) -> tuple[Rows, Update]:
         )
     )
     return steps, statement
+
+
+async def _queue_nudges(
+    session: AsyncSession, nudges: Sequence[tuple[int, int, str, int]], *, now: datetime
+) -> int:
+    """Queue rung 1 to each of the pair and rung 2 to the mentee alone, from rows of
+    _NUDGES; returns how many were new."""
+    if not nudges:
+        return 0
+    source, statement = _nudge_insert(session.get_bind().dialect)
+    params = source.params(nudges)
+    params.update(now=now, expires=now + NUDGE_LIFETIME)
+    return rowcount(await session.execute(statement, params)) or 0
+
+
+@lru_cache(maxsize=8)
+def _nudge_insert(dialect: Dialect) -> tuple[Rows, Insert]:
+    """One INSERT ... SELECT that makes each nudge from its pair, the person it goes to, the
+    partner it names and their programme, in the database: a sweep queues tens of thousands,
+    and building and sending each message's every field costs more than the database's
+    work. Keys already queued are left alone; messages go in pair order, mentor first."""
+    due = Rows(dialect, "nudges", _NUDGES)
+    pair, programme = Pair.__table__, Programme.__table__
+    person, partner = Participant.__table__.alias("person"), Participant.__table__.alias("partner")
+    # Each pair twice, once for each side; the mentor's side only on rung 1.
+    side = union_all(
+        select(literal(1, Integer()).label("mentor")), select(literal(0, Integer()).label("mentor"))
+    ).subquery("side")
+    to_mentor = side.c.mentor == 1
+    now = bindparam("now", type_=UTCDateTime())
+    json_object = func.json_build_object if dialect.name == "postgresql" else func.json_object
+    made = (
+        select(
+            due.c["key"] + cast(person.c.id, String()),
+            case((due.c["rung"] == 1, Kind.NUDGE_PAIR.value), else_=Kind.NUDGE_MENTEE.value),
+            programme.c.team_id,
+            person.c.user_id,
+            json_object(
+                literal_column("'pair_id'"),
+                due.c["pair_id"],
+                literal_column("'partner'"),
+                partner.c.display_name,
+                literal_column("'days'"),
+                due.c["days"],
+                literal_column("'programme'"),
+                programme.c.name,
+            ),
+            person.c.user_id,
+            person.c.tz,
+            programme.c.quiet_hours_start,
+            programme.c.quiet_hours_end,
+            programme.c.weekly_message_budget,
+            due.c["pair_id"],
+            person.c.id,
+            bindparam("expires", type_=UTCDateTime()),
+            literal(OutboxStatus.PENDING.value, String()),
+            now,
+            literal(0, Integer()),
+            now,
+        )
+        .select_from(due.source)
+        .join(pair, pair.c.id == due.c["pair_id"])
+        .join(programme, programme.c.id == pair.c.programme_id)
+        .join(side, true())
+        .join(person, person.c.id == case((to_mentor, pair.c.mentor_id), else_=pair.c.mentee_id))
+        .join(partner, partner.c.id == case((to_mentor, pair.c.mentee_id), else_=pair.c.mentor_id))
+        .where(or_(due.c["rung"] == 1, ~to_mentor))
+        .order_by(due.c["pair_id"], side.c.mentor.desc())
+    )
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(Outbox.__table__)
+        .from_select(_NUDGE_COLUMNS, made)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return due, statement
+
+
+# The outbox columns _nudge_insert's SELECT fills, in its order.
+_NUDGE_COLUMNS = (
+    "key",
+    "kind",
+    "team_id",
+    "channel_id",
+    "params",
+    "recipient_id",
+    "recipient_tz",
+    "quiet_start",
+    "quiet_end",
+    "weekly_budget",
+    "pair_id",
+    "participant_id",
+    "expires_at",
+    "status",
+    "due_at",
+    "attempts",
+    "created_at",
+)
 
 
 async def _first_anchors(session: AsyncSession, pair_ids: list[int]) -> dict[int, date]:
@@ -312,104 +435,39 @@ async def _first_anchors(session: AsyncSession, pair_ids: list[int]) -> dict[int
 
 
 @dataclass(frozen=True)
-class _Rules:
-    """What the sweep needs of a programme, read once per batch rather than per message."""
+class _Alert:
+    """A pair whose ladder reached its last rung: its programme's leads are told."""
 
-    id: int
-    team_id: str
-    name: str
-    grace: int
-    quiet_start: int
-    quiet_end: int
-    budget: int
-
-    @classmethod
-    def of(cls, p: Programme) -> _Rules:
-        return cls(
-            p.id,
-            p.team_id,
-            p.name,
-            p.nudge_grace_days,
-            p.quiet_hours_start,
-            p.quiet_hours_end,
-            p.weekly_message_budget,
-        )
-
-
-@dataclass(frozen=True)
-class _Rung:
     pair_id: int
-    programme: _Rules
+    programme_id: int
     anchor: date
     days: int
-    mentor_pid: int
-    mentor_uid: str
-    mentor_name: str
-    mentor_tz: str | None
-    mentee_pid: int
-    mentee_uid: str
-    mentee_name: str
-    mentee_tz: str | None
-
-    def _quiet(self, user_id: str, tz: str | None, *, budget: bool = True) -> Quiet:
-        p = self.programme
-        return Quiet(user_id, tz, p.quiet_start, p.quiet_end, p.budget if budget else None)
-
-    def nudges(self, rung: int, now: datetime) -> list[Message]:
-        people = [
-            (self.mentor_pid, self.mentor_uid, self.mentor_tz, self.mentee_name),
-            (self.mentee_pid, self.mentee_uid, self.mentee_tz, self.mentor_name),
-        ]
-        if rung == 2:
-            people = people[1:]  # the mentee alone: executives are the usual cause
-        kind = Kind.NUDGE_PAIR if rung == 1 else Kind.NUDGE_MENTEE
-        return [
-            Message(
-                key=f"nudge:{self.pair_id}:{self.anchor.isoformat()}:{rung}:{pid}",
-                kind=kind,
-                team_id=self.programme.team_id,
-                channel_id=uid,
-                params={
-                    "pair_id": self.pair_id,
-                    "partner": partner,
-                    "days": self.days,
-                    "programme": self.programme.name,
-                },
-                quiet=self._quiet(uid, tz),
-                pair_id=self.pair_id,
-                participant_id=pid,
-                expires_at=now + NUDGE_LIFETIME,
-            )
-            for pid, uid, tz, partner in people
-        ]
-
-    def alert(self, lead: str, tz: str | None, held: int, planned: int) -> Message:
-        return Message(
-            key=f"alert:{self.pair_id}:{self.anchor.isoformat()}:{lead}",
-            kind=Kind.LEAD_ALERT,
-            team_id=self.programme.team_id,
-            channel_id=lead,
-            params={
-                "pair_id": self.pair_id,
-                "mentor": self.mentor_name,
-                "mentee": self.mentee_name,
-                "days": self.days,
-                "held": held,
-                "planned": planned,
-                "programme": self.programme.name,
-            },
-            quiet=self._quiet(lead, tz, budget=False),
-            pair_id=self.pair_id,
-        )
+    planned: int
 
 
 async def _alerts(
-    session: AsyncSession,
-    alerts: list[tuple[_Rung, int]],
-    lead_zones: dict[str, str | None],
-    now: datetime,
+    session: AsyncSession, alerts: list[_Alert], lead_zones: dict[str, str | None]
 ) -> list[Message]:
-    pair_ids = [rung.pair_id for rung, _ in alerts]
+    pair_ids = [a.pair_id for a in alerts]
+    mentor, mentee = aliased(Participant), aliased(Participant)
+    pairs = {
+        row[0]: row
+        for row in await session.execute(
+            select(
+                Pair.id,
+                mentor.display_name,
+                mentee.display_name,
+                Programme.team_id,
+                Programme.name,
+                Programme.quiet_hours_start,
+                Programme.quiet_hours_end,
+            )
+            .join(mentor, mentor.id == Pair.mentor_id)
+            .join(mentee, mentee.id == Pair.mentee_id)
+            .join(Programme, Programme.id == Pair.programme_id)
+            .where(Pair.id.in_(pair_ids))
+        )
+    }
     held = dict(
         (
             await session.execute(
@@ -419,12 +477,32 @@ async def _alerts(
             )
         ).all()
     )
-    leads = await leads_by_programme(session, {rung.programme.id for rung, _ in alerts})
-    return [
-        rung.alert(lead, lead_zones.get(lead), held.get(rung.pair_id, 0), planned)
-        for rung, planned in alerts
-        for lead in leads.get(rung.programme.id, ())
-    ]
+    leads = await leads_by_programme(session, {a.programme_id for a in alerts})
+    messages: list[Message] = []
+    for a in alerts:
+        _, mentor_name, mentee_name, team_id, programme, quiet_start, quiet_end = pairs[a.pair_id]
+        messages.extend(
+            Message(
+                key=f"alert:{a.pair_id}:{a.anchor.isoformat()}:{lead}",
+                kind=Kind.LEAD_ALERT,
+                team_id=team_id,
+                channel_id=lead,
+                params={
+                    "pair_id": a.pair_id,
+                    "mentor": mentor_name,
+                    "mentee": mentee_name,
+                    "days": a.days,
+                    "held": held.get(a.pair_id, 0),
+                    "planned": a.planned,
+                    "programme": programme,
+                },
+                # A lead's alerts keep to quiet hours, not to the weekly budget.
+                quiet=Quiet(lead, lead_zones.get(lead), quiet_start, quiet_end, None),
+                pair_id=a.pair_id,
+            )
+            for lead in leads.get(a.programme_id, ())
+        )
+    return messages
 
 
 async def leads_by_programme(
