@@ -32,7 +32,7 @@ def create_app(
 ) -> AsyncApp:
     """The app; pass `deps` to share them with the scheduler's sweeps."""
     deps = deps or build_deps(settings, db, clock)
-    client = build_web_client(settings, metrics=deps.metrics)
+    client = build_web_client(settings, metrics=deps.metrics, http=deps.http)
     client.token = None  # Bolt sets the per-request token from `authorize`.
     logger = logging.getLogger("bot.slack")
     with _token_from_environment_unsaid(logger):

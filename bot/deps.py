@@ -12,7 +12,7 @@ from bot.observe.metrics import Metrics
 from bot.services.matching.process import EngineProcess
 from bot.services.programme_cache import ProgrammeCache
 from bot.services.workspaces import TeamEnterprises, UninstalledTeams
-from bot.slack.client import build_web_client
+from bot.slack.client import SharedSession, build_web_client
 from bot.slack.handoff import WorkProcesses
 from bot.slack.inflight import AfterAckGate
 from bot.slack.installations import installation_store
@@ -37,11 +37,14 @@ class Deps:
     handoff: WorkProcesses | None = None
     # The matching engine runs here, in a worker process started when first needed.
     engine: EngineProcess = field(default_factory=EngineProcess)
+    # The one pooled HTTP session every Web API client of this process calls over.
+    http: SharedSession = field(default_factory=SharedSession)
 
 
 def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> Deps:
     clock = clock or SystemClock()
     enterprises = TeamEnterprises(db)
+    http = SharedSession()
     deps = Deps(
         settings=settings,
         db=db,
@@ -50,9 +53,10 @@ def build_deps(settings: Settings, db: Database, clock: Clock | None = None) -> 
         programmes=ProgrammeCache(db, clock=seconds_of(clock)),
         uninstalled=UninstalledTeams(db, clock=seconds_of(clock)),
         enterprises=enterprises,
-        tokens=bot_tokens(settings, db, clock, enterprises),
+        tokens=bot_tokens(settings, db, clock, enterprises, http),
         after_ack=AfterAckGate(limit=settings.after_ack_limit),
         handoff=work_processes(settings, clock),
+        http=http,
     )
     deps.metrics.count_queued_work(
         lambda: deps.after_ack.waiting + (deps.handoff.pending if deps.handoff else 0)
@@ -69,14 +73,18 @@ def work_processes(settings: Settings, clock: Clock) -> WorkProcesses | None:
 
 
 def bot_tokens(
-    settings: Settings, db: Database, clock: Clock, enterprises: TeamEnterprises
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    enterprises: TeamEnterprises,
+    http: SharedSession | None = None,
 ) -> BotTokens:
     if settings.oauth_enabled:
         return BotTokens(
             single=None,
             store=installation_store(settings, db),
             clock=seconds_of(clock),
-            refresher=token_refresher(settings, db, clock),
+            refresher=token_refresher(settings, db, clock, http),
             enterprise_of=enterprises.of,
         )
     token = settings.slack_bot_token
@@ -87,11 +95,13 @@ def bot_tokens(
     )
 
 
-def token_refresher(settings: Settings, db: Database, clock: Clock) -> TokenRefresher:
+def token_refresher(
+    settings: Settings, db: Database, clock: Clock, http: SharedSession | None = None
+) -> TokenRefresher:
     assert settings.slack_client_id and settings.slack_client_secret, "OAuth mode only"
     return TokenRefresher(
         db=db,
-        client=build_web_client(settings),
+        client=build_web_client(settings, http=http),
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
         window_minutes=settings.slack_token_rotation_minutes,

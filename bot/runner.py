@@ -114,6 +114,7 @@ async def run_until_stopped(
             await deps.handoff.close()  # after what they were handed is done
         await asyncio.gather(warming, return_exceptions=True)
         await deps.engine.close()
+        await deps.http.close()
         await db.dispose()
 
 

@@ -15,7 +15,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import yarl
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -118,12 +117,9 @@ def build_web_app(app: AsyncApp, *, signing_secret: str, deps: Deps) -> web.Appl
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
-    async def share_http_session(web_app: web.Application) -> AsyncIterator[None]:
-        # One pooled HTTP session for every outbound Web API call instead of one per call.
-        session = aiohttp.ClientSession()
-        app.client.session = session
+    async def close_http_session(web_app: web.Application) -> AsyncIterator[None]:
         yield
-        await session.close()
+        await deps.http.close()  # the Web API clients' pooled connections
 
     web_app = web.Application()
     web_app.router.add_post(SLACK_PATH, slack_events)
@@ -132,7 +128,7 @@ def build_web_app(app: AsyncApp, *, signing_secret: str, deps: Deps) -> web.Appl
         web_app.router.add_get(app.oauth_flow.install_path, install)
         web_app.router.add_get(app.oauth_flow.redirect_uri_path, oauth_redirect)
     endpoints.add_routes(web_app, deps)
-    web_app.cleanup_ctx.append(share_http_session)
+    web_app.cleanup_ctx.append(close_http_session)
     return web_app
 
 

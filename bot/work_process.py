@@ -10,7 +10,6 @@ import os
 import pickle
 import socket
 
-import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
@@ -41,16 +40,14 @@ async def serve(sock: socket.socket, settings: Settings) -> None:
     reader, writer = await asyncio.open_connection(sock=sock)
     write_frame(writer, READY)
     running: set[asyncio.Task[None]] = set()
-    async with aiohttp.ClientSession() as session:
-        # One pooled HTTP session for every Web API call, as the web process has.
-        app.client.session = session
-        while (frame := await read_frame(reader)) is not None:
-            job, payload = frame
-            task = asyncio.create_task(run(app, pickle.loads(payload)))
-            running.add(task)
-            task.add_done_callback(running.discard)
-            task.add_done_callback(functools.partial(_answer, writer, job))
-        await asyncio.gather(*running, return_exceptions=True)
+    while (frame := await read_frame(reader)) is not None:
+        job, payload = frame
+        task = asyncio.create_task(run(app, pickle.loads(payload)))
+        running.add(task)
+        task.add_done_callback(running.discard)
+        task.add_done_callback(functools.partial(_answer, writer, job))
+    await asyncio.gather(*running, return_exceptions=True)
+    await deps.http.close()
     writer.close()
     await deps.engine.close()
     await db.dispose()

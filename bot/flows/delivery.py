@@ -18,6 +18,6 @@ async def deliver_now(
     outbox does. `homes` builds the Home views among them."""
     if not keys:
         return Delivery()
-    client = build_web_client(deps.settings, retries=False, metrics=deps.metrics)
+    client = build_web_client(deps.settings, retries=False, metrics=deps.metrics, http=deps.http)
     sender = Sender(deps.db, deps.clock, client, tokens=deps.tokens, homes=homes, in_order=True)
     return await sender.run_once(keys=keys)

@@ -30,7 +30,7 @@ def build_sweeps(
     deps: Deps, *, homes: HomeBuilder | None, max_wait: float = SENDER_MAX_WAIT
 ) -> Sweeps:
     """The sweeps, their sender publishing Home views that `homes` builds."""
-    client = build_web_client(deps.settings, retries=False, metrics=deps.metrics)
+    client = build_web_client(deps.settings, retries=False, metrics=deps.metrics, http=deps.http)
     sender = Sender(deps.db, deps.clock, client, max_wait=max_wait, tokens=deps.tokens, homes=homes)
     return Sweeps(deps, client, sender)
 

@@ -46,7 +46,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         context["deps"] = deps
         await next_()
 
-    app.use(guarded_ack.install)
+    app.use(guarded_ack.install(deps.http))
     # Bolt tries routes in this order for every request: the busiest go first.
     for feature in (
         participant,

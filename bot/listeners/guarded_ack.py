@@ -1,6 +1,7 @@
 """Acknowledgements carry text and views too (a command's help, a modal's next step): they pass
 the same mrkdwn guard as every Web API call, installed for every request, and so does the
-request's own Web API client (Bolt builds a fresh, unguarded one per request)."""
+request's own Web API client (Bolt builds a fresh, unguarded one per request), which calls
+over the process's pooled HTTP session."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.slack.client import guarded
+from bot.slack.client import SharedSession, guarded
 from bot.views.mrkdwn import guard
 
 
@@ -23,7 +24,13 @@ class GuardedAck(AsyncAck):
         return await super().__call__(**guarded)
 
 
-async def install(req: AsyncBoltRequest, next: Callable[[], Awaitable[Any]]) -> Any:
-    req.context["ack"] = GuardedAck()
-    req.context["client"] = guarded(req.context.client)
-    return await next()
+Middleware = Callable[[AsyncBoltRequest, Callable[[], Awaitable[Any]]], Awaitable[Any]]
+
+
+def install(http: SharedSession) -> Middleware:
+    async def guard_request(req: AsyncBoltRequest, next: Callable[[], Awaitable[Any]]) -> Any:
+        req.context["ack"] = GuardedAck()
+        req.context["client"] = guarded(req.context.client, http)
+        return await next()
+
+    return guard_request

@@ -195,6 +195,7 @@ class Sandbox:
             await self.deps.handoff.close()
         if self.deps:
             await self.deps.engine.close()
+            await self.deps.http.close()
         if self.db:
             await self.db.dispose()
         await self.double.stop()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -22,6 +24,33 @@ from bot.observe.metrics import Metrics
 from bot.slack.inflight import waiting_on_slack
 from bot.views.mrkdwn import guard
 
+# Seconds one Web API call may take, answer included.
+API_TIMEOUT = 10
+
+
+class SharedSession:
+    """One pooled HTTP session for every Web API client of a process. A client without one
+    makes slack_sdk open a session, a connection and, against Slack, a TLS handshake for each
+    call and close them after it. Made on first use, in the event loop it then belongs to
+    (a test's next loop gets a new one)."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def get(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            # A shared session's own timeout is the one slack_sdk applies to each call.
+            timeout = aiohttp.ClientTimeout(total=API_TIMEOUT)
+            self._session, self._loop = aiohttp.ClientSession(timeout=timeout), loop
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and self._loop is asyncio.get_running_loop():
+            await self._session.close()
+        self._session = self._loop = None
+
 
 def api_logger() -> logging.Logger:
     """slack_sdk tests `logger.level` itself, not the effective level: on a logger left at
@@ -35,7 +64,12 @@ def api_logger() -> logging.Logger:
 
 class GuardedWebClient(AsyncWebClient):
     """Every Web API call passes `guard`: mrkdwn the views did not build as `Mrkdwn` goes out
-    inert, whichever method, listener or job sent it."""
+    inert, whichever method, listener or job sent it. With `http`, every call goes over the
+    process's one pooled session."""
+
+    def __init__(self, *args: Any, http: SharedSession | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.http = http
 
     async def api_call(
         self,
@@ -49,16 +83,20 @@ class GuardedWebClient(AsyncWebClient):
         params = guard(params) if params else params
         json = guard(json) if json else json
         data = guard(data) if isinstance(data, dict) else data
+        if self.http is not None:
+            self.session = self.http.get()
         async with waiting_on_slack():
             return await super().api_call(api_method, params=params, json=json, data=data, **kwargs)
 
 
-def guarded(client: AsyncWebClient) -> GuardedWebClient:
-    """The same client behind the guard. Bolt builds a plain AsyncWebClient for every request
-    from the app's one, so each request's client is swapped for this."""
+def guarded(client: AsyncWebClient, http: SharedSession | None = None) -> GuardedWebClient:
+    """The same client behind the guard, calling over `http`. Bolt builds a plain
+    AsyncWebClient for every request from the app's one, so each request's client is swapped
+    for this."""
     if isinstance(client, GuardedWebClient):
         return client
     return GuardedWebClient(
+        http=http,
         token=client.token,
         base_url=client.base_url,
         timeout=client.timeout,
@@ -104,11 +142,15 @@ class CallCounter(AsyncRetryHandler):
 
 
 def build_web_client(
-    settings: Settings, *, retries: bool = True, metrics: Metrics | None = None
+    settings: Settings,
+    *,
+    retries: bool = True,
+    metrics: Metrics | None = None,
+    http: SharedSession | None = None,
 ) -> AsyncWebClient:
     """With `retries=False` every failure comes back at once: the outbox's sender decides
     when to try again, instead of sleeping inside a call. With `metrics`, every call is
-    counted there."""
+    counted there; with `http`, every call goes over that pooled session."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     handlers: list[AsyncRetryHandler] = [CallCounter(metrics)] if metrics is not None else []
     if retries:
@@ -120,7 +162,8 @@ def build_web_client(
     return GuardedWebClient(
         token=token,
         base_url=settings.slack_api_url,
-        timeout=10,
+        timeout=API_TIMEOUT,
         logger=api_logger(),
         retry_handlers=handlers,
+        http=http,
     )

@@ -16,6 +16,8 @@ class RecordedCall:
     response: dict[str, Any]
     # The double's clock when the call was handled.
     at: float
+    # The client's end of the TCP connection the call came over (host, port).
+    connection: tuple[str, int] | None = None
 
     @property
     def ok(self) -> bool:

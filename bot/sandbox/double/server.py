@@ -305,6 +305,7 @@ class SlackDouble(TeamSide):
             finally:
                 self.held_calls -= 1
         at = self.clock()
+        connection = _client_end(request)
         token: str | None = None
         args: dict[str, Any] = {}
         headers: dict[str, str] = {}
@@ -316,7 +317,7 @@ class SlackDouble(TeamSide):
             token, args = incoming.token, incoming.args
             if method in (OAUTH_ACCESS, OAUTH_EXCHANGE):  # the app's credentials authenticate
                 body = {"ok": True, **self._oauth(method, request.headers, token, args)}
-                self.calls.append(RecordedCall(method, args, token, 200, body, at))
+                self.calls.append(RecordedCall(method, args, token, 200, body, at, connection))
                 return web.json_response(body)
             if handler is None and contract is None:
                 raise SlackError("unknown_method")
@@ -347,7 +348,7 @@ class SlackDouble(TeamSide):
         except Exception as exc:  # a bug in the double: answer, and keep it visible
             log.exception("Slack double failed on %s", method)
             body, status = {"ok": False, "error": "double_internal_error", "detail": repr(exc)}, 500
-        self.calls.append(RecordedCall(method, args, token, status, body, at))
+        self.calls.append(RecordedCall(method, args, token, status, body, at, connection))
         return web.json_response(body, status=status, headers=headers)
 
     def _oauth(
@@ -496,3 +497,8 @@ class SlackDouble(TeamSide):
         data = await request.read()
         entry["content"] = data
         return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+
+def _client_end(request: web.Request) -> tuple[str, int] | None:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return (peer[0], peer[1]) if peer else None
