@@ -12,22 +12,25 @@ import enum
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Insert,
     Integer,
     String,
+    bindparam,
     case,
     func,
-    literal,
     or_,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
@@ -169,32 +172,37 @@ async def queue_again(session: AsyncSession, messages: Sequence[Message], *, now
     one sent (or being sent, or failed) is queued once more, due now."""
     if not messages:
         return
-    waiting = Outbox.status == OutboxStatus.PENDING
-    at = literal(now, UTCDateTime())  # typed: PostgreSQL's driver binds it as a timestamptz
-    statement = dialect_insert(session)(Outbox).values(
-        [
-            {
-                **dict(zip(_QUEUED, _row(m), strict=True)),
-                "status": OutboxStatus.PENDING,
-                "due_at": now,
-                "attempts": 0,
-                "created_at": now,
-            }
-            for m in messages
-        ]
+    rows = [{**dict(zip(_QUEUED, _row(m), strict=True)), "now": now} for m in messages]
+    await session.execute(_queue_again(session.get_bind().dialect), rows)
+
+
+@lru_cache(maxsize=8)
+def _queue_again(dialect: Dialect) -> Insert:
+    """queue_again's statement, built once per engine from bind parameters: one built with
+    its values each time cannot be cached, so it was compiled again on every call."""
+    outbox = Outbox.__table__
+    now = bindparam("now", type_=UTCDateTime())
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    statement = insert(outbox).values(
+        {
+            **{name: bindparam(name, type_=type_) for name, type_ in _QUEUED.items()},
+            "status": OutboxStatus.PENDING.value,
+            "due_at": now,
+            "attempts": 0,
+            "created_at": now,
+        }
     )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "params": statement.excluded.params,
-                "status": OutboxStatus.PENDING,
-                "due_at": case((waiting, Outbox.due_at), else_=at),
-                "slot_at": case((waiting, Outbox.slot_at), else_=None),
-                "attempts": case((waiting, Outbox.attempts), else_=0),
-                "last_error": case((waiting, Outbox.last_error), else_=None),
-            },
-        )
+    waiting = outbox.c.status == OutboxStatus.PENDING.value
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "params": statement.excluded.params,
+            "status": OutboxStatus.PENDING.value,
+            "due_at": case((waiting, outbox.c.due_at), else_=now),
+            "slot_at": case((waiting, outbox.c.slot_at), else_=None),
+            "attempts": case((waiting, outbox.c.attempts), else_=0),
+            "last_error": case((waiting, outbox.c.last_error), else_=None),
+        },
     )
 
 
