@@ -114,3 +114,34 @@ async def test_two_replicas_publish_many_homes_within_views_publishs_tier(
     calls = sandbox.double.calls_to("views.publish")
     assert [c.http_status for c in calls] == [200] * 130
     assert sorted(published_to(sandbox)) == people
+
+
+async def test_a_home_queued_again_while_it_went_goes_again_at_once(
+    confirmed: str, sandbox: Sandbox
+) -> None:
+    assert sandbox.signer is not None and sandbox.db is not None and sandbox.deps is not None
+    await open_home(sandbox, EXEC)  # Eve's profile is known: her next opening asks no more
+    sandbox.double.clear_calls()
+    sandbox.double.hold_calls()
+    try:
+        await sandbox.signer.event({"type": "app_home_opened", "user": EXEC, "tab": "home"})
+        await sandbox.double.until_held(1)  # her Home on its way
+        # Meanwhile something else changes her Home and queues it again.
+        async with sandbox.db.transaction() as session:
+            await queue_home(
+                session, sandbox.deps, team_id=TEAM, profile=Profile(EXEC, "Eve Exec", None)
+            )
+        sandbox.double.release_calls()
+        await sandbox.settle()
+    finally:
+        sandbox.double.release_calls()
+    # The sender that was publishing it found it queued again and sent it once more, at once:
+    # it does not wait for the scheduler's sender.
+    assert published_to(sandbox) == [EXEC, EXEC]
+    async with sandbox.db.transaction() as session:
+        homes = list(
+            await session.scalars(
+                select(Outbox.status).where(Outbox.kind == "home", Outbox.channel_id == EXEC)
+            )
+        )
+    assert [s.value for s in homes] == ["sent"]

@@ -427,13 +427,15 @@ def retry_delay(attempts: int) -> timedelta:
 
 async def mark_sent(
     session: AsyncSession, *, outbox_id: int, ts: str | None, now: datetime
-) -> None:
-    """Sent; unless it was queued again while it went (`queue_again`): then it goes again."""
-    await session.execute(
+) -> bool:
+    """Sent; unless it was queued again while it went (`queue_again`): then it goes again,
+    and this says False."""
+    result = await session.execute(
         update(Outbox)
         .where(Outbox.id == outbox_id, Outbox.status != OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENT, slack_ts=ts, sent_at=now, last_error=None)
     )
+    return rowcount(result) == 1
 
 
 async def mark_failed(session: AsyncSession, *, outbox_id: int, error: str, now: datetime) -> None:

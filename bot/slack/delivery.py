@@ -67,9 +67,11 @@ class Delivery:
     paced: int = 0  # put back because the channel or method needed a pause
     failed: int = 0
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    queued_again: int = 0  # sent, and queued again meanwhile: due at once
 
     def add(self, other: Delivery) -> None:
         self.sent += other.sent
+        self.queued_again += other.queued_again
         self.retried += other.retried
         self.throttled += other.throttled
         self.paced += other.paced
@@ -155,6 +157,11 @@ class Sender:
             for result in results:
                 total.add(result)
             await self._remember([job.learnt for job in jobs if job.learnt is not None])
+            # Another claim would find none of the keyed messages due, unless one was queued
+            # again while it went: spare its transaction.
+            again = any(result.queued_again for result in results)
+            if keys is not None and len(claimed) < self.batch and not again:
+                break
         return total
 
     async def _remember(self, learnt: list[direct_channels.Learnt]) -> None:
@@ -240,13 +247,10 @@ class Sender:
             ),
         )
         async with self.db.transaction() as session:
-            await outbox.mark_sent(
-                session, outbox_id=item.id, ts=response.get("ts"), now=self.clock.now()
-            )
+            await self._sent(session, item, response.get("ts"), result)
         posted_in = response.get("channel")
         if posted_in and job.channel != posted_in and _to_a_person(item):
             job.learnt = direct_channels.Learnt(item.team_id, item.channel_id, posted_in)
-        result.sent += 1
 
     async def _publish_home(self, job: Job, token: str, result: Delivery) -> None:
         """The person's Home as the database says now (built once the slot has come)."""
@@ -262,8 +266,7 @@ class Sender:
 
         await self._call(job, PUBLISH, "", publish)
         async with self.db.transaction() as session:
-            await outbox.mark_sent(session, outbox_id=item.id, ts=None, now=self.clock.now())
-        result.sent += 1
+            await self._sent(session, item, None, result)
 
     async def _introduce(self, job: Job, token: str, result: Delivery) -> None:
         """Open the pair's group DM (unless an earlier try did), then introduce them in it."""
@@ -294,12 +297,16 @@ class Sender:
             ),
         )
         async with self.db.transaction() as session:
-            await outbox.mark_sent(
-                session, outbox_id=item.id, ts=posted["ts"], now=self.clock.now()
-            )
+            await self._sent(session, item, posted["ts"], result)
             await pairs.mark_introduced(
                 session, pair_id=pair.id, conversation_id=job.channel, intro_ts=posted["ts"]
             )
+
+    async def _sent(
+        self, session: AsyncSession, item: outbox.Claimed, ts: str | None, result: Delivery
+    ) -> None:
+        if not await outbox.mark_sent(session, outbox_id=item.id, ts=ts, now=self.clock.now()):
+            result.queued_again += 1
         result.sent += 1
 
     async def _call(
