@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -46,7 +47,7 @@ from bench._introductions import introduction_figures  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import Database  # noqa: E402
-from bot.jobs.sweeps import BATCH, sweep_momentum  # noqa: E402
+from bot.jobs.sweeps import BATCH, LANES, sweep_momentum  # noqa: E402
 from bot.migrate import upgrade_head  # noqa: E402
 from bot.models import Outbox, OutboxStatus, Pair  # noqa: E402
 from bot.sandbox.double import Channel, SlackDouble  # noqa: E402
@@ -75,21 +76,27 @@ def replica(url: str, now: datetime, batch: int, ready: Any, go: Any, results: A
 
     async def run() -> tuple[int, float, float | None]:
         db = Database(url)
-        backend = None
-        async with db.transaction() as session:  # connect before the start line
-            if not db.is_sqlite:
-                backend = await session.scalar(text("SELECT pg_backend_pid()"))
+        backends: list[int] = []
+        # Connect before the start line, as many connections as the sweep's lanes use (and
+        # one over); they go back to the pool open, and the sweep takes them from there.
+        async with contextlib.AsyncExitStack() as stack:
+            for _ in range(1 if db.is_sqlite else LANES + 1):
+                conn = await stack.enter_async_context(db.engine.connect())
+                if not db.is_sqlite:
+                    backends.append(await conn.scalar(text("SELECT pg_backend_pid()")))
         ready.release()
         go.wait()
-        before = cpu_seconds(backend) if backend else None
+        before = [cpu_seconds(b) for b in backends]
         started = time.process_time()
         try:
             pairs = (await sweep_momentum(db, now, batch=batch)).pairs
             spent = time.process_time() - started
-            after = cpu_seconds(backend) if backend else None  # before its connection closes
+            after = [cpu_seconds(b) for b in backends]  # before the connections close
         finally:
             await db.dispose()
-        server = after - before if after is not None and before is not None else None
+        pairs_cpu = zip(after, before, strict=True)
+        used = [a - b for a, b in pairs_cpu if a is not None and b is not None]
+        server = sum(used) if backends and len(used) == len(backends) else None
         return pairs, spent, server
 
     results.put(asyncio.run(run()))

@@ -4,6 +4,7 @@ a sweep each item fails on its own (services/sweeping.py); the summary says how 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from bot.slack.members import MemberLister
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# Batches one replica sweeps at once on PostgreSQL, each on its own connection.
+LANES = 2
 T = TypeVar("T")
 Done_co = TypeVar("Done_co", covariant=True)
 
@@ -212,13 +215,25 @@ async def sweep_momentum(
     lead_zones: dict[str, str | None] | None = None,
     batch: int = BATCH,
 ) -> momentum.SweepResult:
-    """Every due pair this replica can claim, one short transaction per batch."""
-    pairs = queued = failed = 0
-    while True:
+    """Every due pair this replica can claim, one short transaction per batch. Past the first
+    full batch, on PostgreSQL, LANES batches go at once, each on its own connection, so this
+    replica's work on one batch overlaps the database's on another."""
+
+    async def one_batch() -> momentum.SweepResult:
         async with db.transaction() as session:
-            result = await momentum.sweep(session, now=now, limit=batch, lead_zones=lead_zones)
-        pairs += result.pairs
-        queued += result.queued
-        failed += result.failed
-        if result.pairs < batch:  # another replica holds the rest, or none is left
-            return momentum.SweepResult(pairs, queued, failed)
+            return await momentum.sweep(session, now=now, limit=batch, lead_zones=lead_zones)
+
+    async def lane() -> momentum.SweepResult:
+        done = momentum.SweepResult(0, 0)
+        while True:
+            result = await one_batch()
+            done = done + result
+            if result.pairs < batch:  # another lane or replica holds the rest, or none is left
+                return done
+
+    first = await one_batch()
+    if first.pairs < batch:
+        return first
+    # SQLite writes one transaction at a time: a second lane would only wait for the first.
+    lanes = await asyncio.gather(*(lane() for _ in range(1 if db.is_sqlite else LANES)))
+    return sum(lanes, first)

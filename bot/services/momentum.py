@@ -177,6 +177,11 @@ class SweepResult:
     queued: int
     failed: int = 0
 
+    def __add__(self, other: SweepResult) -> SweepResult:
+        return SweepResult(
+            self.pairs + other.pairs, self.queued + other.queued, self.failed + other.failed
+        )
+
 
 @cache
 def _claim() -> Select[*tuple[Any, ...]]:
