@@ -37,6 +37,8 @@ def create_app(
     logger = logging.getLogger("bot.slack")
     with _token_from_environment_unsaid(logger):
         app = AsyncApp(
+            # Named, or Bolt names it from inspect.stack(), which reads every caller's source.
+            name="mentoring",
             client=client,
             **_authorization(deps, client, identity),
             # HTTP mode checks the signature on the raw bytes before Bolt sees a request
