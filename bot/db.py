@@ -104,6 +104,8 @@ class Database:
         if not url.startswith("sqlite"):
             _ping_when_idle(self.engine, after=ping_idle_after, monotonic=time.monotonic)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Same pool; each statement commits as it runs.
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def is_sqlite(self) -> bool:
@@ -113,6 +115,13 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commit on success, roll back on any error."""
         async with self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[AsyncSession]:
+        """For one write that is atomic by itself: it commits as it runs, sparing the round
+        trips of BEGIN and COMMIT. Anything more needs `transaction`."""
+        async with self.sessions(bind=self._autocommit) as session:
             yield session
 
     async def dispose(self) -> None:

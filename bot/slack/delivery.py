@@ -246,7 +246,7 @@ class Sender:
                 token=token, channel=job.channel, text=text, blocks=blocks or None
             ),
         )
-        async with self.db.transaction() as session:
+        async with self.db.single_statement() as session:
             await self._sent(session, item, response.get("ts"), result)
         posted_in = response.get("channel")
         if posted_in and job.channel != posted_in and _to_a_person(item):
@@ -265,7 +265,7 @@ class Sender:
             return await self.client.views_publish(token=token, user_id=user_id, view=view)
 
         await self._call(job, PUBLISH, "", publish)
-        async with self.db.transaction() as session:
+        async with self.db.single_statement() as session:
             await self._sent(session, item, None, result)
 
     async def _introduce(self, job: Job, token: str, result: Delivery) -> None:

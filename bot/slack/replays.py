@@ -65,7 +65,7 @@ async def first_time(request: AsyncBoltRequest) -> bool:
     if key is None:
         return True
     deps: _Claims = request.context["deps"]
-    async with deps.db.transaction() as session:
+    async with deps.db.single_statement() as session:
         first = await replays.claim(session, key=key, now=deps.clock.now())
     if not first:
         kind = request.body.get("type") or request.body.get("command") or "request"
