@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy.orm import configure_mappers  # noqa: E402
 
 from bench._double import TEAM, bench_workspace  # noqa: E402
 from bench._introductions import introduction_figures  # noqa: E402
@@ -75,6 +76,7 @@ def replica(url: str, now: datetime, batch: int, ready: Any, go: Any, results: A
     the pairs it claimed, its CPU seconds and those of its database connection (or None)."""
 
     async def run() -> tuple[int, float, float | None]:
+        configure_mappers()  # as a replica's start-up does (bot/app.py)
         db = Database(url)
         backends: list[int] = []
         # Connect before the start line, as many connections as the sweep's lanes use (and

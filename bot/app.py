@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.orm import configure_mappers
 
 from bot import listeners
 from bot.clock import Clock
@@ -50,6 +51,8 @@ def create_app(
             logger=logger,
         )
     listeners.register(app, deps)
+    # The models' mappers are configured here rather than by the first request's query.
+    configure_mappers()
     return app
 
 
