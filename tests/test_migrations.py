@@ -10,7 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text, update
+from sqlalchemy import Column, String, select, text, update
 from sqlalchemy.engine import Connection
 
 from bot.db import Base, Database
@@ -37,6 +37,37 @@ async def test_models_and_migrations_agree(db: Database) -> None:
     async with db.engine.connect() as conn:
         differences = await conn.run_sync(diff)
     assert differences == [], f"models and migrations disagree: {differences}"
+
+
+async def test_models_and_migrations_agree_on_collations(db: Database) -> None:
+    """compare_metadata does not compare collations: each column's, as the models give it
+    for this database, is the one the migrations made (None: the database's default)."""
+
+    def declared(column: Column) -> str | None:
+        return getattr(column.type.dialect_impl(db.engine.dialect), "collation", None)
+
+    wanted = {
+        (table.name, column.name): declared(column)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, String)
+    }
+    assert ("outbox", "key") in wanted
+    async with db.engine.connect() as conn:
+        if db.is_sqlite:
+            assert set(wanted.values()) == {None}  # SQLite compares bytes: nothing to declare
+            return
+        made = {
+            (table, name): collation
+            for table, name, collation in await conn.execute(
+                text(
+                    "SELECT table_name, column_name, collation_name FROM information_schema.columns"
+                    " WHERE table_schema = current_schema()"
+                )
+            )
+        }
+    assert {k: made[k] for k in wanted} == wanted
+    assert wanted["outbox", "key"] == wanted["outbox", "recipient_id"] == "C"
 
 
 async def test_database_is_at_head(db: Database) -> None:
