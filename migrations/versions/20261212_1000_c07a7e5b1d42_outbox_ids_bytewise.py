@@ -25,26 +25,21 @@ COLUMNS = (("key", 200, False), ("recipient_id", 32, True))
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for name, length, nullable in COLUMNS:
-        op.alter_column(
-            "outbox",
-            name,
-            type_=sa.String(length, collation="C"),
-            existing_type=sa.String(length),
-            existing_nullable=nullable,
-        )
+    _collate(new="C", old=None)
 
 
 def downgrade() -> None:
+    _collate(new="default", old="C")
+
+
+def _collate(*, new: str, old: str | None) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for name, length, nullable in COLUMNS:
         op.alter_column(
             "outbox",
             name,
-            type_=sa.String(length, collation="default"),
-            existing_type=sa.String(length, collation="C"),
+            type_=sa.String(length, collation=new),
+            existing_type=sa.String(length, collation=old),
             existing_nullable=nullable,
         )
