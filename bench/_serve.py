@@ -99,10 +99,11 @@ async def main() -> None:
     db = Database(settings.database_url)
     deps = build_deps(settings, db)
     app = create_app(settings, db, deps=deps) if args.mode == "real" else bare_app(settings)
-    if args.mode == "real":
-        tune_garbage_collector()  # as `python -m bot serve` and `run` do
-        if deps.handoff is not None:
-            await deps.handoff.start()  # as they do: workers up before the first request
+    # As `python -m bot serve` and `run` do; the bare anchor too, so its tail is Bolt's own and
+    # not the collector's.
+    tune_garbage_collector()
+    if args.mode == "real" and deps.handoff is not None:
+        await deps.handoff.start()  # as they do: workers up before the first request
     if args.app_token:
         await connect_socket_mode(app, settings)  # as `python -m bot run` does
         print("CONNECTED", flush=True)
