@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import secrets
@@ -252,6 +253,10 @@ async def steady(
     before_second: Callable[[int], Awaitable[None]] | None = None,
 ) -> list[float]:
     """Start one request every 1/rate seconds without waiting for answers; latencies in ms."""
+    # What the generator holds from earlier phases is frozen, so its own collector does not
+    # scan it mid-phase and add its pauses to the latencies it times.
+    gc.collect()
+    gc.freeze()
     loop = asyncio.get_running_loop()
     start = loop.time()
     tasks = []
