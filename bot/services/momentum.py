@@ -37,7 +37,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -387,9 +386,8 @@ def _nudge_insert(dialect: Dialect) -> tuple[Rows, Insert]:
         .where(or_(due.c["rung"] == 1, ~to_mentor))
         .order_by(due.c["pair_id"], side.c.mentor.desc())
     )
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(Outbox.__table__)
+        outbox.insert_for(dialect)(Outbox.__table__)
         .from_select(_NUDGE_COLUMNS, made)
         .on_conflict_do_nothing(index_elements=["key"])
     )

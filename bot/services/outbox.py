@@ -128,7 +128,13 @@ async def begin_claim(session: AsyncSession) -> None:
 
 def dialect_insert(session: AsyncSession) -> Any:
     """The insert construct with ON CONFLICT for the session's database."""
-    return sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    return insert_for(session.get_bind().dialect)
+
+
+def insert_for(dialect: Dialect) -> Any:
+    """The insert construct with ON CONFLICT for `dialect`, for statements built once per
+    engine."""
+    return sqlite.insert if dialect.name == "sqlite" else postgresql.insert
 
 
 # The columns a queued message sets, in _row's order; the rest are the same for a whole batch.
@@ -182,8 +188,7 @@ def _queue_again(dialect: Dialect) -> Insert:
     its values each time cannot be cached, so it was compiled again on every call."""
     outbox = Outbox.__table__
     now = bindparam("now", type_=UTCDateTime())
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    statement = insert(outbox).values(
+    statement = insert_for(dialect)(outbox).values(
         {
             **{name: bindparam(name, type_=type_) for name, type_ in _QUEUED.items()},
             "status": OutboxStatus.PENDING.value,
