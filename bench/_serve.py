@@ -18,11 +18,12 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import create_app
+from bot.collector import tune_garbage_collector
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import build_deps
 from bot.ids import Command, View
-from bot.runner import connect_socket_mode, tune_garbage_collector
+from bot.runner import connect_socket_mode
 from bot.web import bound_port, build_web_app, start_web_app
 
 

@@ -9,12 +9,14 @@ Cases: 1,000 mentors with 1,000 mentees; 1,250 mentors (capacity 4) with 5,000 m
 within one hour of each other and across departments, so the hard rules leave few pairs.
 
 Each case runs in a fresh process, so its peak memory (the process's peak RSS: interpreter,
-libraries, the cohort and the engine) is its own. For each it prints one `match` call's time
-(scoring every pair included), the anchor, SciPy's `linear_sum_assignment` alone on a random
-dense matrix of the same size (mentees x mentor places), timed in its own fresh process, and
-the ratio of the two; the share of pairs the rules allow; and the total score against greedy
-(each mentee in turn takes the best mentor left). The load average is printed before and
-after each case, since other work may share the machine.
+libraries, the cohort and the engine) is its own; its garbage collector is set as the engine's
+worker process sets it. For each it prints one `match` call's time (scoring every pair
+included; the process's first, so its memory is new to it), the anchor, SciPy's
+`linear_sum_assignment` alone on a random dense matrix of the same size (mentees x mentor
+places), timed in its own fresh process, and the ratio of the two; the share of pairs the
+rules allow; and the total score against greedy (each mentee in turn takes the best mentor
+left). The load average is printed before and after each case, since other work may share the
+machine.
 
 Then the 1,250 x 5,000 match again while the event loop ticks every millisecond, twice: in a
 thread (how `/mentoring-admin match` ran it before; SciPy holds the GIL, so this is the
@@ -51,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
+from bot.collector import tune_garbage_collector  # noqa: E402
 from bot.services.matching.engine import match  # noqa: E402
 from bot.services.matching.graph import cohort as arrays  # noqa: E402
 from bot.services.matching.graph import feasible_graph  # noqa: E402
@@ -163,8 +166,6 @@ async def ticking_while(work: Awaitable[object]) -> tuple[float, float, float]:
 async def loop_delay_while_matching(data: MatchInput) -> dict[str, object]:
     """The match off the event loop two ways: in a thread (how the app ran it before, the
     anchor) and in the app's engine process (started and warm first, as the app keeps it)."""
-    from bot.runner import tune_garbage_collector  # here: the app's imports weigh on peak memory
-
     loop = asyncio.get_running_loop()
     tune_garbage_collector()  # as `run` and `serve` do once started
     idle = await ticking_while(asyncio.sleep(1.5))
@@ -191,6 +192,7 @@ def peak_mb() -> float:
 def run_case(name: str, loop_delay: bool) -> dict[str, object]:
     """Runs in its own process: one case's figures."""
     spec = CASES[name]
+    tune_garbage_collector()  # as the engine's worker process does once started
     data = cohort(
         int(spec["mentors"]),
         int(spec["mentees"]),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -13,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.clock import Clock
+from bot.collector import tune_garbage_collector
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import Deps, build_deps
@@ -28,15 +28,6 @@ log = logging.getLogger("bot")
 
 class StartupError(SystemExit):
     """One clear line for the operator instead of a traceback."""
-
-
-def tune_garbage_collector() -> None:
-    """Keep collector pauses out of acknowledgements: what start-up built is frozen (never
-    scanned again) and collections run less often than the defaults, which under load ran
-    full collections over the live asyncio, aiohttp and SQLAlchemy objects every few hundred
-    requests (bench/ack.py shows the latency tail)."""
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 50)
 
 
 async def prepare_database(settings: Settings) -> Database:

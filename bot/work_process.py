@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import create_app
+from bot.collector import tune_garbage_collector
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import build_deps
@@ -37,6 +38,7 @@ async def serve(sock: socket.socket, settings: Settings) -> None:
     db = Database(settings.database_url)
     deps = build_deps(settings, db, JobClock())
     app = create_app(settings, db, deps=deps)
+    tune_garbage_collector()
     reader, writer = await asyncio.open_connection(sock=sock)
     write_frame(writer, READY)
     running: set[asyncio.Task[None]] = set()

@@ -12,6 +12,7 @@ import os
 import threading
 from multiprocessing.connection import Connection
 
+from bot.collector import tune_garbage_collector
 from bot.services.matching import transfer
 from bot.services.matching.engine import match
 
@@ -22,6 +23,7 @@ def started(stages: Connection) -> None:
     """The worker's initializer."""
     global _stages
     _stages = stages
+    tune_garbage_collector()  # the fork server's imports (SciPy, the app) are never scanned
     threading.Thread(target=_end_with_the_app, name="app-watch", daemon=True).start()
 
 
