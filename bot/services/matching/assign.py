@@ -323,23 +323,28 @@ def _chosen_again(
     return again
 
 
+def shortlist(capacity: np.ndarray) -> tuple[int, int]:
+    """How many of each mentee's and of each mentor's best pairs the first solve starts from."""
+    return SHORTLIST_PER_MENTEE, SHORTLIST_PER_SLOT * int(capacity.max(initial=1))
+
+
 def best_assignment(
     start: np.ndarray,
     mentor: np.ndarray,
     score: np.ndarray,
     capacity: np.ndarray,
+    best: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each row of the graph (row r's pairs are mentor[start[r]:start[r + 1]] with their
     scores), its mentor in an assignment with the most pairs and, among those, the highest
-    total score (-1: unmatched). Mentor j takes at most capacity[j] rows."""
+    total score (-1: unmatched). Mentor j takes at most capacity[j] rows. `best` marks the
+    pairs `shortlist` names, if the graph's builder has already found them."""
     if not len(score) or not capacity.sum():
         return np.full(len(start) - 1, -1)
     p = _Problem.of(start, mentor, score, capacity)
-    widest = int(capacity.max())
-    chosen = _best_per_row_and_mentor(
-        score, start, mentor, SHORTLIST_PER_MENTEE, SHORTLIST_PER_SLOT * widest, -1.0
-    )
-    chosen &= capacity[mentor] > 0
+    if best is None:
+        best = _best_per_row_and_mentor(score, start, mentor, *shortlist(capacity), -1.0)
+    chosen = best & (capacity[mentor] > 0)
     mentor_of, potential, passes = _solve(p, chosen)
     for round_ in range(len(score) + ROUNDS_BEFORE_GROWING + 1):
         near, reduced = _below(p, chosen, potential, NEAR * p.spread)

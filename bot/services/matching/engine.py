@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bot.services.matching.assign import best_assignment
+from bot.services.matching.assign import best_assignment, shortlist
 from bot.services.matching.graph import (
     WORKING_HOURS,
     Cohort,
@@ -123,9 +123,9 @@ def match(data: MatchInput, progress: Progress | None = None) -> MatchResult:
         c, data, np.array(pin_e, dtype=np.int64), np.array(pin_m, dtype=np.int64), pinned=True
     )
     rows = np.setdiff1d(np.arange(n), pin_e)
-    graph = feasible_graph(c, data, rows)
+    graph = feasible_graph(c, data, rows, best=shortlist(capacity))
     tell("assigning")
-    mentor_of = best_assignment(graph.start, graph.mentor, graph.score, capacity)
+    mentor_of = best_assignment(graph.start, graph.mentor, graph.score, capacity, graph.best)
     paired = mentor_of >= 0
     pairs += _pairs(c, data, rows[paired], mentor_of[paired], pinned=False)
     busy = np.zeros(m, dtype=bool)

@@ -20,6 +20,7 @@ WORKING_HOURS = 8.0
 PERSONALITY_CODES = {"introvert": 0, "extrovert": 1, "either": 2}
 # About 8 MB of float64 per block of mentees: large enough for numpy, small next to the graph.
 BLOCK_CELLS = 1 << 20
+DENSE_ENOUGH = 0.5  # the share of allowed pairs from which blocks mark the best pairs (_Best)
 
 
 def hour_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -268,11 +269,54 @@ def rule_checks(c: Cohort, data: MatchInput, i: np.ndarray, j: np.ndarray) -> di
 @dataclass(frozen=True)
 class Graph:
     """Feasible pairs, row by row (row r is the r-th mentee asked for): row r's mentors are
-    mentor[start[r]:start[r + 1]], with their scores."""
+    mentor[start[r]:start[r + 1]], with their scores. `best`, when asked for, marks each row's
+    and each mentor's best pairs by score (see feasible_graph)."""
 
     start: np.ndarray
     mentor: np.ndarray
     score: np.ndarray
+    best: np.ndarray | None = None
+
+
+class _Best:
+    """Each row's `per_row` highest scores and each mentor's `per_mentor` highest (ties at the
+    k-th included), taken from the dense blocks as they are built: when most pairs are allowed,
+    far cheaper than picking them out of the sparse graph afterwards. When most are not, the
+    blocks are mostly -inf, ties on which make NumPy's partition several times slower, so
+    marking stops (the sparse pick is then the cheaper)."""
+
+    def __init__(self, per_row: int, per_mentor: int, width: int) -> None:
+        self.per_row, self.per_mentor = per_row, per_mentor
+        self.rows: list[np.ndarray] = []
+        self.top = np.full((0, width), -np.inf)  # the highest per_mentor of each mentor so far
+
+    def add(self, scores: np.ndarray, ok: np.ndarray) -> bool:
+        """A block's scores (-inf where a rule fails) and where they are finite; False, and
+        nothing marked, if too few are."""
+        if np.count_nonzero(ok) < ok.size * DENSE_ENOUGH:
+            return False
+        width, k = scores.shape[1], self.per_row
+        if 0 < k < width:
+            kth = np.partition(scores, width - k, axis=1)[:, width - k]
+            self.rows.append((scores >= kth[:, None])[ok])
+        else:
+            self.rows.append(np.full(int(ok.sum()), k > 0))
+        if self.per_mentor > 0:
+            seen = np.concatenate([self.top, scores])
+            if len(seen) > self.per_mentor:
+                seen = np.partition(seen, len(seen) - self.per_mentor, axis=0)
+                seen = seen[len(seen) - self.per_mentor :]
+            self.top = seen
+        return True
+
+    def marks(self, mentor: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """For each pair of the graph, whether it is among the best of its row or its mentor."""
+        rows = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=bool)
+        if self.per_mentor <= 0:
+            return rows
+        if len(self.top) < self.per_mentor:  # fewer rows than that: every pair is kept
+            return np.ones(len(score), dtype=bool)
+        return rows | (score >= self.top.min(axis=0)[mentor])
 
 
 def _block_rules(
@@ -291,10 +335,14 @@ def _block_rules(
     return points
 
 
-def feasible_graph(c: Cohort, data: MatchInput, rows: np.ndarray) -> Graph:
-    """Every pair of a mentee in `rows` (sorted) with a mentor that keeps every hard rule."""
+def feasible_graph(
+    c: Cohort, data: MatchInput, rows: np.ndarray, best: tuple[int, int] | None = None
+) -> Graph:
+    """Every pair of a mentee in `rows` (sorted) with a mentor that keeps every hard rule;
+    `best` = (per row, per mentor) also marks each row's and each mentor's best pairs."""
     e, m = c.mentees, c.mentors
     width = len(m.grade)
+    marking = _Best(*best, width) if best else None
     banned = tuple(np.concatenate([a, b]) for a, b in zip(c.line, c.forbidden, strict=True))
     block = max(1, BLOCK_CELLS // max(width, 1))
     columns = np.tile(np.arange(width, dtype=np.int32), min(block, len(rows)))
@@ -312,13 +360,18 @@ def feasible_graph(c: Cohort, data: MatchInput, rows: np.ndarray) -> Graph:
         key += m.topic_key.astype(exact)[None, :]
         scores += c.topic_points[key.astype(index)]
         ok = np.isfinite(scores)
+        if marking is not None and not marking.add(scores, ok):
+            marking = None
         flat = np.flatnonzero(ok)
         counts.append(ok.sum(axis=1))
         mentor.append(columns[flat])
         score.append(scores.ravel()[flat])
     start = np.concatenate([[0], np.cumsum(np.concatenate(counts))]) if counts else np.zeros(1)
+    mentors = np.concatenate(mentor) if mentor else np.zeros(0, np.int32)
+    scored = np.concatenate(score) if score else np.zeros(0)
     return Graph(
         start=start.astype(np.int64),
-        mentor=np.concatenate(mentor) if mentor else np.zeros(0, np.int32),
-        score=np.concatenate(score) if score else np.zeros(0),
+        mentor=mentors,
+        score=scored,
+        best=None if marking is None else marking.marks(mentors, scored),
     )

@@ -227,6 +227,64 @@ def test_the_graph_holds_exactly_the_pairs_the_rules_allow(data: MatchInput) -> 
         assert graph.score == pytest.approx(expected, abs=1e-9)
 
 
+def random_cohort(rng: random.Random, mentors: int, mentees: int) -> MatchInput:
+    """A cohort large enough that the shortlists cut: most pairs allowed (mentors junior)."""
+
+    def people(prefix: str, count: int, grades: tuple[int, int]) -> list[Candidate]:
+        return [
+            person(
+                f"{prefix}{i:03d}",
+                grade_level=rng.randint(*grades),
+                topics=frozenset(rng.sample(TOPICS, rng.randint(1, 3))),
+                personality=rng.choice(["introvert", "extrovert", "either"]),
+                medium=rng.choice(["video", "in_person", "any"]),
+                utc_offset_hours=rng.choice([-5.0, 0.0, 1.0, 8.0]),
+            )
+            for i in range(count)
+        ]
+
+    return MatchInput(
+        tuple(people("m", mentors, (1, 4))),
+        tuple(people("e", mentees, (3, 7))),
+        Rules(mentor_capacity=rng.randint(1, 3)),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.randoms(use_true_random=False),
+    st.integers(1, 40),
+    st.integers(1, 120),
+    st.integers(0, 20),
+    st.integers(0, 80),
+    st.integers(1, 50),
+)
+def test_the_graph_marks_the_same_best_pairs_as_the_solver_would_pick(
+    rng: random.Random, mentors: int, mentees: int, per_row: int, per_mentor: int, rows: int
+) -> None:
+    """The shortlist marked while the dense blocks are built, `rows` mentees at a time, is the
+    one the solver picks from the sparse graph itself."""
+    data = random_cohort(rng, mentors, mentees)
+    with mock.patch("bot.services.matching.graph.BLOCK_CELLS", rows * mentors):
+        graph = feasible_graph(cohort(data), data, np.arange(mentees), best=(per_row, per_mentor))
+    sparse = assign._best_per_row_and_mentor(
+        graph.score, graph.start, graph.mentor, per_row, per_mentor, -1.0
+    )
+    if graph.best is None:  # some block had fewer than half its pairs allowed
+        return
+    assert graph.best.tolist() == sparse.tolist()
+
+
+def test_a_cohort_where_most_pairs_are_ruled_out_leaves_the_pick_to_the_solver() -> None:
+    data = random_cohort(random.Random(7), 30, 60)
+    strict = MatchInput(data.mentors, data.mentees, Rules(max_tz_gap_hours=0))
+    graph = feasible_graph(cohort(strict), strict, np.arange(60), best=(16, 32))
+    assert 0 < len(graph.score) < 30 * 60 / 2
+    assert graph.best is None
+    dense = feasible_graph(cohort(data), data, np.arange(60), best=(16, 32))
+    assert dense.best is not None and 0 < dense.best.sum() < len(dense.score)
+
+
 @given(cohorts())
 @settings(max_examples=50, deadline=None)
 def test_same_input_same_result(data: MatchInput) -> None:
