@@ -124,6 +124,14 @@ class Database:
         async with self.sessions(bind=self._autocommit) as session:
             yield session
 
+    @asynccontextmanager
+    async def reads(self) -> AsyncIterator[AsyncSession]:
+        """For reads only, each in a snapshot of its own, as every statement of a READ
+        COMMITTED transaction (PostgreSQL's default) is anyway, without the round trips of
+        BEGIN and COMMIT. Not for reads that must agree with each other, nor for any write."""
+        async with self.sessions(bind=self._autocommit) as session:
+            yield session
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 

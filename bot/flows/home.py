@@ -35,7 +35,7 @@ MAX_HOME_PREPARATION = 10
 async def home_view_for(
     session: AsyncSession, deps: Deps, *, team_id: str, user_id: str, profile: Profile
 ) -> dict:
-    """The Home tab for this person, read inside the caller's transaction."""
+    """The Home tab for this person, from the caller's session (it only reads)."""
     now = deps.clock.now()
     today = now.date()
     mine = await signup.participations(session, team_id=team_id, user_id=user_id)
@@ -107,7 +107,7 @@ def home_builder(deps: Deps) -> HomeBuilder:
             is_bot=bool(params.get("bot")),
             deleted=bool(params.get("deleted")),
         )
-        async with deps.db.transaction() as session:
+        async with deps.db.reads() as session:  # a view: each read as fresh as the last
             return await home_view_for(
                 session, deps, team_id=team_id, user_id=user_id, profile=profile
             )
