@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, or_, select, tuple_
+from sqlalchemy import case, delete, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import rowcount
@@ -83,9 +83,11 @@ async def take(session: AsyncSession, wants: Sequence[Want], *, now: float) -> l
 
 
 async def _locked(session: AsyncSession, keys: list[Key], now: float) -> dict[Key, SlackPace]:
-    """The keys' rows, created when new, locked until the transaction ends. On SQLite the
-    insert takes the write lock, so it comes first in its transaction (or after the claim's
-    BEGIN IMMEDIATE): a transaction that read first may not get the lock."""
+    """The keys' rows, created when new, locked until the transaction ends: one upsert whose
+    update changes nothing but takes the row's lock (as SELECT ... FOR UPDATE would, a round
+    trip later) and returns it. On SQLite the statement takes the write lock, so it comes
+    first in its transaction (or after the claim's BEGIN IMMEDIATE): a transaction that read
+    first may not get the lock."""
     new = [
         {
             "team_id": k.team_id,
@@ -94,20 +96,14 @@ async def _locked(session: AsyncSession, keys: list[Key], now: float) -> dict[Ke
             "slots": [],
             "last_at": now,
         }
-        for k in keys
+        for k in keys  # sorted: replicas lock rows in one order
     ]
-    insert = dialect_insert(session)(SlackPace).on_conflict_do_nothing(index_elements=KEY_COLUMNS)
-    await session.execute(insert, new)
+    upsert = dialect_insert(session)(SlackPace).values(new)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=KEY_COLUMNS, set_={"team_id": upsert.excluded.team_id}
+    )
     found = await session.scalars(
-        select(SlackPace)
-        .where(
-            tuple_(SlackPace.team_id, SlackPace.method, SlackPace.channel).in_(
-                [(k.team_id, k.method, k.channel) for k in keys]
-            )
-        )
-        .order_by(SlackPace.team_id, SlackPace.method, SlackPace.channel)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        upsert.returning(SlackPace), execution_options={"populate_existing": True}
     )
     return {Key(r.team_id, r.method, r.channel): r for r in found}
 
