@@ -264,8 +264,7 @@ async def welcome_newcomer(
 ) -> list[Space]:
     """A first sign-up's side of the safe spaces, to invite them to, with their starter set
     queued: in the sign-up's own transaction, so joining is one unit of work."""
-    theirs = await spaces_of_side(session, programme_id=programme_id, side=side)
-    programme = await session.get(Programme, programme_id)  # usually loaded already
+    theirs, programme = await spaces_of_side(session, programme_id=programme_id, side=side)
     if programme is not None:
         await queue_starter_sets(
             session, programme=programme, spaces=theirs, user_id=user_id, now=now

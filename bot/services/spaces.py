@@ -161,12 +161,21 @@ async def spaces_of_person(
     return [_space(space, name) for space, name in rows]
 
 
-async def spaces_of_side(session: AsyncSession, *, programme_id: int, side: Role) -> list[Space]:
-    """The programme's spaces for one side (a newcomer's, whose role is known)."""
-    rows = await session.execute(
-        _named_spaces().where(SafeSpace.programme_id == programme_id, SafeSpace.side == side)
+async def spaces_of_side(
+    session: AsyncSession, *, programme_id: int, side: Role
+) -> tuple[list[Space], Programme | None]:
+    """The programme's spaces for one side (a newcomer's, whose role is known), with the
+    programme read in the same statement (None when it has no space for that side)."""
+    rows = (
+        await session.execute(
+            select(SafeSpace, Programme)
+            .join(Programme, Programme.id == SafeSpace.programme_id)
+            .where(SafeSpace.programme_id == programme_id, SafeSpace.side == side)
+        )
+    ).all()
+    return [_space(space, programme.name) for space, programme in rows], (
+        rows[0][1] if rows else None
     )
-    return [_space(space, name) for space, name in rows]
 
 
 async def spaces_with(session: AsyncSession, *, team_id: str, user_id: str) -> list[Space]:
