@@ -105,7 +105,7 @@ async def test_a_first_sign_up_keeps_to_its_statement_budget(enrolling: Sandbox)
         await box.submit(MENTOR, modal["id"], signup_values(modal))
     finally:
         event.remove(box.db.engine.sync_engine, "before_cursor_execute", record)
-    assert len(statements) <= 20, statements
+    assert len(statements) <= 17, statements
     await box.run_job("deliver")
     assert box.last_dm(MENTOR).startswith("Welcome to")  # the starter set had what it needed
     assert "Digital cohort" in json.dumps(box.double.home_view(MENTOR)["blocks"])

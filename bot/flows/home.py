@@ -44,12 +44,18 @@ async def home_view_for(
     reports: dict[int, str] = {}
     prepared: dict[int, list[preparation.SideCount]] = {}
     may_create = is_lead(profile, deps.settings.lead_user_ids)
-    # Only the programmes this person leads; creating one is for those who may.
-    theirs = [
-        s
-        for s in await programmes.summaries(session, team_id=team_id, lead_id=user_id)
-        if s.is_lead and not (profile.deleted or profile.is_bot)
-    ]
+    # Only the programmes this person leads; creating one is for those who may. Most people
+    # lead none, and their Home reads nothing more of programmes.
+    led_ids = (
+        set()
+        if profile.deleted or profile.is_bot
+        else await programmes.led_programme_ids(session, lead_id=user_id)
+    )
+    theirs = (
+        [s for s in await programmes.summaries(session, team_id=team_id, led=led_ids) if s.is_lead]
+        if led_ids
+        else []
+    )
     if may_create or theirs:
         led = theirs
         running = [s for s in led if s.status in REPORTED][:MAX_HOME_REPORTS]

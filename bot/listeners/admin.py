@@ -142,7 +142,8 @@ async def leads_command(ask: AdminAsk) -> None:
 
 async def _list(ask: AdminAsk) -> None:
     async with ask.deps.db.transaction() as session:
-        items = await programmes.summaries(session, team_id=ask.team_id, lead_id=ask.user_id)
+        led = await programmes.led_programme_ids(session, lead_id=ask.user_id)
+        items = await programmes.summaries(session, team_id=ask.team_id, led=led)
     await ask.reply("Programmes", views.programme_list(items))
 
 

@@ -128,10 +128,22 @@ async def find_programmes(
     return list((await session.scalars(query.options(selectinload(Programme.objectives)))).all())
 
 
+async def led_programme_ids(session: AsyncSession, *, lead_id: str) -> set[int]:
+    """The programmes this person leads (a supporter leads none)."""
+    return set(
+        await session.scalars(
+            select(ProgrammeLead.programme_id).where(
+                ProgrammeLead.user_id == lead_id, ProgrammeLead.is_supporter.is_(False)
+            )
+        )
+    )
+
+
 async def summaries(
-    session: AsyncSession, *, team_id: str, lead_id: str | None = None
+    session: AsyncSession, *, team_id: str, led: Collection[int] = ()
 ) -> list[ProgrammeSummary]:
-    """Every programme of the workspace with active sign-ups counted by role."""
+    """Every programme of the workspace with active sign-ups counted by role; those in `led`
+    (led_programme_ids) marked as led by whoever asks."""
     counts = (
         select(Participant.programme_id, Participant.role, func.count())
         .join(Programme, Programme.id == Participant.programme_id)
@@ -141,15 +153,6 @@ async def summaries(
     by_programme: dict[int, dict[Role, int]] = {}
     for programme_id, role, count in await session.execute(counts):
         by_programme.setdefault(programme_id, {})[role] = count
-    led: set[int] = set()
-    if lead_id:
-        led = set(
-            await session.scalars(
-                select(ProgrammeLead.programme_id).where(
-                    ProgrammeLead.user_id == lead_id, ProgrammeLead.is_supporter.is_(False)
-                )
-            )
-        )
     result = []
     for programme in await find_programmes(session, team_id=team_id):
         roles = by_programme.get(programme.id, {})
