@@ -59,7 +59,7 @@ async def start_join(ask: Ask) -> None:
     programme_id = ask.number
     today = deps.clock.now().date()
     existing = None
-    async with deps.db.transaction() as session:
+    async with deps.db.reads() as session:  # only reads: no BEGIN and COMMIT to wait for
         open_ids = await signup.open_programme_ids(session, team_id=team_id, today=today)
         closed = None
         if programme_id is not None and programme_id not in open_ids:
@@ -97,7 +97,7 @@ async def start_edit(ask: Ask) -> None:
     if ask.number is not None:
         await start_join(ask)
         return
-    async with ask.deps.db.transaction() as session:
+    async with ask.deps.db.reads() as session:
         mine = await signup.participations(session, team_id=ask.team_id, user_id=ask.user_id)
     editable = [p for p in mine if p.can_edit]
     if not editable:
@@ -111,7 +111,7 @@ async def start_edit(ask: Ask) -> None:
 
 
 async def show_status(ask: Ask) -> None:
-    async with ask.deps.db.transaction() as session:
+    async with ask.deps.db.reads() as session:
         mine = await signup.participations(session, team_id=ask.team_id, user_id=ask.user_id)
     await ask.reply("Your programmes", views.status_message(mine))
 
