@@ -5,14 +5,25 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import aiosqlite
-from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table, event, exc, make_url
+from sqlalchemy import (
+    BindParameter,
+    CursorResult,
+    DateTime,
+    MetaData,
+    Result,
+    Table,
+    bindparam,
+    event,
+    exc,
+    make_url,
+)
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -60,6 +71,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def bind_columns(table: Table, names: Iterable[str]) -> dict[str, BindParameter[Any]]:
+    """A bind parameter for each of these columns, named after it and of its type: the values
+    of a statement built once and run with a row of values each time."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
 
 
 def rowcount(result: Result[Any]) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, selectinload
@@ -130,12 +131,14 @@ async def find_programmes(
 
 async def led_programme_ids(session: AsyncSession, *, lead_id: str) -> set[int]:
     """The programmes this person leads (a supporter leads none)."""
-    return set(
-        await session.scalars(
-            select(ProgrammeLead.programme_id).where(
-                ProgrammeLead.user_id == lead_id, ProgrammeLead.is_supporter.is_(False)
-            )
-        )
+    return set(await session.scalars(_led_programme_ids(), {"lead_id": lead_id}))
+
+
+@cache
+def _led_programme_ids() -> Select[int]:
+    """Built once: every Home asks."""
+    return select(ProgrammeLead.programme_id).where(
+        ProgrammeLead.user_id == bindparam("lead_id"), ProgrammeLead.is_supporter.is_(False)
     )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import delete
+from sqlalchemy import Dialect, Insert, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import rowcount
+from bot.db import bind_columns, rowcount
 from bot.models import HandledRequest
-from bot.services.outbox import dialect_insert
+from bot.services.outbox import insert_for
 
 # Slack retries an event for about an hour at most and refuses signatures older than five
 # minutes, so a day covers every retry and replay with room to spare.
@@ -18,13 +19,21 @@ KEEP_FOR = timedelta(days=1)
 
 async def claim(session: AsyncSession, *, key: str, now: datetime) -> bool:
     """True for the first request with `key`; False when one with it was handled already."""
-    statement = (
-        dialect_insert(session)(HandledRequest)
-        .values(key=key, received_at=now)
+    statement = _claim(session.get_bind().dialect)
+    result = await session.execute(statement, {"key": key, "received_at": now})
+    return rowcount(result) == 1
+
+
+@lru_cache(maxsize=8)
+def _claim(dialect: Dialect) -> Insert:
+    """claim's statement, built once per engine from bind parameters (every request claims:
+    building one with its values took a tenth of a millisecond each time)."""
+    table = HandledRequest.__table__
+    return (
+        insert_for(dialect)(table)
+        .values(bind_columns(table, ("key", "received_at")))
         .on_conflict_do_nothing(index_elements=["key"])
     )
-    result = await session.execute(statement)
-    return rowcount(result) == 1
 
 
 async def forget_old(session: AsyncSession, *, now: datetime) -> int:

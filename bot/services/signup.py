@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Dialect, Insert, bindparam, insert, select
+from sqlalchemy import Dialect, Insert, Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.db import bind_columns
 from bot.ids import BASELINE_PREFIX, Field
 from bot.models import (
     Medium,
@@ -205,16 +206,22 @@ def _consented(form: dict[str, object]) -> bool:
 
 
 async def open_programme_ids(session: AsyncSession, *, team_id: str, today: date) -> list[int]:
-    rows = await session.scalars(
+    rows = await session.scalars(_open_programme_ids(), {"team_id": team_id, "today": today})
+    return list(rows.all())
+
+
+@cache
+def _open_programme_ids() -> Select[int]:
+    """Built once (every Home and every join asks): bind parameters team_id and today."""
+    return (
         select(Programme.id)
         .where(
-            Programme.team_id == team_id,
+            Programme.team_id == bindparam("team_id"),
             Programme.status == ProgrammeStatus.ENROLLING,
-            Programme.enrolment_deadline >= today,
+            Programme.enrolment_deadline >= bindparam("today"),
         )
         .order_by(Programme.id)
     )
-    return list(rows.all())
 
 
 async def get_participant(
@@ -318,7 +325,7 @@ def _join(dialect: Dialect, columns: tuple[str, ...]) -> Insert:
     table = Participant.__table__
     return (
         outbox.insert_for(dialect)(table)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+        .values(bind_columns(table, columns))
         .on_conflict_do_nothing(index_elements=["programme_id", "user_id"])
         .returning(table.c.id)
     )
@@ -354,8 +361,14 @@ def _apply(participant: Participant, data: SignupInput, profile: Profile, now: d
 async def participations(
     session: AsyncSession, *, team_id: str, user_id: str
 ) -> list[Participation]:
-    # Plain columns, not ORM objects: this runs on every Home refresh.
-    rows = await session.execute(
+    # Plain columns, not ORM objects, from a statement built once: this runs on every Home.
+    rows = await session.execute(_participations(), {"team_id": team_id, "user_id": user_id})
+    return [Participation(*row) for row in rows]
+
+
+@cache
+def _participations() -> Select[int, str, ProgrammeStatus, date, Role, ParticipantStatus]:
+    return (
         select(
             Programme.id,
             Programme.name,
@@ -365,10 +378,11 @@ async def participations(
             Participant.status,
         )
         .join(Programme, Programme.id == Participant.programme_id)
-        .where(Programme.team_id == team_id, Participant.user_id == user_id)
+        .where(
+            Programme.team_id == bindparam("team_id"), Participant.user_id == bindparam("user_id")
+        )
         .order_by(Programme.id)
     )
-    return [Participation(*row) for row in rows]
 
 
 async def withdraw(
