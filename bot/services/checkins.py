@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Base
@@ -231,20 +232,26 @@ async def next_session_times(
 
 async def live_pairs_for(session: AsyncSession, *, team_id: str, user_id: str) -> list[PairFacts]:
     """The person's confirmed pairs, across programmes, newest first."""
-    rows = await session.execute(
+    rows = await session.execute(_live_pairs_for(), {"team_id": team_id, "user_id": user_id})
+    return [facts(pair, name) for pair, name in rows]
+
+
+@cache
+def _live_pairs_for() -> Select[Pair, str]:
+    """Built once: every Home asks."""
+    return (
         named_pairs()
         .join(
             Participant,
             or_(Participant.id == Pair.mentor_id, Participant.id == Pair.mentee_id),
         )
         .where(
-            Programme.team_id == team_id,
-            Participant.user_id == user_id,
+            Programme.team_id == bindparam("team_id"),
+            Participant.user_id == bindparam("user_id"),
             Pair.status == PairStatus.CONFIRMED,
         )
         .order_by(Pair.id.desc())
     )
-    return [facts(pair, name) for pair, name in rows]
 
 
 async def confirmed_pair(

@@ -18,9 +18,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, Select, or_, select, tuple_
+from sqlalchemy import Row, Select, bindparam, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -151,12 +152,15 @@ async def _where_in(
 
 async def _workspaces(session: AsyncSession, rows: Sequence[Outbox], facts: Facts) -> None:
     teams = sorted({r.team_id for r in rows})
-    facts.uninstalled = set(
-        await session.scalars(
-            select(Workspace.team_id).where(
-                Workspace.team_id.in_(teams), Workspace.uninstalled_at.is_not(None)
-            )
-        )
+    facts.uninstalled = set(await session.scalars(_uninstalled(), {"teams": teams}))
+
+
+@cache
+def _uninstalled() -> Select[str]:
+    """Built once: every claim of a batch asks."""
+    return select(Workspace.team_id).where(
+        Workspace.team_id.in_(bindparam("teams", expanding=True)),
+        Workspace.uninstalled_at.is_not(None),
     )
 
 

@@ -256,11 +256,7 @@ async def sign_up(
     """Join, or update the answers of someone already signed up. Returns (participant id,
     created)."""
     programme = (
-        await session.execute(
-            select(
-                Programme.id, Programme.name, Programme.status, Programme.enrolment_deadline
-            ).where(Programme.id == programme_id, Programme.team_id == team_id)
-        )
+        await session.execute(_enrolment_of(), {"programme_id": programme_id, "team_id": team_id})
     ).one_or_none()
     if programme is None:
         raise EnrolmentClosed("That programme no longer exists.")
@@ -315,6 +311,14 @@ def _apply_baseline(participant: Participant, baseline: dict[int, int], now: dat
                     rated_at=now,
                 )
             )
+
+
+@cache
+def _enrolment_of() -> Select[int, str, ProgrammeStatus, date]:
+    """What sign_up checks of the programme, built once."""
+    return select(
+        Programme.id, Programme.name, Programme.status, Programme.enrolment_deadline
+    ).where(Programme.id == bindparam("programme_id"), Programme.team_id == bindparam("team_id"))
 
 
 @lru_cache(maxsize=8)

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -166,15 +167,22 @@ async def spaces_of_side(
 ) -> tuple[list[Space], Programme | None]:
     """The programme's spaces for one side (a newcomer's, whose role is known), with the
     programme read in the same statement (None when it has no space for that side)."""
-    rows = (
-        await session.execute(
-            select(SafeSpace, Programme)
-            .join(Programme, Programme.id == SafeSpace.programme_id)
-            .where(SafeSpace.programme_id == programme_id, SafeSpace.side == side)
-        )
-    ).all()
+    rows = (await session.execute(_of_side(), {"programme_id": programme_id, "side": side})).all()
     return [_space(space, programme.name) for space, programme in rows], (
         rows[0][1] if rows else None
+    )
+
+
+@cache
+def _of_side() -> Select[SafeSpace, Programme]:
+    """Built once: every first sign-up asks."""
+    return (
+        select(SafeSpace, Programme)
+        .join(Programme, Programme.id == SafeSpace.programme_id)
+        .where(
+            SafeSpace.programme_id == bindparam("programme_id"),
+            SafeSpace.side == bindparam("side", type_=SafeSpace.side.type),
+        )
     )
 
 
