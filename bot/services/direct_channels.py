@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Insert, select, tuple_
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import DirectChannel
-from bot.services.outbox import dialect_insert
+from bot.services.outbox import insert_for
 
 
 def is_user_id(channel: str) -> bool:
@@ -43,17 +45,20 @@ class Learnt:
 
 
 async def remember(session: AsyncSession, learnt: Sequence[Learnt]) -> None:
-    """Keep these DMs (the latest name wins), in one statement."""
+    """Keep these DMs (the latest name wins), in one call."""
     # One row per person: PostgreSQL refuses to update a row twice in one statement.
     latest = {(d.team_id, d.user_id): d.channel_id for d in learnt}
     if not latest:
         return
-    statement = dialect_insert(session)(DirectChannel).values(
-        [{"team_id": t, "user_id": u, "channel_id": c} for (t, u), c in sorted(latest.items())]
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["team_id", "user_id"],
-            set_={"channel_id": statement.excluded.channel_id},
-        )
+    rows = [{"team_id": t, "user_id": u, "channel_id": c} for (t, u), c in sorted(latest.items())]
+    await session.execute(_remember(session.get_bind().dialect), rows)
+
+
+@lru_cache(maxsize=8)
+def _remember(dialect: Dialect) -> Insert:
+    """remember's upsert, built once per engine without values (see pace._lock)."""
+    statement = insert_for(dialect)(DirectChannel)
+    return statement.on_conflict_do_update(
+        index_elements=["team_id", "user_id"],
+        set_={"channel_id": statement.excluded.channel_id},
     )

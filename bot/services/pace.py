@@ -17,13 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import case, delete, or_
+from sqlalchemy import Insert, case, delete, or_
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import rowcount
 from bot.models import SlackPace
-from bot.services.outbox import dialect_insert
+from bot.services.outbox import dialect_insert, insert_for
 
 # A slot held from earlier and now further behind than this is given up for a fresh one: the
 # call would start later than the rows say, closer to the calls after it.
@@ -98,14 +100,21 @@ async def _locked(session: AsyncSession, keys: list[Key], now: float) -> dict[Ke
         }
         for k in keys  # sorted: replicas lock rows in one order
     ]
-    upsert = dialect_insert(session)(SlackPace).values(new)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=KEY_COLUMNS, set_={"team_id": upsert.excluded.team_id}
-    )
     found = await session.scalars(
-        upsert.returning(SlackPace), execution_options={"populate_existing": True}
+        _lock(session.get_bind().dialect), new, execution_options={"populate_existing": True}
     )
     return {Key(r.team_id, r.method, r.channel): r for r in found}
+
+
+@lru_cache(maxsize=8)
+def _lock(dialect: Dialect) -> Insert:
+    """_locked's upsert, built once per engine without values: the rows come as a list of
+    parameters. Built with its rows as multi-row VALUES it had no cache key, so it was
+    compiled again for every Slack call."""
+    upsert = insert_for(dialect)(SlackPace)
+    return upsert.on_conflict_do_update(
+        index_elements=KEY_COLUMNS, set_={"team_id": upsert.excluded.team_id}
+    ).returning(SlackPace)
 
 
 async def hold(session: AsyncSession, key: Key, *, until: float, now: float) -> None:
