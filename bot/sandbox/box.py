@@ -53,6 +53,7 @@ class Sandbox:
         workspace: Workspace,
         *,
         database_url: str,
+        db: Database | None = None,
         lead_user_ids: frozenset[str] = frozenset(),
         clock: Clock | None = None,
         contracts_dir: ContractsDir = USE_DEFAULT_CONTRACTS,
@@ -68,7 +69,9 @@ class Sandbox:
         `token_rotation` too, the app is told (SLACK_TOKEN_ROTATION) that Slack rotates its
         tokens, which the double does once its OAuth app has `rotation_seconds`. With
         `socket_mode`, it takes Slack's requests over Socket Mode (with the workspace's
-        app-level token) instead of HTTP. `app_settings` are more of the app's Settings."""
+        app-level token) instead of HTTP. `app_settings` are more of the app's Settings.
+        Over HTTP the app uses `db` if given (its owner disposes of it), else its own engine
+        on `database_url`."""
         if socket_mode and (oauth or workspace.app_token is None):
             raise ValueError("Socket Mode here needs an app-level token and no OAuth")
         self.workspace = workspace
@@ -91,6 +94,7 @@ class Sandbox:
             epoch=epoch,
         )
         self._database_url = database_url
+        self._given_db = db
         self._app_settings = dict(app_settings or {})
         self._lead_user_ids = lead_user_ids
         self._clock = clock
@@ -138,7 +142,7 @@ class Sandbox:
         return self
 
     async def _start_over_http(self, settings: Settings) -> None:
-        self.db = Database(settings.database_url)
+        self.db = self._given_db or Database(settings.database_url)
         self.deps = build_deps(settings, self.db, self._clock)
         app = create_app(settings, self.db, deps=self.deps)
         web_app = build_web_app(app, signing_secret=SIGNING_SECRET, deps=self.deps)
@@ -196,7 +200,7 @@ class Sandbox:
         if self.deps:
             await self.deps.engine.close()
             await self.deps.http.close()
-        if self.db:
+        if self.db and self.db is not self._given_db:
             await self.db.dispose()
         await self.double.stop()
 
