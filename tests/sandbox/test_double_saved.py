@@ -22,7 +22,26 @@ async def test_a_live_object_in_the_memory_is_named_by_its_place() -> None:
         double.saved()
 
 
-async def test_plain_memory_is_saved() -> None:
+async def test_plain_memory_is_saved_apart_from_the_double_it_came_from() -> None:
     double = SlackDouble(build_test_workspace(), contracts_dir=None)
     double.state.messages["C1"] = [{"ts": "1.0", "text": "hello"}]
-    assert double.saved().memory["state"].messages["C1"][0]["text"] == "hello"
+    saved = double.saved()
+    double.state.messages["C1"][0]["text"] = "changed after saving"
+    later = SlackDouble(build_test_workspace(), contracts_dir=None)
+    later.restore(saved)
+    assert later.state.messages["C1"][0]["text"] == "hello"
+    # Restored twice, each copy is its own.
+    again = SlackDouble(build_test_workspace(), contracts_dir=None)
+    again.restore(saved)
+    later.state.messages["C1"][0]["text"] = "changed in one copy"
+    assert again.state.messages["C1"][0]["text"] == "hello"
+
+
+async def test_a_restored_memory_runs_on_the_restoring_doubles_clock() -> None:
+    now = [1000.0]
+    double = SlackDouble(build_test_workspace(), contracts_dir=None, clock=lambda: now[0])
+    later_now = [5000.0]
+    later = SlackDouble(build_test_workspace(), contracts_dir=None, clock=lambda: later_now[0])
+    later.restore(double.saved())
+    assert later.clock() == 5000.0
+    assert later.state.clock() == 5000.0
