@@ -36,11 +36,12 @@ UV_ENV = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_PROJECT_ENVIRONMENT"
 
 
 def in_two_processes(pytest_args: list[str]) -> list[str]:
-    """pytest's arguments, run in two processes (one per database backend; the conftest groups
-    them) unless they name their own `-n` (`-n 0` runs in this one)."""
+    """pytest's arguments, run in two processes (tests go to whichever is free; the conftest
+    keeps a module that shares a fixture in one) unless they name their own `-n` (`-n 0`
+    runs in this one)."""
     if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
         return pytest_args
-    return ["-n", "2", "--dist", "loadgroup", *pytest_args]
+    return ["-n", "2", *pytest_args]
 
 
 def run_env(venv_dir: Path) -> dict[str, str]:

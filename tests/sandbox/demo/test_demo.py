@@ -16,9 +16,6 @@ import pytest
 from bot.sandbox.demo.play import SCOPES, play
 from tests.conftest import manifest_bot_scopes
 
-# One process plays the demo for all of them (xdist would otherwise play it in each).
-pytestmark = pytest.mark.xdist_group("demo")
-
 
 @pytest.fixture(scope="module")
 def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
