@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,6 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _double import APP_TOKEN, TEAM, bench_workspace  # noqa: E402
 
+from bot.config import Settings  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.ids import Command, Field  # noqa: E402
 from bot.migrate import upgrade_head  # noqa: E402
@@ -230,16 +232,19 @@ class Generator:
         fields = {"payload": json.dumps(payload)} if kind == INTERACTION else payload
         return await self.signer.send(urlencode(fields), FORM)
 
-    async def quiet(self) -> None:
-        """Wait until the app has made no Web API call for a second."""
-        last = -1
-        while True:
+    async def quiet(self) -> float:
+        """Wait until the app has made no Web API call for a second; returns how long after
+        this was called it made its last one (how far its work after acknowledgements lagged
+        behind the requests)."""
+        start = time.perf_counter()
+        last, changed = -1, start
+        while time.perf_counter() - changed < 1:
             async with self.session.get(self.control_url + "/calls") as response:
                 calls = (await response.json())["calls"]
-            if calls == last:
-                return
-            last = calls
-            await asyncio.sleep(1)
+            if calls != last:
+                last, changed = calls, time.perf_counter()
+            await asyncio.sleep(0.05)
+        return changed - start
 
     async def close(self) -> None:
         await self.signer.close()
@@ -335,10 +340,10 @@ async def measure(
         await steady(rate, int(rate), lambda i: submit(i, "U00001"))
         cpu, web = tree_cpu_seconds(app.pid), cpu_seconds(app.pid)
         joins = await steady(rate, count, join, before_second=mint)
-        await gen.quiet()
+        lag_join = await gen.quiet()
         cpu_join, web_join = tree_cpu_seconds(app.pid) - cpu, cpu_seconds(app.pid) - web
         signups = await steady(rate, count, submit)
-        await gen.quiet()
+        lag_signup = await gen.quiet()
         cpu_signup = tree_cpu_seconds(app.pid) - cpu - cpu_join
         web_signup = cpu_seconds(app.pid) - web - web_join
         await gen.quiet()  # the burst is its own scenario: let the steady phases' work finish
@@ -353,6 +358,7 @@ async def measure(
             "template": template,
             "cpu_ms": {"join": cpu_join / count * 1000, "signup": cpu_signup / count * 1000},
             "web_cpu_ms": {"join": web_join / count * 1000, "signup": web_signup / count * 1000},
+            "lag_s": {"join": lag_join, "signup": lag_signup},
             "processes": processes,
         }
     finally:
@@ -426,7 +432,11 @@ async def measure_transport(transport: str, args: argparse.Namespace) -> None:
 def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
     processes = real["processes"]
     where = f"handed to {processes} worker process(es)" if processes else "on the app's event loop"
-    print(f"\nAFTER_ACK_PROCESSES={processes}: the work after acknowledgements {where}")
+    limit = os.environ.get("AFTER_ACK_LIMIT") or Settings.model_fields["after_ack_limit"].default
+    print(
+        f"\nAFTER_ACK_PROCESSES={processes}: the work after acknowledgements {where}"
+        + ("" if processes else f", {limit} pieces at once (AFTER_ACK_LIMIT)")
+    )
     print(
         f"{'request':<22}{'app p50':>10}{'app p99':>10}{'bare p50':>10}{'bare p99':>10}"
         f"{'p99 ratio':>11}"
@@ -447,6 +457,10 @@ def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
         + " (of which the web process: "
         + " / ".join(f"{v:.1f}" for v in real["web_cpu_ms"].values())
         + f" ms; bare: {bare['cpu_ms']['join']:.1f} / {bare['cpu_ms']['signup']:.1f} ms)"
+    )
+    print(
+        "work after the acknowledgements done, after the last request: "
+        + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in real["lag_s"].items())
     )
     for key in ("join", "signup"):
         tail = " ".join(
