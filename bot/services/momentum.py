@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     Insert,
     Integer,
@@ -340,37 +341,46 @@ def _nudge_insert(dialect: Dialect) -> tuple[Rows, Insert]:
     work. Keys already queued are left alone; messages go in pair order, mentor first."""
     due = Rows(dialect, "nudges", _NUDGES)
     pair, programme = Pair.__table__, Programme.__table__
-    person, partner = Participant.__table__.alias("person"), Participant.__table__.alias("partner")
-    # Each pair twice, once for each side; the mentor's side only on rung 1.
+    mentor, mentee = Participant.__table__.alias("mentor"), Participant.__table__.alias("mentee")
+    # Each pair twice, once for each side; the mentor's side only on rung 1. Both people are
+    # looked up once per pair, and each row picks the person it goes to and the partner it
+    # names from them: a lookup per row and side would be twice the index work.
     side = union_all(
         select(literal(1, Integer()).label("mentor")), select(literal(0, Integer()).label("mentor"))
     ).subquery("side")
     to_mentor = side.c.mentor == 1
+
+    def person(column: str) -> ColumnElement[Any]:
+        return case((to_mentor, mentor.c[column]), else_=mentee.c[column])
+
+    def partner(column: str) -> ColumnElement[Any]:
+        return case((to_mentor, mentee.c[column]), else_=mentor.c[column])
+
     now = bindparam("now", type_=UTCDateTime())
     json_object = func.json_build_object if dialect.name == "postgresql" else func.json_object
     made = (
         select(
-            due.c["key"] + cast(person.c.id, String()),
+            due.c["key"] + cast(person("id"), String()),
             case((due.c["rung"] == 1, Kind.NUDGE_PAIR.value), else_=Kind.NUDGE_MENTEE.value),
             programme.c.team_id,
-            person.c.user_id,
+            person("user_id"),
             json_object(
                 literal_column("'pair_id'"),
                 due.c["pair_id"],
                 literal_column("'partner'"),
-                partner.c.display_name,
+                partner("display_name"),
                 literal_column("'days'"),
                 due.c["days"],
                 literal_column("'programme'"),
                 programme.c.name,
             ),
-            person.c.user_id,
-            person.c.tz,
+            person("user_id"),
+            person("tz"),
             programme.c.quiet_hours_start,
             programme.c.quiet_hours_end,
             programme.c.weekly_message_budget,
             due.c["pair_id"],
-            person.c.id,
+            person("id"),
             bindparam("expires", type_=UTCDateTime()),
             literal(OutboxStatus.PENDING.value, String()),
             now,
@@ -380,9 +390,9 @@ def _nudge_insert(dialect: Dialect) -> tuple[Rows, Insert]:
         .select_from(due.source)
         .join(pair, pair.c.id == due.c["pair_id"])
         .join(programme, programme.c.id == pair.c.programme_id)
+        .join(mentor, mentor.c.id == pair.c.mentor_id)
+        .join(mentee, mentee.c.id == pair.c.mentee_id)
         .join(side, true())
-        .join(person, person.c.id == case((to_mentor, pair.c.mentor_id), else_=pair.c.mentee_id))
-        .join(partner, partner.c.id == case((to_mentor, pair.c.mentee_id), else_=pair.c.mentor_id))
         .where(or_(due.c["rung"] == 1, ~to_mentor))
         .order_by(due.c["pair_id"], side.c.mentor.desc())
     )
