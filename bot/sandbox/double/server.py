@@ -259,7 +259,6 @@ class SlackDouble(TeamSide):
         """A copy of all this double remembers (workspace, conversations, views, triggers, rate
         windows, recorded calls), for `restore` into another double later: a scenario played
         once can start many tests."""
-        # Slack's reference is read, not state; the clocks are the running double's own.
         shared = {id(obj): name for name, obj in self._shared().items()}
         remembered = {name: getattr(self, name) for name in REMEMBERED}
         memory = io.BytesIO()
