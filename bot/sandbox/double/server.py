@@ -86,7 +86,7 @@ class _Unpickler(pickle.Unpickler):
 _UNPICKLABLE = (TypeError, AttributeError, pickle.PicklingError)
 
 
-def uncopiable_path(
+def unpicklable_path(
     value: Any, shared: dict[int, str], path: str = "double", depth: int = 12
 ) -> str:
     """Where in `value` the first part that cannot be pickled is, as an access path."""
@@ -108,7 +108,7 @@ def uncopiable_path(
             else []
         )
     for inner, item in parts:
-        found = uncopiable_path(item, shared, inner, depth - 1)
+        found = unpicklable_path(item, shared, inner, depth - 1)
         if found:
             return found
     return f"{path} ({type(value).__name__})"
@@ -265,7 +265,7 @@ class SlackDouble(TeamSide):
         try:
             _Pickler(memory, shared).dump(remembered)
         except _UNPICKLABLE as exc:  # something live got into the memory: say where
-            raise TypeError(f"{exc}, at {uncopiable_path(remembered, shared)}") from exc
+            raise TypeError(f"{exc}, at {unpicklable_path(remembered, shared)}") from exc
         return SavedDouble(memory.getvalue())
 
     def restore(self, saved: SavedDouble) -> None:
