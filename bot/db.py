@@ -33,6 +33,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from bot import sqlite_connection
+
 # Stable constraint names keep Alembic autogenerate and PostgreSQL/SQLite in step.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -146,7 +148,10 @@ class Database:
         """For reads only, each in a snapshot of its own, as every statement of a READ
         COMMITTED transaction (PostgreSQL's default) is anyway, without the round trips of
         BEGIN and COMMIT. Not for reads that must agree with each other, nor for any write."""
-        async with self.sessions(bind=self._autocommit) as session:
+        # SQLite's driver begins a transaction only before a write, so there its reads go without
+        # one as they are, and skip the trips that switch a connection to autocommit and back.
+        bind = self.engine if self.is_sqlite else self._autocommit
+        async with self.sessions(bind=bind) as session:
             yield session
 
     async def dispose(self) -> None:
@@ -183,7 +188,9 @@ async def _open_sqlite(
     go on while one writer writes."""
     # check_same_thread as SQLAlchemy's own aiosqlite connect passes it: aiosqlite's thread
     # runs the statements, but attributes are read from the event loop's.
-    connection = await aiosqlite.connect(path, timeout=SQLITE_BUSY_SECONDS, check_same_thread=False)
+    connection = await sqlite_connection.connect(
+        path, timeout=SQLITE_BUSY_SECONDS, check_same_thread=False
+    )
     try:
         await connection.execute("PRAGMA foreign_keys=ON")
         await _write_ahead(connection, pause)
