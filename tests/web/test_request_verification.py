@@ -151,9 +151,15 @@ async def post(box: Sandbox, body: bytes, headers: dict[str, str], content_type:
         return response.status
 
 
+def said(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """What was logged, but for the SQLite driver's trace of each call on its connections'
+    threads: a connection the previous test's app closes late can add a line to this one's."""
+    return [record for record in caplog.records if record.name != "aiosqlite"]
+
+
 def assert_one_short_line(caplog: pytest.LogCaptureFixture) -> None:
-    assert len(caplog.records) == 1, caplog.text[:500]
-    [record] = caplog.records
+    assert len(said(caplog)) == 1, caplog.text[:500]
+    [record] = said(caplog)
     assert record.exc_info is None and record.stack_info is None
     assert len(record.getMessage()) < 120, record.getMessage()
     assert PRIVATE not in caplog.text and OUTSIDER not in caplog.text
@@ -194,7 +200,7 @@ async def test_a_genuine_concern_signed_by_a_drifted_clock_is_refused_without_lo
     await sandbox.settle()
 
     assert status == 401
-    [record] = caplog.records
+    [record] = said(caplog)
     assert "timestamp 600 s behind" in record.getMessage()  # says why, for the operator
     assert record.exc_info is None and PRIVATE not in caplog.text
     assert len(sandbox.double.calls) == calls_before
