@@ -2,8 +2,8 @@
 
 aiosqlite runs every call on a thread of its own, one call per trip there and back, and
 SQLAlchemy's adapter makes four trips per statement (cursor, execute, fetchall, close). A trip
-costs about 70 µs of CPU (a future, a queue, a thread wake-up and a wake-up of the event loop),
-so a sign-up's eighteen statements spent more CPU on trips than SQLite spent running them.
+costs about 70 µs of CPU (a future, a queue, a thread wake-up and a wake-up of the event loop):
+under bench/ack.py's sign-ups, more than SQLite spent running the statements.
 Here a cursor's execute opens a cursor, runs the statement, reads its rows and closes it in one
 trip, and keeps what SQLAlchemy reads afterwards (rows, description, row count, last row id).
 """
