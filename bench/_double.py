@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,8 +89,16 @@ async def main() -> None:
             {"status": answer.status, "text": answer.text, "elapsed": answer.elapsed}
         )
 
+    refused: Counter[str] = Counter()  # the calls answered ok: false, by Slack's error
+    counted = 0
+
     async def calls(_request: web.Request) -> web.Response:
-        return web.json_response({"calls": len(double.calls)})
+        nonlocal counted
+        for call in double.calls[counted:]:
+            if not call.response.get("ok", True):
+                refused[str(call.response.get("error"))] += 1
+        counted = len(double.calls)
+        return web.json_response({"calls": counted, "refused": refused})
 
     control = web.Application()
     control.router.add_post("/triggers", triggers)

@@ -7,6 +7,8 @@ so without Bolt's 10 ms polling), and the ratio; then, with the Slack double del
 API call by 1 s, how fast 50 simultaneous sign-ups are acknowledged. The real app runs once per
 AFTER_ACK_PROCESSES value given: 0, its work after acknowledgements on its own event loop; N,
 that work handed to N worker processes (bot/slack/handoff.py), whose CPU is counted too.
+Each phase also says how long after its last request that work finished, and which of the
+app's Web API calls Slack refused (an expired trigger id: work more than 3 s behind).
 
     .venv/bin/python bench/ack.py [--rate 100] [--seconds 30] [--transport http|socket|both]
         [--after-ack-processes 0,1]
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -232,6 +235,12 @@ class Generator:
         fields = {"payload": json.dumps(payload)} if kind == INTERACTION else payload
         return await self.signer.send(urlencode(fields), FORM)
 
+    async def refused(self) -> Counter[str]:
+        """The app's calls so far that Slack answered with an error, by error: an expired
+        trigger id is work that fell more than 3 s behind its request."""
+        async with self.session.get(self.control_url + "/calls") as response:
+            return Counter((await response.json())["refused"])
+
     async def quiet(self) -> float:
         """Wait until the app has made no Web API call for a second; returns how long after
         this was called it made its last one (how far its work after acknowledgements lagged
@@ -339,11 +348,14 @@ async def measure(
         # Warm up connections and first-call caches on both sides.
         await steady(rate, int(rate), lambda i: submit(i, "U00001"))
         cpu, web = tree_cpu_seconds(app.pid), cpu_seconds(app.pid)
+        refused_before = await gen.refused()
         joins = await steady(rate, count, join, before_second=mint)
         lag_join = await gen.quiet()
         cpu_join, web_join = tree_cpu_seconds(app.pid) - cpu, cpu_seconds(app.pid) - web
+        refused_join = await gen.refused()
         signups = await steady(rate, count, submit)
         lag_signup = await gen.quiet()
+        refused_signup = await gen.refused()
         cpu_signup = tree_cpu_seconds(app.pid) - cpu - cpu_join
         web_signup = cpu_seconds(app.pid) - web - web_join
         await gen.quiet()  # the burst is its own scenario: let the steady phases' work finish
@@ -359,6 +371,10 @@ async def measure(
             "cpu_ms": {"join": cpu_join / count * 1000, "signup": cpu_signup / count * 1000},
             "web_cpu_ms": {"join": web_join / count * 1000, "signup": web_signup / count * 1000},
             "lag_s": {"join": lag_join, "signup": lag_signup},
+            "refused": {
+                "join": refused_join - refused_before,
+                "signup": refused_signup - refused_join,
+            },
             "processes": processes,
         }
     finally:
@@ -461,6 +477,20 @@ def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
     print(
         "work after the acknowledgements done, after the last request: "
         + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in real["lag_s"].items())
+    )
+    refused = {key: counts for key, counts in real["refused"].items() if counts}
+    print(
+        "the app's Web API calls Slack refused: "
+        + (
+            ", ".join(
+                f"{key} {sum(counts.values())} ("
+                + ", ".join(f"{error} {n}" for error, n in counts.most_common())
+                + ")"
+                for key, counts in refused.items()
+            )
+            if refused
+            else "none"
+        )
     )
     for key in ("join", "signup"):
         tail = " ".join(
