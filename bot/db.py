@@ -123,8 +123,14 @@ class Database:
         if not url.startswith("sqlite"):
             _ping_when_idle(self.engine, after=ping_idle_after, monotonic=time.monotonic)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # Same pool; each statement commits as it runs.
-        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Each statement commits as it runs. On PostgreSQL a pooled connection switches to it
+        # and back without a round trip; a SQLite connection's switch and reset are three trips
+        # to its thread (bot/sqlite_connection.py), so there it is a pool of its own, set once.
+        self._autocommit: AsyncEngine = (
+            create_async_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
+            if url.startswith("sqlite")
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -156,6 +162,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.is_sqlite:  # its own pool (see __init__)
+            await self._autocommit.dispose()
 
 
 def _ping_when_idle(engine: AsyncEngine, *, after: float, monotonic: Callable[[], float]) -> None:

@@ -95,7 +95,8 @@ async def test_each_statement_takes_one_trip_to_the_connections_thread(
 ) -> None:
     """aiosqlite runs a connection's calls on a thread of its own, each call a trip there and
     back that costs tens of microseconds of CPU; SQLAlchemy's adapter would make four per
-    statement (cursor, execute, fetch, close). Rows, counts and ids come back all the same."""
+    statement (cursor, execute, fetch, close), and switching a connection to autocommit and
+    back three more. Rows, counts and ids come back all the same."""
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'trips.db'}")
     try:
         async with db.transaction() as session:
@@ -131,5 +132,13 @@ async def test_each_statement_takes_one_trip_to_the_connections_thread(
                     )
                     assert found.all() == ids
             assert trips(caplog) <= len(expected) + 1
+        async with db.single_statement() as session:  # opens its pool's first connection
+            await session.execute(text("DELETE FROM t WHERE id = 5"))
+        with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
+            caplog.clear()
+            async with db.single_statement() as session:  # and one trip at most to end it
+                deleted = await session.execute(text("DELETE FROM t WHERE id = 4"))
+            assert rowcount(deleted) == 1
+            assert trips(caplog) <= 2
     finally:
         await db.dispose()
