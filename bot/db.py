@@ -16,6 +16,7 @@ from sqlalchemy import (
     BindParameter,
     CursorResult,
     DateTime,
+    Engine,
     MetaData,
     Result,
     Table,
@@ -135,6 +136,14 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+    @property
+    def sync_engines(self) -> tuple[Engine, ...]:
+        """Every engine this database's statements run on (SQLite's autocommit ones have their
+        own), for whatever listens to statements."""
+        if self.is_sqlite:
+            return (self.engine.sync_engine, self._autocommit.sync_engine)
+        return (self.engine.sync_engine,)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

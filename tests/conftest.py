@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db import Base, Database
@@ -160,6 +161,19 @@ async def empty(database: Database) -> None:
 
 
 RESTART_SEQUENCES = "SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'"
+
+
+@contextmanager
+def watching(db: Database, hook: str, record: Callable[..., None]) -> Iterator[None]:
+    """`record` hears SQLAlchemy's `hook` (before_cursor_execute, ...) for every statement
+    `db` runs, on each of its engines, while the block runs."""
+    for engine in db.sync_engines:
+        event.listen(engine, hook, record)
+    try:
+        yield
+    finally:
+        for engine in db.sync_engines:
+            event.remove(engine, hook, record)
 
 
 @pytest.fixture(params=BACKENDS)

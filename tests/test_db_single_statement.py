@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from bot.db import Database
 from bot.models import HandledRequest
 from bot.services import replays
+from tests.conftest import watching
 
 NOW = datetime(2026, 1, 5, 10, tzinfo=UTC)
 
@@ -69,3 +70,17 @@ async def test_reads_hold_no_transaction_open(db: Database) -> None:
                 assert await open_transactions(other) == 1
     finally:
         await other.dispose()
+
+
+async def test_whoever_listens_to_statements_hears_every_session_kind(db: Database) -> None:
+    """Statement counts and compile checks in other tests listen through `watching`: on SQLite
+    single statements run on an engine of their own, and must not slip past them."""
+    heard: list[str] = []
+    with watching(db, "before_cursor_execute", lambda *args: heard.append(args[2])):
+        async with db.single_statement() as session:
+            await replays.claim(session, key="heard:1", now=NOW)
+        async with db.reads() as session:
+            await session.scalar(select(func.count()).select_from(HandledRequest))
+        async with db.transaction() as session:
+            await session.scalar(select(func.count()).select_from(HandledRequest))
+    assert [statement.split()[0] for statement in heard] == ["INSERT", "SELECT", "SELECT"]

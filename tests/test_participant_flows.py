@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.engine.interfaces import CacheStats
 
 from bot.clock import FakeClock
@@ -21,7 +21,7 @@ from bot.models import (
 )
 from bot.sandbox import Sandbox
 from bot.views.admin import STALE_BUTTON
-from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2
+from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, MENTOR2, watching
 from tests.flows import create_programme, open_enrolment, replay_as, sign_up, signup_values
 from tests.scenarios import play
 
@@ -101,11 +101,8 @@ async def test_a_first_sign_up_keeps_to_its_statement_budget(enrolling: Sandbox)
         if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE: PostgreSQL's is not
             statements.append(statement)  # seen here either
 
-    event.listen(box.db.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with watching(box.db, "before_cursor_execute", record):
         await box.submit(MENTOR, modal["id"], signup_values(modal))
-    finally:
-        event.remove(box.db.engine.sync_engine, "before_cursor_execute", record)
     assert len(statements) <= 17, statements
     await box.run_job("deliver")
     assert box.last_dm(MENTOR).startswith("Welcome to")  # the starter set had what it needed
@@ -129,12 +126,9 @@ async def test_a_sign_up_and_its_starter_set_run_no_statement_compiled_on_every_
         if each_time and not statement.startswith(("SAVEPOINT", "RELEASE")):
             compiled_again.append(statement)
 
-    event.listen(box.db.engine.sync_engine, "after_cursor_execute", record)
-    try:
+    with watching(box.db, "after_cursor_execute", record):
         await box.submit(MENTOR, modal["id"], signup_values(modal))
         await box.run_job("deliver")
-    finally:
-        event.remove(box.db.engine.sync_engine, "after_cursor_execute", record)
     assert box.last_dm(MENTOR).startswith("Welcome to")
     assert compiled_again == []
 

@@ -6,13 +6,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.models import Outbox, OutboxStatus, Workspace
 from bot.sandbox import Sandbox
-from tests.conftest import EXEC, LEAD, MENTOR, build_test_workspace, contracts_path
+from tests.conftest import (
+    EXEC,
+    LEAD,
+    MENTOR,
+    build_test_workspace,
+    contracts_path,
+    watching,
+)
 from tests.flows import agree, confirm_pairs
 from tests.scenarios import play
 from tests.test_momentum_flows import at, nudges, tick
@@ -135,14 +142,11 @@ async def test_only_the_first_request_after_an_uninstall_touches_the_workspace(
             touched.append(statement)
 
     per_request = []
-    event.listen(box.db.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with watching(box.db, "before_cursor_execute", record):
         for user in (MENTOR, EXEC, MENTOR, LEAD):
             touched.clear()
             await box.event(home_opened(user))
             per_request.append(len(touched))
-    finally:
-        event.remove(box.db.engine.sync_engine, "before_cursor_execute", record)
     assert per_request[0] > 0 and per_request[1:] == [0, 0, 0]
     assert await uninstalled_at(box) is None
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.db import Database
 from bot.models import Outbox, Pair
 from bot.sandbox.seed import seed_active_pairs
 from bot.services import outbox_rules
 from bot.services.outbox import Kind
+from tests.conftest import watching
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -51,8 +52,7 @@ async def test_a_batch_is_checked_in_as_many_queries_however_large(db: Database)
         statements.append(args[2])
 
     counts = []
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with watching(db, "before_cursor_execute", record):
         for size in (2, 30):
             statements.clear()
             rows = batch(size)
@@ -64,6 +64,4 @@ async def test_a_batch_is_checked_in_as_many_queries_however_large(db: Database)
             assert kept == {Kind.PAUSE_OVER, Kind.STARTER_SET, Kind.HOME}
             assert len(reasons) == size * (len(Kind) - 3)
             counts.append(sum(s.lstrip().upper().startswith("SELECT") for s in statements))
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
     assert counts[0] == counts[1] < 2 * len(Kind)  # fewer than the smaller batch has rows
