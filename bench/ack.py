@@ -235,11 +235,14 @@ class Generator:
         fields = {"payload": json.dumps(payload)} if kind == INTERACTION else payload
         return await self.signer.send(urlencode(fields), FORM)
 
-    async def refused(self) -> Counter[str]:
-        """The app's calls so far that Slack answered with an error, by error: an expired
-        trigger id is work that fell more than 3 s behind its request."""
+    async def calls(self) -> dict[str, Any]:
+        """The double's count of the app's calls so far, and of those Slack refused, by error
+        (an expired trigger id is work that fell more than 3 s behind its request)."""
         async with self.session.get(self.control_url + "/calls") as response:
-            return Counter((await response.json())["refused"])
+            return await response.json()
+
+    async def refused(self) -> Counter[str]:
+        return Counter((await self.calls())["refused"])
 
     async def quiet(self) -> float:
         """Wait until the app has made no Web API call for a second; returns how long after
@@ -248,8 +251,7 @@ class Generator:
         start = time.perf_counter()
         last, changed = -1, start
         while time.perf_counter() - changed < 1:
-            async with self.session.get(self.control_url + "/calls") as response:
-                calls = (await response.json())["calls"]
+            calls = (await self.calls())["calls"]
             if calls != last:
                 last, changed = calls, time.perf_counter()
             await asyncio.sleep(0.05)
@@ -478,20 +480,14 @@ def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
         "work after the acknowledgements done, after the last request: "
         + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in real["lag_s"].items())
     )
-    refused = {key: counts for key, counts in real["refused"].items() if counts}
-    print(
-        "the app's Web API calls Slack refused: "
-        + (
-            ", ".join(
-                f"{key} {sum(counts.values())} ("
-                + ", ".join(f"{error} {n}" for error, n in counts.most_common())
-                + ")"
-                for key, counts in refused.items()
-            )
-            if refused
-            else "none"
-        )
-    )
+    refused = [
+        f"{key} {counts.total()} ("
+        + ", ".join(f"{error} {n}" for error, n in counts.most_common())
+        + ")"
+        for key, counts in real["refused"].items()
+        if counts
+    ]
+    print("the app's Web API calls Slack refused: " + (", ".join(refused) or "none"))
     for key in ("join", "signup"):
         tail = " ".join(
             f"p{q * 100:g} {percentile(real[key], q):.1f}" for q in (0.9, 0.95, 0.98, 0.99, 0.995)

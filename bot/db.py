@@ -163,10 +163,7 @@ class Database:
         """For reads only, each in a snapshot of its own, as every statement of a READ
         COMMITTED transaction (PostgreSQL's default) is anyway, without the round trips of
         BEGIN and COMMIT. Not for reads that must agree with each other, nor for any write."""
-        # SQLite's driver begins a transaction only before a write, so there its reads go without
-        # one as they are, and skip the trips that switch a connection to autocommit and back.
-        bind = self.engine if self.is_sqlite else self._autocommit
-        async with self.sessions(bind=bind) as session:
+        async with self.sessions(bind=self._autocommit) as session:
             yield session
 
     async def dispose(self) -> None:
