@@ -21,6 +21,7 @@ from bot.deps import build_deps
 from bot.observe import logs
 from bot.slack.handoff import HANDED, READY, Handed, JobClock, read_frame, write_frame
 from bot.slack.inflight import collecting
+from bot.web import parse_slack_body
 
 # Acknowledgements come first: when the cores are busy, the operating system runs the web
 # process ahead of the work it handed on.
@@ -63,9 +64,14 @@ def _answer(writer: asyncio.StreamWriter, job: int, _task: asyncio.Task[None]) -
 async def run(app: AsyncApp, handed: Handed) -> None:
     """Route the request as the web process did, and wait for the work its listener starts
     (the listener sees HANDED and neither acknowledges nor checks again)."""
-    request = AsyncBoltRequest(
-        body=handed.body, headers=handed.headers, context={HANDED: handed}, mode="socket_mode"
-    )
     with JobClock.job(handed), logs.bound(**handed.log_fields), collecting() as started:
-        await app.async_dispatch(request)
+        await app.async_dispatch(routed(handed))
         await asyncio.gather(*started, return_exceptions=True)
+
+
+def routed(handed: Handed) -> AsyncBoltRequest:
+    """The request Bolt routes here: the body decoded as the web process decoded it."""
+    body = handed.body if isinstance(handed.body, dict) else parse_slack_body(handed.body)
+    return AsyncBoltRequest(
+        body=body, headers=handed.headers, context={HANDED: handed}, mode="socket_mode"
+    )

@@ -6,13 +6,18 @@ that dies loses only what it was doing, and Socket Mode hands work on as HTTP do
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import pickle
 import signal
 from collections.abc import Coroutine
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
+from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import select
 
 from bot.clock import FakeClock, SystemClock
@@ -22,6 +27,8 @@ from bot.ids import Field
 from bot.models import Participant
 from bot.sandbox import Sandbox
 from bot.slack.handoff import WorkProcesses
+from bot.web import to_bolt_request
+from bot.work_process import routed
 from tests.conftest import EXEC, GENERAL, LEAD, MENTOR, empty, sandbox_on
 from tests.flows import (
     create_programme,
@@ -183,3 +190,30 @@ async def test_work_runs_here_when_no_worker_process_will_start(
 
     assert ran == ["here", "work"]
     assert "exit code 3" in caplog.text and "runs in this process" in caplog.text
+
+
+def test_a_form_goes_on_as_slack_sent_it_and_the_worker_reads_what_the_web_process_read() -> None:
+    """A submission's text is handed on as it came (pickling its decoded document cost the web
+    process more than decoding it again costs the worker); a Socket Mode envelope has no such
+    text and goes decoded. Either way the worker routes the same body."""
+    processes = WorkProcesses(
+        Settings(_env_file=None),  # type: ignore[call-arg]
+        count=1,
+        module="bot.work_process",
+        clock=SystemClock(),
+    )
+    typed = {"type": "plain_text_input", "value": "R&D + 100% = ✓ payload=x"}
+    payload = {
+        "type": "view_submission",
+        "user": {"id": MENTOR},
+        "view": {"type": "modal", "state": {"values": {"goals": {"goals": typed}}}},
+    }
+    raw = urlencode({"payload": json.dumps(payload)})
+    over_http = to_bolt_request(make_mocked_request("POST", "/slack/events"), raw)
+    over_socket = AsyncBoltRequest(body=payload, mode="socket_mode")
+    for request, sent in ((over_http, raw), (over_socket, payload)):
+        frame = processes.frame(request, checked=None)
+        assert frame is not None
+        handed = pickle.loads(frame)
+        assert handed.body == sent
+        assert routed(handed).body == request.body == payload

@@ -53,9 +53,13 @@ HANDED = "handed_on"
 class Handed:
     """A request acknowledged in the web process: what Bolt routes it by, what the form's
     check returned (None for work without a form), the web process's time when it handed it
-    on if that is not the system's (see JobClock), and its log fields."""
+    on if that is not the system's (see JobClock), and its log fields.
 
-    body: dict[str, Any]
+    The body goes as Slack sent it over HTTP, and the worker decodes it again: pickling a
+    form's decoded submission cost the web process more than the worker's decoding costs it.
+    A Socket Mode envelope has no such text and goes decoded."""
+
+    body: dict[str, Any] | str
     headers: dict[str, Any]
     checked: Any
     now: datetime | None
@@ -161,7 +165,7 @@ class WorkProcesses:
         """The hand-off of this request; None when something in it cannot go to another
         process (it then runs here)."""
         handed = Handed(
-            body=request.body,
+            body=request.raw_body or request.body,
             headers=dict(request.headers),
             checked=checked,
             now=None if isinstance(self._clock, SystemClock) else self._clock.now(),
