@@ -8,7 +8,9 @@ API call by 1 s, how fast 50 simultaneous sign-ups are acknowledged. The real ap
 AFTER_ACK_PROCESSES value given: 0, its work after acknowledgements on its own event loop; N,
 that work handed to N worker processes (bot/slack/handoff.py), whose CPU is counted too.
 Each phase also says how long after its last request that work finished, and which of the
-app's Web API calls Slack refused (an expired trigger id: work more than 3 s behind).
+app's Web API calls Slack refused (an expired trigger id: work more than 3 s behind), and,
+over HTTP, the mean time from a request's arrival to its acknowledgement inside each app (its
+own slack_ack_seconds): the app's part of the latency, without the loopback or the client.
 
     .venv/bin/python bench/ack.py [--rate 100] [--seconds 30] [--transport http|socket|both]
         [--after-ack-processes 0,1]
@@ -195,6 +197,7 @@ class Generator:
         self, transport: str, app_url: str, double_url: str, control_url: str, people: int
     ) -> None:
         self.transport = transport
+        self.app_url = app_url
         self.signer = SlackRequestSigner(signing_secret=SECRET, app_url=app_url, double=None)  # type: ignore[arg-type]
         self.double_url = double_url
         self.control_url = control_url
@@ -243,6 +246,23 @@ class Generator:
 
     async def refused(self) -> Counter[str]:
         return Counter((await self.calls())["refused"])
+
+    async def handled(self) -> dict[str, tuple[float, float]]:
+        """The app's own count of requests and their seconds from arrival to acknowledgement,
+        by kind (its slack_ack_seconds, from /metrics): the time spent in the app, without the
+        loopback, the client or waiting for a core. Empty over Socket Mode (no HTTP port)."""
+        if not self.app_url:
+            return {}
+        metrics = self.app_url.removesuffix("/slack/events") + "/metrics"
+        async with self.session.get(metrics) as response:
+            text = await response.text()
+        found: dict[str, list[float]] = {}
+        for line in text.splitlines():
+            for part, at in (("slack_ack_seconds_count", 0), ("slack_ack_seconds_sum", 1)):
+                if line.startswith(part + "{"):
+                    kind = line.split('kind="', 1)[1].split('"', 1)[0]
+                    found.setdefault(kind, [0.0, 0.0])[at] = float(line.rsplit(" ", 1)[1])
+        return {kind: (count, seconds) for kind, (count, seconds) in found.items()}
 
     async def quiet(self) -> float:
         """Wait until the app has made no Web API call for a second; returns how long after
@@ -351,11 +371,13 @@ async def measure(
         await steady(rate, int(rate), lambda i: submit(i, "U00001"))
         cpu, web = tree_cpu_seconds(app.pid), cpu_seconds(app.pid)
         refused_before = await gen.refused()
+        handled_before = await gen.handled()
         joins = await steady(rate, count, join, before_second=mint)
         lag_join = await gen.quiet()
         cpu_join, web_join = tree_cpu_seconds(app.pid) - cpu, cpu_seconds(app.pid) - web
         refused_join = await gen.refused()
         signups = await steady(rate, count, submit)
+        handled = await gen.handled()
         lag_signup = await gen.quiet()
         refused_signup = await gen.refused()
         cpu_signup = tree_cpu_seconds(app.pid) - cpu - cpu_join
@@ -378,6 +400,10 @@ async def measure(
                 "signup": refused_signup - refused_join,
             },
             "processes": processes,
+            "handler_ms": {
+                key: in_handler(handled_before, handled, kind)
+                for key, kind in (("join", "command"), ("signup", "view_submission"))
+            },
         }
     finally:
         await gen.close()
@@ -386,6 +412,17 @@ async def measure(
             await process.wait()
             while _group_alive(process.pid):
                 await asyncio.sleep(0.05)
+
+
+def in_handler(
+    before: dict[str, tuple[float, float]], after: dict[str, tuple[float, float]], kind: str
+) -> float | None:
+    """Mean milliseconds in the app's handler for the requests of `kind` between the two."""
+    if kind not in after:
+        return None
+    count, seconds = after[kind]
+    count_before, seconds_before = before.get(kind, (0.0, 0.0))
+    return (seconds - seconds_before) / (count - count_before) * 1000
 
 
 async def submission_template(gen: Generator, user: str) -> dict[str, Any]:
@@ -476,6 +513,13 @@ def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
         + " / ".join(f"{v:.1f}" for v in real["web_cpu_ms"].values())
         + f" ms; bare: {bare['cpu_ms']['join']:.1f} / {bare['cpu_ms']['signup']:.1f} ms)"
     )
+    handler = [
+        f"{label} {real['handler_ms'][key]:.2f} ms (bare {bare['handler_ms'][key]:.2f})"
+        for key, label in (("join", "join"), ("signup", "sign-up"))
+        if real["handler_ms"][key] is not None and bare["handler_ms"][key] is not None
+    ]
+    if handler:
+        print("mean time in the handler, arrival to acknowledgement: " + ", ".join(handler))
     print(
         "work after the acknowledgements done, after the last request: "
         + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in real["lag_s"].items())
