@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.deps import Deps
 from bot.listeners import (
@@ -35,18 +36,19 @@ from bot.listeners import (
     surveys,
     workspace_events,
 )
+from bot.slack.routing import every_request
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     errors.register(app)
 
-    @app.middleware
-    async def with_deps(context: dict, next_: Callable[[], Awaitable[None]]) -> None:
+    async def with_deps(req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]) -> None:
         # Handlers are module-level functions: Bolt passes them `deps` by name from here.
-        context["deps"] = deps
+        req.context["deps"] = deps
         await next_()
 
-    app.use(guarded_ack.install(deps.http))
+    every_request(app, with_deps)
+    every_request(app, guarded_ack.install(deps.http))
     # Bolt tries routes in this order for every request: the busiest go first.
     for feature in (
         participant,

@@ -16,7 +16,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.deps import Deps
 from bot.services import workspaces
-from bot.slack.routing import then
+from bot.slack.routing import every_request, then
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,7 @@ def _sign_of_install(request: AsyncBoltRequest) -> bool:
     return event.get("type") not in GONE_EVENTS
 
 
-async def workspace_and_org(
-    deps: Deps, req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]
-) -> None:
+async def workspace_and_org(req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]) -> None:
     """An event to an org-wide installation is authorised for the org and names no team in
     its authorization; the workspace it happened in is the envelope's `team_id`. A request
     from a workspace of an org says which org that is, for the sweeps to find its token.
@@ -45,7 +43,7 @@ async def workspace_and_org(
     for an org-wide installation, so that one programme spans the org's workspaces and a
     person seen in two of them is one person; otherwise the workspace. The workspace itself
     stays in `context["workspace_id"]`."""
-    context = req.context
+    context, deps = req.context, req.context["deps"]
     workspace = context.team_id or req.body.get("team_id")
     if not isinstance(workspace, str):
         await next_()
@@ -64,11 +62,10 @@ async def workspace_and_org(
     await next_()
 
 
-async def back_after_uninstall(
-    deps: Deps, req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]
-) -> None:
+async def back_after_uninstall(req: AsyncBoltRequest, next_: Callable[[], Awaitable[None]]) -> None:
     # Answered from memory (a process's first request reads the database once); a write
     # only for a team marked gone, so acknowledgements do not wait on it.
+    deps: Deps = req.context["deps"]
     for team_id in dict.fromkeys((req.context.get("workspace_id"), req.context.team_id)):
         if team_id and await deps.uninstalled.contains(team_id) and _sign_of_install(req):
             async with deps.db.transaction() as session:
@@ -105,7 +102,7 @@ async def tokens_revoked(deps: Deps, event: dict, context: dict) -> None:
 
 
 def register(app: AsyncApp) -> None:
-    app.middleware(workspace_and_org)
-    app.middleware(back_after_uninstall)
+    every_request(app, workspace_and_org)
+    every_request(app, back_after_uninstall)
     then(app.event("app_uninstalled"))(app_uninstalled)
     then(app.event("tokens_revoked"))(tokens_revoked)

@@ -20,9 +20,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from bot.services.errors import Refused
@@ -35,8 +38,35 @@ from bot.slack.replies import acting_user
 from bot.views.mrkdwn import escape
 
 Handler = Callable[..., Awaitable[None]]
+# A step every request takes before it is routed: `step(req, next_)`.
+Step = Callable[[AsyncBoltRequest, Callable[[], Awaitable[Any]]], Awaitable[Any]]
 # A form's check: the typed result its work gets, or the errors to show (see `errors_in`).
 Check = Callable[..., Awaitable[object]]
+
+
+def every_request(app: AsyncApp, step: Step) -> None:
+    """Run `step` on every request, before routing, in the order added. Bolt calls it as it
+    is: a plain function middleware has every argument a listener could name built for each
+    call, on every request."""
+    app.use(_EveryRequest(step))
+
+
+class _EveryRequest(AsyncMiddleware):
+    def __init__(self, step: Step) -> None:
+        self._step = step
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # Bolt passes it by this name
+    ) -> BoltResponse:
+        return await self._step(req, next)
+
+    @property
+    def name(self) -> str:
+        return f"every_request({self._step.__name__})"
 
 
 async def ack_only(ack: AsyncAck) -> None:
