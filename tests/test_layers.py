@@ -94,3 +94,20 @@ def test_no_function_is_longer_than_a_screen_or_two() -> None:
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert long == []
+
+
+def test_every_request_s_steps_are_added_through_every_request() -> None:
+    """Bolt builds every argument a listener could name for each call of a function
+    middleware, on every request: the app's own steps go through routing.every_request,
+    which Bolt calls as they are, and nothing adds one another way."""
+    added = []
+    for path in sorted(BOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"middleware", "use"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "app"
+            ):
+                added.append(f"{path.relative_to(BOT.parent)}: app.{node.attr}")
+    assert added == ["bot/slack/routing.py: app.use"]
