@@ -13,6 +13,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.slack.client import SharedSession, guarded
+from bot.slack.routing import Step
 from bot.views.mrkdwn import guard
 
 
@@ -24,10 +25,7 @@ class GuardedAck(AsyncAck):
         return await super().__call__(**guarded)
 
 
-Middleware = Callable[[AsyncBoltRequest, Callable[[], Awaitable[Any]]], Awaitable[Any]]
-
-
-def install(http: SharedSession) -> Middleware:
+def install(http: SharedSession) -> Step:
     async def guard_request(req: AsyncBoltRequest, next: Callable[[], Awaitable[Any]]) -> Any:
         req.context["ack"] = GuardedAck()
         req.context["client"] = guarded(req.context.client, http)

@@ -43,7 +43,8 @@ async def workspace_and_org(req: AsyncBoltRequest, next_: Callable[[], Awaitable
     for an org-wide installation, so that one programme spans the org's workspaces and a
     person seen in two of them is one person; otherwise the workspace. The workspace itself
     stays in `context["workspace_id"]`."""
-    context, deps = req.context, req.context["deps"]
+    context = req.context
+    deps: Deps = context["deps"]
     workspace = context.team_id or req.body.get("team_id")
     if not isinstance(workspace, str):
         await next_()
