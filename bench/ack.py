@@ -10,7 +10,9 @@ that work handed to N worker processes (bot/slack/handoff.py), whose CPU is coun
 Each phase also says how long after its last request that work finished, and which of the
 app's Web API calls Slack refused (an expired trigger id: work more than 3 s behind), and,
 over HTTP, the mean time from a request's arrival to its acknowledgement inside each app (its
-own slack_ack_seconds): the app's part of the latency, without the loopback or the client.
+own slack_ack_seconds): the app's part of the latency, without the loopback or the client;
+and how long the web process's event loop was ready to run but waiting for a core, per
+request (Linux schedstat), which is what the processes after the acknowledgement take from it.
 
     .venv/bin/python bench/ack.py [--rate 100] [--seconds 30] [--transport http|socket|both]
         [--after-ack-processes 0,1]
@@ -160,6 +162,12 @@ def cpu_seconds(pid: int) -> float:
     """User plus system CPU time a process has used so far (Linux /proc)."""
     fields = _stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def waited_seconds(pid: int) -> float:
+    """Time the process's main thread (the web process's event loop) has been ready to run
+    but waiting for a core (Linux /proc schedstat)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -370,13 +378,17 @@ async def measure(
         # Warm up connections and first-call caches on both sides.
         await steady(rate, int(rate), lambda i: submit(i, "U00001"))
         cpu, web = tree_cpu_seconds(app.pid), cpu_seconds(app.pid)
+        waited = waited_seconds(app.pid)
         refused_before = await gen.refused()
         handled_before = await gen.handled()
         joins = await steady(rate, count, join, before_second=mint)
+        waited_join = waited_seconds(app.pid) - waited
         lag_join = await gen.quiet()
         cpu_join, web_join = tree_cpu_seconds(app.pid) - cpu, cpu_seconds(app.pid) - web
         refused_join = await gen.refused()
+        waited = waited_seconds(app.pid)
         signups = await steady(rate, count, submit)
+        waited_signup = waited_seconds(app.pid) - waited
         handled = await gen.handled()
         lag_signup = await gen.quiet()
         refused_signup = await gen.refused()
@@ -395,6 +407,10 @@ async def measure(
             "cpu_ms": {"join": cpu_join / count * 1000, "signup": cpu_signup / count * 1000},
             "web_cpu_ms": {"join": web_join / count * 1000, "signup": web_signup / count * 1000},
             "lag_s": {"join": lag_join, "signup": lag_signup},
+            "waited_ms": {
+                "join": waited_join / count * 1000,
+                "signup": waited_signup / count * 1000,
+            },
             "refused": {
                 "join": refused_join - refused_before,
                 "signup": refused_signup - refused_join,
@@ -520,6 +536,13 @@ def report(real: dict[str, Any], bare: dict[str, Any]) -> None:
     ]
     if handler:
         print("mean time in the handler, arrival to acknowledgement: " + ", ".join(handler))
+    print(
+        "the web process's event loop waited for a core, per request: "
+        + ", ".join(
+            f"{label} {real['waited_ms'][key]:.2f} ms (bare {bare['waited_ms'][key]:.2f})"
+            for key, label in (("join", "join"), ("signup", "sign-up"))
+        )
+    )
     print(
         "work after the acknowledgements done, after the last request: "
         + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in real["lag_s"].items())
