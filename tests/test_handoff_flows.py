@@ -205,7 +205,8 @@ def test_a_form_goes_on_as_slack_sent_it_and_the_worker_reads_what_the_web_proce
     typed = {"type": "plain_text_input", "value": "R&D + 100% = ✓ payload=x"}
     payload = {
         "type": "view_submission",
-        "user": {"id": MENTOR},
+        "team": {"id": "T0SANDBOX", "domain": "sandbox"},
+        "user": {"id": MENTOR, "team_id": "T0SANDBOX"},
         "view": {"type": "modal", "state": {"values": {"goals": {"goals": typed}}}},
     }
     raw = urlencode({"payload": json.dumps(payload)})
