@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -264,12 +265,13 @@ class Generator:
         metrics = self.app_url.removesuffix("/slack/events") + "/metrics"
         async with self.session.get(metrics) as response:
             text = await response.text()
+        places = {"slack_ack_seconds_count": 0, "slack_ack_seconds_sum": 1}
         found: dict[str, list[float]] = {}
-        for line in text.splitlines():
-            for part, at in (("slack_ack_seconds_count", 0), ("slack_ack_seconds_sum", 1)):
-                if line.startswith(part + "{"):
-                    kind = line.split('kind="', 1)[1].split('"', 1)[0]
-                    found.setdefault(kind, [0.0, 0.0])[at] = float(line.rsplit(" ", 1)[1])
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name in places:
+                    kind = sample.labels["kind"]
+                    found.setdefault(kind, [0.0, 0.0])[places[sample.name]] = sample.value
         return {kind: (count, seconds) for kind, (count, seconds) in found.items()}
 
     async def quiet(self) -> float:

@@ -11,6 +11,7 @@ trip, and keeps what SQLAlchemy reads afterwards (rows, description, row count, 
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -45,13 +46,13 @@ class OneTripCursor:
         self.rowcount = -1
         self.lastrowid: int | None = None
         self.arraysize = 1
-        self._rows: list[Any] = []
+        self._rows: deque[Any] = deque()  # read from the front, one at a time or in batches
 
     async def __aenter__(self) -> OneTripCursor:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self._rows = []
+        self._rows.clear()
 
     async def execute(self, sql: str, parameters: Any = ()) -> OneTripCursor:
         self._take(await self._connection.on_thread(_run, sql, parameters, many=False))
@@ -62,22 +63,23 @@ class OneTripCursor:
         return self
 
     def _take(self, outcome: _Outcome) -> None:
-        self.description, self.rowcount, self.lastrowid, self._rows = outcome
+        self.description, self.rowcount, self.lastrowid, rows = outcome
+        self._rows = deque(rows)
 
     async def fetchall(self) -> list[Any]:
-        rows, self._rows = self._rows, []
+        rows = list(self._rows)
+        self._rows.clear()
         return rows
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
         count = self.arraysize if size is None else size
-        rows, self._rows = self._rows[:count], self._rows[count:]
-        return rows
+        return [self._rows.popleft() for _ in range(min(count, len(self._rows)))]
 
     async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def close(self) -> None:
-        self._rows = []
+        self._rows.clear()
 
 
 class OneTripConnection(aiosqlite.Connection):
@@ -95,6 +97,10 @@ class OneTripConnection(aiosqlite.Connection):
         return await self._execute(lambda: function(self._conn, *args, **kwargs))
 
 
+# Rows per trip when iterating aiosqlite's own cursor, as aiosqlite.connect sets it.
+ITER_CHUNK_SIZE = 64
+
+
 def connect(path: str, **kwargs: Any) -> OneTripConnection:
     """As `aiosqlite.connect(path, **kwargs)`: await it to open the connection."""
-    return OneTripConnection(lambda: sqlite3.connect(path, **kwargs), 64)
+    return OneTripConnection(lambda: sqlite3.connect(path, **kwargs), ITER_CHUNK_SIZE)

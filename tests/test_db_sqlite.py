@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from bot import sqlite_connection
 from bot.db import WAL_RETRY_PAUSES, Database, rowcount
 from tests.conftest import BACKENDS
 
@@ -142,3 +143,25 @@ async def test_each_statement_takes_one_trip_to_the_connections_thread(
             assert trips(caplog) <= 2
     finally:
         await db.dispose()
+
+
+async def test_a_one_trip_cursor_hands_its_rows_out_one_at_a_time_or_in_batches(
+    tmp_path: Path,
+) -> None:
+    """A server-side read (fetchone, fetchmany) gets every row once, in order, from the one
+    trip the statement took."""
+    connection = await sqlite_connection.connect(str(tmp_path / "rows.db"))
+    try:
+        cursor = connection.cursor()
+        await cursor.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            "WHERE i < 7) SELECT i FROM n"
+        )
+        assert await cursor.fetchone() == (1,)
+        assert await cursor.fetchmany(2) == [(2,), (3,)]
+        cursor.arraysize = 3
+        assert await cursor.fetchmany() == [(4,), (5,), (6,)]
+        assert await cursor.fetchmany(5) == [(7,)]
+        assert await cursor.fetchone() is None and await cursor.fetchall() == []
+    finally:
+        await connection.close()
